@@ -1,0 +1,10 @@
+# Applies TWAT_CACHE_SANITIZER to every target of the build (the presets set it).
+if(TWAT_CACHE_SANITIZER STREQUAL "address")
+    add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    add_link_options(-fsanitize=address,undefined)
+elseif(TWAT_CACHE_SANITIZER STREQUAL "thread")
+    add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=thread)
+elseif(NOT TWAT_CACHE_SANITIZER STREQUAL "")
+    message(FATAL_ERROR "TWAT_CACHE_SANITIZER must be empty, 'address' or 'thread', not '${TWAT_CACHE_SANITIZER}'")
+endif()

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The project's set-up in one place. README's Quick start calls it:
+#   scripts/dev.sh run    install what is missing, build, run the main job
+#   scripts/dev.sh test   install what is missing, build, run every test (and TSan ones)
+#   scripts/dev.sh deps   only install what is missing
+# Idempotent: packages already installed are not fetched again, and the build is incremental.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PACKAGES=(
+    build-essential cmake ninja-build pkg-config git
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6svg6-dev qtkeychain-qt6-dev
+    libhiredis-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+    libzstd-dev libxxhash-dev libbenchmark-dev
+    # Real peers for tests and benchmarks.
+    redis-server redis-tools python3 python3-diskcache python3-joblib python3-cachetools
+    python3-redis
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"
+}
+
+configure() {
+    local preset=$1
+    [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+cmd_run() {
+    install_deps
+    configure dev
+    log "building"
+    cmake --build --preset dev --target twat-cache -j "$(jobs)"
+    if cmake --build --preset dev --target help | grep -q '^twat-cache-inspector:'; then
+        cmake --build --preset dev --target twat-cache-inspector -j "$(jobs)"
+        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+            exec build/dev/app/inspector/twat-cache-inspector "$@"
+        fi
+        log "no display (DISPLAY and WAYLAND_DISPLAY are unset): showing the CLI summary instead"
+    fi
+    exec build/dev/app/cli/twat-cache demo "$@"
+}
+
+cmd_test() {
+    install_deps
+    configure dev
+    log "building (dev preset)"
+    cmake --build --preset dev -j "$(jobs)"
+    log "running tests"
+    ctest --preset dev -j "$(jobs)"
+    log "building and running the concurrency tests under ThreadSanitizer"
+    configure tsan
+    cmake --build --preset tsan -j "$(jobs)"
+    ctest --preset tsan -j "$(jobs)"
+}
+
+case "${1:-}" in
+    run) shift; cmd_run "$@" ;;
+    test) shift; cmd_test "$@" ;;
+    deps) install_deps ;;
+    *) echo "usage: scripts/dev.sh run|test|deps" >&2; exit 2 ;;
+esac
