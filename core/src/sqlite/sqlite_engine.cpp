@@ -128,7 +128,7 @@ bool isValidSpillName(std::string_view name) {
     if (name.substr(name.size() - 4) != ".val" || name.find("..") != std::string_view::npos) {
         return false;
     }
-    for (char c : name.substr(6)) {
+    for (char c : name.substr(6, name.size() - 10)) {
         if (!hex(c) && c != '.' && c != '-') return false;
     }
     return true;
