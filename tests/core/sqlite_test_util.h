@@ -2,7 +2,14 @@
 // ManualClock, records and keys built from short strings.
 #pragma once
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QtTest>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,6 +55,55 @@ inline std::string noise(std::uint64_t seed, std::size_t size) {
         c = static_cast<char>(x & 0xff);
     }
     return out;
+}
+
+struct ChildOutcome {
+    bool exited = false;  // exited normally (not killed, not timed out)
+    int exitCode = -1;
+    std::string out;  // what the child's function returned
+};
+
+// Runs `fn` in a forked child and returns its text. The child never returns into the test
+// framework: it _exit()s. The parent waits at most `timeoutMs`, then kills the child.
+inline ChildOutcome runInChild(const std::function<std::string()>& fn, int timeoutMs = 30000) {
+    int fds[2];
+    if (::pipe(fds) != 0) return {};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        const std::string out = fn();
+        std::size_t done = 0;
+        while (done < out.size()) {
+            const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+            if (n <= 0) break;
+            done += static_cast<std::size_t>(n);
+        }
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    ChildOutcome outcome;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    char buf[4096];
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0) {
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd p{fds[0], POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        const ssize_t n = ::read(fds[0], buf, sizeof(buf));
+        if (n <= 0) break;
+        outcome.out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    outcome.exited = WIFEXITED(status);
+    outcome.exitCode = outcome.exited ? WEXITSTATUS(status) : -1;
+    return outcome;
 }
 
 }  // namespace twat_cache::test
