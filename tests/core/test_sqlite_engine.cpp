@@ -54,7 +54,7 @@ class TestSqliteEngine : public QObject {
         QTest::newRow("spilled 100K") << 100000 << false << false << 1;
         QTest::newRow("compressed small") << 1000 << true << true << 0;
         QTest::newRow("compressed under threshold") << 200000 << true << true << 0;
-        QTest::newRow("incompressible spilled") << 50000 << true << false << 1;
+        QTest::newRow("incompressible spilled") << 80000 << true << false << 1;
     }
     void roundTrip() {
         QFETCH(int, size);
@@ -216,7 +216,7 @@ class TestSqliteEngine : public QObject {
         TempDir dir;
         auto engine = openOrDie(sqliteConfig(dir.path(), {}));
         QVERIFY(engine->set(keyOf("x1"), recordOf("x1", "1", 7, "t")).ok());
-        QVERIFY(engine->set(keyOf("x2"), recordOf("x2", noise(2, 40000), 7, "t")).ok());
+        QVERIFY(engine->set(keyOf("x2"), recordOf("x2", noise(2, 80000), 7, "t")).ok());
         QVERIFY(engine->set(keyOf("y"), recordOf("y", "3", 7, "u")).ok());
         auto page = engine->scan("", 10);
         QVERIFY(page.ok());

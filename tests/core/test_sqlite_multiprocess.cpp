@@ -16,7 +16,7 @@ namespace {
 // A self-checking payload: 8 bytes of seed, then noise(seed) of a size derived from the seed.
 // Some sizes are above the spill threshold, so both storage paths are exercised.
 std::string payloadFor(std::uint64_t seed) {
-    const std::size_t size = (seed % 7 == 0) ? 40000 + seed % 1000 : 50 + seed % 500;
+    const std::size_t size = (seed % 7 == 0) ? 70000 + seed % 1000 : 50 + seed % 500;
     std::string out(8, '\0');
     std::memcpy(out.data(), &seed, 8);
     return out + noise(seed, size);
