@@ -147,7 +147,7 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
     }
     conn->append({"PING"});
     steps.emplace_back("PING");
-    auto replies = conn->readMany(steps.size());
+    auto replies = conn->readMany(steps.size(), "handshake");
     if (!replies.ok()) return replies.status();
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const redisReply& r = *(*replies)[i];
@@ -207,17 +207,17 @@ Status RedisConnection::transportError(std::string_view doing) {
     return failureStatus(m_failure, m_ctx->err, text, m_maskedUrl, m_timeout, doing);
 }
 
-Result<ReplyPtr> RedisConnection::read() {
+Result<ReplyPtr> RedisConnection::read(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
     SigpipeGuard guard;
     void* raw = nullptr;
     if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
-        return transportError("command");
+        return transportError(doing);
     }
     return ReplyPtr(static_cast<redisReply*>(raw));
 }
 
-Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n) {
+Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n, std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
     SigpipeGuard guard;
     std::vector<ReplyPtr> out;
@@ -225,7 +225,7 @@ Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         void* raw = nullptr;
         if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
-            return transportError("pipeline");
+            return transportError(doing);
         }
         out.emplace_back(static_cast<redisReply*>(raw));
     }
@@ -234,7 +234,7 @@ Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n) {
 
 Result<ReplyPtr> RedisConnection::command(std::initializer_list<std::string_view> args) {
     append(args);
-    return read();
+    return read(*args.begin());
 }
 
 RedisPool::Lease::~Lease() {

@@ -55,9 +55,9 @@ class RedisConnection {
     void append(const std::vector<std::string_view>& args);
     // Sends what is queued and reads the next reply. A Redis error reply is returned as a
     // reply (type REDIS_REPLY_ERROR); a transport failure as a Status, marking us broken.
-    Result<ReplyPtr> read();
+    Result<ReplyPtr> read(std::string_view doing = "command");
     // Reads `n` replies (the first transport failure stops it).
-    Result<std::vector<ReplyPtr>> readMany(std::size_t n);
+    Result<std::vector<ReplyPtr>> readMany(std::size_t n, std::string_view doing = "pipeline");
     // append + read.
     Result<ReplyPtr> command(std::initializer_list<std::string_view> args);
 

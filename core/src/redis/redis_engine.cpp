@@ -134,7 +134,7 @@ class RedisEngine::Impl {
                 conn.append({"HINCRBY", m_metaKey, f.name, amounts.back()});
                 ++sent;
             }
-            auto replies = conn.readMany(sent);
+            auto replies = conn.readMany(sent, "HINCRBY counters");
             status = replies.status();
             if (replies.ok()) {
                 for (const auto& r : *replies) {
@@ -209,7 +209,7 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
         c.append({"HSETNX", im.m_metaKey, "format_version", version});
         c.append({"HSETNX", im.m_metaKey, "created", created});
         c.append({"HGET", im.m_metaKey, "format_version"});
-        return c.readMany(4);
+        return c.readMany(4, "register cache");
     });
     if (!registered.ok()) return registered.status();
     for (const auto& r : *registered) {
@@ -277,7 +277,7 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
     for (const Key& k : keys) rks.push_back(im.redisKey(k));
     auto replies = im.withConnection([&](RedisConnection& c) -> Result<std::vector<ReplyPtr>> {
         for (const auto& rk : rks) c.append({"GET", rk});
-        return c.readMany(rks.size());
+        return c.readMany(rks.size(), "GET (pipelined)");
     });
     std::vector<Result<StoredValue>> out;
     out.reserve(keys.size());
@@ -337,7 +337,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
             const std::string& rk = scratch.back();
             appendSet(c, rk, kr.record, im.m_config, im.m_options, scratch);
         }
-        auto replies = c.readMany(records.size());
+        auto replies = c.readMany(records.size(), "SET (pipelined)");
         if (!replies.ok()) return replies.status();
         return checkReplies(*replies, im.m_masked, "SET");
     });
@@ -409,7 +409,7 @@ Status RedisEngine::clear() {
         c.append({"SCAN", "0", "MATCH", im.m_pattern, "COUNT", count});
         std::uint64_t removed = 0;
         for (std::uint64_t calls = 0; calls < kScanCallLimit; ++calls) {
-            auto reply = c.read();
+            auto reply = c.read("SCAN");
             if (!reply.ok()) return reply.status();
             auto page = parseScan(**reply, im.m_masked);
             if (!page.ok()) return page.status();
@@ -421,7 +421,7 @@ Status RedisEngine::clear() {
             }
             if (more) c.append({"SCAN", page->cursor, "MATCH", im.m_pattern, "COUNT", count});
             if (!page->keys.empty()) {
-                auto unlinked = c.read();
+                auto unlinked = c.read("UNLINK");
                 if (!unlinked.ok()) return unlinked.status();
                 if ((*unlinked)->type == REDIS_REPLY_ERROR) {
                     return detail::replyError(**unlinked, im.m_masked, "UNLINK");
@@ -547,7 +547,7 @@ Result<ScanPage> RedisEngine::scan(std::string_view cursorText, std::size_t limi
             c.append({"STRLEN", rks.back()});
             c.append({"GETRANGE", rks.back(), "0", last});
         }
-        auto replies = c.readMany(3 * take);
+        auto replies = c.readMany(3 * take, "describe scan page");
         if (!replies.ok()) return replies.status();
         ScanPage out;
         const std::int64_t now = im.m_config.clock->nowMs();
