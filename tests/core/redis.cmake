@@ -5,3 +5,5 @@ twat_cache_add_test(NAME test_redis_engine SOURCES test_redis_engine.cpp LABELS 
     LIBS PkgConfig::HIREDIS TIMEOUT 180)
 twat_cache_add_test(NAME test_redis_failures SOURCES test_redis_failures.cpp LABELS redis
     TIMEOUT 120)
+twat_cache_add_test(NAME test_redis_concurrency SOURCES test_redis_concurrency.cpp
+    LABELS redis concurrency TIMEOUT 60)

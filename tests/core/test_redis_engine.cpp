@@ -311,28 +311,6 @@ class TestRedisEngine : public QObject {
         QCOMPARE(engine->get(keyOf(1))->payload, std::string("over a socket"));
         QVERIFY(engine->maskedUrl().find("pw") == std::string::npos);
     }
-
-    void concurrentCallsShareThePool() {
-        RedisOptions options;
-        options.pool_size = 2;
-        auto engine = open({.name = "threads"}, options);
-        std::atomic<int> failures{0};
-        std::vector<std::thread> threads;
-        for (int t = 0; t < 6; ++t) {
-            threads.emplace_back([&, t] {
-                for (int i = 0; i < 200; ++i) {
-                    const Key k = keyOf(t * 1000 + i);
-                    const std::string v = std::to_string(t * 1000 + i);
-                    if (!engine->set(k, rec(v)).ok()) ++failures;
-                    auto got = engine->get(k);
-                    if (!got.ok() || got->payload != v) ++failures;
-                }
-            });
-        }
-        for (auto& th : threads) th.join();
-        QCOMPARE(failures.load(), 0);
-        QCOMPARE(*engine->size(), 1200u);
-    }
 };
 
 QTEST_GUILESS_MAIN(TestRedisEngine)
