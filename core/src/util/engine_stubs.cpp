@@ -10,8 +10,5 @@ Result<std::unique_ptr<Engine>> openMemoryEngine(const ResolvedConfig&) {
 Result<std::unique_ptr<Engine>> openFilesEngine(const ResolvedConfig&) {
     return Status::notSupported("the files engine is not built yet");
 }
-Result<std::unique_ptr<Engine>> openRedisEngine(const ResolvedConfig&) {
-    return Status::notSupported("the redis engine is not built yet");
-}
 
 }  // namespace twat_cache::detail
