@@ -52,11 +52,11 @@ TWAT_CACHE_EXPORT std::string_view sourceKindName(SourceKind kind);
 struct SourceInfo {
     std::string name;  // display name: the folder's name, or the URL for Redis
     SourceKind kind = SourceKind::kFolder;
-    std::filesystem::path path;  // the cache's folder (empty for Redis)
-    std::string url;             // Redis only
+    std::filesystem::path path;            // the cache's folder (empty for Redis)
+    std::string url;                       // Redis only
     std::optional<std::uint64_t> entries;  // when cheaply known
     std::optional<std::uint64_t> bytes;    // when cheaply known
-    std::string note;  // e.g. "FanoutCache, 8 shards", "CACHEDIR.TAG"
+    std::string note;                      // e.g. "FanoutCache, 8 shards", "CACHEDIR.TAG"
 };
 
 // Statistics of a source. nullopt means "not tracked by this cache"; `note` says why.
@@ -90,8 +90,8 @@ TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text
 // One entry in a listing. Times are Unix milliseconds; nullopt when the cache does not keep
 // them.
 struct EntrySummary {
-    std::string id;        // opaque, stable identity within the source (for detail/delete)
-    std::string key_text;  // readable key, rendered safely (always valid UTF-8)
+    std::string id;          // opaque, stable identity within the source (for detail/delete)
+    std::string key_text;    // readable key, rendered safely (always valid UTF-8)
     std::uint64_t size = 0;  // stored bytes of the value
     std::optional<std::int64_t> stored_ms;
     std::optional<std::int64_t> accessed_ms;
@@ -110,12 +110,12 @@ struct EntryPage {
 
 struct EntryDetail {
     EntrySummary summary;
-    std::string value_bytes;  // the stored value's first bytes (bounded)
-    bool truncated = false;   // value_bytes holds only part of the value
-    std::string value_kind;   // e.g. "pickle", "raw", "text", "binary", "file"
-    std::string preview;      // rendered, human-readable text (valid UTF-8, bounded)
+    std::string value_bytes;           // the stored value's first bytes (bounded)
+    bool truncated = false;            // value_bytes holds only part of the value
+    std::string value_kind;            // e.g. "pickle", "raw", "text", "binary", "file"
+    std::string preview;               // rendered, human-readable text (valid UTF-8, bounded)
     std::filesystem::path value_file;  // where a spilled value lives, if it does
-    std::string note;  // e.g. a refused file path or a duration from metadata
+    std::string note;                  // e.g. a refused file path or a duration from metadata
 };
 
 // What a maintenance plan should delete.
@@ -157,7 +157,7 @@ struct ExecuteResult {
 using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 class TWAT_CACHE_EXPORT Plan {
-public:
+  public:
     virtual ~Plan();
     virtual const PlanPreview& preview() const = 0;
     // Deletes the planned entries in batches, calling `progress` after each batch and stopping
@@ -168,7 +168,7 @@ public:
 };
 
 class TWAT_CACHE_EXPORT Source {
-public:
+  public:
     virtual ~Source();
 
     virtual SourceInfo info() const = 0;
@@ -192,11 +192,11 @@ public:
     // outside the cache folder. Called only on a writable source.
     virtual Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) = 0;
 
-protected:
+  protected:
     Source(bool readOnly, std::shared_ptr<Clock> clock);
     std::int64_t nowMs() const { return m_clock->nowMs(); }
 
-private:
+  private:
     bool m_readOnly;
     std::shared_ptr<Clock> m_clock;
 };
@@ -209,7 +209,7 @@ struct OpenOptions {
 
 // Finds and opens caches.
 class TWAT_CACHE_EXPORT Discovery {
-public:
+  public:
     // What `path` is, if it is a cache: a diskcache folder (cache.db with Settings and Cache
     // tables), a FanoutCache (numbered shard folders 000, 001, ... each with cache.db), a
     // joblib store (the folder holding `joblib/`, or `joblib/` itself), a native cache

@@ -47,11 +47,11 @@ std::uint64_t treeBytes(const fs::path& dir) {
 EntryPage pageOf(std::vector<EntrySummary> all, std::string_view cursor, std::size_t limit,
                  const EntryFilter& filter) {
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    auto it = cursor.empty() ? all.begin()
-                             : std::upper_bound(all.begin(), all.end(), cursor,
-                                                [](std::string_view c, const EntrySummary& e) {
-                                                    return c < e.id;
-                                                });
+    auto it =
+        cursor.empty()
+            ? all.begin()
+            : std::upper_bound(all.begin(), all.end(), cursor,
+                               [](std::string_view c, const EntrySummary& e) { return c < e.id; });
     EntryPage page;
     for (; it != all.end() && page.entries.size() < limit; ++it) {
         if (filter.matches(it->key_text)) page.entries.push_back(std::move(*it));
@@ -91,7 +91,7 @@ void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_
 }
 
 class JoblibSource final : public Source {
-public:
+  public:
     JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
@@ -123,7 +123,8 @@ public:
         auto callDir = resolveInside(m_dir, entryId);
         if (!callDir.ok()) return callDir.status();
         std::error_code ec;
-        if (!fs::is_directory(*callDir, ec)) return Status::notFound("no call " + std::string(entryId));
+        if (!fs::is_directory(*callDir, ec))
+            return Status::notFound("no call " + std::string(entryId));
         EntryDetail d;
         d.summary = summarize(*callDir);
         const fs::path output = *callDir / "output.pkl";
@@ -149,7 +150,7 @@ public:
         return out;
     }
 
-private:
+  private:
     static nlohmann::ordered_json readMetadata(const fs::path& callDir) {
         std::ifstream in(callDir / "metadata.json");
         if (!in) return {};
@@ -188,7 +189,9 @@ private:
         std::vector<EntrySummary> all;
         std::error_code ec;
         fs::recursive_directory_iterator it(m_dir, ec), end;
-        if (ec) return Status::ioError("cannot read joblib store " + m_dir.string() + ": " + ec.message());
+        if (ec)
+            return Status::ioError("cannot read joblib store " + m_dir.string() + ": " +
+                                   ec.message());
         for (; it != end; it.increment(ec)) {
             if (ec) return Status::ioError("cannot walk " + m_dir.string() + ": " + ec.message());
             if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
@@ -209,7 +212,7 @@ private:
 };
 
 class FolderSource final : public Source {
-public:
+  public:
     FolderSource(SourceInfo info, const OpenOptions& options)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
@@ -240,14 +243,15 @@ public:
         auto file = resolveInside(m_info.path, entryId);
         if (!file.ok()) return file.status();
         std::error_code ec;
-        if (!fs::is_regular_file(*file, ec)) return Status::notFound("no file " + std::string(entryId));
+        if (!fs::is_regular_file(*file, ec))
+            return Status::notFound("no file " + std::string(entryId));
         EntryDetail d;
         d.summary = summarize(*file);
         d.value_file = *file;
         d.value_kind = "file";
         d.value_bytes = readHead(*file, m_maxValueBytes, d.truncated);
-        const std::string_view head =
-            std::string_view(d.value_bytes).substr(0, std::min(kPreviewBytes, d.value_bytes.size()));
+        const std::string_view head = std::string_view(d.value_bytes)
+                                          .substr(0, std::min(kPreviewBytes, d.value_bytes.size()));
         d.preview = sanitizeUtf8(head);
         return d;
     }
@@ -258,7 +262,7 @@ public:
         return out;
     }
 
-private:
+  private:
     EntrySummary summarize(const fs::path& file) const {
         EntrySummary e;
         e.id = fs::relative(file, m_info.path).generic_string();
@@ -278,7 +282,8 @@ private:
         fs::recursive_directory_iterator it(m_info.path, ec), end;
         if (ec) return Status::ioError("cannot read folder " + m_info.path.string());
         for (; it != end; it.increment(ec)) {
-            if (ec) return Status::ioError("cannot walk " + m_info.path.string() + ": " + ec.message());
+            if (ec)
+                return Status::ioError("cannot walk " + m_info.path.string() + ": " + ec.message());
             if (it->is_directory(ec) && !it->is_symlink(ec)) continue;
             if (it->path().filename() == "CACHEDIR.TAG" && it.depth() == 0) continue;
             all.push_back(summarize(it->path()));
@@ -309,7 +314,8 @@ Result<std::unique_ptr<Source>> openJoblibSource(const SourceInfo& info,
 Result<std::unique_ptr<Source>> openFolderSource(const SourceInfo& info,
                                                  const OpenOptions& options) {
     std::error_code ec;
-    if (!fs::is_directory(info.path, ec)) return Status::notFound("no folder " + info.path.string());
+    if (!fs::is_directory(info.path, ec))
+        return Status::notFound("no folder " + info.path.string());
     return std::unique_ptr<Source>(new FolderSource(info, options));
 }
 

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "inspect/diskcache_source.h"
 #include "inspect/dir_sources.h"
+#include "inspect/diskcache_source.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache {
@@ -65,7 +65,8 @@ Result<SourceInfo> Discovery::identify(const fs::path& path) {
         if (j.is_object() && j.value("format", "") == "twat_cache") {
             const std::string engine = j.value("engine", "");
             if (engine == "sqlite" || engine == "files") {
-                info.kind = engine == "sqlite" ? SourceKind::kNativeSqlite : SourceKind::kNativeFiles;
+                info.kind =
+                    engine == "sqlite" ? SourceKind::kNativeSqlite : SourceKind::kNativeFiles;
                 if (j.contains("name") && j["name"].is_string()) info.name = j["name"];
                 return info;
             }
@@ -116,7 +117,8 @@ Result<std::vector<SourceInfo>> Discovery::scan(const fs::path& root) {
     for (const auto& child : childDirs(root)) {
         auto info = identify(child);
         if (!info.ok()) continue;
-        if (info->kind == SourceKind::kFolder && info->note.find("CACHEDIR.TAG") == std::string::npos) {
+        if (info->kind == SourceKind::kFolder &&
+            info->note.find("CACHEDIR.TAG") == std::string::npos) {
             // A folder that only groups caches is looked into once.
             std::vector<SourceInfo> inner;
             for (const auto& grandchild : childDirs(child)) {
@@ -140,15 +142,18 @@ Result<std::vector<SourceInfo>> Discovery::scan(const fs::path& root) {
     return out;
 }
 
-Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info, const OpenOptions& options) {
+Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info,
+                                                const OpenOptions& options) {
     switch (info.kind) {
-        case SourceKind::kDiskcache: return detail::openDiskcacheSource(info, options);
-        case SourceKind::kJoblib: return detail::openJoblibSource(info, options);
-        case SourceKind::kFolder: return detail::openFolderSource(info, options);
+        case SourceKind::kDiskcache:
+            return detail::openDiskcacheSource(info, options);
+        case SourceKind::kJoblib:
+            return detail::openJoblibSource(info, options);
+        case SourceKind::kFolder:
+            return detail::openFolderSource(info, options);
         case SourceKind::kNativeSqlite:
         case SourceKind::kNativeFiles:
-            return Status::notSupported("reading native " +
-                                        std::string(sourceKindName(info.kind)) +
+            return Status::notSupported("reading native " + std::string(sourceKindName(info.kind)) +
                                         " caches is not available yet: " + info.path.string());
         case SourceKind::kRedis:
             return Status::notSupported("Redis sources are not available yet: " + info.url);

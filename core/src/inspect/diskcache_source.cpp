@@ -31,7 +31,9 @@ constexpr std::size_t kPreviewBytes = 2048;
 constexpr const char* kSizeExpr =
     "CASE WHEN filename IS NULL THEN COALESCE(length(CAST(value AS BLOB)), 0) ELSE size END";
 
-std::int64_t secondsToMs(double s) { return static_cast<std::int64_t>(std::llround(s * 1000.0)); }
+std::int64_t secondsToMs(double s) {
+    return static_cast<std::int64_t>(std::llround(s * 1000.0));
+}
 
 // A raw key or tag column: text as is, numbers as written, blobs as Python bytes.
 std::string renderRawColumn(const SqliteStatement& st, int col) {
@@ -74,7 +76,7 @@ Result<Cursor> parseCursor(std::string_view text, std::size_t shards) {
 }
 
 class DiskcacheSource final : public Source {
-public:
+  public:
     DiskcacheSource(SourceInfo info, const OpenOptions& options, std::vector<Shard> shards)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
@@ -98,11 +100,16 @@ public:
                 if (!*row) break;
                 const std::string_view key = st->bytes(0);
                 const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
-                if (key == "count") count += v;
-                else if (key == "size") bytes += v;
-                else if (key == "hits") hits += v;
-                else if (key == "misses") misses += v;
-                else if (key == "statistics" && v != 0) statisticsOn = true;
+                if (key == "count")
+                    count += v;
+                else if (key == "size")
+                    bytes += v;
+                else if (key == "hits")
+                    hits += v;
+                else if (key == "misses")
+                    misses += v;
+                else if (key == "statistics" && v != 0)
+                    statisticsOn = true;
             }
             // diskcache's volume(): database pages plus spilled files.
             auto pages = shard.db->prepare("PRAGMA page_count");
@@ -140,8 +147,7 @@ public:
         std::size_t examined = 0;
         while (c.shard < m_shards.size()) {
             Shard& shard = m_shards[c.shard];
-            const std::size_t want =
-                filter.empty() ? limit - page.entries.size() : kFilterChunk;
+            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
             auto st = shard.db->prepare(
                 std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
                             "access_count, tag, ") +
@@ -175,8 +181,8 @@ public:
 
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto id = parseCursor(entryId, m_shards.size());
-        if (!id.ok() || entryId.empty()) return Status::invalidArgument("bad entry id '" +
-                                                                        std::string(entryId) + "'");
+        if (!id.ok() || entryId.empty())
+            return Status::invalidArgument("bad entry id '" + std::string(entryId) + "'");
         Shard& shard = m_shards[id->shard];
         auto st = shard.db->prepare(
             std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
@@ -217,14 +223,17 @@ public:
             d.truncated = true;
             haveAll = false;
         }
-        const std::string_view head =
-            std::string_view(d.value_bytes).substr(0, std::min(d.value_bytes.size(), kPreviewBytes));
+        const std::string_view head = std::string_view(d.value_bytes)
+                                          .substr(0, std::min(d.value_bytes.size(), kPreviewBytes));
         switch (mode) {
             case kModeRaw:
                 d.value_kind = "raw";
-                if (st->type(11) == SQLITE_TEXT) d.preview = pythonStrRepr(head);
-                else if (st->type(11) == SQLITE_BLOB) d.preview = pythonBytesRepr(head);
-                else d.preview = sanitizeUtf8(head);
+                if (st->type(11) == SQLITE_TEXT)
+                    d.preview = pythonStrRepr(head);
+                else if (st->type(11) == SQLITE_BLOB)
+                    d.preview = pythonBytesRepr(head);
+                else
+                    d.preview = sanitizeUtf8(head);
                 break;
             case kModeBinary:
                 d.value_kind = "binary";
@@ -241,7 +250,8 @@ public:
                                 " bytes, larger than the preview bound>";
                     break;
                 }
-                auto r = renderPickle(d.value_bytes, PickleRenderOptions{.max_output = kPreviewBytes});
+                auto r =
+                    renderPickle(d.value_bytes, PickleRenderOptions{.max_output = kPreviewBytes});
                 d.preview = r.ok() ? *r : "<unreadable pickle: " + r.status().message() + ">";
                 break;
             }
@@ -268,7 +278,7 @@ public:
         return out;
     }
 
-private:
+  private:
     EntrySummary summaryFromRow(const SqliteStatement& st, std::size_t shard) const {
         EntrySummary e;
         e.id = std::to_string(shard) + ":" + std::to_string(st.int64(0));
@@ -282,8 +292,7 @@ private:
         return e;
     }
 
-    Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
-                         BatchOutcome& out) {
+    Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids, BatchOutcome& out) {
         if (!shard.writeDb) {
             auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
             if (!db.ok()) return db.status();
@@ -357,9 +366,8 @@ private:
 };
 
 bool isShardName(const std::string& name) {
-    return name.size() == 3 && std::all_of(name.begin(), name.end(), [](char ch) {
-               return ch >= '0' && ch <= '9';
-           });
+    return name.size() == 3 &&
+           std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
 }  // namespace
@@ -402,13 +410,13 @@ Result<std::unique_ptr<Source>> openDiskcacheSource(const SourceInfo& info,
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('Settings', "
             "'Cache')");
         if (!st.ok()) {
-            return Status::corruption("not a readable diskcache database: " + file.string() +
-                                      " (" + st.status().message() + ")");
+            return Status::corruption("not a readable diskcache database: " + file.string() + " (" +
+                                      st.status().message() + ")");
         }
         auto row = st->step();
         if (!row.ok()) {
-            return Status::corruption("not a readable diskcache database: " + file.string() +
-                                      " (" + row.status().message() + ")");
+            return Status::corruption("not a readable diskcache database: " + file.string() + " (" +
+                                      row.status().message() + ")");
         }
         if (!*row || st->int64(0) != 2) {
             return Status::corruption("not a diskcache database (no Settings and Cache tables): " +

@@ -20,14 +20,25 @@ using NodePtr = std::shared_ptr<Node>;
 
 struct Node {
     enum class Kind {
-        kNone, kBool, kInt, kFloat, kStr, kBytes, kTuple, kList, kDict, kSet, kFrozenSet,
-        kGlobal, kOpaque
+        kNone,
+        kBool,
+        kInt,
+        kFloat,
+        kStr,
+        kBytes,
+        kTuple,
+        kList,
+        kDict,
+        kSet,
+        kFrozenSet,
+        kGlobal,
+        kOpaque
     };
     Kind kind = Kind::kNone;
     bool flag = false;
     double number = 0.0;
-    std::string text;             // int decimal, str UTF-8, bytes, global name, opaque text
-    std::vector<NodePtr> items;   // containers; dict alternates key, value
+    std::string text;            // int decimal, str UTF-8, bytes, global name, opaque text
+    std::vector<NodePtr> items;  // containers; dict alternates key, value
 };
 
 NodePtr make(Node::Kind kind, std::string text = {}) {
@@ -99,10 +110,17 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
     std::size_t len = 0;
     std::uint32_t cp = 0;
     if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1FU; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0FU; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07U; }
-    else return 0;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1FU;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0FU;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07U;
+    } else
+        return 0;
     if (i + len > s.size()) return 0;
     for (std::size_t k = 1; k < len; ++k) {
         const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -184,7 +202,7 @@ std::string rawUnicodeEscapeToUtf8(std::string_view s) {
 }
 
 class Reader {
-public:
+  public:
     Reader(std::string_view data, const PickleRenderOptions& options)
         : m_data(data), m_options(options) {}
 
@@ -203,7 +221,7 @@ public:
         }
     }
 
-private:
+  private:
     Status fail(std::string_view what) const {
         return Status::corruption("pickle: " + std::string(what) + " at byte " +
                                   std::to_string(m_pos));
@@ -272,8 +290,8 @@ private:
             !take(static_cast<std::size_t>(n), b)) {
             return fail("truncated long");
         }
-        push(make(Node::Kind::kInt, n > 4096 ? "<int of " + std::to_string(n) + " bytes>"
-                                             : longToDecimal(b)));
+        push(make(Node::Kind::kInt,
+                  n > 4096 ? "<int of " + std::to_string(n) + " bytes>" : longToDecimal(b)));
         return {};
     }
 
@@ -312,15 +330,24 @@ Status Reader::step(unsigned char op) {
         case 0x95:  // FRAME: frames are transparent
             if (!takeUint(8, u)) return fail("truncated frame");
             return {};
-        case '(': m_marks.push_back(m_stack.size()); return {};
-        case '0': if (!pop(a)) return fail("POP on empty stack"); return {};
-        case '1': if (!popMark(items)) return fail("POP_MARK without MARK"); return {};
+        case '(':
+            m_marks.push_back(m_stack.size());
+            return {};
+        case '0':
+            if (!pop(a)) return fail("POP on empty stack");
+            return {};
+        case '1':
+            if (!popMark(items)) return fail("POP_MARK without MARK");
+            return {};
         case '2':
             if (!top()) return fail("DUP on empty stack");
             push(*top());
             return {};
-        case 'N': push(make(K::kNone)); return {};
-        case 0x88: case 0x89: {
+        case 'N':
+            push(make(K::kNone));
+            return {};
+        case 0x88:
+        case 0x89: {
             auto n = make(K::kBool);
             n->flag = op == 0x88;
             push(n);
@@ -344,16 +371,19 @@ Status Reader::step(unsigned char op) {
             return {};
         case 'J': {
             if (!takeUint(4, u)) return fail("truncated BININT");
-            push(make(K::kInt, std::to_string(static_cast<std::int32_t>(
-                                   static_cast<std::uint32_t>(u)))));
+            push(make(K::kInt,
+                      std::to_string(static_cast<std::int32_t>(static_cast<std::uint32_t>(u)))));
             return {};
         }
-        case 'K': case 'M':
+        case 'K':
+        case 'M':
             if (!takeUint(op == 'K' ? 1 : 2, u)) return fail("truncated BININT");
             push(make(K::kInt, std::to_string(u)));
             return {};
-        case 0x8a: return pushLong(1);
-        case 0x8b: return pushLong(4);
+        case 0x8a:
+            return pushLong(1);
+        case 0x8b:
+            return pushLong(4);
         case 'F': {
             if (!takeLine(line)) return fail("truncated FLOAT");
             auto n = make(K::kFloat);
@@ -378,34 +408,58 @@ Status Reader::step(unsigned char op) {
             if (!takeLine(line)) return fail("truncated UNICODE");
             push(make(K::kStr, rawUnicodeEscapeToUtf8(line)));
             return {};
-        case 'T': return pushSized(4, K::kBytes);
-        case 'U': return pushSized(1, K::kBytes);
-        case 'X': return pushSized(4, K::kStr);
-        case 0x8c: return pushSized(1, K::kStr);
-        case 0x8d: return pushSized(8, K::kStr);
-        case 'B': return pushSized(4, K::kBytes);
-        case 'C': return pushSized(1, K::kBytes);
-        case 0x8e: return pushSized(8, K::kBytes);
+        case 'T':
+            return pushSized(4, K::kBytes);
+        case 'U':
+            return pushSized(1, K::kBytes);
+        case 'X':
+            return pushSized(4, K::kStr);
+        case 0x8c:
+            return pushSized(1, K::kStr);
+        case 0x8d:
+            return pushSized(8, K::kStr);
+        case 'B':
+            return pushSized(4, K::kBytes);
+        case 'C':
+            return pushSized(1, K::kBytes);
+        case 0x8e:
+            return pushSized(8, K::kBytes);
         case 0x96: {
             Status s = pushSized(8, K::kBytes);
-            if (s.ok()) m_stack.back() = make(K::kOpaque, "bytearray(" +
-                                              quotedRepr(m_stack.back()->text, true) + ")");
+            if (s.ok())
+                m_stack.back() =
+                    make(K::kOpaque, "bytearray(" + quotedRepr(m_stack.back()->text, true) + ")");
             return s;
         }
-        case ']': push(make(K::kList)); return {};
-        case ')': push(make(K::kTuple)); return {};
-        case '}': push(make(K::kDict)); return {};
-        case 0x8f: push(make(K::kSet)); return {};
-        case 'l': case 't': case 'd': case 0x91: {
+        case ']':
+            push(make(K::kList));
+            return {};
+        case ')':
+            push(make(K::kTuple));
+            return {};
+        case '}':
+            push(make(K::kDict));
+            return {};
+        case 0x8f:
+            push(make(K::kSet));
+            return {};
+        case 'l':
+        case 't':
+        case 'd':
+        case 0x91: {
             if (!popMark(items)) return fail("container without MARK");
-            auto n = make(op == 'l' ? K::kList : op == 't' ? K::kTuple
-                          : op == 'd' ? K::kDict : K::kFrozenSet);
+            auto n = make(op == 'l'   ? K::kList
+                          : op == 't' ? K::kTuple
+                          : op == 'd' ? K::kDict
+                                      : K::kFrozenSet);
             if (op == 'd' && items.size() % 2 != 0) return fail("DICT with odd items");
             n->items = std::move(items);
             push(n);
             return {};
         }
-        case 0x85: case 0x86: case 0x87: {
+        case 0x85:
+        case 0x86:
+        case 0x87: {
             const std::size_t n = op - 0x84U;
             if (m_stack.size() < floor() + n) return fail("TUPLE with too few items");
             auto t = make(K::kTuple);
@@ -418,7 +472,8 @@ Status Reader::step(unsigned char op) {
             if (!pop(a) || !top()) return fail("APPEND on empty stack");
             (*top())->items.push_back(a);
             return {};
-        case 'e': case 0x90:
+        case 'e':
+        case 0x90:
             if (!popMark(items) || !top()) return fail("APPENDS without MARK or list");
             for (auto& it : items) (*top())->items.push_back(it);
             return {};
@@ -436,14 +491,17 @@ Status Reader::step(unsigned char op) {
         case 'p':
             if (!takeLine(line)) return fail("truncated PUT");
             return memoPut(std::strtoull(std::string(line).c_str(), nullptr, 10));
-        case 'q': case 'r':
+        case 'q':
+        case 'r':
             if (!takeUint(op == 'q' ? 1 : 4, u)) return fail("truncated PUT");
             return memoPut(u);
-        case 0x94: return memoPut(m_memo.size());
+        case 0x94:
+            return memoPut(m_memo.size());
         case 'g':
             if (!takeLine(line)) return fail("truncated GET");
             return memoGet(std::strtoull(std::string(line).c_str(), nullptr, 10));
-        case 'h': case 'j':
+        case 'h':
+        case 'j':
             if (!takeUint(op == 'h' ? 1 : 4, u)) return fail("truncated GET");
             return memoGet(u);
         case 'c': {
@@ -481,7 +539,9 @@ Status Reader::step(unsigned char op) {
             if (!popMark(items) || items.empty()) return fail("bad OBJ");
             push(object(items.front(), "OBJ"));
             return {};
-        case 0x82: case 0x83: case 0x84:
+        case 0x82:
+        case 0x83:
+        case 0x84:
             if (!takeUint(op == 0x82 ? 1 : op == 0x83 ? 2 : 4, u)) return fail("truncated EXT");
             push(make(K::kOpaque, "<extension " + std::to_string(u) + ">"));
             return {};
@@ -493,8 +553,11 @@ Status Reader::step(unsigned char op) {
             if (!pop(a)) return fail("BINPERSID on empty stack");
             push(make(K::kOpaque, "<persistent id>"));
             return {};
-        case 0x97: push(make(K::kOpaque, "<out-of-band buffer>")); return {};
-        case 0x98: return {};  // READONLY_BUFFER
+        case 0x97:
+            push(make(K::kOpaque, "<out-of-band buffer>"));
+            return {};
+        case 0x98:
+            return {};  // READONLY_BUFFER
         default: {
             std::string msg = "unknown opcode ";
             appendHexEscape(msg, op);
@@ -504,21 +567,37 @@ Status Reader::step(unsigned char op) {
 }
 
 class Renderer {
-public:
+  public:
     explicit Renderer(const PickleRenderOptions& options) : m_options(options) {}
 
     void render(const NodePtr& n, std::size_t depth) {
         if (full()) return;
         using K = Node::Kind;
         switch (n->kind) {
-            case K::kNone: m_out += "None"; return;
-            case K::kBool: m_out += n->flag ? "True" : "False"; return;
-            case K::kInt: case K::kOpaque: m_out += n->text; return;
-            case K::kFloat: m_out += floatRepr(n->number); return;
-            case K::kStr: m_out += quotedRepr(n->text, false); return;
-            case K::kBytes: m_out += quotedRepr(n->text, true); return;
-            case K::kGlobal: m_out += "<global " + n->text + ">"; return;
-            default: break;
+            case K::kNone:
+                m_out += "None";
+                return;
+            case K::kBool:
+                m_out += n->flag ? "True" : "False";
+                return;
+            case K::kInt:
+            case K::kOpaque:
+                m_out += n->text;
+                return;
+            case K::kFloat:
+                m_out += floatRepr(n->number);
+                return;
+            case K::kStr:
+                m_out += quotedRepr(n->text, false);
+                return;
+            case K::kBytes:
+                m_out += quotedRepr(n->text, true);
+                return;
+            case K::kGlobal:
+                m_out += "<global " + n->text + ">";
+                return;
+            default:
+                break;
         }
         const char* open = n->kind == K::kList ? "[" : n->kind == K::kTuple ? "(" : "{";
         const char* close = n->kind == K::kList ? "]" : n->kind == K::kTuple ? ")" : "}";
@@ -529,8 +608,9 @@ public:
             return;
         }
         if (n->items.empty()) {
-            m_out += n->kind == K::kSet ? "set()" : n->kind == K::kFrozenSet ? "frozenset()"
-                     : std::string(open) + close;
+            m_out += n->kind == K::kSet         ? "set()"
+                     : n->kind == K::kFrozenSet ? "frozenset()"
+                                                : std::string(open) + close;
             return;
         }
         m_onPath.insert(n.get());
@@ -558,7 +638,7 @@ public:
         return std::move(m_out);
     }
 
-private:
+  private:
     bool full() const { return m_out.size() > m_options.max_output; }
 
     const PickleRenderOptions& m_options;
@@ -577,8 +657,12 @@ Result<std::string> renderPickle(std::string_view data, const PickleRenderOption
     return renderer.finish();
 }
 
-std::string pythonStrRepr(std::string_view utf8) { return quotedRepr(utf8, false); }
-std::string pythonBytesRepr(std::string_view bytes) { return quotedRepr(bytes, true); }
+std::string pythonStrRepr(std::string_view utf8) {
+    return quotedRepr(utf8, false);
+}
+std::string pythonBytesRepr(std::string_view bytes) {
+    return quotedRepr(bytes, true);
+}
 
 std::string sanitizeUtf8(std::string_view text) {
     std::string out;

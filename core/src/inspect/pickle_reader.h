@@ -19,8 +19,8 @@
 namespace twat_cache::detail {
 
 struct PickleRenderOptions {
-    std::size_t max_output = 4096;  // rendered text is cut here, ending in "..."
-    std::size_t max_depth = 32;     // deeper containers render as "..."
+    std::size_t max_output = 4096;    // rendered text is cut here, ending in "..."
+    std::size_t max_depth = 32;       // deeper containers render as "..."
     std::size_t max_ops = 1'000'000;  // opcodes interpreted before giving up
 };
 

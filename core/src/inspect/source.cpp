@@ -9,12 +9,18 @@ namespace twat_cache {
 
 std::string_view sourceKindName(SourceKind kind) {
     switch (kind) {
-        case SourceKind::kDiskcache: return "diskcache";
-        case SourceKind::kJoblib: return "joblib";
-        case SourceKind::kFolder: return "folder";
-        case SourceKind::kNativeSqlite: return "native_sqlite";
-        case SourceKind::kNativeFiles: return "native_files";
-        case SourceKind::kRedis: return "redis";
+        case SourceKind::kDiskcache:
+            return "diskcache";
+        case SourceKind::kJoblib:
+            return "joblib";
+        case SourceKind::kFolder:
+            return "folder";
+        case SourceKind::kNativeSqlite:
+            return "native_sqlite";
+        case SourceKind::kNativeFiles:
+            return "native_files";
+        case SourceKind::kRedis:
+            return "redis";
     }
     return "unknown";
 }
@@ -122,7 +128,7 @@ constexpr std::size_t kScanPage = 1000;
 constexpr std::size_t kDeleteBatch = 200;
 
 class CandidatePlan final : public Plan {
-public:
+  public:
     CandidatePlan(Source& source, std::vector<EntrySummary> candidates)
         : m_source(source), m_candidates(std::move(candidates)) {
         m_preview.count = m_candidates.size();
@@ -161,7 +167,7 @@ public:
         return result;
     }
 
-private:
+  private:
     Source& m_source;
     std::vector<EntrySummary> m_candidates;
     PlanPreview m_preview;
@@ -198,14 +204,21 @@ Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& request) {
             bool take = false;
             switch (request.action) {
                 case A::kClearAll:
-                case A::kMatchGlob: take = true; break;
-                case A::kClearExpired: take = e.expires_ms && *e.expires_ms <= now; break;
+                case A::kMatchGlob:
+                    take = true;
+                    break;
+                case A::kClearExpired:
+                    take = e.expires_ms && *e.expires_ms <= now;
+                    break;
                 case A::kOlderThan:
                     take = e.stored_ms && *e.stored_ms < now - request.age.count();
                     break;
                 case A::kPruneToBytes:
-                case A::kPruneToEntries: all.push_back(std::move(e)); break;
-                case A::kDeleteEntries: break;
+                case A::kPruneToEntries:
+                    all.push_back(std::move(e));
+                    break;
+                case A::kDeleteEntries:
+                    break;
             }
             if (take) chosen.push_back(std::move(e));
         }

@@ -7,14 +7,19 @@ namespace {
 Status statusFor(int code, const std::string& message) {
     switch (code & 0xFF) {
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return Status::busy(message);
+        case SQLITE_LOCKED:
+            return Status::busy(message);
         case SQLITE_CORRUPT:
-        case SQLITE_NOTADB: return Status::corruption(message);
+        case SQLITE_NOTADB:
+            return Status::corruption(message);
         case SQLITE_READONLY:
         case SQLITE_PERM:
-        case SQLITE_AUTH: return Status::permissionDenied(message);
-        case SQLITE_CANTOPEN: return Status::notFound(message);
-        default: return Status::ioError(message);
+        case SQLITE_AUTH:
+            return Status::permissionDenied(message);
+        case SQLITE_CANTOPEN:
+            return Status::notFound(message);
+        default:
+            return Status::ioError(message);
     }
 }
 
@@ -61,12 +66,12 @@ Result<std::unique_ptr<SqliteHandle>> SqliteHandle::open(const std::filesystem::
     }
     const std::string uri = "file:" + uriPath(file) + (readOnly ? "?mode=ro" : "?mode=rw");
     sqlite3* db = nullptr;
-    const int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                      SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    const int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI |
+                      SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(uri.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        std::string msg = "cannot open " + file.string() + ": " +
-                          (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        std::string msg =
+            "cannot open " + file.string() + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return statusFor(rc, msg);
     }
@@ -75,12 +80,14 @@ Result<std::unique_ptr<SqliteHandle>> SqliteHandle::open(const std::filesystem::
     return std::unique_ptr<SqliteHandle>(new SqliteHandle(db, file));
 }
 
-SqliteHandle::~SqliteHandle() { sqlite3_close(m_db); }
+SqliteHandle::~SqliteHandle() {
+    sqlite3_close(m_db);
+}
 
 Result<SqliteStatement> SqliteHandle::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt,
-                                      nullptr);
+    const int rc =
+        sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
     if (rc != SQLITE_OK) return error("prepare");
     return SqliteStatement(stmt);
 }

@@ -21,7 +21,7 @@
 namespace twat_cache::detail {
 
 class SqliteStatement {
-public:
+  public:
     SqliteStatement() = default;
     explicit SqliteStatement(sqlite3_stmt* stmt) : m_stmt(stmt) {}
     // Binds (1-based) and steps. step() returns true while a row is available.
@@ -40,7 +40,7 @@ public:
     // Bytes of a TEXT or BLOB column (valid until the next step).
     std::string_view bytes(int col) const;
 
-private:
+  private:
     struct Finalize {
         void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
     };
@@ -48,7 +48,7 @@ private:
 };
 
 class SqliteHandle {
-public:
+  public:
     // Opens `file` (which must exist). `what` names the database in error messages.
     static Result<std::unique_ptr<SqliteHandle>> open(const std::filesystem::path& file,
                                                       bool readOnly, int busyTimeoutMs = 250);
@@ -63,7 +63,7 @@ public:
     const std::filesystem::path& file() const { return m_file; }
     std::int64_t changes() const { return sqlite3_changes64(m_db); }
 
-private:
+  private:
     SqliteHandle(sqlite3* db, std::filesystem::path file) : m_db(db), m_file(std::move(file)) {}
     sqlite3* m_db;
     std::filesystem::path m_file;
