@@ -130,10 +130,10 @@ struct PlanRequest {
         kMatchGlob,       // entries whose key text matches `glob`
     };
     Action action = Action::kClearExpired;
-    std::vector<std::string> entry_ids;
+    std::vector<std::string> entry_ids{};
     std::uint64_t limit = 0;
     std::chrono::milliseconds age{0};
-    std::string glob;
+    std::string glob{};
 };
 
 struct PlanPreview {

@@ -159,9 +159,9 @@ class JoblibSource final : public Source {
 
     EntrySummary summarize(const fs::path& callDir) const {
         EntrySummary e;
-        e.id = fs::relative(callDir, m_dir).generic_string();
+        e.id = callDir.lexically_relative(m_dir).generic_string();
         const fs::path funcDir = callDir.parent_path();
-        e.tag = sanitizeUtf8(fs::relative(funcDir.parent_path(), m_dir).generic_string());
+        e.tag = sanitizeUtf8(funcDir.parent_path().lexically_relative(m_dir).generic_string());
         std::string args;
         auto meta = readMetadata(callDir);
         if (meta.is_object() && meta.contains("input_args") && meta["input_args"].is_object()) {
@@ -265,7 +265,7 @@ class FolderSource final : public Source {
   private:
     EntrySummary summarize(const fs::path& file) const {
         EntrySummary e;
-        e.id = fs::relative(file, m_info.path).generic_string();
+        e.id = file.lexically_relative(m_info.path).generic_string();
         e.key_text = sanitizeUtf8(e.id);
         std::error_code ec;
         if (!fs::is_symlink(file, ec)) e.size = fs::file_size(file, ec);

@@ -318,13 +318,15 @@ class DiskcacheSource final : public Source {
                 return row.status();
             }
             if (!*row) continue;  // gone since planning
-            const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
+            std::uint64_t freed =
+                static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
             if (!sel->isNull(0)) {
                 const std::string name(sel->bytes(0));
                 auto file = resolveInside(shard.dir, name);
                 if (file.ok()) {
                     files.push_back(*file);
                 } else {
+                    freed = 0;  // the row goes, the file it names outside stays
                     out.refused.push_back(file.status().message());
                     logger().warn("diskcache {}: {}", shard.dir.string(), file.status().message());
                 }
@@ -337,7 +339,7 @@ class DiskcacheSource final : public Source {
                 return done.status();
             }
             out.deleted += static_cast<std::uint64_t>(db.changes());
-            out.bytes += size;
+            out.bytes += freed;
         }
         // The Settings count and size follow through diskcache's own triggers.
         s = db.exec("COMMIT");
