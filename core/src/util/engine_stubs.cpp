@@ -4,9 +4,6 @@
 
 namespace twat_cache::detail {
 
-Result<std::unique_ptr<Engine>> openMemoryEngine(const ResolvedConfig&) {
-    return Status::notSupported("the memory engine is not built yet");
-}
 Result<std::unique_ptr<Engine>> openSqliteEngine(const ResolvedConfig&) {
     return Status::notSupported("the sqlite engine is not built yet");
 }
