@@ -7,8 +7,10 @@
 //
 // Sharding: a cache with a small limit (maxsize < 1024, or max_bytes < 1 MiB) has one shard,
 // so its eviction order is exact and predictable. Larger or unbounded caches have
-// kManyShards shards; each shard holds ceil(limit / shards) of the limit (as leveldb's
-// ShardedLRUCache does), so the eviction order is exact per shard, approximate overall.
+// kManyShards shards; each shard holds an even part of the limit (limit / shards, the
+// remainder spread over the first shards, so the parts add up to the limit exactly), much as
+// leveldb's ShardedLRUCache does. The eviction order is exact per shard, approximate overall,
+// and a shard may evict (or, with policy none, refuse) while others still have room.
 //
 // Policies: lru, lfu (ties: least recently used), fifo, rr (a fixed-seed generator per shard,
 // so runs are reproducible) and none (nothing is evicted: a full cache refuses new keys with

@@ -20,8 +20,11 @@ namespace {
 constexpr std::uint64_t kOneShardMaxsize = 1024;
 constexpr std::uint64_t kOneShardMaxBytes = 1024 * 1024;
 
-std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) {
-    return a == 0 ? 0 : (a + b - 1) / b;
+// Shard i's part of a limit: the limit split as evenly as possible, so the parts add up to
+// exactly the limit (a plain ceil per shard, as leveldb does, could exceed it in total).
+std::uint64_t shardPart(std::uint64_t limit, std::size_t shards, std::size_t i) {
+    const std::uint64_t n = shards;
+    return limit / n + (i < limit % n ? 1 : 0);
 }
 
 EntryInfo entryInfo(const Key& key, const MemoryEntry& e) {
@@ -81,8 +84,8 @@ Result<std::unique_ptr<MemoryEngine>> MemoryEngine::create(const ResolvedConfig&
     impl->shardCount = small ? 1 : kManyShards;
     impl->shards = std::make_unique<MemoryShard[]>(impl->shardCount);
     for (std::size_t i = 0; i < impl->shardCount; ++i) {
-        impl->shards[i].configure(config.policy, ceilDiv(config.maxsize, impl->shardCount),
-                                  ceilDiv(config.max_bytes, impl->shardCount));
+        impl->shards[i].configure(config.policy, shardPart(config.maxsize, impl->shardCount, i),
+                                  shardPart(config.max_bytes, impl->shardCount, i));
     }
     return std::unique_ptr<MemoryEngine>(new MemoryEngine(std::move(impl)));
 }
