@@ -1,6 +1,6 @@
 // MemoryEngine: the in-process cache engine behind mcache.
 //
-// Entries live in a sharded hash table. Each shard is cache-line aligned and owns its mutex,
+// Entries live in a sharded hash table. Each shard is cache-line aligned and owns its lock,
 // its hash map, its eviction structure (an LRU/FIFO list, an LFU order or a random-replacement
 // slot array) and its counters, so a hit takes exactly one uncontended lock and touches no
 // shared memory besides its own shard. stats() sums the shards.
@@ -22,6 +22,9 @@
 //   * a typed fast path for mcache, which stores the C++ object itself (no encoding) and
 //     copies it out under the shard lock, so a hit costs no allocation and no refcount
 //     traffic. An entry stored through one interface is a miss through the other.
+//
+// Times: a hit reads the clock only for an entry that can expire, so EntryInfo::accessed_ms
+// is tracked for expiring entries and 0 ("not tracked") for the others.
 //
 // Sizes: a byte entry counts payload + key text bytes; an object entry counts the size its
 // setter declares + key text bytes.

@@ -45,11 +45,12 @@ struct MemoryEngine::Impl {
     ResolvedConfig config;
     Clock* clock = nullptr;  // owned by config.clock
     std::size_t shardCount = 1;
+    std::uint64_t shardMask = 0;  // shardCount - 1 (a power of two): no division on a hit
     std::unique_ptr<MemoryShard[]> shards;
 
     MemoryShard& shardFor(const Key& key) const noexcept {
         // The map hashes Key::lo; the shard comes from Key::hi, so the two are independent.
-        return shards[shardCount == 1 ? 0 : static_cast<std::size_t>(key.hi % shardCount)];
+        return shards[static_cast<std::size_t>(key.hi & shardMask)];
     }
 
     std::int64_t expiryFor(const std::optional<std::chrono::milliseconds>& ttl,
@@ -81,7 +82,9 @@ Result<std::unique_ptr<MemoryEngine>> MemoryEngine::create(const ResolvedConfig&
     impl->clock = impl->config.clock.get();
     const bool small = (config.maxsize != 0 && config.maxsize < kOneShardMaxsize) ||
                        (config.max_bytes != 0 && config.max_bytes < kOneShardMaxBytes);
+    static_assert((kManyShards & (kManyShards - 1)) == 0, "shard counts are powers of two");
     impl->shardCount = small ? 1 : kManyShards;
+    impl->shardMask = impl->shardCount - 1;
     impl->shards = std::make_unique<MemoryShard[]>(impl->shardCount);
     for (std::size_t i = 0; i < impl->shardCount; ++i) {
         impl->shards[i].configure(config.policy, shardPart(config.maxsize, impl->shardCount, i),
@@ -106,10 +109,10 @@ const ResolvedConfig& MemoryEngine::config() const noexcept {
 
 bool MemoryEngine::getObject(const Key& key, std::uint64_t typeTag, CopyOut copyOut,
                              void* context) {
-    const std::int64_t now = m_impl->clock->nowMs();
     MemoryShard& s = m_impl->shardFor(key);
     std::lock_guard lock(s.mutex);
-    MemoryEntry* e = s.findLive(key, now);
+    std::int64_t now = 0;
+    MemoryEntry* e = s.findLive(key, *m_impl->clock, now);
     if (e == nullptr || !e->object || e->typeTag != typeTag) {
         ++s.misses;
         return false;
@@ -129,14 +132,15 @@ Status MemoryEngine::setObject(const Key& key, std::uint64_t typeTag,
         e.object = std::move(object);
         e.keyText = std::move(keyText);
         e.expiresMs = m_impl->expiryFor(std::nullopt, now);
+        if (e.expiresMs != 0) e.accessedMs = now;
     });
 }
 
 Result<StoredValue> MemoryEngine::get(const Key& key) {
-    const std::int64_t now = m_impl->clock->nowMs();
     MemoryShard& s = m_impl->shardFor(key);
     std::lock_guard lock(s.mutex);
-    MemoryEntry* e = s.findLive(key, now);
+    std::int64_t now = 0;
+    MemoryEntry* e = s.findLive(key, *m_impl->clock, now);
     if (e == nullptr || e->object) {
         ++s.misses;
         return Status::notFound(e == nullptr ? "no live entry for this key"
@@ -161,6 +165,7 @@ Status MemoryEngine::set(const Key& key, const Record& record) {
         e.payload = std::move(payload);
         e.keyText = std::move(keyText);
         e.expiresMs = m_impl->expiryFor(record.ttl, now);
+        if (e.expiresMs != 0) e.accessedMs = now;
     });
 }
 
@@ -171,10 +176,10 @@ Result<bool> MemoryEngine::erase(const Key& key) {
 }
 
 Result<bool> MemoryEngine::contains(const Key& key) {
-    const std::int64_t now = m_impl->clock->nowMs();
     MemoryShard& s = m_impl->shardFor(key);
     std::lock_guard lock(s.mutex);
-    return s.findLive(key, now) != nullptr;
+    std::int64_t now = 0;
+    return s.findLive(key, *m_impl->clock, now) != nullptr;
 }
 
 Status MemoryEngine::clear() {

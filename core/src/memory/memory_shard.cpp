@@ -10,19 +10,23 @@ void MemoryShard::configure(Policy policy, std::uint64_t maxEntries, std::uint64
     m_maxBytes = maxBytes;
 }
 
-MemoryEntry* MemoryShard::findLive(const Key& key, std::int64_t nowMs) {
+MemoryEntry* MemoryShard::findLive(const Key& key, const Clock& clock, std::int64_t& nowMs) {
+    nowMs = 0;
     auto it = m_map.find(key);
     if (it == m_map.end()) return nullptr;
-    if (it->second.expiredAt(nowMs)) {
-        removeEntry(it);
-        ++expirations;
-        return nullptr;
+    if (it->second.expiresMs != 0) {
+        nowMs = clock.nowMs();
+        if (it->second.expiredAt(nowMs)) {
+            removeEntry(it);
+            ++expirations;
+            return nullptr;
+        }
     }
     return &it->second;
 }
 
 void MemoryShard::touch(MemoryEntry& e, std::int64_t nowMs) {
-    e.accessedMs = nowMs;
+    if (nowMs != 0) e.accessedMs = nowMs;
     ++e.hits;
     ++hits;
     switch (m_policy) {
@@ -91,7 +95,7 @@ Result<MemoryEntry*> MemoryShard::prepareStore(const Key& key, std::uint64_t new
     }
     e->bytes = newBytes;
     e->createdMs = nowMs;
-    e->accessedMs = nowMs;
+    e->accessedMs = 0;  // set by the caller with the expiry, when there is one
     e->expiresMs = 0;
     e->hits = 0;
     bytes += newBytes;
