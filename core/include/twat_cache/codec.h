@@ -18,8 +18,9 @@
 //
 //     template <>
 //     struct twat_cache::Codec<Point> {
-//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y); }
-//         static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r, p.y); }
+//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y);
+//         } static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r,
+//         p.y); }
 //         // Optional: how the value reads in key text (default: "<signature>").
 //         static void describe(std::string& out, const Point& p) { ... }
 //         // Optional but recommended: a stable name; change it when the encoding changes so
@@ -37,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,8 +61,9 @@ inline constexpr std::size_t kKeyTextLimit = 200;
 
 // Appends encoded bytes to a std::string owned by the caller.
 class Writer {
-public:
-    explicit Writer(std::string& out, bool canonical = false) : m_out(&out), m_canonical(canonical) {}
+  public:
+    explicit Writer(std::string& out, bool canonical = false)
+        : m_out(&out), m_canonical(canonical) {}
 
     // Key mode: unordered containers sorted, floating-point values normalized.
     bool canonical() const noexcept { return m_canonical; }
@@ -71,7 +74,7 @@ public:
         m_out->append(static_cast<const char*>(data), n);
     }
     template <class U>
-        requires std::is_integral_v<U>
+    requires std::is_integral_v<U>
     void putFixed(U v) {
         using Unsigned = std::make_unsigned_t<U>;
         auto u = static_cast<Unsigned>(v);
@@ -102,7 +105,7 @@ public:
         return r;
     }
 
-private:
+  private:
     std::string* m_out;
     bool m_canonical;
 };
@@ -110,7 +113,7 @@ private:
 // Reads what a Writer wrote. Every get returns false, and leaves the reader failed, when the
 // input is short or malformed; it never reads out of bounds.
 class Reader {
-public:
+  public:
     explicit Reader(std::string_view in) : m_in(in) {}
 
     bool failed() const noexcept { return m_failed; }
@@ -139,7 +142,7 @@ public:
         return true;
     }
     template <class U>
-        requires std::is_integral_v<U>
+    requires std::is_integral_v<U>
     bool getFixed(U& v) {
         using Unsigned = std::make_unsigned_t<U>;
         Unsigned u = 0;
@@ -176,7 +179,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::string_view m_in;
     std::size_t m_pos = 0;
     bool m_failed = false;
@@ -188,7 +191,9 @@ template <class T, class Enable = void>
 struct Codec;
 
 template <class T>
-concept Encodable = requires(Writer& w, const T& v) { Codec<T>::encode(w, v); };
+concept Encodable = requires(Writer& w, const T& v) {
+    Codec<T>::encode(w, v);
+};
 template <class T>
 concept Decodable = requires(Reader& r, T& v) {
     { Codec<T>::decode(r, v) } -> std::convertible_to<bool>;
@@ -198,7 +203,9 @@ namespace detail {
 TWAT_CACHE_EXPORT void appendEscaped(std::string& out, std::string_view text, std::size_t limit);
 TWAT_CACHE_EXPORT void appendDouble(std::string& out, double v);
 TWAT_CACHE_EXPORT std::uint64_t hash64(std::string_view bytes);
-inline bool textFull(const std::string& out) { return out.size() >= kKeyTextLimit; }
+inline bool textFull(const std::string& out) {
+    return out.size() >= kKeyTextLimit;
+}
 }  // namespace detail
 
 template <Encodable T>
@@ -300,7 +307,9 @@ struct Codec<T, std::enable_if_t<std::is_floating_point_v<T> && sizeof(T) <= 8>>
         v = std::bit_cast<T>(b);
         return true;
     }
-    static void describe(std::string& out, T v) { detail::appendDouble(out, static_cast<double>(v)); }
+    static void describe(std::string& out, T v) {
+        detail::appendDouble(out, static_cast<double>(v));
+    }
     static void signature(std::string& out) { out += sizeof(T) == 4 ? "f32" : "f64"; }
 };
 
@@ -344,6 +353,19 @@ struct Codec<std::string_view> {
     }
     static void signature(std::string& out) { out += "str"; }
 };
+// A string literal passed straight to makeKey/makeKeyText: the characters up to the first NUL,
+// so that f("abc") and f(std::string("abc")) give one key.
+template <std::size_t N>
+struct Codec<char[N]> {
+    static std::string_view view(const char (&v)[N]) {
+        return {v, static_cast<std::size_t>(std::find(v, v + N, '\0') - v)};
+    }
+    static void encode(Writer& w, const char (&v)[N]) { w.putString(view(v)); }
+    static void describe(std::string& out, const char (&v)[N]) {
+        Codec<std::string_view>::describe(out, view(v));
+    }
+    static void signature(std::string& out) { out += "str"; }
+};
 template <>
 struct Codec<const char*> {
     static void encode(Writer& w, const char* v) { w.putString(v ? std::string_view(v) : ""); }
@@ -355,9 +377,9 @@ struct Codec<const char*> {
 
 namespace detail {
 template <class T>
-inline constexpr bool kMemcpyElement =
-    (std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_floating_point_v<T>) ||
-    std::is_same_v<T, std::byte>;
+inline constexpr bool kMemcpyElement = (std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+                                        !std::is_floating_point_v<T>) ||
+                                       std::is_same_v<T, std::byte>;
 
 template <class Container>
 void describeSequence(std::string& out, const Container& c, char open, char close) {
@@ -375,10 +397,22 @@ void describeSequence(std::string& out, const Container& c, char open, char clos
     out += close;
 }
 
+// One element of a container; a map's std::pair<const K, V> is written as its key and value
+// (there is no Codec for const K).
+template <class E>
+void encodeElement(Writer& w, const E& e) {
+    encodeValue(w, e);
+}
+template <class K, class V>
+void encodeElement(Writer& w, const std::pair<const K, V>& e) {
+    encodeValue(w, e.first);
+    encodeValue(w, e.second);
+}
+
 template <class Container>
 void encodeSequence(Writer& w, const Container& c) {
     w.putVarint(c.size());
-    for (const auto& e : c) encodeValue(w, e);
+    for (const auto& e : c) encodeElement(w, e);
 }
 
 // Unordered containers: in key mode the elements are encoded one by one and written in
@@ -394,7 +428,7 @@ void encodeUnordered(Writer& w, const Container& c) {
     for (const auto& e : c) {
         std::string part;
         Writer pw(part, true);
-        encodeValue(pw, e);
+        encodeElement(pw, e);
         parts.push_back(std::move(part));
     }
     std::sort(parts.begin(), parts.end());
@@ -417,9 +451,7 @@ struct Codec<std::vector<T, A>, std::enable_if_t<Encodable<T>>> {
             detail::encodeSequence(w, v);
         }
     }
-    static bool decode(Reader& r, std::vector<T, A>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::vector<T, A>& v) requires Decodable<T> {
         std::size_t n = 0;
         if constexpr (detail::kMemcpyElement<T> &&
                       (std::endian::native == std::endian::little || sizeof(T) == 1)) {
@@ -459,9 +491,7 @@ struct Codec<std::array<T, N>, std::enable_if_t<Encodable<T>>> {
     static void encode(Writer& w, const std::array<T, N>& v) {
         for (const auto& e : v) encodeValue(w, e);
     }
-    static bool decode(Reader& r, std::array<T, N>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::array<T, N>& v) requires Decodable<T> {
         for (auto& e : v) {
             if (!decodeValue(r, e)) return false;
         }
@@ -483,9 +513,7 @@ struct Codec<std::pair<A, B>, std::enable_if_t<Encodable<A> && Encodable<B>>> {
         encodeValue(w, v.first);
         encodeValue(w, v.second);
     }
-    static bool decode(Reader& r, std::pair<A, B>& v)
-        requires Decodable<A> && Decodable<B>
-    {
+    static bool decode(Reader& r, std::pair<A, B>& v) requires Decodable<A> && Decodable<B> {
         return decodeValue(r, v.first) && decodeValue(r, v.second);
     }
     static void describe(std::string& out, const std::pair<A, B>& v) {
@@ -509,9 +537,7 @@ struct Codec<std::tuple<Ts...>, std::enable_if_t<(Encodable<Ts> && ...)>> {
     static void encode(Writer& w, const std::tuple<Ts...>& v) {
         std::apply([&w](const auto&... e) { (encodeValue(w, e), ...); }, v);
     }
-    static bool decode(Reader& r, std::tuple<Ts...>& v)
-        requires(Decodable<Ts> && ...)
-    {
+    static bool decode(Reader& r, std::tuple<Ts...>& v) requires(Decodable<Ts>&&...) {
         return std::apply([&r](auto&... e) { return (decodeValue(r, e) && ...); }, v);
     }
     static void describe(std::string& out, const std::tuple<Ts...>& v) {
@@ -538,9 +564,7 @@ struct Codec<std::optional<T>, std::enable_if_t<Encodable<T>>> {
         w.putByte(v ? 1 : 0);
         if (v) encodeValue(w, *v);
     }
-    static bool decode(Reader& r, std::optional<T>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::optional<T>& v) requires Decodable<T> {
         std::uint8_t flag = 0;
         if (!r.getByte(flag) || flag > 1) return r.fail();
         if (flag == 0) {
@@ -578,13 +602,20 @@ struct Codec<std::chrono::duration<Rep, Period>, std::enable_if_t<Encodable<Rep>
     }
     static void describe(std::string& out, const D& v) {
         describeValue(out, v.count());
-        if constexpr (std::is_same_v<Period, std::nano>) out += "ns";
-        else if constexpr (std::is_same_v<Period, std::micro>) out += "us";
-        else if constexpr (std::is_same_v<Period, std::milli>) out += "ms";
-        else if constexpr (std::is_same_v<Period, std::ratio<1>>) out += "s";
-        else if constexpr (std::is_same_v<Period, std::ratio<60>>) out += "min";
-        else if constexpr (std::is_same_v<Period, std::ratio<3600>>) out += "h";
-        else out += "*" + std::to_string(Period::num) + "/" + std::to_string(Period::den) + "s";
+        if constexpr (std::is_same_v<Period, std::nano>)
+            out += "ns";
+        else if constexpr (std::is_same_v<Period, std::micro>)
+            out += "us";
+        else if constexpr (std::is_same_v<Period, std::milli>)
+            out += "ms";
+        else if constexpr (std::is_same_v<Period, std::ratio<1>>)
+            out += "s";
+        else if constexpr (std::is_same_v<Period, std::ratio<60>>)
+            out += "min";
+        else if constexpr (std::is_same_v<Period, std::ratio<3600>>)
+            out += "h";
+        else
+            out += "*" + std::to_string(Period::num) + "/" + std::to_string(Period::den) + "s";
     }
     static void signature(std::string& out) {
         out += "dur<";
@@ -598,13 +629,9 @@ template <class Map>
 struct MapCodec {
     using K = typename Map::key_type;
     using V = typename Map::mapped_type;
-    static void encode(Writer& w, const Map& m) {
-        if constexpr (requires { typename Map::hasher; }) {
-            encodeUnordered(w, m);
-        } else {
-            encodeSequence(w, m);
-        }
-    }
+    // Ordered containers are sorted by encoded bytes in key mode too (not by their
+    // comparator), so a std::map and its unordered twin give one key.
+    static void encode(Writer& w, const Map& m) { encodeUnordered(w, m); }
     static bool decode(Reader& r, Map& m) {
         std::size_t n = 0;
         if (!r.getLength(n)) return false;
@@ -644,13 +671,9 @@ struct MapCodec {
 template <class Set>
 struct SetCodec {
     using K = typename Set::key_type;
-    static void encode(Writer& w, const Set& s) {
-        if constexpr (requires { typename Set::hasher; }) {
-            encodeUnordered(w, s);
-        } else {
-            encodeSequence(w, s);
-        }
-    }
+    // Ordered containers are sorted by encoded bytes in key mode too (not by their
+    // comparator), so a std::set and its unordered twin give one key.
+    static void encode(Writer& w, const Set& s) { encodeUnordered(w, s); }
     static bool decode(Reader& r, Set& s) {
         std::size_t n = 0;
         if (!r.getLength(n)) return false;
@@ -690,7 +713,7 @@ struct Codec<std::unordered_set<K, H, E, A>, std::enable_if_t<Encodable<K>>>
 
 template <class T>
 void appendSignature(std::string& out) {
-    if constexpr (requires(std::string& s) { Codec<T>::signature(s); }) {
+    if constexpr (requires(std::string & s) { Codec<T>::signature(s); }) {
         Codec<T>::signature(out);
     } else {
         out += "user:";
@@ -700,7 +723,7 @@ void appendSignature(std::string& out) {
 
 template <class T>
 void describeValue(std::string& out, const T& v) {
-    if constexpr (requires(std::string& s, const T& x) { Codec<T>::describe(s, x); }) {
+    if constexpr (requires(std::string & s, const T& x) { Codec<T>::describe(s, x); }) {
         Codec<T>::describe(out, v);
     } else {
         out += '<';
