@@ -1,6 +1,5 @@
 // twat-cache: list, inspect and clean caches from the command line.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 int main(int argc, char** argv) {

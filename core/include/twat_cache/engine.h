@@ -78,7 +78,7 @@ struct Capabilities {
 };
 
 class TWAT_CACHE_EXPORT Engine {
-public:
+  public:
     virtual ~Engine();
 
     // "memory", "sqlite", "files" or "redis".
@@ -107,6 +107,6 @@ public:
 
 // Creates the engine `kind` for a resolved config (kAuto is not an engine: see ucache).
 TWAT_CACHE_EXPORT Result<std::unique_ptr<Engine>> openEngine(EngineKind kind,
-                                                              const ResolvedConfig& config);
+                                                             const ResolvedConfig& config);
 
 }  // namespace twat_cache
