@@ -193,6 +193,10 @@ def build_table(cpp, py):
         t.add(f"(d) {label} hits, 2 threads vs 1", mops(two) + " (2t)", mops(one) + " (1t)",
               fmt_ratio(r), ">= 1.7x", check(r, lambda x: x >= 1.7))
 
+    two, one = ips("BM_UnorderedMapFind/real_time/threads:2"), ips(
+        "BM_UnorderedMapFind/real_time/threads:1")
+    t.add("info: (d) control, unordered_map::find 2 threads vs 1", mops(two) + " (2t)",
+          mops(one) + " (1t)", fmt_ratio(ratio(two, one)), "-", None, True)
     # Context rows: no target.
     t.add("info: makeKey(int, double, str)", ns(cpu("BM_MakeKey")), "-", "-", "-", None, True)
     t.add("info: Python plain call, no cache", "-", ns(py["plain call (no cache)"]), "-", "-",
@@ -224,6 +228,7 @@ def main():
         sys.exit(f"{opts.bench_binary} is not built: cmake --preset bench && "
                  "cmake --build --preset bench --target bench_core")
 
+    load_before = os.getloadavg()
     cpp, errors, context = run_bench_core(opts.bench_binary, opts.min_time, opts.repetitions)
     py = python_peers(opts.min_time, opts.repetitions)
 
@@ -231,6 +236,8 @@ def main():
     print(f"machine: nproc={os.cpu_count()}, CPU: {cpu_model()}, "
           f"build: {context.get('twat_cache_build_type', '?')}, "
           f"Python {platform.python_version()}, cachetools {cachetools.__version__}")
+    print(f"load average (1/5/15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
+          f"{load_before[2]:.2f}; after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"timing: CPU time per op, median of {opts.repetitions} repetitions of "
           f">= {opts.min_time} s; threads rows: real-time throughput")
     print()
