@@ -18,9 +18,13 @@
 //
 //     template <>
 //     struct twat_cache::Codec<Point> {
-//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y);
-//         } static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r,
-//         p.y); }
+//         static void encode(Writer& w, const Point& p) {
+//             encodeValue(w, p.x);
+//             encodeValue(w, p.y);
+//         }
+//         static bool decode(Reader& r, Point& p) {
+//             return decodeValue(r, p.x) && decodeValue(r, p.y);
+//         }
 //         // Optional: how the value reads in key text (default: "<signature>").
 //         static void describe(std::string& out, const Point& p) { ... }
 //         // Optional but recommended: a stable name; change it when the encoding changes so
