@@ -407,7 +407,8 @@ class TestCodec : public QObject {
         std::int32_t v = 0;
         QVERIFY(decodeFromString(bytes, v));
         QVERIFY(!decodeFromString(bytes + 'x', v));
-        Reader r(bytes + 'x');
+        const std::string longer = bytes + 'x';  // the Reader only views its input
+        Reader r(longer);
         QVERIFY(decodeValue(r, v));
         QCOMPARE(r.remaining(), 1u);
     }
