@@ -10,9 +10,6 @@ Result<std::unique_ptr<Engine>> openMemoryEngine(const ResolvedConfig&) {
 Result<std::unique_ptr<Engine>> openSqliteEngine(const ResolvedConfig&) {
     return Status::notSupported("the sqlite engine is not built yet");
 }
-Result<std::unique_ptr<Engine>> openFilesEngine(const ResolvedConfig&) {
-    return Status::notSupported("the files engine is not built yet");
-}
 Result<std::unique_ptr<Engine>> openRedisEngine(const ResolvedConfig&) {
     return Status::notSupported("the redis engine is not built yet");
 }
