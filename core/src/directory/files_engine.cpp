@@ -320,7 +320,8 @@ Result<bool> FilesEngine::contains(const Key& key) {
     const std::string path = entryPath(key.toHex());
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd.ok()) {
-        if (errno == ENOENT || errno == ENOTDIR) return false;
+        // A symlink (ELOOP) where an entry belongs is not an entry.
+        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return false;
         return errnoStatus(errno, "cannot open entry", path);
     }
     struct stat st {};
