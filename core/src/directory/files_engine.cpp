@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -85,6 +86,7 @@ FilesEngine::FilesEngine(const ResolvedConfig& config, mode_t dirMode, mode_t fi
       m_entries(config.folder.string() + "/" + std::string(kEntriesName)),
       m_dirMode(dirMode),
       m_fileMode(fileMode),
+      m_systemClock(config.clock == Clock::system()),
       m_counters(config.folder.string(), fileMode) {}
 
 FilesEngine::~FilesEngine() = default;
@@ -239,6 +241,8 @@ Status FilesEngine::writeEntry(const std::string& hex, std::string_view bytes, s
     const std::string leaf = leafFolder(hex);
     const std::string path = entryPath(hex);
     const std::string name = hex + std::string(kEntrySuffix);
+    // With the system clock the file's own mtime already is the store time: skip a syscall.
+    if (m_systemClock) nowMs = -1;
     Status s = writeFileAtomic(path, tempPathFor(leaf, name), bytes, m_fileMode, nowMs);
     if (s.isNotFound()) {
         // The fan-out folders appear on first use.
@@ -373,7 +377,10 @@ Status FilesEngine::clear() {
 
 void FilesEngine::ensureIndexLocked() {
     if (m_indexBuilt && steadyMs() - m_indexBuiltAtMs < kRescanIntervalMs) return;
-    m_index.clear();
+    // A rescan keeps what this process knows of recency: a hit here may be newer than the
+    // file's mtime, which hits refresh only every kTouchIntervalMs.
+    EntryIndex previous = std::move(m_index);
+    m_index = EntryIndex();
     const auto nowReal = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -390,7 +397,9 @@ void FilesEngine::ensureIndexLocked() {
                 if (::fstatat(d2.get(), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
                 auto key = Key::fromHex(std::string_view(f).substr(0, 32));
                 if (key.ok()) {
-                    m_index.upsert(*key, static_cast<std::uint64_t>(st.st_size), mtimeMs(st));
+                    const std::int64_t access =
+                        std::max(mtimeMs(st), previous.accessOf(*key).value_or(0));
+                    m_index.upsert(*key, static_cast<std::uint64_t>(st.st_size), access);
                 }
             }
             for (const std::string& f : listFolder(d2.get(), false, isTempName)) {

@@ -72,6 +72,7 @@ class FilesEngine final : public Engine {
     const std::string m_entries;  // "<folder>/entries"
     const mode_t m_dirMode;
     const mode_t m_fileMode;
+    const bool m_systemClock;  // file times need no explicit stamp
     PersistedCounters m_counters;
 
     std::mutex m_mutex;

@@ -30,6 +30,12 @@ class EntryIndex {
     // The least recently accessed key, if any.
     std::optional<Key> oldest() const;
     bool contains(const Key& key) const { return m_items.count(key) != 0; }
+    // The last access recorded for `key`, if indexed.
+    std::optional<std::int64_t> accessOf(const Key& key) const {
+        auto it = m_items.find(key);
+        if (it == m_items.end()) return std::nullopt;
+        return it->second.access_ms;
+    }
     void clear();
 
     std::uint64_t count() const { return m_items.size(); }
