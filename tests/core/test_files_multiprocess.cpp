@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <QtTest>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "files_test_support.h"
@@ -138,6 +140,41 @@ class TestFilesMultiprocess : public QObject {
             }
         }
         QCOMPARE(s.entries, found);
+    }
+
+    // Threads of one process share one engine (and its index) with eviction running.
+    void threadsShareOneEngine() {
+        TempDir dir;
+        auto config = filesConfig(dir.path() / "c");
+        config.maxsize = 50;
+        auto engine = openFiles(config);
+        QVERIFY(engine);
+        std::atomic<int> bad{0};
+        std::atomic<std::uint64_t> lookups{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                std::mt19937 rng(static_cast<unsigned>(t) + 99u);
+                for (int op = 0; op < 3000; ++op) {
+                    const int k = static_cast<int>(rng() % 120);
+                    if (rng() % 2 == 0) {
+                        if (!engine->set(keyOf(k), recordOf(payloadOf(k))).ok()) ++bad;
+                        continue;
+                    }
+                    auto got = engine->get(keyOf(k));
+                    ++lookups;
+                    if (got.ok() ? got->payload != payloadOf(k) : !got.status().isNotFound()) {
+                        ++bad;
+                    }
+                }
+            });
+        }
+        for (std::thread& t : threads) t.join();
+        QCOMPARE(bad.load(), 0);
+        const Stats s = engine->stats();
+        QCOMPARE(s.hits + s.misses, lookups.load());
+        QCOMPARE(s.entries, std::uint64_t(50));
+        QCOMPARE(*engine->size(), std::uint64_t(50));
     }
 
     void writersKilledAtRandomPointsLeaveNoBadEntry() {
