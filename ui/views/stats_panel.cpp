@@ -1,0 +1,77 @@
+#include "views/stats_panel.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+
+namespace twat_cache::ui {
+
+StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent), m_note(new QLabel(this)) {
+    setObjectName(QStringLiteral("statsPanel"));
+    auto* form = new QFormLayout(this);
+    const QList<QPair<QString, QString>> fields = {
+        {QStringLiteral("entries"), tr("Entries")},
+        {QStringLiteral("bytes"), tr("Size")},
+        {QStringLiteral("hits"), tr("Hits")},
+        {QStringLiteral("misses"), tr("Misses")},
+        {QStringLiteral("ratio"), tr("Hit ratio")},
+        {QStringLiteral("evictions"), tr("Evictions")},
+        {QStringLiteral("expirations"), tr("Expirations")},
+        {QStringLiteral("errors"), tr("Errors")},
+    };
+    for (const auto& [key, label] : fields) {
+        auto* value = new QLabel(QStringLiteral("–"), this);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        form->addRow(label, value);
+        m_fields.insert(key, value);
+    }
+    m_note->setWordWrap(true);
+    form->addRow(m_note);
+    showMessage(tr("Select a source to see its statistics."));
+}
+
+void StatsPanel::setStats(const SourceStats& stats) {
+    const QLocale locale;
+    auto number = [&locale](quint64 n) { return locale.toString(static_cast<qulonglong>(n)); };
+    m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
+    m_fields[QStringLiteral("bytes")]->setText(
+        locale.formattedDataSize(static_cast<qint64>(stats.bytes)));
+    m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
+    m_fields[QStringLiteral("expirations")]->setText(number(stats.expirations));
+    m_fields[QStringLiteral("errors")]->setText(number(stats.errors));
+    if (stats.countersTracked) {
+        const quint64 lookups = stats.hits + stats.misses;
+        m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
+        m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
+        m_fields[QStringLiteral("ratio")]->setText(
+            lookups == 0 ? tr("no lookups yet")
+                         : locale.toString(100.0 * static_cast<double>(stats.hits) /
+                                               static_cast<double>(lookups),
+                                           'f', 1) +
+                               QStringLiteral(" %"));
+        m_note->setText(stats.note);
+    } else {
+        for (const char* key : {"hits", "misses", "ratio"}) {
+            m_fields[QString::fromLatin1(key)]->setText(tr("not tracked"));
+        }
+        m_note->setText(stats.note.isEmpty() ? tr("This source does not record hits and misses.")
+                                             : stats.note);
+    }
+}
+
+void StatsPanel::showMessage(const QString& message) {
+    for (QLabel* label : std::as_const(m_fields)) label->setText(QStringLiteral("–"));
+    m_note->setText(message);
+}
+
+QString StatsPanel::fieldText(const QString& field) const {
+    QLabel* label = m_fields.value(field);
+    return label ? label->text() : QString();
+}
+
+QString StatsPanel::noteText() const {
+    return m_note->text();
+}
+
+}  // namespace twat_cache::ui
