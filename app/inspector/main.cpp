@@ -57,7 +57,7 @@ int main(int argc, char* argv[]) {
 
     twat_cache::ui::MainWindow window;
     for (const QString& folder : parser.positionalArguments()) {
-        window.addSource({twat_cache::ui::SourceKind::kFolder, folder, folder, {}});
+        window.addSource(twat_cache::ui::folderSourceRef(folder));
     }
     window.show();
     return QApplication::exec();

@@ -36,7 +36,8 @@ QStandardItem* SourceTreeModel::makeGroup(const QString& text, const QString& ic
 QStandardItem* SourceTreeModel::makeSourceItem(const SourceRef& ref) {
     auto* item = new QStandardItem(QIcon(iconFor(ref.kind)), ref.name);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    item->setToolTip(ref.location);
+    item->setToolTip(ref.note.isEmpty() ? ref.location
+                                        : ref.location + QLatin1Char('\n') + ref.note);
     SourceRef stored = ref;
     stored.password.clear();  // the tree outlives sessions' secrets: never keep one here
     item->setData(QVariant::fromValue(stored), kSourceRole);

@@ -30,6 +30,7 @@ DetailsPane::DetailsPane(QWidget* parent)
     m_metadata->setRootIsDecorated(false);
     m_metadata->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
 
+    m_viewBox->addItem(tr("Preview"), static_cast<int>(ValueView::kPreview));
     m_viewBox->addItem(tr("Text"), static_cast<int>(ValueView::kText));
     m_viewBox->addItem(tr("JSON"), static_cast<int>(ValueView::kJson));
     m_viewBox->addItem(tr("Hex"), static_cast<int>(ValueView::kHex));
@@ -76,15 +77,19 @@ void DetailsPane::setDetail(const EntryDetail& detail) {
         m_metadata->addTopLevelItem(new QTreeWidgetItem(QStringList{label, value}));
     }
     m_value = detail.value;
+    m_preview = detail.preview;
     m_truncated->setText(tr("first %1 bytes shown").arg(detail.value.size()));
     m_truncated->setVisible(detail.truncated);
-    setView(guessValueView(m_value));
+    const ValueView guess = guessValueView(m_value);
+    const bool richer = guess == ValueView::kImage || guess == ValueView::kJson;
+    setView(!m_preview.isEmpty() && !richer ? ValueView::kPreview : guess);
     render();
 }
 
 void DetailsPane::showMessage(const QString& message) {
     m_metadata->clear();
     m_value.clear();
+    m_preview.clear();
     m_truncated->setVisible(false);
     m_message->setText(message);
     m_message->setVisible(true);
@@ -105,6 +110,10 @@ QString DetailsPane::valueText() const {
 
 void DetailsPane::render() {
     switch (view()) {
+        case ValueView::kPreview:
+            m_text->setPlainText(m_preview.isEmpty() ? tr("(the source gave no preview)")
+                                                     : m_preview);
+            break;
         case ValueView::kText:
             m_text->setPlainText(valueAsText(m_value));
             break;

@@ -1,4 +1,5 @@
-// DetailsPane: one entry's metadata and its value, shown as text, pretty JSON, hex or image.
+// DetailsPane: one entry's metadata and its value, shown as the source's preview (e.g. a
+// decoded pickle), text, pretty JSON, hex or image.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -41,6 +42,7 @@ class DetailsPane : public QWidget {
     QLabel* m_image;
     QLabel* m_truncated;
     QByteArray m_value;
+    QString m_preview;
 };
 
 }  // namespace twat_cache::ui

@@ -411,7 +411,7 @@ void MainWindow::refresh() {
 void MainWindow::chooseFolder() {
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Cache Folder"));
     if (folder.isEmpty()) return;
-    addSource({SourceKind::kFolder, folder, QFileInfo(folder).fileName(), {}});
+    addSource(folderSourceRef(folder));
 }
 
 void MainWindow::newRedisConnection() {
@@ -437,6 +437,9 @@ void MainWindow::runMaintenance(const MaintenanceRequest& request) {
                             .arg(result.removed)
                             .arg(QLocale().formattedDataSize(static_cast<qint64>(result.bytes)))
                             .arg(result.cancelled ? tr(", cancelled") : QString()));
+                    for (const QString& refused : result.refused) {
+                        log(QStringLiteral("warn"), tr("left alone for safety: %1").arg(refused));
+                    }
                     refresh();
                 }
                 m_runner->deleteLater();

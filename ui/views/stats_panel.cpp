@@ -10,14 +10,9 @@ StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent), m_note(new QLabel(thi
     setObjectName(QStringLiteral("statsPanel"));
     auto* form = new QFormLayout(this);
     const QList<QPair<QString, QString>> fields = {
-        {QStringLiteral("entries"), tr("Entries")},
-        {QStringLiteral("bytes"), tr("Size")},
-        {QStringLiteral("hits"), tr("Hits")},
-        {QStringLiteral("misses"), tr("Misses")},
-        {QStringLiteral("ratio"), tr("Hit ratio")},
-        {QStringLiteral("evictions"), tr("Evictions")},
-        {QStringLiteral("expirations"), tr("Expirations")},
-        {QStringLiteral("errors"), tr("Errors")},
+        {QStringLiteral("entries"), tr("Entries")}, {QStringLiteral("bytes"), tr("Size")},
+        {QStringLiteral("hits"), tr("Hits")},       {QStringLiteral("misses"), tr("Misses")},
+        {QStringLiteral("ratio"), tr("Hit ratio")}, {QStringLiteral("evictions"), tr("Evictions")},
     };
     for (const auto& [key, label] : fields) {
         auto* value = new QLabel(QStringLiteral("–"), this);
@@ -33,31 +28,32 @@ StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent), m_note(new QLabel(thi
 
 void StatsPanel::setStats(const SourceStats& stats) {
     const QLocale locale;
-    auto number = [&locale](quint64 n) { return locale.toString(static_cast<qulonglong>(n)); };
+    const QString notTracked = tr("not tracked");
+    auto number = [&](const std::optional<quint64>& n) {
+        return n ? locale.toString(static_cast<qulonglong>(*n)) : notTracked;
+    };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
     m_fields[QStringLiteral("bytes")]->setText(
-        locale.formattedDataSize(static_cast<qint64>(stats.bytes)));
+        stats.bytes ? locale.formattedDataSize(static_cast<qint64>(*stats.bytes)) : notTracked);
+    m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
+    m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
-    m_fields[QStringLiteral("expirations")]->setText(number(stats.expirations));
-    m_fields[QStringLiteral("errors")]->setText(number(stats.errors));
-    if (stats.countersTracked) {
-        const quint64 lookups = stats.hits + stats.misses;
-        m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
-        m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
-        m_fields[QStringLiteral("ratio")]->setText(
-            lookups == 0 ? tr("no lookups yet")
-                         : locale.toString(100.0 * static_cast<double>(stats.hits) /
-                                               static_cast<double>(lookups),
-                                           'f', 1) +
-                               QStringLiteral(" %"));
-        m_note->setText(stats.note);
-    } else {
-        for (const char* key : {"hits", "misses", "ratio"}) {
-            m_fields[QString::fromLatin1(key)]->setText(tr("not tracked"));
-        }
-        m_note->setText(stats.note.isEmpty() ? tr("This source does not record hits and misses.")
-                                             : stats.note);
+    QString ratio = notTracked;
+    if (stats.countersTracked()) {
+        const quint64 lookups = *stats.hits + *stats.misses;
+        ratio = lookups == 0 ? tr("no lookups yet")
+                             : locale.toString(100.0 * static_cast<double>(*stats.hits) /
+                                                   static_cast<double>(lookups),
+                                               'f', 1) +
+                                   QStringLiteral(" %");
     }
+    m_fields[QStringLiteral("ratio")]->setText(ratio);
+    QString note = stats.note;
+    if (!stats.countersTracked()) {
+        const QString missing = tr("This cache does not record hits and misses.");
+        note = note.isEmpty() ? missing : missing + QLatin1Char(' ') + note;
+    }
+    m_note->setText(note);
 }
 
 void StatsPanel::showMessage(const QString& message) {

@@ -1,6 +1,6 @@
-// StatsPanel: a source's counters (entries, bytes, hits, misses, evictions, expirations,
-// errors, hit ratio), with a clear note when the source does not track hits and misses
-// (python-diskcache without statistics enabled, joblib, plain folders).
+// StatsPanel: a source's counters (entries, bytes, hits, misses, hit ratio, evictions), each
+// shown as "not tracked" when the source does not keep it, with a clear note when hits and
+// misses are missing (python-diskcache without statistics enabled, joblib, plain folders).
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -22,8 +22,8 @@ class StatsPanel : public QWidget {
 
     void setStats(const SourceStats& stats);
     void showMessage(const QString& message);
-    // The text shown for a field ("entries", "bytes", "hits", "misses", "evictions",
-    // "expirations", "errors", "ratio") and the note.
+    // The text shown for a field ("entries", "bytes", "hits", "misses", "ratio",
+    // "evictions") and the note.
     QString fieldText(const QString& field) const;
     QString noteText() const;
 

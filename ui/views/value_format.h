@@ -11,7 +11,8 @@
 
 namespace twat_cache::ui {
 
-enum class ValueView { kText, kJson, kHex, kImage };
+// kPreview is the source's own rendering (e.g. of a pickle), not computed here.
+enum class ValueView { kText, kJson, kHex, kImage, kPreview };
 
 // The value as UTF-8 text; invalid sequences show as U+FFFD.
 QString valueAsText(const QByteArray& value);

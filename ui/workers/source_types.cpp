@@ -1,5 +1,8 @@
 #include "workers/source_types.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 namespace twat_cache::ui {
 
 QString sourceKindName(SourceKind kind) {
@@ -16,6 +19,15 @@ QString sourceKindName(SourceKind kind) {
             return QStringLiteral("Redis");
     }
     return QStringLiteral("unknown");
+}
+
+SourceRef folderSourceRef(const QString& path) {
+    SourceRef ref;
+    ref.kind = SourceKind::kFolder;
+    ref.location = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    ref.name = QFileInfo(ref.location).fileName();
+    if (ref.name.isEmpty()) ref.name = ref.location;
+    return ref;
 }
 
 void registerSourceTypes() {

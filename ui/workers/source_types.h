@@ -13,10 +13,15 @@
 #include <QPair>
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 namespace twat_cache::ui {
 
 enum class SourceKind { kNative, kDiskcache, kJoblib, kFolder, kRedis };
+
+// A user-chosen folder (discovery tells what kind of cache it holds when it is opened).
+struct SourceRef;
+SourceRef folderSourceRef(const QString& path);
 
 // Display name of a kind: "twat-cache", "python-diskcache", "joblib", "folder", "Redis".
 QString sourceKindName(SourceKind kind);
@@ -28,6 +33,7 @@ struct SourceRef {
     QString location;  // folder path or redis URL
     QString name;      // display name
     QString password;  // Redis only; session memory, never persisted
+    QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;
@@ -59,18 +65,20 @@ struct EntryDetail {
     QList<QPair<QString, QString>> metadata;  // label, value; in display order
     QByteArray value;                         // decoded payload, at most the requested bytes
     bool truncated = false;                   // the value is longer than `value`
+    QString valueKind;                        // "pickle", "raw", "text", "binary", "file", ...
+    QString preview;                          // the source's readable rendering (e.g. of a pickle)
 };
 
+// Counters of a source; nullopt: the source does not track that counter.
 struct SourceStats {
-    quint64 entries = 0;
-    quint64 bytes = 0;
-    quint64 hits = 0;
-    quint64 misses = 0;
-    quint64 evictions = 0;
-    quint64 expirations = 0;
-    quint64 errors = 0;
-    bool countersTracked = false;  // false: the source keeps no hit/miss counters
-    QString note;                  // why counters are missing, or other caveats
+    std::optional<quint64> entries;
+    std::optional<quint64> bytes;
+    std::optional<quint64> hits;
+    std::optional<quint64> misses;
+    std::optional<quint64> evictions;
+    QString note;  // why counters are missing, or other caveats
+
+    bool countersTracked() const { return hits.has_value() && misses.has_value(); }
 };
 
 enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune };
@@ -93,6 +101,7 @@ struct ExecuteResult {
     quint64 removed = 0;
     quint64 bytes = 0;
     bool cancelled = false;
+    QStringList refused;  // entries left alone for safety, each with the reason
 };
 
 // Registers the types above with Qt's meta-type system (for queued connections).
