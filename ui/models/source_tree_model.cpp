@@ -3,6 +3,8 @@
 #include <QIcon>
 #include <map>
 
+#include "views/ui_resources.h"
+
 namespace twat_cache::ui {
 namespace {
 
@@ -20,6 +22,7 @@ QString iconFor(SourceKind kind) {
 }  // namespace
 
 SourceTreeModel::SourceTreeModel(QObject* parent) : QStandardItemModel(parent) {
+    initUiResources();
     setHorizontalHeaderLabels({tr("Sources")});
     m_discovered = makeGroup(tr("Caches"), QStringLiteral(":/icons/cache.svg"));
     m_folders = makeGroup(tr("Folders"), QStringLiteral(":/icons/folder.svg"));

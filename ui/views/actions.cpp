@@ -3,11 +3,14 @@
 #include <QIcon>
 #include <QWidget>
 
+#include "views/ui_resources.h"
+
 namespace twat_cache::ui {
 namespace {
 
 QAction* make(QWidget* owner, const char* objectName, const QString& text, const QString& icon,
               const QKeySequence& shortcut, const QString& tip) {
+    initUiResources();  // the icons live in this static library's resources
     auto* action = new QAction(text, owner);
     action->setObjectName(QString::fromLatin1(objectName));
     if (!icon.isEmpty()) action->setIcon(QIcon(QStringLiteral(":/icons/") + icon));

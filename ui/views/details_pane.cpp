@@ -93,6 +93,7 @@ void DetailsPane::showMessage(const QString& message) {
     m_truncated->setVisible(false);
     m_message->setText(message);
     m_message->setVisible(true);
+    setView(ValueView::kText);
     render();
 }
 

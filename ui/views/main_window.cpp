@@ -30,6 +30,7 @@
 #include "views/log_panel.h"
 #include "views/maintenance_runner.h"
 #include "views/stats_panel.h"
+#include "views/ui_resources.h"
 #include "workers/log_bridge.h"
 #include "workers/source_adapter.h"
 #include "workers/source_client.h"
@@ -73,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent)
       m_statusCount(new QLabel(this)),
       m_secrets(new SecretStore(QStringLiteral("twat-cache-inspector"), this)),
       m_logBridge(new LogBridge(this)) {
+    initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("twat-cache inspector"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
@@ -267,6 +269,10 @@ void MainWindow::restoreSettings(QSettings& settings) {
         m_splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray());
     } else {
         resize(1200, 760);
+        resizeDocks({findChild<QDockWidget*>(QStringLiteral("sourcesDock")),
+                     findChild<QDockWidget*>(QStringLiteral("statsDock"))},
+                    {260, 240}, Qt::Horizontal);
+        resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());
     settings.endGroup();

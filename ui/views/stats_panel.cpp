@@ -8,6 +8,7 @@ namespace twat_cache::ui {
 
 StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent), m_note(new QLabel(this)) {
     setObjectName(QStringLiteral("statsPanel"));
+    setMinimumWidth(200);
     auto* form = new QFormLayout(this);
     const QList<QPair<QString, QString>> fields = {
         {QStringLiteral("entries"), tr("Entries")}, {QStringLiteral("bytes"), tr("Size")},

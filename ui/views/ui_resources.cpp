@@ -1,6 +1,7 @@
 #include "views/ui_resources.h"
 
 #include <QtGlobal>
+#include <mutex>
 
 // Q_INIT_RESOURCE must be used outside any namespace.
 static void initTwatCacheInspectorResources() {

@@ -1,7 +1,7 @@
 // Registers the inspector's compiled resources (icons) held in the static twat_cache_ui
-// library; call once, after QApplication exists, before any icon is used.
+// library. The sources model and the main window call it; calling it again does nothing.
 //
-// Thread safety: call from the GUI thread at start-up.
+// Thread safety: may be called from any thread (registration happens once).
 #pragma once
 
 namespace twat_cache::ui {

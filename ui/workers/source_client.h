@@ -26,6 +26,7 @@ class SourceClient : public QObject {
 
   public:
     enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance };
+    Q_ENUM(Channel)
 
     explicit SourceClient(SourceRef ref, QObject* parent = nullptr);
     // Cancels a running execute and waits for the worker's thread to finish.
