@@ -1,6 +1,5 @@
 // CacheConfig resolution: explicit > environment > defaults, and malformed values.
 #include <QtTest>
-
 #include <map>
 
 #include "twat_cache/config.h"
@@ -22,7 +21,7 @@ EnvironmentReader fakeEnv(std::map<std::string, std::string> vars) {
 
 class TestConfig : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void defaultsWithEmptyEnvironment() {
         auto r = resolveConfig(CacheConfig{.name = "geo"}, fakeEnv({{"HOME", "/home/u"}}));
         QVERIFY2(r.ok(), r.status().toString().c_str());
@@ -91,21 +90,29 @@ private slots:
     void malformedEnvironment_data() {
         QTest::addColumn<QString>("variable");
         QTest::addColumn<QString>("value");
-        QTest::newRow("ttl not a number") << "TWAT_CACHE_TTL" << "abc";
-        QTest::newRow("ttl negative") << "TWAT_CACHE_TTL" << "-5";
-        QTest::newRow("ttl bad unit") << "TWAT_CACHE_TTL" << "5 fortnights";
-        QTest::newRow("maxsize not a number") << "TWAT_CACHE_MAXSIZE" << "many";
-        QTest::newRow("maxsize negative") << "TWAT_CACHE_MAXSIZE" << "-1";
-        QTest::newRow("policy bogus") << "TWAT_CACHE_POLICY" << "bogus";
-        QTest::newRow("engine bogus") << "TWAT_CACHE_ENGINE" << "floppy";
-        QTest::newRow("compress bogus") << "TWAT_CACHE_COMPRESS" << "maybe";
+        QTest::newRow("ttl not a number") << "TWAT_CACHE_TTL"
+                                          << "abc";
+        QTest::newRow("ttl negative") << "TWAT_CACHE_TTL"
+                                      << "-5";
+        QTest::newRow("ttl bad unit") << "TWAT_CACHE_TTL"
+                                      << "5 fortnights";
+        QTest::newRow("maxsize not a number") << "TWAT_CACHE_MAXSIZE"
+                                              << "many";
+        QTest::newRow("maxsize negative") << "TWAT_CACHE_MAXSIZE"
+                                          << "-1";
+        QTest::newRow("policy bogus") << "TWAT_CACHE_POLICY"
+                                      << "bogus";
+        QTest::newRow("engine bogus") << "TWAT_CACHE_ENGINE"
+                                      << "floppy";
+        QTest::newRow("compress bogus") << "TWAT_CACHE_COMPRESS"
+                                        << "maybe";
     }
     void malformedEnvironment() {
         QFETCH(QString, variable);
         QFETCH(QString, value);
-        auto r = resolveConfig(CacheConfig{.name = "n"},
-                               fakeEnv({{variable.toStdString(), value.toStdString()},
-                                        {"HOME", "/h"}}));
+        auto r =
+            resolveConfig(CacheConfig{.name = "n"},
+                          fakeEnv({{variable.toStdString(), value.toStdString()}, {"HOME", "/h"}}));
         QVERIFY(!r.ok());
         QCOMPARE(r.status().code(), StatusCode::kInvalidArgument);
         const std::string message = r.status().message();

@@ -1,13 +1,12 @@
 #include "test_support.h"
 
-#include <QProcess>
-#include <QStringList>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QProcess>
+#include <QStringList>
 #include <cstdlib>
 
 namespace twat_cache::test {
@@ -36,7 +35,8 @@ std::string pythonInterpreter() {
 
 std::filesystem::path sourceDir() {
     const char* p = std::getenv("TWAT_CACHE_SOURCE_DIR");
-    return (p != nullptr && *p != '\0') ? std::filesystem::path(p) : std::filesystem::current_path();
+    return (p != nullptr && *p != '\0') ? std::filesystem::path(p)
+                                        : std::filesystem::current_path();
 }
 
 ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,

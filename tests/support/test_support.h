@@ -4,7 +4,6 @@
 
 #include <QString>
 #include <QTemporaryDir>
-
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,12 +13,12 @@ namespace twat_cache::test {
 
 // A fresh temporary folder, removed when the object goes away.
 class TempDir {
-public:
+  public:
     TempDir() : m_dir(QDir::tempPath() + "/twat_cache_test_XXXXXX") {}
     bool ok() const { return m_dir.isValid(); }
     std::filesystem::path path() const { return std::filesystem::path(m_dir.path().toStdString()); }
 
-private:
+  private:
     QTemporaryDir m_dir;
 };
 

@@ -18,7 +18,7 @@
 namespace twat_cache {
 
 class TWAT_CACHE_EXPORT Clock {
-public:
+  public:
     virtual ~Clock();
     // Milliseconds since the Unix epoch (UTC).
     virtual std::int64_t nowMs() const = 0;
@@ -29,13 +29,13 @@ public:
 
 // A clock that only moves when told to. For tests and simulations.
 class TWAT_CACHE_EXPORT ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(std::int64_t startMs = 1'700'000'000'000) : m_nowMs(startMs) {}
     std::int64_t nowMs() const override { return m_nowMs.load(std::memory_order_acquire); }
     void setMs(std::int64_t ms) { m_nowMs.store(ms, std::memory_order_release); }
     void advanceMs(std::int64_t deltaMs) { m_nowMs.fetch_add(deltaMs, std::memory_order_acq_rel); }
 
-private:
+  private:
     std::atomic<std::int64_t> m_nowMs;
 };
 

@@ -18,8 +18,9 @@
 //
 //     template <>
 //     struct twat_cache::Codec<Point> {
-//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y); }
-//         static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r, p.y); }
+//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y);
+//         } static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r,
+//         p.y); }
 //         // Optional: how the value reads in key text (default: "<signature>").
 //         static void describe(std::string& out, const Point& p) { ... }
 //         // Optional but recommended: a stable name; change it when the encoding changes so
@@ -59,8 +60,9 @@ inline constexpr std::size_t kKeyTextLimit = 200;
 
 // Appends encoded bytes to a std::string owned by the caller.
 class Writer {
-public:
-    explicit Writer(std::string& out, bool canonical = false) : m_out(&out), m_canonical(canonical) {}
+  public:
+    explicit Writer(std::string& out, bool canonical = false)
+        : m_out(&out), m_canonical(canonical) {}
 
     // Key mode: unordered containers sorted, floating-point values normalized.
     bool canonical() const noexcept { return m_canonical; }
@@ -71,7 +73,7 @@ public:
         m_out->append(static_cast<const char*>(data), n);
     }
     template <class U>
-        requires std::is_integral_v<U>
+    requires std::is_integral_v<U>
     void putFixed(U v) {
         using Unsigned = std::make_unsigned_t<U>;
         auto u = static_cast<Unsigned>(v);
@@ -102,7 +104,7 @@ public:
         return r;
     }
 
-private:
+  private:
     std::string* m_out;
     bool m_canonical;
 };
@@ -110,7 +112,7 @@ private:
 // Reads what a Writer wrote. Every get returns false, and leaves the reader failed, when the
 // input is short or malformed; it never reads out of bounds.
 class Reader {
-public:
+  public:
     explicit Reader(std::string_view in) : m_in(in) {}
 
     bool failed() const noexcept { return m_failed; }
@@ -139,7 +141,7 @@ public:
         return true;
     }
     template <class U>
-        requires std::is_integral_v<U>
+    requires std::is_integral_v<U>
     bool getFixed(U& v) {
         using Unsigned = std::make_unsigned_t<U>;
         Unsigned u = 0;
@@ -176,7 +178,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::string_view m_in;
     std::size_t m_pos = 0;
     bool m_failed = false;
@@ -188,7 +190,9 @@ template <class T, class Enable = void>
 struct Codec;
 
 template <class T>
-concept Encodable = requires(Writer& w, const T& v) { Codec<T>::encode(w, v); };
+concept Encodable = requires(Writer& w, const T& v) {
+    Codec<T>::encode(w, v);
+};
 template <class T>
 concept Decodable = requires(Reader& r, T& v) {
     { Codec<T>::decode(r, v) } -> std::convertible_to<bool>;
@@ -198,7 +202,9 @@ namespace detail {
 TWAT_CACHE_EXPORT void appendEscaped(std::string& out, std::string_view text, std::size_t limit);
 TWAT_CACHE_EXPORT void appendDouble(std::string& out, double v);
 TWAT_CACHE_EXPORT std::uint64_t hash64(std::string_view bytes);
-inline bool textFull(const std::string& out) { return out.size() >= kKeyTextLimit; }
+inline bool textFull(const std::string& out) {
+    return out.size() >= kKeyTextLimit;
+}
 }  // namespace detail
 
 template <Encodable T>
@@ -300,7 +306,9 @@ struct Codec<T, std::enable_if_t<std::is_floating_point_v<T> && sizeof(T) <= 8>>
         v = std::bit_cast<T>(b);
         return true;
     }
-    static void describe(std::string& out, T v) { detail::appendDouble(out, static_cast<double>(v)); }
+    static void describe(std::string& out, T v) {
+        detail::appendDouble(out, static_cast<double>(v));
+    }
     static void signature(std::string& out) { out += sizeof(T) == 4 ? "f32" : "f64"; }
 };
 
@@ -355,9 +363,9 @@ struct Codec<const char*> {
 
 namespace detail {
 template <class T>
-inline constexpr bool kMemcpyElement =
-    (std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_floating_point_v<T>) ||
-    std::is_same_v<T, std::byte>;
+inline constexpr bool kMemcpyElement = (std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+                                        !std::is_floating_point_v<T>) ||
+                                       std::is_same_v<T, std::byte>;
 
 template <class Container>
 void describeSequence(std::string& out, const Container& c, char open, char close) {
@@ -417,9 +425,7 @@ struct Codec<std::vector<T, A>, std::enable_if_t<Encodable<T>>> {
             detail::encodeSequence(w, v);
         }
     }
-    static bool decode(Reader& r, std::vector<T, A>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::vector<T, A>& v) requires Decodable<T> {
         std::size_t n = 0;
         if constexpr (detail::kMemcpyElement<T> &&
                       (std::endian::native == std::endian::little || sizeof(T) == 1)) {
@@ -459,9 +465,7 @@ struct Codec<std::array<T, N>, std::enable_if_t<Encodable<T>>> {
     static void encode(Writer& w, const std::array<T, N>& v) {
         for (const auto& e : v) encodeValue(w, e);
     }
-    static bool decode(Reader& r, std::array<T, N>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::array<T, N>& v) requires Decodable<T> {
         for (auto& e : v) {
             if (!decodeValue(r, e)) return false;
         }
@@ -483,9 +487,7 @@ struct Codec<std::pair<A, B>, std::enable_if_t<Encodable<A> && Encodable<B>>> {
         encodeValue(w, v.first);
         encodeValue(w, v.second);
     }
-    static bool decode(Reader& r, std::pair<A, B>& v)
-        requires Decodable<A> && Decodable<B>
-    {
+    static bool decode(Reader& r, std::pair<A, B>& v) requires Decodable<A> && Decodable<B> {
         return decodeValue(r, v.first) && decodeValue(r, v.second);
     }
     static void describe(std::string& out, const std::pair<A, B>& v) {
@@ -509,9 +511,7 @@ struct Codec<std::tuple<Ts...>, std::enable_if_t<(Encodable<Ts> && ...)>> {
     static void encode(Writer& w, const std::tuple<Ts...>& v) {
         std::apply([&w](const auto&... e) { (encodeValue(w, e), ...); }, v);
     }
-    static bool decode(Reader& r, std::tuple<Ts...>& v)
-        requires(Decodable<Ts> && ...)
-    {
+    static bool decode(Reader& r, std::tuple<Ts...>& v) requires(Decodable<Ts>&&...) {
         return std::apply([&r](auto&... e) { return (decodeValue(r, e) && ...); }, v);
     }
     static void describe(std::string& out, const std::tuple<Ts...>& v) {
@@ -538,9 +538,7 @@ struct Codec<std::optional<T>, std::enable_if_t<Encodable<T>>> {
         w.putByte(v ? 1 : 0);
         if (v) encodeValue(w, *v);
     }
-    static bool decode(Reader& r, std::optional<T>& v)
-        requires Decodable<T>
-    {
+    static bool decode(Reader& r, std::optional<T>& v) requires Decodable<T> {
         std::uint8_t flag = 0;
         if (!r.getByte(flag) || flag > 1) return r.fail();
         if (flag == 0) {
@@ -578,13 +576,20 @@ struct Codec<std::chrono::duration<Rep, Period>, std::enable_if_t<Encodable<Rep>
     }
     static void describe(std::string& out, const D& v) {
         describeValue(out, v.count());
-        if constexpr (std::is_same_v<Period, std::nano>) out += "ns";
-        else if constexpr (std::is_same_v<Period, std::micro>) out += "us";
-        else if constexpr (std::is_same_v<Period, std::milli>) out += "ms";
-        else if constexpr (std::is_same_v<Period, std::ratio<1>>) out += "s";
-        else if constexpr (std::is_same_v<Period, std::ratio<60>>) out += "min";
-        else if constexpr (std::is_same_v<Period, std::ratio<3600>>) out += "h";
-        else out += "*" + std::to_string(Period::num) + "/" + std::to_string(Period::den) + "s";
+        if constexpr (std::is_same_v<Period, std::nano>)
+            out += "ns";
+        else if constexpr (std::is_same_v<Period, std::micro>)
+            out += "us";
+        else if constexpr (std::is_same_v<Period, std::milli>)
+            out += "ms";
+        else if constexpr (std::is_same_v<Period, std::ratio<1>>)
+            out += "s";
+        else if constexpr (std::is_same_v<Period, std::ratio<60>>)
+            out += "min";
+        else if constexpr (std::is_same_v<Period, std::ratio<3600>>)
+            out += "h";
+        else
+            out += "*" + std::to_string(Period::num) + "/" + std::to_string(Period::den) + "s";
     }
     static void signature(std::string& out) {
         out += "dur<";
@@ -690,7 +695,7 @@ struct Codec<std::unordered_set<K, H, E, A>, std::enable_if_t<Encodable<K>>>
 
 template <class T>
 void appendSignature(std::string& out) {
-    if constexpr (requires(std::string& s) { Codec<T>::signature(s); }) {
+    if constexpr (requires(std::string & s) { Codec<T>::signature(s); }) {
         Codec<T>::signature(out);
     } else {
         out += "user:";
@@ -700,7 +705,7 @@ void appendSignature(std::string& out) {
 
 template <class T>
 void describeValue(std::string& out, const T& v) {
-    if constexpr (requires(std::string& s, const T& x) { Codec<T>::describe(s, x); }) {
+    if constexpr (requires(std::string & s, const T& x) { Codec<T>::describe(s, x); }) {
         Codec<T>::describe(out, v);
     } else {
         out += '<';

@@ -88,8 +88,8 @@ struct CacheConfig {
 // The outcome of resolution: every field has its final value.
 struct ResolvedConfig {
     std::string name;
-    std::uint64_t maxsize = 0;    // 0: unbounded
-    std::uint64_t max_bytes = 0;  // 0: unbounded
+    std::uint64_t maxsize = 0;         // 0: unbounded
+    std::uint64_t max_bytes = 0;       // 0: unbounded
     std::chrono::milliseconds ttl{0};  // 0: no expiry
     Policy policy = Policy::kLru;
     EngineKind preferred_engine = EngineKind::kAuto;

@@ -67,7 +67,8 @@ std::string makeKeyText(std::string_view cacheName, const Args&... args) {
     if (out.size() > kKeyTextLimit + 8) {
         out.resize(kKeyTextLimit);
         // Do not leave half a UTF-8 sequence behind the cut.
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
+            out.pop_back();
         if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
         out += "...)";
     }

@@ -34,22 +34,28 @@ enum class StatusCode {
 TWAT_CACHE_EXPORT std::string_view statusCodeName(StatusCode code);
 
 class TWAT_CACHE_EXPORT Status {
-public:
+  public:
     // A default-constructed Status is OK.
     Status() noexcept = default;
 
-    static Status notFound(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
+    static Status notFound(std::string message) {
+        return {StatusCode::kNotFound, std::move(message)};
+    }
     static Status invalidArgument(std::string message) {
         return {StatusCode::kInvalidArgument, std::move(message)};
     }
     static Status corruption(std::string message) {
         return {StatusCode::kCorruption, std::move(message)};
     }
-    static Status ioError(std::string message) { return {StatusCode::kIOError, std::move(message)}; }
+    static Status ioError(std::string message) {
+        return {StatusCode::kIOError, std::move(message)};
+    }
     static Status unavailable(std::string message) {
         return {StatusCode::kUnavailable, std::move(message)};
     }
-    static Status timeout(std::string message) { return {StatusCode::kTimeout, std::move(message)}; }
+    static Status timeout(std::string message) {
+        return {StatusCode::kTimeout, std::move(message)};
+    }
     static Status busy(std::string message) { return {StatusCode::kBusy, std::move(message)}; }
     static Status notSupported(std::string message) {
         return {StatusCode::kNotSupported, std::move(message)};
@@ -70,7 +76,7 @@ public:
     // Returns a copy whose message is "<context>: <message>", keeping the code.
     Status withContext(std::string_view context) const;
 
-private:
+  private:
     Status(StatusCode code, std::string message) : m_code(code), m_message(std::move(message)) {}
 
     StatusCode m_code = StatusCode::kOk;
@@ -81,8 +87,8 @@ private:
 // violation (asserted in debug builds).
 template <class T>
 class Result {
-public:
-    Result(T value) : m_value(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : m_value(std::move(value)) {}         // NOLINT(google-explicit-constructor)
     Result(Status status) : m_status(std::move(status)) {  // NOLINT(google-explicit-constructor)
         assert(!m_status.ok() && "a Result built from a Status needs a failed Status");
         if (m_status.ok()) m_status = Status::invalidArgument("Result built from an OK Status");
@@ -115,7 +121,7 @@ public:
         return ok() ? *m_value : static_cast<T>(std::forward<U>(fallback));
     }
 
-private:
+  private:
     std::optional<T> m_value;
     Status m_status;  // OK exactly when m_value holds a value
 };

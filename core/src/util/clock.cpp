@@ -6,7 +6,7 @@ namespace twat_cache {
 namespace {
 
 class CoarseSystemClock final : public Clock {
-public:
+  public:
     std::int64_t nowMs() const override {
         timespec ts{};
         clock_gettime(CLOCK_REALTIME_COARSE, &ts);

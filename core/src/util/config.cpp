@@ -11,8 +11,10 @@ namespace twat_cache {
 namespace {
 
 std::string lowerTrimmed(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.remove_suffix(1);
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -30,7 +32,9 @@ bool splitNumber(const std::string& text, double& number, std::string& unit) {
     return true;
 }
 
-std::string quoteText(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string quoteText(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
 
 // Wraps a parse error so it names the environment variable: TWAT_CACHE_TTL="abc": ...
 template <class T>
@@ -54,11 +58,16 @@ Result<Policy> parsePolicy(std::string_view text) {
 
 std::string_view policyName(Policy policy) {
     switch (policy) {
-        case Policy::kLru: return "lru";
-        case Policy::kLfu: return "lfu";
-        case Policy::kFifo: return "fifo";
-        case Policy::kRr: return "rr";
-        case Policy::kNone: return "none";
+        case Policy::kLru:
+            return "lru";
+        case Policy::kLfu:
+            return "lfu";
+        case Policy::kFifo:
+            return "fifo";
+        case Policy::kRr:
+            return "rr";
+        case Policy::kNone:
+            return "none";
     }
     return "lru";
 }
@@ -76,11 +85,16 @@ Result<EngineKind> parseEngineKind(std::string_view text) {
 
 std::string_view engineKindName(EngineKind kind) {
     switch (kind) {
-        case EngineKind::kAuto: return "auto";
-        case EngineKind::kMemory: return "memory";
-        case EngineKind::kSqlite: return "sqlite";
-        case EngineKind::kFiles: return "files";
-        case EngineKind::kRedis: return "redis";
+        case EngineKind::kAuto:
+            return "auto";
+        case EngineKind::kMemory:
+            return "memory";
+        case EngineKind::kSqlite:
+            return "sqlite";
+        case EngineKind::kFiles:
+            return "files";
+        case EngineKind::kRedis:
+            return "redis";
     }
     return "auto";
 }
@@ -90,15 +104,21 @@ Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
     double number = 0;
     std::string unit;
     if (t.empty() || !splitNumber(t, number, unit)) {
-        return Status::invalidArgument(quoteText(text) + " is not a duration (e.g. 30, 250ms, 1.5h, 7d)");
+        return Status::invalidArgument(quoteText(text) +
+                                       " is not a duration (e.g. 30, 250ms, 1.5h, 7d)");
     }
     if (number < 0) return Status::invalidArgument(quoteText(text) + " is negative");
     double factor = 0;
-    if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs") factor = 1000;
-    else if (unit == "ms") factor = 1;
-    else if (unit == "m" || unit == "min" || unit == "mins") factor = 60'000;
-    else if (unit == "h" || unit == "hour" || unit == "hours") factor = 3'600'000;
-    else if (unit == "d" || unit == "day" || unit == "days") factor = 86'400'000;
+    if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs")
+        factor = 1000;
+    else if (unit == "ms")
+        factor = 1;
+    else if (unit == "m" || unit == "min" || unit == "mins")
+        factor = 60'000;
+    else if (unit == "h" || unit == "hour" || unit == "hours")
+        factor = 3'600'000;
+    else if (unit == "d" || unit == "day" || unit == "days")
+        factor = 86'400'000;
     else {
         return Status::invalidArgument(quoteText(text) + " has an unknown unit \"" + unit +
                                        "\" (ms, s, m, h, d)");
@@ -117,11 +137,16 @@ Result<std::uint64_t> parseSize(std::string_view text) {
     }
     if (number < 0) return Status::invalidArgument(quoteText(text) + " is negative");
     double factor = 0;
-    if (unit.empty() || unit == "b") factor = 1;
-    else if (unit == "k" || unit == "kb" || unit == "kib") factor = 1024.0;
-    else if (unit == "m" || unit == "mb" || unit == "mib") factor = 1024.0 * 1024;
-    else if (unit == "g" || unit == "gb" || unit == "gib") factor = 1024.0 * 1024 * 1024;
-    else if (unit == "t" || unit == "tb" || unit == "tib") factor = 1024.0 * 1024 * 1024 * 1024;
+    if (unit.empty() || unit == "b")
+        factor = 1;
+    else if (unit == "k" || unit == "kb" || unit == "kib")
+        factor = 1024.0;
+    else if (unit == "m" || unit == "mb" || unit == "mib")
+        factor = 1024.0 * 1024;
+    else if (unit == "g" || unit == "gb" || unit == "gib")
+        factor = 1024.0 * 1024 * 1024;
+    else if (unit == "t" || unit == "tb" || unit == "tib")
+        factor = 1024.0 * 1024 * 1024 * 1024;
     else {
         return Status::invalidArgument(quoteText(text) + " has an unknown unit \"" + unit +
                                        "\" (B, K, M, G, T)");
@@ -135,7 +160,8 @@ Result<bool> parseBool(std::string_view text) {
     const std::string t = lowerTrimmed(text);
     if (t == "1" || t == "true" || t == "yes" || t == "on") return true;
     if (t == "0" || t == "false" || t == "no" || t == "off") return false;
-    return Status::invalidArgument(quoteText(text) + " is not a boolean (1/0, true/false, yes/no, on/off)");
+    return Status::invalidArgument(quoteText(text) +
+                                   " is not a boolean (1/0, true/false, yes/no, on/off)");
 }
 
 EnvironmentReader processEnvironment() {
@@ -160,8 +186,7 @@ Result<std::filesystem::path> resolveCacheRoot(const EnvironmentReader& env) {
         }
     }
     if (auto home = nonEmpty("HOME")) return std::filesystem::path(*home) / ".cache" / "twat_cache";
-    return Status::invalidArgument(
-        "no cache root: set TWAT_CACHE_DIR (or XDG_CACHE_HOME or HOME)");
+    return Status::invalidArgument("no cache root: set TWAT_CACHE_DIR (or XDG_CACHE_HOME or HOME)");
 }
 
 Result<ResolvedConfig> resolveConfig(const CacheConfig& config, const EnvironmentReader& env) {

@@ -7,14 +7,8 @@ namespace twat_cache::detail {
 Result<std::unique_ptr<Engine>> openMemoryEngine(const ResolvedConfig&) {
     return Status::notSupported("the memory engine is not built yet");
 }
-Result<std::unique_ptr<Engine>> openSqliteEngine(const ResolvedConfig&) {
-    return Status::notSupported("the sqlite engine is not built yet");
-}
 Result<std::unique_ptr<Engine>> openFilesEngine(const ResolvedConfig&) {
     return Status::notSupported("the files engine is not built yet");
-}
-Result<std::unique_ptr<Engine>> openRedisEngine(const ResolvedConfig&) {
-    return Status::notSupported("the redis engine is not built yet");
 }
 
 }  // namespace twat_cache::detail

@@ -47,7 +47,9 @@ std::string& keyScratch() {
     return buffer;
 }
 
-std::uint64_t hash64(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+std::uint64_t hash64(std::string_view bytes) {
+    return XXH3_64bits(bytes.data(), bytes.size());
+}
 
 void appendEscaped(std::string& out, std::string_view text, std::size_t limit) {
     std::size_t written = 0;
@@ -60,10 +62,14 @@ void appendEscaped(std::string& out, std::string_view text, std::size_t limit) {
         const auto c = static_cast<unsigned char>(text[i]);
         // Keep well-formed UTF-8 sequences; escape control bytes and invalid bytes.
         std::size_t len = 0;
-        if (c >= 0x20 && c < 0x7F) len = 1;
-        else if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) len = 3;
-        else if (c >= 0xF0 && c <= 0xF4) len = 4;
+        if (c >= 0x20 && c < 0x7F)
+            len = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4;
         bool valid = len > 0 && i + len <= text.size();
         for (std::size_t k = 1; valid && k < len; ++k) {
             valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -77,9 +83,15 @@ void appendEscaped(std::string& out, std::string_view text, std::size_t limit) {
         }
         char buf[8];
         switch (c) {
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 std::snprintf(buf, sizeof(buf), "\\x%02x", c);
                 out += buf;

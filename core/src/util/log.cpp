@@ -18,31 +18,43 @@ namespace {
 
 spdlog::level::level_enum toSpd(LogLevel level) {
     switch (level) {
-        case LogLevel::kTrace: return spdlog::level::trace;
-        case LogLevel::kDebug: return spdlog::level::debug;
-        case LogLevel::kInfo: return spdlog::level::info;
-        case LogLevel::kWarn: return spdlog::level::warn;
-        case LogLevel::kError: return spdlog::level::err;
-        case LogLevel::kOff: return spdlog::level::off;
+        case LogLevel::kTrace:
+            return spdlog::level::trace;
+        case LogLevel::kDebug:
+            return spdlog::level::debug;
+        case LogLevel::kInfo:
+            return spdlog::level::info;
+        case LogLevel::kWarn:
+            return spdlog::level::warn;
+        case LogLevel::kError:
+            return spdlog::level::err;
+        case LogLevel::kOff:
+            return spdlog::level::off;
     }
     return spdlog::level::off;
 }
 
 LogLevel fromSpd(spdlog::level::level_enum level) {
     switch (level) {
-        case spdlog::level::trace: return LogLevel::kTrace;
-        case spdlog::level::debug: return LogLevel::kDebug;
-        case spdlog::level::info: return LogLevel::kInfo;
-        case spdlog::level::warn: return LogLevel::kWarn;
+        case spdlog::level::trace:
+            return LogLevel::kTrace;
+        case spdlog::level::debug:
+            return LogLevel::kDebug;
+        case spdlog::level::info:
+            return LogLevel::kInfo;
+        case spdlog::level::warn:
+            return LogLevel::kWarn;
         case spdlog::level::err:
-        case spdlog::level::critical: return LogLevel::kError;
-        default: return LogLevel::kOff;
+        case spdlog::level::critical:
+            return LogLevel::kError;
+        default:
+            return LogLevel::kOff;
     }
 }
 
 // Forwards formatted messages to the sinks added with addLogSink().
 class CallbackSink final : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     int add(LogSink callback) {
         std::lock_guard lock(mutex_);
         m_sinks.emplace(++m_next, std::move(callback));
@@ -53,14 +65,14 @@ public:
         m_sinks.erase(handle);
     }
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const std::string_view text(msg.payload.data(), msg.payload.size());
         for (auto& entry : m_sinks) entry.second(fromSpd(msg.level), text);
     }
     void flush_() override {}
 
-private:
+  private:
     std::map<int, LogSink> m_sinks;  // guarded by mutex_ (base_sink's)
     int m_next = 0;
 };
@@ -73,8 +85,8 @@ struct LogState {
 
     LogState() {
         auto stderrSink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-        logger = std::make_shared<spdlog::logger>(
-            "twat_cache", spdlog::sinks_init_list{stderrSink, callbacks});
+        logger = std::make_shared<spdlog::logger>("twat_cache",
+                                                  spdlog::sinks_init_list{stderrSink, callbacks});
         logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [twat_cache] [%l] %v");
         logger->set_level(spdlog::level::off);
     }
@@ -103,12 +115,18 @@ Result<LogLevel> parseLogLevel(std::string_view text) {
 
 std::string_view logLevelName(LogLevel level) {
     switch (level) {
-        case LogLevel::kTrace: return "trace";
-        case LogLevel::kDebug: return "debug";
-        case LogLevel::kInfo: return "info";
-        case LogLevel::kWarn: return "warn";
-        case LogLevel::kError: return "error";
-        case LogLevel::kOff: return "off";
+        case LogLevel::kTrace:
+            return "trace";
+        case LogLevel::kDebug:
+            return "debug";
+        case LogLevel::kInfo:
+            return "info";
+        case LogLevel::kWarn:
+            return "warn";
+        case LogLevel::kError:
+            return "error";
+        case LogLevel::kOff:
+            return "off";
     }
     return "off";
 }
@@ -118,7 +136,9 @@ void setLogLevel(LogLevel level) {
     state().logger->set_level(toSpd(level));
 }
 
-LogLevel logLevel() { return fromSpd(detail::logger().level()); }
+LogLevel logLevel() {
+    return fromSpd(detail::logger().level());
+}
 
 Status initLoggingFromEnvironment() {
     LogState& s = state();
@@ -127,15 +147,20 @@ Status initLoggingFromEnvironment() {
     if (value == nullptr || *value == '\0') return {};
     auto level = parseLogLevel(value);
     if (!level.ok()) {
-        return Status::invalidArgument(std::string("TWAT_CACHE_LOG_LEVEL=\"") + value +
-                                       "\" is not a log level (trace, debug, info, warn, error, off)");
+        return Status::invalidArgument(
+            std::string("TWAT_CACHE_LOG_LEVEL=\"") + value +
+            "\" is not a log level (trace, debug, info, warn, error, off)");
     }
     s.logger->set_level(toSpd(*level));
     return {};
 }
 
-int addLogSink(LogSink sink) { return state().callbacks->add(std::move(sink)); }
-void removeLogSink(int handle) { state().callbacks->remove(handle); }
+int addLogSink(LogSink sink) {
+    return state().callbacks->add(std::move(sink));
+}
+void removeLogSink(int handle) {
+    state().callbacks->remove(handle);
+}
 
 void logMessage(LogLevel level, std::string_view message) {
     detail::logger().log(toSpd(level), "{}", message);

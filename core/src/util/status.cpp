@@ -4,16 +4,26 @@ namespace twat_cache {
 
 std::string_view statusCodeName(StatusCode code) {
     switch (code) {
-        case StatusCode::kOk: return "ok";
-        case StatusCode::kNotFound: return "not found";
-        case StatusCode::kInvalidArgument: return "invalid argument";
-        case StatusCode::kCorruption: return "corruption";
-        case StatusCode::kIOError: return "io error";
-        case StatusCode::kUnavailable: return "unavailable";
-        case StatusCode::kTimeout: return "timeout";
-        case StatusCode::kBusy: return "busy";
-        case StatusCode::kNotSupported: return "not supported";
-        case StatusCode::kPermissionDenied: return "permission denied";
+        case StatusCode::kOk:
+            return "ok";
+        case StatusCode::kNotFound:
+            return "not found";
+        case StatusCode::kInvalidArgument:
+            return "invalid argument";
+        case StatusCode::kCorruption:
+            return "corruption";
+        case StatusCode::kIOError:
+            return "io error";
+        case StatusCode::kUnavailable:
+            return "unavailable";
+        case StatusCode::kTimeout:
+            return "timeout";
+        case StatusCode::kBusy:
+            return "busy";
+        case StatusCode::kNotSupported:
+            return "not supported";
+        case StatusCode::kPermissionDenied:
+            return "permission denied";
     }
     return "unknown";
 }

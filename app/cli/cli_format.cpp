@@ -1,0 +1,111 @@
+// Output helpers of the CLI.
+#include "cli_format.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <ctime>
+
+namespace twat_cache::cli {
+
+std::string humanSize(std::uint64_t bytes) {
+    static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    double v = static_cast<double>(bytes);
+    std::size_t unit = 0;
+    while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
+        v /= 1024.0;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[unit]);
+    return buf;
+}
+
+std::string humanSpan(std::optional<std::int64_t> ms) {
+    if (!ms) return "-";
+    const std::int64_t s = std::max<std::int64_t>(0, *ms) / 1000;
+    if (s < 120) return std::to_string(s) + "s";
+    if (s < 7200) return std::to_string(s / 60) + "m";
+    if (s < 172800) return std::to_string(s / 3600) + "h";
+    return std::to_string(s / 86400) + "d";
+}
+
+std::string isoTime(std::int64_t unixMs) {
+    const std::time_t secs = static_cast<std::time_t>(unixMs / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[48];
+    std::snprintf(out, sizeof(out), "%s.%03dZ", buf,
+                  static_cast<int>(((unixMs % 1000) + 1000) % 1000));
+    return out;
+}
+
+std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs) {
+    if (!unixMs) return "-";
+    const std::int64_t delta = nowMs - *unixMs;
+    return delta >= 0 ? humanSpan(delta) + " ago" : "in " + humanSpan(-delta);
+}
+
+Table::Table(std::vector<std::string> headers, std::vector<bool> rightAligned)
+    : m_headers(std::move(headers)), m_right(std::move(rightAligned)) {
+    m_right.resize(m_headers.size(), false);
+}
+
+void Table::add(std::vector<std::string> row) {
+    row.resize(m_headers.size());
+    m_rows.push_back(std::move(row));
+}
+
+void Table::print(std::FILE* out) const {
+    // Widths count UTF-8 code points so that non-ASCII keys stay aligned.
+    auto width = [](const std::string& s) {
+        return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+    };
+    std::vector<std::size_t> w(m_headers.size());
+    for (std::size_t c = 0; c < m_headers.size(); ++c) w[c] = width(m_headers[c]);
+    for (const auto& r : m_rows) {
+        for (std::size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
+    }
+    auto line = [&](const std::vector<std::string>& r) {
+        std::string s;
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            const std::string pad(w[c] - width(r[c]), ' ');
+            const bool last = c + 1 == r.size();
+            s += m_right[c] ? pad + r[c] : r[c] + (last ? "" : pad);
+            if (!last) s += "  ";
+        }
+        std::fprintf(out, "%s\n", s.c_str());
+    };
+    line(m_headers);
+    for (const auto& r : m_rows) line(r);
+}
+
+ProgressBar::~ProgressBar() {
+    if (m_drawn) std::fprintf(stdout, "\n");
+}
+
+void ProgressBar::update(std::uint64_t done, std::uint64_t total) {
+    if (!m_enabled || total == 0) return;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(done * kWidth / total);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(stdout, "\r[%s] %" PRIu64 "/%" PRIu64, bar.c_str(), done, total);
+    std::fflush(stdout);
+    m_drawn = true;
+}
+
+bool stdoutIsTerminal() {
+    return ::isatty(STDOUT_FILENO) != 0;
+}
+bool stdinIsTerminal() {
+    return ::isatty(STDIN_FILENO) != 0;
+}
+
+}  // namespace twat_cache::cli

@@ -1,0 +1,52 @@
+// Output helpers of the twat-cache CLI: humanized sizes and ages, ISO 8601 times, aligned
+// tables, and a progress bar for terminals. No dependency beyond the standard library.
+//
+// Thread safety: the free functions are pure; a ProgressBar belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twat_cache::cli {
+
+// "0 B", "812 B", "1.5 KiB", "23.0 MiB".
+std::string humanSize(std::uint64_t bytes);
+// "5s", "3m", "2h", "4d" for a span of milliseconds; "-" when unknown.
+std::string humanSpan(std::optional<std::int64_t> ms);
+// "2024-05-01T12:00:00Z" (UTC) from Unix milliseconds.
+std::string isoTime(std::int64_t unixMs);
+// Age relative to `nowMs`: "5m ago", "in 2h"; "-" when unknown.
+std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs);
+
+// Columns padded to their widest cell; numeric columns right-aligned.
+class Table {
+  public:
+    explicit Table(std::vector<std::string> headers, std::vector<bool> rightAligned = {});
+    void add(std::vector<std::string> row);
+    void print(std::FILE* out) const;
+
+  private:
+    std::vector<std::string> m_headers;
+    std::vector<bool> m_right;
+    std::vector<std::vector<std::string>> m_rows;
+};
+
+// A one-line progress bar redrawn in place on a terminal; silent when disabled.
+class ProgressBar {
+  public:
+    explicit ProgressBar(bool enabled) : m_enabled(enabled) {}
+    ~ProgressBar();
+    void update(std::uint64_t done, std::uint64_t total);
+
+  private:
+    bool m_enabled;
+    bool m_drawn = false;
+};
+
+bool stdoutIsTerminal();
+bool stdinIsTerminal();
+
+}  // namespace twat_cache::cli

@@ -1,0 +1,33 @@
+// The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune.
+//
+// Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O),
+// 2 usage (bad arguments), 3 refused (a destructive command without --yes when not on a
+// terminal, a declined confirmation, or a read-only cache).
+//
+// Thread safety: used by main() on one thread.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace twat_cache::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitRefused = 3;
+
+// Options shared by every subcommand, and the exit code the chosen one sets.
+struct CliState {
+    std::string root;      // --root; default: the twat_cache cache root
+    bool json = false;     // --json
+    bool dry_run = false;  // --dry-run
+    bool yes = false;      // --yes
+    bool verbose = false;  // --verbose
+    int exit_code = kExitOk;
+};
+
+// Adds the global options and the inspection subcommands to `app`.
+void addInspectCommands(CLI::App& app, CliState& state);
+
+}  // namespace twat_cache::cli

@@ -1,0 +1,401 @@
+// list, stats, inspect, clear and prune: the inspection layer on the command line.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cli_format.h"
+#include "commands.h"
+#include "twat_cache/clock.h"
+#include "twat_cache/config.h"
+#include "twat_cache/inspect.h"
+#include "twat_cache/log.h"
+
+namespace twat_cache::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void onInterrupt(int) {
+    g_cancel.store(true);
+}
+
+json optionalJson(const std::optional<std::uint64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+json timeJson(const std::optional<std::int64_t>& ms) {
+    return ms ? json(isoTime(*ms)) : json(nullptr);
+}
+
+void printJson(const json& j) {
+    // Key texts are valid UTF-8 already; replace anything else rather than fail.
+    std::printf("%s\n", j.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+int fail(const Status& s) {
+    std::fprintf(stderr, "twat-cache: %s\n", s.toString().c_str());
+    if (s.code() == StatusCode::kPermissionDenied) return kExitRefused;
+    return kExitError;
+}
+
+Result<fs::path> rootOf(const CliState& state) {
+    if (!state.root.empty()) return fs::path(state.root);
+    return resolveCacheRoot();
+}
+
+// TARGET: a path to a cache folder, or the name of a cache under the root.
+Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
+    if (target.find("://") != std::string::npos) {
+        return Status::notSupported("Redis targets are not supported yet: " + target);
+    }
+    std::error_code ec;
+    if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
+    auto root = rootOf(state);
+    if (!root.ok()) return root.status();
+    if (fs::is_directory(*root / target, ec)) return Discovery::identify(*root / target);
+    auto all = Discovery::scan(*root);
+    if (all.ok()) {
+        for (auto& info : *all) {
+            if (info.name == target) return info;
+        }
+    }
+    return Status::notFound("no cache named or at '" + target + "' (root " + root->string() + ")");
+}
+
+Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::string& target,
+                                           bool readOnly) {
+    auto info = resolveTarget(state, target);
+    if (!info.ok()) return info.status();
+    OpenOptions options;
+    options.read_only = readOnly;
+    return Discovery::open(*info, options);
+}
+
+int runList(const CliState& state) {
+    auto root = rootOf(state);
+    if (!root.ok()) return fail(root.status());
+    auto all = Discovery::scan(*root);
+    if (!all.ok()) return fail(all.status());
+    if (state.json) {
+        json arr = json::array();
+        for (const auto& i : *all) {
+            arr.push_back({{"name", i.name},
+                           {"kind", sourceKindName(i.kind)},
+                           {"path", i.path.string()},
+                           {"entries", optionalJson(i.entries)},
+                           {"bytes", optionalJson(i.bytes)}});
+        }
+        printJson(arr);
+        return kExitOk;
+    }
+    Table t({"NAME", "KIND", "ENTRIES", "SIZE", "PATH"}, {false, false, true, true, false});
+    for (const auto& i : *all) {
+        t.add({i.name, std::string(sourceKindName(i.kind)),
+               i.entries ? std::to_string(*i.entries) : "-", i.bytes ? humanSize(*i.bytes) : "-",
+               i.path.string() + (state.verbose && !i.note.empty() ? "  (" + i.note + ")" : "")});
+    }
+    t.print(stdout);
+    return kExitOk;
+}
+
+int runStats(const CliState& state, const std::string& target) {
+    auto src = openTarget(state, target, true);
+    if (!src.ok()) return fail(src.status());
+    auto st = (*src)->stats();
+    if (!st.ok()) return fail(st.status());
+    const SourceInfo info = (*src)->info();
+    const auto ratio = st->hitRatio();
+    if (state.json) {
+        json j = {{"name", info.name},
+                  {"kind", sourceKindName(info.kind)},
+                  {"entries", optionalJson(st->entries)},
+                  {"bytes", optionalJson(st->bytes)},
+                  {"hits", optionalJson(st->hits)},
+                  {"misses", optionalJson(st->misses)},
+                  {"hit_ratio", ratio ? json(*ratio) : json(nullptr)},
+                  {"evictions", optionalJson(st->evictions)},
+                  {"note", st->note}};
+        if (info.kind == SourceKind::kRedis)
+            j["url"] = info.url;
+        else
+            j["path"] = info.path.string();
+        printJson(j);
+        return kExitOk;
+    }
+    auto num = [](const std::optional<std::uint64_t>& v) {
+        return v ? std::to_string(*v) : std::string("not tracked");
+    };
+    Table t({"FIELD", "VALUE"});
+    t.add({"name", info.name});
+    t.add({"kind", std::string(sourceKindName(info.kind))});
+    t.add({"path", info.path.string()});
+    t.add({"entries", num(st->entries)});
+    t.add({"size", st->bytes ? humanSize(*st->bytes) : "not tracked"});
+    t.add({"hits", num(st->hits)});
+    t.add({"misses", num(st->misses)});
+    char buf[32];
+    if (ratio) std::snprintf(buf, sizeof(buf), "%.1f%%", *ratio * 100.0);
+    t.add({"hit ratio", ratio ? buf : "-"});
+    t.add({"evictions", num(st->evictions)});
+    if (!st->note.empty()) t.add({"note", st->note});
+    t.print(stdout);
+    return kExitOk;
+}
+
+struct InspectArgs {
+    std::string target, cursor, match, entry;
+    std::size_t limit = 50;
+};
+
+int runInspect(const CliState& state, const InspectArgs& a) {
+    auto src = openTarget(state, a.target, true);
+    if (!src.ok()) return fail(src.status());
+    const std::int64_t now = Clock::system()->nowMs();
+    if (!a.entry.empty()) {
+        auto d = (*src)->detail(a.entry);
+        if (!d.ok()) return fail(d.status());
+        const auto& s = d->summary;
+        if (state.json) {
+            printJson({{"id", s.id},
+                       {"key", s.key_text},
+                       {"size", s.size},
+                       {"stored", timeJson(s.stored_ms)},
+                       {"accessed", timeJson(s.accessed_ms)},
+                       {"expires", timeJson(s.expires_ms)},
+                       {"hits", optionalJson(s.hits)},
+                       {"tag", s.tag},
+                       {"value_kind", d->value_kind},
+                       {"preview", d->preview},
+                       {"truncated", d->truncated},
+                       {"note", d->note}});
+            return kExitOk;
+        }
+        Table t({"FIELD", "VALUE"});
+        t.add({"key", s.key_text});
+        t.add({"size", humanSize(s.size)});
+        t.add({"stored", humanAge(s.stored_ms, now)});
+        t.add({"expires", humanAge(s.expires_ms, now)});
+        t.add({"kind", d->value_kind});
+        t.add({"preview", d->preview});
+        if (!d->note.empty()) t.add({"note", d->note});
+        t.print(stdout);
+        return kExitOk;
+    }
+    EntryFilter filter;
+    filter.glob = a.match;
+    auto page = (*src)->entries(a.cursor, a.limit, filter);
+    if (!page.ok()) return fail(page.status());
+    if (state.json) {
+        json arr = json::array();
+        for (const auto& e : page->entries) {
+            arr.push_back({{"id", e.id},
+                           {"key", e.key_text},
+                           {"size", e.size},
+                           {"stored", timeJson(e.stored_ms)},
+                           {"accessed", timeJson(e.accessed_ms)},
+                           {"expires", timeJson(e.expires_ms)},
+                           {"hits", optionalJson(e.hits)},
+                           {"tag", e.tag}});
+        }
+        printJson({{"entries", arr},
+                   {"cursor", page->cursor.empty() ? json(nullptr) : json(page->cursor)}});
+        return kExitOk;
+    }
+    Table t({"KEY", "SIZE", "STORED", "ACCESSED", "EXPIRES", "HITS", "TAG", "ID"},
+            {false, true, false, false, false, true, false, false});
+    for (const auto& e : page->entries) {
+        t.add({e.key_text, humanSize(e.size), humanAge(e.stored_ms, now),
+               humanAge(e.accessed_ms, now), humanAge(e.expires_ms, now),
+               e.hits ? std::to_string(*e.hits) : "-", e.tag, e.id});
+    }
+    t.print(stdout);
+    if (!page->cursor.empty()) {
+        std::printf("more: --cursor %s\n", page->cursor.c_str());
+    }
+    return kExitOk;
+}
+
+// Plans, previews, asks, and executes a maintenance request.
+int runMaintenance(const CliState& state, const std::string& target, const PlanRequest& request,
+                   const std::string& what) {
+    auto src = openTarget(state, target, state.dry_run);
+    if (!src.ok()) return fail(src.status());
+    auto plan = (*src)->plan(request);
+    if (!plan.ok()) return fail(plan.status());
+    const PlanPreview& pv = (*plan)->preview();
+    const std::string name = (*src)->info().name;
+    auto report = [&](const ExecuteResult& r, bool dryRun) {
+        if (state.json) {
+            printJson({{"matched", r.matched},
+                       {"deleted", r.deleted},
+                       {"bytes_freed", r.bytes_freed},
+                       {"dry_run", dryRun},
+                       {"cancelled", r.cancelled},
+                       {"refused", r.refused}});
+        } else if (dryRun) {
+            std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
+                        static_cast<unsigned long long>(pv.count), humanSize(pv.bytes).c_str(),
+                        name.c_str());
+            for (const auto& e : pv.sample)
+                std::printf("  %s  %s\n", humanSize(e.size).c_str(), e.key_text.c_str());
+            if (pv.count > pv.sample.size())
+                std::printf("  ... and %llu more\n",
+                            static_cast<unsigned long long>(pv.count - pv.sample.size()));
+        } else {
+            std::printf("deleted %llu of %llu entries, freed %s%s\n",
+                        static_cast<unsigned long long>(r.deleted),
+                        static_cast<unsigned long long>(r.matched),
+                        humanSize(r.bytes_freed).c_str(), r.cancelled ? " (cancelled)" : "");
+        }
+        for (const auto& msg : r.refused)
+            std::fprintf(stderr, "twat-cache: refused: %s\n", msg.c_str());
+    };
+    if (state.dry_run) {
+        ExecuteResult r;
+        r.matched = pv.count;
+        report(r, true);
+        return kExitOk;
+    }
+    if (pv.count == 0) {
+        report(ExecuteResult{}, false);
+        return kExitOk;
+    }
+    if (!state.yes) {
+        if (!stdinIsTerminal()) {
+            std::fprintf(
+                stderr,
+                "twat-cache: refusing to %s %llu entries of %s without --yes (not a terminal)\n",
+                what.c_str(), static_cast<unsigned long long>(pv.count), name.c_str());
+            return kExitRefused;
+        }
+        std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
+                     static_cast<unsigned long long>(pv.count), humanSize(pv.bytes).c_str(),
+                     name.c_str());
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "Y" && answer != "yes") return kExitRefused;
+    }
+    ProgressBar bar(!state.json && stdoutIsTerminal() && pv.count > 1000);
+    std::signal(SIGINT, onInterrupt);
+    auto r = (*plan)->execute(
+        [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!r.ok()) return fail(r.status());
+    report(*r, false);
+    return r->cancelled ? kExitError : kExitOk;
+}
+
+}  // namespace
+
+void addInspectCommands(CLI::App& app, CliState& state) {
+    app.footer(
+        "Exit codes: 0 ok, 1 error, 2 usage, 3 refused (needs --yes, declined, read-only).\n"
+        "TARGET is a cache name under the root, or a path to a cache folder.");
+    app.fallthrough(true);
+    app.add_option("--root", state.root, "Cache root (default: TWAT_CACHE_DIR, XDG cache)");
+    app.add_flag("--json", state.json, "Machine-readable JSON output");
+    app.add_flag("--dry-run", state.dry_run, "Show what would be deleted; change nothing");
+    app.add_flag("-y,--yes", state.yes, "Do not ask before deleting");
+    app.add_flag("-v,--verbose", state.verbose, "More detail");
+
+    app.add_subcommand("list", "List the caches under the root")->callback([&state] {
+        state.exit_code = runList(state);
+    });
+
+    auto* stats = app.add_subcommand("stats", "Entries, size, hits and misses of a cache");
+    auto statsTarget = std::make_shared<std::string>();
+    stats->add_option("TARGET", *statsTarget, "Cache name or path")->required();
+    stats->callback([&state, statsTarget] { state.exit_code = runStats(state, *statsTarget); });
+
+    auto* inspect = app.add_subcommand("inspect", "List entries of a cache, a page at a time");
+    auto ia = std::make_shared<InspectArgs>();
+    inspect->add_option("TARGET", ia->target, "Cache name or path")->required();
+    inspect->add_option("--limit", ia->limit, "Entries per page")->check(CLI::Range(1, 100000));
+    inspect->add_option("--cursor", ia->cursor, "Continue after this cursor");
+    inspect->add_option("--match", ia->match, "Only keys matching this glob");
+    inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
+    inspect->callback([&state, ia] { state.exit_code = runInspect(state, *ia); });
+
+    auto* clear = app.add_subcommand("clear", "Delete entries of a cache");
+    struct ClearArgs {
+        std::string target, olderThan, match;
+        bool expired = false, all = false;
+    };
+    auto ca = std::make_shared<ClearArgs>();
+    clear->add_option("TARGET", ca->target, "Cache name or path")->required();
+    clear->add_flag("--expired", ca->expired, "Entries whose expiry has passed");
+    clear->add_option("--older-than", ca->olderThan, "Entries stored longer ago (30s, 5m, 2h, 7d)");
+    clear->add_option("--match", ca->match, "Entries whose key matches this glob");
+    clear->add_flag("--all", ca->all, "Every entry");
+    clear->callback([&state, ca] {
+        const int chosen =
+            int(ca->expired) + int(ca->all) + int(!ca->olderThan.empty()) + int(!ca->match.empty());
+        if (chosen != 1) {
+            std::fprintf(stderr,
+                         "twat-cache: clear needs exactly one of --expired, --older-than, "
+                         "--match, --all\n");
+            state.exit_code = kExitUsage;
+            return;
+        }
+        PlanRequest req;
+        if (ca->expired) req.action = PlanRequest::Action::kClearExpired;
+        if (ca->all) req.action = PlanRequest::Action::kClearAll;
+        if (!ca->match.empty()) {
+            req.action = PlanRequest::Action::kMatchGlob;
+            req.glob = ca->match;
+        }
+        if (!ca->olderThan.empty()) {
+            auto age = parseDuration(ca->olderThan);
+            if (!age.ok()) {
+                std::fprintf(stderr, "twat-cache: --older-than: %s\n",
+                             age.status().message().c_str());
+                state.exit_code = kExitUsage;
+                return;
+            }
+            req.action = PlanRequest::Action::kOlderThan;
+            req.age = *age;
+        }
+        state.exit_code = runMaintenance(state, ca->target, req, "delete");
+    });
+
+    auto* prune = app.add_subcommand("prune", "Delete the oldest entries down to a limit");
+    struct PruneArgs {
+        std::string target, maxBytes;
+        std::optional<std::uint64_t> maxEntries;
+    };
+    auto pa = std::make_shared<PruneArgs>();
+    prune->add_option("TARGET", pa->target, "Cache name or path")->required();
+    auto* mb = prune->add_option("--max-bytes", pa->maxBytes, "Keep at most this size (e.g. 64M)");
+    auto* me = prune->add_option("--max-entries", pa->maxEntries, "Keep at most this many entries");
+    mb->excludes(me);
+    prune->callback([&state, pa] {
+        PlanRequest req;
+        if (!pa->maxBytes.empty()) {
+            auto size = parseSize(pa->maxBytes);
+            if (!size.ok()) {
+                std::fprintf(stderr, "twat-cache: --max-bytes: %s\n",
+                             size.status().message().c_str());
+                state.exit_code = kExitUsage;
+                return;
+            }
+            req.action = PlanRequest::Action::kPruneToBytes;
+            req.limit = *size;
+        } else if (pa->maxEntries) {
+            req.action = PlanRequest::Action::kPruneToEntries;
+            req.limit = *pa->maxEntries;
+        } else {
+            std::fprintf(stderr, "twat-cache: prune needs --max-bytes or --max-entries\n");
+            state.exit_code = kExitUsage;
+            return;
+        }
+        state.exit_code = runMaintenance(state, pa->target, req, "prune");
+    });
+}
+
+}  // namespace twat_cache::cli

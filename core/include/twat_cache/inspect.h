@@ -1,0 +1,229 @@
+// Inspection: read and maintain caches — ours and the ones people already have.
+//
+// A Source is one cache seen from outside: a python-diskcache directory (Cache or
+// FanoutCache), a joblib.Memory store, a generic cache folder, or one of our own caches. It
+// lists entries by cursor pages (never all at once), shows one entry in detail with a bounded
+// piece of its value, reports statistics, and maintains the cache in three steps:
+// plan() decides what would be deleted, Plan::preview() tells how much, and Plan::execute()
+// deletes in batches with progress and cancellation.
+//
+// Safety: nothing read from a cache is ever executed (pickles are read by a non-executing
+// reader); deletion never touches a file outside the cache's own directory (an escaping path
+// or a symlink pointing out is refused and reported); a read-only source refuses every change
+// with PermissionDenied.
+//
+// Thread safety: a Source and its Plans are used by one thread at a time (the GUI gives each
+// open source its own worker). Distinct Sources may be used from different threads at once.
+// The cancel flag passed to execute() may be set from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "twat_cache/clock.h"
+#include "twat_cache/export.h"
+#include "twat_cache/status.h"
+
+namespace twat_cache {
+
+enum class SourceKind {
+    kDiskcache,     // python-diskcache Cache or FanoutCache (all shards as one cache)
+    kJoblib,        // joblib.Memory store: one entry per cached call
+    kFolder,        // any other cache folder: one entry per file
+    kNativeSqlite,  // our sqlite engine (folder with twat_cache.json)
+    kNativeFiles,   // our files engine (folder with twat_cache.json)
+    kRedis,         // a Redis server
+};
+
+// Stable lower-case name: "diskcache", "joblib", "folder", "native_sqlite", "native_files",
+// "redis".
+TWAT_CACHE_EXPORT std::string_view sourceKindName(SourceKind kind);
+
+// What discovery knows of a cache without opening it fully.
+struct SourceInfo {
+    std::string name;  // display name: the folder's name, or the URL for Redis
+    SourceKind kind = SourceKind::kFolder;
+    std::filesystem::path path;            // the cache's folder (empty for Redis)
+    std::string url;                       // Redis only
+    std::optional<std::uint64_t> entries;  // when cheaply known
+    std::optional<std::uint64_t> bytes;    // when cheaply known
+    std::string note;                      // e.g. "FanoutCache, 8 shards", "CACHEDIR.TAG"
+};
+
+// Statistics of a source. nullopt means "not tracked by this cache"; `note` says why.
+struct SourceStats {
+    std::optional<std::uint64_t> entries;
+    std::optional<std::uint64_t> bytes;
+    std::optional<std::uint64_t> hits;
+    std::optional<std::uint64_t> misses;
+    std::optional<std::uint64_t> evictions;
+    std::string note;
+
+    // hits / (hits + misses) when both are tracked and there was a lookup.
+    std::optional<double> hitRatio() const {
+        if (!hits || !misses || *hits + *misses == 0) return std::nullopt;
+        return static_cast<double>(*hits) / static_cast<double>(*hits + *misses);
+    }
+};
+
+// Restricts a listing to entries whose key text matches. Empty fields match everything.
+struct EntryFilter {
+    std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
+    std::string substring;  // plain substring of the key text
+
+    bool empty() const { return glob.empty() && substring.empty(); }
+    TWAT_CACHE_EXPORT bool matches(std::string_view keyText) const;
+};
+
+// Shell-style glob match (* ? [set] [!set], backslash escapes) of the whole text.
+TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text);
+
+// One entry in a listing. Times are Unix milliseconds; nullopt when the cache does not keep
+// them.
+struct EntrySummary {
+    std::string id;          // opaque, stable identity within the source (for detail/delete)
+    std::string key_text;    // readable key, rendered safely (always valid UTF-8)
+    std::uint64_t size = 0;  // stored bytes of the value
+    std::optional<std::int64_t> stored_ms;
+    std::optional<std::int64_t> accessed_ms;
+    std::optional<std::int64_t> expires_ms;
+    std::optional<std::uint64_t> hits;  // access count of this entry, where tracked
+    std::string tag;
+};
+
+// A page of entries. An empty `cursor` means the listing is complete; otherwise pass it back
+// to continue. A page may hold fewer than `limit` entries (with a filter, a page stops after a
+// bounded number of rows examined) and still have a cursor.
+struct EntryPage {
+    std::vector<EntrySummary> entries;
+    std::string cursor;
+};
+
+struct EntryDetail {
+    EntrySummary summary;
+    std::string value_bytes;           // the stored value's first bytes (bounded)
+    bool truncated = false;            // value_bytes holds only part of the value
+    std::string value_kind;            // e.g. "pickle", "raw", "text", "binary", "file"
+    std::string preview;               // rendered, human-readable text (valid UTF-8, bounded)
+    std::filesystem::path value_file;  // where a spilled value lives, if it does
+    std::string note;                  // e.g. a refused file path or a duration from metadata
+};
+
+// What a maintenance plan should delete.
+struct PlanRequest {
+    enum class Action {
+        kDeleteEntries,   // the entries named in `entry_ids`
+        kClearAll,        // every entry
+        kClearExpired,    // entries whose expiry has passed
+        kPruneToBytes,    // oldest first until at most `limit` bytes remain
+        kPruneToEntries,  // oldest first until at most `limit` entries remain
+        kOlderThan,       // entries stored more than `age` ago
+        kMatchGlob,       // entries whose key text matches `glob`
+    };
+    Action action = Action::kClearExpired;
+    std::vector<std::string> entry_ids{};
+    std::uint64_t limit = 0;
+    std::chrono::milliseconds age{0};
+    std::string glob{};
+};
+
+struct PlanPreview {
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;
+    std::vector<EntrySummary> sample;  // up to kSampleSize of the matched entries
+    static constexpr std::size_t kSampleSize = 20;
+};
+
+struct ExecuteResult {
+    std::uint64_t matched = 0;
+    std::uint64_t deleted = 0;
+    std::uint64_t bytes_freed = 0;
+    bool cancelled = false;
+    // Entries not deleted for safety (a path escaping the cache folder, a symlink out), each
+    // with the reason.
+    std::vector<std::string> refused;
+};
+
+// Progress of execute(): entries handled so far out of the total matched.
+using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+class TWAT_CACHE_EXPORT Plan {
+  public:
+    virtual ~Plan();
+    virtual const PlanPreview& preview() const = 0;
+    // Deletes the planned entries in batches, calling `progress` after each batch and stopping
+    // before the next batch once `cancel` is set. Entries that vanished since planning are
+    // skipped. PermissionDenied on a read-only source.
+    virtual Result<ExecuteResult> execute(const ProgressCallback& progress = {},
+                                          const std::atomic<bool>* cancel = nullptr) = 0;
+};
+
+class TWAT_CACHE_EXPORT Source {
+  public:
+    virtual ~Source();
+
+    virtual SourceInfo info() const = 0;
+    virtual Result<SourceStats> stats() = 0;
+    // Up to `limit` entries after `cursor` ("" starts), in the source's natural order.
+    virtual Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
+                                      const EntryFilter& filter = {}) = 0;
+    virtual Result<EntryDetail> detail(std::string_view entryId) = 0;
+    // Chooses the entries that `request` would delete; changes nothing.
+    Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
+
+    bool readOnly() const { return m_readOnly; }
+
+    // Outcome of deleting one batch (used by plans).
+    struct BatchOutcome {
+        std::uint64_t deleted = 0;
+        std::uint64_t bytes = 0;
+        std::vector<std::string> refused;
+    };
+    // Deletes the given entries (already chosen by a plan). Implementations refuse anything
+    // outside the cache folder. Called only on a writable source.
+    virtual Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) = 0;
+
+  protected:
+    Source(bool readOnly, std::shared_ptr<Clock> clock);
+    std::int64_t nowMs() const { return m_clock->nowMs(); }
+
+  private:
+    bool m_readOnly;
+    std::shared_ptr<Clock> m_clock;
+};
+
+struct OpenOptions {
+    bool read_only = false;                   // refuse every change
+    std::size_t max_value_bytes = 64 * 1024;  // bound of EntryDetail::value_bytes
+    std::shared_ptr<Clock> clock;             // default: Clock::system()
+};
+
+// Finds and opens caches.
+class TWAT_CACHE_EXPORT Discovery {
+  public:
+    // What `path` is, if it is a cache: a diskcache folder (cache.db with Settings and Cache
+    // tables), a FanoutCache (numbered shard folders 000, 001, ... each with cache.db), a
+    // joblib store (the folder holding `joblib/`, or `joblib/` itself), a native cache
+    // (twat_cache.json manifest), or else a generic folder. NotFound when it is no folder.
+    static Result<SourceInfo> identify(const std::filesystem::path& path);
+
+    // The caches directly under `root` (a folder that is itself a cache is listed alone;
+    // folders that only group caches are looked into one level deeper). Sorted by name.
+    static Result<std::vector<SourceInfo>> scan(const std::filesystem::path& root);
+
+    // Opens a source for what identify() or scan() returned. Native caches are listed but
+    // cannot be opened yet (NotSupported).
+    static Result<std::unique_ptr<Source>> open(const SourceInfo& info,
+                                                const OpenOptions& options = {});
+};
+
+}  // namespace twat_cache

@@ -1,0 +1,132 @@
+// RedisEngine: a cache stored in a Redis server (hiredis underneath, hidden here).
+//
+// Layout in Redis (docs/FORMAT.md): each entry is the string key
+// `twat_cache:<cache>:<32-hex key>` holding a binary envelope (format version, type tag,
+// flags, created and expiry times, key text, payload; zstd when the cache compresses), with
+// the TTL set by `SET ... PX`. The hash `twat_cache:<cache>:__meta` holds format_version,
+// created and the counters hits, misses and errors; the set `twat_cache:__caches` lists the
+// cache names. Maxsize, max_bytes and eviction policies are not enforced: Redis's own
+// maxmemory policy decides evictions (capabilities().policies is empty).
+//
+// URLs: `redis://[user:password@]host[:port][/db][?options]` and
+// `unix:///path/to.sock[?db=N&options]`. Options: db, user, password, connect_timeout,
+// timeout (per command), pool_size (durations as in parseDuration, e.g. 250ms). A password
+// never appears in a message or a log line: maskRedisUrl() replaces it with ***.
+//
+// Counters are batched in memory and added to the __meta hash with HINCRBY every
+// RedisOptions::counter_flush_ops operations, every counter_flush_interval, on flush() and on
+// destruction, so that other processes and the inspector see them. size() and
+// stats().entries count the cache's keys with SCAN (O(keys in the database)), because a
+// maintained counter drifts as Redis expires keys on its own.
+//
+// Thread safety: a RedisEngine is safe to use from many threads. Each hiredis connection
+// is used by one thread at a time: the engine keeps a pool of up to
+// RedisOptions::pool_size connections, and a call waits (at most the command timeout) for
+// a free one. A broken connection is dropped and a new one opened on demand; after a
+// failed connect, new attempts are refused (Unavailable) for a backoff delay that doubles
+// up to RedisOptions::reconnect_backoff_max, so a dead server costs one connect timeout per
+// backoff period, not one per call.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "twat_cache/engine.h"
+#include "twat_cache/export.h"
+
+namespace twat_cache {
+
+// Where a Redis server is and how to log in, as parsed from a URL.
+struct RedisEndpoint {
+    std::string host;       // TCP host (empty for a unix socket)
+    int port = 6379;        // TCP port
+    std::string unix_path;  // socket path (empty for TCP)
+    std::string user;       // Redis 6 ACL user; empty: the default user
+    std::string password;   // empty: no AUTH
+    int db = 0;             // SELECTed database
+    std::optional<std::chrono::milliseconds> connect_timeout;  // from ?connect_timeout=
+    std::optional<std::chrono::milliseconds> command_timeout;  // from ?timeout=
+    std::optional<int> pool_size;                              // from ?pool_size=
+};
+
+// Parses a Redis URL (see above). InvalidArgument names the masked URL and what is wrong;
+// rediss:// (TLS) is NotSupported.
+TWAT_CACHE_EXPORT Result<RedisEndpoint> parseRedisUrl(std::string_view url);
+// The URL with any password (userinfo or ?password=) replaced by ***.
+TWAT_CACHE_EXPORT std::string maskRedisUrl(std::string_view url);
+
+struct RedisOptions {
+    // Bound on opening a TCP or unix connection (overridden by ?connect_timeout=).
+    std::chrono::milliseconds connect_timeout{2000};
+    // Bound on each command or pipeline read/write (overridden by ?timeout=).
+    std::chrono::milliseconds command_timeout{2000};
+    // Most connections open at once (overridden by ?pool_size=); at least 1.
+    int pool_size = 4;
+    // First delay after a failed connect before trying again; doubles on each failure.
+    std::chrono::milliseconds reconnect_backoff_initial{50};
+    // Largest reconnect delay.
+    std::chrono::milliseconds reconnect_backoff_max{1000};
+    // Counters are written to the __meta hash after this many operations ...
+    std::uint32_t counter_flush_ops = 256;
+    // ... or when this much time has passed since the last write (checked on each call).
+    std::chrono::milliseconds counter_flush_interval{1000};
+    // Payloads shorter than this are stored uncompressed even when the cache compresses.
+    std::size_t compress_min_bytes = 128;
+};
+
+// One entry of a setMany() batch.
+struct KeyedRecord {
+    Key key;
+    Record record;
+};
+
+class TWAT_CACHE_EXPORT RedisEngine final : public Engine {
+  public:
+    // Connects (one connection, PING, AUTH and SELECT as the URL asks), registers the cache
+    // in twat_cache:__caches and its __meta hash. config.redis_url must be set and config.name
+    // non-empty. Errors: InvalidArgument (URL, db out of range), PermissionDenied (AUTH),
+    // Unavailable (refused, closed, not a Redis server), Timeout (no answer in time).
+    static Result<std::unique_ptr<RedisEngine>> open(const ResolvedConfig& config,
+                                                     const RedisOptions& options = {});
+    ~RedisEngine() override;  // flushes the counters (errors are logged)
+
+    RedisEngine(const RedisEngine&) = delete;
+    RedisEngine& operator=(const RedisEngine&) = delete;
+
+    std::string_view kind() const override { return "redis"; }
+    Capabilities capabilities() const override;
+    Result<StoredValue> get(const Key& key) override;
+    Status set(const Key& key, const Record& record) override;
+    Result<bool> erase(const Key& key) override;
+    Result<bool> contains(const Key& key) override;
+    // SCAN MATCH + UNLINK in pipelined batches; other caches and __meta stay.
+    Status clear() override;
+    Result<std::uint64_t> size() override;
+    Stats stats() override;
+    // SCAN pages; each page's entries are described by PTTL, STRLEN and the envelope
+    // header, fetched in one pipeline. Entries that vanish mid-scan are skipped.
+    Result<ScanPage> scan(std::string_view cursor, std::size_t limit) override;
+    Status flush() override;
+
+    // One pipelined round trip for all keys; result i belongs to keys[i] (NotFound: absent).
+    std::vector<Result<StoredValue>> getMany(std::span<const Key> keys);
+    // One pipelined round trip for all records; the first failure is returned.
+    Status setMany(std::span<const KeyedRecord> records);
+
+    // The server URL with the password masked, for messages.
+    const std::string& maskedUrl() const;
+
+    class Impl;
+
+  private:
+    explicit RedisEngine(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace twat_cache

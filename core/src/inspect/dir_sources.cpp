@@ -1,0 +1,322 @@
+// JoblibSource and FolderSource: caches that are folders of files.
+#include "inspect/dir_sources.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "inspect/path_guard.h"
+#include "inspect/pickle_reader.h"
+
+namespace twat_cache::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kPreviewBytes = 2048;
+
+struct FileTimes {
+    std::optional<std::int64_t> modified_ms;
+    std::optional<std::int64_t> accessed_ms;
+};
+
+FileTimes timesOf(const fs::path& p) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) return {};
+    auto ms = [](const timespec& t) {
+        return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1'000'000;
+    };
+    return {ms(st.st_mtim), ms(st.st_atim)};
+}
+
+std::uint64_t treeBytes(const fs::path& dir) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += it->file_size(ec);
+    }
+    return total;
+}
+
+// A page of `all` (sorted by id) after the id `cursor`.
+EntryPage pageOf(std::vector<EntrySummary> all, std::string_view cursor, std::size_t limit,
+                 const EntryFilter& filter) {
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto it =
+        cursor.empty()
+            ? all.begin()
+            : std::upper_bound(all.begin(), all.end(), cursor,
+                               [](std::string_view c, const EntrySummary& e) { return c < e.id; });
+    EntryPage page;
+    for (; it != all.end() && page.entries.size() < limit; ++it) {
+        if (filter.matches(it->key_text)) page.entries.push_back(std::move(*it));
+    }
+    if (it != all.end() && !page.entries.empty()) page.cursor = page.entries.back().id;
+    return page;
+}
+
+std::string readHead(const fs::path& file, std::size_t max, bool& truncated) {
+    std::ifstream in(file, std::ios::binary);
+    std::string out(max + 1, '\0');
+    in.read(out.data(), static_cast<std::streamsize>(out.size()));
+    out.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+    truncated = out.size() > max;
+    if (truncated) out.resize(max);
+    return out;
+}
+
+// Removes `target` (a file or folder under `root`) unless it escapes the root.
+void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_t size,
+                   Source::BatchOutcome& out) {
+    auto path = resolveInside(root, relative);
+    if (!path.ok()) {
+        out.refused.push_back(path.status().message());
+        return;
+    }
+    std::error_code ec;
+    const auto n = fs::remove_all(*path, ec);  // does not follow symlinks inside
+    if (ec) {
+        out.refused.push_back("cannot remove " + path->string() + ": " + ec.message());
+        return;
+    }
+    if (n > 0) {
+        ++out.deleted;
+        out.bytes += size;
+    }
+}
+
+class JoblibSource final : public Source {
+  public:
+    JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
+        : Source(options.read_only, options.clock),
+          m_info(std::move(info)),
+          m_dir(std::move(dir)),
+          m_maxValueBytes(options.max_value_bytes) {}
+
+    SourceInfo info() const override { return m_info; }
+
+    Result<SourceStats> stats() override {
+        auto all = collect();
+        if (!all.ok()) return all.status();
+        SourceStats s;
+        s.entries = all->size();
+        std::uint64_t bytes = 0;
+        for (const auto& e : *all) bytes += e.size;
+        s.bytes = bytes;
+        s.note = "joblib does not track hits, misses or evictions";
+        return s;
+    }
+
+    Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
+                              const EntryFilter& filter) override {
+        auto all = collect();
+        if (!all.ok()) return all.status();
+        return pageOf(std::move(*all), cursor, limit, filter);
+    }
+
+    Result<EntryDetail> detail(std::string_view entryId) override {
+        auto callDir = resolveInside(m_dir, entryId);
+        if (!callDir.ok()) return callDir.status();
+        std::error_code ec;
+        if (!fs::is_directory(*callDir, ec))
+            return Status::notFound("no call " + std::string(entryId));
+        EntryDetail d;
+        d.summary = summarize(*callDir);
+        const fs::path output = *callDir / "output.pkl";
+        d.value_file = output;
+        d.value_kind = "pickle";
+        d.value_bytes = readHead(output, m_maxValueBytes, d.truncated);
+        if (d.truncated) {
+            d.preview = "<pickle larger than the preview bound>";
+        } else {
+            auto r = renderPickle(d.value_bytes, PickleRenderOptions{.max_output = kPreviewBytes});
+            d.preview = r.ok() ? *r : "<unreadable pickle: " + r.status().message() + ">";
+        }
+        auto meta = readMetadata(*callDir);
+        if (meta.is_object() && meta.contains("duration") && meta["duration"].is_number()) {
+            d.note = "computed in " + std::to_string(meta["duration"].get<double>()) + " s";
+        }
+        return d;
+    }
+
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        BatchOutcome out;
+        for (const auto& e : batch) guardedRemove(m_dir, e.id, e.size, out);
+        return out;
+    }
+
+  private:
+    static nlohmann::ordered_json readMetadata(const fs::path& callDir) {
+        std::ifstream in(callDir / "metadata.json");
+        if (!in) return {};
+        return nlohmann::ordered_json::parse(in, nullptr, false);
+    }
+
+    EntrySummary summarize(const fs::path& callDir) const {
+        EntrySummary e;
+        e.id = callDir.lexically_relative(m_dir).generic_string();
+        const fs::path funcDir = callDir.parent_path();
+        e.tag = sanitizeUtf8(funcDir.parent_path().lexically_relative(m_dir).generic_string());
+        std::string args;
+        auto meta = readMetadata(callDir);
+        if (meta.is_object() && meta.contains("input_args") && meta["input_args"].is_object()) {
+            for (const auto& [name, repr] : meta["input_args"].items()) {
+                if (!args.empty()) args += ", ";
+                args += name + "=" + (repr.is_string() ? repr.get<std::string>() : repr.dump());
+            }
+        } else {
+            args = "?";
+        }
+        e.key_text = sanitizeUtf8(funcDir.filename().string() + "(" + args + ")");
+        e.size = treeBytes(callDir);
+        fs::path stamp = callDir / "output.pkl";
+        std::error_code ec;
+        if (!fs::exists(stamp, ec)) stamp = callDir / "metadata.json";
+        const auto t = timesOf(stamp);
+        e.stored_ms = t.modified_ms;
+        e.accessed_ms = t.accessed_ms;
+        return e;
+    }
+
+    // Every call: folders with output.pkl or metadata.json inside function folders (those
+    // with func_code.py). Symlinked folders are not followed.
+    Result<std::vector<EntrySummary>> collect() const {
+        std::vector<EntrySummary> all;
+        std::error_code ec;
+        fs::recursive_directory_iterator it(m_dir, ec), end;
+        if (ec)
+            return Status::ioError("cannot read joblib store " + m_dir.string() + ": " +
+                                   ec.message());
+        for (; it != end; it.increment(ec)) {
+            if (ec) return Status::ioError("cannot walk " + m_dir.string() + ": " + ec.message());
+            if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+            const fs::path p = it->path();
+            if (fs::exists(p / "func_code.py", ec)) continue;  // a function folder: walk on
+            if (fs::exists(p.parent_path() / "func_code.py", ec) &&
+                (fs::exists(p / "output.pkl", ec) || fs::exists(p / "metadata.json", ec))) {
+                all.push_back(summarize(p));
+                it.disable_recursion_pending();
+            }
+        }
+        return all;
+    }
+
+    SourceInfo m_info;
+    fs::path m_dir;
+    std::size_t m_maxValueBytes;
+};
+
+class FolderSource final : public Source {
+  public:
+    FolderSource(SourceInfo info, const OpenOptions& options)
+        : Source(options.read_only, options.clock),
+          m_info(std::move(info)),
+          m_maxValueBytes(options.max_value_bytes) {}
+
+    SourceInfo info() const override { return m_info; }
+
+    Result<SourceStats> stats() override {
+        auto all = collect();
+        if (!all.ok()) return all.status();
+        SourceStats s;
+        s.entries = all->size();
+        std::uint64_t bytes = 0;
+        for (const auto& e : *all) bytes += e.size;
+        s.bytes = bytes;
+        s.note = "a plain folder does not track hits, misses or evictions";
+        return s;
+    }
+
+    Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
+                              const EntryFilter& filter) override {
+        auto all = collect();
+        if (!all.ok()) return all.status();
+        return pageOf(std::move(*all), cursor, limit, filter);
+    }
+
+    Result<EntryDetail> detail(std::string_view entryId) override {
+        auto file = resolveInside(m_info.path, entryId);
+        if (!file.ok()) return file.status();
+        std::error_code ec;
+        if (!fs::is_regular_file(*file, ec))
+            return Status::notFound("no file " + std::string(entryId));
+        EntryDetail d;
+        d.summary = summarize(*file);
+        d.value_file = *file;
+        d.value_kind = "file";
+        d.value_bytes = readHead(*file, m_maxValueBytes, d.truncated);
+        const std::string_view head = std::string_view(d.value_bytes)
+                                          .substr(0, std::min(kPreviewBytes, d.value_bytes.size()));
+        d.preview = sanitizeUtf8(head);
+        return d;
+    }
+
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        BatchOutcome out;
+        for (const auto& e : batch) guardedRemove(m_info.path, e.id, e.size, out);
+        return out;
+    }
+
+  private:
+    EntrySummary summarize(const fs::path& file) const {
+        EntrySummary e;
+        e.id = file.lexically_relative(m_info.path).generic_string();
+        e.key_text = sanitizeUtf8(e.id);
+        std::error_code ec;
+        if (!fs::is_symlink(file, ec)) e.size = fs::file_size(file, ec);
+        if (ec) e.size = 0;
+        const auto t = timesOf(file);
+        e.stored_ms = t.modified_ms;
+        e.accessed_ms = t.accessed_ms;
+        return e;
+    }
+
+    Result<std::vector<EntrySummary>> collect() const {
+        std::vector<EntrySummary> all;
+        std::error_code ec;
+        fs::recursive_directory_iterator it(m_info.path, ec), end;
+        if (ec) return Status::ioError("cannot read folder " + m_info.path.string());
+        for (; it != end; it.increment(ec)) {
+            if (ec)
+                return Status::ioError("cannot walk " + m_info.path.string() + ": " + ec.message());
+            if (it->is_directory(ec) && !it->is_symlink(ec)) continue;
+            if (it->path().filename() == "CACHEDIR.TAG" && it.depth() == 0) continue;
+            all.push_back(summarize(it->path()));
+        }
+        return all;
+    }
+
+    SourceInfo m_info;
+    std::size_t m_maxValueBytes;
+};
+
+}  // namespace
+
+fs::path joblibDirOf(const fs::path& path) {
+    std::error_code ec;
+    if (path.filename() == "joblib" && fs::is_directory(path, ec)) return path;
+    if (fs::is_directory(path / "joblib", ec)) return path / "joblib";
+    return {};
+}
+
+Result<std::unique_ptr<Source>> openJoblibSource(const SourceInfo& info,
+                                                 const OpenOptions& options) {
+    fs::path dir = joblibDirOf(info.path);
+    if (dir.empty()) return Status::notFound("no joblib store at " + info.path.string());
+    return std::unique_ptr<Source>(new JoblibSource(info, options, std::move(dir)));
+}
+
+Result<std::unique_ptr<Source>> openFolderSource(const SourceInfo& info,
+                                                 const OpenOptions& options) {
+    std::error_code ec;
+    if (!fs::is_directory(info.path, ec))
+        return Status::notFound("no folder " + info.path.string());
+    return std::unique_ptr<Source>(new FolderSource(info, options));
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,432 @@
+// DiskcacheSource: python-diskcache Cache and FanoutCache, read and maintained from C++.
+#include "inspect/diskcache_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "inspect/path_guard.h"
+#include "inspect/pickle_reader.h"
+#include "inspect/sqlite_handle.h"
+#include "util/log_internal.h"
+
+namespace twat_cache::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kModeRaw = 1;
+constexpr int kModeBinary = 2;
+constexpr int kModeText = 3;
+constexpr int kModePickle = 4;
+constexpr std::size_t kFilterChunk = 256;
+constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
+constexpr std::size_t kPreviewBytes = 2048;
+
+// The value's stored bytes: the file's size for spilled values, else the inline value's.
+constexpr const char* kSizeExpr =
+    "CASE WHEN filename IS NULL THEN COALESCE(length(CAST(value AS BLOB)), 0) ELSE size END";
+
+std::int64_t secondsToMs(double s) {
+    return static_cast<std::int64_t>(std::llround(s * 1000.0));
+}
+
+// A raw key or tag column: text as is, numbers as written, blobs as Python bytes.
+std::string renderRawColumn(const SqliteStatement& st, int col) {
+    if (st.isNull(col)) return {};
+    if (st.type(col) == SQLITE_BLOB) return pythonBytesRepr(st.bytes(col));
+    return sanitizeUtf8(st.bytes(col));
+}
+
+std::string renderKey(const SqliteStatement& st, int keyCol, int rawCol) {
+    if (st.int64(rawCol) != 0) return renderRawColumn(st, keyCol);
+    auto r = renderPickle(st.bytes(keyCol), PickleRenderOptions{.max_output = 512});
+    return r.ok() ? *r : "<unreadable pickled key: " + r.status().message() + ">";
+}
+
+struct Shard {
+    std::string label;  // "" for a plain Cache, "000".. for FanoutCache shards
+    fs::path dir;
+    std::unique_ptr<SqliteHandle> db;       // read-only
+    std::unique_ptr<SqliteHandle> writeDb;  // opened on first change
+};
+
+struct Cursor {
+    std::size_t shard = 0;
+    std::int64_t rowid = std::numeric_limits<std::int64_t>::min();
+};
+
+Result<Cursor> parseCursor(std::string_view text, std::size_t shards) {
+    Cursor c;
+    if (text.empty()) return c;
+    const auto colon = text.find(':');
+    try {
+        if (colon == std::string_view::npos) throw std::invalid_argument("no colon");
+        c.shard = std::stoul(std::string(text.substr(0, colon)));
+        c.rowid = std::stoll(std::string(text.substr(colon + 1)));
+    } catch (const std::exception&) {
+        return Status::invalidArgument("malformed cursor '" + std::string(text) + "'");
+    }
+    if (c.shard >= shards) return Status::invalidArgument("cursor names no shard");
+    return c;
+}
+
+class DiskcacheSource final : public Source {
+  public:
+    DiskcacheSource(SourceInfo info, const OpenOptions& options, std::vector<Shard> shards)
+        : Source(options.read_only, options.clock),
+          m_info(std::move(info)),
+          m_maxValueBytes(options.max_value_bytes),
+          m_shards(std::move(shards)) {}
+
+    SourceInfo info() const override { return m_info; }
+
+    Result<SourceStats> stats() override {
+        SourceStats s;
+        std::uint64_t count = 0, bytes = 0, hits = 0, misses = 0;
+        bool statisticsOn = false;
+        for (auto& shard : m_shards) {
+            auto st = shard.db->prepare(
+                "SELECT key, value FROM Settings WHERE key IN "
+                "('count', 'size', 'hits', 'misses', 'statistics')");
+            if (!st.ok()) return st.status();
+            while (true) {
+                auto row = st->step();
+                if (!row.ok()) return row.status().withContext(shard.dir.string());
+                if (!*row) break;
+                const std::string_view key = st->bytes(0);
+                const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
+                if (key == "count")
+                    count += v;
+                else if (key == "size")
+                    bytes += v;
+                else if (key == "hits")
+                    hits += v;
+                else if (key == "misses")
+                    misses += v;
+                else if (key == "statistics" && v != 0)
+                    statisticsOn = true;
+            }
+            // diskcache's volume(): database pages plus spilled files.
+            auto pages = shard.db->prepare("PRAGMA page_count");
+            auto pageSize = shard.db->prepare("PRAGMA page_size");
+            if (!pages.ok() || !pageSize.ok()) return shard.db->error("page count");
+            if (!pages->step().valueOr(false) || !pageSize->step().valueOr(false)) {
+                return shard.db->error("page count");
+            }
+            bytes += static_cast<std::uint64_t>(pages->int64(0) * pageSize->int64(0));
+        }
+        s.entries = count;
+        s.bytes = bytes;
+        if (statisticsOn || hits + misses > 0) {
+            s.hits = hits;
+            s.misses = misses;
+            if (!statisticsOn) s.note = "statistics are off now; counts are from when they were on";
+        } else {
+            s.note = "statistics were never enabled (diskcache Cache(statistics=True))";
+        }
+        s.note += s.note.empty() ? "" : "; ";
+        s.note += "evictions are not tracked by diskcache";
+        return s;
+    }
+
+    Result<EntryPage> entries(std::string_view cursorText, std::size_t limit,
+                              const EntryFilter& filter) override {
+        auto cur = parseCursor(cursorText, m_shards.size());
+        if (!cur.ok()) return cur.status();
+        Cursor c = *cur;
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursorText);
+            return page;
+        }
+        std::size_t examined = 0;
+        while (c.shard < m_shards.size()) {
+            Shard& shard = m_shards[c.shard];
+            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
+            auto st = shard.db->prepare(
+                std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
+                            "access_count, tag, ") +
+                kSizeExpr + " FROM Cache WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+            if (!st.ok()) return st.status();
+            st->bind(1, c.rowid);
+            st->bind(2, static_cast<std::int64_t>(want));
+            std::size_t rows = 0;
+            while (true) {
+                auto row = st->step();
+                if (!row.ok()) return row.status().withContext(shard.dir.string());
+                if (!*row) break;
+                ++rows;
+                ++examined;
+                c.rowid = st->int64(0);
+                EntrySummary e = summaryFromRow(*st, c.shard);
+                if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
+                if (page.entries.size() == limit) break;
+            }
+            if (page.entries.size() == limit || (rows == want && examined >= kFilterScanBudget)) {
+                page.cursor = std::to_string(c.shard) + ":" + std::to_string(c.rowid);
+                return page;
+            }
+            if (rows < want) {  // this shard is done
+                ++c.shard;
+                c.rowid = std::numeric_limits<std::int64_t>::min();
+            }
+        }
+        return page;
+    }
+
+    Result<EntryDetail> detail(std::string_view entryId) override {
+        auto id = parseCursor(entryId, m_shards.size());
+        if (!id.ok() || entryId.empty())
+            return Status::invalidArgument("bad entry id '" + std::string(entryId) + "'");
+        Shard& shard = m_shards[id->shard];
+        auto st = shard.db->prepare(
+            std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
+                        "access_count, tag, ") +
+            kSizeExpr + ", mode, filename, value FROM Cache WHERE rowid = ?1");
+        if (!st.ok()) return st.status();
+        st->bind(1, id->rowid);
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(shard.dir.string());
+        if (!*row) return Status::notFound("no entry " + std::string(entryId));
+        EntryDetail d;
+        d.summary = summaryFromRow(*st, id->shard);
+        const auto mode = st->int64(9);
+        bool haveAll = true;
+        if (!st->isNull(10)) {
+            auto file = resolveInside(shard.dir, st->bytes(10));
+            if (!file.ok()) {
+                d.note = file.status().message();
+                d.value_kind = "file";
+                d.preview = "<value file refused: " + sanitizeUtf8(d.note) + ">";
+                return d;
+            }
+            d.value_file = *file;
+            std::ifstream in(*file, std::ios::binary);
+            if (!in) {
+                d.note = "value file missing: " + file->string();
+                d.preview = "<value file missing>";
+                return d;
+            }
+            d.value_bytes.resize(m_maxValueBytes + 1);
+            in.read(d.value_bytes.data(), static_cast<std::streamsize>(d.value_bytes.size()));
+            d.value_bytes.resize(static_cast<std::size_t>(in.gcount()));
+        } else {
+            d.value_bytes = std::string(st->bytes(11));
+        }
+        if (d.value_bytes.size() > m_maxValueBytes) {
+            d.value_bytes.resize(m_maxValueBytes);
+            d.truncated = true;
+            haveAll = false;
+        }
+        const std::string_view head = std::string_view(d.value_bytes)
+                                          .substr(0, std::min(d.value_bytes.size(), kPreviewBytes));
+        switch (mode) {
+            case kModeRaw:
+                d.value_kind = "raw";
+                if (st->type(11) == SQLITE_TEXT)
+                    d.preview = pythonStrRepr(head);
+                else if (st->type(11) == SQLITE_BLOB)
+                    d.preview = pythonBytesRepr(head);
+                else
+                    d.preview = sanitizeUtf8(head);
+                break;
+            case kModeBinary:
+                d.value_kind = "binary";
+                d.preview = pythonBytesRepr(head);
+                break;
+            case kModeText:
+                d.value_kind = "text";
+                d.preview = sanitizeUtf8(head);
+                break;
+            case kModePickle: {
+                d.value_kind = "pickle";
+                if (!haveAll) {
+                    d.preview = "<pickle of " + std::to_string(d.summary.size) +
+                                " bytes, larger than the preview bound>";
+                    break;
+                }
+                auto r =
+                    renderPickle(d.value_bytes, PickleRenderOptions{.max_output = kPreviewBytes});
+                d.preview = r.ok() ? *r : "<unreadable pickle: " + r.status().message() + ">";
+                break;
+            }
+            default:
+                d.value_kind = "unknown";
+                d.preview = pythonBytesRepr(head);
+        }
+        if (head.size() < d.value_bytes.size() && mode != kModePickle) d.preview += "...";
+        return d;
+    }
+
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        std::map<std::size_t, std::vector<std::int64_t>> byShard;
+        for (const auto& e : batch) {
+            auto id = parseCursor(e.id, m_shards.size());
+            if (!id.ok() || e.id.empty()) return Status::invalidArgument("bad entry id " + e.id);
+            byShard[id->shard].push_back(id->rowid);
+        }
+        BatchOutcome out;
+        for (auto& [index, rowids] : byShard) {
+            Status s = deleteInShard(m_shards[index], rowids, out);
+            if (!s.ok()) return s;
+        }
+        return out;
+    }
+
+  private:
+    EntrySummary summaryFromRow(const SqliteStatement& st, std::size_t shard) const {
+        EntrySummary e;
+        e.id = std::to_string(shard) + ":" + std::to_string(st.int64(0));
+        e.key_text = renderKey(st, 1, 2);
+        if (!st.isNull(3)) e.stored_ms = secondsToMs(st.real(3));
+        if (!st.isNull(4)) e.expires_ms = secondsToMs(st.real(4));
+        if (!st.isNull(5)) e.accessed_ms = secondsToMs(st.real(5));
+        e.hits = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(6)));
+        e.tag = renderRawColumn(st, 7);
+        e.size = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(8)));
+        return e;
+    }
+
+    Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids, BatchOutcome& out) {
+        if (!shard.writeDb) {
+            auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
+            if (!db.ok()) return db.status();
+            shard.writeDb = std::move(*db);
+        }
+        SqliteHandle& db = *shard.writeDb;
+        Status s = db.exec("BEGIN IMMEDIATE");
+        if (!s.ok()) return s;
+        auto sel = db.prepare(std::string("SELECT filename, ") + kSizeExpr +
+                              " FROM Cache WHERE rowid = ?1");
+        auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
+        if (!sel.ok() || !del.ok()) {
+            db.exec("ROLLBACK");
+            return db.error("prepare delete");
+        }
+        std::vector<fs::path> files;
+        for (const auto rowid : rowids) {
+            sel->reset();
+            sel->bind(1, rowid);
+            auto row = sel->step();
+            if (!row.ok()) {
+                db.exec("ROLLBACK");
+                return row.status();
+            }
+            if (!*row) continue;  // gone since planning
+            std::uint64_t freed =
+                static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
+            if (!sel->isNull(0)) {
+                const std::string name(sel->bytes(0));
+                auto file = resolveInside(shard.dir, name);
+                if (file.ok()) {
+                    files.push_back(*file);
+                } else {
+                    freed = 0;  // the row goes, the file it names outside stays
+                    out.refused.push_back(file.status().message());
+                    logger().warn("diskcache {}: {}", shard.dir.string(), file.status().message());
+                }
+            }
+            del->reset();
+            del->bind(1, rowid);
+            auto done = del->step();
+            if (!done.ok()) {
+                db.exec("ROLLBACK");
+                return done.status();
+            }
+            out.deleted += static_cast<std::uint64_t>(db.changes());
+            out.bytes += freed;
+        }
+        // The Settings count and size follow through diskcache's own triggers.
+        s = db.exec("COMMIT");
+        if (!s.ok()) {
+            db.exec("ROLLBACK");
+            return s;
+        }
+        for (const auto& f : files) removeFileAndEmptyParents(shard.dir, f);
+        return {};
+    }
+
+    // Like diskcache's Disk.remove: the file, then its now-empty folders up to the cache's.
+    static void removeFileAndEmptyParents(const fs::path& root, const fs::path& file) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        const fs::path realRoot = fs::weakly_canonical(root, ec);
+        for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+            if (fs::weakly_canonical(dir, ec) == realRoot || !fs::is_empty(dir, ec) || ec) break;
+            if (!fs::remove(dir, ec)) break;
+        }
+    }
+
+    SourceInfo m_info;
+    std::size_t m_maxValueBytes;
+    std::vector<Shard> m_shards;
+};
+
+bool isShardName(const std::string& name) {
+    return name.size() == 3 &&
+           std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+}  // namespace
+
+bool looksLikeDiskcacheDb(const fs::path& db) {
+    auto h = SqliteHandle::open(db, true);
+    if (!h.ok()) return false;
+    auto st = (*h)->prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('Settings', "
+        "'Cache')");
+    if (!st.ok()) return false;
+    auto row = st->step();
+    return row.ok() && *row && st->int64(0) == 2;
+}
+
+Result<std::unique_ptr<Source>> openDiskcacheSource(const SourceInfo& info,
+                                                    const OpenOptions& options) {
+    std::vector<Shard> shards;
+    std::error_code ec;
+    if (fs::is_regular_file(info.path / "cache.db", ec)) {
+        shards.push_back(Shard{"", info.path, nullptr, nullptr});
+    } else {
+        for (const auto& entry : fs::directory_iterator(info.path, ec)) {
+            const std::string name = entry.path().filename().string();
+            if (isShardName(name) && fs::is_regular_file(entry.path() / "cache.db", ec)) {
+                shards.push_back(Shard{name, entry.path(), nullptr, nullptr});
+            }
+        }
+        std::sort(shards.begin(), shards.end(),
+                  [](const Shard& a, const Shard& b) { return a.label < b.label; });
+    }
+    if (shards.empty()) {
+        return Status::notFound("no diskcache database (cache.db) in " + info.path.string());
+    }
+    for (auto& shard : shards) {
+        const fs::path file = shard.dir / "cache.db";
+        auto db = SqliteHandle::open(file, true);
+        if (!db.ok()) return db.status();
+        auto st = (*db)->prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('Settings', "
+            "'Cache')");
+        if (!st.ok()) {
+            return Status::corruption("not a readable diskcache database: " + file.string() + " (" +
+                                      st.status().message() + ")");
+        }
+        auto row = st->step();
+        if (!row.ok()) {
+            return Status::corruption("not a readable diskcache database: " + file.string() + " (" +
+                                      row.status().message() + ")");
+        }
+        if (!*row || st->int64(0) != 2) {
+            return Status::corruption("not a diskcache database (no Settings and Cache tables): " +
+                                      file.string());
+        }
+        shard.db = std::move(*db);
+    }
+    return std::unique_ptr<Source>(new DiskcacheSource(info, options, std::move(shards)));
+}
+
+}  // namespace twat_cache::detail

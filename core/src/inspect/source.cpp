@@ -1,0 +1,247 @@
+// Source and Plan: the shared half of every inspection source — key filters, and maintenance
+// as plan -> preview -> execute over the source's own listing and batch deletion.
+#include <algorithm>
+#include <string>
+
+#include "twat_cache/inspect.h"
+
+namespace twat_cache {
+
+std::string_view sourceKindName(SourceKind kind) {
+    switch (kind) {
+        case SourceKind::kDiskcache:
+            return "diskcache";
+        case SourceKind::kJoblib:
+            return "joblib";
+        case SourceKind::kFolder:
+            return "folder";
+        case SourceKind::kNativeSqlite:
+            return "native_sqlite";
+        case SourceKind::kNativeFiles:
+            return "native_files";
+        case SourceKind::kRedis:
+            return "redis";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Matches one [set] at pattern[pi] (just after '['); sets pi past ']' and returns the match.
+bool matchSet(std::string_view pattern, std::size_t& pi, char c, bool& wellFormed) {
+    std::size_t i = pi;
+    bool negate = false;
+    if (i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^')) {
+        negate = true;
+        ++i;
+    }
+    bool matched = false;
+    bool first = true;
+    while (i < pattern.size() && (first || pattern[i] != ']')) {
+        first = false;
+        char lo = pattern[i];
+        if (lo == '\\' && i + 1 < pattern.size()) lo = pattern[++i];
+        char hi = lo;
+        if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
+            hi = pattern[i + 2];
+            i += 2;
+        }
+        if (c >= lo && c <= hi) matched = true;
+        ++i;
+    }
+    wellFormed = i < pattern.size();
+    pi = i + 1;
+    return matched != negate;
+}
+
+}  // namespace
+
+bool globMatch(std::string_view pattern, std::string_view text) {
+    // Iterative matcher with one backtrack point for the last '*': linear in practice.
+    std::size_t p = 0, t = 0, starP = std::string_view::npos, starT = 0;
+    while (t < text.size()) {
+        bool advanced = false;
+        if (p < pattern.size()) {
+            const char pc = pattern[p];
+            if (pc == '*') {
+                starP = p++;
+                starT = t;
+                continue;
+            }
+            if (pc == '?') {
+                ++p;
+                ++t;
+                advanced = true;
+            } else if (pc == '[') {
+                std::size_t q = p + 1;
+                bool wellFormed = true;
+                const bool m = matchSet(pattern, q, text[t], wellFormed);
+                if (!wellFormed) {
+                    if (text[t] == '[') {
+                        ++p;
+                        ++t;
+                        advanced = true;
+                    }
+                } else if (m) {
+                    p = q;
+                    ++t;
+                    advanced = true;
+                }
+            } else {
+                char lit = pc;
+                std::size_t next = p + 1;
+                if (pc == '\\' && p + 1 < pattern.size()) {
+                    lit = pattern[p + 1];
+                    next = p + 2;
+                }
+                if (lit == text[t]) {
+                    p = next;
+                    ++t;
+                    advanced = true;
+                }
+            }
+        }
+        if (advanced) continue;
+        if (starP == std::string_view::npos) return false;
+        p = starP + 1;
+        t = ++starT;
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+
+bool EntryFilter::matches(std::string_view keyText) const {
+    if (!substring.empty() && keyText.find(substring) == std::string_view::npos) return false;
+    if (!glob.empty() && !globMatch(glob, keyText)) return false;
+    return true;
+}
+
+Plan::~Plan() = default;
+Source::~Source() = default;
+
+Source::Source(bool readOnly, std::shared_ptr<Clock> clock)
+    : m_readOnly(readOnly), m_clock(clock ? std::move(clock) : Clock::system()) {}
+
+namespace {
+
+constexpr std::size_t kScanPage = 1000;
+constexpr std::size_t kDeleteBatch = 200;
+
+class CandidatePlan final : public Plan {
+  public:
+    CandidatePlan(Source& source, std::vector<EntrySummary> candidates)
+        : m_source(source), m_candidates(std::move(candidates)) {
+        m_preview.count = m_candidates.size();
+        for (const auto& c : m_candidates) {
+            m_preview.bytes += c.size;
+            if (m_preview.sample.size() < PlanPreview::kSampleSize) m_preview.sample.push_back(c);
+        }
+    }
+
+    const PlanPreview& preview() const override { return m_preview; }
+
+    Result<ExecuteResult> execute(const ProgressCallback& progress,
+                                  const std::atomic<bool>* cancel) override {
+        if (m_source.readOnly()) {
+            return Status::permissionDenied("source " + m_source.info().name +
+                                            " is read-only: nothing was deleted");
+        }
+        ExecuteResult result;
+        result.matched = m_candidates.size();
+        std::vector<EntrySummary> batch;
+        for (std::size_t at = 0; at < m_candidates.size(); at += kDeleteBatch) {
+            if (cancel && cancel->load(std::memory_order_acquire)) {
+                result.cancelled = true;
+                break;
+            }
+            const std::size_t end = std::min(at + kDeleteBatch, m_candidates.size());
+            batch.assign(m_candidates.begin() + static_cast<std::ptrdiff_t>(at),
+                         m_candidates.begin() + static_cast<std::ptrdiff_t>(end));
+            auto outcome = m_source.deleteBatch(batch);
+            if (!outcome.ok()) return outcome.status();
+            result.deleted += outcome->deleted;
+            result.bytes_freed += outcome->bytes;
+            for (auto& r : outcome->refused) result.refused.push_back(std::move(r));
+            if (progress) progress(end, m_candidates.size());
+        }
+        return result;
+    }
+
+  private:
+    Source& m_source;
+    std::vector<EntrySummary> m_candidates;
+    PlanPreview m_preview;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& request) {
+    using A = PlanRequest::Action;
+    std::vector<EntrySummary> chosen;
+    if (request.action == A::kDeleteEntries) {
+        for (const auto& id : request.entry_ids) {
+            auto d = detail(id);
+            if (!d.ok()) return d.status().withContext("entry " + id);
+            chosen.push_back(std::move(d->summary));
+        }
+        return std::unique_ptr<Plan>(new CandidatePlan(*this, std::move(chosen)));
+    }
+    if (request.action == A::kMatchGlob && request.glob.empty()) {
+        return Status::invalidArgument("a key glob is required");
+    }
+
+    const std::int64_t now = nowMs();
+    std::vector<EntrySummary> all;  // only kept for the prune actions, which need an order
+    std::string cursor;
+    EntryFilter filter;
+    if (request.action == A::kMatchGlob) filter.glob = request.glob;
+    do {
+        auto page = entries(cursor, kScanPage, filter);
+        if (!page.ok()) return page.status();
+        if (page->cursor == cursor && page->entries.empty()) break;  // no progress
+        cursor = std::move(page->cursor);
+        for (auto& e : page->entries) {
+            bool take = false;
+            switch (request.action) {
+                case A::kClearAll:
+                case A::kMatchGlob:
+                    take = true;
+                    break;
+                case A::kClearExpired:
+                    take = e.expires_ms && *e.expires_ms <= now;
+                    break;
+                case A::kOlderThan:
+                    take = e.stored_ms && *e.stored_ms < now - request.age.count();
+                    break;
+                case A::kPruneToBytes:
+                case A::kPruneToEntries:
+                    all.push_back(std::move(e));
+                    break;
+                case A::kDeleteEntries:
+                    break;
+            }
+            if (take) chosen.push_back(std::move(e));
+        }
+    } while (!cursor.empty());
+
+    if (request.action == A::kPruneToBytes || request.action == A::kPruneToEntries) {
+        // Oldest stored first (entries without a time go first: nothing says they are fresh).
+        std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+            return a.stored_ms.value_or(0) < b.stored_ms.value_or(0);
+        });
+        std::uint64_t remainingBytes = 0;
+        for (const auto& e : all) remainingBytes += e.size;
+        std::uint64_t remainingCount = all.size();
+        for (auto& e : all) {
+            const bool over = request.action == A::kPruneToBytes ? remainingBytes > request.limit
+                                                                 : remainingCount > request.limit;
+            if (!over) break;
+            remainingBytes -= e.size;
+            --remainingCount;
+            chosen.push_back(std::move(e));
+        }
+    }
+    return std::unique_ptr<Plan>(new CandidatePlan(*this, std::move(chosen)));
+}
+
+}  // namespace twat_cache

@@ -1,0 +1,306 @@
+#include "redis/redis_connection.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/log_internal.h"
+
+namespace twat_cache::detail {
+namespace {
+
+// hiredis writes with write(2): a peer that went away would raise SIGPIPE and kill the
+// process. Block it on this thread for the duration of a call and swallow the one we caused,
+// rather than changing the process-wide disposition behind the application's back.
+class SigpipeGuard {
+  public:
+    SigpipeGuard() {
+        sigemptyset(&m_pipe);
+        sigaddset(&m_pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &m_pipe, &m_old);
+        m_wasBlocked = sigismember(&m_old, SIGPIPE) == 1;
+    }
+    ~SigpipeGuard() {
+        if (m_wasBlocked) return;
+        sigset_t pending;
+        sigemptyset(&pending);
+        if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+            const timespec zero{};
+            sigtimedwait(&m_pipe, nullptr, &zero);
+        }
+        pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard&) = delete;
+    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+  private:
+    sigset_t m_pipe{};
+    sigset_t m_old{};
+    bool m_wasBlocked = false;
+};
+
+timeval toTimeval(std::chrono::milliseconds ms) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+    return tv;
+}
+
+bool contains(std::string_view text, std::string_view needle) {
+    return text.find(needle) != std::string_view::npos;
+}
+
+// Classifies a hiredis context error (errno may be stale by now, so the text decides).
+Failure classify(int err, std::string_view text) {
+    if (err == REDIS_ERR_EOF) return Failure::kClosed;
+    if (err == REDIS_ERR_IO) {
+        if (contains(text, "timed out") || contains(text, "temporarily unavailable") ||
+            contains(text, "in progress")) {
+            return Failure::kTimeout;
+        }
+        if (contains(text, "reset by peer") || contains(text, "Broken pipe"))
+            return Failure::kClosed;
+    }
+    return Failure::kOther;
+}
+
+Status failureStatus(Failure f, int err, std::string_view text, std::string_view url,
+                     std::chrono::milliseconds timeout, std::string_view doing) {
+    const std::string where = "redis " + std::string(url) + ": " + std::string(doing) + ": ";
+    switch (f) {
+        case Failure::kTimeout:
+            return Status::timeout(where + "no answer within " + std::to_string(timeout.count()) +
+                                   " ms");
+        case Failure::kClosed:
+            return Status::unavailable(where + "the server closed the connection (" +
+                                       std::string(text) + ")");
+        case Failure::kNone:
+        case Failure::kOther:
+            break;
+    }
+    if (err == REDIS_ERR_PROTOCOL) {
+        return Status::unavailable(where + "not a Redis server (" + std::string(text) + ")");
+    }
+    if (contains(text, "refused")) return Status::unavailable(where + "connection refused");
+    return Status::unavailable(where + std::string(text));
+}
+
+}  // namespace
+
+Status replyError(const redisReply& reply, std::string_view maskedUrl, std::string_view doing) {
+    const std::string_view text = replyText(reply);
+    const std::string msg =
+        "redis " + std::string(maskedUrl) + ": " + std::string(doing) + ": " + std::string(text);
+    if (text.starts_with("WRONGPASS") || text.starts_with("NOAUTH") || text.starts_with("NOPERM") ||
+        contains(text, "invalid password") || contains(text, "without any password") ||
+        contains(text, "invalid username")) {
+        return Status::permissionDenied(msg);
+    }
+    if (contains(text, "DB index is out of range") || text.starts_with("ERR invalid DB")) {
+        return Status::invalidArgument(msg);
+    }
+    if (text.starts_with("LOADING") || text.starts_with("MASTERDOWN") ||
+        text.starts_with("READONLY")) {
+        return Status::unavailable(msg);
+    }
+    if (text.starts_with("OOM") || text.starts_with("BUSY")) return Status::busy(msg);
+    return Status::ioError(msg);
+}
+
+Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSettings& s) {
+    const RedisEndpoint& ep = s.endpoint;
+    const timeval connectTv = toTimeval(s.connect_timeout);
+    redisContext* ctx = ep.unix_path.empty()
+                            ? redisConnectWithTimeout(ep.host.c_str(), ep.port, connectTv)
+                            : redisConnectUnixWithTimeout(ep.unix_path.c_str(), connectTv);
+    if (ctx == nullptr) return Status::unavailable("redis " + s.masked_url + ": out of memory");
+    if (ctx->err != 0) {
+        const std::string text = ctx->errstr;
+        const int err = ctx->err;
+        redisFree(ctx);
+        const Failure f = classify(err, text);
+        return failureStatus(f, err, text, s.masked_url, s.connect_timeout, "connect");
+    }
+    if (redisSetTimeout(ctx, toTimeval(s.command_timeout)) != REDIS_OK) {
+        redisFree(ctx);
+        return Status::unavailable("redis " + s.masked_url + ": cannot set the socket timeout");
+    }
+    if (ep.unix_path.empty()) redisEnableKeepAlive(ctx);
+    std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx, s));
+
+    // AUTH, SELECT and PING in one round trip.
+    std::vector<std::string_view> steps;
+    if (!ep.password.empty()) {
+        if (ep.user.empty())
+            conn->append({"AUTH", ep.password});
+        else
+            conn->append({"AUTH", ep.user, ep.password});
+        steps.emplace_back("AUTH");
+    }
+    const std::string db = std::to_string(ep.db);
+    if (ep.db != 0) {
+        conn->append({"SELECT", db});
+        steps.emplace_back("SELECT");
+    }
+    conn->append({"PING"});
+    steps.emplace_back("PING");
+    auto replies = conn->readMany(steps.size(), "handshake");
+    if (!replies.ok()) return replies.status();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const redisReply& r = *(*replies)[i];
+        if (r.type == REDIS_REPLY_ERROR) {
+            std::string doing = std::string(steps[i]);
+            if (steps[i] == "AUTH") doing += ep.user.empty() ? "" : " as user " + ep.user;
+            if (steps[i] == "SELECT") doing += " db " + db;
+            return replyError(r, s.masked_url, doing);
+        }
+    }
+    const redisReply& pong = *(*replies).back();
+    if (pong.type != REDIS_REPLY_STATUS || replyText(pong) != "PONG") {
+        return Status::unavailable("redis " + s.masked_url +
+                                   ": not a Redis server (PING was not answered with PONG)");
+    }
+    return conn;
+}
+
+RedisConnection::RedisConnection(redisContext* ctx, const ConnectSettings& settings)
+    : m_ctx(ctx), m_maskedUrl(settings.masked_url), m_timeout(settings.command_timeout) {}
+
+RedisConnection::~RedisConnection() {
+    redisFree(m_ctx);
+}
+
+void RedisConnection::append(std::initializer_list<std::string_view> args) {
+    const std::vector<std::string_view> v(args);
+    append(v);
+}
+
+void RedisConnection::append(const std::vector<std::string_view>& args) {
+    constexpr std::size_t kInline = 8;
+    const char* argvInline[kInline];
+    std::size_t lenInline[kInline];
+    std::vector<const char*> argvHeap;
+    std::vector<std::size_t> lenHeap;
+    const char** argv = argvInline;
+    std::size_t* lens = lenInline;
+    if (args.size() > kInline) {
+        argvHeap.resize(args.size());
+        lenHeap.resize(args.size());
+        argv = argvHeap.data();
+        lens = lenHeap.data();
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        argv[i] = args[i].data();
+        lens[i] = args[i].size();
+    }
+    // Only fails on out-of-memory, which the next read reports through m_ctx->err.
+    redisAppendCommandArgv(m_ctx, static_cast<int>(args.size()), argv, lens);
+}
+
+Status RedisConnection::transportError(std::string_view doing) {
+    const std::string text = m_ctx->errstr;
+    m_failure = classify(m_ctx->err, text);
+    if (m_failure == Failure::kNone) m_failure = Failure::kOther;
+    return failureStatus(m_failure, m_ctx->err, text, m_maskedUrl, m_timeout, doing);
+}
+
+Result<ReplyPtr> RedisConnection::read(std::string_view doing) {
+    if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
+    SigpipeGuard guard;
+    void* raw = nullptr;
+    if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
+        return transportError(doing);
+    }
+    return ReplyPtr(static_cast<redisReply*>(raw));
+}
+
+Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n, std::string_view doing) {
+    if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
+    SigpipeGuard guard;
+    std::vector<ReplyPtr> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        void* raw = nullptr;
+        if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
+            return transportError(doing);
+        }
+        out.emplace_back(static_cast<redisReply*>(raw));
+    }
+    return out;
+}
+
+Result<ReplyPtr> RedisConnection::command(std::initializer_list<std::string_view> args) {
+    append(args);
+    return read(*args.begin());
+}
+
+RedisPool::Lease::~Lease() {
+    if (m_pool != nullptr && m_conn) m_pool->giveBack(std::move(m_conn));
+}
+
+void RedisPool::giveBack(std::unique_ptr<RedisConnection> conn) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (conn->broken()) {
+            --m_open;
+        } else {
+            m_idle.push_back(std::move(conn));
+        }
+    }
+    m_returned.notify_one();
+}
+
+Result<RedisPool::Lease> RedisPool::acquire() {
+    using Clock = std::chrono::steady_clock;
+    std::unique_lock lock(m_mutex);
+    const auto deadline = Clock::now() + m_settings.connect.command_timeout;
+    while (true) {
+        if (!m_idle.empty()) {
+            auto conn = std::move(m_idle.back());
+            m_idle.pop_back();
+            return Lease(this, std::move(conn), true);
+        }
+        if (m_open < m_settings.size) break;
+        if (m_returned.wait_until(lock, deadline) == std::cv_status::timeout && m_idle.empty() &&
+            m_open >= m_settings.size) {
+            return Status::timeout("redis " + m_settings.connect.masked_url + ": all " +
+                                   std::to_string(m_settings.size) +
+                                   " connections stayed busy past the command timeout");
+        }
+    }
+    const auto now = Clock::now();
+    if (now < m_retryAt) {
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_retryAt - now);
+        return m_lastError.withContext("not reconnecting for another " +
+                                       std::to_string(wait.count()) + " ms after");
+    }
+    ++m_open;
+    lock.unlock();
+    auto conn = RedisConnection::open(m_settings.connect);
+    lock.lock();
+    if (!conn.ok()) {
+        --m_open;
+        m_backoff = m_backoff.count() == 0 ? m_settings.backoff_initial
+                                           : std::min(2 * m_backoff, m_settings.backoff_max);
+        m_retryAt = Clock::now() + m_backoff;
+        if (m_lastError.code() != conn.status().code()) {
+            logger().warn("{} (retrying in {} ms at the earliest)", conn.status().toString(),
+                          m_backoff.count());
+        }
+        m_lastError = conn.status();
+        lock.unlock();
+        m_returned.notify_one();
+        return conn.status();
+    }
+    if (m_backoff.count() != 0)
+        logger().info("redis {}: reconnected", m_settings.connect.masked_url);
+    m_backoff = std::chrono::milliseconds{0};
+    m_retryAt = {};
+    m_lastError = Status();
+    return Lease(this, std::move(*conn), false);
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,224 @@
+// Redis URL parsing and password masking (declared in twat_cache/redis_engine.h).
+#include <charconv>
+#include <string>
+
+#include "twat_cache/config.h"
+#include "twat_cache/redis_engine.h"
+
+namespace twat_cache {
+namespace {
+
+constexpr std::string_view kRedisScheme = "redis://";
+constexpr std::string_view kUnixScheme = "unix://";
+constexpr std::string_view kMask = "***";
+
+Result<int> parseInt(std::string_view text, int lo, int hi) {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < lo || v > hi) {
+        return Status::invalidArgument("\"" + std::string(text) + "\" is not a number in " +
+                                       std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    return v;
+}
+
+int hexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// %XX decoding of user names and passwords; nullopt on a bad escape.
+std::optional<std::string> percentDecode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int a = hexDigit(text[i + 1]);
+        const int b = hexDigit(text[i + 2]);
+        if (a < 0 || b < 0) return std::nullopt;
+        out += static_cast<char>(a * 16 + b);
+        i += 2;
+    }
+    return out;
+}
+
+// Applies one `name=value` query option.
+Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view value) {
+    auto duration = [&](std::optional<std::chrono::milliseconds>& out) -> Status {
+        auto d = parseDuration(value);
+        if (!d.ok())
+            return Status::invalidArgument(std::string(name) + ": " + d.status().message());
+        out = *d;
+        return {};
+    };
+    if (name == "db") {
+        auto db = parseInt(value, 0, 1 << 20);
+        if (!db.ok()) return Status::invalidArgument("db " + db.status().message());
+        ep.db = *db;
+    } else if (name == "password") {
+        auto p = percentDecode(value);
+        if (!p) return Status::invalidArgument("bad %-escape in the password");
+        ep.password = *p;
+    } else if (name == "user") {
+        auto u = percentDecode(value);
+        if (!u) return Status::invalidArgument("bad %-escape in the user");
+        ep.user = *u;
+    } else if (name == "connect_timeout") {
+        return duration(ep.connect_timeout);
+    } else if (name == "timeout") {
+        return duration(ep.command_timeout);
+    } else if (name == "pool_size") {
+        auto n = parseInt(value, 1, 1024);
+        if (!n.ok()) return Status::invalidArgument("pool_size " + n.status().message());
+        ep.pool_size = *n;
+    } else {
+        return Status::invalidArgument(
+            "unknown option \"" + std::string(name) +
+            "\" (db, user, password, connect_timeout, timeout, pool_size)");
+    }
+    return {};
+}
+
+Status parseQuery(RedisEndpoint& ep, std::string_view query) {
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view item = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (item.empty()) continue;
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) {
+            return Status::invalidArgument("option \"" + std::string(item) + "\" has no value");
+        }
+        if (Status s = applyOption(ep, item.substr(0, eq), item.substr(eq + 1)); !s.ok()) return s;
+    }
+    return {};
+}
+
+Status parseTcp(RedisEndpoint& ep, std::string_view rest) {
+    // rest: [userinfo@]host[:port][/db][?query]
+    std::string_view query;
+    if (const auto q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+    std::string_view path;
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = userinfo.find(':');
+        auto user = percentDecode(userinfo.substr(0, colon));
+        if (!user) return Status::invalidArgument("bad %-escape in the user");
+        ep.user = *user;
+        if (colon != std::string_view::npos) {
+            auto password = percentDecode(userinfo.substr(colon + 1));
+            if (!password) return Status::invalidArgument("bad %-escape in the password");
+            ep.password = *password;
+        }
+    }
+    if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+        path = rest.substr(slash + 1);
+        rest = rest.substr(0, slash);
+    }
+    std::string_view hostport = rest;
+    std::string_view port;
+    if (!hostport.empty() && hostport.front() == '[') {
+        const auto close = hostport.find(']');
+        if (close == std::string_view::npos) return Status::invalidArgument("unclosed [ in host");
+        ep.host = std::string(hostport.substr(1, close - 1));
+        const std::string_view after = hostport.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return Status::invalidArgument("junk after ]");
+            port = after.substr(1);
+            if (port.empty()) return Status::invalidArgument("empty port");
+        }
+    } else {
+        const auto colon = hostport.find(':');
+        ep.host = std::string(hostport.substr(0, colon));
+        if (colon != std::string_view::npos) {
+            port = hostport.substr(colon + 1);
+            if (port.empty()) return Status::invalidArgument("empty port");
+        }
+    }
+    if (ep.host.empty()) return Status::invalidArgument("no host");
+    if (!port.empty()) {
+        auto p = parseInt(port, 1, 65535);
+        if (!p.ok()) return Status::invalidArgument("port " + p.status().message());
+        ep.port = *p;
+    }
+    if (!path.empty()) {
+        auto db = parseInt(path, 0, 1 << 20);
+        if (!db.ok()) return Status::invalidArgument("db " + db.status().message());
+        ep.db = *db;
+    }
+    return parseQuery(ep, query);
+}
+
+Status parseUnix(RedisEndpoint& ep, std::string_view rest) {
+    // rest: /path/to.sock[?query]  (unix:///path: the authority is empty)
+    std::string_view query;
+    if (const auto q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+    if (rest.empty() || rest.front() != '/') {
+        return Status::invalidArgument("a unix socket URL needs an absolute path (unix:///path)");
+    }
+    ep.unix_path = std::string(rest);
+    return parseQuery(ep, query);
+}
+
+}  // namespace
+
+std::string maskRedisUrl(std::string_view url) {
+    std::string out(url);
+    // userinfo password: scheme://user:PASSWORD@...
+    const auto scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        const std::size_t start = scheme + 3;
+        const std::size_t end = out.find_first_of("/?", start);
+        const std::size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+        if (at != std::string::npos && at >= start) {
+            const std::size_t colon = out.find(':', start);
+            if (colon != std::string::npos && colon < at)
+                out.replace(colon + 1, at - colon - 1, kMask);
+        }
+    }
+    // ?password=... or &password=...
+    for (std::size_t pos = 0; (pos = out.find("password=", pos)) != std::string::npos;) {
+        const bool isOption = pos > 0 && (out[pos - 1] == '?' || out[pos - 1] == '&');
+        pos += 9;
+        if (!isOption) continue;
+        const std::size_t end = out.find('&', pos);
+        out.replace(pos, (end == std::string::npos ? out.size() : end) - pos, kMask);
+        pos += kMask.size();
+    }
+    return out;
+}
+
+Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
+    RedisEndpoint ep;
+    Status s;
+    if (url.starts_with(kRedisScheme)) {
+        s = parseTcp(ep, url.substr(kRedisScheme.size()));
+    } else if (url.starts_with(kUnixScheme)) {
+        s = parseUnix(ep, url.substr(kUnixScheme.size()));
+    } else if (url.starts_with("rediss://")) {
+        return Status::notSupported("\"" + maskRedisUrl(url) +
+                                    "\": TLS (rediss://) is not supported by this build");
+    } else {
+        s = Status::invalidArgument("the scheme must be redis:// or unix://");
+    }
+    if (!s.ok()) {
+        return Status::invalidArgument("\"" + maskRedisUrl(url) +
+                                       "\" is not a Redis URL: " + s.message());
+    }
+    return ep;
+}
+
+}  // namespace twat_cache

@@ -1,0 +1,157 @@
+// SQLite connection, statement cache and error mapping (see sqlite_db.h). The SQL of every
+// cached statement lives here, beside the enum that names it.
+#include "sqlite/sqlite_db.h"
+
+#include <cerrno>
+
+namespace twat_cache::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bytes an entry counts for: its stored value plus its key text (in bytes, not characters).
+#define TWAT_ENTRY_BYTES "size + length(CAST(key_text AS BLOB))"
+
+constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql = {
+    // kGet
+    "SELECT type_tag, flags, created, expires, value, filename, size FROM entries WHERE key = ?1",
+    // kContains
+    "SELECT expires FROM entries WHERE key = ?1",
+    // kUpsert
+    "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, accessed,"
+    " access_count, size, tag, value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9,"
+    " ?10, ?11)",
+    // kAddTotals
+    "UPDATE counters SET count = count + ?1, bytes = bytes + ?2 WHERE id = 0 RETURNING count,"
+    " bytes",
+    // kCullExpired
+    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires > 0 AND"
+    " expires <= ?1 LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kDeleteKey
+    "DELETE FROM entries WHERE key = ?1 RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kVictimsFifo
+    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
+    " created LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kVictimsLru
+    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
+    " accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kVictimsLfu
+    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
+    " access_count, accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kVictimsRr: rows from a random rowid on; an empty answer falls back to fifo.
+    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 AND rowid >="
+    " (abs(random()) % (SELECT max(rowid) FROM entries)) LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES
+    ", filename",
+    // kTouch
+    "UPDATE entries SET accessed = max(accessed, ?2), access_count = access_count + ?3 WHERE"
+    " key = ?1",
+    // kAddCounters
+    "UPDATE counters SET hits = hits + ?1, misses = misses + ?2, evictions = evictions + ?3,"
+    " expirations = expirations + ?4, errors = errors + ?5 WHERE id = 0",
+    // kReadCounters
+    "SELECT hits, misses, evictions, expirations, errors, count, bytes FROM counters WHERE"
+    " id = 0",
+    // kScan
+    "SELECT key, key_text, size, created, accessed, expires, access_count, tag FROM entries"
+    " WHERE key > ?1 ORDER BY key LIMIT ?2",
+    // kBegin
+    "BEGIN IMMEDIATE",
+    // kCommit
+    "COMMIT",
+    // kRollback
+    "ROLLBACK",
+};
+
+#undef TWAT_ENTRY_BYTES
+
+}  // namespace
+
+Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const fs::path& path) {
+    std::string message(what);
+    message.append(" ").append(path.string()).append(": ");
+    message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    const int sysErr = db != nullptr ? sqlite3_system_errno(db) : 0;
+    switch (rc & 0xff) {
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+        case SQLITE_FORMAT:
+        case SQLITE_SCHEMA:
+            return Status::corruption(std::move(message));
+        case SQLITE_PERM:
+        case SQLITE_READONLY:
+        case SQLITE_AUTH:
+            return Status::permissionDenied(std::move(message));
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return Status::busy(std::move(message));
+        case SQLITE_CANTOPEN:
+        case SQLITE_IOERR:
+            if (sysErr == EACCES || sysErr == EPERM || sysErr == EROFS) {
+                return Status::permissionDenied(std::move(message));
+            }
+            return Status::ioError(std::move(message));
+        case SQLITE_FULL:
+        default:
+            return Status::ioError(std::move(message));
+    }
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const fs::path& path, bool durable,
+                                                     int busyTimeoutMs) {
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Status s = sqliteStatus(db, rc, "cannot open", path);
+        sqlite3_close(db);
+        return s;
+    }
+    std::unique_ptr<Connection> conn(new Connection(db, path));
+    sqlite3_extended_result_codes(db, 1);
+    // A file the process may not write is opened read-only by SQLite without an error.
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        return Status::permissionDenied("cannot open " + path.string() +
+                                        " for writing (read-only file or folder)");
+    }
+    sqlite3_busy_timeout(db, busyTimeoutMs);
+    // journal_mode is persistent in the file, so only the first opener pays for the switch.
+    Status s = conn->exec("PRAGMA journal_mode = WAL", "cannot enable WAL on");
+    if (!s.ok()) return s;
+    s = conn->exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                   "cannot configure");
+    if (!s.ok()) return s;
+    // Spilled values live in files; the page cache only needs the index and small rows.
+    s = conn->exec("PRAGMA cache_size = -4096; PRAGMA temp_store = MEMORY", "cannot configure");
+    if (!s.ok()) return s;
+    return conn;
+}
+
+Connection::~Connection() {
+    if (m_db == nullptr) return;
+    for (sqlite3_stmt* s : m_statements) sqlite3_finalize(s);
+    sqlite3_close_v2(m_db);
+}
+
+Result<sqlite3_stmt*> Connection::statement(Stmt id) {
+    sqlite3_stmt*& slot = m_statements[static_cast<std::size_t>(id)];
+    if (slot == nullptr) {
+        const int rc = sqlite3_prepare_v3(m_db, kSql[static_cast<std::size_t>(id)], -1,
+                                          SQLITE_PREPARE_PERSISTENT, &slot, nullptr);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(slot);
+            slot = nullptr;
+            return error(rc, "cannot prepare a statement on");
+        }
+    }
+    return slot;
+}
+
+Status Connection::exec(std::string_view sql, std::string_view what) {
+    const std::string text(sql);
+    const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return error(rc, what);
+    return {};
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,117 @@
+// Thin RAII layer over the SQLite C API used by the sqlite engine: a connection that owns
+// its prepared statements, a scoped statement use that resets on exit, and the mapping of
+// SQLite result codes to Status values that name the database file.
+//
+// Thread safety: a Connection is used by one thread at a time (it is opened with
+// SQLITE_OPEN_NOMUTEX); the engine's pool hands each connection to one caller at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "twat_cache/status.h"
+
+namespace twat_cache::detail {
+
+// A Status for SQLite result code `rc` (primary or extended): Corruption for a damaged or
+// foreign file, PermissionDenied for read-only / access errors, Busy for lock timeouts,
+// IOError otherwise. The message is "<what> <path>: <sqlite message>".
+Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const std::filesystem::path& path);
+
+// The statements the engine prepares once per connection.
+enum class Stmt : std::size_t {
+    kGet,
+    kContains,
+    kUpsert,
+    kAddTotals,
+    kCullExpired,
+    kDeleteKey,
+    kVictimsFifo,
+    kVictimsLru,
+    kVictimsLfu,
+    kVictimsRr,
+    kTouch,
+    kAddCounters,
+    kReadCounters,
+    kScan,
+    kBegin,
+    kCommit,
+    kRollback,
+    kCount,  // number of statements, not a statement
+};
+
+class Connection {
+  public:
+    // Opens `path` read-write (creating it when missing), applies the connection pragmas.
+    static Result<std::unique_ptr<Connection>> open(const std::filesystem::path& path, bool durable,
+                                                    int busyTimeoutMs);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Forgets the handle without closing it. Used in a forked child: closing a parent's
+    // connection there could disturb the parent's locks and WAL.
+    void abandon() { m_db = nullptr; }
+
+    sqlite3* db() const { return m_db; }
+    const std::filesystem::path& path() const { return m_path; }
+
+    // The cached prepared statement `id` (prepared on first use), reset and unbound.
+    Result<sqlite3_stmt*> statement(Stmt id);
+    // Runs SQL with no results (several statements allowed).
+    Status exec(std::string_view sql, std::string_view what);
+    Status error(int rc, std::string_view what) const {
+        return sqliteStatus(m_db, rc, what, m_path);
+    }
+
+  private:
+    Connection(sqlite3* db, std::filesystem::path path) : m_db(db), m_path(std::move(path)) {}
+
+    sqlite3* m_db = nullptr;
+    std::filesystem::path m_path;
+    std::array<sqlite3_stmt*, static_cast<std::size_t>(Stmt::kCount)> m_statements{};
+};
+
+// Resets (and unbinds) a statement when the scope ends, so that a cached statement never
+// holds a read transaction open between calls.
+class StmtScope {
+  public:
+    explicit StmtScope(sqlite3_stmt* s) : m_stmt(s) {}
+    ~StmtScope() {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    StmtScope(const StmtScope&) = delete;
+    StmtScope& operator=(const StmtScope&) = delete;
+    sqlite3_stmt* get() const { return m_stmt; }
+
+  private:
+    sqlite3_stmt* m_stmt;
+};
+
+// Binding and column helpers (bounds are the caller's business; they never throw).
+inline int bindBlob(sqlite3_stmt* s, int i, const void* data, std::size_t n) {
+    return sqlite3_bind_blob64(s, i, data, static_cast<sqlite3_uint64>(n), SQLITE_STATIC);
+}
+inline int bindText(sqlite3_stmt* s, int i, std::string_view t) {
+    return sqlite3_bind_text64(s, i, t.data(), static_cast<sqlite3_uint64>(t.size()), SQLITE_STATIC,
+                               SQLITE_UTF8);
+}
+inline std::string_view columnText(sqlite3_stmt* s, int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+             : std::string_view();
+}
+inline std::string_view columnBlob(sqlite3_stmt* s, int i) {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+             : std::string_view();
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,432 @@
+// The sqlite engine: open, get/set/erase/contains and the batching of counters.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <bit>
+#include <chrono>
+#include <random>
+
+#include "sqlite/sqlite_engine_impl.h"
+#include "sqlite/sqlite_txn.h"
+#include "util/engine_factories.h"
+#include "util/fs_util.h"
+#include "util/log_internal.h"
+#include "util/manifest.h"
+#include "util/zstd_util.h"
+
+namespace twat_cache {
+
+namespace fs = std::filesystem;
+using detail::Connection;
+using detail::Stmt;
+using detail::StmtScope;
+
+namespace detail {
+
+namespace {
+
+std::int64_t steadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool hasLimits(const ResolvedConfig& c) {
+    return c.maxsize != 0 || c.max_bytes != 0;
+}
+
+const char* policyIndexSql(Policy policy) {
+    switch (policy) {
+        case Policy::kFifo:
+            return "CREATE INDEX IF NOT EXISTS entries_created ON entries(created)";
+        case Policy::kLru:
+            return "CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed)";
+        case Policy::kLfu:
+            return "CREATE INDEX IF NOT EXISTS entries_lfu ON entries(access_count, accessed)";
+        case Policy::kRr:
+        case Policy::kNone:
+            break;
+    }
+    return nullptr;
+}
+
+constexpr const char* kSchemaSql = R"sql(
+CREATE TABLE meta(name TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;
+CREATE TABLE counters(
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    hits INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0,
+    evictions INTEGER NOT NULL DEFAULT 0, expirations INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    count INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0);
+INSERT INTO counters(id) VALUES(0);
+CREATE TABLE entries(
+    key BLOB PRIMARY KEY NOT NULL,
+    key_text TEXT NOT NULL,
+    type_tag INTEGER NOT NULL,
+    flags INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    accessed INTEGER NOT NULL,
+    access_count INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    tag TEXT,
+    value BLOB,
+    filename TEXT);
+CREATE INDEX entries_expires ON entries(expires) WHERE expires > 0;
+CREATE INDEX entries_tag ON entries(tag) WHERE tag IS NOT NULL;
+INSERT INTO meta(name, value) VALUES('format', 'twat_cache'), ('engine', 'sqlite'),
+    ('schema_version', 1);
+PRAGMA user_version = 1;
+)sql";
+
+Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(conn.db(), sql, -1, &s, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return conn.error(rc, "cannot read");
+    }
+    rc = sqlite3_step(s);
+    std::int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return conn.error(rc, "cannot read");
+    return v;
+}
+
+Key keyFromBlob(std::string_view b) {
+    Key k;
+    for (std::size_t i = 0; i < 8; ++i) {
+        k.hi = (k.hi << 8) | static_cast<unsigned char>(b[i]);
+        k.lo = (k.lo << 8) | static_cast<unsigned char>(b[8 + i]);
+    }
+    return k;
+}
+
+}  // namespace
+
+// Big-endian hi then lo, so that blob order is toHex() order.
+std::array<unsigned char, 16> keyBlob(const Key& k) {
+    std::array<unsigned char, 16> b{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        b[i] = static_cast<unsigned char>(k.hi >> (56 - 8 * i));
+        b[8 + i] = static_cast<unsigned char>(k.lo >> (56 - 8 * i));
+    }
+    return b;
+}
+
+Key keyFromStoredBlob(std::string_view blob) {
+    return keyFromBlob(blob);
+}
+
+bool isValidSpillName(std::string_view name) {
+    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+    if (name.size() < 10 || name.size() > 200) return false;
+    if (!hex(name[0]) || !hex(name[1]) || name[2] != '/' || !hex(name[3]) || !hex(name[4]) ||
+        name[5] != '/') {
+        return false;
+    }
+    if (name.substr(name.size() - 4) != ".val" || name.find("..") != std::string_view::npos) {
+        return false;
+    }
+    for (char c : name.substr(6, name.size() - 10)) {
+        if (!hex(c) && c != '.' && c != '-') return false;
+    }
+    return true;
+}
+
+Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& config) {
+    auto version = queryInt(conn, "PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    if (*version > kSchemaVersion) {
+        return Status::notSupported(conn.path().string() + " has schema version " +
+                                    std::to_string(*version) + "; this build knows version " +
+                                    std::to_string(kSchemaVersion) + " and will not modify it");
+    }
+    if (*version == 0) {
+        WriteTxn txn(conn);
+        if (Status s = txn.begin(); !s.ok()) return s;
+        version = queryInt(conn, "PRAGMA user_version");  // another process may have won
+        if (!version.ok()) return version.status();
+        if (*version == 0) {
+            auto objects = queryInt(conn, "SELECT count(*) FROM sqlite_master");
+            if (!objects.ok()) return objects.status();
+            if (*objects != 0) {
+                return Status::corruption(conn.path().string() +
+                                          " is a SQLite database of something else (tables but "
+                                          "no twat_cache schema)");
+            }
+            if (Status s = conn.exec(kSchemaSql, "cannot create the schema in"); !s.ok()) return s;
+        }
+        if (Status s = txn.commit(); !s.ok()) return s;
+    }
+    auto tables = queryInt(conn,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                           "('meta', 'counters', 'entries')");
+    if (!tables.ok()) return tables.status();
+    auto counters = queryInt(conn, "SELECT count(*) FROM counters WHERE id = 0");
+    if (*tables != 3 || !counters.ok() || *counters != 1) {
+        return Status::corruption(conn.path().string() +
+                                  " lacks the twat_cache tables (damaged database)");
+    }
+    if (hasLimits(config)) {
+        if (const char* sql = policyIndexSql(config.policy)) {
+            if (Status s = conn.exec(sql, "cannot create an index in"); !s.ok()) return s;
+        }
+    }
+    return {};
+}
+
+SqliteEngineImpl::SqliteEngineImpl(ResolvedConfig config, SqliteOptions options,
+                                   std::unique_ptr<Connection> first)
+    : m_config(std::move(config)),
+      m_options(options),
+      m_dbPath(m_config.folder / "cache.db"),
+      m_dataDir(m_config.folder / "data"),
+      m_trackAccess(m_config.policy == Policy::kLru || m_config.policy == Policy::kLfu),
+      m_pid(::getpid()) {
+    m_idle.push_back(std::move(first));
+    m_lastFlushMs.store(steadyMs(), std::memory_order_relaxed);
+}
+
+SqliteEngineImpl::~SqliteEngineImpl() {
+    Status s = flush();
+    if (!s.ok())
+        logger().warn("sqlite cache \"{}\": final flush failed: {}", m_config.name, s.toString());
+    std::lock_guard lock(m_poolMutex);
+    if (m_pid != ::getpid()) {
+        for (auto& c : m_idle) c->abandon();
+    }
+    m_idle.clear();
+}
+
+Capabilities SqliteEngineImpl::capabilities() const {
+    Capabilities c;
+    c.persistent = true;
+    c.cross_process = true;
+    c.ttl = true;
+    c.tags = true;
+    c.compression = true;
+    c.policies = {Policy::kLru, Policy::kLfu, Policy::kFifo, Policy::kRr, Policy::kNone};
+    return c;
+}
+
+Result<SqliteEngineImpl::Lease> SqliteEngineImpl::acquire() {
+    {
+        std::lock_guard lock(m_poolMutex);
+        const pid_t pid = ::getpid();
+        if (pid != m_pid) {
+            // Forked: the parent's connections and counters are not ours.
+            for (auto& c : m_idle) c->abandon();
+            m_idle.clear();
+            m_pid = pid;
+            m_hits = m_misses = m_evictions = m_expirations = m_errors = 0;
+            m_opsSinceFlush = 0;
+            std::lock_guard accessLock(m_accessMutex);
+            m_access.clear();
+        }
+        if (!m_idle.empty()) {
+            std::unique_ptr<Connection> c = std::move(m_idle.back());
+            m_idle.pop_back();
+            return Lease(this, std::move(c));
+        }
+    }
+    auto conn = Connection::open(m_dbPath, m_options.durable,
+                                 static_cast<int>(m_options.busy_timeout.count()));
+    if (!conn.ok()) return conn.status();
+    return Lease(this, std::move(conn).value());
+}
+
+void SqliteEngineImpl::release(std::unique_ptr<Connection> conn) {
+    std::lock_guard lock(m_poolMutex);
+    if (m_pid != ::getpid()) {
+        conn->abandon();
+        return;
+    }
+    m_idle.push_back(std::move(conn));
+}
+
+void SqliteEngineImpl::noteError(const Status& status) {
+    m_errors.fetch_add(1, std::memory_order_relaxed);
+    logger().warn("sqlite cache \"{}\": {}", m_config.name, status.toString());
+}
+
+Result<StoredValue> SqliteEngineImpl::get(const Key& key) {
+    auto lease = acquire();
+    if (!lease.ok()) {
+        noteError(lease.status());
+        return lease.status();
+    }
+    Connection& conn = **lease;
+    auto stmt = conn.statement(Stmt::kGet);
+    if (!stmt.ok()) return stmt.status();
+    const auto blob = keyBlob(key);
+    StoredValue out;
+    std::int64_t flags = 0;
+    std::int64_t size = 0;
+    std::string filename;
+    {
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        const int rc = sqlite3_step(*stmt);
+        if (rc == SQLITE_DONE) {
+            m_misses.fetch_add(1, std::memory_order_relaxed);
+            noteOp(conn);
+            return Status::notFound("no entry");
+        }
+        if (rc != SQLITE_ROW) {
+            Status s = conn.error(rc, "cannot read from");
+            noteError(s);
+            return s;
+        }
+        out.type_tag = std::bit_cast<std::uint64_t>(sqlite3_column_int64(*stmt, 0));
+        flags = sqlite3_column_int64(*stmt, 1);
+        out.created_ms = sqlite3_column_int64(*stmt, 2);
+        out.expires_ms = sqlite3_column_int64(*stmt, 3);
+        size = sqlite3_column_int64(*stmt, 6);
+        if (out.expires_ms != 0 && out.expires_ms <= m_config.clock->nowMs()) {
+            m_misses.fetch_add(1, std::memory_order_relaxed);
+            noteOp(conn);
+            return Status::notFound("entry expired");
+        }
+        if ((flags & ~kKnownFlags) != 0) {
+            Status s = Status::corruption(m_dbPath.string() + ": entry " + key.toHex() +
+                                          " has unknown flags " + std::to_string(flags));
+            noteError(s);
+            return s;
+        }
+        if ((flags & kFlagSpilled) != 0) {
+            filename = std::string(columnText(*stmt, 5));
+        } else {
+            out.payload = std::string(columnBlob(*stmt, 4));
+        }
+    }
+    if ((flags & kFlagSpilled) != 0) {
+        if (!isValidSpillName(filename)) {
+            Status s = Status::corruption(m_dbPath.string() + ": entry " + key.toHex() +
+                                          " names an invalid value file \"" + filename + "\"");
+            noteError(s);
+            return s;
+        }
+        auto data = readFile(spillPath(filename));
+        if (!data.ok()) {
+            Status s = data.status().isNotFound()
+                           ? Status::corruption("value file " + spillPath(filename).string() +
+                                                " of entry " + key.toHex() + " is missing")
+                           : data.status();
+            noteError(s);
+            return s;
+        }
+        out.payload = std::move(data).value();
+    }
+    if (static_cast<std::int64_t>(out.payload.size()) != size) {
+        Status s = Status::corruption(m_dbPath.string() + ": value of entry " + key.toHex() +
+                                      " has " + std::to_string(out.payload.size()) +
+                                      " bytes, expected " + std::to_string(size));
+        noteError(s);
+        return s;
+    }
+    if ((flags & kFlagZstd) != 0) {
+        auto plain = zstdDecompress(out.payload, m_dbPath.string() + " entry " + key.toHex());
+        if (!plain.ok()) {
+            noteError(plain.status());
+            return plain.status();
+        }
+        out.payload = std::move(plain).value();
+    }
+    m_hits.fetch_add(1, std::memory_order_relaxed);
+    if (m_trackAccess) {
+        const std::int64_t now = m_config.clock->nowMs();
+        std::lock_guard lock(m_accessMutex);
+        Access& a = m_access[key];
+        a.accessed = std::max(a.accessed, now);
+        a.count += 1;
+    }
+    noteOp(conn);
+    return out;
+}
+
+Result<bool> SqliteEngineImpl::contains(const Key& key) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.status();
+    Connection& conn = **lease;
+    auto stmt = conn.statement(Stmt::kContains);
+    if (!stmt.ok()) return stmt.status();
+    const auto blob = keyBlob(key);
+    StmtScope scope(*stmt);
+    bindBlob(*stmt, 1, blob.data(), blob.size());
+    const int rc = sqlite3_step(*stmt);
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) return conn.error(rc, "cannot read from");
+    const std::int64_t expires = sqlite3_column_int64(*stmt, 0);
+    return expires == 0 || expires > m_config.clock->nowMs();
+}
+
+std::string SqliteEngineImpl::newSpillName(const Key& key) {
+    // pid + counter + random: unique across threads, processes and forks, so that a file is
+    // never replaced under a row that still names it.
+    static std::atomic<std::uint64_t> counter{0};
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    char suffix[64];
+    std::snprintf(suffix, sizeof(suffix), ".%x-%llx-%08llx.val", static_cast<unsigned>(::getpid()),
+                  static_cast<unsigned long long>(counter.fetch_add(1, std::memory_order_relaxed)),
+                  static_cast<unsigned long long>(rng() & 0xffffffffULL));
+    const std::string hex = key.toHex();
+    return hex.substr(0, 2) + "/" + hex.substr(2, 2) + "/" + hex + suffix;
+}
+
+void SqliteEngineImpl::removeFiles(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        if (!isValidSpillName(name)) continue;  // never delete outside data/
+        Status s = removeFile(spillPath(name));
+        if (!s.ok()) logger().warn("sqlite cache \"{}\": {}", m_config.name, s.toString());
+    }
+}
+
+}  // namespace detail
+
+namespace {
+
+Result<std::unique_ptr<detail::SqliteEngineImpl>> openImpl(const ResolvedConfig& config,
+                                                           const SqliteOptions& options) {
+    if (config.name.empty() && config.folder.empty()) {
+        return Status::invalidArgument("a sqlite cache needs a name");
+    }
+    auto manifest = detail::openCacheFolder(config, "sqlite");
+    if (!manifest.ok()) return manifest.status();
+    if (Status s = detail::createDirectories(config.folder / "data", config.secure); !s.ok()) {
+        return s;
+    }
+    const fs::path dbPath = config.folder / "cache.db";
+    if (config.secure) {
+        // Create the file 0600 before SQLite does (its -wal and -shm files copy the mode).
+        const int fd = ::open(dbPath.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) return detail::statusFromErrno(errno, "cannot create", dbPath);
+        ::close(fd);
+    }
+    auto conn =
+        Connection::open(dbPath, options.durable, static_cast<int>(options.busy_timeout.count()));
+    if (!conn.ok()) return conn.status();
+    if (Status s = detail::SqliteEngineImpl::ensureSchema(**conn, config); !s.ok()) return s;
+    return std::make_unique<detail::SqliteEngineImpl>(config, options, std::move(conn).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteEngine>> openSqliteCache(const ResolvedConfig& config,
+                                                      const SqliteOptions& options) {
+    auto engine = openImpl(config, options);
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<SqliteEngine>(std::move(engine).value());
+}
+
+namespace detail {
+
+Result<std::unique_ptr<Engine>> openSqliteEngine(const ResolvedConfig& config) {
+    auto engine = openImpl(config, SqliteOptions{});
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<Engine>(std::move(engine).value());
+}
+
+}  // namespace detail
+
+}  // namespace twat_cache

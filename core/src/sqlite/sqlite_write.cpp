@@ -1,0 +1,366 @@
+// The sqlite engine's writes: set (with spilling, compression, TTL culling and eviction),
+// erase, and the batched counters and access stamps.
+#include <algorithm>
+#include <bit>
+#include <chrono>
+
+#include "sqlite/sqlite_engine_impl.h"
+#include "sqlite/sqlite_txn.h"
+#include "util/fs_util.h"
+#include "util/log_internal.h"
+#include "util/zstd_util.h"
+
+namespace twat_cache::detail {
+
+namespace {
+
+// Expired rows removed per write: enough to keep up with any steady load, small enough that
+// a set never stalls on a backlog.
+constexpr std::int64_t kCullBatch = 32;
+// Victims removed per eviction statement.
+constexpr std::int64_t kEvictBatch = 16;
+
+std::int64_t steadyNowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+Status SqliteEngineImpl::collectRemoved(Connection& conn, sqlite3_stmt* stmt, Removed& removed) {
+    for (;;) {
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) return {};
+        if (rc != SQLITE_ROW) return conn.error(rc, "cannot delete from");
+        removed.count += 1;
+        removed.bytes += sqlite3_column_int64(stmt, 0);
+        if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+            removed.files.emplace_back(columnText(stmt, 1));
+        }
+    }
+}
+
+Status SqliteEngineImpl::addTotals(Connection& conn, std::int64_t count, std::int64_t bytes,
+                                   std::int64_t* newCount, std::int64_t* newBytes) {
+    auto stmt = conn.statement(Stmt::kAddTotals);
+    if (!stmt.ok()) return stmt.status();
+    StmtScope scope(*stmt);
+    sqlite3_bind_int64(*stmt, 1, count);
+    sqlite3_bind_int64(*stmt, 2, bytes);
+    int rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_ROW) return conn.error(rc, "cannot update the totals of");
+    if (newCount) *newCount = sqlite3_column_int64(*stmt, 0);
+    if (newBytes) *newBytes = sqlite3_column_int64(*stmt, 1);
+    while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
+    return {};
+}
+
+Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::int64_t count,
+                                        std::int64_t bytes, Removed& evicted) {
+    const auto maxCount = static_cast<std::int64_t>(m_config.maxsize);
+    const auto maxBytes = static_cast<std::int64_t>(m_config.max_bytes);
+    const auto blob = keyBlob(keep);
+    auto over = [&] {
+        return (maxCount > 0 && count > maxCount) || (maxBytes > 0 && bytes > maxBytes);
+    };
+    // Bounded: each round removes at least one row or stops.
+    while (over()) {
+        Stmt which = Stmt::kVictimsFifo;
+        switch (m_config.policy) {
+            case Policy::kLru:
+                which = Stmt::kVictimsLru;
+                break;
+            case Policy::kLfu:
+                which = Stmt::kVictimsLfu;
+                break;
+            case Policy::kRr:
+                which = Stmt::kVictimsRr;
+                break;
+            case Policy::kFifo:
+            case Policy::kNone:
+                break;
+        }
+        std::int64_t batch = maxCount > 0 && count > maxCount ? count - maxCount : 1;
+        batch = std::clamp<std::int64_t>(batch, 1, kEvictBatch);
+        Removed round;
+        for (int attempt = 0; attempt < 2 && round.count == 0; ++attempt) {
+            auto stmt = conn.statement(attempt == 0 ? which : Stmt::kVictimsFifo);
+            if (!stmt.ok()) return stmt.status();
+            StmtScope scope(*stmt);
+            bindBlob(*stmt, 1, blob.data(), blob.size());
+            sqlite3_bind_int64(*stmt, 2, batch);
+            if (Status s = collectRemoved(conn, *stmt, round); !s.ok()) return s;
+        }
+        if (round.count == 0) break;  // only the new entry is left
+        count -= round.count;
+        bytes -= round.bytes;
+        evicted.count += round.count;
+        evicted.bytes += round.bytes;
+        evicted.files.insert(evicted.files.end(), round.files.begin(), round.files.end());
+    }
+    return {};
+}
+
+Status SqliteEngineImpl::set(const Key& key, const Record& record) {
+    const std::int64_t now = m_config.clock->nowMs();
+    const std::chrono::milliseconds ttl = record.ttl.value_or(m_config.ttl);
+    const std::int64_t expires = ttl.count() > 0 ? now + ttl.count() : 0;
+
+    std::int64_t flags = 0;
+    std::optional<std::string> compressed;
+    if (m_config.compress) compressed = zstdCompress(record.payload);
+    const std::string_view stored = compressed ? std::string_view(*compressed) : record.payload;
+    if (compressed) flags |= kFlagZstd;
+    const auto entryBytes = static_cast<std::int64_t>(stored.size() + record.key_text.size());
+    if (m_config.max_bytes != 0 && static_cast<std::uint64_t>(entryBytes) > m_config.max_bytes) {
+        return Status::invalidArgument("entry of " + std::to_string(entryBytes) +
+                                       " bytes exceeds max_bytes " +
+                                       std::to_string(m_config.max_bytes) + " of sqlite cache \"" +
+                                       m_config.name + "\"; not stored");
+    }
+    const bool spill = stored.size() >= m_options.spill_threshold;
+    if (spill) flags |= kFlagSpilled;
+
+    auto lease = acquire();
+    if (!lease.ok()) {
+        noteError(lease.status());
+        return lease.status();
+    }
+    Connection& conn = **lease;
+    std::string newFile;
+    Removed culled, replaced, evicted;
+    Pending pending;
+    auto fail = [&](Status s) {
+        if (!newFile.empty()) removeFiles({newFile});
+        if (!pending.empty()) restorePending(std::move(pending));
+        noteError(s);
+        return s;
+    };
+
+    WriteTxn txn(conn);
+    if (Status s = txn.begin(); !s.ok()) return fail(s);
+    {
+        auto stmt = conn.statement(Stmt::kCullExpired);
+        if (!stmt.ok()) return fail(stmt.status());
+        StmtScope scope(*stmt);
+        sqlite3_bind_int64(*stmt, 1, now);
+        sqlite3_bind_int64(*stmt, 2, kCullBatch);
+        if (Status s = collectRemoved(conn, *stmt, culled); !s.ok()) return fail(s);
+    }
+    const auto blob = keyBlob(key);
+    {
+        auto stmt = conn.statement(Stmt::kDeleteKey);
+        if (!stmt.ok()) return fail(stmt.status());
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        if (Status s = collectRemoved(conn, *stmt, replaced); !s.ok()) return fail(s);
+    }
+    if (spill) {
+        // Written under the write lock, so that check(fix), which also holds it, never
+        // mistakes a file about to be committed for an orphan.
+        newFile = newSpillName(key);
+        const std::filesystem::path path = spillPath(newFile);
+        if (Status s = createDirectories(path.parent_path(), m_config.secure); !s.ok()) {
+            return fail(s);
+        }
+        if (Status s = writeFileAtomic(path, stored, m_config.secure, m_options.durable); !s.ok()) {
+            newFile.clear();
+            return fail(s);
+        }
+    }
+    {
+        auto stmt = conn.statement(Stmt::kUpsert);
+        if (!stmt.ok()) return fail(stmt.status());
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        bindText(*stmt, 2, record.key_text);
+        sqlite3_bind_int64(*stmt, 3, std::bit_cast<std::int64_t>(record.type_tag));
+        sqlite3_bind_int64(*stmt, 4, flags);
+        sqlite3_bind_int64(*stmt, 5, now);
+        sqlite3_bind_int64(*stmt, 6, expires);
+        sqlite3_bind_int64(*stmt, 7, now);
+        sqlite3_bind_int64(*stmt, 8, static_cast<std::int64_t>(stored.size()));
+        if (!record.tag.empty()) bindText(*stmt, 9, record.tag);
+        if (spill) {
+            bindText(*stmt, 11, newFile);
+        } else {
+            bindBlob(*stmt, 10, stored.data(), stored.size());
+        }
+        const int rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write to"));
+    }
+    std::int64_t count = 0, bytes = 0;
+    if (Status s = addTotals(conn, 1 - culled.count - replaced.count,
+                             entryBytes - culled.bytes - replaced.bytes, &count, &bytes);
+        !s.ok()) {
+        return fail(s);
+    }
+    const bool over =
+        (m_config.maxsize != 0 && static_cast<std::uint64_t>(count) > m_config.maxsize) ||
+        (m_config.max_bytes != 0 && static_cast<std::uint64_t>(bytes) > m_config.max_bytes);
+    if (over) {
+        if (m_config.policy == Policy::kNone) {
+            txn.rollback();
+            if (!newFile.empty()) removeFiles({newFile});
+            return Status::unavailable("sqlite cache \"" + m_config.name + "\" is full (" +
+                                       std::to_string(count - 1) + " entries, " +
+                                       std::to_string(bytes - entryBytes) +
+                                       " bytes) and its policy is none; entry not stored");
+        }
+        if (m_trackAccess) {
+            // The victims are chosen by access stamps: bring the batched ones in first.
+            pending = takePending();
+            if (Status s = applyPending(conn, pending); !s.ok()) return fail(s);
+        }
+        if (Status s = evictForLimits(conn, key, count, bytes, evicted); !s.ok()) return fail(s);
+        if (evicted.count != 0) {
+            if (Status s = addTotals(conn, -evicted.count, -evicted.bytes, nullptr, nullptr);
+                !s.ok()) {
+                return fail(s);
+            }
+        }
+    }
+    if (Status s = txn.commit(); !s.ok()) return fail(s);
+
+    m_expirations.fetch_add(static_cast<std::uint64_t>(culled.count), std::memory_order_relaxed);
+    m_evictions.fetch_add(static_cast<std::uint64_t>(evicted.count), std::memory_order_relaxed);
+    removeFiles(culled.files);
+    removeFiles(replaced.files);
+    removeFiles(evicted.files);
+    if (!replaced.files.empty() || m_trackAccess) {
+        std::lock_guard lock(m_accessMutex);
+        m_access.erase(key);  // a stamp of the old value must not touch the new one
+    }
+    noteOp(conn);
+    return {};
+}
+
+Result<bool> SqliteEngineImpl::erase(const Key& key) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.status();
+    Connection& conn = **lease;
+    Removed removed;
+    WriteTxn txn(conn);
+    if (Status s = txn.begin(); !s.ok()) return s;
+    const auto blob = keyBlob(key);
+    {
+        auto stmt = conn.statement(Stmt::kDeleteKey);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        if (Status s = collectRemoved(conn, *stmt, removed); !s.ok()) return s;
+    }
+    if (removed.count == 0) return false;
+    if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr); !s.ok()) {
+        return s;
+    }
+    if (Status s = txn.commit(); !s.ok()) return s;
+    removeFiles(removed.files);
+    return true;
+}
+
+// ---- batched counters and access stamps ----------------------------------------------------
+
+SqliteEngineImpl::Pending SqliteEngineImpl::takePending() {
+    Pending p;
+    p.hits = m_hits.exchange(0, std::memory_order_relaxed);
+    p.misses = m_misses.exchange(0, std::memory_order_relaxed);
+    p.evictions = m_evictions.exchange(0, std::memory_order_relaxed);
+    p.expirations = m_expirations.exchange(0, std::memory_order_relaxed);
+    p.errors = m_errors.exchange(0, std::memory_order_relaxed);
+    if (m_trackAccess) {
+        std::lock_guard lock(m_accessMutex);
+        p.access.swap(m_access);
+    }
+    return p;
+}
+
+void SqliteEngineImpl::restorePending(Pending&& p) {
+    m_hits.fetch_add(p.hits, std::memory_order_relaxed);
+    m_misses.fetch_add(p.misses, std::memory_order_relaxed);
+    m_evictions.fetch_add(p.evictions, std::memory_order_relaxed);
+    m_expirations.fetch_add(p.expirations, std::memory_order_relaxed);
+    m_errors.fetch_add(p.errors, std::memory_order_relaxed);
+    if (!p.access.empty()) {
+        std::lock_guard lock(m_accessMutex);
+        for (auto& [key, a] : p.access) {
+            Access& mine = m_access[key];
+            mine.accessed = std::max(mine.accessed, a.accessed);
+            mine.count += a.count;
+        }
+    }
+}
+
+Status SqliteEngineImpl::applyPending(Connection& conn, const Pending& p) {
+    if (p.hits + p.misses + p.evictions + p.expirations + p.errors != 0) {
+        auto stmt = conn.statement(Stmt::kAddCounters);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        sqlite3_bind_int64(*stmt, 1, static_cast<std::int64_t>(p.hits));
+        sqlite3_bind_int64(*stmt, 2, static_cast<std::int64_t>(p.misses));
+        sqlite3_bind_int64(*stmt, 3, static_cast<std::int64_t>(p.evictions));
+        sqlite3_bind_int64(*stmt, 4, static_cast<std::int64_t>(p.expirations));
+        sqlite3_bind_int64(*stmt, 5, static_cast<std::int64_t>(p.errors));
+        const int rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the counters of");
+    }
+    if (!p.access.empty()) {
+        auto stmt = conn.statement(Stmt::kTouch);
+        if (!stmt.ok()) return stmt.status();
+        for (const auto& [key, a] : p.access) {
+            const auto blob = keyBlob(key);
+            StmtScope scope(*stmt);
+            bindBlob(*stmt, 1, blob.data(), blob.size());
+            sqlite3_bind_int64(*stmt, 2, a.accessed);
+            sqlite3_bind_int64(*stmt, 3, a.count);
+            const int rc = sqlite3_step(*stmt);
+            if (rc != SQLITE_DONE) return conn.error(rc, "cannot update access stamps in");
+        }
+    }
+    return {};
+}
+
+Status SqliteEngineImpl::flushPending(Connection& conn, bool opportunistic) {
+    m_opsSinceFlush.store(0, std::memory_order_relaxed);
+    m_lastFlushMs.store(steadyNowMs(), std::memory_order_relaxed);
+    Pending p = takePending();
+    if (p.empty()) return {};
+    if (opportunistic) sqlite3_busy_timeout(conn.db(), 0);
+    Status status;
+    {
+        WriteTxn txn(conn);
+        status = txn.begin();
+        if (status.ok()) status = applyPending(conn, p);
+        if (status.ok()) status = txn.commit();
+    }
+    if (opportunistic) {
+        sqlite3_busy_timeout(conn.db(), static_cast<int>(m_options.busy_timeout.count()));
+    }
+    if (!status.ok()) restorePending(std::move(p));
+    return status;
+}
+
+void SqliteEngineImpl::noteOp(Connection& conn) {
+    const std::uint32_t ops = m_opsSinceFlush.fetch_add(1, std::memory_order_relaxed) + 1;
+    bool due = ops >= m_options.flush_ops;
+    if (!due && (ops & 15U) == 0) {
+        due = steadyNowMs() - m_lastFlushMs.load(std::memory_order_relaxed) >=
+              m_options.flush_interval.count();
+    }
+    if (!due) return;
+    Status s = flushPending(conn, /*opportunistic=*/true);
+    if (!s.ok() && s.code() != StatusCode::kBusy) {
+        logger().warn("sqlite cache \"{}\": cannot write counters: {}", m_config.name,
+                      s.toString());
+    }
+}
+
+Status SqliteEngineImpl::flush() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.status();
+    return flushPending(**lease, /*opportunistic=*/false);
+}
+
+}  // namespace twat_cache::detail

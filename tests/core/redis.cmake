@@ -1,0 +1,9 @@
+# Redis engine tests. test_redis_url needs no server; the others start a real redis-server
+# (tests/support/redis_server.h) and QSKIP with an install hint when it is missing.
+twat_cache_add_test(NAME test_redis_url SOURCES test_redis_url.cpp LABELS core redis)
+twat_cache_add_test(NAME test_redis_engine SOURCES test_redis_engine.cpp LABELS redis
+    LIBS PkgConfig::HIREDIS TIMEOUT 180)
+twat_cache_add_test(NAME test_redis_failures SOURCES test_redis_failures.cpp LABELS redis
+    TIMEOUT 120)
+twat_cache_add_test(NAME test_redis_concurrency SOURCES test_redis_concurrency.cpp
+    LABELS redis concurrency TIMEOUT 60)

@@ -1,0 +1,193 @@
+#include "redis_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <QStandardPaths>
+#include <QStringList>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+namespace twat_cache::test {
+namespace {
+
+std::string redisServerProgram() {
+    if (std::filesystem::exists("/usr/bin/redis-server")) return "/usr/bin/redis-server";
+    const QString onPath = QStandardPaths::findExecutable("redis-server");
+    return onPath.toStdString();
+}
+
+// Sends `request` and waits up to `timeoutMs` for a reply containing `expect`.
+bool exchange(int fd, const std::string& request, const std::string& expect, int timeoutMs) {
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+        return false;
+    }
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (std::chrono::steady_clock::now() < deadline && got.find(expect) == std::string::npos) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        char buf[256];
+        const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) return false;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    return got.find(expect) != std::string::npos;
+}
+
+}  // namespace
+
+bool RedisServer::available() {
+    return !redisServerProgram().empty();
+}
+
+std::string RedisServer::skipReason() {
+    return "redis-server not found; install it with `sudo apt-get install redis-server` "
+           "(scripts/dev.sh run installs every test dependency)";
+}
+
+RedisServer::RedisServer() : RedisServer(Options{}) {}
+
+RedisServer::RedisServer(Options options) : m_options(std::move(options)) {}
+
+RedisServer::~RedisServer() {
+    if (m_process) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) kill();
+    }
+}
+
+std::string RedisServer::unixPath() const {
+    return (m_dir.path() / "redis.sock").string();
+}
+
+std::string RedisServer::url(int db) const {
+    const std::string auth = m_options.password.empty() ? "" : ":" + m_options.password + "@";
+    return "redis://" + auth + "127.0.0.1:" + std::to_string(m_port) + "/" + std::to_string(db);
+}
+
+std::string RedisServer::unixUrl(int db) const {
+    std::string u = "unix://" + unixPath() + "?db=" + std::to_string(db);
+    if (!m_options.password.empty()) u += "&password=" + m_options.password;
+    return u;
+}
+
+std::string RedisServer::start() {
+    const std::string program = redisServerProgram();
+    if (program.empty()) return skipReason();
+    if (!m_dir.ok()) return "cannot create a temporary folder";
+    if (m_port < 0) m_port = freeLoopbackPort();
+    if (m_port < 0) return "no free loopback port";
+    QStringList args{"--port",       QString::number(m_port),
+                     "--bind",       "127.0.0.1",
+                     "--save",       "",
+                     "--appendonly", "no",
+                     "--daemonize",  "no",
+                     "--dir",        QString::fromStdString(m_dir.path().string())};
+    if (m_options.unix_socket) {
+        args << "--unixsocket" << QString::fromStdString(unixPath()) << "--unixsocketperm"
+             << "700";
+    }
+    if (!m_options.password.empty()) {
+        args << "--requirepass" << QString::fromStdString(m_options.password);
+    }
+    m_process = std::make_unique<QProcess>();
+    m_process->setStandardOutputFile(QString::fromStdString((m_dir.path() / "redis.log").string()),
+                                     QIODevice::Append);
+    m_process->setStandardErrorFile(QString::fromStdString((m_dir.path() / "redis.log").string()),
+                                    QIODevice::Append);
+    m_process->start(QString::fromStdString(program), args);
+    if (!m_process->waitForStarted(10000)) return "could not start " + program;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (ping()) return {};
+        if (m_process->state() == QProcess::NotRunning) break;
+        m_process->waitForFinished(20);  // a bounded pause that also notices an early exit
+    }
+    return "redis-server on port " + std::to_string(m_port) + " did not answer PING (see " +
+           (m_dir.path() / "redis.log").string() + ")";
+}
+
+void RedisServer::kill() {
+    if (!m_process) return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_process.reset();
+}
+
+bool RedisServer::ping() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(m_port));
+    bool ok = false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+        std::string request;
+        if (!m_options.password.empty()) request += "AUTH " + m_options.password + "\r\n";
+        request += "PING\r\n";
+        ok = exchange(fd, request, "+PONG", 1000);
+    }
+    ::close(fd);
+    return ok;
+}
+
+FakeTcpServer::FakeTcpServer(Mode mode) : m_mode(mode) {
+    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (m_fd < 0) return;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(m_fd, 16) != 0 ||
+        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        ::close(m_fd);
+        m_fd = -1;
+        return;
+    }
+    m_port = ntohs(addr.sin_port);
+    // A stalling server needs no thread: the kernel completes handshakes into the backlog
+    // and nobody ever reads.
+    if (m_mode != Mode::kStall) m_thread = std::thread([this] { run(); });
+}
+
+FakeTcpServer::~FakeTcpServer() {
+    m_stop = true;
+    if (m_thread.joinable()) m_thread.join();
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+void FakeTcpServer::run() {
+    std::vector<int> clients;
+    while (!m_stop) {
+        pollfd p{m_fd, POLLIN, 0};
+        if (::poll(&p, 1, 20) > 0) {
+            const int c = ::accept(m_fd, nullptr, nullptr);
+            if (c >= 0 && m_mode == Mode::kHangUp) {
+                ::close(c);
+            } else if (c >= 0) {
+                clients.push_back(c);
+            }
+        }
+        for (int c : clients) {
+            pollfd q{c, POLLIN, 0};
+            if (::poll(&q, 1, 0) <= 0) continue;
+            char buf[512];
+            if (::recv(c, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+                static constexpr char kGarbage[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+                ::send(c, kGarbage, sizeof(kGarbage) - 1, MSG_NOSIGNAL);
+            }
+        }
+    }
+    for (int c : clients) ::close(c);
+}
+
+}  // namespace twat_cache::test
