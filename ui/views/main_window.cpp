@@ -114,7 +114,12 @@ void MainWindow::buildWidgets() {
     m_entriesView->horizontalHeader()->setStretchLastSection(true);
     m_entriesView->horizontalHeader()->setSectionResizeMode(EntriesModel::kKey,
                                                             QHeaderView::Interactive);
+    m_entriesView->verticalHeader()->setDefaultSectionSize(m_entriesView->fontMetrics().height() +
+                                                           6);
     m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
+    for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
+        m_entriesView->setColumnWidth(column, 170);
+    }
     m_entriesView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_entriesView->addActions({m_actions->refresh, m_actions->filter, m_actions->deleteSelected,
                                m_actions->clearExpired, m_actions->clearAll, m_actions->prune});
