@@ -70,7 +70,6 @@ class TestMaintenance : public QObject {
 
   private slots:
     void initTestCase() {
-        QVERIFY(kHasInspect);
         QVERIFY(m_settingsDir.ok());
         twat_cache::test::isolateSettings(m_settingsDir.path());
         qputenv("TWAT_CACHE_DIR", QByteArray::fromStdString(m_settingsDir.path().string()));

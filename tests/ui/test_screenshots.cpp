@@ -63,12 +63,10 @@ class TestScreenshots : public QObject {
         QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
         window.addSource(folderSourceRef(QString::fromStdString(m_cacheDir.path().string())));
         QVERIFY(loaded.wait(10000));
-        if (kHasInspect) {
-            auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
-            QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
-            view->setCurrentIndex(window.entriesModel()->index(0, 0));
-            QVERIFY(details.wait(10000));
-        }
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
+        view->setCurrentIndex(window.entriesModel()->index(0, 0));
+        QVERIFY(details.wait(10000));
         save(window, QStringLiteral("main_window_cache"));
     }
 

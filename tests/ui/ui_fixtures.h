@@ -1,8 +1,7 @@
 // Fixtures for the UI tests: real caches made by real peers, and an isolated QSettings.
 //
 // Caches are written by Debian's python3 with python-diskcache (TWAT_CACHE_TEST_PYTHON),
-// never faked. kHasInspect tells whether this build has the core's inspection layer; without
-// it every source answers Unavailable and the tests check that answer instead.
+// never faked.
 #pragma once
 
 #include <QSettings>
@@ -12,16 +11,7 @@
 
 #include "test_support.h"
 
-#if __has_include("twat_cache/inspect.h")
-inline constexpr bool kHasInspect = true;
-#else
-inline constexpr bool kHasInspect = false;
-#endif
-
 namespace twat_cache::test {
-
-// The message the adapter gives when the inspection layer is absent.
-inline constexpr const char* kNotMergedText = "inspection layer";
 
 // A python-diskcache Cache in `dir` with `count` entries "key-000" → "value-0", ...; plus
 // `expired` entries "old-0", ... that expired an hour ago and a JSON bytes value under

@@ -8,20 +8,9 @@
 #include <map>
 
 #include "twat_cache/config.h"
-
-// The inspection layer arrives on its own branch; until it is merged this file builds the
-// honest fallback below (every call answers Unavailable) and nothing else in ui/ changes.
-#if __has_include("twat_cache/inspect.h")
 #include "twat_cache/inspect.h"
-#define TWAT_CACHE_UI_HAS_INSPECT 1
-#else
-#define TWAT_CACHE_UI_HAS_INSPECT 0
-#endif
 
 namespace twat_cache::ui {
-
-#if TWAT_CACHE_UI_HAS_INSPECT
-
 namespace {
 
 QString toQString(const std::string& text) {
@@ -251,49 +240,6 @@ Result<QList<SourceRef>> discoverSources(const QString& root) {
     }
     return out;
 }
-
-#else  // !TWAT_CACHE_UI_HAS_INSPECT
-
-namespace {
-
-Status notMerged() {
-    return Status::unavailable(
-        "the inspection layer (twat_cache/inspect.h) is not part of this build yet");
-}
-
-}  // namespace
-
-struct SourceAdapter::State {};
-
-SourceAdapter::SourceAdapter() : m_state(std::make_unique<State>()) {}
-SourceAdapter::~SourceAdapter() = default;
-
-Status SourceAdapter::open(const SourceRef& ref) {
-    return notMerged().withContext(ref.location.toStdString());
-}
-bool SourceAdapter::isOpen() const {
-    return false;
-}
-Result<EntryPage> SourceAdapter::page(const QByteArray&, const QString&, int) {
-    return notMerged();
-}
-Result<EntryDetail> SourceAdapter::detail(const QByteArray&, qint64) {
-    return notMerged();
-}
-Result<SourceStats> SourceAdapter::stats() {
-    return notMerged();
-}
-Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest&) {
-    return notMerged();
-}
-Result<ExecuteResult> SourceAdapter::execute(quint64, const ProgressFn&, const std::atomic<bool>&) {
-    return notMerged();
-}
-Result<QList<SourceRef>> discoverSources(const QString&) {
-    return notMerged();
-}
-
-#endif  // TWAT_CACHE_UI_HAS_INSPECT
 
 QString defaultCacheRoot() {
     auto root = resolveCacheRoot();

@@ -2,8 +2,8 @@
 // (twat_cache/inspect.h). It translates core types into the Qt value types of
 // source_types.h. Everything else in ui/ depends on this interface only.
 //
-// Until the inspection layer is merged, every call answers Unavailable with a message that
-// says so; the inspector then shows that message instead of entries.
+// What the inspection layer cannot open yet (native caches, Redis sources) fails with its
+// NotSupported status, which the inspector shows instead of entries.
 //
 // Thread safety: one adapter belongs to one SourceWorker and is used on that worker's
 // thread only. discover() is a free function safe on any non-GUI thread.
