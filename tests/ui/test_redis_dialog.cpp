@@ -128,7 +128,6 @@ class TestRedisDialog : public QObject {
         dialog.setCredentials({}, password);
         QSignalSpy finished(&dialog, &RedisDialog::testFinished);
         dialog.testConnection();
-        QVERIFY(dialog.isTesting() || finished.count() == 1);
         QVERIFY(finished.count() == 1 || finished.wait(10000));
         QCOMPARE(finished.at(0).at(0).toBool(), ok);
         const QString message = finished.at(0).at(1).toString();

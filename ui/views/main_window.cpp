@@ -21,6 +21,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <utility>
 
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
@@ -312,7 +313,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::discover(const QString& root) {
-    if (m_discovery.isRunning()) return;
+    if (m_discovery.isRunning()) {
+        m_nextDiscovery = root;
+        return;
+    }
     m_discovery.setFuture(QtConcurrent::run([root] {
         DiscoveryOutcome outcome;
         outcome.root = root.isEmpty() ? defaultCacheRoot() : root;
@@ -327,6 +331,12 @@ void MainWindow::discover(const QString& root) {
 }
 
 void MainWindow::onDiscovered() {
+    if (m_nextDiscovery) {
+        // A newer request supersedes this result.
+        const QString root = *std::exchange(m_nextDiscovery, std::nullopt);
+        discover(root);
+        return;
+    }
     const DiscoveryOutcome outcome = m_discovery.result();
     m_sources->setDiscovered(outcome.root, outcome.sources, outcome.error);
     m_sourceView->expandAll();

@@ -17,6 +17,7 @@
 #include <QMainWindow>
 #include <QMap>
 #include <memory>
+#include <optional>
 
 #include "views/actions.h"
 #include "workers/source_types.h"
@@ -56,7 +57,8 @@ class MainWindow : public QMainWindow {
 
     bool isReadOnly() const;
     void setReadOnly(bool readOnly);
-    // Discovers caches under `root` (empty: the core's cache root) off the GUI thread.
+    // Discovers caches under `root` (empty: the core's cache root) off the GUI thread. Asked
+    // while one runs, it runs next and only its result is shown.
     void discover(const QString& root = {});
     // Adds a folder or Redis connection to the sidebar and opens it.
     void addSource(const SourceRef& ref);
@@ -115,6 +117,7 @@ class MainWindow : public QMainWindow {
     SourceClient* m_current = nullptr;
     MaintenanceRunner* m_runner = nullptr;
     QFutureWatcher<DiscoveryOutcome> m_discovery;
+    std::optional<QString> m_nextDiscovery;  // asked for while a discovery was running
 };
 
 }  // namespace twat_cache::ui
