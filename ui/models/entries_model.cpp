@@ -8,7 +8,7 @@ namespace {
 
 QString formatTime(qint64 ms, const QString& whenZero) {
     if (ms == 0) return whenZero;
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
 }  // namespace

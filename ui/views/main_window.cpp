@@ -119,7 +119,7 @@ void MainWindow::buildWidgets() {
                                                            6);
     m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
     for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
-        m_entriesView->setColumnWidth(column, 170);
+        m_entriesView->setColumnWidth(column, 150);
     }
     m_entriesView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_entriesView->addActions({m_actions->refresh, m_actions->filter, m_actions->deleteSelected,
