@@ -11,6 +11,7 @@
 #include "test_support.h"
 #include "twat_cache/codec.h"
 #include "twat_cache/inspect.h"
+#include "util/engine_factories.h"
 
 using namespace twat_cache;
 using namespace std::chrono_literals;
@@ -255,6 +256,83 @@ class TestInspectNative : public QObject {
         QCOMPARE(r->deleted, std::uint64_t(0));
         rw.reset();
         QCOMPARE(fx.engineView().first, std::uint64_t(kPlain + 3));
+    }
+
+    // The files engine: one envelope file per entry, read by header.
+    void filesCache() {
+        TempDir dir;
+        auto clock = std::make_shared<ManualClock>();
+        CacheConfig c;
+        c.name = "fil";
+        c.compress = true;
+        const auto cfg = test::sqliteConfig(dir.path(), c, clock);
+        {
+            auto engine = detail::openFilesEngine(cfg);
+            QVERIFY2(engine.ok(), engine.status().toString().c_str());
+            for (int i = 0; i < 25; ++i) {
+                const std::string key = "f" + std::to_string(i);
+                const std::string value = encodeToString(std::int64_t{i * 100});
+                QVERIFY(
+                    (*engine)
+                        ->set(test::keyOf(key), test::recordOf(key, value, typeTag<std::int64_t>()))
+                        .ok());
+                clock->advanceMs(10);
+            }
+            const std::string text = encodeToString(std::string(30'000, 'q'));
+            QVERIFY(
+                (*engine)
+                    ->set(test::keyOf("text"), test::recordOf("text", text, typeTag<std::string>()))
+                    .ok());
+            QVERIFY((*engine)->get(test::keyOf("f3")).ok());
+            QVERIFY(!(*engine)->get(test::keyOf("nope")).ok());
+            QVERIFY((*engine)->flush().ok());
+        }
+        auto info = Discovery::identify(cfg.folder);
+        QVERIFY(info.ok());
+        QCOMPARE(info->kind, SourceKind::kNativeFiles);
+        OpenOptions o;
+        o.clock = clock;
+        auto src = Discovery::open(*info, o);
+        QVERIFY2(src.ok(), src.status().toString().c_str());
+        auto all = listAll(**src, 4);
+        QCOMPARE(all.size(), std::size_t(26));
+        std::map<std::string, std::string> ids;
+        for (const auto& e : all) ids[e.key_text] = e.id;
+        auto d = (*src)->detail(ids["f7"]);
+        QVERIFY2(d.ok(), d.status().toString().c_str());
+        QCOMPARE(d->preview, std::string("700"));
+        auto t = (*src)->detail(ids["text"]);
+        QVERIFY(t.ok());
+        QVERIFY(t->note.find("zstd") != std::string::npos);
+        QVERIFY(t->preview.find("qqqq") != std::string::npos);
+        auto st = (*src)->stats();
+        QVERIFY(st.ok());
+        QCOMPARE(st->entries.value_or(0), std::uint64_t(26));
+        QCOMPARE(st->hits.value_or(0), std::uint64_t(1));
+        QCOMPARE(st->misses.value_or(0), std::uint64_t(1));
+
+        PlanRequest req;
+        req.action = PlanRequest::Action::kMatchGlob;
+        req.glob = "f1*";  // f1, f10..f19
+        auto plan = (*src)->plan(req);
+        QVERIFY(plan.ok());
+        QCOMPARE((*plan)->preview().count, std::uint64_t(11));
+        auto r = (*plan)->execute();
+        QVERIFY(r.ok());
+        QCOMPARE(r->deleted, std::uint64_t(11));
+        req.action = PlanRequest::Action::kPruneToEntries;
+        req.limit = 5;
+        plan = (*src)->plan(req);
+        QVERIFY(plan.ok());
+        r = (*plan)->execute();
+        QVERIFY(r.ok());
+        QCOMPARE(r->deleted, std::uint64_t(26 - 11 - 5));
+        // The engine agrees, and the newest entries are the ones left.
+        auto engine = detail::openFilesEngine(cfg);
+        QVERIFY(engine.ok());
+        QCOMPARE((*engine)->size().valueOr(0), std::uint64_t(5));
+        QVERIFY((*engine)->contains(test::keyOf("text")).valueOr(false));
+        QVERIFY(!(*engine)->contains(test::keyOf("f0")).valueOr(true));
     }
 
     void cliStatsAndList() {

@@ -39,7 +39,6 @@ void addCounts(SourceInfo& info) {
         detail::addNativeSqliteCounts(info);
         return;
     }
-    if (info.kind == SourceKind::kNativeFiles) return;
     OpenOptions options;
     options.read_only = true;
     auto src = Discovery::open(info, options);
@@ -179,8 +178,7 @@ Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info,
         case SourceKind::kNativeSqlite:
             return detail::openNativeSqliteSource(info, options);
         case SourceKind::kNativeFiles:
-            return Status::notSupported("reading native files caches is not available yet: " +
-                                        info.path.string());
+            return detail::openNativeFilesSource(info, options);
         case SourceKind::kRedis:
             return detail::openRedisSource(info, options);
     }
