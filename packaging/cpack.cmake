@@ -15,12 +15,16 @@ set(CPACK_PACKAGE_VENDOR "twat-cache project")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "C++20 cache toolkit: memoization into memory, SQLite, file and Redis caches")
-set(CPACK_PACKAGE_DESCRIPTION
-    "twat-cache is a C++20 library that memoizes expensive functions into memory, SQLite, \
-one-file-per-entry folders and Redis (mcache, bcache, fcache, ucache, acache), with an \
-inspection layer that reads and cleans its own caches as well as python-diskcache, joblib \
-and plain cache folders. The package ships the shared library, its headers with CMake and \
-pkg-config files, and the twat-cache command-line tool (plus the Qt inspector when built).")
+# The extended description, wrapped for dpkg (CPack indents each line of it).
+string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
+    "twat-cache is a C++20 library that memoizes expensive functions into memory,"
+    "SQLite, one-file-per-entry folders and Redis (mcache, bcache, fcache, ucache,"
+    "acache), with an inspection layer that reads and cleans its own caches as well as"
+    "python-diskcache, joblib and plain cache folders."
+    "."
+    "This package ships the shared library, its headers with CMake and pkg-config"
+    "files, the twat-cache command-line tool and its man page (and the Qt inspector"
+    "when it is built).")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY "twat-cache")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_SOURCE_IGNORE_FILES "/build/" "/\\\\.git/" "/\\\\.cache/")
@@ -60,5 +64,7 @@ endif()
 # The headers, CMake package and pkg-config file serve builds: suggest the build tools.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake (>= 3.25), pkg-config, g++ (>= 4:12)")
 
-set(CPACK_STRIP_FILES OFF)  # keep symbols: RelWithDebInfo builds are meant to be debuggable
+# Strip: the dev preset builds with -g, which makes the library about 100 MB; debug symbols
+# belong in a separate -dbgsym package, not in what users install.
+set(CPACK_STRIP_FILES ON)
 include(CPack)
