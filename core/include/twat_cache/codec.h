@@ -18,9 +18,13 @@
 //
 //     template <>
 //     struct twat_cache::Codec<Point> {
-//         static void encode(Writer& w, const Point& p) { encodeValue(w, p.x); encodeValue(w, p.y);
-//         } static bool decode(Reader& r, Point& p) { return decodeValue(r, p.x) && decodeValue(r,
-//         p.y); }
+//         static void encode(Writer& w, const Point& p) {
+//             encodeValue(w, p.x);
+//             encodeValue(w, p.y);
+//         }
+//         static bool decode(Reader& r, Point& p) {
+//             return decodeValue(r, p.x) && decodeValue(r, p.y);
+//         }
 //         // Optional: how the value reads in key text (default: "<signature>").
 //         static void describe(std::string& out, const Point& p) { ... }
 //         // Optional but recommended: a stable name; change it when the encoding changes so
@@ -38,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -352,6 +357,19 @@ struct Codec<std::string_view> {
     }
     static void signature(std::string& out) { out += "str"; }
 };
+// A string literal passed straight to makeKey/makeKeyText: the characters up to the first NUL,
+// so that f("abc") and f(std::string("abc")) give one key.
+template <std::size_t N>
+struct Codec<char[N]> {
+    static std::string_view view(const char (&v)[N]) {
+        return {v, static_cast<std::size_t>(std::find(v, v + N, '\0') - v)};
+    }
+    static void encode(Writer& w, const char (&v)[N]) { w.putString(view(v)); }
+    static void describe(std::string& out, const char (&v)[N]) {
+        Codec<std::string_view>::describe(out, view(v));
+    }
+    static void signature(std::string& out) { out += "str"; }
+};
 template <>
 struct Codec<const char*> {
     static void encode(Writer& w, const char* v) { w.putString(v ? std::string_view(v) : ""); }
@@ -383,10 +401,22 @@ void describeSequence(std::string& out, const Container& c, char open, char clos
     out += close;
 }
 
+// One element of a container; a map's std::pair<const K, V> is written as its key and value
+// (there is no Codec for const K).
+template <class E>
+void encodeElement(Writer& w, const E& e) {
+    encodeValue(w, e);
+}
+template <class K, class V>
+void encodeElement(Writer& w, const std::pair<const K, V>& e) {
+    encodeValue(w, e.first);
+    encodeValue(w, e.second);
+}
+
 template <class Container>
 void encodeSequence(Writer& w, const Container& c) {
     w.putVarint(c.size());
-    for (const auto& e : c) encodeValue(w, e);
+    for (const auto& e : c) encodeElement(w, e);
 }
 
 // Unordered containers: in key mode the elements are encoded one by one and written in
@@ -402,7 +432,7 @@ void encodeUnordered(Writer& w, const Container& c) {
     for (const auto& e : c) {
         std::string part;
         Writer pw(part, true);
-        encodeValue(pw, e);
+        encodeElement(pw, e);
         parts.push_back(std::move(part));
     }
     std::sort(parts.begin(), parts.end());
@@ -603,13 +633,9 @@ template <class Map>
 struct MapCodec {
     using K = typename Map::key_type;
     using V = typename Map::mapped_type;
-    static void encode(Writer& w, const Map& m) {
-        if constexpr (requires { typename Map::hasher; }) {
-            encodeUnordered(w, m);
-        } else {
-            encodeSequence(w, m);
-        }
-    }
+    // Ordered containers are sorted by encoded bytes in key mode too (not by their
+    // comparator), so a std::map and its unordered twin give one key.
+    static void encode(Writer& w, const Map& m) { encodeUnordered(w, m); }
     static bool decode(Reader& r, Map& m) {
         std::size_t n = 0;
         if (!r.getLength(n)) return false;
@@ -649,13 +675,9 @@ struct MapCodec {
 template <class Set>
 struct SetCodec {
     using K = typename Set::key_type;
-    static void encode(Writer& w, const Set& s) {
-        if constexpr (requires { typename Set::hasher; }) {
-            encodeUnordered(w, s);
-        } else {
-            encodeSequence(w, s);
-        }
-    }
+    // Ordered containers are sorted by encoded bytes in key mode too (not by their
+    // comparator), so a std::set and its unordered twin give one key.
+    static void encode(Writer& w, const Set& s) { encodeUnordered(w, s); }
     static bool decode(Reader& r, Set& s) {
         std::size_t n = 0;
         if (!r.getLength(n)) return false;

@@ -31,12 +31,12 @@ namespace twat_cache {
 
 // What set() stores. Views must stay valid for the duration of the call.
 struct Record {
-    std::string_view key_text;   // readable key, for display
+    std::string_view key_text{};   // readable key, for display
     std::uint64_t type_tag = 0;  // typeTag<V>() of the encoded value
-    std::string_view payload;    // Codec encoding of the value (uncompressed)
+    std::string_view payload{};    // Codec encoding of the value (uncompressed)
     // Overrides the cache's ttl for this entry when set (0: never expires).
-    std::optional<std::chrono::milliseconds> ttl;
-    std::string_view tag;  // optional grouping tag (engines with capabilities().tags)
+    std::optional<std::chrono::milliseconds> ttl{};
+    std::string_view tag{};  // optional grouping tag (engines with capabilities().tags)
 };
 
 // What get() returns.

@@ -4,9 +4,6 @@
 
 namespace twat_cache::detail {
 
-Result<std::unique_ptr<Engine>> openMemoryEngine(const ResolvedConfig&) {
-    return Status::notSupported("the memory engine is not built yet");
-}
 Result<std::unique_ptr<Engine>> openFilesEngine(const ResolvedConfig&) {
     return Status::notSupported("the files engine is not built yet");
 }
