@@ -60,7 +60,7 @@ class AsyncImpl;
 
 template <class F, class R, class... A>
 class AsyncImpl<F, R(A...)> {
-public:
+  public:
     AsyncImpl(Memoized<F> sync, Executor executor)
         : m_state(std::make_shared<State>(std::move(sync), std::move(executor))) {}
 
@@ -106,7 +106,7 @@ public:
     Stats stats() const { return m_state->sync.stats(); }
     Status clear() const { return m_state->sync.clear(); }
 
-private:
+  private:
     struct State {
         State(Memoized<F> s, Executor e) : sync(std::move(s)), executor(std::move(e)) {}
         Memoized<F> sync;
@@ -122,7 +122,7 @@ private:
 // An asynchronous memoized callable; see the file comment.
 template <class F>
 class AsyncMemoized : public detail::AsyncImpl<F, detail::SignatureOf<F>> {
-public:
+  public:
     AsyncMemoized(Memoized<F> sync, Executor executor)
         : detail::AsyncImpl<F, detail::SignatureOf<F>>(std::move(sync), std::move(executor)) {}
 };

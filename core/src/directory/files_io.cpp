@@ -1,0 +1,177 @@
+// Small POSIX file helpers of the files engine.
+#include "directory/files_io.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace twat_cache::detail {
+namespace {
+
+bool isLowerHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool allHex(std::string_view s) {
+    for (char c : s) {
+        if (!isLowerHex(c)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Status errnoStatus(int err, std::string_view what, std::string_view path) {
+    std::string message;
+    message.reserve(what.size() + path.size() + 48);
+    message.append(what).append(" ").append(path).append(": ").append(std::strerror(err));
+    switch (err) {
+        case EACCES:
+        case EPERM:
+        case EROFS:
+            return Status::permissionDenied(std::move(message));
+        case ENOENT:
+            return Status::notFound(std::move(message));
+        case ENOSPC:
+        case EDQUOT:
+        case EFBIG:
+            return Status::ioError(std::move(message) + " (no space left)");
+        default:
+            return Status::ioError(std::move(message));
+    }
+}
+
+std::string tempPathFor(std::string_view folder, std::string_view name) {
+    static std::atomic<std::uint64_t> sequence{0};
+    std::string temp;
+    temp.reserve(folder.size() + name.size() + 32);
+    temp.append(folder).append("/.").append(name).append(".");
+    temp.append(std::to_string(::getpid())).append("-");
+    temp.append(std::to_string(sequence.fetch_add(1, std::memory_order_relaxed)));
+    temp.append(kTempSuffix);
+    return temp;
+}
+
+Status writeFileAtomic(const std::string& path, const std::string& temp, std::string_view bytes,
+                       mode_t mode, std::int64_t mtimeMs) {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return errnoStatus(errno, "cannot create", temp);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : ENOSPC;
+            ::close(fd);
+            ::unlink(temp.c_str());
+            return errnoStatus(err, "cannot write", temp);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (mtimeMs >= 0) {
+        timespec times[2];
+        times[0].tv_sec = 0;
+        times[0].tv_nsec = UTIME_NOW;
+        times[1].tv_sec = static_cast<time_t>(mtimeMs / 1000);
+        times[1].tv_nsec = static_cast<long>((mtimeMs % 1000) * 1'000'000);
+        ::futimens(fd, times);  // best effort: a wrong stamp only blurs eviction order
+    }
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return errnoStatus(err, "cannot close", temp);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return errnoStatus(err, "cannot rename to", path);
+    }
+    return {};
+}
+
+Status readWholeFile(const std::string& path, std::string& out) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return errnoStatus(errno, "cannot open", path);
+    out.clear();
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            return errnoStatus(err, "cannot read", path);
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return {};
+}
+
+Status makeFolder(const std::string& path, mode_t mode) {
+    if (::mkdir(path.c_str(), mode) == 0) return {};
+    const int err = errno;
+    struct stat st {};
+    if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {};
+    return errnoStatus(err, "cannot create folder", path);
+}
+
+int openFolderAt(int parentFd, const char* name) {
+    return ::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+std::vector<std::string> listFolder(int dirFd, bool folders, bool (*accept)(std::string_view)) {
+    std::vector<std::string> names;
+    const int fd = ::dup(dirFd);  // fdopendir takes ownership of its descriptor
+    if (fd < 0) return names;
+    DIR* dir = ::fdopendir(fd);
+    if (dir == nullptr) {
+        ::close(fd);
+        return names;
+    }
+    ::rewinddir(dir);  // the duplicate shares the read position with dirFd
+    while (const dirent* e = ::readdir(dir)) {
+        const std::string_view name(e->d_name);
+        if (!accept(name)) continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+            struct stat st {};
+            if (::fstatat(dirFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        }
+        if (type == (folders ? DT_DIR : DT_REG)) names.emplace_back(name);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool isFanoutName(std::string_view name) {
+    return name.size() == 2 && allHex(name);
+}
+
+bool isEntryName(std::string_view name) {
+    return name.size() == 32 + kEntrySuffix.size() && allHex(name.substr(0, 32)) &&
+           name.substr(32) == kEntrySuffix;
+}
+
+bool isTempName(std::string_view name) {
+    // ".<32 hex>.twc.<pid>-<seq>.tmp", as writeFileAtomic names them for an entry.
+    constexpr std::size_t kPrefix = 1 + 32 + 4;
+    if (name.size() <= kPrefix + 1 + kTempSuffix.size() || name[0] != '.') return false;
+    if (!allHex(name.substr(1, 32)) || name.substr(33, 4) != kEntrySuffix) return false;
+    if (name.substr(name.size() - kTempSuffix.size()) != kTempSuffix) return false;
+    for (char c : name.substr(kPrefix + 1, name.size() - kPrefix - 1 - kTempSuffix.size())) {
+        if (!((c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return name[kPrefix] == '.';
+}
+
+}  // namespace twat_cache::detail

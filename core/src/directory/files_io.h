@@ -1,0 +1,58 @@
+// Small POSIX file helpers of the files engine: errno to Status, atomic whole-file writes,
+// whole-file reads, and the entry naming pattern.
+//
+// Thread safety: free functions without shared state; safe from any thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "twat_cache/status.h"
+
+namespace twat_cache::detail {
+
+// A Status for a failed system call: EACCES/EPERM/EROFS are PermissionDenied, ENOENT is
+// NotFound, ENOSPC/EDQUOT/EFBIG are IOError "no space left", anything else IOError. The
+// message reads "<what> <path>: <strerror>".
+Status errnoStatus(int err, std::string_view what, std::string_view path);
+
+// The temporary name beside `folder/name` used while writing it: "folder/.name.<pid>-<n>.tmp".
+std::string tempPathFor(std::string_view folder, std::string_view name);
+
+// Writes `bytes` to `path` through `tempPath` (in the same folder) and a rename, so that
+// readers see the old file or the new one, never a part. `mode` is the new file's mode
+// (subject to the umask); `mtimeMs` >= 0 sets its modification time. No fsync: a crash may
+// lose the write but never tear it. NotFound when the folder does not exist.
+Status writeFileAtomic(const std::string& path, const std::string& tempPath, std::string_view bytes,
+                       mode_t mode, std::int64_t mtimeMs = -1);
+
+// Reads a whole (small) file. NotFound when it does not exist.
+Status readWholeFile(const std::string& path, std::string& out);
+
+// Creates a folder with `mode`; an existing folder is fine.
+Status makeFolder(const std::string& path, mode_t mode);
+
+// Whether `name` is two lower-case hex digits (a fan-out folder).
+bool isFanoutName(std::string_view name);
+// Whether `name` is an entry file: 32 lower-case hex digits then ".twc".
+bool isEntryName(std::string_view name);
+// Whether `name` is one of our temporary files: "." + 32 hex + "." ... ".tmp".
+bool isTempName(std::string_view name);
+
+// Opens the folder `name` inside `parentFd` (or the path `name` when parentFd is AT_FDCWD)
+// without following a symlink at its last component. Returns -1 (errno set) on failure.
+int openFolderAt(int parentFd, const char* name);
+
+// The sorted names in the folder `dirFd` that pass `accept`: sub-folders when `folders`, else
+// regular files. Symlinks and other kinds are never listed. `dirFd` stays open and owned by
+// the caller.
+std::vector<std::string> listFolder(int dirFd, bool folders, bool (*accept)(std::string_view));
+
+inline constexpr std::string_view kEntrySuffix = ".twc";
+inline constexpr std::string_view kTempSuffix = ".tmp";
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,72 @@
+// PersistedCounters: the hit/miss/eviction/expiration/error counters of a files cache, kept in
+// memory as deltas and merged into the folder's stats.json under an exclusive flock on
+// stats.lock, so that several processes add up their counts instead of overwriting them.
+//
+// A get is not a write: deltas are flushed every kFlushEveryOps operations, at most
+// kFlushIntervalMs after the first unflushed one (checked on the next operation), on flush()
+// and on destruction. A crash loses at most the unflushed deltas.
+//
+// Thread safety: all methods may be called from many threads; counting is lock-free, flushing
+// and reading take m_mutex.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "twat_cache/stats.h"
+#include "twat_cache/status.h"
+
+namespace twat_cache::detail {
+
+class PersistedCounters {
+  public:
+    static constexpr std::uint64_t kFlushEveryOps = 512;
+    static constexpr std::int64_t kFlushIntervalMs = 1000;
+
+    PersistedCounters(std::string folder, mode_t fileMode);
+    ~PersistedCounters();
+    PersistedCounters(const PersistedCounters&) = delete;
+    PersistedCounters& operator=(const PersistedCounters&) = delete;
+
+    void addHit() { bump(m_hits); }
+    void addMiss() { bump(m_misses); }
+    void addEviction() { bump(m_evictions); }
+    void addExpiration() { bump(m_expirations); }
+    void addError() { bump(m_errors); }
+
+    // Merges the pending deltas into stats.json.
+    Status flush();
+    // Persisted counters plus this process's pending deltas (entries and bytes left 0).
+    Stats read();
+    // Sets every persisted counter to 0 and drops pending deltas.
+    Status reset();
+
+  private:
+    void bump(std::atomic<std::uint64_t>& counter);
+    void maybeFlush();
+    Status mergeLocked(const Stats& delta, bool reset);  // needs m_mutex
+    Stats readFileLocked();                              // needs m_mutex
+
+    const std::string m_path;
+    const std::string m_lockPath;
+    const std::string m_folder;
+    const mode_t m_fileMode;
+
+    std::atomic<std::uint64_t> m_hits{0};
+    std::atomic<std::uint64_t> m_misses{0};
+    std::atomic<std::uint64_t> m_evictions{0};
+    std::atomic<std::uint64_t> m_expirations{0};
+    std::atomic<std::uint64_t> m_errors{0};
+    std::atomic<std::uint64_t> m_pendingOps{0};
+    // steady_clock ms of the oldest unflushed operation, 0 when nothing is pending.
+    std::atomic<std::int64_t> m_pendingSinceMs{0};
+
+    std::mutex m_mutex;  // serializes flush/read/reset of this process
+};
+
+}  // namespace twat_cache::detail
