@@ -63,11 +63,11 @@ def build_target(build_dir, target):
     return build_dir / "tests" / "bench" / target
 
 
-def run_json(cmd, timeout=600):
+def run_json(cmd, timeout=600, quiet=False):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stderr}")
-    for line in proc.stderr.splitlines():
+    for line in [] if quiet else proc.stderr.splitlines():
         print("note:", line)
     return {row["name"]: row for row in json.loads(proc.stdout)}
 
@@ -77,6 +77,18 @@ def summarize(name, samples_ns, items=1):
     pick = lambda p: float(s[int(p * (len(s) - 1) + 0.5)]) if s else 0.0  # noqa: E731
     return {"name": name, "n": len(s), "items": items, "p50_ns": pick(0.50),
             "p99_ns": pick(0.99), "mean_ns": sum(s) / len(s) if s else 0.0}
+
+
+def merge_repeats(runs):
+    """Per workload, the median over repeated runs of each statistic (p50, p99, mean)."""
+    import statistics
+    merged = {}
+    for name in runs[0]:
+        rows = [r[name] for r in runs if name in r]
+        merged[name] = dict(rows[0])
+        for stat in ("p50_ns", "p99_ns", "mean_ns"):
+            merged[name][stat] = statistics.median(r[stat] for r in rows)
+    return merged
 
 
 def us(ns):
@@ -135,7 +147,7 @@ def slowdown_row(table, op, ours, base, max_ratio):
         table.add(op, ours, base, "n/a", "", None)
         return
     ratio = o["p50_ns"] / b["p50_ns"]
-    table.add(op, ours, base, f"{ratio:.2f}x", f"<= {max_ratio:g}x", ratio <= max_ratio)
+    table.add(op, ours, base, f"{ratio:.3f}x", f"<= {max_ratio:g}x", ratio <= max_ratio)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,6 +222,8 @@ def main():
     ap.add_argument("--keys", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=4, help="timed get passes over all keys")
     ap.add_argument("--sizes", default="100,4096")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="whole runs, alternating C++ and Python; medians are reported")
     ap.add_argument("--dir", type=pathlib.Path, help="scratch folder (default: a temp folder)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
@@ -227,22 +241,28 @@ def main():
     print(machine_info())
     print("before:", load_average())
 
-    scratch = pathlib.Path(tempfile.mkdtemp(prefix="twat-bench-", dir=args.dir))
-    try:
-        ours = run_json([str(binary), "--dir", str(scratch / "ours"), "--keys", str(args.keys),
-                         "--rounds", str(args.rounds), "--sizes", args.sizes])
-        peers = {}
-        for size in sizes:
-            peers.update(diskcache_peer(scratch, args.keys, args.rounds, size,
-                                        "least-recently-stored", "lrs"))
-            peers.update(diskcache_peer(scratch, args.keys, args.rounds, size,
-                                        "least-recently-used", "lru"))
-            peers.update(joblib_peer(scratch, args.keys, args.rounds, size))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    ours_runs, peer_runs = [], []
+    for repeat in range(args.repeat):  # alternate the sides so that noise hits both
+        scratch = pathlib.Path(tempfile.mkdtemp(prefix="twat-bench-", dir=args.dir))
+        try:
+            ours_runs.append(run_json([str(binary), "--dir", str(scratch / "ours"), "--keys",
+                                       str(args.keys), "--rounds", str(args.rounds), "--sizes",
+                                       args.sizes], quiet=repeat > 0))
+            peers = {}
+            for size in sizes:
+                peers.update(diskcache_peer(scratch, args.keys, args.rounds, size,
+                                            "least-recently-stored", "lrs"))
+                peers.update(diskcache_peer(scratch, args.keys, args.rounds, size,
+                                            "least-recently-used", "lru"))
+                peers.update(joblib_peer(scratch, args.keys, args.rounds, size))
+            peer_runs.append(peers)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    ours, peers = merge_repeats(ours_runs), merge_repeats(peer_runs)
     print("after: ", load_average())
-    print(f"keys={args.keys}, timed get passes={args.rounds}, per-op p50/p99 in microseconds; "
-          "ratio = peer p50 / ours p50 (speedup) or ours / base (overhead)\n")
+    print(f"keys={args.keys}, timed get passes={args.rounds}, repeats={args.repeat} (median of "
+          "each statistic); per-op p50/p99 in microseconds;\nratio = peer p50 / ours p50 "
+          "(speedup) or ours / base (overhead)\n")
 
     t = Table()
     o = lambda label, name: (label, ours.get(name))  # noqa: E731

@@ -26,8 +26,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from run_persistent_bench import (REPO, Table, build_target, load_average,  # noqa: E402
-                                  machine_info, run_json, shuffled, slowdown_row, speedup_row,
-                                  summarize)
+                                  machine_info, merge_repeats, run_json, shuffled, slowdown_row,
+                                  speedup_row, summarize)
 
 
 def free_port():
@@ -139,6 +139,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--depth", type=int, default=128)
     ap.add_argument("--size", type=int, default=100, help="payload bytes per value")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="whole runs, alternating C++ and Python; medians are reported")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
     try:
@@ -162,19 +164,24 @@ def main():
         server.wait_ready(clients["tcp"])
         version = clients["tcp"]().info("server")["redis_version"]
         print(f"redis-server {version} on 127.0.0.1:{server.port} and a unix socket")
-        ours = run_json([str(binary), "--tcp", f"127.0.0.1:{server.port}", "--unix",
-                         server.unix_path, "--keys", str(args.keys), "--rounds",
-                         str(args.rounds), "--depth", str(args.depth), "--size",
-                         str(args.size)])
-        peers = {}
-        for t, factory in clients.items():
-            peers.update(redis_py_peer(factory(), t, args.keys, args.rounds, args.depth))
+        ours_runs, peer_runs = [], []
+        for _ in range(args.repeat):  # alternate the sides so that noise hits both
+            ours_runs.append(run_json([str(binary), "--tcp", f"127.0.0.1:{server.port}",
+                                       "--unix", server.unix_path, "--keys", str(args.keys),
+                                       "--rounds", str(args.rounds), "--depth",
+                                       str(args.depth), "--size", str(args.size)]))
+            peers = {}
+            for t, factory in clients.items():
+                peers.update(redis_py_peer(factory(), t, args.keys, args.rounds, args.depth))
+            peer_runs.append(peers)
+        ours, peers = merge_repeats(ours_runs), merge_repeats(peer_runs)
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
     print("after: ", load_average())
-    print(f"keys={args.keys}, payload={args.size} B, depth={args.depth}, rounds={args.rounds}; "
-          "p50/p99 in microseconds per op (pipelines: per batch of depth ops)\n")
+    print(f"keys={args.keys}, payload={args.size} B, depth={args.depth}, rounds={args.rounds}, "
+          f"repeats={args.repeat} (median of each statistic);\np50/p99 in microseconds per op "
+          "(pipelines: per batch of depth ops)\n")
 
     t = Table()
     o = lambda label, name: (label, ours.get(name))  # noqa: E731
