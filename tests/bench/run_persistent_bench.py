@@ -219,7 +219,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build-dir", type=pathlib.Path, default=REPO / "build" / "bench")
     ap.add_argument("--no-build", action="store_true", help="use the existing binary")
-    ap.add_argument("--keys", type=int, default=2000)
+    ap.add_argument("--keys", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=4, help="timed get passes over all keys")
     ap.add_argument("--sizes", default="100,4096")
     ap.add_argument("--repeat", type=int, default=3,
