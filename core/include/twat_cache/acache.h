@@ -27,6 +27,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -78,13 +79,25 @@ class AsyncImpl<F, R(A...)> {
             m_state->inflight.emplace(key, future);
         }
         auto task = [state = m_state, promise, key, tuple = std::make_tuple(args...)]() {
+            std::optional<R> value;
+            std::exception_ptr error;
             try {
-                promise->set_value(std::apply(state->sync, tuple));
+                value.emplace(std::apply(state->sync, tuple));
             } catch (...) {
-                promise->set_exception(std::current_exception());
+                error = std::current_exception();
             }
-            std::lock_guard lock(state->mutex);
-            state->inflight.erase(key);
+            // Leave the in-flight table before fulfilling the promise: a call that comes after
+            // this flight ended must start its own (a cache hit, or a fresh computation after
+            // an exception), never join a finished flight.
+            {
+                std::lock_guard lock(state->mutex);
+                state->inflight.erase(key);
+            }
+            if (error) {
+                promise->set_exception(error);
+            } else {
+                promise->set_value(std::move(*value));
+            }
         };
         try {
             m_state->executor(std::move(task));
