@@ -96,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     connectActions();
     QSettings settings;
     restoreSettings(settings);
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source
     updateActionStates();
     updateStatus();
     discover();
@@ -459,6 +460,10 @@ void MainWindow::openSource(const SourceRef& ref) {
     m_namespaces->reset(ref.separator);
     m_namespaceView->expandAll();
     m_namespaceComplete = false;
+    // The namespace tree only means something for Redis: its dock shows for Redis sources.
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("namespacesDock"))) {
+        dock->setVisible(ref.kind == SourceKind::kRedis);
+    }
     if (ref.kind == SourceKind::kRedis) {
         startNamespaceScan(false);
     } else {

@@ -51,7 +51,7 @@ QChartView* makeBars(const QString& title, const QStringList& labels, const char
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     *yAxis = new QValueAxis;
-    (*yAxis)->setLabelFormat(QStringLiteral("%d"));
+    (*yAxis)->setLabelFormat(QStringLiteral("%.3g"));
     (*yAxis)->setRange(0, 1);
     chart->addAxis(*yAxis, Qt::AlignLeft);
     series->attachAxis(*yAxis);
@@ -72,7 +72,7 @@ QChartView* makeLine(const QString& title, const QString& yTitle, const char* ob
     (*series)->attachAxis(*x);
     *y = new QValueAxis;
     (*y)->setTitleText(yTitle);
-    (*y)->setLabelFormat(QStringLiteral("%d"));
+    (*y)->setLabelFormat(QStringLiteral("%.3g"));
     chart->addAxis(*y, Qt::AlignLeft);
     (*series)->attachAxis(*y);
     return makeView(chart, objectName, parent);

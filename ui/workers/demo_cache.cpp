@@ -29,6 +29,21 @@ Result<std::unique_ptr<Engine>> openDemo(const QString& root, std::shared_ptr<Cl
     return openEngine(EngineKind::kSqlite, *resolved);
 }
 
+// Type tag of the demo's JSON documents: raw UTF-8 bytes that no Codec decodes, as a cache
+// of service responses would keep them (the inspector shows them as pretty JSON).
+constexpr std::uint64_t kJsonDocumentTag = 0x6a736f6e;  // "json"
+
+Status putJson(Engine& engine, std::int64_t id, const std::string& json) {
+    const std::string text = makeKeyText("profile", id);
+    Record record;
+    record.key_text = text;
+    record.type_tag = kJsonDocumentTag;
+    record.payload = json;
+    record.ttl = std::chrono::minutes(10);
+    record.tag = "profile";
+    return engine.set(makeKey("profile", id), record);
+}
+
 template <class Value>
 Status put(Engine& engine, const std::string& function, std::int64_t arg, const Value& value,
            std::optional<std::chrono::milliseconds> ttl = std::nullopt) {
@@ -74,7 +89,7 @@ Status createDemoCache(const QString& root) {
             const std::string json = "{\"user\": " + std::to_string(id) + ", \"name\": \"user " +
                                      std::to_string(id) +
                                      "\", \"roles\": [\"reader\", \"writer\"], \"active\": true}";
-            if (Status s = put(cache, "profile", id, json, 10min); !s.ok()) return s;
+            if (Status s = putJson(cache, id, json); !s.ok()) return s;
         }
         for (std::int64_t kib : {4, 64, 512}) {
             // Larger values, so the size histogram and "largest entries" show a spread.
