@@ -118,7 +118,7 @@ class TestScreenshots : public QObject {
         const QString rootPath = QString::fromStdString(root.path().string());
         QVERIFY(createDemoCache(rootPath).ok());
         MainWindow window;
-        window.setStatsInterval(40);
+        window.setStatsInterval(200);
         window.resize(1280, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

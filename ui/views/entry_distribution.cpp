@@ -48,13 +48,14 @@ void EntryDistribution::add(const QList<EntryRow>& rows, qint64 nowMs) {
 }
 
 QStringList EntryDistribution::sizeLabels() {
-    return {QStringLiteral("< 64 B"),    QStringLiteral("< 1 KiB"), QStringLiteral("< 16 KiB"),
-            QStringLiteral("< 256 KiB"), QStringLiteral("< 4 MiB"), QStringLiteral("≥ 4 MiB")};
+    // Upper bounds, short enough to sit under a narrow bar.
+    return {QStringLiteral("64 B"),    QStringLiteral("1 KiB"), QStringLiteral("16 KiB"),
+            QStringLiteral("256 KiB"), QStringLiteral("4 MiB"), QObject::tr("more")};
 }
 
 QStringList EntryDistribution::ttlLabels() {
-    return {QObject::tr("expired"), QObject::tr("< 1 min"), QObject::tr("< 1 h"),
-            QObject::tr("< 1 day"), QObject::tr("later"),   QObject::tr("never")};
+    return {QObject::tr("past"),  QObject::tr("1 min"), QObject::tr("1 h"),
+            QObject::tr("1 day"), QObject::tr("later"), QObject::tr("never")};
 }
 
 }  // namespace twat_cache::ui

@@ -34,8 +34,10 @@ class EntryDistribution {
     // The largest entries seen, largest first (at most kTopCount).
     const QList<EntryRow>& largest() const { return m_largest; }
 
-    static QStringList sizeLabels();  // "< 64 B", ...
-    static QStringList ttlLabels();   // "expired", "< 1 min", "< 1 h", "< 1 day", "later", "never"
+    // Bucket labels (upper bounds): "64 B", "1 KiB", ..., "more"; and "past" (expired),
+    // "1 min", "1 h", "1 day", "later", "never".
+    static QStringList sizeLabels();
+    static QStringList ttlLabels();
     static int sizeBucket(quint64 bytes);
     static int ttlBucket(qint64 expiresMs, qint64 nowMs);
 

@@ -48,10 +48,13 @@ QChartView* makeBars(const QString& title, const QStringList& labels, const char
     chart->addSeries(series);
     auto* x = new QBarCategoryAxis;
     x->append(labels);
+    QFont small = x->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    x->setLabelsFont(small);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     *yAxis = new QValueAxis;
-    (*yAxis)->setLabelFormat(QStringLiteral("%.3g"));
+    (*yAxis)->setLabelFormat(QStringLiteral("%.0f"));
     (*yAxis)->setRange(0, 1);
     chart->addAxis(*yAxis, Qt::AlignLeft);
     series->attachAxis(*yAxis);
@@ -66,13 +69,13 @@ QChartView* makeLine(const QString& title, const QString& yTitle, const char* ob
     chart->addSeries(*series);
     *x = new QValueAxis;
     (*x)->setTitleText(QObject::tr("seconds"));
-    (*x)->setLabelFormat(QStringLiteral("%d"));
+    (*x)->setLabelFormat(QStringLiteral("%.0f"));
     (*x)->setRange(0, 60);
     chart->addAxis(*x, Qt::AlignBottom);
     (*series)->attachAxis(*x);
     *y = new QValueAxis;
     (*y)->setTitleText(yTitle);
-    (*y)->setLabelFormat(QStringLiteral("%.3g"));
+    (*y)->setLabelFormat(QStringLiteral("%.0f"));
     chart->addAxis(*y, Qt::AlignLeft);
     (*series)->attachAxis(*y);
     return makeView(chart, objectName, parent);
@@ -146,11 +149,11 @@ QWidget* StatsPanel::buildEntriesTab() {
     auto* layout = new QVBoxLayout(page);
     m_entriesCaption->setWordWrap(true);
     layout->addWidget(m_entriesCaption);
-    layout->addWidget(makeBars(tr("Sizes"), EntryDistribution::sizeLabels(), "sizeChart", page,
+    layout->addWidget(makeBars(tr("Size up to"), EntryDistribution::sizeLabels(), "sizeChart", page,
                                &m_sizeSet, &m_sizeY),
                       1);
-    layout->addWidget(makeBars(tr("Expires in"), EntryDistribution::ttlLabels(), "ttlChart", page,
-                               &m_ttlSet, &m_ttlY),
+    layout->addWidget(makeBars(tr("Expires within"), EntryDistribution::ttlLabels(), "ttlChart",
+                               page, &m_ttlSet, &m_ttlY),
                       1);
     m_largest->setObjectName(QStringLiteral("largestEntries"));
     m_largest->setHeaderLabels({tr("Largest entries"), tr("Size")});
@@ -298,12 +301,15 @@ void StatsPanel::redrawTimeCharts() {
     const QList<QPointF> ops = opsPoints();
     m_ratioSeries->replace(ratio);
     m_opsSeries->replace(ops);
-    const double span = ops.isEmpty() ? 60.0 : std::max(10.0, ops.constLast().x());
-    m_ratioX->setRange(0, span);
-    m_opsX->setRange(0, span);
+    const double span = ops.isEmpty() ? 60.0 : std::max(1.0, ops.constLast().x());
+    for (QValueAxis* x : {m_ratioX, m_opsX}) {
+        x->setRange(0, span);
+        x->applyNiceNumbers();
+    }
     double top = 0;
     for (const QPointF& p : ops) top = std::max(top, p.y());
     m_opsY->setRange(0, niceMax(top));
+    m_opsY->applyNiceNumbers();
 }
 
 void StatsPanel::redrawEntryCharts() {
@@ -320,6 +326,7 @@ void StatsPanel::redrawEntryCharts() {
             top = std::max(top, counts[i]);
         }
         axis->setRange(0, niceMax(static_cast<double>(top)));
+        axis->applyNiceNumbers();
     };
     fill(m_sizeSet, m_sizeY, m_distribution.sizeCounts());
     fill(m_ttlSet, m_ttlY, m_distribution.ttlCounts());
