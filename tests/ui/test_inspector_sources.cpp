@@ -4,14 +4,17 @@
 // and check what is left in the store itself (our engine, python-diskcache, redis-py); then
 // read-only mode, which must change nothing. Redis also shows its namespace tree with
 // counts and "scanned N of ~M keys".
+#include <QDialogButtonBox>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTreeView>
 #include <QtTest>
 
+#include "dialogs/redis_dialog.h"
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
+#include "models/source_tree_model.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
 #include "views/log_panel.h"
@@ -226,6 +229,42 @@ class TestInspectorSources : public QObject {
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         QVERIFY(!window.logPanel()->toPlainText().contains(QStringLiteral("planning")));
         QCOMPARE(store.keys().size(), total);
+    }
+
+    void redisConnectionFromTheDialog() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        Store store{QStringLiteral("redis"), {}, {}};
+        const std::string error = store.make();
+        QVERIFY2(error.empty(), error.c_str());
+        MainWindow window;
+        window.show();
+        // Fill in the modal dialog when it opens (polled every 10 ms, at most 5 s), press OK.
+        const int port = store.redis->port();
+        auto* timer = new QTimer(&window);
+        auto tries = std::make_shared<int>(0);
+        connect(timer, &QTimer::timeout, timer, [timer, tries, port] {
+            auto* dialog = qobject_cast<RedisDialog*>(QApplication::activeModalWidget());
+            if (dialog != nullptr) {
+                dialog->setHost(QStringLiteral("127.0.0.1"), port, 0);
+                dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+            }
+            if (dialog != nullptr || ++*tries > 500) timer->deleteLater();
+        });
+        timer->start(10);
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.actions().newRedis->trigger();  // returns when the dialog closed
+        SourceTreeModel* sources = window.sourcesModel();
+        QCOMPARE(sources->rowCount(sources->redisGroup()), 1);
+        QCOMPARE(sources->sourceAt(sources->index(0, 0, sources->redisGroup()))->location,
+                 QStringLiteral("redis://127.0.0.1:%1/0").arg(port));
+        QVERIFY(window.currentSource());
+        QCOMPARE(window.currentSource()->ref().kind, SourceKind::kRedis);
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(15000));
+        loadAll(window);
+        QCOMPARE(loadedKeys(window), store.keys());
+        QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 15000);
+        QCOMPARE(window.namespaceModel()->keysOf(QStringLiteral("app")), quint64{12});
     }
 
     void redisNamespaceTree() {
