@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's set-up in one place. README's Quick start calls it:
-#   scripts/dev.sh run    install what is missing, build, run the main job
+#   scripts/dev.sh run    install what is missing, build, run the inspector (it writes a demo
+#                         cache into an empty cache root); without a display, the CLI summary
 #   scripts/dev.sh test   install what is missing, build, run every test (and TSan ones)
 #   scripts/dev.sh deps   only install what is missing
 # Idempotent: packages already installed are not fetched again, and the build is incremental.
@@ -51,7 +52,10 @@ cmd_run() {
             exec build/dev/app/inspector/twat-cache-inspector "$@"
         fi
         log "no display (DISPLAY and WAYLAND_DISPLAY are unset): showing the CLI summary instead"
+        build/dev/app/inspector/twat-cache-inspector --write-demo || true
     fi
+    # Without a display: the caches under the root, then the memoization demo.
+    build/dev/app/cli/twat-cache list || true
     exec build/dev/app/cli/twat-cache demo "$@"
 }
 

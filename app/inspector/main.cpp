@@ -2,13 +2,18 @@
 //
 // Without a display (no DISPLAY or WAYLAND_DISPLAY, and QT_QPA_PLATFORM unset) it says so
 // and exits with code 3, which the run script takes as "fall back to the CLI summary".
+// When the cache root is missing or empty it first writes a small demo cache there
+// (`--write-demo` does only that, without a display).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <cstdio>
+#include <cstring>
 
 #include "twat_cache/log.h"
 #include "views/main_window.h"
 #include "views/ui_resources.h"
+#include "workers/demo_cache.h"
+#include "workers/source_adapter.h"
 
 namespace {
 
@@ -22,7 +27,26 @@ bool hasDisplay() {
 
 }  // namespace
 
+// --write-demo: writes the demo cache into an empty or missing cache root and exits (no
+// display needed; the run script uses it before the CLI summary).
+int writeDemo() {
+    const QString root = twat_cache::ui::defaultCacheRoot();
+    auto wrote = twat_cache::ui::ensureDemoCache(root);
+    if (!wrote.ok()) {
+        std::fprintf(stderr, "twat-cache-inspector: demo cache in %s: %s\n", qPrintable(root),
+                     wrote.status().toString().c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "twat-cache-inspector: %s\n",
+                 *wrote
+                     ? qPrintable(QStringLiteral("wrote the demo cache %1 into the empty root %2")
+                                      .arg(QLatin1String(twat_cache::ui::kDemoCacheName), root))
+                     : qPrintable(root + QStringLiteral(" is not empty: no demo cache written")));
+    return 0;
+}
+
 int main(int argc, char* argv[]) {
+    if (argc == 2 && std::strcmp(argv[1], "--write-demo") == 0) return writeDemo();
     if (!hasDisplay()) {
         std::fputs(
             "twat-cache-inspector needs a display: set DISPLAY or WAYLAND_DISPLAY (or "
@@ -55,7 +79,9 @@ int main(int argc, char* argv[]) {
         twat_cache::setLogLevel(twat_cache::LogLevel::kInfo);
     }
 
-    twat_cache::ui::MainWindow window;
+    // A first-time user sees something: discovery writes a small demo cache into an empty
+    // or missing cache root (off the GUI thread, before it scans).
+    twat_cache::ui::MainWindow window(nullptr, /*demoWhenEmpty=*/true);
     for (const QString& folder : parser.positionalArguments()) {
         window.addSource(twat_cache::ui::folderSourceRef(folder));
     }

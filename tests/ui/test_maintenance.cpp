@@ -22,32 +22,8 @@ namespace {
 constexpr int kLive = 12;
 constexpr int kExpired = 3;
 
-// Keys python-diskcache sees in `dir`, sorted, one per line.
-QStringList diskcacheKeys(const std::filesystem::path& dir) {
-    auto result =
-        twat_cache::test::runProcess(twat_cache::test::pythonInterpreter(),
-                                     {"-c",
-                                      "import sys, diskcache\nc = diskcache.Cache(sys.argv[1])\n"
-                                      "print('\\n'.join(sorted(str(k) for k in c.iterkeys())))",
-                                      dir.string()});
-    if (!result.finished || result.exitCode != 0) return {QStringLiteral("ERROR")};
-    return QString::fromStdString(result.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-}
-
-// Clicks `button` in the next message box that opens (polls the modal widget, bounded).
-void answerNextMessageBox(QMessageBox::StandardButton button, QString* text) {
-    auto* timer = new QTimer(qApp);
-    auto tries = std::make_shared<int>(0);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, button, text] {
-        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-        if (box != nullptr) {
-            if (text) *text = box->text() + QLatin1Char('\n') + box->informativeText();
-            box->button(button)->click();
-        }
-        if (box != nullptr || ++*tries > 500) timer->deleteLater();
-    });
-    timer->start(10);
-}
+using twat_cache::test::answerNextMessageBox;
+using twat_cache::test::diskcacheKeys;
 
 }  // namespace
 

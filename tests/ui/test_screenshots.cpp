@@ -1,15 +1,24 @@
-// Grabs PNG screenshots of the main window (empty, and browsing a real python-diskcache
-// folder) and of the Redis dialog into <build>/tests/ui/screenshots/, for review.
+// Grabs PNG screenshots into <build>/tests/ui/screenshots/, for review: the main window
+// (empty; browsing a python-diskcache folder; browsing the native demo cache with a JSON
+// value in the details pane; a Redis server's namespace tree), the statistics panel with its
+// charts filled by real samples, and the Redis dialog.
 #include <QDir>
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTreeView>
 #include <QtTest>
 
 #include "dialogs/redis_dialog.h"
 #include "models/entries_model.h"
+#include "models/namespace_model.h"
+#include "redis_server.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/main_window.h"
+#include "views/stats_panel.h"
 #include "views/ui_resources.h"
+#include "workers/demo_cache.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
@@ -32,6 +41,15 @@ class TestScreenshots : public QObject {
         const QImage reread(path);
         QCOMPARE(reread.size(), widget.size());
         qInfo("screenshot: %s", qPrintable(path));
+    }
+
+    // The window on the demo cache under `root`, its entries loaded.
+    bool openDemo(MainWindow& window, const QString& root) {
+        const QString folder = root + QLatin1Char('/') + QLatin1String(kDemoCacheName);
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(folderSourceRef(folder));
+        window.entriesModel()->fetchMore({});
+        return loaded.wait(10000);
     }
 
   private slots:
@@ -68,6 +86,116 @@ class TestScreenshots : public QObject {
         view->setCurrentIndex(window.entriesModel()->index(0, 0));
         QVERIFY(details.wait(10000));
         save(window, QStringLiteral("main_window_cache"));
+    }
+
+    void nativeCacheWithJsonDetails() {
+        TempDir root;
+        const QString rootPath = QString::fromStdString(root.path().string());
+        QVERIFY(createDemoCache(rootPath).ok());
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openDemo(window, rootPath));
+        int json = -1;
+        for (int row = 0; row < window.entriesModel()->rowCount(); ++row) {
+            if (window.entriesModel()->rowAt(row)->key.startsWith(QLatin1String("profile(2")))
+                json = row;
+        }
+        QVERIFY(json >= 0);
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
+        view->setCurrentIndex(window.entriesModel()->index(json, 0));
+        QVERIFY(details.wait(10000));
+        QVERIFY(window.detailsPane()->valueText().contains(QLatin1String("roles")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.statsPanel()->fieldText(QStringLiteral("hits")) == QLatin1String("12"), 10000);
+        save(window, QStringLiteral("native_cache_json_details"));
+    }
+
+    void statisticsWithCharts() {
+        TempDir root;
+        const QString rootPath = QString::fromStdString(root.path().string());
+        QVERIFY(createDemoCache(rootPath).ok());
+        MainWindow window;
+        window.setStatsInterval(200);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openDemo(window, rootPath));
+        // Real lookups between samples, with a changing mix of hits and misses.
+        for (int round = 0; round < 8; ++round) {
+            {
+                auto engine = twat_cache::test::openNative(root.path(), kDemoCacheName);
+                QVERIFY(engine.ok());
+                for (int i = 0; i < 10 + 4 * round; ++i) {
+                    const std::int64_t n = 10 + (i * (round + 1)) % (20 + 6 * round);
+                    (void)(*engine)->get(twat_cache::makeKey("fib", n));
+                }
+                QVERIFY((*engine)->flush().ok());
+            }
+            const int before = window.statsPanel()->sampleCount();
+            QTRY_VERIFY_WITH_TIMEOUT(window.statsPanel()->sampleCount() > before + 1, 10000);
+        }
+        StatsPanel* panel = window.statsPanel();
+        panel->showTab(0);
+        // The statistics dock, floated at a readable size.
+        auto* dock = window.findChild<QDockWidget*>(QStringLiteral("statsDock"));
+        QVERIFY(dock);
+        dock->setFloating(true);
+        dock->resize(480, 780);
+        QVERIFY(QTest::qWaitForWindowExposed(dock));
+        QVERIFY(panel->timeChartsShown());
+        save(*dock, QStringLiteral("statistics_charts"));
+        panel->showTab(1);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->distribution().count() > 0, 10000);
+        QTest::qWait(400);  // the entry charts redraw behind a 300 ms timer
+        save(*dock, QStringLiteral("statistics_entries"));
+    }
+
+    void redisNamespaceTree() {
+        if (!twat_cache::test::RedisServer::available()) {
+            QSKIP(twat_cache::test::RedisServer::skipReason().c_str());
+        }
+        twat_cache::test::RedisServer redis;
+        const std::string error = redis.start();
+        QVERIFY2(error.empty(), error.c_str());
+        const QStringList out = twat_cache::test::redisPython(redis.url(), R"(
+p = r.pipeline()
+for i in range(400): p.set("user:%d:profile" % i, '{"id": %d, "name": "user %d"}' % (i, i))
+for i in range(250): p.set("session:%032x" % i, "token", ex=1800)
+for i in range(120): p.hset("cart:%d" % i, mapping={"items": i % 7, "total": i * 3})
+for i in range(60): p.rpush("queue:jobs:%d" % (i % 6), "job-%d" % i)
+for i in range(30): p.set("twat_cache:geo:%016x" % i, "x" * (i * 40), ex=86400)
+p.set("config", "on")
+p.execute()
+print("ok")
+)");
+        QCOMPARE(out, QStringList{QStringLiteral("ok")});
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SourceRef ref;
+        ref.kind = SourceKind::kRedis;
+        ref.location = QString::fromStdString(redis.url());
+        ref.name = QStringLiteral("local redis");
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(ref);
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 10000);
+        auto* tree = window.findChild<QTreeView*>(QStringLiteral("namespacesView"));
+        NamespaceModel* model = window.namespaceModel();
+        QSignalSpy filtered(window.entriesModel(), &EntriesModel::pageLoaded);
+        tree->setCurrentIndex(model->index(0, 0, model->rootIndex()));
+        window.entriesModel()->fetchMore({});
+        QVERIFY(filtered.wait(10000));
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
+        view->setCurrentIndex(window.entriesModel()->index(0, 0));
+        QVERIFY(details.wait(10000));
+        save(window, QStringLiteral("redis_namespaces"));
     }
 
     void redisDialog() {

@@ -29,6 +29,7 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
     : QDialog(parent),
       m_secrets(secrets),
       m_name(new QLineEdit(this)),
+      m_separator(new QLineEdit(QStringLiteral(":"), this)),
       m_tabs(new QTabWidget(this)),
       m_url(new QLineEdit(this)),
       m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this)),
@@ -70,6 +71,9 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
 
     auto* credentials = new QFormLayout;
     credentials->addRow(tr("&Name:"), m_name);
+    m_separator->setObjectName(QStringLiteral("separatorEdit"));
+    m_separator->setMaxLength(8);
+    credentials->addRow(tr("Namespace se&parator:"), m_separator);
     auto* auth = new QFormLayout;
     auth->addRow(tr("U&ser:"), m_user);
     auth->addRow(tr("Pass&word:"), m_password);
@@ -185,7 +189,12 @@ SourceRef RedisDialog::sourceRef() const {
         ref.password = parsed->password;
     }
     ref.name = m_name->text().trimmed().isEmpty() ? ref.location : m_name->text().trimmed();
+    if (!m_separator->text().isEmpty()) ref.separator = m_separator->text();
     return ref;
+}
+
+void RedisDialog::setSeparator(const QString& separator) {
+    m_separator->setText(separator);
 }
 
 void RedisDialog::testConnection() {

@@ -40,6 +40,8 @@ class RedisDialog : public QDialog {
     void setHost(const QString& host, int port, int db);
     void setSocket(const QString& path, int db);
     void setCredentials(const QString& user, const QString& password);
+    // Separator of key namespaces in the sidebar's namespace tree (default ":").
+    void setSeparator(const QString& separator);
 
     // The endpoint the fields describe, or why they do not describe one.
     Result<RedisEndpoint> endpoint() const;
@@ -65,6 +67,7 @@ class RedisDialog : public QDialog {
 
     SecretStore* m_secrets;
     QLineEdit* m_name;
+    QLineEdit* m_separator;
     QTabWidget* m_tabs;
     QLineEdit* m_url;
     QLineEdit* m_host;

@@ -38,6 +38,7 @@ class EntriesModel : public QAbstractTableModel {
     void reload();
 
     const EntryRow* rowAt(int row) const;
+    const QList<EntryRow>& rows() const { return m_rows; }
     bool isLoading() const { return m_pending; }
     bool isComplete() const { return m_complete; }
     QString lastError() const { return m_lastError; }

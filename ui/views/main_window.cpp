@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -10,6 +11,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -26,12 +28,14 @@
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
 #include "models/entries_model.h"
+#include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/maintenance_runner.h"
 #include "views/stats_panel.h"
 #include "views/ui_resources.h"
+#include "workers/demo_cache.h"
 #include "workers/log_bridge.h"
 #include "workers/source_adapter.h"
 #include "workers/source_client.h"
@@ -41,6 +45,7 @@ namespace {
 
 constexpr qint64 kDetailValueBytes = 64 * 1024;
 constexpr int kSettingsVersion = 1;
+constexpr int kDefaultStatsIntervalMs = 2000;
 
 QString clientKey(const SourceRef& ref) {
     return QString::number(static_cast<int>(ref.kind)) + QLatin1Char('|') + ref.location;
@@ -57,7 +62,7 @@ QDockWidget* makeDock(QMainWindow* window, const QString& title, const char* obj
 
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent)
+MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     : QMainWindow(parent),
       m_actions(std::make_unique<Actions>(this)),
       m_sources(new SourceTreeModel(this)),
@@ -73,11 +78,17 @@ MainWindow::MainWindow(QWidget* parent)
       m_log(new LogPanel(this)),
       m_statusSource(new QLabel(this)),
       m_statusCount(new QLabel(this)),
+      m_statusScan(new QLabel(this)),
+      m_namespaces(new NamespaceModel(this)),
+      m_namespaceView(new QTreeView(this)),
+      m_namespaceLabel(new QLabel(this)),
+      m_statsTimer(new QTimer(this)),
       m_secrets(new SecretStore(QStringLiteral("twat-cache-inspector"), this)),
       m_logBridge(new LogBridge(this)) {
     initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("twat-cache inspector"));
+    m_demoWhenEmpty = demoWhenEmpty;
     setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
     registerSourceTypes();
     buildWidgets();
@@ -85,12 +96,14 @@ MainWindow::MainWindow(QWidget* parent)
     connectActions();
     QSettings settings;
     restoreSettings(settings);
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source
     updateActionStates();
     updateStatus();
     discover();
 }
 
 MainWindow::~MainWindow() {
+    m_statsTimer->stop();
     // Models and the runner reference clients; detach them before the clients go.
     m_entries->setSource(nullptr);
     delete m_runner;
@@ -149,11 +162,31 @@ void MainWindow::buildWidgets() {
     setCentralWidget(m_splitter);
 
     makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
+    m_namespaceView->setObjectName(QStringLiteral("namespacesView"));
+    m_namespaceView->setModel(m_namespaces);
+    m_namespaceView->setRootIsDecorated(true);
+    m_namespaceView->header()->setStretchLastSection(false);
+    m_namespaceView->header()->setSectionResizeMode(NamespaceModel::kName, QHeaderView::Stretch);
+    m_namespaceView->header()->setSectionResizeMode(NamespaceModel::kKeys,
+                                                    QHeaderView::ResizeToContents);
+    m_namespaceView->expandAll();
+    m_namespaceLabel->setObjectName(QStringLiteral("namespaceStatus"));
+    m_namespaceLabel->setWordWrap(true);
+    m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
+    auto* namespaceBox = new QWidget(this);
+    auto* namespaceLayout = new QVBoxLayout(namespaceBox);
+    namespaceLayout->setContentsMargins(0, 0, 0, 0);
+    namespaceLayout->addWidget(m_namespaceLabel);
+    namespaceLayout->addWidget(m_namespaceView);
+    makeDock(this, tr("Namespaces"), "namespacesDock", namespaceBox, Qt::LeftDockWidgetArea);
     makeDock(this, tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
     makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
 
     statusBar()->addWidget(m_statusSource, 1);
+    statusBar()->addPermanentWidget(m_statusScan);
     statusBar()->addPermanentWidget(m_statusCount);
+    m_statsTimer->setInterval(kDefaultStatsIntervalMs);
+    m_sampleClock.start();
 }
 
 void MainWindow::buildMenusAndToolbar() {
@@ -238,6 +271,10 @@ void MainWindow::connectActions() {
             &MainWindow::updateActionStates);
     connect(m_entries, &EntriesModel::pageLoaded, this, &MainWindow::onPageLoaded);
     connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+    connect(m_entries, &QAbstractItemModel::modelReset, m_stats, &StatsPanel::clearEntries);
+    connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
+    connect(m_namespaceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::showNamespace);
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterTimer, &QTimer::timeout, this,
             [this] { m_entries->setFilter(m_filterEdit->text()); });
@@ -262,6 +299,7 @@ void MainWindow::saveSettings(QSettings& settings) const {
             settings.setValue(QStringLiteral("kind"), static_cast<int>(ref.kind));
             settings.setValue(QStringLiteral("location"), ref.location);
             settings.setValue(QStringLiteral("name"), ref.name);
+            settings.setValue(QStringLiteral("separator"), ref.separator);
         }
     }
     settings.endArray();
@@ -291,6 +329,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
             kind == static_cast<int>(SourceKind::kRedis) ? SourceKind::kRedis : SourceKind::kFolder;
         ref.location = settings.value(QStringLiteral("location")).toString();
         ref.name = settings.value(QStringLiteral("name")).toString();
+        ref.separator = settings.value(QStringLiteral("separator"), QStringLiteral(":")).toString();
         if (!ref.location.isEmpty()) m_sources->addSource(ref);
     }
     settings.endArray();
@@ -307,6 +346,7 @@ void MainWindow::setReadOnly(bool readOnly) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    m_statsTimer->stop();
     QSettings settings;
     saveSettings(settings);
     event->accept();
@@ -317,9 +357,18 @@ void MainWindow::discover(const QString& root) {
         m_nextDiscovery = root;
         return;
     }
-    m_discovery.setFuture(QtConcurrent::run([root] {
+    const bool demo = m_demoWhenEmpty && root.isEmpty();
+    m_discovery.setFuture(QtConcurrent::run([root, demo] {
         DiscoveryOutcome outcome;
         outcome.root = root.isEmpty() ? defaultCacheRoot() : root;
+        if (demo) {
+            auto wrote = ensureDemoCache(outcome.root);
+            if (!wrote.ok()) {
+                outcome.error = QString::fromStdString(wrote.status().toString());
+                return outcome;
+            }
+            outcome.wroteDemo = *wrote;
+        }
         auto found = discoverSources(outcome.root);
         if (found.ok()) {
             outcome.sources = *found;
@@ -339,6 +388,10 @@ void MainWindow::onDiscovered() {
     }
     const DiscoveryOutcome outcome = m_discovery.result();
     m_sources->setDiscovered(outcome.root, outcome.sources, outcome.error);
+    if (outcome.wroteDemo) {
+        log(QStringLiteral("info"), tr("%1 was empty: wrote the demo cache %2 there")
+                                        .arg(outcome.root, QLatin1String(kDemoCacheName)));
+    }
     m_sourceView->expandAll();
     if (outcome.error.isEmpty()) {
         log(QStringLiteral("info"),
@@ -375,10 +428,15 @@ void MainWindow::openSource(const SourceRef& ref) {
         connect(client, &SourceClient::statsReady, this,
                 [this, client](const SourceStats& stats, const QString& error) {
                     if (client != m_current) return;
+                    m_statsPending = false;
                     if (error.isEmpty())
-                        m_stats->setStats(stats);
+                        m_stats->recordSample(m_sampleClock.elapsed(), stats);
                     else
                         m_stats->showMessage(error);
+                });
+        connect(client, &SourceClient::namespacesReady, this,
+                [this, client](const NamespaceReport& report, const QString& error) {
+                    if (client == m_current) onNamespaces(report, error);
                 });
         connect(client, &SourceClient::detailReady, this,
                 [this, client](const EntryDetail& detail, const QString& error) {
@@ -395,7 +453,23 @@ void MainWindow::openSource(const SourceRef& ref) {
     m_entries->setSource(client);
     m_details->showMessage(tr("Select an entry to see its metadata and value."));
     m_stats->showMessage(tr("Loading…"));
+    m_stats->resetHistory();
+    m_statsPending = true;
     client->requestStats();
+    m_statsTimer->start();
+    m_namespaces->reset(ref.separator);
+    m_namespaceView->expandAll();
+    m_namespaceComplete = false;
+    // The namespace tree only means something for Redis: its dock shows for Redis sources.
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("namespacesDock"))) {
+        dock->setVisible(ref.kind == SourceKind::kRedis);
+    }
+    if (ref.kind == SourceKind::kRedis) {
+        startNamespaceScan(false);
+    } else {
+        m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
+        m_statusScan->clear();
+    }
     updateActionStates();
     updateStatus();
 }
@@ -414,7 +488,10 @@ void MainWindow::onEntryChanged(const QModelIndex& current) {
 }
 
 void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
-    Q_UNUSED(rowsAdded);
+    if (rowsAdded > 0) {
+        const QList<EntryRow>& rows = m_entries->rows();
+        m_stats->addEntries(rows.mid(rows.size() - rowsAdded), QDateTime::currentMSecsSinceEpoch());
+    }
     m_entriesMessage->setVisible(!error.isEmpty());
     m_entriesMessage->setText(error);
     if (!error.isEmpty()) log(QStringLiteral("error"), error);
@@ -425,7 +502,13 @@ void MainWindow::refresh() {
     discover();
     if (m_current) {
         m_entries->reload();
+        m_statsPending = true;
         m_current->requestStats();
+        if (m_current->ref().kind == SourceKind::kRedis) {
+            m_namespaces->reset(m_current->ref().separator);
+            m_namespaceView->expandAll();
+            startNamespaceScan(true);
+        }
     }
 }
 

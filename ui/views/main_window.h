@@ -1,18 +1,22 @@
 // MainWindow: the inspector's window.
 //
 //   ┌ Sources (dock) ┬ filter bar ─────────────┬ Statistics (dock) ┐
-//   │ caches by kind │ entries (lazy table)     │                   │
-//   │ folders, Redis ├──────── splitter ────────┤                   │
-//   │                │ details (meta + value)   │                   │
+//   │ caches by kind │ entries (lazy table)     │ counters, charts  │
+//   │ folders, Redis ├──────── splitter ────────┤ of samples and of │
+//   ├ Namespaces ────┤ details (meta + value)   │ loaded entries    │
 //   └────────────────┴ Log (dock) ──────────────┴───────────────────┘
 //
 // Each open source has its own SourceClient (a worker thread); the window never calls the
-// core itself. The dock layout, splitter positions, window geometry, user-added folders and
-// Redis connections (without passwords) and the read-only switch persist in QSettings.
+// core itself. While a source is shown, its statistics are sampled every statsInterval()
+// (through its worker) for the statistics charts; for Redis, the namespace tree fills in
+// while the keyspace is scanned a budget at a time, with "scanned N of ~M keys". The dock layout,
+// splitter positions, window geometry, user-added folders and Redis connections (without passwords)
+// and the read-only switch persist in QSettings.
 //
 // Thread safety: GUI thread only.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <QMap>
@@ -37,6 +41,7 @@ class EntriesModel;
 class LogBridge;
 class LogPanel;
 class MaintenanceRunner;
+class NamespaceModel;
 class SecretStore;
 class SourceClient;
 class SourceTreeModel;
@@ -47,8 +52,9 @@ class MainWindow : public QMainWindow {
 
   public:
     // Restores the layout and sources from QSettings() and starts discovery under the
-    // core's cache root.
-    explicit MainWindow(QWidget* parent = nullptr);
+    // core's cache root. With `demoWhenEmpty`, discovery of the default root first writes a
+    // small demo cache (twat_cache_demo, see demo_cache.h) when that root is missing or empty.
+    explicit MainWindow(QWidget* parent = nullptr, bool demoWhenEmpty = false);
     ~MainWindow() override;
 
     const Actions& actions() const { return *m_actions; }
@@ -66,6 +72,19 @@ class MainWindow : public QMainWindow {
     void openSource(const SourceRef& ref);
     SourceClient* currentSource() const { return m_current; }
 
+    // Statistics sampling period (default 2000 ms); takes effect at once.
+    void setStatsInterval(int ms);
+    int statsInterval() const;
+    // Keys examined per namespace-scan request (default 20000).
+    void setNamespaceBudget(quint64 keys) { m_namespaceBudget = keys; }
+    NamespaceModel* namespaceModel() const { return m_namespaces; }
+    // "scanned N of ~M keys" while a Redis keyspace is scanned; empty for other sources.
+    QString namespaceStatus() const;
+    bool namespaceScanComplete() const { return m_namespaceComplete; }
+    // Shows the keys of the namespace at `index` of namespaceModel() (sets the filter).
+    void showNamespace(const QModelIndex& index);
+    void setFilterText(const QString& text);
+
     SourceTreeModel* sourcesModel() const { return m_sources; }
     EntriesModel* entriesModel() const { return m_entries; }
     LogPanel* logPanel() const { return m_log; }
@@ -80,6 +99,7 @@ class MainWindow : public QMainWindow {
         QString root;
         QList<SourceRef> sources;
         QString error;
+        bool wroteDemo = false;
     };
 
     void buildWidgets();
@@ -89,6 +109,9 @@ class MainWindow : public QMainWindow {
     void onEntryChanged(const QModelIndex& current);
     void onPageLoaded(int rowsAdded, const QString& error);
     void onDiscovered();
+    void onNamespaces(const NamespaceReport& report, const QString& error);
+    void startNamespaceScan(bool restart);
+    void sampleStats();
     void refresh();
     void chooseFolder();
     void newRedisConnection();
@@ -111,6 +134,16 @@ class MainWindow : public QMainWindow {
     LogPanel* m_log;
     QLabel* m_statusSource;
     QLabel* m_statusCount;
+    QLabel* m_statusScan;
+    NamespaceModel* m_namespaces;
+    QTreeView* m_namespaceView;
+    QLabel* m_namespaceLabel;
+    QTimer* m_statsTimer;
+    QElapsedTimer m_sampleClock;
+    bool m_statsPending = false;
+    quint64 m_namespaceBudget = 20000;
+    bool m_namespaceComplete = false;
+    bool m_demoWhenEmpty = false;
     SecretStore* m_secrets;
     LogBridge* m_logBridge;
     QMap<QString, SourceClient*> m_clients;  // by kind + location; children of this window

@@ -1,30 +1,170 @@
 #include "views/stats_panel.h"
 
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QFormLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineSeries>
 #include <QLocale>
+#include <QTabWidget>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
 
 namespace twat_cache::ui {
+namespace {
 
-StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent), m_note(new QLabel(this)) {
+QChart* makeChart(const QString& title) {
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->hide();
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->setBackgroundRoundness(0);
+    return chart;
+}
+
+QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
+    auto* view = new QChartView(chart, parent);
+    view->setObjectName(QString::fromLatin1(objectName));
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(170);
+    return view;
+}
+
+// A bar chart of `labels` with one bar set; returns the set and its value axis.
+QChartView* makeBars(const QString& title, const QStringList& labels, const char* objectName,
+                     QWidget* parent, QBarSet** set, QValueAxis** yAxis) {
+    QChart* chart = makeChart(title);
+    *set = new QBarSet(title);
+    for (int i = 0; i < labels.size(); ++i) **set << 0;
+    auto* series = new QBarSeries;
+    series->append(*set);
+    chart->addSeries(series);
+    auto* x = new QBarCategoryAxis;
+    x->append(labels);
+    QFont small = x->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    x->setLabelsFont(small);
+    chart->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(x);
+    *yAxis = new QValueAxis;
+    (*yAxis)->setLabelFormat(QStringLiteral("%.0f"));
+    (*yAxis)->setRange(0, 1);
+    chart->addAxis(*yAxis, Qt::AlignLeft);
+    series->attachAxis(*yAxis);
+    return makeView(chart, objectName, parent);
+}
+
+// A line chart; returns its series and axes.
+QChartView* makeLine(const QString& title, const QString& yTitle, const char* objectName,
+                     QWidget* parent, QLineSeries** series, QValueAxis** x, QValueAxis** y) {
+    QChart* chart = makeChart(title);
+    *series = new QLineSeries;
+    chart->addSeries(*series);
+    *x = new QValueAxis;
+    (*x)->setTitleText(QObject::tr("seconds"));
+    (*x)->setLabelFormat(QStringLiteral("%.0f"));
+    (*x)->setRange(0, 60);
+    chart->addAxis(*x, Qt::AlignBottom);
+    (*series)->attachAxis(*x);
+    *y = new QValueAxis;
+    (*y)->setTitleText(yTitle);
+    (*y)->setLabelFormat(QStringLiteral("%.0f"));
+    chart->addAxis(*y, Qt::AlignLeft);
+    (*series)->attachAxis(*y);
+    return makeView(chart, objectName, parent);
+}
+
+double niceMax(double value) {
+    return value <= 1.0 ? 1.0 : value * 1.15;
+}
+
+}  // namespace
+
+StatsPanel::StatsPanel(QWidget* parent)
+    : QWidget(parent),
+      m_tabs(new QTabWidget(this)),
+      m_note(new QLabel(this)),
+      m_timeNote(new QLabel(this)),
+      m_entriesCaption(new QLabel(this)),
+      m_largest(new QTreeWidget(this)),
+      m_redrawTimer(new QTimer(this)) {
     setObjectName(QStringLiteral("statsPanel"));
-    setMinimumWidth(200);
-    auto* form = new QFormLayout(this);
+    setMinimumWidth(220);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tabs);
+    m_tabs->addTab(buildCountersTab(), tr("Counters"));
+    m_tabs->addTab(buildEntriesTab(), tr("Entries"));
+    m_redrawTimer->setSingleShot(true);
+    m_redrawTimer->setInterval(300);
+    connect(m_redrawTimer, &QTimer::timeout, this, &StatsPanel::redrawEntryCharts);
+    showMessage(tr("Select a source to see its statistics."));
+    redrawTimeCharts();
+}
+
+QWidget* StatsPanel::buildCountersTab() {
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    auto* form = new QFormLayout;
     const QList<QPair<QString, QString>> fields = {
         {QStringLiteral("entries"), tr("Entries")}, {QStringLiteral("bytes"), tr("Size")},
         {QStringLiteral("hits"), tr("Hits")},       {QStringLiteral("misses"), tr("Misses")},
         {QStringLiteral("ratio"), tr("Hit ratio")}, {QStringLiteral("evictions"), tr("Evictions")},
     };
     for (const auto& [key, label] : fields) {
-        auto* value = new QLabel(QStringLiteral("–"), this);
+        auto* value = new QLabel(QStringLiteral("–"), page);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
         value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         form->addRow(label, value);
         m_fields.insert(key, value);
     }
+    layout->addLayout(form);
     m_note->setWordWrap(true);
-    form->addRow(m_note);
-    showMessage(tr("Select a source to see its statistics."));
+    m_note->setObjectName(QStringLiteral("statsNote"));
+    layout->addWidget(m_note);
+    QValueAxis* ratioY = nullptr;
+    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &m_ratioSeries,
+                           &m_ratioX, &ratioY);
+    ratioY->setRange(0, 100);
+    m_opsView = makeLine(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
+                         &m_opsX, &m_opsY);
+    m_opsY->setRange(0, 1);
+    m_timeNote->setWordWrap(true);
+    m_timeNote->setObjectName(QStringLiteral("timeNote"));
+    layout->addWidget(m_timeNote);
+    layout->addWidget(m_ratioView, 1);
+    layout->addWidget(m_opsView, 1);
+    return page;
+}
+
+QWidget* StatsPanel::buildEntriesTab() {
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    m_entriesCaption->setWordWrap(true);
+    layout->addWidget(m_entriesCaption);
+    layout->addWidget(makeBars(tr("Size up to"), EntryDistribution::sizeLabels(), "sizeChart", page,
+                               &m_sizeSet, &m_sizeY),
+                      1);
+    layout->addWidget(makeBars(tr("Expires within"), EntryDistribution::ttlLabels(), "ttlChart",
+                               page, &m_ttlSet, &m_ttlY),
+                      1);
+    m_largest->setObjectName(QStringLiteral("largestEntries"));
+    m_largest->setHeaderLabels({tr("Largest entries"), tr("Size")});
+    m_largest->setRootIsDecorated(false);
+    m_largest->header()->setStretchLastSection(false);
+    m_largest->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_largest->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_largest->setMinimumHeight(120);
+    layout->addWidget(m_largest, 1);
+    redrawEntryCharts();
+    return page;
 }
 
 void StatsPanel::setStats(const SourceStats& stats) {
@@ -55,11 +195,41 @@ void StatsPanel::setStats(const SourceStats& stats) {
         note = note.isEmpty() ? missing : missing + QLatin1Char(' ') + note;
     }
     m_note->setText(note);
+    if (m_countersTracked != stats.countersTracked()) {
+        m_countersTracked = stats.countersTracked();
+        redrawTimeCharts();
+    }
+}
+
+void StatsPanel::recordSample(qint64 atMs, const SourceStats& stats) {
+    setStats(stats);
+    if (!stats.countersTracked()) return;
+    m_samples.append({atMs, *stats.hits, *stats.misses});
+    if (m_samples.size() > kMaxSamples) m_samples.removeFirst();
+    redrawTimeCharts();
 }
 
 void StatsPanel::showMessage(const QString& message) {
     for (QLabel* label : std::as_const(m_fields)) label->setText(QStringLiteral("–"));
     m_note->setText(message);
+}
+
+void StatsPanel::resetHistory() {
+    m_samples.clear();
+    m_countersTracked = false;
+    redrawTimeCharts();
+    clearEntries();
+}
+
+void StatsPanel::clearEntries() {
+    m_distribution.clear();
+    m_redrawTimer->stop();
+    redrawEntryCharts();
+}
+
+void StatsPanel::addEntries(const QList<EntryRow>& rows, qint64 nowMs) {
+    m_distribution.add(rows, nowMs);
+    if (!m_redrawTimer->isActive()) m_redrawTimer->start();
 }
 
 QString StatsPanel::fieldText(const QString& field) const {
@@ -69,6 +239,104 @@ QString StatsPanel::fieldText(const QString& field) const {
 
 QString StatsPanel::noteText() const {
     return m_note->text();
+}
+
+QList<QPointF> StatsPanel::ratioPoints() const {
+    QList<QPointF> points;
+    for (qsizetype i = 1; i < m_samples.size(); ++i) {
+        const Sample& a = m_samples.at(i - 1);
+        const Sample& b = m_samples.at(i);
+        const double x = static_cast<double>(b.atMs - m_samples.constFirst().atMs) / 1000.0;
+        // Counters that went down were reset (the cache was cleared): count from zero.
+        const quint64 hits = b.hits >= a.hits ? b.hits - a.hits : b.hits;
+        const quint64 misses = b.misses >= a.misses ? b.misses - a.misses : b.misses;
+        if (hits + misses > 0) {
+            points.append(
+                {x, 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)});
+        } else if (b.hits + b.misses > 0) {
+            // No lookups in this interval: the ratio so far.
+            points.append(
+                {x, 100.0 * static_cast<double>(b.hits) / static_cast<double>(b.hits + b.misses)});
+        }
+    }
+    return points;
+}
+
+QList<QPointF> StatsPanel::opsPoints() const {
+    QList<QPointF> points;
+    for (qsizetype i = 1; i < m_samples.size(); ++i) {
+        const Sample& a = m_samples.at(i - 1);
+        const Sample& b = m_samples.at(i);
+        const double x = static_cast<double>(b.atMs - m_samples.constFirst().atMs) / 1000.0;
+        const double seconds = std::max(0.001, static_cast<double>(b.atMs - a.atMs) / 1000.0);
+        const quint64 now = b.hits + b.misses;
+        const quint64 before = a.hits + a.misses;
+        const quint64 lookups = now >= before ? now - before : now;
+        points.append({x, static_cast<double>(lookups) / seconds});
+    }
+    return points;
+}
+
+bool StatsPanel::timeChartsShown() const {
+    return !m_ratioView->isHidden();
+}
+
+void StatsPanel::showTab(int index) {
+    m_tabs->setCurrentIndex(index);
+}
+
+void StatsPanel::redrawTimeCharts() {
+    m_ratioView->setHidden(!m_countersTracked);
+    m_opsView->setHidden(!m_countersTracked);
+    if (!m_countersTracked) {
+        m_timeNote->setText(
+            tr("No hit-ratio or lookup charts: this cache does not record hits and misses."));
+        return;
+    }
+    m_timeNote->setText(m_samples.size() < 2
+                            ? tr("Charts fill in while the window is open (one sample every "
+                                 "few seconds).")
+                            : tr("%n samples", nullptr, static_cast<int>(m_samples.size())));
+    const QList<QPointF> ratio = ratioPoints();
+    const QList<QPointF> ops = opsPoints();
+    m_ratioSeries->replace(ratio);
+    m_opsSeries->replace(ops);
+    const double span = ops.isEmpty() ? 60.0 : std::max(1.0, ops.constLast().x());
+    for (QValueAxis* x : {m_ratioX, m_opsX}) {
+        x->setRange(0, span);
+        x->applyNiceNumbers();
+    }
+    double top = 0;
+    for (const QPointF& p : ops) top = std::max(top, p.y());
+    m_opsY->setRange(0, niceMax(top));
+    m_opsY->applyNiceNumbers();
+}
+
+void StatsPanel::redrawEntryCharts() {
+    const QLocale locale;
+    m_entriesCaption->setText(
+        m_distribution.count() == 0
+            ? tr("Sizes and expiry of the entries appear as they are loaded.")
+            : tr("Of the %1 entries loaded so far (scroll the list to load more).")
+                  .arg(locale.toString(static_cast<qulonglong>(m_distribution.count()))));
+    auto fill = [](QBarSet* set, QValueAxis* axis, const auto& counts) {
+        quint64 top = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+            set->replace(static_cast<int>(i), static_cast<qreal>(counts[i]));
+            top = std::max(top, counts[i]);
+        }
+        axis->setRange(0, niceMax(static_cast<double>(top)));
+        axis->applyNiceNumbers();
+    };
+    fill(m_sizeSet, m_sizeY, m_distribution.sizeCounts());
+    fill(m_ttlSet, m_ttlY, m_distribution.ttlCounts());
+    m_largest->clear();
+    for (const EntryRow& row : m_distribution.largest()) {
+        auto* item = new QTreeWidgetItem(
+            m_largest, {row.key, locale.formattedDataSize(static_cast<qint64>(row.size))});
+        item->setToolTip(0, row.key);
+        item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+    }
 }
 
 }  // namespace twat_cache::ui

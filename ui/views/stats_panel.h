@@ -1,16 +1,36 @@
-// StatsPanel: a source's counters (entries, bytes, hits, misses, hit ratio, evictions), each
-// shown as "not tracked" when the source does not keep it, with a clear note when hits and
-// misses are missing (python-diskcache without statistics enabled, joblib, plain folders).
+// StatsPanel: a source's statistics.
+//
+//   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not tracked"
+//   when the source does not keep it, with a clear note when hits and misses are missing:
+//   python-diskcache without statistics, joblib, plain folders), then two charts drawn from
+//   the periodic samples the window takes while it is open: the hit ratio per interval and
+//   lookups (hits + misses) per second.
+//   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
+//   the largest entries.
+//
+// The panel never asks a source for anything: the window feeds it samples (recordSample)
+// and loaded rows (addEntries). Redrawing the entry charts waits for a short timer, so a
+// fast scroll costs one redraw per pause rather than one per page.
 //
 // Thread safety: GUI thread only.
 #pragma once
 
+#include <QList>
 #include <QMap>
+#include <QPointF>
 #include <QWidget>
 
+#include "views/entry_distribution.h"
 #include "workers/source_types.h"
 
 class QLabel;
+class QTabWidget;
+class QTimer;
+class QTreeWidget;
+class QChartView;
+class QLineSeries;
+class QBarSet;
+class QValueAxis;
 
 namespace twat_cache::ui {
 
@@ -18,18 +38,70 @@ class StatsPanel : public QWidget {
     Q_OBJECT
 
   public:
+    // Samples kept for the time charts (10 minutes at one sample every 2 s).
+    static constexpr int kMaxSamples = 300;
+
     explicit StatsPanel(QWidget* parent = nullptr);
 
+    // Shows `stats`'s counters (not a chart sample).
     void setStats(const SourceStats& stats);
+    // Shows `stats` and adds a sample taken at `atMs` (any monotonic milliseconds).
+    void recordSample(qint64 atMs, const SourceStats& stats);
     void showMessage(const QString& message);
+    // Forgets the samples and the loaded entries (another source).
+    void resetHistory();
+    void clearEntries();
+    // Counts rows that were just loaded; expiry relative to `nowMs` (Unix ms).
+    void addEntries(const QList<EntryRow>& rows, qint64 nowMs);
+
     // The text shown for a field ("entries", "bytes", "hits", "misses", "ratio",
     // "evictions") and the note.
     QString fieldText(const QString& field) const;
     QString noteText() const;
+    // Chart points: (seconds since the first sample, hit ratio in %) and (seconds,
+    // lookups per second); one point per sample after the first.
+    QList<QPointF> ratioPoints() const;
+    QList<QPointF> opsPoints() const;
+    int sampleCount() const { return static_cast<int>(m_samples.size()); }
+    bool timeChartsShown() const;
+    const EntryDistribution& distribution() const { return m_distribution; }
+    // Shows the Counters (0) or Entries (1) tab, e.g. for a screenshot.
+    void showTab(int index);
 
   private:
+    struct Sample {
+        qint64 atMs = 0;
+        quint64 hits = 0;
+        quint64 misses = 0;
+    };
+
+    QWidget* buildCountersTab();
+    QWidget* buildEntriesTab();
+    void redrawTimeCharts();
+    void redrawEntryCharts();
+
+    QTabWidget* m_tabs;
     QMap<QString, QLabel*> m_fields;
     QLabel* m_note;
+    QLabel* m_timeNote;
+    QChartView* m_ratioView = nullptr;
+    QChartView* m_opsView = nullptr;
+    QLineSeries* m_ratioSeries = nullptr;
+    QLineSeries* m_opsSeries = nullptr;
+    QValueAxis* m_ratioX = nullptr;
+    QValueAxis* m_opsX = nullptr;
+    QValueAxis* m_opsY = nullptr;
+    QList<Sample> m_samples;
+    bool m_countersTracked = false;
+
+    EntryDistribution m_distribution;
+    QLabel* m_entriesCaption;
+    QBarSet* m_sizeSet = nullptr;
+    QBarSet* m_ttlSet = nullptr;
+    QValueAxis* m_sizeY = nullptr;
+    QValueAxis* m_ttlY = nullptr;
+    QTreeWidget* m_largest;
+    QTimer* m_redrawTimer;
 };
 
 }  // namespace twat_cache::ui

@@ -75,6 +75,8 @@ core::EntryFilter toFilter(const QString& text) {
 }  // namespace
 
 struct SourceAdapter::State {
+    core::SourceInfo info;  // what was opened, to reopen for a fresh namespace scan
+    core::OpenOptions options;
     std::unique_ptr<core::Source> source;
     std::map<quint64, std::unique_ptr<core::Plan>> plans;  // planned, not yet executed
     quint64 nextPlanId = 1;
@@ -98,9 +100,13 @@ Status SourceAdapter::open(const SourceRef& ref) {
         if (!identified.ok()) return identified.status();
         info = *identified;
     }
-    auto opened = core::Discovery::open(info);
+    core::OpenOptions options;
+    if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
+    auto opened = core::Discovery::open(info, options);
     if (!opened.ok()) return opened.status();
     m_state->source = std::move(*opened);
+    m_state->info = std::move(info);
+    m_state->options = std::move(options);
     return {};
 }
 
@@ -166,6 +172,29 @@ Result<SourceStats> SourceAdapter::stats() {
     out.misses = stats->misses;
     out.evictions = stats->evictions;
     out.note = toQString(stats->note);
+    for (const auto& [name, value] : stats->extra) out.extra.append({toQString(name), value});
+    return out;
+}
+
+Result<NamespaceReport> SourceAdapter::namespaces(quint64 budget, bool restart) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    if (restart) {
+        // The core keeps a scan's counts in the source; a new source scans afresh.
+        auto reopened = core::Discovery::open(m_state->info, m_state->options);
+        if (!reopened.ok()) return reopened.status();
+        m_state->plans.clear();
+        m_state->source = std::move(*reopened);
+    }
+    auto report = m_state->source->namespaces(static_cast<std::size_t>(budget));
+    if (!report.ok()) return report.status();
+    NamespaceReport out;
+    out.scanned = report->keys_scanned;
+    out.complete = report->complete;
+    out.namespaces.reserve(static_cast<qsizetype>(report->namespaces.size()));
+    for (const auto& ns : report->namespaces)
+        out.namespaces.append({toQString(ns.prefix), ns.keys});
+    // The total to show progress against: the server's own count (DBSIZE) of this database.
+    if (auto stats = m_state->source->stats(); stats.ok()) out.totalKeys = stats->entries;
     return out;
 }
 

@@ -2,9 +2,6 @@
 // (twat_cache/inspect.h). It translates core types into the Qt value types of
 // source_types.h. Everything else in ui/ depends on this interface only.
 //
-// What the inspection layer cannot open yet (native caches, Redis sources) fails with its
-// NotSupported status, which the inspector shows instead of entries.
-//
 // Thread safety: one adapter belongs to one SourceWorker and is used on that worker's
 // thread only. discover() is a free function safe on any non-GUI thread.
 #pragma once
@@ -40,6 +37,9 @@ class SourceAdapter {
     // Metadata and at most `maxValueBytes` of the value.
     Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
     Result<SourceStats> stats();
+    // Namespace counts after scanning up to `budget` more keys; `restart` forgets the counts
+    // so far and scans from the start. NotSupported for sources without namespaces.
+    Result<NamespaceReport> namespaces(quint64 budget, bool restart);
     // Counts what `request` would remove, touching nothing.
     Result<PlanPreview> plan(const MaintenanceRequest& request);
     // Executes a plan returned by plan(), in batches; stops between batches when `cancel`

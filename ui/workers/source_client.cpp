@@ -37,6 +37,10 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent)
             [this](quint64 gen, const SourceStats& stats, const QString& error) {
                 if (accept(Channel::kStats, gen)) emit statsReady(stats, error);
             });
+    connect(m_worker, &SourceWorker::namespacesReady, this,
+            [this](quint64 gen, const NamespaceReport& report, const QString& error) {
+                if (accept(Channel::kNamespaces, gen)) emit namespacesReady(report, error);
+            });
     connect(m_worker, &SourceWorker::planReady, this,
             [this](quint64 gen, const PlanPreview& preview, const QString& error) {
                 if (accept(Channel::kMaintenance, gen)) emit planReady(preview, error);
@@ -97,6 +101,11 @@ void SourceClient::requestDetail(const QByteArray& id, qint64 maxValueBytes) {
 void SourceClient::requestStats() {
     const quint64 gen = invalidate(Channel::kStats);
     post([w = m_worker, gen] { w->fetchStats(gen); });
+}
+
+void SourceClient::requestNamespaces(quint64 budget, bool restart) {
+    const quint64 gen = invalidate(Channel::kNamespaces);
+    post([w = m_worker, gen, budget, restart] { w->fetchNamespaces(gen, budget, restart); });
 }
 
 void SourceClient::requestPlan(const MaintenanceRequest& request) {

@@ -25,7 +25,7 @@ class SourceClient : public QObject {
     Q_OBJECT
 
   public:
-    enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance };
+    enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance, kNamespaces };
     Q_ENUM(Channel)
 
     explicit SourceClient(SourceRef ref, QObject* parent = nullptr);
@@ -44,6 +44,8 @@ class SourceClient : public QObject {
     void requestPage(const QByteArray& cursor, const QString& filter, int limit);
     void requestDetail(const QByteArray& id, qint64 maxValueBytes);
     void requestStats();
+    // Scans up to `budget` more keys for namespace counts (Redis); `restart` starts over.
+    void requestNamespaces(quint64 budget, bool restart = false);
     void requestPlan(const MaintenanceRequest& request);
     void requestExecute(quint64 planId);
     // Thread-safe request to stop a running execute between batches.
@@ -54,6 +56,7 @@ class SourceClient : public QObject {
     void pageReady(const twat_cache::ui::EntryPage& page, const QString& error);
     void detailReady(const twat_cache::ui::EntryDetail& detail, const QString& error);
     void statsReady(const twat_cache::ui::SourceStats& stats, const QString& error);
+    void namespacesReady(const twat_cache::ui::NamespaceReport& report, const QString& error);
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
     void progress(quint64 done, quint64 total);
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
@@ -69,7 +72,7 @@ class SourceClient : public QObject {
     SourceRef m_ref;
     QThread m_thread;
     SourceWorker* m_worker = nullptr;  // lives in m_thread; deleted when it finishes
-    std::array<quint64, 5> m_generations{};
+    std::array<quint64, 6> m_generations{};
     quint64 m_dropped = 0;
 };
 

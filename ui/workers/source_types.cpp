@@ -35,6 +35,7 @@ void registerSourceTypes() {
     qRegisterMetaType<EntryPage>();
     qRegisterMetaType<EntryDetail>();
     qRegisterMetaType<SourceStats>();
+    qRegisterMetaType<NamespaceReport>();
     qRegisterMetaType<MaintenanceRequest>();
     qRegisterMetaType<PlanPreview>();
     qRegisterMetaType<ExecuteResult>();

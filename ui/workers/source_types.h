@@ -34,6 +34,7 @@ struct SourceRef {
     QString name;      // display name
     QString password;  // Redis only; session memory, never persisted
     QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
+    QString separator = QStringLiteral(":");  // Redis: namespace separator
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;
@@ -77,8 +78,19 @@ struct SourceStats {
     std::optional<quint64> misses;
     std::optional<quint64> evictions;
     QString note;  // why counters are missing, or other caveats
+    // Further named counts in a stable order (Redis: "db0.keys", "server.expired_keys", ...).
+    QList<QPair<QString, quint64>> extra;
 
     bool countersTracked() const { return hits.has_value() && misses.has_value(); }
+};
+
+// Key counts per namespace (the part of a key before the separator), growing while a
+// keyspace is scanned a budget at a time.
+struct NamespaceReport {
+    QList<QPair<QString, quint64>> namespaces;  // prefix ("" for keys without one), keys
+    quint64 scanned = 0;                        // keys examined so far
+    std::optional<quint64> totalKeys;           // the server's estimate (DBSIZE)
+    bool complete = false;                      // the whole keyspace was examined
 };
 
 enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune };
@@ -113,6 +125,7 @@ Q_DECLARE_METATYPE(twat_cache::ui::SourceRef)
 Q_DECLARE_METATYPE(twat_cache::ui::EntryPage)
 Q_DECLARE_METATYPE(twat_cache::ui::EntryDetail)
 Q_DECLARE_METATYPE(twat_cache::ui::SourceStats)
+Q_DECLARE_METATYPE(twat_cache::ui::NamespaceReport)
 Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceRequest)
 Q_DECLARE_METATYPE(twat_cache::ui::PlanPreview)
 Q_DECLARE_METATYPE(twat_cache::ui::ExecuteResult)

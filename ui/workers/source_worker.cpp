@@ -37,6 +37,11 @@ void SourceWorker::fetchStats(quint64 generation) {
     emit statsReady(generation, valueOrEmpty(stats), errorText(stats.status()));
 }
 
+void SourceWorker::fetchNamespaces(quint64 generation, quint64 budget, bool restart) {
+    auto report = m_adapter.namespaces(budget, restart);
+    emit namespacesReady(generation, valueOrEmpty(report), errorText(report.status()));
+}
+
 void SourceWorker::plan(quint64 generation, const MaintenanceRequest& request) {
     auto preview = m_adapter.plan(request);
     emit planReady(generation, valueOrEmpty(preview), errorText(preview.status()));

@@ -31,6 +31,8 @@ class SourceWorker : public QObject {
     void fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter, int limit);
     void fetchDetail(quint64 generation, const QByteArray& id, qint64 maxValueBytes);
     void fetchStats(quint64 generation);
+    // Scans up to `budget` more keys for namespace counts; `restart` starts over.
+    void fetchNamespaces(quint64 generation, quint64 budget, bool restart);
     void plan(quint64 generation, const twat_cache::ui::MaintenanceRequest& request);
     void execute(quint64 generation, quint64 planId);
 
@@ -41,6 +43,8 @@ class SourceWorker : public QObject {
                      const QString& error);
     void statsReady(quint64 generation, const twat_cache::ui::SourceStats& stats,
                     const QString& error);
+    void namespacesReady(quint64 generation, const twat_cache::ui::NamespaceReport& report,
+                         const QString& error);
     void planReady(quint64 generation, const twat_cache::ui::PlanPreview& preview,
                    const QString& error);
     void progress(quint64 generation, quint64 done, quint64 total);

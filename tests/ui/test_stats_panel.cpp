@@ -1,0 +1,210 @@
+// Statistics: the panel's counters, time charts from samples and entry distribution
+// (deterministic, fed by hand), the namespace model under QAbstractItemModelTester, and the
+// window's periodic sampling through the worker of a real native cache whose counters move.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "models/entries_model.h"
+#include "models/namespace_model.h"
+#include "ui_fixtures.h"
+#include "views/entry_distribution.h"
+#include "views/main_window.h"
+#include "views/stats_panel.h"
+#include "views/ui_resources.h"
+
+using namespace twat_cache::ui;
+using twat_cache::test::TempDir;
+
+namespace {
+
+SourceStats counters(quint64 hits, quint64 misses) {
+    SourceStats s;
+    s.entries = 10;
+    s.bytes = 2048;
+    s.hits = hits;
+    s.misses = misses;
+    s.evictions = 0;
+    return s;
+}
+
+EntryRow row(const QString& key, quint64 size, qint64 expiresMs) {
+    EntryRow r;
+    r.key = key;
+    r.size = size;
+    r.expiresMs = expiresMs;
+    return r;
+}
+
+}  // namespace
+
+class TestStatsPanel : public QObject {
+    Q_OBJECT
+
+  private:
+    TempDir m_settingsDir;
+
+  private slots:
+    void initTestCase() {
+        QVERIFY(m_settingsDir.ok());
+        twat_cache::test::isolateSettings(m_settingsDir.path());
+        qputenv("TWAT_CACHE_DIR", QByteArray::fromStdString(m_settingsDir.path().string()));
+        initUiResources();
+    }
+
+    void countersAndTimeCharts() {
+        StatsPanel panel;
+        panel.recordSample(0, counters(0, 0));
+        panel.recordSample(2000, counters(30, 10));  // 40 lookups in 2 s, 75 % hits
+        panel.recordSample(4000, counters(30, 10));  // idle: the ratio so far
+        panel.recordSample(6000, counters(40, 50));  // 50 lookups, 20 % hits
+        QCOMPARE(panel.sampleCount(), 4);
+        QVERIFY(panel.timeChartsShown());
+        QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("40"));
+        QCOMPARE(panel.fieldText(QStringLiteral("ratio")), QLocale().toString(44.4, 'f', 1) + " %");
+        const QList<QPointF> ratio = panel.ratioPoints();
+        QCOMPARE(ratio.size(), 3);
+        QCOMPARE(ratio.at(0), QPointF(2.0, 75.0));
+        QCOMPARE(ratio.at(1), QPointF(4.0, 75.0));
+        QCOMPARE(ratio.at(2), QPointF(6.0, 20.0));
+        const QList<QPointF> ops = panel.opsPoints();
+        QCOMPARE(ops, (QList<QPointF>{{2.0, 20.0}, {4.0, 0.0}, {6.0, 25.0}}));
+        // Counters that went down (the cache was cleared) count from zero.
+        panel.recordSample(8000, counters(4, 0));
+        QCOMPARE(panel.opsPoints().constLast(), QPointF(8.0, 2.0));
+        panel.resetHistory();
+        QCOMPARE(panel.sampleCount(), 0);
+    }
+
+    void untrackedCountersSayWhy() {
+        StatsPanel panel;
+        SourceStats s;
+        s.entries = 3;
+        s.note = QStringLiteral("joblib keeps no counters");
+        panel.recordSample(0, s);
+        panel.recordSample(2000, s);
+        QCOMPARE(panel.sampleCount(), 0);
+        QVERIFY(!panel.timeChartsShown());
+        QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("not tracked"));
+        QVERIFY(panel.noteText().contains(QStringLiteral("does not record hits and misses")));
+        QVERIFY(panel.noteText().contains(QStringLiteral("joblib keeps no counters")));
+    }
+
+    void sizeBuckets_data() {
+        QTest::addColumn<quint64>("bytes");
+        QTest::addColumn<int>("bucket");
+        QTest::newRow("0") << quint64{0} << 0;
+        QTest::newRow("63") << quint64{63} << 0;
+        QTest::newRow("64") << quint64{64} << 1;
+        QTest::newRow("1023") << quint64{1023} << 1;
+        QTest::newRow("1 KiB") << quint64{1024} << 2;
+        QTest::newRow("255 KiB") << quint64{255 * 1024} << 3;
+        QTest::newRow("4 MiB - 1") << quint64{4 * 1024 * 1024 - 1} << 4;
+    }
+    void sizeBuckets() {
+        QFETCH(quint64, bytes);
+        QFETCH(int, bucket);
+        QCOMPARE(EntryDistribution::sizeBucket(bytes), bucket);
+        QCOMPARE(EntryDistribution::sizeBucket(quint64{1} << 30),
+                 EntryDistribution::kSizeBuckets - 1);
+    }
+
+    void ttlBuckets_data() {
+        QTest::addColumn<qint64>("expires");
+        QTest::addColumn<int>("bucket");
+        const qint64 now = 1'000'000'000;
+        QTest::newRow("never") << qint64{0} << 5;
+        QTest::newRow("expired") << now - 1 << 0;
+        QTest::newRow("now") << now << 0;
+        QTest::newRow("30 s") << now + 30'000 << 1;
+        QTest::newRow("59 min") << now + 59 * 60'000 << 2;
+        QTest::newRow("23 h") << now + 23 * 3'600'000LL << 3;
+        QTest::newRow("2 days") << now + 48 * 3'600'000LL << 4;
+    }
+    void ttlBuckets() {
+        QFETCH(qint64, expires);
+        QFETCH(int, bucket);
+        QCOMPARE(EntryDistribution::ttlBucket(expires, 1'000'000'000), bucket);
+    }
+
+    void distributionKeepsTheLargest() {
+        EntryDistribution d;
+        QList<EntryRow> rows;
+        for (int i = 0; i < 20; ++i) rows << row(QString::number(i), quint64(i) * 100, 0);
+        d.add(rows.mid(0, 7), 0);
+        d.add(rows.mid(7), 0);
+        QCOMPARE(d.count(), quint64{20});
+        QCOMPARE(d.largest().size(), EntryDistribution::kTopCount);
+        QCOMPARE(d.largest().constFirst().key, QStringLiteral("19"));
+        QCOMPARE(d.largest().constLast().key, QStringLiteral("12"));
+        quint64 sum = 0;
+        for (quint64 n : d.sizeCounts()) sum += n;
+        QCOMPARE(sum, quint64{20});
+        QCOMPARE(d.ttlCounts()[5], quint64{20});
+    }
+
+    void namespaceModelUnderTester() {
+        NamespaceModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        NamespaceReport report;
+        report.namespaces = {{QStringLiteral("user"), 5}, {QString(), 1}};
+        report.scanned = 6;
+        model.setReport(report);
+        report.namespaces = {
+            {QStringLiteral("session"), 9}, {QStringLiteral("user"), 7}, {QString(), 1}};
+        report.scanned = 17;
+        report.complete = true;
+        model.setReport(report);
+        QCOMPARE(model.rowCount(model.rootIndex()), 3);
+        QCOMPARE(model.keysOf(QStringLiteral("user")), quint64{7});
+        QCOMPARE(model.index(0, 0, model.rootIndex()).data().toString(),
+                 QStringLiteral("session:"));
+        QCOMPARE(
+            model.index(0, NamespaceModel::kKeys).data(NamespaceModel::kCountRole).toULongLong(),
+            quint64{17});
+        QCOMPARE(model.filterFor(model.index(0, 0, model.rootIndex())),
+                 QStringLiteral("session:*"));
+        QCOMPARE(model.filterFor(model.rootIndex()), QString());
+        model.reset(QStringLiteral("/"));
+        report.namespaces = {{QStringLiteral("a*b"), 2}};
+        model.setReport(report);
+        QCOMPARE(model.filterFor(model.index(0, 0, model.rootIndex())), QStringLiteral("a\\*b/*"));
+    }
+
+    void windowSamplesThroughTheWorker() {
+        TempDir root;
+        const std::string error = twat_cache::test::makeNativeCache(root.path(), "polled", 4, 0);
+        QVERIFY2(error.empty(), error.c_str());
+        MainWindow window;
+        window.setStatsInterval(50);
+        window.show();
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(
+            folderSourceRef(QString::fromStdString((root.path() / "polled").string())));
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(15000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.statsPanel()->sampleCount() >= 2, 15000);
+        QCOMPARE(window.statsPanel()->fieldText(QStringLiteral("hits")), QStringLiteral("1"));
+        // Another process (here: our engine) looks up entries; the next samples show it.
+        {
+            auto engine = twat_cache::test::openNative(root.path(), "polled");
+            QVERIFY(engine.ok());
+            for (int i = 0; i < 9; ++i) {
+                QVERIFY((*engine)->get(twat_cache::makeKey("item", std::int64_t{i % 4})).ok());
+            }
+            QVERIFY((*engine)->flush().ok());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->fieldText(QStringLiteral("hits")),
+                                  QStringLiteral("10"), 15000);
+        QVERIFY(window.statsPanel()->timeChartsShown());
+        double lookups = 0;
+        for (const QPointF& p : window.statsPanel()->opsPoints()) lookups += p.y();
+        QVERIFY(lookups > 0);
+        // The loaded entries feed the distribution (4 items and the JSON document).
+        QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->distribution().count(), quint64{5}, 15000);
+    }
+};
+
+QTEST_MAIN(TestStatsPanel)
+#include "test_stats_panel.moc"
