@@ -1,6 +1,7 @@
 # Tests of the sqlite engine (core/src/sqlite).
 twat_cache_add_test(NAME test_sqlite_engine
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_engine.cpp LABELS core TIMEOUT 60)
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_engine.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)
 twat_cache_add_test(NAME test_sqlite_robustness
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_robustness.cpp LABELS core TIMEOUT 60
     LIBS SQLite::SQLite3)

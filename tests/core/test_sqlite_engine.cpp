@@ -1,6 +1,9 @@
 // The sqlite engine against a real SQLite database in a temporary folder: round trips,
 // overwrite, erase, TTL, limits and policies, tags, spilled values and check(fix),
-// compression, scan pages, and counters that survive a reopen.
+// compression, scan pages, counters that survive a reopen, and the schema (access stamps in
+// their own table, eviction indexes, older schema versions refused), read with sqlite3.
+#include <sqlite3.h>
+
 #include <QtTest>
 #include <fstream>
 #include <set>
@@ -29,6 +32,31 @@ std::size_t countFiles(const fs::path& dir) {
         if (it->is_regular_file()) ++n;
     }
     return n;
+}
+
+// Column `column` of the rows `sql` returns, joined by '|'; "ERROR: ..." when it fails.
+std::string queryColumn(const fs::path& file, const std::string& sql, int column = 0) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return "ERROR: cannot open";
+    }
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+        out = std::string("ERROR: ") + sqlite3_errmsg(db);
+    } else {
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (!out.empty()) out += '|';
+            const unsigned char* t = sqlite3_column_text(st, column);
+            out += t != nullptr ? reinterpret_cast<const char*>(t) : "NULL";
+        }
+        if (rc != SQLITE_DONE) out = std::string("ERROR: ") + sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
 }
 
 std::string compressible(std::size_t size) {
@@ -346,6 +374,112 @@ class TestSqliteEngine : public QObject {
         QVERIFY(fs::file_size(wal) > before);  // the batch went out in one transaction
         auto page = engine->scan("", 1);
         QCOMPARE(page->entries[0].hits, 200u);
+    }
+
+    // The batched access stamps live in `access`, not in the row holding the value, and
+    // the triggers keep one stamp row per entry through set, replace, erase and eviction.
+    void accessStampsApartFromValues() {
+        TempDir dir;
+        auto clock = std::make_shared<ManualClock>();
+        auto cfg = sqliteConfig(dir.path(), {.maxsize = 3, .policy = Policy::kLru}, clock);
+        auto engine = openOrDie(cfg);
+        const fs::path db = cfg.folder / "cache.db";
+        QCOMPARE(queryColumn(db,
+                             "SELECT name FROM pragma_table_info('entries') WHERE name IN "
+                             "('accessed', 'access_count')"),
+                 std::string());
+        QCOMPARE(queryColumn(db, "PRAGMA user_version"), std::string("2"));
+        const std::int64_t t0 = clock->nowMs();
+        for (const char* k : {"a", "b", "c"}) QVERIFY(engine->set(keyOf(k), recordOf(k, k)).ok());
+        clock->advanceMs(50);
+        QVERIFY(engine->get(keyOf("a")).ok());
+        QVERIFY(engine->get(keyOf("a")).ok());
+        QVERIFY(engine->flush().ok());
+        QCOMPARE(queryColumn(db,
+                             "SELECT access_count FROM access ORDER BY access_count DESC, "
+                             "accessed"),
+                 std::string("2|0|0"));
+        QCOMPARE(queryColumn(db, "SELECT accessed FROM access ORDER BY accessed DESC LIMIT 1"),
+                 std::to_string(t0 + 50));
+        auto page = engine->scan("", 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->entries.size(), 3u);
+        for (const auto& e : page->entries) {
+            const bool isA = e.key == keyOf("a");
+            QCOMPARE(e.hits, isA ? 2u : 0u);
+            QCOMPARE(e.accessed_ms, isA ? t0 + 50 : t0);
+            QCOMPARE(e.created_ms, t0);
+        }
+        // Replace resets the stamps; erase and eviction drop them.
+        QVERIFY(engine->set(keyOf("a"), recordOf("a", "A")).ok());
+        QCOMPARE(queryColumn(db,
+                             "SELECT access_count FROM access WHERE key = (SELECT key FROM "
+                             "entries WHERE key_text = 'a')"),
+                 std::string("0"));
+        QVERIFY(*engine->erase(keyOf("b")));
+        QVERIFY(engine->set(keyOf("d"), recordOf("d", "d")).ok());
+        QVERIFY(engine->set(keyOf("e"), recordOf("e", "e")).ok());  // evicts one
+        QCOMPARE(engine->stats().evictions, 1u);
+        QCOMPARE(queryColumn(db, "SELECT count(*) FROM entries"), std::string("3"));
+        QCOMPARE(queryColumn(db, "SELECT count(*) FROM access"), std::string("3"));
+        QCOMPARE(queryColumn(db,
+                             "SELECT count(*) FROM access WHERE key NOT IN (SELECT key FROM "
+                             "entries)"),
+                 std::string("0"));
+        QVERIFY(engine->clear().ok());
+        QCOMPARE(queryColumn(db, "SELECT count(*) FROM access"), std::string("0"));
+    }
+
+    // With a limit, the victim query of each policy walks an index instead of scanning.
+    void evictionUsesIndex_data() {
+        QTest::addColumn<Policy>("policy");
+        QTest::addColumn<QString>("victimSql");
+        QTest::addColumn<QString>("index");
+        QTest::newRow("fifo") << Policy::kFifo
+                              << "SELECT rowid FROM entries WHERE key <> x'00' ORDER BY created "
+                                 "LIMIT 8"
+                              << "entries_created";
+        QTest::newRow("lru") << Policy::kLru
+                             << "SELECT key FROM access WHERE key <> x'00' ORDER BY accessed "
+                                "LIMIT 8"
+                             << "access_lru";
+        QTest::newRow("lfu") << Policy::kLfu
+                             << "SELECT key FROM access WHERE key <> x'00' ORDER BY "
+                                "access_count, accessed LIMIT 8"
+                             << "access_lfu";
+    }
+    void evictionUsesIndex() {
+        QFETCH(Policy, policy);
+        QFETCH(QString, victimSql);
+        QFETCH(QString, index);
+        TempDir dir;
+        auto cfg = sqliteConfig(dir.path(), {.maxsize = 1000, .policy = policy});
+        auto engine = openOrDie(cfg);
+        QVERIFY(engine->set(keyOf("a"), recordOf("a", "1")).ok());
+        const std::string plan =
+            queryColumn(cfg.folder / "cache.db", "EXPLAIN QUERY PLAN " + victimSql.toStdString(),
+                        3);  // 3: detail
+        QVERIFY2(plan.find("USING INDEX " + index.toStdString()) != std::string::npos ||
+                     plan.find("USING COVERING INDEX " + index.toStdString()) != std::string::npos,
+                 plan.c_str());
+        QVERIFY2(plan.find("TEMP B-TREE") == std::string::npos, plan.c_str());
+    }
+
+    void olderSchemaRefused() {
+        TempDir dir;
+        auto cfg = sqliteConfig(dir.path(), {});
+        {
+            auto engine = openOrDie(cfg);
+            QVERIFY(engine->set(keyOf("a"), recordOf("a", "1")).ok());
+        }
+        QCOMPARE(queryColumn(cfg.folder / "cache.db", "PRAGMA user_version = 1"), std::string());
+        auto e = openSqliteCache(cfg);
+        QVERIFY(!e.ok());
+        QCOMPARE(e.status().code(), StatusCode::kNotSupported);
+        const std::string& m = e.status().message();
+        QVERIFY2(m.find("schema version 1") != std::string::npos, m.c_str());
+        QVERIFY2(m.find("remove the cache folder") != std::string::npos, m.c_str());
+        QVERIFY2(m.find("cache.db") != std::string::npos, m.c_str());
     }
 };
 

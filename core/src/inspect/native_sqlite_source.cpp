@@ -25,8 +25,16 @@ constexpr std::size_t kFilterChunk = 256;
 constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole values up to this
-constexpr const char* kSummaryColumns =
-    "rowid, key, key_text, size, created, accessed, expires, access_count, tag";
+// The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
+// `access` table; version 1 kept them in `entries` (still read, for old caches).
+constexpr const char* kSummarySelect =
+    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, coalesce(a.accessed, e.created),"
+    " e.expires, coalesce(a.access_count, 0), e.tag";
+constexpr const char* kSummaryFrom = " FROM entries AS e LEFT JOIN access AS a ON a.key = e.key";
+constexpr const char* kSummarySelectV1 =
+    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, e.accessed, e.expires,"
+    " e.access_count, e.tag";
+constexpr const char* kSummaryFromV1 = " FROM entries AS e";
 
 std::string hexOf(std::string_view blob) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -64,12 +72,14 @@ std::uint64_t nonNegative(std::int64_t v) {
 class NativeSqliteSource final : public Source {
   public:
     NativeSqliteSource(SourceInfo info, const OpenOptions& options,
-                       std::unique_ptr<SqliteHandle> db, bool newerSchema)
+                       std::unique_ptr<SqliteHandle> db, bool newerSchema, bool accessTable)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
           m_db(std::move(db)),
-          m_newerSchema(newerSchema) {}
+          m_newerSchema(newerSchema),
+          m_select(accessTable ? kSummarySelect : kSummarySelectV1),
+          m_from(accessTable ? kSummaryFrom : kSummaryFromV1) {}
 
     SourceInfo info() const override { return m_info; }
 
@@ -112,8 +122,8 @@ class NativeSqliteSource final : public Source {
         std::size_t examined = 0;
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
-            auto st = m_db->prepare(std::string("SELECT ") + kSummaryColumns +
-                                    " FROM entries WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+            auto st = m_db->prepare(std::string(m_select) + m_from +
+                                    " WHERE e.rowid > ?1 ORDER BY e.rowid LIMIT ?2");
             if (!st.ok()) return st.status();
             st->bind(1, after);
             st->bind(2, static_cast<std::int64_t>(want));
@@ -140,8 +150,9 @@ class NativeSqliteSource final : public Source {
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto blob = blobOfHex(entryId);
         if (!blob.ok()) return blob.status();
-        auto st = m_db->prepare(std::string("SELECT ") + kSummaryColumns +
-                                ", type_tag, flags, value, filename FROM entries WHERE key = ?1");
+        auto st =
+            m_db->prepare(std::string(m_select) + ", e.type_tag, e.flags, e.value, e.filename" +
+                          m_from + " WHERE e.key = ?1");
         if (!st.ok()) return st.status();
         st->bindBlob(1, *blob);
         auto row = st->step();
@@ -299,9 +310,12 @@ class NativeSqliteSource final : public Source {
     std::unique_ptr<SqliteHandle> m_db;  // read-only
     std::unique_ptr<Connection> m_writer;
     bool m_newerSchema;
+    const char* m_select;  // kSummarySelect or kSummarySelectV1
+    const char* m_from;
 };
 
-Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema) {
+Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema,
+                                                  bool& accessTable) {
     const fs::path file = folder / "cache.db";
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) {
@@ -311,7 +325,8 @@ Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& 
     if (!db.ok()) return db.status();
     auto st = (*db)->prepare(
         "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-        "('meta', 'counters', 'entries')), (SELECT user_version FROM pragma_user_version)");
+        "('meta', 'counters', 'entries')), (SELECT user_version FROM pragma_user_version), "
+        "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'access')");
     if (!st.ok()) return Status::corruption("not a readable sqlite cache: " + file.string());
     auto row = st->step();
     if (!row.ok() || !*row || st->int64(0) != 3) {
@@ -321,6 +336,7 @@ Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& 
             file.string());
     }
     newerSchema = st->int64(1) > kSchemaVersion;
+    accessTable = st->int64(2) != 0;
     return std::move(*db);
 }
 
@@ -328,15 +344,16 @@ Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& 
 
 Result<std::unique_ptr<Source>> openNativeSqliteSource(const SourceInfo& info,
                                                        const OpenOptions& options) {
-    bool newer = false;
-    auto db = openChecked(info.path, newer);
+    bool newer = false, accessTable = false;
+    auto db = openChecked(info.path, newer, accessTable);
     if (!db.ok()) return db.status();
-    return std::unique_ptr<Source>(new NativeSqliteSource(info, options, std::move(*db), newer));
+    return std::unique_ptr<Source>(
+        new NativeSqliteSource(info, options, std::move(*db), newer, accessTable));
 }
 
 void addNativeSqliteCounts(SourceInfo& info) {
-    bool newer = false;
-    auto db = openChecked(info.path, newer);
+    bool newer = false, accessTable = false;
+    auto db = openChecked(info.path, newer, accessTable);
     if (!db.ok()) {
         info.note += (info.note.empty() ? "" : "; ") + db.status().toString();
         return;

@@ -19,9 +19,9 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     // kContains
     "SELECT expires FROM entries WHERE key = ?1",
     // kUpsert
-    "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, accessed,"
-    " access_count, size, tag, value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9,"
-    " ?10, ?11)",
+    // (the entries_insert trigger adds the entry's row to `access`, stamped with ?5)
+    "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
+    " value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     // kAddTotals
     "UPDATE counters SET count = count + ?1, bytes = bytes + ?2 WHERE id = 0 RETURNING count,"
     " bytes",
@@ -34,17 +34,18 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
     " created LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kVictimsLru
-    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
+    "DELETE FROM entries WHERE key IN (SELECT key FROM access WHERE key <> ?1 ORDER BY"
     " accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kVictimsLfu
-    "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
+    "DELETE FROM entries WHERE key IN (SELECT key FROM access WHERE key <> ?1 ORDER BY"
     " access_count, accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kVictimsRr: rows from a random rowid on; an empty answer falls back to fifo.
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 AND rowid >="
     " (abs(random()) % (SELECT max(rowid) FROM entries)) LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES
     ", filename",
     // kTouch
-    "UPDATE entries SET accessed = max(accessed, ?2), access_count = access_count + ?3 WHERE"
+    // A small row of its own: the entry's row, with the value, is not rewritten.
+    "UPDATE access SET accessed = max(accessed, ?2), access_count = access_count + ?3 WHERE"
     " key = ?1",
     // kAddCounters
     "UPDATE counters SET hits = hits + ?1, misses = misses + ?2, evictions = evictions + ?3,"
@@ -53,8 +54,9 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     "SELECT hits, misses, evictions, expirations, errors, count, bytes FROM counters WHERE"
     " id = 0",
     // kScan
-    "SELECT key, key_text, size, created, accessed, expires, access_count, tag FROM entries"
-    " WHERE key > ?1 ORDER BY key LIMIT ?2",
+    "SELECT e.key, e.key_text, e.size, e.created, coalesce(a.accessed, e.created), e.expires,"
+    " coalesce(a.access_count, 0), e.tag FROM entries AS e LEFT JOIN access AS a ON a.key ="
+    " e.key WHERE e.key > ?1 ORDER BY e.key LIMIT ?2",
     // kBegin
     "BEGIN IMMEDIATE",
     // kCommit

@@ -54,9 +54,9 @@ const char* policyIndexSql(Policy policy) {
         case Policy::kFifo:
             return "CREATE INDEX IF NOT EXISTS entries_created ON entries(created)";
         case Policy::kLru:
-            return "CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed)";
+            return "CREATE INDEX IF NOT EXISTS access_lru ON access(accessed)";
         case Policy::kLfu:
-            return "CREATE INDEX IF NOT EXISTS entries_lfu ON entries(access_count, accessed)";
+            return "CREATE INDEX IF NOT EXISTS access_lfu ON access(access_count, accessed)";
         case Policy::kRr:
         case Policy::kNone:
             break;
@@ -80,17 +80,25 @@ CREATE TABLE entries(
     flags INTEGER NOT NULL,
     created INTEGER NOT NULL,
     expires INTEGER NOT NULL,
-    accessed INTEGER NOT NULL,
-    access_count INTEGER NOT NULL,
     size INTEGER NOT NULL,
     tag TEXT,
     value BLOB,
     filename TEXT);
 CREATE INDEX entries_expires ON entries(expires) WHERE expires > 0;
 CREATE INDEX entries_tag ON entries(tag) WHERE tag IS NOT NULL;
+CREATE TABLE access(
+    key BLOB PRIMARY KEY NOT NULL,
+    accessed INTEGER NOT NULL,
+    access_count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER entries_insert AFTER INSERT ON entries BEGIN
+    INSERT OR REPLACE INTO access(key, accessed, access_count) VALUES(new.key, new.created, 0);
+END;
+CREATE TRIGGER entries_delete AFTER DELETE ON entries BEGIN
+    DELETE FROM access WHERE key = old.key;
+END;
 INSERT INTO meta(name, value) VALUES('format', 'twat_cache'), ('engine', 'sqlite'),
-    ('schema_version', 1);
-PRAGMA user_version = 1;
+    ('schema_version', 2);
+PRAGMA user_version = 2;
 )sql";
 
 Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
@@ -156,6 +164,13 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
                                     std::to_string(*version) + "; this build knows version " +
                                     std::to_string(kSchemaVersion) + " and will not modify it");
     }
+    if (*version != 0 && *version < kSchemaVersion) {
+        return Status::notSupported(
+            conn.path().string() + " has schema version " + std::to_string(*version) +
+            " (written by an older twat_cache); this build needs version " +
+            std::to_string(kSchemaVersion) +
+            " and will not convert it: remove the cache folder to start an empty cache");
+    }
     if (*version == 0) {
         WriteTxn txn(conn);
         if (Status s = txn.begin(); !s.ok()) return s;
@@ -175,10 +190,10 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
     }
     auto tables = queryInt(conn,
                            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                           "('meta', 'counters', 'entries')");
+                           "('meta', 'counters', 'entries', 'access')");
     if (!tables.ok()) return tables.status();
     auto counters = queryInt(conn, "SELECT count(*) FROM counters WHERE id = 0");
-    if (*tables != 3 || !counters.ok() || *counters != 1) {
+    if (*tables != 4 || !counters.ok() || *counters != 1) {
         return Status::corruption(conn.path().string() +
                                   " lacks the twat_cache tables (damaged database)");
     }

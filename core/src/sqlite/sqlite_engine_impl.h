@@ -28,7 +28,8 @@ namespace twat_cache::detail {
 inline constexpr std::int64_t kFlagZstd = 1;     // the stored value is one zstd frame
 inline constexpr std::int64_t kFlagSpilled = 2;  // the value is in data/<filename>
 inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
-inline constexpr int kSchemaVersion = 1;
+// 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
+inline constexpr int kSchemaVersion = 2;
 
 // Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
 // lower-case hex, dots and dashes only, no "..").

@@ -312,6 +312,15 @@ Result<SqliteCheckReport> SqliteEngineImpl::check(bool fix) {
             !s.ok()) {
             return s;
         }
+        // The triggers keep one access row per entry; a database edited by hand may not.
+        if (Status s = conn.exec("DELETE FROM access WHERE key NOT IN (SELECT key FROM entries);"
+                                 " INSERT INTO access(key, accessed, access_count) SELECT key,"
+                                 " created, 0 FROM entries WHERE key NOT IN (SELECT key FROM"
+                                 " access)",
+                                 "cannot repair the access stamps of");
+            !s.ok()) {
+            return s;
+        }
     }
     if (fix) {
         if (Status s = txn.commit(); !s.ok()) return s;

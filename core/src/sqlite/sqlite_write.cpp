@@ -180,13 +180,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         sqlite3_bind_int64(*stmt, 4, flags);
         sqlite3_bind_int64(*stmt, 5, now);
         sqlite3_bind_int64(*stmt, 6, expires);
-        sqlite3_bind_int64(*stmt, 7, now);
-        sqlite3_bind_int64(*stmt, 8, static_cast<std::int64_t>(stored.size()));
-        if (!record.tag.empty()) bindText(*stmt, 9, record.tag);
+        sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(stored.size()));
+        if (!record.tag.empty()) bindText(*stmt, 8, record.tag);
         if (spill) {
-            bindText(*stmt, 11, newFile);
+            bindText(*stmt, 10, newFile);
         } else {
-            bindBlob(*stmt, 10, stored.data(), stored.size());
+            bindBlob(*stmt, 9, stored.data(), stored.size());
         }
         const int rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write to"));
