@@ -348,7 +348,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
 Result<bool> RedisEngine::erase(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
-    return im.withConnection([&](RedisConnection& c) -> Result<bool> {
+    Result<bool> removed = im.withConnection([&](RedisConnection& c) -> Result<bool> {
         auto reply = c.command({"UNLINK", rk});
         if (!reply.ok()) return reply.status();
         if ((*reply)->type == REDIS_REPLY_ERROR) {
@@ -356,6 +356,8 @@ Result<bool> RedisEngine::erase(const Key& key) {
         }
         return (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer > 0;
     });
+    if (!removed.ok()) im.count(im.m_pendingErrors);
+    return removed;
 }
 
 Result<bool> RedisEngine::contains(const Key& key) {

@@ -111,7 +111,9 @@ class SqliteEngineImpl final : public SqliteEngine {
     // when another connection holds the write lock (used from get, which must not wait).
     Status flushPending(Connection& conn, bool opportunistic);
     void noteOp(Connection& conn);
+    // Counts one failed get/set/erase in Stats::errors (once per failure; see stats.h).
     void noteError(const Status& status);
+    Result<bool> eraseUncounted(const Key& key);
 
     // Runs a DELETE ... RETURNING bytes, filename statement to completion.
     Status collectRemoved(Connection& conn, sqlite3_stmt* stmt, Removed& removed);

@@ -115,10 +115,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     if (compressed) flags |= kFlagZstd;
     const auto entryBytes = static_cast<std::int64_t>(stored.size() + record.key_text.size());
     if (m_config.max_bytes != 0 && static_cast<std::uint64_t>(entryBytes) > m_config.max_bytes) {
-        return Status::invalidArgument("entry of " + std::to_string(entryBytes) +
-                                       " bytes exceeds max_bytes " +
-                                       std::to_string(m_config.max_bytes) + " of sqlite cache \"" +
-                                       m_config.name + "\"; not stored");
+        Status s = Status::invalidArgument(
+            "entry of " + std::to_string(entryBytes) + " bytes exceeds max_bytes " +
+            std::to_string(m_config.max_bytes) + " of sqlite cache \"" + m_config.name +
+            "\"; not stored");
+        noteError(s);
+        return s;
     }
     const bool spill = stored.size() >= m_options.spill_threshold;
     if (spill) flags |= kFlagSpilled;
@@ -204,10 +206,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         if (m_config.policy == Policy::kNone) {
             txn.rollback();
             if (!newFile.empty()) removeFiles({newFile});
-            return Status::unavailable("sqlite cache \"" + m_config.name + "\" is full (" +
-                                       std::to_string(count - 1) + " entries, " +
-                                       std::to_string(bytes - entryBytes) +
-                                       " bytes) and its policy is none; entry not stored");
+            Status full = Status::unavailable("sqlite cache \"" + m_config.name + "\" is full (" +
+                                              std::to_string(count - 1) + " entries, " +
+                                              std::to_string(bytes - entryBytes) +
+                                              " bytes) and its policy is none; entry not stored");
+            noteError(full);
+            return full;
         }
         if (m_trackAccess) {
             // The victims are chosen by access stamps: bring the batched ones in first.
@@ -238,6 +242,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
 }
 
 Result<bool> SqliteEngineImpl::erase(const Key& key) {
+    Result<bool> removed = eraseUncounted(key);
+    if (!removed.ok()) noteError(removed.status());
+    return removed;
+}
+
+Result<bool> SqliteEngineImpl::eraseUncounted(const Key& key) {
     auto lease = acquire();
     if (!lease.ok()) return lease.status();
     Connection& conn = **lease;

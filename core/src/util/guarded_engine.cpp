@@ -62,8 +62,8 @@ class GuardedEngine final : public Engine {
     }
     Stats stats() override {
         Stats s;
-        if (admit().ok()) s = m_inner->stats();
-        s.errors += m_errors.load(std::memory_order_relaxed);
+        if (!paused()) s = m_inner->stats();
+        s.errors += m_refused.load(std::memory_order_relaxed);
         return s;
     }
     Result<ScanPage> scan(std::string_view cursor, std::size_t limit) override {
@@ -78,9 +78,14 @@ class GuardedEngine final : public Engine {
   private:
     // OK when calls may go through: the breaker is closed, or its back-off has passed (then
     // this call is the probe that decides whether the outage is over).
-    Status admit() {
+    bool paused() const {
         const std::int64_t until = m_openUntilMs.load(std::memory_order_acquire);
-        if (until == 0 || m_clock->nowMs() >= until) return {};
+        return until != 0 && m_clock->nowMs() < until;
+    }
+    // A refused call is counted in errors here: the inner engine never saw it (stats.h).
+    Status admit() {
+        if (!paused()) return {};
+        m_refused.fetch_add(1, std::memory_order_relaxed);
         return Status::unavailable(m_label + ": " + std::string(m_inner->kind()) +
                                    " engine paused after a failure (circuit breaker open)");
     }
@@ -103,8 +108,8 @@ class GuardedEngine final : public Engine {
         return s;
     }
 
+    // The inner engine has counted the failure itself; the breaker only opens.
     void failed(const Status& s) {
-        m_errors.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(m_mutex);
         const bool newOutage = m_backoffMs == 0;
         m_backoffMs = newOutage
@@ -134,7 +139,7 @@ class GuardedEngine final : public Engine {
     std::shared_ptr<Clock> m_clock;
     GuardOptions m_options;
     std::atomic<std::int64_t> m_openUntilMs{0};  // 0: closed (healthy)
-    std::atomic<std::uint64_t> m_errors{0};
+    std::atomic<std::uint64_t> m_refused{0};     // calls refused while the breaker was open
     std::mutex m_mutex;
     std::int64_t m_backoffMs = 0;  // guarded by m_mutex; 0: no outage
 };
