@@ -8,6 +8,7 @@
 // the function ran.
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <QtTest>

@@ -43,6 +43,17 @@ std::uint64_t treeBytes(const fs::path& dir) {
     return total;
 }
 
+// Entry count and bytes of a listing, for sources that keep no counters of their own.
+SourceStats totalsOf(const std::vector<EntrySummary>& all, std::string note) {
+    SourceStats s;
+    s.entries = all.size();
+    std::uint64_t bytes = 0;
+    for (const auto& e : all) bytes += e.size;
+    s.bytes = bytes;
+    s.note = std::move(note);
+    return s;
+}
+
 // A page of `all` (sorted by id) after the id `cursor`.
 EntryPage pageOf(std::vector<EntrySummary> all, std::string_view cursor, std::size_t limit,
                  const EntryFilter& filter) {
@@ -103,13 +114,7 @@ class JoblibSource final : public Source {
     Result<SourceStats> stats() override {
         auto all = collect();
         if (!all.ok()) return all.status();
-        SourceStats s;
-        s.entries = all->size();
-        std::uint64_t bytes = 0;
-        for (const auto& e : *all) bytes += e.size;
-        s.bytes = bytes;
-        s.note = "joblib does not track hits, misses or evictions";
-        return s;
+        return totalsOf(*all, "joblib does not track hits, misses or evictions");
     }
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
@@ -223,13 +228,7 @@ class FolderSource final : public Source {
     Result<SourceStats> stats() override {
         auto all = collect();
         if (!all.ok()) return all.status();
-        SourceStats s;
-        s.entries = all->size();
-        std::uint64_t bytes = 0;
-        for (const auto& e : *all) bytes += e.size;
-        s.bytes = bytes;
-        s.note = "a plain folder does not track hits, misses or evictions";
-        return s;
+        return totalsOf(*all, "a plain folder does not track hits, misses or evictions");
     }
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,

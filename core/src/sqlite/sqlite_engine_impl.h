@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -115,6 +116,12 @@ class SqliteEngineImpl final : public SqliteEngine {
     void noteError(const Status& status);
     Result<bool> eraseUncounted(const Key& key);
 
+    // Deletes rows in one write transaction: `run` executes a DELETE ... RETURNING bytes,
+    // filename statement through collectRemoved; then the totals are decremented (or reset
+    // to 0), the transaction commits and the removed rows' value files are deleted.
+    enum class TotalsUpdate { kSubtract, kReset };
+    Result<std::int64_t> deleteRows(TotalsUpdate totals,
+                                    const std::function<Status(Connection&, Removed&)>& run);
     // Runs a DELETE ... RETURNING bytes, filename statement to completion.
     Status collectRemoved(Connection& conn, sqlite3_stmt* stmt, Removed& removed);
     Status addTotals(Connection& conn, std::int64_t count, std::int64_t bytes,

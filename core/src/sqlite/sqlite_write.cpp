@@ -248,27 +248,42 @@ Result<bool> SqliteEngineImpl::erase(const Key& key) {
 }
 
 Result<bool> SqliteEngineImpl::eraseUncounted(const Key& key) {
+    const auto blob = keyBlob(key);
+    auto removed = deleteRows(TotalsUpdate::kSubtract, [&](Connection& conn, Removed& out) {
+        auto stmt = conn.statement(Stmt::kDeleteKey);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        return collectRemoved(conn, *stmt, out);
+    });
+    if (!removed.ok()) return removed.status();
+    return *removed > 0;
+}
+
+Result<std::int64_t> SqliteEngineImpl::deleteRows(
+    TotalsUpdate totals, const std::function<Status(Connection&, Removed&)>& run) {
     auto lease = acquire();
     if (!lease.ok()) return lease.status();
     Connection& conn = **lease;
     Removed removed;
     WriteTxn txn(conn);
     if (Status s = txn.begin(); !s.ok()) return s;
-    const auto blob = keyBlob(key);
-    {
-        auto stmt = conn.statement(Stmt::kDeleteKey);
-        if (!stmt.ok()) return stmt.status();
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        if (Status s = collectRemoved(conn, *stmt, removed); !s.ok()) return s;
-    }
-    if (removed.count == 0) return false;
-    if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr); !s.ok()) {
+    if (Status s = run(conn, removed); !s.ok()) return s;
+    if (totals == TotalsUpdate::kReset) {
+        if (Status s = conn.exec("UPDATE counters SET count = 0, bytes = 0 WHERE id = 0",
+                                 "cannot reset the totals of");
+            !s.ok()) {
+            return s;
+        }
+    } else if (removed.count == 0) {
+        return std::int64_t{0};  // nothing changed: the transaction rolls back
+    } else if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr);
+               !s.ok()) {
         return s;
     }
     if (Status s = txn.commit(); !s.ok()) return s;
     removeFiles(removed.files);
-    return true;
+    return removed.count;
 }
 
 // ---- batched counters and access stamps ----------------------------------------------------
