@@ -19,11 +19,12 @@ constexpr int kExitRefused = 3;
 
 // Options shared by every subcommand, and the exit code the chosen one sets.
 struct CliState {
-    std::string root;      // --root; default: the twat_cache cache root
-    bool json = false;     // --json
-    bool dry_run = false;  // --dry-run
-    bool yes = false;      // --yes
-    bool verbose = false;  // --verbose
+    std::string root;             // --root; default: the twat_cache cache root
+    bool json = false;            // --json
+    bool dry_run = false;         // --dry-run
+    bool yes = false;             // --yes
+    bool verbose = false;         // --verbose
+    std::string separator = ":";  // --separator: Redis namespace separator
     int exit_code = kExitOk;
 };
 

@@ -51,9 +51,7 @@ Result<fs::path> rootOf(const CliState& state) {
 
 // TARGET: a path to a cache folder, or the name of a cache under the root.
 Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
-    if (target.find("://") != std::string::npos) {
-        return Status::notSupported("Redis targets are not supported yet: " + target);
-    }
+    if (Discovery::isUrl(target)) return Discovery::identifyUrl(target);
     std::error_code ec;
     if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
     auto root = rootOf(state);
@@ -74,6 +72,7 @@ Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::str
     if (!info.ok()) return info.status();
     OpenOptions options;
     options.read_only = readOnly;
+    options.separator = state.separator;
     return Discovery::open(*info, options);
 }
 
@@ -121,6 +120,9 @@ int runStats(const CliState& state, const std::string& target) {
                   {"hit_ratio", ratio ? json(*ratio) : json(nullptr)},
                   {"evictions", optionalJson(st->evictions)},
                   {"note", st->note}};
+        json extra = json::object();
+        for (const auto& [name, value] : st->extra) extra[name] = value;
+        j["extra"] = extra;
         if (info.kind == SourceKind::kRedis)
             j["url"] = info.url;
         else
@@ -134,7 +136,8 @@ int runStats(const CliState& state, const std::string& target) {
     Table t({"FIELD", "VALUE"});
     t.add({"name", info.name});
     t.add({"kind", std::string(sourceKindName(info.kind))});
-    t.add({"path", info.path.string()});
+    t.add({info.kind == SourceKind::kRedis ? "url" : "path",
+           info.kind == SourceKind::kRedis ? info.name : info.path.string()});
     t.add({"entries", num(st->entries)});
     t.add({"size", st->bytes ? humanSize(*st->bytes) : "not tracked"});
     t.add({"hits", num(st->hits)});
@@ -143,6 +146,7 @@ int runStats(const CliState& state, const std::string& target) {
     if (ratio) std::snprintf(buf, sizeof(buf), "%.1f%%", *ratio * 100.0);
     t.add({"hit ratio", ratio ? buf : "-"});
     t.add({"evictions", num(st->evictions)});
+    for (const auto& [name, value] : st->extra) t.add({name, std::to_string(value)});
     if (!st->note.empty()) t.add({"note", st->note});
     t.print(stdout);
     return kExitOk;
@@ -151,12 +155,43 @@ int runStats(const CliState& state, const std::string& target) {
 struct InspectArgs {
     std::string target, cursor, match, entry;
     std::size_t limit = 50;
+    bool namespaces = false;
 };
+
+// Namespace counts of a Redis keyspace (the whole keyspace is scanned, in bounded steps).
+int runNamespaces(const CliState& state, Source& src) {
+    constexpr std::size_t kStep = 100'000;
+    constexpr int kMaxSteps = 100'000;  // bounds the loop; SCAN ends long before
+    Result<NamespaceReport> report = src.namespaces(kStep);
+    for (int i = 0; i < kMaxSteps && report.ok() && !report->complete; ++i) {
+        report = src.namespaces(kStep);
+    }
+    if (!report.ok()) return fail(report.status());
+    if (state.json) {
+        json arr = json::array();
+        for (const auto& n : report->namespaces) {
+            arr.push_back({{"prefix", n.prefix}, {"keys", n.keys}});
+        }
+        printJson({{"namespaces", arr},
+                   {"keys_scanned", report->keys_scanned},
+                   {"complete", report->complete},
+                   {"separator", state.separator}});
+        return kExitOk;
+    }
+    Table t({"NAMESPACE", "KEYS"}, {false, true});
+    for (const auto& n : report->namespaces) {
+        t.add({n.prefix.empty() ? "(no separator)" : n.prefix + state.separator + "*",
+               std::to_string(n.keys)});
+    }
+    t.print(stdout);
+    return kExitOk;
+}
 
 int runInspect(const CliState& state, const InspectArgs& a) {
     auto src = openTarget(state, a.target, true);
     if (!src.ok()) return fail(src.status());
     const std::int64_t now = Clock::system()->nowMs();
+    if (a.namespaces) return runNamespaces(state, **src);
     if (!a.entry.empty()) {
         auto d = (*src)->detail(a.entry);
         if (!d.ok()) return fail(d.status());
@@ -170,6 +205,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                        {"expires", timeJson(s.expires_ms)},
                        {"hits", optionalJson(s.hits)},
                        {"tag", s.tag},
+                       {"type", s.type},
+                       {"length", optionalJson(s.length)},
                        {"value_kind", d->value_kind},
                        {"preview", d->preview},
                        {"truncated", d->truncated},
@@ -201,20 +238,31 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                            {"accessed", timeJson(e.accessed_ms)},
                            {"expires", timeJson(e.expires_ms)},
                            {"hits", optionalJson(e.hits)},
-                           {"tag", e.tag}});
+                           {"tag", e.tag},
+                           {"type", e.type},
+                           {"length", optionalJson(e.length)}});
         }
         printJson({{"entries", arr},
                    {"cursor", page->cursor.empty() ? json(nullptr) : json(page->cursor)}});
         return kExitOk;
     }
-    Table t({"KEY", "SIZE", "STORED", "ACCESSED", "EXPIRES", "HITS", "TAG", "ID"},
-            {false, true, false, false, false, true, false, false});
-    for (const auto& e : page->entries) {
-        t.add({e.key_text, humanSize(e.size), humanAge(e.stored_ms, now),
-               humanAge(e.accessed_ms, now), humanAge(e.expires_ms, now),
-               e.hits ? std::to_string(*e.hits) : "-", e.tag, e.id});
+    if ((*src)->info().kind == SourceKind::kRedis) {
+        Table t({"KEY", "TYPE", "LENGTH", "MEMORY", "EXPIRES"}, {false, false, true, true, false});
+        for (const auto& e : page->entries) {
+            t.add({e.key_text, e.type, e.length ? std::to_string(*e.length) : "-",
+                   humanSize(e.size), humanAge(e.expires_ms, now)});
+        }
+        t.print(stdout);
+    } else {
+        Table t({"KEY", "SIZE", "STORED", "ACCESSED", "EXPIRES", "HITS", "TAG", "ID"},
+                {false, true, false, false, false, true, false, false});
+        for (const auto& e : page->entries) {
+            t.add({e.key_text, humanSize(e.size), humanAge(e.stored_ms, now),
+                   humanAge(e.accessed_ms, now), humanAge(e.expires_ms, now),
+                   e.hits ? std::to_string(*e.hits) : "-", e.tag, e.id});
+        }
+        t.print(stdout);
     }
-    t.print(stdout);
     if (!page->cursor.empty()) {
         std::printf("more: --cursor %s\n", page->cursor.c_str());
     }
@@ -222,31 +270,42 @@ int runInspect(const CliState& state, const InspectArgs& a) {
 }
 
 // Plans, previews, asks, and executes a maintenance request.
-int runMaintenance(const CliState& state, const std::string& target, const PlanRequest& request,
+std::string sizeText(const PlanPreview& pv) {
+    return pv.bytes_known ? humanSize(pv.bytes) : std::string("size not measured");
+}
+
+int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
                    const std::string& what) {
     auto src = openTarget(state, target, state.dry_run);
     if (!src.ok()) return fail(src.status());
+    // --yes (or a "y" at the prompt below) is the explicit confirmation a whole-database
+    // clear on Redis needs.
+    request.confirmed = state.yes;
     auto plan = (*src)->plan(request);
     if (!plan.ok()) return fail(plan.status());
-    const PlanPreview& pv = (*plan)->preview();
+    const PlanPreview* pvp = &(*plan)->preview();
+    if (!pvp->note.empty() && !state.json)
+        std::fprintf(stderr, "twat-cache: %s\n", pvp->note.c_str());
     const std::string name = (*src)->info().name;
     auto report = [&](const ExecuteResult& r, bool dryRun) {
         if (state.json) {
             printJson({{"matched", r.matched},
                        {"deleted", r.deleted},
                        {"bytes_freed", r.bytes_freed},
+                       {"bytes_known", pvp->bytes_known},
+                       {"note", pvp->note},
                        {"dry_run", dryRun},
                        {"cancelled", r.cancelled},
                        {"refused", r.refused}});
         } else if (dryRun) {
             std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
-                        static_cast<unsigned long long>(pv.count), humanSize(pv.bytes).c_str(),
+                        static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
                         name.c_str());
-            for (const auto& e : pv.sample)
+            for (const auto& e : pvp->sample)
                 std::printf("  %s  %s\n", humanSize(e.size).c_str(), e.key_text.c_str());
-            if (pv.count > pv.sample.size())
+            if (pvp->count > pvp->sample.size())
                 std::printf("  ... and %llu more\n",
-                            static_cast<unsigned long long>(pv.count - pv.sample.size()));
+                            static_cast<unsigned long long>(pvp->count - pvp->sample.size()));
         } else {
             std::printf("deleted %llu of %llu entries, freed %s%s\n",
                         static_cast<unsigned long long>(r.deleted),
@@ -258,11 +317,11 @@ int runMaintenance(const CliState& state, const std::string& target, const PlanR
     };
     if (state.dry_run) {
         ExecuteResult r;
-        r.matched = pv.count;
+        r.matched = pvp->count;
         report(r, true);
         return kExitOk;
     }
-    if (pv.count == 0) {
+    if (pvp->count == 0) {
         report(ExecuteResult{}, false);
         return kExitOk;
     }
@@ -271,17 +330,23 @@ int runMaintenance(const CliState& state, const std::string& target, const PlanR
             std::fprintf(
                 stderr,
                 "twat-cache: refusing to %s %llu entries of %s without --yes (not a terminal)\n",
-                what.c_str(), static_cast<unsigned long long>(pv.count), name.c_str());
+                what.c_str(), static_cast<unsigned long long>(pvp->count), name.c_str());
             return kExitRefused;
         }
         std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
-                     static_cast<unsigned long long>(pv.count), humanSize(pv.bytes).c_str(),
+                     static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
                      name.c_str());
         std::string answer;
         std::getline(std::cin, answer);
         if (answer != "y" && answer != "Y" && answer != "yes") return kExitRefused;
+        if (request.action == PlanRequest::Action::kClearAll) {
+            request.confirmed = true;
+            plan = (*src)->plan(request);
+            if (!plan.ok()) return fail(plan.status());
+            pvp = &(*plan)->preview();
+        }
     }
-    ProgressBar bar(!state.json && stdoutIsTerminal() && pv.count > 1000);
+    ProgressBar bar(!state.json && stdoutIsTerminal() && pvp->count > 1000);
     std::signal(SIGINT, onInterrupt);
     auto r = (*plan)->execute(
         [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, &g_cancel);
@@ -296,13 +361,15 @@ int runMaintenance(const CliState& state, const std::string& target, const PlanR
 void addInspectCommands(CLI::App& app, CliState& state) {
     app.footer(
         "Exit codes: 0 ok, 1 error, 2 usage, 3 refused (needs --yes, declined, read-only).\n"
-        "TARGET is a cache name under the root, or a path to a cache folder.");
+        "TARGET is a cache name under the root, a path to a cache folder, or a Redis URL\n"
+        "(redis://[user:password@]host:port/db, unix:///path/to/socket?db=N).");
     app.fallthrough(true);
     app.add_option("--root", state.root, "Cache root (default: TWAT_CACHE_DIR, XDG cache)");
     app.add_flag("--json", state.json, "Machine-readable JSON output");
     app.add_flag("--dry-run", state.dry_run, "Show what would be deleted; change nothing");
     app.add_flag("-y,--yes", state.yes, "Do not ask before deleting");
     app.add_flag("-v,--verbose", state.verbose, "More detail");
+    app.add_option("--separator", state.separator, "Redis key namespace separator (default :)");
 
     app.add_subcommand("list", "List the caches under the root")->callback([&state] {
         state.exit_code = runList(state);
@@ -310,16 +377,18 @@ void addInspectCommands(CLI::App& app, CliState& state) {
 
     auto* stats = app.add_subcommand("stats", "Entries, size, hits and misses of a cache");
     auto statsTarget = std::make_shared<std::string>();
-    stats->add_option("TARGET", *statsTarget, "Cache name or path")->required();
+    stats->add_option("TARGET", *statsTarget, "Cache name, path or Redis URL")->required();
     stats->callback([&state, statsTarget] { state.exit_code = runStats(state, *statsTarget); });
 
     auto* inspect = app.add_subcommand("inspect", "List entries of a cache, a page at a time");
     auto ia = std::make_shared<InspectArgs>();
-    inspect->add_option("TARGET", ia->target, "Cache name or path")->required();
+    inspect->add_option("TARGET", ia->target, "Cache name, path or Redis URL")->required();
     inspect->add_option("--limit", ia->limit, "Entries per page")->check(CLI::Range(1, 100000));
     inspect->add_option("--cursor", ia->cursor, "Continue after this cursor");
     inspect->add_option("--match", ia->match, "Only keys matching this glob");
     inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
+    inspect->add_flag("--namespaces", ia->namespaces,
+                      "Redis: key counts per namespace (prefix before --separator)");
     inspect->callback([&state, ia] { state.exit_code = runInspect(state, *ia); });
 
     auto* clear = app.add_subcommand("clear", "Delete entries of a cache");
@@ -328,7 +397,7 @@ void addInspectCommands(CLI::App& app, CliState& state) {
         bool expired = false, all = false;
     };
     auto ca = std::make_shared<ClearArgs>();
-    clear->add_option("TARGET", ca->target, "Cache name or path")->required();
+    clear->add_option("TARGET", ca->target, "Cache name, path or Redis URL")->required();
     clear->add_flag("--expired", ca->expired, "Entries whose expiry has passed");
     clear->add_option("--older-than", ca->olderThan, "Entries stored longer ago (30s, 5m, 2h, 7d)");
     clear->add_option("--match", ca->match, "Entries whose key matches this glob");
@@ -370,7 +439,7 @@ void addInspectCommands(CLI::App& app, CliState& state) {
         std::optional<std::uint64_t> maxEntries;
     };
     auto pa = std::make_shared<PruneArgs>();
-    prune->add_option("TARGET", pa->target, "Cache name or path")->required();
+    prune->add_option("TARGET", pa->target, "Cache name, path or Redis URL")->required();
     auto* mb = prune->add_option("--max-bytes", pa->maxBytes, "Keep at most this size (e.g. 64M)");
     auto* me = prune->add_option("--max-entries", pa->maxEntries, "Keep at most this many entries");
     mb->excludes(me);

@@ -7,3 +7,17 @@ twat_cache_add_test(NAME test_inspect_interop SOURCES test_inspect_interop.cpp
 target_compile_definitions(test_inspect_interop PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_interop twat-cache)
+
+# Native caches made by our own engines, read and maintained through the inspection layer.
+twat_cache_add_test(NAME test_inspect_native SOURCES test_inspect_native.cpp
+    LABELS interop TIMEOUT 120)
+target_compile_definitions(test_inspect_native PRIVATE
+    TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_inspect_native twat-cache)
+
+# Redis servers (keys of every type) through the inspection layer and the CLI.
+twat_cache_add_test(NAME test_inspect_redis SOURCES test_inspect_redis.cpp
+    LABELS interop redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+target_compile_definitions(test_inspect_redis PRIVATE
+    TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_inspect_redis twat-cache)

@@ -27,6 +27,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -60,7 +61,7 @@ class AsyncImpl;
 
 template <class F, class R, class... A>
 class AsyncImpl<F, R(A...)> {
-public:
+  public:
     AsyncImpl(Memoized<F> sync, Executor executor)
         : m_state(std::make_shared<State>(std::move(sync), std::move(executor))) {}
 
@@ -78,13 +79,25 @@ public:
             m_state->inflight.emplace(key, future);
         }
         auto task = [state = m_state, promise, key, tuple = std::make_tuple(args...)]() {
+            std::optional<R> value;
+            std::exception_ptr error;
             try {
-                promise->set_value(std::apply(state->sync, tuple));
+                value.emplace(std::apply(state->sync, tuple));
             } catch (...) {
-                promise->set_exception(std::current_exception());
+                error = std::current_exception();
             }
-            std::lock_guard lock(state->mutex);
-            state->inflight.erase(key);
+            // Leave the in-flight table before fulfilling the promise: a call that comes after
+            // this flight ended must start its own (a cache hit, or a fresh computation after
+            // an exception), never join a finished flight.
+            {
+                std::lock_guard lock(state->mutex);
+                state->inflight.erase(key);
+            }
+            if (error) {
+                promise->set_exception(error);
+            } else {
+                promise->set_value(std::move(*value));
+            }
         };
         try {
             m_state->executor(std::move(task));
@@ -106,7 +119,7 @@ public:
     Stats stats() const { return m_state->sync.stats(); }
     Status clear() const { return m_state->sync.clear(); }
 
-private:
+  private:
     struct State {
         State(Memoized<F> s, Executor e) : sync(std::move(s)), executor(std::move(e)) {}
         Memoized<F> sync;
@@ -122,7 +135,7 @@ private:
 // An asynchronous memoized callable; see the file comment.
 template <class F>
 class AsyncMemoized : public detail::AsyncImpl<F, detail::SignatureOf<F>> {
-public:
+  public:
     AsyncMemoized(Memoized<F> sync, Executor executor)
         : detail::AsyncImpl<F, detail::SignatureOf<F>>(std::move(sync), std::move(executor)) {}
 };

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "twat_cache/clock.h"
@@ -67,6 +68,9 @@ struct SourceStats {
     std::optional<std::uint64_t> misses;
     std::optional<std::uint64_t> evictions;
     std::string note;
+    // Further named counts a source knows, in a stable order: for Redis "db0.keys",
+    // "server.expired_keys", "cache.<name>.hits", ...; empty for most sources.
+    std::vector<std::pair<std::string, std::uint64_t>> extra;
 
     // hits / (hits + misses) when both are tracked and there was a lookup.
     std::optional<double> hitRatio() const {
@@ -98,6 +102,8 @@ struct EntrySummary {
     std::optional<std::int64_t> expires_ms;
     std::optional<std::uint64_t> hits;  // access count of this entry, where tracked
     std::string tag;
+    std::string type;  // Redis value type ("string", "hash", "list", "set", "zset", "stream")
+    std::optional<std::uint64_t> length;  // Redis: elements of a collection, bytes of a string
 };
 
 // A page of entries. An empty `cursor` means the listing is complete; otherwise pass it back
@@ -118,6 +124,17 @@ struct EntryDetail {
     std::string note;                  // e.g. a refused file path or a duration from metadata
 };
 
+// Key counts per namespace (see Source::namespaces).
+struct NamespaceReport {
+    struct Namespace {
+        std::string prefix;  // key text before the separator; "" for keys without one
+        std::uint64_t keys = 0;
+    };
+    std::vector<Namespace> namespaces;  // most keys first
+    std::uint64_t keys_scanned = 0;     // keys examined so far
+    bool complete = false;              // the whole keyspace has been examined
+};
+
 // What a maintenance plan should delete.
 struct PlanRequest {
     enum class Action {
@@ -134,12 +151,17 @@ struct PlanRequest {
     std::uint64_t limit = 0;
     std::chrono::milliseconds age{0};
     std::string glob{};
+    // kClearAll on a Redis source deletes every key of the database, not only one cache's:
+    // its plan previews without this, but execute() refuses unless it is set.
+    bool confirmed = false;
 };
 
 struct PlanPreview {
     std::uint64_t count = 0;
     std::uint64_t bytes = 0;
     std::vector<EntrySummary> sample;  // up to kSampleSize of the matched entries
+    bool bytes_known = true;           // false when `bytes` was not measured (Redis globs)
+    std::string note;                  // e.g. "Redis expires keys itself: nothing to do"
     static constexpr std::size_t kSampleSize = 20;
 };
 
@@ -177,8 +199,14 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
                                       const EntryFilter& filter = {}) = 0;
     virtual Result<EntryDetail> detail(std::string_view entryId) = 0;
-    // Chooses the entries that `request` would delete; changes nothing.
-    Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
+    // Chooses the entries that `request` would delete; changes nothing. Sources whose
+    // maintenance is not "list, then delete by id" (Redis) override it.
+    virtual Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
+
+    // Key namespaces (the part of a key before the first separator) with the number of keys
+    // seen so far. Each call examines up to `budget` more keys, so a caller can show counts
+    // that grow while a large keyspace is scanned. NotSupported for sources without them.
+    virtual Result<NamespaceReport> namespaces(std::size_t budget);
 
     bool readOnly() const { return m_readOnly; }
 
@@ -205,6 +233,7 @@ struct OpenOptions {
     bool read_only = false;                   // refuse every change
     std::size_t max_value_bytes = 64 * 1024;  // bound of EntryDetail::value_bytes
     std::shared_ptr<Clock> clock;             // default: Clock::system()
+    std::string separator = ":";              // Redis namespace separator
 };
 
 // Finds and opens caches.
@@ -220,8 +249,13 @@ class TWAT_CACHE_EXPORT Discovery {
     // folders that only group caches are looked into one level deeper). Sorted by name.
     static Result<std::vector<SourceInfo>> scan(const std::filesystem::path& root);
 
-    // Opens a source for what identify() or scan() returned. Native caches are listed but
-    // cannot be opened yet (NotSupported).
+    // A Redis server named by a redis:// or unix:// URL (see parseRedisUrl); InvalidArgument
+    // for anything else. Does not connect; the name is the URL with its password masked.
+    static Result<SourceInfo> identifyUrl(std::string_view url);
+    // Whether `target` looks like a URL rather than a path ("scheme://...").
+    static bool isUrl(std::string_view target);
+
+    // Opens a source for what identify(), identifyUrl() or scan() returned.
     static Result<std::unique_ptr<Source>> open(const SourceInfo& info,
                                                 const OpenOptions& options = {});
 };

@@ -10,8 +10,9 @@
 //     see it. contains/size/scan/clear/flush failures are returned, not counted.
 //   * The memoization layer (memoize.h) adds only what no engine can see: a stored value of
 //     its own type tag that its Codec cannot decode. It never re-counts an engine failure.
-//   * ucache's circuit breaker (engine_selection.h) adds the calls it refuses while the
-//     engine is paused; the engine never saw those.
+//   * ucache's circuit breaker (engine_selection.h) adds nothing: calls it refuses while the
+//     engine is paused are not failures of their own. While paused it cannot ask the engine,
+//     so its stats() then reports the failures it saw (the same ones, not more).
 // A miss, an expired entry or a value of a foreign type tag is not an error.
 #pragma once
 

@@ -33,12 +33,17 @@ Result<Memoized<detail::CallableOf<Target...>>> ucache(CacheConfig config, Targe
     using R = typename detail::CallSignature<Fn>::Result;
     detail::requireByteCodable<Fn>();
     static_assert(!std::is_void_v<R>, "a function returning void has nothing to cache");
-    if (config.name.empty()) config.name = detail::nextCacheName("ucache");
-    const std::string context = "ucache \"" + config.name + "\"";
+    // An unnamed cache has no stable identity, so only the memory engine may hold it; it is
+    // named for the registry after the choice.
+    const bool unnamed = config.name.empty();
     auto resolved = resolveConfig(config);
-    if (!resolved.ok()) return resolved.status().withContext(context);
+    if (!resolved.ok()) {
+        return resolved.status().withContext(unnamed ? "ucache" : "ucache \"" + config.name + "\"");
+    }
     auto selection = selectEngine(*resolved);
     if (!selection.ok()) return selection.status();
+    if (unnamed) resolved->name = detail::nextCacheName("ucache");
+    const std::string context = "ucache \"" + resolved->name + "\"";
 
     auto state = std::make_shared<detail::MemoState<Fn>>(
         detail::makeCallable(std::forward<Target>(target)...));

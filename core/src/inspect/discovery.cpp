@@ -5,7 +5,10 @@
 
 #include "inspect/dir_sources.h"
 #include "inspect/diskcache_source.h"
+#include "inspect/native_sources.h"
+#include "inspect/redis_source.h"
 #include "twat_cache/inspect.h"
+#include "twat_cache/redis_engine.h"
 #include "util/manifest.h"
 
 namespace twat_cache {
@@ -29,7 +32,10 @@ std::size_t countShards(const fs::path& dir) {
 // Fills entries and bytes from a quick read-only look; leaves them empty on failure and says
 // why in the note.
 void addCounts(SourceInfo& info) {
-    if (info.kind == SourceKind::kNativeSqlite || info.kind == SourceKind::kNativeFiles) return;
+    if (info.kind == SourceKind::kNativeSqlite) {
+        detail::addNativeSqliteCounts(info);
+        return;
+    }
     OpenOptions options;
     options.read_only = true;
     auto src = Discovery::open(info, options);
@@ -137,6 +143,24 @@ Result<std::vector<SourceInfo>> Discovery::scan(const fs::path& root) {
     return out;
 }
 
+bool Discovery::isUrl(std::string_view target) {
+    const auto pos = target.find("://");
+    if (pos == std::string_view::npos || pos == 0) return false;
+    return std::all_of(target.begin(), target.begin() + static_cast<std::ptrdiff_t>(pos),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+Result<SourceInfo> Discovery::identifyUrl(std::string_view url) {
+    auto endpoint = parseRedisUrl(url);
+    if (!endpoint.ok()) return endpoint.status();
+    SourceInfo info;
+    info.kind = SourceKind::kRedis;
+    info.url = std::string(url);
+    info.name = maskRedisUrl(url);
+    info.note = "db " + std::to_string(endpoint->db);
+    return info;
+}
+
 Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info,
                                                 const OpenOptions& options) {
     switch (info.kind) {
@@ -147,11 +171,11 @@ Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info,
         case SourceKind::kFolder:
             return detail::openFolderSource(info, options);
         case SourceKind::kNativeSqlite:
+            return detail::openNativeSqliteSource(info, options);
         case SourceKind::kNativeFiles:
-            return Status::notSupported("reading native " + std::string(sourceKindName(info.kind)) +
-                                        " caches is not available yet: " + info.path.string());
+            return detail::openNativeFilesSource(info, options);
         case SourceKind::kRedis:
-            return Status::notSupported("Redis sources are not available yet: " + info.url);
+            return detail::openRedisSource(info, options);
     }
     return Status::invalidArgument("unknown source kind");
 }

@@ -122,6 +122,11 @@ Source::~Source() = default;
 Source::Source(bool readOnly, std::shared_ptr<Clock> clock)
     : m_readOnly(readOnly), m_clock(clock ? std::move(clock) : Clock::system()) {}
 
+Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no key namespaces");
+}
+
 namespace {
 
 constexpr std::size_t kScanPage = 1000;

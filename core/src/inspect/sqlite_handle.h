@@ -27,6 +27,10 @@ class SqliteStatement {
     // Binds (1-based) and steps. step() returns true while a row is available.
     void bind(int index, std::int64_t v) { sqlite3_bind_int64(m_stmt.get(), index, v); }
     void bind(int index, double v) { sqlite3_bind_double(m_stmt.get(), index, v); }
+    void bindBlob(int index, std::string_view v) {
+        sqlite3_bind_blob64(m_stmt.get(), index, v.data(), static_cast<sqlite3_uint64>(v.size()),
+                            SQLITE_TRANSIENT);
+    }
     Result<bool> step();
     void reset() {
         sqlite3_reset(m_stmt.get());

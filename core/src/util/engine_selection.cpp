@@ -42,7 +42,8 @@ Result<EngineSelection> selectEngine(const ResolvedConfig& config) {
             } else {
                 selection.reason = "first available persistent engine";
             }
-            detail::logger().info("ucache \"{}\" selected {} ({})", config.name,
+            detail::logger().info("ucache \"{}\" selected {} ({})",
+                                  config.name.empty() ? "(unnamed)" : config.name,
                                   engineKindName(kind), selection.reason);
             return selection;
         }

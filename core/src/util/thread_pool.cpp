@@ -12,7 +12,7 @@ namespace twat_cache {
 namespace {
 
 class ThreadPool {
-public:
+  public:
     explicit ThreadPool(unsigned threads) {
         for (unsigned i = 0; i < threads; ++i) {
             std::thread([this] { work(); }).detach();
@@ -26,7 +26,7 @@ public:
         m_ready.notify_one();
     }
 
-private:
+  private:
     void work() {
         for (;;) {
             std::function<void()> task;

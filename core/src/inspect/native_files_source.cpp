@@ -1,0 +1,277 @@
+// NativeFilesSource: our files engine's caches (entries/ab/cd/<hex>.twc envelopes), listed by
+// reading envelope headers only, in key order, and maintained by unlinking entry files.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "directory/files_io.h"
+#include "inspect/native_sources.h"
+#include "inspect/path_guard.h"
+#include "inspect/pickle_reader.h"
+#include "inspect/value_render.h"
+#include "util/envelope.h"
+
+namespace twat_cache::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kFilterScanBudget = 20'000;  // entry files examined per filtered page
+constexpr std::size_t kPreviewBytes = 2048;
+constexpr std::size_t kDecodeLimit = 16 * 1024 * 1024;
+
+class Fd {
+  public:
+    explicit Fd(int fd) : m_fd(fd) {}
+    ~Fd() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return m_fd; }
+    bool ok() const { return m_fd >= 0; }
+
+  private:
+    int m_fd;
+};
+
+std::int64_t mtimeMs(const struct stat& st) {
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
+// Reads up to `n` bytes from the start of `fd`.
+std::string readPrefix(int fd, std::size_t n) {
+    std::string out(n, '\0');
+    std::size_t done = 0;
+    while (done < n) {
+        const ssize_t r = ::pread(fd, out.data() + done, n - done, static_cast<off_t>(done));
+        if (r <= 0) break;
+        done += static_cast<std::size_t>(r);
+    }
+    out.resize(done);
+    return out;
+}
+
+Result<EnvelopeHeader> headerOf(int fd, std::size_t fileSize, std::string& buf) {
+    std::size_t want = std::min<std::size_t>(fileSize, 512);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        buf = readPrefix(fd, want);
+        std::size_t needed = 0;
+        auto header = parseEnvelopeHeader(buf, &needed);
+        if (header.ok() || needed == 0 || needed > fileSize || needed <= want) return header;
+        want = needed;
+    }
+    return Status::corruption("entry header is truncated");
+}
+
+bool isHexId(std::string_view id) {
+    return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+class NativeFilesSource final : public Source {
+  public:
+    NativeFilesSource(SourceInfo info, const OpenOptions& options)
+        : Source(options.read_only, options.clock),
+          m_info(std::move(info)),
+          m_entries(m_info.path / "entries"),
+          m_maxValueBytes(options.max_value_bytes) {}
+
+    SourceInfo info() const override { return m_info; }
+
+    Result<SourceStats> stats() override {
+        SourceStats s;
+        std::uint64_t count = 0, bytes = 0;
+        std::error_code ec;
+        // Entry totals are not persisted by the files engine: count the files (one walk).
+        for (auto it = fs::recursive_directory_iterator(m_entries, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+            if (it->is_regular_file(ec) && isEntryName(it->path().filename().string())) {
+                ++count;
+                bytes += it->file_size(ec);
+            }
+        }
+        s.entries = count;
+        s.bytes = bytes;
+        std::ifstream in(m_info.path / "stats.json");
+        const auto doc = nlohmann::json::parse(in, nullptr, false);
+        auto field = [&](const char* name) -> std::uint64_t {
+            return doc.is_object() && doc.contains(name) && doc[name].is_number_unsigned()
+                       ? doc[name].get<std::uint64_t>()
+                       : 0;
+        };
+        s.hits = field("hits");
+        s.misses = field("misses");
+        s.evictions = field("evictions");
+        s.extra = {{"expirations", field("expirations")}, {"errors", field("errors")}};
+        s.note = doc.is_object() ? "hits, misses and evictions are written in batches"
+                                 : "no stats.json yet: nothing was counted";
+        return s;
+    }
+
+    Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
+                              const EntryFilter& filter) override {
+        if (!cursor.empty() && !isHexId(cursor)) {
+            return Status::invalidArgument("malformed cursor '" + std::string(cursor) + "'");
+        }
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursor);
+            return page;
+        }
+        Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
+        if (!top.ok()) return page;  // no entries yet
+        const std::string_view c1 = cursor.substr(0, std::min<std::size_t>(2, cursor.size()));
+        const std::string_view c2 = cursor.size() >= 4 ? cursor.substr(2, 2) : "";
+        std::size_t examined = 0;
+        std::string buf;
+        for (const std::string& l1 : listFolder(top.get(), true, isFanoutName)) {
+            if (l1 < c1) continue;
+            Fd d1(openFolderAt(top.get(), l1.c_str()));
+            if (!d1.ok()) continue;
+            for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
+                if (l1 == c1 && l2 < c2) continue;
+                Fd d2(openFolderAt(d1.get(), l2.c_str()));
+                if (!d2.ok()) continue;
+                for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
+                    const std::string hex = f.substr(0, 32);
+                    if (!cursor.empty() && hex <= cursor) continue;
+                    ++examined;
+                    auto e = summaryAt(d2.get(), f, buf);
+                    if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+                    if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+                        page.cursor = hex;
+                        return page;
+                    }
+                }
+            }
+        }
+        return page;
+    }
+
+    Result<EntryDetail> detail(std::string_view entryId) override {
+        if (!isHexId(entryId)) {
+            return Status::invalidArgument("bad entry id '" + std::string(entryId) + "'");
+        }
+        const fs::path file = pathOf(entryId);
+        Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        struct stat st {};
+        if (!fd.ok() || ::fstat(fd.get(), &st) != 0) {
+            return Status::notFound("no entry " + std::string(entryId));
+        }
+        const auto fileSize = static_cast<std::size_t>(st.st_size);
+        std::string buf;
+        auto header = headerOf(fd.get(), fileSize, buf);
+        if (!header.ok()) return header.status().withContext(file.string());
+        EntryDetail d;
+        d.summary = summaryFrom(std::string(entryId), *header, st);
+        d.value_file = file;
+        std::string payload;
+        bool whole = false;
+        if (fileSize <= kDecodeLimit) {
+            const std::string bytes = readPrefix(fd.get(), fileSize);
+            auto decoded = decodeEnvelope(bytes, payload);
+            if (!decoded.ok()) {
+                d.note = decoded.status().message();
+                d.value_kind = "corrupt";
+                d.preview = "<" + sanitizeUtf8(d.note) + ">";
+                return d;
+            }
+            whole = true;
+            if (header->compressed()) d.note = "zstd-compressed; shown decompressed";
+        } else {
+            d.note = "value larger than the preview bound";
+            payload = readPrefix(fd.get(), header->payload_offset + m_maxValueBytes)
+                          .substr(header->payload_offset);
+        }
+        if (payload.size() > m_maxValueBytes) {
+            payload.resize(m_maxValueBytes);
+            whole = false;
+        }
+        d.truncated = !whole;
+        const RenderedValue rv = renderStoredValue(header->type_tag, payload, whole, kPreviewBytes);
+        d.value_kind = rv.kind;
+        d.preview = rv.preview;
+        d.value_bytes = std::move(payload);
+        return d;
+    }
+
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        BatchOutcome out;
+        for (const auto& e : batch) {
+            if (!isHexId(e.id)) return Status::invalidArgument("bad entry id " + e.id);
+            const fs::path file = pathOf(e.id);
+            if (Status s = checkInside(m_info.path, file.parent_path()); !s.ok()) {
+                out.refused.push_back(s.message());
+                continue;
+            }
+            struct stat st {};
+            if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone
+            if (::unlink(file.c_str()) == 0) {
+                ++out.deleted;
+                out.bytes += static_cast<std::uint64_t>(st.st_size);
+            } else if (errno != ENOENT) {
+                return statusFromErrno(errno, "cannot delete", file.string());
+            }
+        }
+        return out;
+    }
+
+  private:
+    fs::path pathOf(std::string_view hex) const {
+        return m_entries / std::string(hex.substr(0, 2)) / std::string(hex.substr(2, 2)) /
+               (std::string(hex) + std::string(kEntrySuffix));
+    }
+
+    EntrySummary summaryFrom(std::string id, const EnvelopeHeader& h, const struct stat& st) const {
+        EntrySummary e;
+        e.id = std::move(id);
+        e.key_text = sanitizeUtf8(h.key_text);
+        e.size = h.stored_size;
+        e.stored_ms = h.created_ms;
+        e.accessed_ms = mtimeMs(st);
+        if (h.expires_ms > 0) e.expires_ms = h.expires_ms;
+        return e;
+    }
+
+    std::optional<EntrySummary> summaryAt(int dirFd, const std::string& name,
+                                          std::string& buf) const {
+        Fd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        struct stat st {};
+        if (!fd.ok() || ::fstat(fd.get(), &st) != 0) return std::nullopt;
+        auto header = headerOf(fd.get(), static_cast<std::size_t>(st.st_size), buf);
+        if (!header.ok()) {
+            EntrySummary e;  // a damaged entry is still listed, so that it can be deleted
+            e.id = name.substr(0, 32);
+            e.key_text = "<damaged entry: " + header.status().message() + ">";
+            e.size = static_cast<std::uint64_t>(st.st_size);
+            return e;
+        }
+        return summaryFrom(name.substr(0, 32), *header, st);
+    }
+
+    SourceInfo m_info;
+    fs::path m_entries;
+    std::size_t m_maxValueBytes;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> openNativeFilesSource(const SourceInfo& info,
+                                                      const OpenOptions& options) {
+    std::error_code ec;
+    if (!fs::is_directory(info.path, ec)) {
+        return Status::notFound("no files cache folder at " + info.path.string());
+    }
+    return std::unique_ptr<Source>(new NativeFilesSource(info, options));
+}
+
+}  // namespace twat_cache::detail

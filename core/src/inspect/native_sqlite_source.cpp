@@ -1,0 +1,352 @@
+// NativeSqliteSource: our sqlite engine's caches, browsed read-only and maintained through
+// the engine's own statements.
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "inspect/native_sources.h"
+#include "inspect/path_guard.h"
+#include "inspect/pickle_reader.h"
+#include "inspect/sqlite_handle.h"
+#include "inspect/value_render.h"
+#include "sqlite/sqlite_engine_impl.h"
+#include "sqlite/sqlite_txn.h"
+#include "util/log_internal.h"
+#include "util/zstd_util.h"
+
+namespace twat_cache::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kFilterChunk = 256;
+constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
+constexpr std::size_t kPreviewBytes = 2048;
+constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole values up to this
+constexpr const char* kSummaryColumns =
+    "rowid, key, key_text, size, created, accessed, expires, access_count, tag";
+
+std::string hexOf(std::string_view blob) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (const char c : blob) {
+        const auto u = static_cast<unsigned char>(c);
+        out.push_back(kHex[u >> 4]);
+        out.push_back(kHex[u & 0xF]);
+    }
+    return out;
+}
+
+Result<std::string> blobOfHex(std::string_view hex) {
+    if (hex.size() != 32) return Status::invalidArgument("bad entry id '" + std::string(hex) + "'");
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        auto nib = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            return -1;
+        };
+        const int hi = nib(hex[i]), lo = nib(hex[i + 1]);
+        if (hi < 0 || lo < 0) {
+            return Status::invalidArgument("bad entry id '" + std::string(hex) + "'");
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return out;
+}
+
+std::uint64_t nonNegative(std::int64_t v) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, v));
+}
+
+class NativeSqliteSource final : public Source {
+  public:
+    NativeSqliteSource(SourceInfo info, const OpenOptions& options,
+                       std::unique_ptr<SqliteHandle> db, bool newerSchema)
+        : Source(options.read_only, options.clock),
+          m_info(std::move(info)),
+          m_maxValueBytes(options.max_value_bytes),
+          m_db(std::move(db)),
+          m_newerSchema(newerSchema) {}
+
+    SourceInfo info() const override { return m_info; }
+
+    Result<SourceStats> stats() override {
+        auto st = m_db->prepare(
+            "SELECT hits, misses, evictions, expirations, errors, count, bytes FROM counters "
+            "WHERE id = 0");
+        if (!st.ok()) return st.status();
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        SourceStats s;
+        s.hits = nonNegative(st->int64(0));
+        s.misses = nonNegative(st->int64(1));
+        s.evictions = nonNegative(st->int64(2));
+        s.entries = nonNegative(st->int64(5));
+        s.bytes = nonNegative(st->int64(6));
+        s.extra = {{"expirations", nonNegative(st->int64(3))},
+                   {"errors", nonNegative(st->int64(4))}};
+        s.note = "hits, misses and evictions are written in batches by the cache's users";
+        return s;
+    }
+
+    Result<EntryPage> entries(std::string_view cursorText, std::size_t limit,
+                              const EntryFilter& filter) override {
+        std::int64_t after = std::numeric_limits<std::int64_t>::min();
+        if (!cursorText.empty()) {
+            try {
+                after = std::stoll(std::string(cursorText));
+            } catch (const std::exception&) {
+                return Status::invalidArgument("malformed cursor '" + std::string(cursorText) +
+                                               "'");
+            }
+        }
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursorText);
+            return page;
+        }
+        std::size_t examined = 0;
+        for (;;) {
+            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
+            auto st = m_db->prepare(std::string("SELECT ") + kSummaryColumns +
+                                    " FROM entries WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+            if (!st.ok()) return st.status();
+            st->bind(1, after);
+            st->bind(2, static_cast<std::int64_t>(want));
+            std::size_t rows = 0;
+            for (;;) {
+                auto row = st->step();
+                if (!row.ok()) return row.status().withContext(m_db->file().string());
+                if (!*row) break;
+                ++rows;
+                ++examined;
+                after = st->int64(0);
+                EntrySummary e = summaryFromRow(*st);
+                if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
+                if (page.entries.size() == limit) break;
+            }
+            if (rows < want && page.entries.size() < limit) return page;  // the end
+            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+                page.cursor = std::to_string(after);
+                return page;
+            }
+        }
+    }
+
+    Result<EntryDetail> detail(std::string_view entryId) override {
+        auto blob = blobOfHex(entryId);
+        if (!blob.ok()) return blob.status();
+        auto st = m_db->prepare(std::string("SELECT ") + kSummaryColumns +
+                                ", type_tag, flags, value, filename FROM entries WHERE key = ?1");
+        if (!st.ok()) return st.status();
+        st->bindBlob(1, *blob);
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!*row) return Status::notFound("no entry " + std::string(entryId));
+        EntryDetail d;
+        d.summary = summaryFromRow(*st);
+        const auto typeTag = static_cast<std::uint64_t>(st->int64(9));
+        const std::int64_t flags = st->int64(10);
+        std::string stored;
+        bool whole = true;
+        if (!st->isNull(12)) {
+            const std::string name(st->bytes(12));
+            if (!isValidSpillName(name)) {
+                d.note = "refused value file name '" + sanitizeUtf8(name) + "'";
+                d.value_kind = "file";
+                d.preview = "<" + d.note + ">";
+                return d;
+            }
+            auto file = resolveInside(m_info.path / "data", name);
+            if (!file.ok()) {
+                d.note = file.status().message();
+                d.preview = "<value file refused: " + sanitizeUtf8(d.note) + ">";
+                return d;
+            }
+            d.value_file = *file;
+            // A compressed value is read whole (bounded) so that it can be decoded.
+            const std::size_t cap =
+                (flags & kFlagZstd) != 0 ? kZstdDecodeLimit : m_maxValueBytes + 1;
+            std::ifstream in(*file, std::ios::binary);
+            if (!in) {
+                d.note = "value file missing: " + file->string();
+                d.preview = "<value file missing>";
+                return d;
+            }
+            stored.resize(cap);
+            in.read(stored.data(), static_cast<std::streamsize>(cap));
+            stored.resize(static_cast<std::size_t>(in.gcount()));
+            whole = stored.size() >= d.summary.size;
+        } else {
+            stored = std::string(st->bytes(11));
+        }
+        std::string payload = std::move(stored);
+        if ((flags & kFlagZstd) != 0) {
+            if (!whole) {
+                d.note = "compressed value larger than the preview bound";
+                d.value_kind = "zstd";
+                d.preview = "<zstd frame of " + std::to_string(d.summary.size) + " bytes>";
+                return d;
+            }
+            auto raw = zstdDecompress(payload, m_db->file().string(), kZstdDecodeLimit);
+            if (!raw.ok()) {
+                d.note = raw.status().message();
+                d.value_kind = "zstd";
+                d.preview = "<" + sanitizeUtf8(d.note) + ">";
+                return d;
+            }
+            payload = std::move(*raw);
+            d.note = "zstd-compressed; shown decompressed";
+        }
+        if (payload.size() > m_maxValueBytes) {
+            whole = false;
+            payload.resize(m_maxValueBytes);
+        }
+        d.truncated = !whole;
+        const RenderedValue rv = renderStoredValue(typeTag, payload, whole, kPreviewBytes);
+        d.value_kind = rv.kind;
+        d.preview = rv.preview;
+        d.value_bytes = std::move(payload);
+        return d;
+    }
+
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (m_newerSchema) {
+            return Status::notSupported("cache " + m_info.path.string() +
+                                        " has a newer schema; it can only be read");
+        }
+        if (!m_writer) {
+            auto conn = Connection::open(m_info.path / "cache.db", false, 2000);
+            if (!conn.ok()) return conn.status();
+            m_writer = std::move(*conn);
+        }
+        Connection& conn = *m_writer;
+        BatchOutcome out;
+        std::vector<std::string> files;
+        std::int64_t removedCount = 0, removedBytes = 0;
+        WriteTxn txn(conn);
+        if (Status s = txn.begin(); !s.ok()) return s;
+        {
+            auto stmt = conn.statement(Stmt::kDeleteKey);
+            if (!stmt.ok()) return stmt.status();
+            for (const auto& e : batch) {
+                auto blob = blobOfHex(e.id);
+                if (!blob.ok()) return blob.status();
+                StmtScope scope(*stmt);
+                bindBlob(*stmt, 1, blob->data(), blob->size());
+                for (;;) {
+                    const int rc = sqlite3_step(*stmt);
+                    if (rc == SQLITE_DONE) break;
+                    if (rc != SQLITE_ROW) return conn.error(rc, "cannot delete from");
+                    ++removedCount;
+                    removedBytes += sqlite3_column_int64(*stmt, 0);
+                    if (sqlite3_column_type(*stmt, 1) != SQLITE_NULL) {
+                        files.emplace_back(columnText(*stmt, 1));
+                    }
+                }
+            }
+        }
+        if (removedCount != 0) {
+            auto stmt = conn.statement(Stmt::kAddTotals);
+            if (!stmt.ok()) return stmt.status();
+            StmtScope scope(*stmt);
+            sqlite3_bind_int64(*stmt, 1, -removedCount);
+            sqlite3_bind_int64(*stmt, 2, -removedBytes);
+            int rc = SQLITE_ROW;
+            while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
+            if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
+        }
+        if (Status s = txn.commit(); !s.ok()) return s;
+        out.deleted = static_cast<std::uint64_t>(removedCount);
+        out.bytes = nonNegative(removedBytes);
+        const fs::path dataDir = m_info.path / "data";
+        for (const auto& name : files) {
+            auto file =
+                isValidSpillName(name)
+                    ? resolveInside(dataDir, name)
+                    : Result<fs::path>(Status::permissionDenied("bad value file name " + name));
+            if (!file.ok()) {
+                out.refused.push_back(file.status().message());
+                logger().warn("sqlite cache {}: {}", m_info.path.string(), file.status().message());
+                continue;
+            }
+            std::error_code ec;
+            fs::remove(*file, ec);
+        }
+        return out;
+    }
+
+  private:
+    EntrySummary summaryFromRow(const SqliteStatement& st) const {
+        EntrySummary e;
+        e.id = hexOf(st.bytes(1));
+        e.key_text = sanitizeUtf8(st.bytes(2));
+        e.size = nonNegative(st.int64(3));
+        e.stored_ms = st.int64(4);
+        e.accessed_ms = st.int64(5);
+        if (st.int64(6) > 0) e.expires_ms = st.int64(6);
+        e.hits = nonNegative(st.int64(7));
+        if (!st.isNull(8)) e.tag = sanitizeUtf8(st.bytes(8));
+        return e;
+    }
+
+    SourceInfo m_info;
+    std::size_t m_maxValueBytes;
+    std::unique_ptr<SqliteHandle> m_db;  // read-only
+    std::unique_ptr<Connection> m_writer;
+    bool m_newerSchema;
+};
+
+Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema) {
+    const fs::path file = folder / "cache.db";
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+        return Status::notFound("no sqlite cache database at " + file.string());
+    }
+    auto db = SqliteHandle::open(file, true);
+    if (!db.ok()) return db.status();
+    auto st = (*db)->prepare(
+        "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+        "('meta', 'counters', 'entries')), (SELECT user_version FROM pragma_user_version)");
+    if (!st.ok()) return Status::corruption("not a readable sqlite cache: " + file.string());
+    auto row = st->step();
+    if (!row.ok() || !*row || st->int64(0) != 3) {
+        return Status::corruption(
+            "not a twat_cache sqlite database (no meta, counters and "
+            "entries tables): " +
+            file.string());
+    }
+    newerSchema = st->int64(1) > kSchemaVersion;
+    return std::move(*db);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> openNativeSqliteSource(const SourceInfo& info,
+                                                       const OpenOptions& options) {
+    bool newer = false;
+    auto db = openChecked(info.path, newer);
+    if (!db.ok()) return db.status();
+    return std::unique_ptr<Source>(new NativeSqliteSource(info, options, std::move(*db), newer));
+}
+
+void addNativeSqliteCounts(SourceInfo& info) {
+    bool newer = false;
+    auto db = openChecked(info.path, newer);
+    if (!db.ok()) {
+        info.note += (info.note.empty() ? "" : "; ") + db.status().toString();
+        return;
+    }
+    auto st = (*db)->prepare("SELECT count, bytes FROM counters WHERE id = 0");
+    if (!st.ok()) return;
+    auto row = st->step();
+    if (!row.ok() || !*row) return;
+    info.entries = nonNegative(st->int64(0));
+    info.bytes = nonNegative(st->int64(1));
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,549 @@
+// RedisSource: listing, detail, statistics and namespaces of a Redis database.
+#include "inspect/redis_source.h"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "inspect/pickle_reader.h"
+#include "inspect/value_render.h"
+#include "util/envelope.h"
+
+namespace twat_cache::detail {
+
+namespace {
+
+constexpr std::size_t kPreviewBytes = 2048;
+constexpr std::size_t kPreviewItems = 50;
+constexpr std::size_t kMaxRoundsPerPage = 64;
+constexpr std::size_t kMaxNamespaces = 10'000;
+constexpr std::size_t kMaxCachesInStats = 200;
+constexpr std::string_view kOtherNamespace = "(other namespaces)";
+
+bool printable(std::string_view key) {
+    if (key.empty() || key.substr(0, 4) == "hex:") return false;
+    for (const char c : key) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    }
+    return sanitizeUtf8(key) == key;
+}
+
+std::uint64_t toU64(std::string_view text) {
+    std::uint64_t v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    return v;
+}
+
+// "name:value" lines of an INFO reply.
+std::vector<std::pair<std::string, std::string>> infoFields(std::string_view text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos = end + 1;
+        if (line.empty() || line.front() == '#') continue;
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        out.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+    }
+    return out;
+}
+
+// "keys=12,expires=3,avg_ttl=0" -> value of `name`.
+std::uint64_t keyspaceField(std::string_view text, std::string_view name) {
+    const std::string needle = std::string(name) + "=";
+    const auto at = text.find(needle);
+    if (at == std::string_view::npos) return 0;
+    const auto from = at + needle.size();
+    return toU64(text.substr(from, text.find(',', from) - from));
+}
+
+std::string escapeGlob(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::string renderItem(std::string_view bytes) {
+    return printable(bytes) || bytes.empty() ? std::string(bytes) : pythonBytesRepr(bytes);
+}
+
+}  // namespace
+
+RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
+                         std::unique_ptr<RedisConnection> conn)
+    : Source(options.read_only, options.clock),
+      m_info(std::move(info)),
+      m_settings(std::move(settings)),
+      m_conn(std::move(conn)),
+      m_maxValueBytes(options.max_value_bytes),
+      m_separator(options.separator.empty() ? ":" : options.separator) {}
+
+std::string RedisSource::idOf(std::string_view key) {
+    if (printable(key)) return std::string(key);
+    return "hex:" + hexPreview(key, key.size() * 3 + 3);
+}
+
+Result<std::string> RedisSource::keyOf(std::string_view id) {
+    if (id.substr(0, 4) != "hex:") return std::string(id);
+    std::string out;
+    std::string_view hex = id.substr(4);
+    auto nib = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < hex.size();) {
+        if (hex[i] == ' ') {
+            ++i;
+            continue;
+        }
+        if (i + 1 >= hex.size() || nib(hex[i]) < 0 || nib(hex[i + 1]) < 0) {
+            return Status::invalidArgument("bad entry id '" + std::string(id) + "'");
+        }
+        out.push_back(static_cast<char>(nib(hex[i]) * 16 + nib(hex[i + 1])));
+        i += 2;
+    }
+    return out;
+}
+
+Result<RedisConnection*> RedisSource::connection() {
+    if (!m_conn || m_conn->broken()) {
+        auto conn = RedisConnection::open(m_settings);
+        if (!conn.ok()) return conn.status();
+        m_conn = std::move(*conn);
+    }
+    return m_conn.get();
+}
+
+Status RedisSource::checkReply(const redisReply& reply, std::string_view doing) const {
+    if (reply.type == REDIS_REPLY_ERROR) return replyError(reply, m_settings.masked_url, doing);
+    return {};
+}
+
+void RedisSource::adapt(std::chrono::steady_clock::duration roundTrip) {
+    if (roundTrip < kFastRoundTrip && m_count < kMaxCount) {
+        m_count = std::min(kMaxCount, m_count * 2);
+    } else if (roundTrip > kSlowRoundTrip && m_count > kMinCount) {
+        m_count = std::max(kMinCount, m_count / 2);
+    }
+}
+
+Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
+                                                    const std::string& match, std::size_t count) {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    const bool adaptive = count == 0;
+    const std::string countText = std::to_string(adaptive ? m_count : count);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::string_view> args = {"SCAN", cursor, "COUNT", countText};
+    if (!match.empty() && match != "*") {
+        args.emplace_back("MATCH");
+        args.emplace_back(match);
+    }
+    (*conn)->append(args);
+    auto reply = (*conn)->read("SCAN");
+    if (!reply.ok()) return reply.status();
+    if (adaptive) adapt(std::chrono::steady_clock::now() - start);
+    const redisReply& r = **reply;
+    if (Status s = checkReply(r, "SCAN"); !s.ok()) return s;
+    if (r.type != REDIS_REPLY_ARRAY || r.elements != 2 || r.element[1]->type != REDIS_REPLY_ARRAY) {
+        return Status::corruption("redis " + m_settings.masked_url + ": malformed SCAN reply");
+    }
+    ScanStep step;
+    step.cursor = std::string(replyText(*r.element[0]));
+    const redisReply& keys = *r.element[1];
+    step.keys.reserve(keys.elements);
+    for (std::size_t i = 0; i < keys.elements; ++i)
+        step.keys.emplace_back(replyText(*keys.element[i]));
+    return step;
+}
+
+Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::string>& keys) {
+    std::vector<EntrySummary> out(keys.size());
+    if (keys.empty()) return out;
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    for (const auto& k : keys) {
+        (*conn)->append({"TYPE", k});
+        (*conn)->append({"PTTL", k});
+        (*conn)->append({"MEMORY", "USAGE", k});
+    }
+    auto replies = (*conn)->readMany(keys.size() * 3, "TYPE/PTTL/MEMORY USAGE");
+    if (!replies.ok()) return replies.status();
+    const std::int64_t now = nowMs();
+    std::size_t lengthCommands = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        EntrySummary& e = out[i];
+        e.id = idOf(keys[i]);
+        e.key_text = renderItem(keys[i]);
+        const redisReply& type = *(*replies)[3 * i];
+        const redisReply& pttl = *(*replies)[3 * i + 1];
+        const redisReply& mem = *(*replies)[3 * i + 2];
+        if (Status s = checkReply(type, "TYPE"); !s.ok()) return s;
+        e.type = std::string(replyText(type));
+        if (pttl.type == REDIS_REPLY_INTEGER && pttl.integer >= 0)
+            e.expires_ms = now + pttl.integer;
+        // MEMORY USAGE may be disabled by ACLs or renamed; the size is then unknown (0).
+        if (mem.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(mem.integer);
+        const char* lengthCommand = nullptr;
+        if (e.type == "string") lengthCommand = "STRLEN";
+        if (e.type == "hash") lengthCommand = "HLEN";
+        if (e.type == "list") lengthCommand = "LLEN";
+        if (e.type == "set") lengthCommand = "SCARD";
+        if (e.type == "zset") lengthCommand = "ZCARD";
+        if (e.type == "stream") lengthCommand = "XLEN";
+        if (lengthCommand != nullptr) {
+            (*conn)->append({lengthCommand, keys[i]});
+            ++lengthCommands;
+        }
+    }
+    if (lengthCommands == 0) return out;
+    auto lengths = (*conn)->readMany(lengthCommands, "length");
+    if (!lengths.ok()) return lengths.status();
+    std::size_t at = 0;
+    for (auto& e : out) {
+        if (e.type == "none" || e.type.empty()) continue;
+        const redisReply& len = *(*lengths)[at++];
+        if (len.type == REDIS_REPLY_INTEGER) e.length = static_cast<std::uint64_t>(len.integer);
+        if (at == lengthCommands) break;
+    }
+    return out;
+}
+
+Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t limit,
+                                       const EntryFilter& filter) {
+    // Cursor: "<SCAN cursor>/<COUNT>/<keys of that batch already returned>".
+    std::string from = "0";
+    std::size_t count = m_count, skip = 0;
+    if (!cursorText.empty()) {
+        const auto a = cursorText.find('/');
+        const auto b = a == std::string_view::npos ? a : cursorText.find('/', a + 1);
+        if (b == std::string_view::npos) {
+            return Status::invalidArgument("malformed cursor '" + std::string(cursorText) + "'");
+        }
+        from = std::string(cursorText.substr(0, a));
+        count = static_cast<std::size_t>(toU64(cursorText.substr(a + 1, b - a - 1)));
+        skip = static_cast<std::size_t>(toU64(cursorText.substr(b + 1)));
+        if (count == 0 || from.empty()) {
+            return Status::invalidArgument("malformed cursor '" + std::string(cursorText) + "'");
+        }
+    }
+    const std::string match = !filter.glob.empty()        ? filter.glob
+                              : !filter.substring.empty() ? "*" + escapeGlob(filter.substring) + "*"
+                                                          : std::string();
+    EntryPage page;
+    std::vector<std::string> shown;
+    for (std::size_t round = 0; round < kMaxRoundsPerPage; ++round) {
+        if (!(m_batch.from == from && m_batch.count == count && m_batch.match == match &&
+              !m_batch.next.empty())) {
+            auto step = scanOnce(from, match, count);
+            if (!step.ok()) return step.status();
+            m_batch = Batch{from, match, std::move(step->cursor), count, std::move(step->keys)};
+        }
+        std::size_t i = skip;
+        for (; i < m_batch.keys.size() && shown.size() < limit; ++i) {
+            if (filter.matches(m_batch.keys[i])) shown.push_back(m_batch.keys[i]);
+        }
+        if (i < m_batch.keys.size()) {  // the page filled inside this batch
+            page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);
+            break;
+        }
+        if (m_batch.next == "0") break;  // the end
+        from = m_batch.next;
+        count = m_count;
+        skip = 0;
+        if (shown.size() >= limit) {
+            page.cursor = from + "/" + std::to_string(count) + "/0";
+            break;
+        }
+        if (round + 1 == kMaxRoundsPerPage) page.cursor = from + "/" + std::to_string(count) + "/0";
+    }
+    auto described = describe(shown);
+    if (!described.ok()) return described.status();
+    page.entries = std::move(*described);
+    // Keys that vanished between SCAN and TYPE are dropped.
+    std::erase_if(page.entries, [](const EntrySummary& e) { return e.type == "none"; });
+    return page;
+}
+
+Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
+    auto key = keyOf(entryId);
+    if (!key.ok()) return key.status();
+    auto summary = describe({*key});
+    if (!summary.ok()) return summary.status();
+    EntryDetail d;
+    d.summary = std::move(summary->front());
+    if (d.summary.type == "none") return Status::notFound("no key " + std::string(entryId));
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    const std::string& k = *key;
+    const std::string last = std::to_string(kPreviewItems - 1);
+    const std::string& type = d.summary.type;
+    d.value_kind = type;
+    if (type == "string") {
+        const std::string end = std::to_string(m_maxValueBytes == 0 ? 0 : m_maxValueBytes - 1);
+        auto r = (*conn)->command({"GETRANGE", k, "0", end});
+        if (!r.ok()) return r.status();
+        if (Status s = checkReply(**r, "GETRANGE"); !s.ok()) return s;
+        d.value_bytes = std::string(replyText(**r));
+        const std::uint64_t length = d.summary.length.value_or(d.value_bytes.size());
+        d.truncated = d.value_bytes.size() < length;
+        if (d.value_bytes.substr(0, kEnvelopeMagic.size()) == kEnvelopeMagic) {
+            // One of our own cache entries: show the key text and the decoded value.
+            auto header = parseEnvelopeHeader(d.value_bytes);
+            if (header.ok()) {
+                d.note = "twat_cache entry for " + sanitizeUtf8(header->key_text);
+                d.summary.stored_ms = header->created_ms;
+                d.value_kind = "twat_cache";
+                if (!d.truncated) {
+                    std::string payload;
+                    auto stored = decodeEnvelope(d.value_bytes, payload);
+                    if (stored.ok()) {
+                        const RenderedValue rv =
+                            renderStoredValue(stored->type_tag, payload, true, kPreviewBytes);
+                        d.value_kind = "twat_cache " + rv.kind;
+                        d.preview = rv.preview;
+                        return d;
+                    }
+                    d.note += "; " + stored.status().message();
+                }
+            }
+        }
+        const RenderedValue rv = renderStoredValue(0, d.value_bytes, !d.truncated, kPreviewBytes);
+        d.preview = rv.preview;
+        return d;
+    }
+    std::vector<std::string_view> args;
+    if (type == "hash") args = {"HSCAN", k, "0", "COUNT", last};
+    if (type == "set") args = {"SSCAN", k, "0", "COUNT", last};
+    if (type == "list") args = {"LRANGE", k, "0", last};
+    if (type == "zset") args = {"ZRANGE", k, "0", last, "WITHSCORES"};
+    if (type == "stream") args = {"XRANGE", k, "-", "+", "COUNT", "10"};
+    if (args.empty()) {
+        d.preview = "<" + type + " values are not previewed>";
+        return d;
+    }
+    (*conn)->append(args);
+    auto r = (*conn)->read(args.front());
+    if (!r.ok()) return r.status();
+    if (Status s = checkReply(**r, args.front()); !s.ok()) return s;
+    const redisReply* items = r->get();
+    if ((type == "hash" || type == "set") && items->type == REDIS_REPLY_ARRAY &&
+        items->elements == 2) {
+        items = items->element[1];  // [cursor, items]
+    }
+    std::string preview;
+    std::size_t shown = 0;
+    const bool pairs = type == "hash" || type == "zset";
+    auto add = [&](std::string text) {
+        if (preview.size() + text.size() > kPreviewBytes) return false;
+        preview += text;
+        return true;
+    };
+    if (items->type == REDIS_REPLY_ARRAY) {
+        for (std::size_t i = 0; i < items->elements; ++i) {
+            const redisReply& it = *items->element[i];
+            std::string line;
+            if (type == "stream" && it.type == REDIS_REPLY_ARRAY && it.elements == 2) {
+                line = renderItem(replyText(*it.element[0])) + " {";
+                const redisReply& fields = *it.element[1];
+                for (std::size_t f = 0; f + 1 < fields.elements; f += 2) {
+                    line += (f ? ", " : "") + renderItem(replyText(*fields.element[f])) + ": " +
+                            renderItem(replyText(*fields.element[f + 1]));
+                }
+                line += "}";
+            } else if (pairs && i + 1 < items->elements) {
+                line = renderItem(replyText(it)) + (type == "zset" ? " (score " : ": ") +
+                       renderItem(replyText(*items->element[i + 1])) + (type == "zset" ? ")" : "");
+                ++i;
+            } else {
+                line = renderItem(replyText(it));
+            }
+            if (!add(line + "\n")) break;
+            ++shown;
+        }
+    }
+    const std::uint64_t total = d.summary.length.value_or(shown);
+    d.truncated = shown < total;
+    if (d.truncated) preview += "... (" + std::to_string(total - shown) + " more)";
+    d.preview = sanitizeUtf8(preview);
+    d.value_bytes = d.preview.substr(0, std::min(d.preview.size(), m_maxValueBytes));
+    return d;
+}
+
+Result<SourceStats> RedisSource::stats() {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    (*conn)->append({"DBSIZE"});
+    (*conn)->append({"INFO", "keyspace"});
+    (*conn)->append({"INFO", "stats"});
+    (*conn)->append({"INFO", "memory"});
+    (*conn)->append({"SSCAN", "twat_cache:__caches", "0", "COUNT", "1000"});
+    auto replies = (*conn)->readMany(5, "DBSIZE/INFO");
+    if (!replies.ok()) return replies.status();
+    for (const auto& r : *replies) {
+        if (Status s = checkReply(*r, "DBSIZE/INFO"); !s.ok()) return s;
+    }
+    SourceStats s;
+    s.entries = static_cast<std::uint64_t>((*replies)[0]->integer);
+    for (const auto& [name, value] : infoFields(replyText(*(*replies)[1]))) {
+        s.extra.emplace_back(name + ".keys", keyspaceField(value, "keys"));
+        s.extra.emplace_back(name + ".expires", keyspaceField(value, "expires"));
+    }
+    for (const auto& [name, value] : infoFields(replyText(*(*replies)[2]))) {
+        if (name == "keyspace_hits") s.hits = toU64(value);
+        if (name == "keyspace_misses") s.misses = toU64(value);
+        if (name == "evicted_keys") s.evictions = toU64(value);
+        if (name == "expired_keys") s.extra.emplace_back("server.expired_keys", toU64(value));
+    }
+    for (const auto& [name, value] : infoFields(replyText(*(*replies)[3]))) {
+        if (name == "used_memory") s.bytes = toU64(value);
+    }
+    // Our own caches' counters, from their __meta hashes.
+    std::vector<std::string> caches;
+    const redisReply& members = *(*replies)[4];
+    if (members.type == REDIS_REPLY_ARRAY && members.elements == 2) {
+        const redisReply& names = *members.element[1];
+        for (std::size_t i = 0; i < names.elements && caches.size() < kMaxCachesInStats; ++i) {
+            caches.emplace_back(replyText(*names.element[i]));
+        }
+    }
+    std::sort(caches.begin(), caches.end());
+    if (!caches.empty()) {
+        std::vector<std::string> metaKeys;
+        metaKeys.reserve(caches.size());
+        for (const auto& c : caches) {
+            metaKeys.push_back("twat_cache:" + c + ":__meta");
+            (*conn)->append({"HMGET", metaKeys.back(), "hits", "misses", "errors"});
+        }
+        auto metas = (*conn)->readMany(caches.size(), "HMGET __meta");
+        if (!metas.ok()) return metas.status();
+        for (std::size_t i = 0; i < caches.size(); ++i) {
+            const redisReply& m = *(*metas)[i];
+            if (m.type != REDIS_REPLY_ARRAY || m.elements != 3) continue;
+            const char* fields[] = {"hits", "misses", "errors"};
+            for (std::size_t f = 0; f < 3; ++f) {
+                const std::uint64_t v =
+                    m.element[f]->type == REDIS_REPLY_STRING ? toU64(replyText(*m.element[f])) : 0;
+                s.extra.emplace_back("cache." + renderItem(caches[i]) + "." + fields[f], v);
+            }
+        }
+    }
+    s.note = "entries: keys in db " + std::to_string(db()) +
+             " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
+             "server-wide (INFO stats)";
+    return s;
+}
+
+Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
+    std::size_t examined = 0;
+    if (!m_nsStarted) {
+        m_nsStarted = true;
+        m_nsCursor = "0";
+    }
+    while (!m_nsDone && examined < budget) {
+        auto step = scanOnce(m_nsCursor, {});
+        if (!step.ok()) return step.status();
+        for (const auto& key : step->keys) {
+            const auto pos = key.find(m_separator);
+            std::string prefix = pos == std::string::npos ? std::string() : key.substr(0, pos);
+            auto it = m_nsCounts.find(prefix);
+            if (it != m_nsCounts.end()) {
+                ++it->second;
+            } else if (m_nsCounts.size() < kMaxNamespaces) {
+                m_nsCounts.emplace(std::move(prefix), 1);
+            } else {
+                ++m_nsCounts[std::string(kOtherNamespace)];
+            }
+        }
+        examined += step->keys.size();
+        m_nsScanned += step->keys.size();
+        m_nsCursor = std::move(step->cursor);
+        m_nsDone = m_nsCursor == "0";
+    }
+    NamespaceReport report;
+    report.keys_scanned = m_nsScanned;
+    report.complete = m_nsDone;
+    report.namespaces.reserve(m_nsCounts.size());
+    for (const auto& [prefix, n] : m_nsCounts) {
+        report.namespaces.push_back({renderItem(prefix), n});
+    }
+    std::stable_sort(report.namespaces.begin(), report.namespaces.end(),
+                     [](const auto& a, const auto& b) { return a.keys > b.keys; });
+    return report;
+}
+
+Result<std::uint64_t> RedisSource::dbSize() {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    auto r = (*conn)->command({"DBSIZE"});
+    if (!r.ok()) return r.status();
+    if (Status s = checkReply(**r, "DBSIZE"); !s.ok()) return s;
+    return static_cast<std::uint64_t>((*r)->integer);
+}
+
+Result<std::uint64_t> RedisSource::unlink(const std::vector<std::string>& keys, std::size_t from,
+                                          std::size_t to) {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    std::size_t commands = 0;
+    std::vector<std::string_view> args;
+    for (std::size_t at = from; at < to; at += kUnlinkKeys) {
+        const std::size_t end = std::min(to, at + kUnlinkKeys);
+        args.assign({"UNLINK"});
+        for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
+        (*conn)->append(args);
+        ++commands;
+    }
+    auto replies = (*conn)->readMany(commands, "UNLINK");
+    if (!replies.ok()) return replies.status();
+    std::uint64_t deleted = 0;
+    for (const auto& r : *replies) {
+        if (Status s = checkReply(*r, "UNLINK"); !s.ok()) return s;
+        deleted += static_cast<std::uint64_t>(r->integer);
+    }
+    return deleted;
+}
+
+Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySummary>& batch) {
+    std::vector<std::string> keys;
+    keys.reserve(batch.size());
+    BatchOutcome out;
+    for (const auto& e : batch) {
+        auto k = keyOf(e.id);
+        if (!k.ok()) return k.status();
+        keys.push_back(std::move(*k));
+        out.bytes += e.size;
+    }
+    auto deleted = unlink(keys, 0, keys.size());
+    if (!deleted.ok()) return deleted.status();
+    out.deleted = *deleted;
+    return out;
+}
+
+Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
+                                                const OpenOptions& options) {
+    auto endpoint = parseRedisUrl(info.url);
+    if (!endpoint.ok()) return endpoint.status();
+    ConnectSettings settings;
+    settings.endpoint = *endpoint;
+    settings.masked_url = maskRedisUrl(info.url);
+    settings.connect_timeout = endpoint->connect_timeout.value_or(std::chrono::milliseconds(2000));
+    // Pipelined pages and UNLINK batches take longer than a single command.
+    settings.command_timeout =
+        endpoint->command_timeout.value_or(std::chrono::milliseconds(10'000));
+    auto conn = RedisConnection::open(settings);
+    if (!conn.ok()) return conn.status();
+    return std::unique_ptr<Source>(
+        new RedisSource(info, options, std::move(settings), std::move(*conn)));
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,104 @@
+// RedisSource: any Redis server (one database) seen as an inspection Source.
+//
+// Keys are listed with SCAN, whose COUNT adapts to the server's latency: it starts at 1000,
+// doubles while a round trip stays under kFastRoundTrip and halves when one exceeds
+// kSlowRoundTrip, within [kMinCount, kMaxCount], so a large keyspace streams quickly and a
+// busy server is not blocked for long by one SCAN. A listing page asks TYPE, PTTL and
+// MEMORY USAGE (then the length by type) in one pipeline for the keys shown only. Entry ids
+// are the key names (hex-encoded with a "hex:" prefix when not printable).
+//
+// Maintenance: deletes use UNLINK in pipelined batches. A glob plan collects the matching
+// names with SCAN MATCH (names only; sizes are not measured); clear-all previews DBSIZE and
+// executes SCAN + UNLINK per round trip, and refuses to execute without
+// PlanRequest::confirmed because it empties the whole database. Clear-expired is a no-op
+// (Redis expires keys itself); age-based and size-based pruning are NotSupported: Redis
+// records no storage time.
+//
+// Thread safety: one thread at a time (see Source); the source owns one connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_connection.h"
+#include "twat_cache/inspect.h"
+
+namespace twat_cache::detail {
+
+Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info, const OpenOptions& options);
+
+class RedisSource final : public Source {
+  public:
+    static constexpr std::size_t kInitialCount = 1000;
+    static constexpr std::size_t kMinCount = 100;
+    static constexpr std::size_t kMaxCount = 50'000;
+    static constexpr std::chrono::microseconds kFastRoundTrip{4000};
+    static constexpr std::chrono::microseconds kSlowRoundTrip{25'000};
+    static constexpr std::size_t kUnlinkKeys = 1000;    // keys per UNLINK command
+    static constexpr std::size_t kUnlinkPipeline = 16;  // UNLINK commands per round trip
+
+    RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
+                std::unique_ptr<RedisConnection> conn);
+
+    SourceInfo info() const override { return m_info; }
+    Result<SourceStats> stats() override;
+    Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
+                              const EntryFilter& filter) override;
+    Result<EntryDetail> detail(std::string_view entryId) override;
+    Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override;
+    Result<std::unique_ptr<Plan>> plan(const PlanRequest& request) override;
+    Result<NamespaceReport> namespaces(std::size_t budget) override;
+
+    // ---- used by the plans (redis_source_plan.cpp) ----
+    struct ScanStep {
+        std::string cursor;  // "0" when the iteration is complete
+        std::vector<std::string> keys;
+    };
+    // One SCAN round trip from `cursor` with the adaptive COUNT (or `count` when not 0).
+    Result<ScanStep> scanOnce(const std::string& cursor, const std::string& match,
+                              std::size_t count = 0);
+    // TYPE, PTTL, MEMORY USAGE and length of each key, pipelined (two round trips).
+    Result<std::vector<EntrySummary>> describe(const std::vector<std::string>& keys);
+    // UNLINKs keys[from, to) in pipelined commands; returns how many existed.
+    Result<std::uint64_t> unlink(const std::vector<std::string>& keys, std::size_t from,
+                                 std::size_t to);
+    Result<std::uint64_t> dbSize();
+    std::size_t scanCount() const { return m_count; }
+    int db() const { return m_settings.endpoint.db; }
+
+    // Entry id <-> key name.
+    static std::string idOf(std::string_view key);
+    static Result<std::string> keyOf(std::string_view id);
+
+  private:
+    Result<RedisConnection*> connection();
+    Status checkReply(const redisReply& reply, std::string_view doing) const;
+    void adapt(std::chrono::steady_clock::duration roundTrip);
+
+    SourceInfo m_info;
+    ConnectSettings m_settings;
+    std::unique_ptr<RedisConnection> m_conn;
+    std::size_t m_maxValueBytes;
+    std::string m_separator;
+    std::size_t m_count = kInitialCount;
+
+    // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
+    struct Batch {
+        std::string from, match, next;
+        std::size_t count = 0;
+        std::vector<std::string> keys;
+    };
+    Batch m_batch;
+
+    // Namespace counting state (keys seen so far).
+    std::string m_nsCursor = "0";
+    bool m_nsStarted = false, m_nsDone = false;
+    std::uint64_t m_nsScanned = 0;
+    std::map<std::string, std::uint64_t> m_nsCounts;
+};
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,187 @@
+// Maintenance plans of a RedisSource: delete named keys, delete by glob, clear the database,
+// and the actions Redis does not need or cannot support.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "inspect/redis_source.h"
+
+namespace twat_cache::detail {
+
+namespace {
+
+constexpr std::size_t kPreviewSample = PlanPreview::kSampleSize;
+
+Status refuseReadOnly(RedisSource& source) {
+    return Status::permissionDenied("source " + source.info().name +
+                                    " is read-only: nothing was deleted");
+}
+
+// Deletes a fixed list of key names, UNLINK batches pipelined per round trip.
+class KeysPlan final : public Plan {
+  public:
+    KeysPlan(RedisSource& source, std::vector<std::string> keys, PlanPreview preview)
+        : m_source(source), m_keys(std::move(keys)), m_preview(std::move(preview)) {}
+
+    const PlanPreview& preview() const override { return m_preview; }
+
+    Result<ExecuteResult> execute(const ProgressCallback& progress,
+                                  const std::atomic<bool>* cancel) override {
+        if (m_source.readOnly()) return refuseReadOnly(m_source);
+        ExecuteResult result;
+        result.matched = m_keys.size();
+        const std::size_t perTrip = RedisSource::kUnlinkKeys * RedisSource::kUnlinkPipeline;
+        for (std::size_t at = 0; at < m_keys.size(); at += perTrip) {
+            if (cancel && cancel->load(std::memory_order_acquire)) {
+                result.cancelled = true;
+                break;
+            }
+            const std::size_t end = std::min(m_keys.size(), at + perTrip);
+            auto deleted = m_source.unlink(m_keys, at, end);
+            if (!deleted.ok()) return deleted.status();
+            result.deleted += *deleted;
+            if (progress) progress(end, m_keys.size());
+        }
+        if (m_preview.bytes_known && result.deleted == result.matched) {
+            result.bytes_freed = m_preview.bytes;
+        }
+        return result;
+    }
+
+  private:
+    RedisSource& m_source;
+    std::vector<std::string> m_keys;
+    PlanPreview m_preview;
+};
+
+// Empties the database: SCAN + UNLINK per round trip, with progress against DBSIZE.
+class ClearAllPlan final : public Plan {
+  public:
+    ClearAllPlan(RedisSource& source, PlanPreview preview, bool confirmed)
+        : m_source(source), m_preview(std::move(preview)), m_confirmed(confirmed) {}
+
+    const PlanPreview& preview() const override { return m_preview; }
+
+    Result<ExecuteResult> execute(const ProgressCallback& progress,
+                                  const std::atomic<bool>* cancel) override {
+        if (m_source.readOnly()) return refuseReadOnly(m_source);
+        if (!m_confirmed) {
+            return Status::permissionDenied(
+                "clearing all of " + m_source.info().name + " deletes every key of db " +
+                std::to_string(m_source.db()) +
+                ", not only a cache's; it needs explicit confirmation (PlanRequest::confirmed)");
+        }
+        ExecuteResult result;
+        result.matched = m_preview.count;
+        std::string cursor = "0";
+        // Bounded: SCAN ends after a full iteration; keys added meanwhile may survive.
+        do {
+            if (cancel && cancel->load(std::memory_order_acquire)) {
+                result.cancelled = true;
+                break;
+            }
+            auto step = m_source.scanOnce(cursor, {});
+            if (!step.ok()) return step.status();
+            cursor = std::move(step->cursor);
+            auto deleted = m_source.unlink(step->keys, 0, step->keys.size());
+            if (!deleted.ok()) return deleted.status();
+            result.deleted += *deleted;
+            if (progress) {
+                progress(std::min(result.deleted, result.matched), result.matched);
+            }
+        } while (cursor != "0");
+        result.matched = std::max(result.matched, result.deleted);
+        return result;
+    }
+
+  private:
+    RedisSource& m_source;
+    PlanPreview m_preview;
+    bool m_confirmed;
+};
+
+// Fills the sample (described in one pipeline) of a preview from the first keys.
+Status addSample(RedisSource& source, const std::vector<std::string>& keys, PlanPreview& pv) {
+    std::vector<std::string> first(
+        keys.begin(),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), kPreviewSample)));
+    auto described = source.describe(first);
+    if (!described.ok()) return described.status();
+    for (auto& e : *described) {
+        if (e.type != "none") pv.sample.push_back(std::move(e));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
+    using A = PlanRequest::Action;
+    PlanPreview pv;
+    switch (request.action) {
+        case A::kClearExpired:
+            pv.note = "Redis removes expired keys by itself: nothing to do";
+            return std::unique_ptr<Plan>(new KeysPlan(*this, {}, std::move(pv)));
+        case A::kOlderThan:
+        case A::kPruneToBytes:
+        case A::kPruneToEntries:
+            return Status::notSupported(
+                "Redis records no storage time, so it cannot prune oldest first or by age; "
+                "delete by pattern instead, or let the server's maxmemory policy evict");
+        case A::kDeleteEntries: {
+            std::vector<std::string> keys;
+            for (const auto& id : request.entry_ids) {
+                auto k = keyOf(id);
+                if (!k.ok()) return k.status();
+                keys.push_back(std::move(*k));
+            }
+            auto described = describe(keys);
+            if (!described.ok()) return described.status();
+            std::vector<std::string> existing;
+            for (std::size_t i = 0; i < keys.size(); ++i) {
+                auto& e = (*described)[i];
+                if (e.type == "none") continue;
+                existing.push_back(keys[i]);
+                pv.bytes += e.size;
+                if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
+            }
+            pv.count = existing.size();
+            return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(existing), std::move(pv)));
+        }
+        case A::kMatchGlob: {
+            if (request.glob.empty()) return Status::invalidArgument("a key glob is required");
+            std::vector<std::string> keys;
+            std::string cursor = "0";
+            do {
+                auto step = scanOnce(cursor, request.glob);
+                if (!step.ok()) return step.status();
+                cursor = std::move(step->cursor);
+                for (auto& k : step->keys) keys.push_back(std::move(k));
+            } while (cursor != "0");
+            // SCAN may return a key twice (rehashing); delete and count each once.
+            std::sort(keys.begin(), keys.end());
+            keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+            pv.count = keys.size();
+            pv.bytes_known = false;
+            pv.note = "sizes are not measured for pattern deletes (MEMORY USAGE per key)";
+            if (Status s = addSample(*this, keys, pv); !s.ok()) return s;
+            return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(keys), std::move(pv)));
+        }
+        case A::kClearAll: {
+            auto n = dbSize();
+            if (!n.ok()) return n.status();
+            pv.count = *n;
+            pv.bytes_known = false;
+            pv.note = "deletes every key of db " + std::to_string(db()) + " (" +
+                      std::to_string(*n) + " keys)" +
+                      (request.confirmed ? "" : "; needs explicit confirmation to execute");
+            auto first = scanOnce("0", {}, PlanPreview::kSampleSize);
+            if (!first.ok()) return first.status();
+            if (Status s = addSample(*this, first->keys, pv); !s.ok()) return s;
+            return std::unique_ptr<Plan>(new ClearAllPlan(*this, std::move(pv), request.confirmed));
+        }
+    }
+    return Status::invalidArgument("unknown plan action");
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,163 @@
+// The inspector's models under QAbstractItemModelTester: the sources tree, and the lazy
+// entries table over a real worker reading a real python-diskcache folder.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest>
+#include <memory>
+
+#include "models/entries_model.h"
+#include "models/source_tree_model.h"
+#include "ui_fixtures.h"
+#include "workers/source_client.h"
+
+using namespace twat_cache::ui;
+using twat_cache::test::TempDir;
+
+namespace {
+
+constexpr int kEntries = 250;
+constexpr int kPageSize = 40;
+
+// Fetches pages until the scan ends or fails; returns the number of pages that arrived.
+// (QAbstractItemModelTester may have asked for the first page already.)
+int fetchAll(EntriesModel& model) {
+    QSignalSpy loaded(&model, &EntriesModel::pageLoaded);
+    for (int guard = 0; guard < 100 && !model.isComplete(); ++guard) {
+        if (model.canFetchMore({})) model.fetchMore({});
+        if (!model.isLoading()) break;
+        const int before = static_cast<int>(loaded.count());
+        if (!QTest::qWaitFor([&] { return loaded.count() > before; }, 10000)) return -1;
+    }
+    return static_cast<int>(loaded.count());
+}
+
+}  // namespace
+
+class TestUiModels : public QObject {
+    Q_OBJECT
+
+  private:
+    TempDir m_dir;
+    SourceRef m_ref;
+
+  private slots:
+    void initTestCase() {
+        QVERIFY(m_dir.ok());
+        const std::string error = twat_cache::test::makeDiskcache(m_dir.path(), kEntries, 3);
+        QVERIFY2(error.empty(), error.c_str());
+        m_ref = folderSourceRef(QString::fromStdString(m_dir.path().string()));
+    }
+
+    void sourceTreeGroupsByKind() {
+        SourceTreeModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SourceRef a = folderSourceRef(QStringLiteral("/srv/caches/a"));
+        a.kind = SourceKind::kDiskcache;
+        SourceRef b = folderSourceRef(QStringLiteral("/srv/caches/b"));
+        b.kind = SourceKind::kJoblib;
+        SourceRef c = folderSourceRef(QStringLiteral("/srv/caches/c"));
+        c.kind = SourceKind::kDiskcache;
+        model.setDiscovered(QStringLiteral("/srv/caches"), {a, b, c});
+        const QModelIndex group = model.discoveredGroup();
+        QCOMPARE(model.rowCount(group), 2);  // diskcache, joblib
+        QCOMPARE(model.rowCount(model.index(0, 0, group)), 2);
+        QCOMPARE(model.sourceAt(model.index(0, 0, model.index(0, 0, group)))->name,
+                 QStringLiteral("a"));
+        QVERIFY(!model.sourceAt(group).has_value());
+        QVERIFY(!(model.flags(group) & Qt::ItemIsSelectable));
+
+        model.setDiscovered(QStringLiteral("/srv/caches"), {b}, QStringLiteral("partly read"));
+        QCOMPARE(model.rowCount(group), 1);
+        QCOMPARE(model.data(group, Qt::ToolTipRole).toString(), QStringLiteral("partly read"));
+    }
+
+    void userSourcesAreAddedOnceAndKeepNoPassword() {
+        SourceTreeModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SourceRef redis{SourceKind::kRedis,
+                        QStringLiteral("redis://127.0.0.1:6379/0"),
+                        QStringLiteral("local"),
+                        QStringLiteral("s3cret"),
+                        {}};
+        const QModelIndex first = model.addSource(redis);
+        const QModelIndex again = model.addSource(redis);
+        QCOMPARE(first, again);
+        QCOMPARE(model.rowCount(model.redisGroup()), 1);
+        QVERIFY(model.sourceAt(first)->password.isEmpty());
+        model.addSource(m_ref);
+        QCOMPARE(model.userSources(SourceKind::kFolder).size(), 1);
+        QVERIFY(model.removeSource(first));
+        QCOMPARE(model.rowCount(model.redisGroup()), 0);
+        QVERIFY(!model.removeSource(model.foldersGroup()));  // groups stay
+    }
+
+    void entriesLoadPageByPage() {
+        SourceClient client(m_ref);
+        client.open();
+        EntriesModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPageSize(kPageSize);
+        model.setSource(&client);
+        QVERIFY(!model.isComplete());
+        const int pages = fetchAll(model);
+        QVERIFY(pages > 0);
+        QVERIFY(model.isComplete());
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+        QCOMPARE(model.rowCount(), kEntries + 3 + 1);
+        QVERIFY(pages >= (kEntries + 4) / kPageSize);
+        QStringList keys;
+        for (int row = 0; row < model.rowCount(); ++row) keys << model.rowAt(row)->key;
+        QVERIFY(keys.contains(QStringLiteral("key-000")));
+        QVERIFY(keys.contains(QStringLiteral("key-249")));
+        QVERIFY(!model.index(0, 0).data(EntriesModel::kIdRole).toByteArray().isEmpty());
+    }
+
+    void filterRestartsTheScan_data() {
+        QTest::addColumn<QString>("filter");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("substring") << QStringLiteral("key-01") << 10;
+        QTest::newRow("glob") << QStringLiteral("key-2?9") << 5;
+        QTest::newRow("expired ones") << QStringLiteral("old-") << 3;
+        QTest::newRow("nothing") << QStringLiteral("no such key") << 0;
+    }
+
+    void filterRestartsTheScan() {
+        QFETCH(QString, filter);
+        QFETCH(int, expected);
+        SourceClient client(m_ref);
+        client.open();
+        EntriesModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPageSize(kPageSize);
+        model.setSource(&client);
+        model.fetchMore({});
+        // Changing the filter while the first page is in flight drops that page.
+        QSignalSpy dropped(&client, &SourceClient::staleReplyDropped);
+        model.setFilter(filter);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(fetchAll(model) > 0);
+        QVERIFY(dropped.count() == 1 || dropped.wait(10000));
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+        QCOMPARE(model.rowCount(), expected);
+        for (int row = 0; row < model.rowCount(); ++row) {
+            QVERIFY(model.rowAt(row)->key.startsWith(filter.left(4)));
+        }
+    }
+
+    void headersAndDisplay() {
+        EntriesModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.columnCount(), static_cast<int>(EntriesModel::kColumnCount));
+        QCOMPARE(model.headerData(EntriesModel::kKey, Qt::Horizontal).toString(),
+                 QStringLiteral("Key"));
+        QVERIFY(!model.canFetchMore({}));  // no source
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUiModels)
+#include "test_ui_models.moc"

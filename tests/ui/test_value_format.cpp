@@ -1,0 +1,92 @@
+// Value renderings of the details pane: text, pretty JSON, hex dump, image, and the guess.
+#include <QBuffer>
+#include <QImage>
+#include <QtTest>
+
+#include "views/details_pane.h"
+#include "views/value_format.h"
+
+using namespace twat_cache::ui;
+
+Q_DECLARE_METATYPE(twat_cache::ui::ValueView)
+
+namespace {
+
+QByteArray pngBytes() {
+    QImage image(4, 3, QImage::Format_RGB32);
+    image.fill(Qt::red);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+}  // namespace
+
+class TestValueFormat : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void guessesTheView_data() {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<ValueView>("view");
+        QTest::newRow("empty") << QByteArray() << ValueView::kText;
+        QTest::newRow("text") << QByteArray("hello, world\n") << ValueView::kText;
+        QTest::newRow("utf-8") << QByteArray("gr\xc3\xbc\xc3\x9f") << ValueView::kText;
+        QTest::newRow("json") << QByteArray(R"({"a": [1, 2]})") << ValueView::kJson;
+        QTest::newRow("binary") << QByteArray("\x80\x04\x95\x00", 4) << ValueView::kHex;
+        QTest::newRow("control") << QByteArray("a\x01z", 3) << ValueView::kHex;
+        QTest::newRow("png") << pngBytes() << ValueView::kImage;
+    }
+
+    void guessesTheView() {
+        QFETCH(QByteArray, value);
+        QFETCH(ValueView, view);
+        QCOMPARE(guessValueView(value), view);
+    }
+
+    void prettyPrintsJson() {
+        const auto pretty = valueAsPrettyJson(R"({"b":1,"a":[true,null]})");
+        QVERIFY(pretty.has_value());
+        QVERIFY(pretty->contains(QStringLiteral("\n    \"a\": [\n")));
+        QVERIFY(!valueAsPrettyJson("{not json").has_value());
+    }
+
+    void dumpsHex() {
+        const QString dump = valueAsHexDump(QByteArray("ABCDEFGHIJKLMNOPQ\x01", 18));
+        const QStringList lines = dump.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY(lines.at(0).startsWith(QStringLiteral("00000000  41 42 43")));
+        QVERIFY(lines.at(0).endsWith(QStringLiteral("|ABCDEFGHIJKLMNOP|")));
+        QVERIFY(lines.at(1).startsWith(QStringLiteral("00000010  51 01")));
+        QVERIFY(lines.at(1).endsWith(QStringLiteral("|Q.|")));
+    }
+
+    void decodesImages() {
+        const QImage image = valueAsImage(pngBytes());
+        QCOMPARE(image.size(), QSize(4, 3));
+        QVERIFY(valueAsImage("not an image").isNull());
+    }
+
+    void detailsPanePrefersThePreview() {
+        DetailsPane pane;
+        EntryDetail detail;
+        detail.value = QByteArray("\x80\x04\x95\x10", 4);  // a pickle's first bytes
+        detail.preview = QStringLiteral("{'lat': 1.5}");
+        detail.metadata = {{QStringLiteral("Key"), QStringLiteral("geo(1)")}};
+        pane.setDetail(detail);
+        QCOMPARE(pane.view(), ValueView::kPreview);
+        QCOMPARE(pane.valueText(), detail.preview);
+        pane.setView(ValueView::kHex);
+        QVERIFY(pane.valueText().startsWith(QStringLiteral("00000000  80 04 95 10")));
+        detail.preview.clear();
+        detail.value = R"({"x": 1})";
+        pane.setDetail(detail);
+        QCOMPARE(pane.view(), ValueView::kJson);
+        QVERIFY(pane.valueText().contains(QStringLiteral("\"x\": 1")));
+    }
+};
+
+QTEST_MAIN(TestValueFormat)
+#include "test_value_format.moc"

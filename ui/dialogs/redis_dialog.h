@@ -1,0 +1,84 @@
+// RedisDialog: a new (or edited) Redis connection — a URL, or host/port/db/user/password,
+// or a unix socket — with a "Test connection" button that pings the server on a pool
+// thread and shows the answer. The password goes to the SecretStore (system keyring, or
+// this session only when there is none), never to QSettings.
+//
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QDialog>
+#include <QFutureWatcher>
+
+#include "workers/redis_probe.h"
+#include "workers/source_types.h"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+
+namespace twat_cache::ui {
+
+class SecretStore;
+
+class RedisDialog : public QDialog {
+    Q_OBJECT
+
+  public:
+    enum class Mode { kUrl, kHost, kSocket };
+
+    // `secrets` may be null (then the password lives in the returned SourceRef only).
+    explicit RedisDialog(SecretStore* secrets, QWidget* parent = nullptr);
+    ~RedisDialog() override;
+
+    void setMode(Mode mode);
+    Mode mode() const;
+    // Fills the fields from a URL (switches to the URL tab).
+    void setUrl(const QString& url);
+    void setHost(const QString& host, int port, int db);
+    void setSocket(const QString& path, int db);
+    void setCredentials(const QString& user, const QString& password);
+
+    // The endpoint the fields describe, or why they do not describe one.
+    Result<RedisEndpoint> endpoint() const;
+    // The connection to add: URL without the password, the password alongside.
+    SourceRef sourceRef() const;
+
+    // Starts a connection test off the GUI thread (emits testFinished).
+    void testConnection();
+    bool isTesting() const { return m_watcher.isRunning(); }
+    QString resultText() const;
+    QString keyringText() const;
+
+  signals:
+    void testFinished(bool ok, const QString& message);
+
+  private:
+    struct ProbeOutcome {
+        bool ok = false;
+        QString message;
+    };
+    void showResult(bool ok, const QString& message);
+    void accept() override;
+
+    SecretStore* m_secrets;
+    QLineEdit* m_name;
+    QTabWidget* m_tabs;
+    QLineEdit* m_url;
+    QLineEdit* m_host;
+    QSpinBox* m_port;
+    QSpinBox* m_hostDb;
+    QLineEdit* m_socket;
+    QSpinBox* m_socketDb;
+    QLineEdit* m_user;
+    QLineEdit* m_password;
+    QCheckBox* m_remember;
+    QLabel* m_keyring;
+    QPushButton* m_testButton;
+    QLabel* m_result;
+    QFutureWatcher<ProbeOutcome> m_watcher;
+};
+
+}  // namespace twat_cache::ui

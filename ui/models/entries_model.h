@@ -1,0 +1,71 @@
+// EntriesModel: a lazy table of one source's entries.
+//
+// The model never holds the whole cache: canFetchMore()/fetchMore() ask the source's worker
+// for the next page of the cursor scan and return at once; the page's rows arrive later and
+// are inserted in one beginInsertRows/endInsertRows batch. Changing the source or the filter
+// resets the model and invalidates the entries channel, so pages of the old scan that are
+// still in flight are dropped.
+//
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QPointer>
+
+#include "workers/source_client.h"
+#include "workers/source_types.h"
+
+namespace twat_cache::ui {
+
+class EntriesModel : public QAbstractTableModel {
+    Q_OBJECT
+
+  public:
+    enum Column { kKey, kSize, kCreated, kAccessed, kExpires, kHits, kTag, kColumnCount };
+    // Data role giving the entry's opaque id (QByteArray).
+    static constexpr int kIdRole = Qt::UserRole + 1;
+    static constexpr int kDefaultPageSize = 200;
+
+    explicit EntriesModel(QObject* parent = nullptr);
+
+    // Shows `client`'s entries (nullptr: none). The model does not own the client.
+    void setSource(SourceClient* client);
+    SourceClient* source() const { return m_client; }
+    void setFilter(const QString& filter);
+    QString filter() const { return m_filter; }
+    void setPageSize(int rows) { m_pageSize = rows; }
+    // Drops all rows and scans again from the start.
+    void reload();
+
+    const EntryRow* rowAt(int row) const;
+    bool isLoading() const { return m_pending; }
+    bool isComplete() const { return m_complete; }
+    QString lastError() const { return m_lastError; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex& parent) const override;
+    void fetchMore(const QModelIndex& parent) override;
+
+  signals:
+    // A page arrived (`error` empty) or failed.
+    void pageLoaded(int rowsAdded, const QString& error);
+
+  private:
+    void onPage(const EntryPage& page, const QString& error);
+
+    QPointer<SourceClient> m_client;
+    QMetaObject::Connection m_connection;
+    QList<EntryRow> m_rows;
+    QByteArray m_cursor;
+    QString m_filter;
+    QString m_lastError;
+    int m_pageSize = kDefaultPageSize;
+    bool m_pending = false;
+    bool m_complete = true;
+};
+
+}  // namespace twat_cache::ui

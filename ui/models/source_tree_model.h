@@ -1,0 +1,55 @@
+// SourceTreeModel: the sidebar's tree of sources.
+//
+//   Caches under <root>      (found by discovery, grouped by kind)
+//     python-diskcache
+//       <cache>
+//   Folders                  (added by the user)
+//   Redis                    (connections added by the user)
+//
+// Source items carry their SourceRef (kSourceRole); group items carry none and are not
+// selectable.
+//
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QStandardItemModel>
+#include <optional>
+
+#include "workers/source_types.h"
+
+namespace twat_cache::ui {
+
+class SourceTreeModel : public QStandardItemModel {
+    Q_OBJECT
+
+  public:
+    static constexpr int kSourceRole = Qt::UserRole + 1;
+
+    explicit SourceTreeModel(QObject* parent = nullptr);
+
+    // Replaces the discovered caches; `error` (non-empty) is shown on the root group.
+    void setDiscovered(const QString& root, const QList<SourceRef>& sources,
+                       const QString& error = {});
+    // Adds a user folder or Redis connection; returns its index (an existing equal one is
+    // reused).
+    QModelIndex addSource(const SourceRef& ref);
+    // Removes a user-added source; discovered ones come back on the next discovery.
+    bool removeSource(const QModelIndex& index);
+
+    std::optional<SourceRef> sourceAt(const QModelIndex& index) const;
+    QList<SourceRef> userSources(SourceKind kind) const;
+
+    QModelIndex discoveredGroup() const { return m_discovered->index(); }
+    QModelIndex foldersGroup() const { return m_folders->index(); }
+    QModelIndex redisGroup() const { return m_redis->index(); }
+
+  private:
+    QStandardItem* makeGroup(const QString& text, const QString& icon);
+    static QStandardItem* makeSourceItem(const SourceRef& ref);
+
+    QStandardItem* m_discovered = nullptr;
+    QStandardItem* m_folders = nullptr;
+    QStandardItem* m_redis = nullptr;
+};
+
+}  // namespace twat_cache::ui

@@ -1,0 +1,77 @@
+#include "views/actions.h"
+
+#include <QIcon>
+#include <QWidget>
+
+#include "views/ui_resources.h"
+
+namespace twat_cache::ui {
+namespace {
+
+QAction* make(QWidget* owner, const char* objectName, const QString& text, const QString& icon,
+              const QKeySequence& shortcut, const QString& tip) {
+    initUiResources();  // the icons live in this static library's resources
+    auto* action = new QAction(text, owner);
+    action->setObjectName(QString::fromLatin1(objectName));
+    if (!icon.isEmpty()) action->setIcon(QIcon(QStringLiteral(":/icons/") + icon));
+    if (!shortcut.isEmpty()) action->setShortcut(shortcut);
+    action->setStatusTip(tip);
+    const QString plain = QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…"));
+    action->setToolTip(
+        shortcut.isEmpty()
+            ? plain
+            : QStringLiteral("%1 (%2)").arg(plain, shortcut.toString(QKeySequence::NativeText)));
+    owner->addAction(action);
+    return action;
+}
+
+}  // namespace
+
+Actions::Actions(QWidget* owner)
+    : openFolder(make(owner, "actionOpenFolder", QObject::tr("&Open Folder…"),
+                      QStringLiteral("open-folder.svg"), QKeySequence::Open,
+                      QObject::tr("Inspect the caches in a folder"))),
+      newRedis(make(owner, "actionNewRedis", QObject::tr("&New Redis Connection…"),
+                    QStringLiteral("redis.svg"), QKeySequence::New,
+                    QObject::tr("Connect to a Redis server"))),
+      removeSource(make(owner, "actionRemoveSource", QObject::tr("&Remove Source"), {}, {},
+                        QObject::tr("Remove the selected folder or connection from the list"))),
+      quit(make(owner, "actionQuit", QObject::tr("&Quit"), QStringLiteral("quit.svg"),
+                QKeySequence(Qt::CTRL | Qt::Key_Q), QObject::tr("Quit the inspector"))),
+      refresh(make(owner, "actionRefresh", QObject::tr("&Refresh"), QStringLiteral("refresh.svg"),
+                   QKeySequence(Qt::Key_F5),
+                   QObject::tr("Discover caches again and reload the entries"))),
+      filter(make(owner, "actionFilter", QObject::tr("&Filter…"), QStringLiteral("filter.svg"),
+                  QKeySequence(Qt::CTRL | Qt::Key_F),
+                  QObject::tr("Show only entries whose key contains a text"))),
+      deleteSelected(make(owner, "actionDeleteSelected", QObject::tr("&Delete Selected…"),
+                          QStringLiteral("delete.svg"), QKeySequence(Qt::Key_Delete),
+                          QObject::tr("Delete the selected entries (with a preview)"))),
+      clearExpired(make(owner, "actionClearExpired", QObject::tr("Clear &Expired…"),
+                        QStringLiteral("clear-expired.svg"), {},
+                        QObject::tr("Remove the entries whose time to live has passed"))),
+      clearAll(make(owner, "actionClearAll", QObject::tr("Clear &All…"),
+                    QStringLiteral("clear-all.svg"), {},
+                    QObject::tr("Remove every entry of this cache"))),
+      prune(make(owner, "actionPrune", QObject::tr("&Prune…"), QStringLiteral("prune.svg"), {},
+                 QObject::tr("Remove entries until the cache fits a size"))),
+      readOnly(make(owner, "actionReadOnly", QObject::tr("Read-&Only Mode"),
+                    QStringLiteral("lock.svg"), {},
+                    QObject::tr("Browse without changing any cache"))),
+      about(make(owner, "actionAbout", QObject::tr("&About"), {}, {},
+                 QObject::tr("About twat-cache-inspector"))) {
+    readOnly->setCheckable(true);
+    quit->setMenuRole(QAction::QuitRole);
+    about->setMenuRole(QAction::AboutRole);
+}
+
+QList<QAction*> Actions::writeActions() const {
+    return {deleteSelected, clearExpired, clearAll, prune};
+}
+
+QList<QAction*> Actions::all() const {
+    return {openFolder,     newRedis,     removeSource, quit,  refresh,  filter,
+            deleteSelected, clearExpired, clearAll,     prune, readOnly, about};
+}
+
+}  // namespace twat_cache::ui

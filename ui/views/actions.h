@@ -1,0 +1,36 @@
+// Actions: every command of the inspector, defined once (text, icon, shortcut, status tip)
+// and reused by the menu bar, the toolbar and the context menus.
+//
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QAction>
+#include <QList>
+#include <QObject>
+
+namespace twat_cache::ui {
+
+struct Actions {
+    // Creates the actions as children of `owner` (which adds them to itself so that their
+    // shortcuts work anywhere in the window).
+    explicit Actions(QWidget* owner);
+
+    QAction* openFolder;  // Ctrl+O
+    QAction* newRedis;    // Ctrl+N
+    QAction* removeSource;
+    QAction* quit;            // Ctrl+Q
+    QAction* refresh;         // F5
+    QAction* filter;          // Ctrl+F
+    QAction* deleteSelected;  // Del
+    QAction* clearExpired;
+    QAction* clearAll;
+    QAction* prune;
+    QAction* readOnly;  // checkable
+    QAction* about;
+
+    // The actions that change a cache; read-only mode disables them.
+    QList<QAction*> writeActions() const;
+    QList<QAction*> all() const;
+};
+
+}  // namespace twat_cache::ui

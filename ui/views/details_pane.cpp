@@ -1,0 +1,142 @@
+#include "views/details_pane.h"
+
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace twat_cache::ui {
+
+DetailsPane::DetailsPane(QWidget* parent)
+    : QWidget(parent),
+      m_message(new QLabel(this)),
+      m_metadata(new QTreeWidget(this)),
+      m_viewBox(new QComboBox(this)),
+      m_stack(new QStackedWidget(this)),
+      m_text(new QPlainTextEdit(this)),
+      m_image(new QLabel(this)),
+      m_truncated(new QLabel(this)) {
+    setObjectName(QStringLiteral("detailsPane"));
+    m_message->setWordWrap(true);
+    m_metadata->setColumnCount(2);
+    m_metadata->setHeaderLabels({tr("Field"), tr("Value")});
+    m_metadata->setRootIsDecorated(false);
+    m_metadata->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+
+    m_viewBox->addItem(tr("Preview"), static_cast<int>(ValueView::kPreview));
+    m_viewBox->addItem(tr("Text"), static_cast<int>(ValueView::kText));
+    m_viewBox->addItem(tr("JSON"), static_cast<int>(ValueView::kJson));
+    m_viewBox->addItem(tr("Hex"), static_cast<int>(ValueView::kHex));
+    m_viewBox->addItem(tr("Image"), static_cast<int>(ValueView::kImage));
+    m_text->setReadOnly(true);
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_image->setAlignment(Qt::AlignCenter);
+    auto* imageScroll = new QScrollArea(this);
+    imageScroll->setWidget(m_image);
+    imageScroll->setWidgetResizable(true);
+    m_stack->addWidget(m_text);
+    m_stack->addWidget(imageScroll);
+    m_truncated->setVisible(false);
+
+    auto* valueBox = new QWidget(this);
+    auto* valueLayout = new QVBoxLayout(valueBox);
+    valueLayout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Value as:"), this));
+    bar->addWidget(m_viewBox);
+    bar->addStretch();
+    bar->addWidget(m_truncated);
+    valueLayout->addLayout(bar);
+    valueLayout->addWidget(m_stack);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("detailsSplitter"));
+    splitter->addWidget(m_metadata);
+    splitter->addWidget(valueBox);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_message);
+    layout->addWidget(splitter);
+
+    connect(m_viewBox, &QComboBox::currentIndexChanged, this, [this] { render(); });
+    showMessage(tr("Select an entry to see its metadata and value."));
+}
+
+void DetailsPane::setDetail(const EntryDetail& detail) {
+    m_message->setVisible(false);
+    m_metadata->clear();
+    for (const auto& [label, value] : detail.metadata) {
+        m_metadata->addTopLevelItem(new QTreeWidgetItem(QStringList{label, value}));
+    }
+    m_value = detail.value;
+    m_preview = detail.preview;
+    m_truncated->setText(tr("first %1 bytes shown").arg(detail.value.size()));
+    m_truncated->setVisible(detail.truncated);
+    const ValueView guess = guessValueView(m_value);
+    const bool richer = guess == ValueView::kImage || guess == ValueView::kJson;
+    setView(!m_preview.isEmpty() && !richer ? ValueView::kPreview : guess);
+    render();
+}
+
+void DetailsPane::showMessage(const QString& message) {
+    m_metadata->clear();
+    m_value.clear();
+    m_preview.clear();
+    m_truncated->setVisible(false);
+    m_message->setText(message);
+    m_message->setVisible(true);
+    setView(ValueView::kText);
+    render();
+}
+
+ValueView DetailsPane::view() const {
+    return static_cast<ValueView>(m_viewBox->currentData().toInt());
+}
+
+void DetailsPane::setView(ValueView view) {
+    m_viewBox->setCurrentIndex(m_viewBox->findData(static_cast<int>(view)));
+}
+
+QString DetailsPane::valueText() const {
+    return m_text->toPlainText();
+}
+
+void DetailsPane::render() {
+    switch (view()) {
+        case ValueView::kPreview:
+            m_text->setPlainText(m_preview.isEmpty() ? tr("(the source gave no preview)")
+                                                     : m_preview);
+            break;
+        case ValueView::kText:
+            m_text->setPlainText(valueAsText(m_value));
+            break;
+        case ValueView::kJson:
+            m_text->setPlainText(
+                valueAsPrettyJson(m_value).value_or(tr("(the value is not a JSON document)")));
+            break;
+        case ValueView::kHex:
+            m_text->setPlainText(valueAsHexDump(m_value));
+            break;
+        case ValueView::kImage: {
+            const QImage image = valueAsImage(m_value);
+            if (image.isNull()) {
+                m_image->setText(tr("(the value is not an image Qt can read)"));
+            } else {
+                m_image->setPixmap(QPixmap::fromImage(image));
+            }
+            m_stack->setCurrentIndex(1);
+            return;
+        }
+    }
+    m_stack->setCurrentIndex(0);
+}
+
+}  // namespace twat_cache::ui

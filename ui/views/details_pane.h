@@ -1,0 +1,48 @@
+// DetailsPane: one entry's metadata and its value, shown as the source's preview (e.g. a
+// decoded pickle), text, pretty JSON, hex or image.
+//
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QWidget>
+
+#include "views/value_format.h"
+#include "workers/source_types.h"
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QStackedWidget;
+class QTreeWidget;
+
+namespace twat_cache::ui {
+
+class DetailsPane : public QWidget {
+    Q_OBJECT
+
+  public:
+    explicit DetailsPane(QWidget* parent = nullptr);
+
+    void setDetail(const EntryDetail& detail);
+    // Empties the pane and shows `message` instead (e.g. "Loading…", an error).
+    void showMessage(const QString& message);
+
+    ValueView view() const;
+    void setView(ValueView view);
+    QString valueText() const;
+
+  private:
+    void render();
+
+    QLabel* m_message;
+    QTreeWidget* m_metadata;
+    QComboBox* m_viewBox;
+    QStackedWidget* m_stack;
+    QPlainTextEdit* m_text;
+    QLabel* m_image;
+    QLabel* m_truncated;
+    QByteArray m_value;
+    QString m_preview;
+};
+
+}  // namespace twat_cache::ui

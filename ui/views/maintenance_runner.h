@@ -1,0 +1,47 @@
+// MaintenanceRunner: one maintenance operation on one source, end to end:
+// plan (count, bytes, sample; nothing touched) → the user confirms the preview → execute in
+// batches behind a progress dialog whose Cancel stops between batches → finished().
+//
+// Thread safety: GUI thread only; the work runs on the source's worker thread.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+
+#include "workers/source_client.h"
+#include "workers/source_types.h"
+
+class QProgressDialog;
+class QWidget;
+
+namespace twat_cache::ui {
+
+class MaintenanceRunner : public QObject {
+    Q_OBJECT
+
+  public:
+    MaintenanceRunner(SourceClient* client, QWidget* dialogParent, QObject* parent = nullptr);
+    ~MaintenanceRunner() override;
+
+    // Starts the plan; confirmation and progress follow.
+    void start(const MaintenanceRequest& request);
+
+  signals:
+    // The operation ended: executed (result), declined or failed (error non-empty).
+    void finished(const twat_cache::ui::ExecuteResult& result, const QString& error, bool executed);
+
+  private:
+    void onPlan(const PlanPreview& preview, const QString& error);
+    void onProgress(quint64 done, quint64 total);
+    void onExecuted(const ExecuteResult& result, const QString& error);
+
+    QPointer<SourceClient> m_client;
+    QWidget* m_dialogParent;
+    QPointer<QProgressDialog> m_progress;
+    MaintenanceRequest m_request;
+};
+
+// "Delete 3 selected entries", "Clear expired entries", ...
+QString maintenanceTitle(const MaintenanceRequest& request);
+
+}  // namespace twat_cache::ui

@@ -1,0 +1,250 @@
+#include "workers/source_adapter.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QObject>
+#include <QUrl>
+#include <algorithm>
+#include <map>
+
+#include "twat_cache/config.h"
+#include "twat_cache/inspect.h"
+
+namespace twat_cache::ui {
+namespace {
+
+QString toQString(const std::string& text) {
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+QByteArray toBytes(const std::string& text) {
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+}
+std::string toStd(const QByteArray& bytes) {
+    return std::string(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+}
+
+namespace core = ::twat_cache;
+
+SourceKind fromCore(core::SourceKind kind) {
+    switch (kind) {
+        case core::SourceKind::kDiskcache:
+            return SourceKind::kDiskcache;
+        case core::SourceKind::kJoblib:
+            return SourceKind::kJoblib;
+        case core::SourceKind::kFolder:
+            return SourceKind::kFolder;
+        case core::SourceKind::kNativeSqlite:
+        case core::SourceKind::kNativeFiles:
+            return SourceKind::kNative;
+        case core::SourceKind::kRedis:
+            return SourceKind::kRedis;
+    }
+    return SourceKind::kFolder;
+}
+
+EntryRow fromCore(const core::EntrySummary& entry) {
+    EntryRow row;
+    row.id = toBytes(entry.id);
+    row.key = toQString(entry.key_text);
+    row.size = entry.size;
+    row.createdMs = entry.stored_ms.value_or(0);
+    row.accessedMs = entry.accessed_ms.value_or(0);
+    row.expiresMs = entry.expires_ms.value_or(0);
+    row.hits = entry.hits.value_or(0);
+    row.tag = toQString(entry.tag);
+    return row;
+}
+
+QString formatMs(const std::optional<std::int64_t>& ms, const QString& whenMissing) {
+    return ms ? QDateTime::fromMSecsSinceEpoch(*ms).toString(Qt::ISODateWithMs) : whenMissing;
+}
+
+// Ctrl+F text: a shell glob when it has glob characters, else a plain substring.
+core::EntryFilter toFilter(const QString& text) {
+    core::EntryFilter filter;
+    const std::string utf8 = text.toStdString();
+    if (text.contains(QLatin1Char('*')) || text.contains(QLatin1Char('?')) ||
+        text.contains(QLatin1Char('['))) {
+        filter.glob = utf8;
+    } else {
+        filter.substring = utf8;
+    }
+    return filter;
+}
+
+}  // namespace
+
+struct SourceAdapter::State {
+    std::unique_ptr<core::Source> source;
+    std::map<quint64, std::unique_ptr<core::Plan>> plans;  // planned, not yet executed
+    quint64 nextPlanId = 1;
+};
+
+SourceAdapter::SourceAdapter() : m_state(std::make_unique<State>()) {}
+SourceAdapter::~SourceAdapter() = default;
+
+Status SourceAdapter::open(const SourceRef& ref) {
+    m_state->source.reset();
+    m_state->plans.clear();
+    core::SourceInfo info;
+    if (ref.kind == SourceKind::kRedis) {
+        info.kind = core::SourceKind::kRedis;
+        info.name = ref.name.toStdString();
+        QUrl url(ref.location);
+        if (!ref.password.isEmpty()) url.setPassword(ref.password);
+        info.url = url.toString(QUrl::FullyEncoded).toStdString();
+    } else {
+        auto identified = core::Discovery::identify(ref.location.toStdString());
+        if (!identified.ok()) return identified.status();
+        info = *identified;
+    }
+    auto opened = core::Discovery::open(info);
+    if (!opened.ok()) return opened.status();
+    m_state->source = std::move(*opened);
+    return {};
+}
+
+bool SourceAdapter::isOpen() const {
+    return m_state->source != nullptr;
+}
+
+Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    auto page = m_state->source->entries(
+        toStd(cursor), static_cast<std::size_t>(std::max(limit, 1)), toFilter(filter));
+    if (!page.ok()) return page.status();
+    EntryPage out;
+    out.rows.reserve(static_cast<qsizetype>(page->entries.size()));
+    for (const auto& entry : page->entries) out.rows << fromCore(entry);
+    out.cursor = toBytes(page->cursor);
+    out.complete = page->cursor.empty();
+    return out;
+}
+
+Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueBytes) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    auto detail = m_state->source->detail(toStd(id));
+    if (!detail.ok()) return detail.status();
+    const core::EntrySummary& s = detail->summary;
+    EntryDetail out;
+    out.row = fromCore(s);
+    out.value = toBytes(detail->value_bytes);
+    out.truncated = detail->truncated;
+    if (out.value.size() > maxValueBytes) {
+        out.value.truncate(maxValueBytes);
+        out.truncated = true;
+    }
+    out.valueKind = toQString(detail->value_kind);
+    out.preview = toQString(detail->preview);
+    const QString unknown = QObject::tr("not kept");
+    out.metadata = {
+        {QObject::tr("Key"), out.row.key},
+        {QObject::tr("Id"), QString::fromUtf8(out.row.id)},
+        {QObject::tr("Size"), QLocale().formattedDataSize(static_cast<qint64>(s.size))},
+        {QObject::tr("Stored"), formatMs(s.stored_ms, unknown)},
+        {QObject::tr("Accessed"), formatMs(s.accessed_ms, unknown)},
+        {QObject::tr("Expires"), formatMs(s.expires_ms, QObject::tr("never"))},
+        {QObject::tr("Hits"), s.hits ? QString::number(*s.hits) : unknown},
+        {QObject::tr("Value kind"), out.valueKind},
+    };
+    if (!s.tag.empty()) out.metadata.append({QObject::tr("Tag"), toQString(s.tag)});
+    if (!detail->value_file.empty()) {
+        out.metadata.append({QObject::tr("Value file"), toQString(detail->value_file.string())});
+    }
+    if (!detail->note.empty()) out.metadata.append({QObject::tr("Note"), toQString(detail->note)});
+    return out;
+}
+
+Result<SourceStats> SourceAdapter::stats() {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    auto stats = m_state->source->stats();
+    if (!stats.ok()) return stats.status();
+    SourceStats out;
+    out.entries = stats->entries;
+    out.bytes = stats->bytes;
+    out.hits = stats->hits;
+    out.misses = stats->misses;
+    out.evictions = stats->evictions;
+    out.note = toQString(stats->note);
+    return out;
+}
+
+Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    core::PlanRequest planRequest;
+    switch (request.kind) {
+        case MaintenanceKind::kDeleteSelected:
+            planRequest.action = core::PlanRequest::Action::kDeleteEntries;
+            for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
+            break;
+        case MaintenanceKind::kClearExpired:
+            planRequest.action = core::PlanRequest::Action::kClearExpired;
+            break;
+        case MaintenanceKind::kClearAll:
+            planRequest.action = core::PlanRequest::Action::kClearAll;
+            break;
+        case MaintenanceKind::kPrune:
+            planRequest.action = core::PlanRequest::Action::kPruneToBytes;
+            planRequest.limit = request.pruneToBytes;
+            break;
+    }
+    auto plan = m_state->source->plan(planRequest);
+    if (!plan.ok()) return plan.status();
+    const core::PlanPreview& preview = (*plan)->preview();
+    PlanPreview out;
+    out.planId = m_state->nextPlanId++;
+    out.count = preview.count;
+    out.bytes = preview.bytes;
+    for (const auto& entry : preview.sample) out.sample << toQString(entry.key_text);
+    m_state->plans.clear();  // only the latest plan may run
+    m_state->plans.emplace(out.planId, std::move(*plan));
+    return out;
+}
+
+Result<ExecuteResult> SourceAdapter::execute(quint64 planId, const ProgressFn& progress,
+                                             const std::atomic<bool>& cancel) {
+    auto it = m_state->plans.find(planId);
+    if (it == m_state->plans.end()) {
+        return Status::notFound(
+            "the plan to execute is gone (the source was reopened or "
+            "another plan was made)");
+    }
+    std::unique_ptr<core::Plan> plan = std::move(it->second);
+    m_state->plans.erase(it);
+    auto result = plan->execute(
+        [&progress](std::uint64_t done, std::uint64_t total) {
+            if (progress) progress(done, total);
+        },
+        &cancel);
+    if (!result.ok()) return result.status();
+    ExecuteResult out;
+    out.removed = result->deleted;
+    out.bytes = result->bytes_freed;
+    out.cancelled = result->cancelled;
+    for (const auto& reason : result->refused) out.refused << toQString(reason);
+    return out;
+}
+
+Result<QList<SourceRef>> discoverSources(const QString& root) {
+    auto found = core::Discovery::scan(root.toStdString());
+    if (!found.ok()) return found.status();
+    QList<SourceRef> out;
+    for (const core::SourceInfo& info : *found) {
+        SourceRef ref;
+        ref.kind = fromCore(info.kind);
+        ref.location = info.kind == core::SourceKind::kRedis ? toQString(info.url)
+                                                             : toQString(info.path.string());
+        ref.name = toQString(info.name);
+        ref.note = toQString(info.note);
+        out << ref;
+    }
+    return out;
+}
+
+QString defaultCacheRoot() {
+    auto root = resolveCacheRoot();
+    if (!root.ok()) return {};
+    return QString::fromStdString(root->string());
+}
+
+}  // namespace twat_cache::ui

@@ -1,0 +1,61 @@
+// SourceAdapter: the one place where the inspector meets the core's inspection layer
+// (twat_cache/inspect.h). It translates core types into the Qt value types of
+// source_types.h. Everything else in ui/ depends on this interface only.
+//
+// What the inspection layer cannot open yet (native caches, Redis sources) fails with its
+// NotSupported status, which the inspector shows instead of entries.
+//
+// Thread safety: one adapter belongs to one SourceWorker and is used on that worker's
+// thread only. discover() is a free function safe on any non-GUI thread.
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "twat_cache/status.h"
+#include "workers/source_types.h"
+
+namespace twat_cache::ui {
+
+// Progress of a batched execute: (done, total).
+using ProgressFn = std::function<void(quint64 done, quint64 total)>;
+
+class SourceAdapter {
+  public:
+    SourceAdapter();
+    ~SourceAdapter();
+    SourceAdapter(const SourceAdapter&) = delete;
+    SourceAdapter& operator=(const SourceAdapter&) = delete;
+
+    // Opens the source (connects to Redis, reads a cache's manifest, ...).
+    Status open(const SourceRef& ref);
+    bool isOpen() const;
+
+    // Up to `limit` entries after `cursor` ("" starts); `filter` is a case-insensitive
+    // substring of the key text (empty: all entries).
+    Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit);
+    // Metadata and at most `maxValueBytes` of the value.
+    Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
+    Result<SourceStats> stats();
+    // Counts what `request` would remove, touching nothing.
+    Result<PlanPreview> plan(const MaintenanceRequest& request);
+    // Executes a plan returned by plan(), in batches; stops between batches when `cancel`
+    // becomes true.
+    Result<ExecuteResult> execute(quint64 planId, const ProgressFn& progress,
+                                  const std::atomic<bool>& cancel);
+
+  private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+// Caches found under `root` (native, python-diskcache, joblib, generic folders).
+Result<QList<SourceRef>> discoverSources(const QString& root);
+
+// The cache root the core resolves (TWAT_CACHE_DIR, XDG_CACHE_HOME, HOME).
+QString defaultCacheRoot();
+
+}  // namespace twat_cache::ui

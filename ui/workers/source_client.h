@@ -1,0 +1,76 @@
+// SourceClient: the GUI thread's handle on one open source. It starts a QThread, moves a
+// SourceWorker into it, posts requests to it, and re-emits the replies that are still
+// wanted.
+//
+// Every request carries the current generation of its channel (entries, detail, stats,
+// maintenance, open). invalidate() bumps a channel's generation; replies to older requests
+// are then dropped when they arrive (counted by droppedReplies()). Asking for a new detail
+// or new stats invalidates the previous request of that channel, so only the latest answer
+// is shown however fast the user clicks.
+//
+// Thread safety: GUI thread only (the worker's thread is private to it).
+#pragma once
+
+#include <QObject>
+#include <QThread>
+#include <array>
+
+#include "workers/source_types.h"
+
+namespace twat_cache::ui {
+
+class SourceWorker;
+
+class SourceClient : public QObject {
+    Q_OBJECT
+
+  public:
+    enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance };
+    Q_ENUM(Channel)
+
+    explicit SourceClient(SourceRef ref, QObject* parent = nullptr);
+    // Cancels a running execute and waits for the worker's thread to finish.
+    ~SourceClient() override;
+
+    const SourceRef& ref() const { return m_ref; }
+
+    quint64 generation(Channel channel) const;
+    // Makes every reply to earlier requests on `channel` stale; returns the new generation.
+    quint64 invalidate(Channel channel);
+    // Replies dropped because they were stale.
+    quint64 droppedReplies() const { return m_dropped; }
+
+    void open();
+    void requestPage(const QByteArray& cursor, const QString& filter, int limit);
+    void requestDetail(const QByteArray& id, qint64 maxValueBytes);
+    void requestStats();
+    void requestPlan(const MaintenanceRequest& request);
+    void requestExecute(quint64 planId);
+    // Thread-safe request to stop a running execute between batches.
+    void cancelExecute();
+
+  signals:
+    void opened(const QString& error);
+    void pageReady(const twat_cache::ui::EntryPage& page, const QString& error);
+    void detailReady(const twat_cache::ui::EntryDetail& detail, const QString& error);
+    void statsReady(const twat_cache::ui::SourceStats& stats, const QString& error);
+    void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
+    void progress(quint64 done, quint64 total);
+    void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
+    // A reply arrived for a request that was invalidated meanwhile.
+    void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
+
+  private:
+    // Whether a reply with `generation` on `channel` is current; counts stale ones.
+    bool accept(Channel channel, quint64 generation);
+    template <class Fn>
+    void post(Fn&& fn);
+
+    SourceRef m_ref;
+    QThread m_thread;
+    SourceWorker* m_worker = nullptr;  // lives in m_thread; deleted when it finishes
+    std::array<quint64, 5> m_generations{};
+    quint64 m_dropped = 0;
+};
+
+}  // namespace twat_cache::ui

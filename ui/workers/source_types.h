@@ -1,0 +1,118 @@
+// The inspector's own view of a cache source: plain Qt value types that cross threads in
+// queued signals between a SourceWorker and the GUI thread.
+//
+// They mirror the core's inspection layer (twat_cache/inspect.h) so that only
+// source_adapter.cpp knows the core's types; models and views depend on these alone.
+//
+// Thread safety: plain values (implicitly shared Qt containers); copies may go anywhere.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace twat_cache::ui {
+
+enum class SourceKind { kNative, kDiskcache, kJoblib, kFolder, kRedis };
+
+// A user-chosen folder (discovery tells what kind of cache it holds when it is opened).
+struct SourceRef;
+SourceRef folderSourceRef(const QString& path);
+
+// Display name of a kind: "twat-cache", "python-diskcache", "joblib", "folder", "Redis".
+QString sourceKindName(SourceKind kind);
+
+// Where a source lives. For Redis, `location` is the URL without its password; the password
+// travels separately and is never written to settings.
+struct SourceRef {
+    SourceKind kind = SourceKind::kFolder;
+    QString location;  // folder path or redis URL
+    QString name;      // display name
+    QString password;  // Redis only; session memory, never persisted
+    QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
+
+    bool operator==(const SourceRef& other) const {
+        return kind == other.kind && location == other.location && name == other.name;
+    }
+};
+
+// One row of the entries view.
+struct EntryRow {
+    QByteArray id;  // opaque handle the source understands (key hash, file name, redis key)
+    QString key;    // readable key text
+    quint64 size = 0;
+    qint64 createdMs = 0;   // Unix ms; 0: unknown
+    qint64 accessedMs = 0;  // Unix ms; 0: not tracked
+    qint64 expiresMs = 0;   // Unix ms; 0: never
+    quint64 hits = 0;
+    QString tag;
+};
+
+// A page of a cursor scan; an empty cursor with `complete` means the scan ended.
+struct EntryPage {
+    QList<EntryRow> rows;
+    QByteArray cursor;
+    bool complete = false;
+};
+
+// An entry's metadata and the first bytes of its value.
+struct EntryDetail {
+    EntryRow row;
+    QList<QPair<QString, QString>> metadata;  // label, value; in display order
+    QByteArray value;                         // decoded payload, at most the requested bytes
+    bool truncated = false;                   // the value is longer than `value`
+    QString valueKind;                        // "pickle", "raw", "text", "binary", "file", ...
+    QString preview;                          // the source's readable rendering (e.g. of a pickle)
+};
+
+// Counters of a source; nullopt: the source does not track that counter.
+struct SourceStats {
+    std::optional<quint64> entries;
+    std::optional<quint64> bytes;
+    std::optional<quint64> hits;
+    std::optional<quint64> misses;
+    std::optional<quint64> evictions;
+    QString note;  // why counters are missing, or other caveats
+
+    bool countersTracked() const { return hits.has_value() && misses.has_value(); }
+};
+
+enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune };
+
+struct MaintenanceRequest {
+    MaintenanceKind kind = MaintenanceKind::kClearExpired;
+    QList<QByteArray> ids;     // kDeleteSelected: the entries
+    quint64 pruneToBytes = 0;  // kPrune: keep at most this many bytes
+};
+
+// What a plan would do, before anything is touched.
+struct PlanPreview {
+    quint64 planId = 0;
+    quint64 count = 0;
+    quint64 bytes = 0;
+    QStringList sample;  // a few readable keys
+};
+
+struct ExecuteResult {
+    quint64 removed = 0;
+    quint64 bytes = 0;
+    bool cancelled = false;
+    QStringList refused;  // entries left alone for safety, each with the reason
+};
+
+// Registers the types above with Qt's meta-type system (for queued connections).
+void registerSourceTypes();
+
+}  // namespace twat_cache::ui
+
+Q_DECLARE_METATYPE(twat_cache::ui::SourceRef)
+Q_DECLARE_METATYPE(twat_cache::ui::EntryPage)
+Q_DECLARE_METATYPE(twat_cache::ui::EntryDetail)
+Q_DECLARE_METATYPE(twat_cache::ui::SourceStats)
+Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceRequest)
+Q_DECLARE_METATYPE(twat_cache::ui::PlanPreview)
+Q_DECLARE_METATYPE(twat_cache::ui::ExecuteResult)

@@ -1,0 +1,53 @@
+#include "workers/source_worker.h"
+
+namespace twat_cache::ui {
+namespace {
+
+QString errorText(const Status& status) {
+    return status.ok() ? QString() : QString::fromStdString(status.toString());
+}
+
+template <class T>
+T valueOrEmpty(const Result<T>& result) {
+    return result.ok() ? result.value() : T{};
+}
+
+}  // namespace
+
+SourceWorker::SourceWorker(QObject* parent) : QObject(parent) {}
+SourceWorker::~SourceWorker() = default;
+
+void SourceWorker::open(quint64 generation, const SourceRef& ref) {
+    emit opened(generation, errorText(m_adapter.open(ref)));
+}
+
+void SourceWorker::fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter,
+                             int limit) {
+    auto page = m_adapter.page(cursor, filter, limit);
+    emit pageReady(generation, valueOrEmpty(page), errorText(page.status()));
+}
+
+void SourceWorker::fetchDetail(quint64 generation, const QByteArray& id, qint64 maxValueBytes) {
+    auto detail = m_adapter.detail(id, maxValueBytes);
+    emit detailReady(generation, valueOrEmpty(detail), errorText(detail.status()));
+}
+
+void SourceWorker::fetchStats(quint64 generation) {
+    auto stats = m_adapter.stats();
+    emit statsReady(generation, valueOrEmpty(stats), errorText(stats.status()));
+}
+
+void SourceWorker::plan(quint64 generation, const MaintenanceRequest& request) {
+    auto preview = m_adapter.plan(request);
+    emit planReady(generation, valueOrEmpty(preview), errorText(preview.status()));
+}
+
+void SourceWorker::execute(quint64 generation, quint64 planId) {
+    auto result = m_adapter.execute(
+        planId,
+        [this, generation](quint64 done, quint64 total) { emit progress(generation, done, total); },
+        m_cancel);
+    emit executed(generation, valueOrEmpty(result), errorText(result.status()));
+}
+
+}  // namespace twat_cache::ui
