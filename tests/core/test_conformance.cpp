@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sqlite_test_util.h"  // noise
 #include "test_support.h"
 #include "twat_cache/clock.h"
 #include "twat_cache/config.h"
@@ -62,15 +63,7 @@ std::string textOf(int i) {
 
 // A distinct, incompressible payload per index.
 std::string payloadOf(int i, std::size_t size = 40) {
-    std::string out(size, '\0');
-    std::uint64_t x = static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ULL + 1;
-    for (auto& c : out) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        c = static_cast<char>(x & 0xff);
-    }
-    return out;
+    return twat_cache::test::noise(static_cast<std::uint64_t>(i), size);
 }
 
 Status put(Engine& e, int i, std::string_view payload, std::uint64_t tag = 11,
