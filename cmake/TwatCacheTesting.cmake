@@ -17,7 +17,7 @@ function(twat_cache_add_test)
         set(T_TIMEOUT 300)
     endif()
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp;TWAT_CACHE_TEST_PYTHON=${TWAT_CACHE_PYTHON};TWAT_CACHE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp:die_after_fork=0;TWAT_CACHE_TEST_PYTHON=${TWAT_CACHE_PYTHON};TWAT_CACHE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
 # Interop fixtures use Debian's interpreter, where python3-diskcache and python3-joblib live.
