@@ -174,11 +174,16 @@ RedisConnection::~RedisConnection() {
 }
 
 void RedisConnection::append(std::initializer_list<std::string_view> args) {
-    const std::vector<std::string_view> v(args);
-    append(v);
+    // Straight from the list: a pipeline appends one command per key, and a temporary
+    // vector here was one heap allocation per key.
+    appendArgv(args.begin(), args.size());
 }
 
 void RedisConnection::append(const std::vector<std::string_view>& args) {
+    appendArgv(args.data(), args.size());
+}
+
+void RedisConnection::appendArgv(const std::string_view* args, std::size_t count) {
     constexpr std::size_t kInline = 8;
     const char* argvInline[kInline];
     std::size_t lenInline[kInline];
@@ -186,18 +191,18 @@ void RedisConnection::append(const std::vector<std::string_view>& args) {
     std::vector<std::size_t> lenHeap;
     const char** argv = argvInline;
     std::size_t* lens = lenInline;
-    if (args.size() > kInline) {
-        argvHeap.resize(args.size());
-        lenHeap.resize(args.size());
+    if (count > kInline) {
+        argvHeap.resize(count);
+        lenHeap.resize(count);
         argv = argvHeap.data();
         lens = lenHeap.data();
     }
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
         argv[i] = args[i].data();
         lens[i] = args[i].size();
     }
     // Only fails on out-of-memory, which the next read reports through m_ctx->err.
-    redisAppendCommandArgv(m_ctx, static_cast<int>(args.size()), argv, lens);
+    redisAppendCommandArgv(m_ctx, static_cast<int>(count), argv, lens);
 }
 
 Status RedisConnection::transportError(std::string_view doing) {

@@ -67,6 +67,7 @@ class RedisConnection {
   private:
     RedisConnection(redisContext* ctx, const ConnectSettings& settings);
     Status transportError(std::string_view doing);
+    void appendArgv(const std::string_view* args, std::size_t count);
 
     redisContext* m_ctx;
     std::string m_maskedUrl;

@@ -88,9 +88,12 @@ class RedisEngine::Impl {
 
     std::string redisKey(const Key& key) const { return m_prefix + key.toHex(); }
 
-    void count(std::atomic<std::uint64_t>& pending) {
-        pending.fetch_add(1, std::memory_order_relaxed);
-        const auto ops = m_opsSinceFlush.fetch_add(1, std::memory_order_relaxed) + 1;
+    // Adds `n` operations to `pending`; flushes the counters when a batch is due.
+    void count(std::atomic<std::uint64_t>& pending, std::uint64_t n = 1) {
+        if (n == 0) return;
+        pending.fetch_add(n, std::memory_order_relaxed);
+        const auto ops =
+            m_opsSinceFlush.fetch_add(static_cast<std::uint32_t>(n), std::memory_order_relaxed) + n;
         const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
         const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                   m_options.counter_flush_interval)
@@ -294,14 +297,22 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
     std::vector<Result<StoredValue>> out;
     out.reserve(keys.size());
     const std::int64_t now = im.m_config.clock->nowMs();
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {
         out.push_back(replies.ok() ? valueFromReply(*(*replies)[i], rks[i], now, im.m_masked)
                                    : Result<StoredValue>(replies.status()));
         const auto& r = out.back();
-        im.count(r.ok()                    ? im.m_pendingHits
-                 : r.status().isNotFound() ? im.m_pendingMisses
-                                           : im.m_pendingErrors);
+        if (r.ok()) {
+            ++hits;
+        } else if (r.status().isNotFound()) {
+            ++misses;
+        }
     }
+    // Counted once per batch: the flush check reads the clock.
+    im.count(im.m_pendingHits, hits);
+    im.count(im.m_pendingMisses, misses);
+    im.count(im.m_pendingErrors, keys.size() - hits - misses);
     return out;
 }
 
