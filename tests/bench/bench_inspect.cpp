@@ -1,5 +1,5 @@
 // bench_inspect: timed runs of the inspection layer on large caches (see bench_inspect.sh,
-// which makes the caches and prints a table; docs/INSPECT-notes.md has the results).
+// which makes the caches and prints a table; docs/BENCHMARKS.md has the results).
 //
 //   bench_inspect first-page <cache folder>     open + first page of 50 entries
 //   bench_inspect redis <port> <keys>           load keys, enumerate names, page, delete

@@ -310,7 +310,7 @@ class TestFilesEngine : public QObject {
         QCOMPARE(doc.value("format_version").toInt(), 1);
         QCOMPARE(doc.value("engine").toString(), QString("files"));
         QCOMPARE(doc.value("name").toString(), QString("files_test"));
-        QVERIFY(doc.value("created").toDouble() > 0);
+        QVERIFY(doc.value("created").toString().endsWith("Z"));  // ISO 8601 UTC
         QCOMPARE(doc.value("options").toObject().value("maxsize").toInt(), 12);
         // Reopening an existing cache works and keeps its entries.
         auto engine = openFiles(config);

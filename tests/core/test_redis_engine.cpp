@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "redis_server.h"
+#include "twat_cache/memoize.h"
 #include "twat_cache/redis_engine.h"
 
 using namespace twat_cache;
@@ -219,7 +220,7 @@ class TestRedisEngine : public QObject {
         RawRedis raw(m_server->port());
         QCOMPARE(raw.run({"SISMEMBER", "twat_cache:__caches", "counted"}), std::string("1"));
         QCOMPARE(raw.run({"HGET", "twat_cache:counted:__meta", "format_version"}),
-                 std::string("1"));
+                 std::string("2"));
         QVERIFY(engine->set(keyOf(1), rec("x")).ok());
         for (int i = 0; i < 3; ++i) QVERIFY(engine->get(keyOf(1)).ok());
         for (int i = 0; i < 2; ++i) QVERIFY(engine->get(keyOf(99)).status().isNotFound());
@@ -272,7 +273,7 @@ class TestRedisEngine : public QObject {
         QCOMPARE(*other->size(), 100u);
         QCOMPARE(*lookalike->size(), 10u);
         QCOMPARE(raw.run({"GET", "twat_cache:big:not-an-entry"}), std::string("keep"));
-        QCOMPARE(raw.run({"HGET", "twat_cache:big:__meta", "format_version"}), std::string("1"));
+        QCOMPARE(raw.run({"HGET", "twat_cache:big:__meta", "format_version"}), std::string("2"));
     }
 
     void scanPagesCoverEveryEntry() {
@@ -310,6 +311,43 @@ class TestRedisEngine : public QObject {
         QVERIFY(engine->set(keyOf(1), rec("over a socket")).ok());
         QCOMPARE(engine->get(keyOf(1))->payload, std::string("over a socket"));
         QVERIFY(engine->maskedUrl().find("pw") == std::string::npos);
+    }
+
+    // stats.h: one failure is counted once. A value that is not an envelope makes get() fail;
+    // the engine counts that, and the memoize layer, which then computes, does not again.
+    void damagedEntryCountsOneError() {
+        int calls = 0;
+        auto f = memoizeWith(EngineKind::kRedis, {.name = "damaged", .redis_url = m_server->url()},
+                             [&calls](int x) {
+                                 ++calls;
+                                 return x * 3;
+                             });
+        QVERIFY2(f.ok(), f.status().toString().c_str());
+        QCOMPARE((*f)(5), 15);
+        RawRedis raw(m_server->port());
+        const std::string rk = "twat_cache:damaged:" + makeKey("damaged", 5).toHex();
+        QCOMPARE(raw.run({"SET", rk, "not an envelope"}), std::string("OK"));
+        const std::uint64_t before = f->stats().errors;
+        QCOMPARE((*f)(5), 15);
+        QCOMPARE(calls, 2);
+        QCOMPARE(f->stats().errors, before + 1);
+        QCOMPARE((*f)(5), 15);  // the damaged value was replaced by a good one
+        QCOMPARE(calls, 2);
+        QCOMPARE(f->stats().errors, before + 1);
+    }
+
+    // Key schema 1 held the engine's own envelope; this build refuses it rather than
+    // misreading it (docs/FORMAT.md, compatibility rule).
+    void otherKeySchemaVersionIsRefused() {
+        RawRedis raw(m_server->port());
+        QCOMPARE(raw.run({"HSET", "twat_cache:old:__meta", "format_version", "1"}),
+                 std::string("1"));
+        CacheConfig cfg{.name = "old", .redis_url = m_server->url()};
+        auto engine = RedisEngine::open(resolveConfig(cfg, emptyEnv()).value(), {});
+        QVERIFY(!engine.ok());
+        QCOMPARE(engine.status().code(), StatusCode::kNotSupported);
+        QVERIFY2(engine.status().message().find("format_version 1") != std::string::npos,
+                 engine.status().toString().c_str());
     }
 };
 

@@ -1,25 +1,11 @@
-// Redis URL parsing, password masking and the Redis entry envelope (no server needed).
+// Redis URL parsing, password masking and how Redis entries use the shared envelope (no
+// server needed).
 #include <QtTest>
 
-#include "redis/redis_envelope.h"
 #include "twat_cache/redis_engine.h"
+#include "util/envelope.h"
 
 using namespace twat_cache;
-
-namespace {
-
-// A Record without designated initializers (Record's fields have no default initializers).
-Record rec(std::string_view payload, std::string_view text = {}, std::uint64_t tag = 0,
-           std::optional<std::chrono::milliseconds> ttl = std::nullopt) {
-    Record r;
-    r.key_text = text;
-    r.type_tag = tag;
-    r.payload = payload;
-    r.ttl = ttl;
-    return r;
-}
-
-}  // namespace
 
 class TestRedisUrl : public QObject {
     Q_OBJECT
@@ -158,6 +144,8 @@ class TestRedisUrl : public QObject {
         QCOMPARE(QString::fromStdString(maskRedisUrl(url.toStdString())), masked);
     }
 
+    // Redis entries hold the shared envelope (util/envelope.h); these are the two ways the
+    // engine reads it: whole (GET) and by prefix (GETRANGE for contains() and scan()).
     void envelopeRoundTrip_data() {
         QTest::addColumn<QByteArray>("payload");
         QTest::addColumn<bool>("compress");
@@ -172,18 +160,23 @@ class TestRedisUrl : public QObject {
         QFETCH(bool, compress);
         QFETCH(bool, expectCompressed);
         const std::string p(payload.constData(), static_cast<std::size_t>(payload.size()));
-        const Record r = rec(p, "f(1)", 42);
-        const std::string env = detail::encodeEnvelope(r, 1000, 2000, compress, 128);
+        std::string env;
+        QVERIFY(detail::encodeEnvelope(env, {"f(1)", 42, 1000, 2000}, p, compress).ok());
         QCOMPARE(env.size() < p.size(), expectCompressed);
-        auto v = detail::decodeEnvelope(env, "entry");
-        QVERIFY2(v.ok(), v.status().toString().c_str());
-        QCOMPARE(v->payload, p);
-        QCOMPARE(v->type_tag, 42u);
-        QCOMPARE(v->created_ms, 1000);
-        QCOMPARE(v->expires_ms, 2000);
-        auto h = detail::decodeEnvelopeHeader(env.substr(0, detail::kEnvelopeHeaderMax), "entry");
-        QVERIFY(h.ok());
-        QCOMPARE(h->key_text, std::string("f(1)"));
+        std::string out;
+        auto h = detail::decodeEnvelope(env, out);
+        QVERIFY2(h.ok(), h.status().toString().c_str());
+        QCOMPARE(out, p);
+        QCOMPARE(h->type_tag, 42u);
+        QCOMPARE(h->created_ms, 1000);
+        QCOMPARE(h->expires_ms, 2000);
+        auto prefix = detail::parseEnvelopeHeader(env.substr(0, 300));
+        QVERIFY(prefix.ok());
+        QCOMPARE(std::string(prefix->key_text), std::string("f(1)"));
+        auto fixed = detail::parseEnvelopeFixed(env.substr(0, detail::kEnvelopeFixedHeader));
+        QVERIFY(fixed.ok());
+        QCOMPARE(fixed->expires_ms, 2000);
+        QCOMPARE(fixed->type_tag, 42u);
     }
 
     void envelopeRejectsCorruption_data() {
@@ -194,12 +187,14 @@ class TestRedisUrl : public QObject {
         QTest::newRow("unknown flag") << 3;
         QTest::newRow("trailing bytes") << 4;
         QTest::newRow("bad zstd") << 5;
+        QTest::newRow("flipped payload bit") << 6;
     }
     void envelopeRejectsCorruption() {
         QFETCH(int, mutation);
         const std::string p(1000, 'y');
-        const Record r = rec(p, "k", 1);
-        std::string env = detail::encodeEnvelope(r, 1, 0, mutation == 5, 16);
+        std::string env;
+        QVERIFY(detail::encodeEnvelope(env, {"k", 1, 1, 0}, p, mutation == 5).ok());
+        const std::size_t payloadAt = detail::parseEnvelopeHeader(env)->payload_offset;
         switch (mutation) {
             case 0:
                 env[0] = 'X';
@@ -211,21 +206,24 @@ class TestRedisUrl : public QObject {
                 env[4] = 9;
                 break;
             case 3:
-                env[6] = 4;
+                env[5] = 4;
                 break;
             case 4:
                 env += "zz";
                 break;
             case 5:
-                env[detail::kEnvelopeFixedSize + 1 + 4] ^= 0x7f;
-                break;  // zstd frame magic
+                env[payloadAt + 1] ^= 0x7f;  // zstd frame magic
+                break;
+            case 6:
+                env[payloadAt + 10] ^= 0x01;  // caught by the checksum
+                break;
             default:
                 QFAIL("no such mutation");
         }
-        auto v = detail::decodeEnvelope(env, "redis key twat_cache:c:00");
-        QVERIFY(!v.ok());
-        QCOMPARE(v.status().code(), StatusCode::kCorruption);
-        QVERIFY(v.status().message().find("twat_cache:c:00") != std::string::npos);
+        std::string out;
+        auto h = detail::decodeEnvelope(env, out);
+        QVERIFY(!h.ok());
+        QCOMPARE(h.status().code(), StatusCode::kCorruption);
     }
 };
 

@@ -7,7 +7,8 @@
 // decodes and compares type tags, and treats a foreign tag as a miss.
 //
 // Errors: get() returns NotFound for a missing or expired entry, and another code for a real
-// failure; the memoization layer counts failures in Stats::errors and computes the value.
+// failure. The engine counts each failed get/set/erase in its Stats::errors (the rule is in
+// stats.h); the memoization layer then computes the value without counting it again.
 //
 // Thread safety: every engine is safe to use from many threads at once; each documents how
 // (e.g. sharded locks, a connection per thread).
@@ -31,9 +32,9 @@ namespace twat_cache {
 
 // What set() stores. Views must stay valid for the duration of the call.
 struct Record {
-    std::string_view key_text{};   // readable key, for display
-    std::uint64_t type_tag = 0;  // typeTag<V>() of the encoded value
-    std::string_view payload{};    // Codec encoding of the value (uncompressed)
+    std::string_view key_text{};  // readable key, for display
+    std::uint64_t type_tag = 0;   // typeTag<V>() of the encoded value
+    std::string_view payload{};   // Codec encoding of the value (uncompressed)
     // Overrides the cache's ttl for this entry when set (0: never expires).
     std::optional<std::chrono::milliseconds> ttl{};
     std::string_view tag{};  // optional grouping tag (engines with capabilities().tags)

@@ -12,7 +12,8 @@
 // alone for a back-off period (1 s, doubling to 60 s) during which get() answers Unavailable
 // at once and set() does nothing, so a dead server is not hammered; memoized calls compute
 // their values meanwhile. One warning is logged when an outage starts and one info line when
-// it ends, never one per call. Errors are counted in the guard's stats().errors.
+// it ends, never one per call. Failures are counted by the engine itself, once; calls the
+// guard refuses while paused are not counted (stats.h).
 //
 // Thread safety: selectEngine may run on any thread; a guarded engine is as thread-safe as
 // the engine it wraps (the breaker state is atomic).

@@ -26,9 +26,11 @@
 // Correctness rules:
 //   * The user function's exception propagates unchanged; nothing is cached, and the function
 //     ran exactly once for that call.
-//   * A cache error never yields a wrong value: a failing get/set is counted in
-//     Stats::errors and the function's own value is returned; a stored value of a foreign
-//     type tag or one that does not decode is a miss (the entry is erased).
+//   * A cache error never yields a wrong value: on a failing get/set the function's own value
+//     is returned; the engine has counted the failure in Stats::errors (stats.h: each failure
+//     is counted once, by whoever detects it). A stored value of a foreign type tag is a
+//     miss; one of our tag that does not decode is a miss and an error (only this layer can
+//     see it). Either entry is erased.
 //   * Two threads missing the same key at once both call the function (no single flight).
 //
 // Thread safety: a Memoized and its copies (which share one cache) may be called from many
@@ -212,13 +214,14 @@ class MemoCore : public RegisteredCache {
     const std::string& cacheName() const override { return name; }
     std::string_view cacheKind() const override { return engine->kind(); }
     // The engine's counters, corrected by what only the wrapper sees: engine hits that held a
-    // foreign or undecodable value (misses for the caller), and engine failures.
+    // foreign or undecodable value (misses for the caller), and undecodable values (errors).
+    // Engine failures are already in the engine's own errors: never added here (stats.h).
     Stats cacheStats() override {
         Stats s = engine->stats();
         const std::uint64_t moved = std::min(rejected.load(std::memory_order_relaxed), s.hits);
         s.hits -= moved;
         s.misses += moved;
-        s.errors += errors.load(std::memory_order_relaxed);
+        s.errors += undecodable.load(std::memory_order_relaxed);
         return s;
     }
     Status cacheClear() override { return engine->clear(); }
@@ -226,9 +229,9 @@ class MemoCore : public RegisteredCache {
     std::string name;
     std::uint64_t tag = 0;  // type tag of the result type
     std::unique_ptr<Engine> engine;
-    MemoryEngine* memory = nullptr;  // set when the typed fast path is used
-    std::atomic<std::uint64_t> errors{0};
-    std::atomic<std::uint64_t> rejected{0};
+    MemoryEngine* memory = nullptr;             // set when the typed fast path is used
+    std::atomic<std::uint64_t> undecodable{0};  // our type tag, but the Codec refused the bytes
+    std::atomic<std::uint64_t> rejected{0};     // engine hits that were misses for the caller
 };
 
 template <class F>
@@ -254,10 +257,9 @@ class MemoizedImpl<F, R(A...)> {
             std::optional<R> out;
             if (st.memory->getObject(key, st.tag, &copyOutInto<R>, &out)) return std::move(*out);
             R value = std::invoke(st.fn, args...);
-            const Status s =
-                st.memory->setObject(key, st.tag, std::make_shared<const R>(value),
-                                     approxBytes(value), makeKeyText(st.name, args...));
-            if (!s.ok()) st.errors.fetch_add(1, std::memory_order_relaxed);
+            // A refused store is counted by the engine; the caller gets its value regardless.
+            (void)st.memory->setObject(key, st.tag, std::make_shared<const R>(value),
+                                       approxBytes(value), makeKeyText(st.name, args...));
             return value;
         }
         if constexpr (ByteCodable<R>) {
@@ -284,17 +286,17 @@ class MemoizedImpl<F, R(A...)> {
   private:
     R callThroughBytes(const Key& key, const A&... args) const requires ByteCodable<R> {
         MemoState<F>& st = *m_state;
+        // Failures of get, erase and set are counted by the engine (stats.h); here they only
+        // mean "compute without the cache".
         auto stored = st.engine->get(key);
         if (stored.ok()) {
             R cached{};
-            if (stored->type_tag == st.tag && decodeFromString(stored->payload, cached)) {
-                return cached;
-            }
+            const bool ours = stored->type_tag == st.tag;
+            if (ours && decodeFromString(stored->payload, cached)) return cached;
             // Not ours, or damaged: a miss, and the entry goes away.
             st.rejected.fetch_add(1, std::memory_order_relaxed);
-            if (!st.engine->erase(key).ok()) st.errors.fetch_add(1, std::memory_order_relaxed);
-        } else if (!stored.status().isNotFound()) {
-            st.errors.fetch_add(1, std::memory_order_relaxed);
+            if (ours) st.undecodable.fetch_add(1, std::memory_order_relaxed);
+            (void)st.engine->erase(key);
         }
         R value = std::invoke(st.fn, args...);
         const std::string payload = encodeToString(value);
@@ -303,7 +305,7 @@ class MemoizedImpl<F, R(A...)> {
         record.key_text = text;
         record.type_tag = st.tag;
         record.payload = payload;
-        if (!st.engine->set(key, record).ok()) st.errors.fetch_add(1, std::memory_order_relaxed);
+        (void)st.engine->set(key, record);
         return value;
     }
 

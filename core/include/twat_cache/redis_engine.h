@@ -1,7 +1,7 @@
 // RedisEngine: a cache stored in a Redis server (hiredis underneath, hidden here).
 //
 // Layout in Redis (docs/FORMAT.md): each entry is the string key
-// `twat_cache:<cache>:<32-hex key>` holding a binary envelope (format version, type tag,
+// `twat_cache:<cache>:<32-hex key>` holding the shared value envelope (format version, type tag,
 // flags, created and expiry times, key text, payload; zstd when the cache compresses), with
 // the TTL set by `SET ... PX`. The hash `twat_cache:<cache>:__meta` holds format_version,
 // created and the counters hits, misses and errors; the set `twat_cache:__caches` lists the

@@ -2,6 +2,18 @@
 //
 // A Stats is a plain snapshot; engines keep their live counters privately (atomics or a
 // persisted row) and return a Stats copy from stats().
+//
+// Error counting rule: every failure is counted exactly once, by the layer that detects it.
+//   * An engine counts each failed get, set and erase it returns (any code but NotFound, a
+//     store refused because the cache is full with policy none or the entry is too big
+//     included). Persistent engines persist the count, so other processes and the inspector
+//     see it. contains/size/scan/clear/flush failures are returned, not counted.
+//   * The memoization layer (memoize.h) adds only what no engine can see: a stored value of
+//     its own type tag that its Codec cannot decode. It never re-counts an engine failure.
+//   * ucache's circuit breaker (engine_selection.h) adds nothing: calls it refuses while the
+//     engine is paused are not failures of their own. While paused it cannot ask the engine,
+//     so its stats() then reports the failures it saw (the same ones, not more).
+// A miss, an expired entry or a value of a foreign type tag is not an error.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +25,7 @@ struct Stats {
     std::uint64_t misses = 0;       // lookups that found nothing, an expired or a foreign entry
     std::uint64_t evictions = 0;    // entries removed to respect maxsize or max_bytes
     std::uint64_t expirations = 0;  // entries removed because their TTL passed
-    std::uint64_t errors = 0;       // engine failures (I/O, corruption, unreachable server)
+    std::uint64_t errors = 0;       // failures (I/O, corruption, unreachable server); see above
     std::uint64_t entries = 0;      // entries stored now
     std::uint64_t bytes = 0;        // bytes stored now (payload + key text, engine-estimated)
 

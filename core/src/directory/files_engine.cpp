@@ -12,10 +12,10 @@
 #include <system_error>
 
 #include "directory/files_io.h"
-#include "directory/files_manifest.h"
 #include "util/engine_factories.h"
 #include "util/envelope.h"
 #include "util/log_internal.h"
+#include "util/manifest.h"
 
 namespace twat_cache::detail {
 namespace {
@@ -99,39 +99,14 @@ Result<std::unique_ptr<Engine>> FilesEngine::open(const ResolvedConfig& config) 
     const mode_t fileMode = config.secure ? 0600 : 0666;
     const std::string folder = config.folder.string();
 
-    std::error_code ec;
-    if (config.folder.has_parent_path()) {
-        std::filesystem::create_directories(config.folder.parent_path(), ec);
-    }
-    if (Status s = makeFolder(folder, dirMode); !s.ok()) return s;
-
-    auto manifest = readManifest(folder);
-    if (manifest.ok()) {
-        if (manifest->engine != kEngineName) {
-            return Status::invalidArgument(folder + " holds a twat_cache \"" + manifest->engine +
-                                           "\" cache, not a files cache; refusing to use it");
-        }
-        if (manifest->format_version > kManifestFormatVersion) {
-            return Status::notSupported(
-                folder + " has cache format version " + std::to_string(manifest->format_version) +
-                ", newer than this library's " + std::to_string(kManifestFormatVersion));
-        }
-        if (::access(folder.c_str(), W_OK) != 0) {
-            return errnoStatus(errno, "cannot write into cache folder", folder);
-        }
-    } else if (manifest.status().isNotFound()) {
-        // Only an empty folder may become a cache: never write into someone else's files.
-        const bool empty = std::filesystem::is_empty(config.folder, ec);
-        if (ec) return errnoStatus(ec.value(), "cannot list", folder);
-        if (!empty) {
-            return Status::invalidArgument(folder + " is not empty and has no " +
-                                           std::string(kManifestName) +
-                                           ": it is not a twat_cache cache; refusing to write "
-                                           "into it");
-        }
-        if (Status s = writeManifest(folder, kEngineName, config, fileMode); !s.ok()) return s;
-    } else {
-        return manifest.status().withContext("cannot open files cache " + folder);
+    // The shared folder rule (util/manifest.h): create or adopt an empty folder, accept our
+    // own manifest, refuse anything else without writing into it.
+    auto manifest = openCacheFolder(config, kEngineName);
+    if (!manifest.ok()) return manifest.status().withContext("cannot open files cache " + folder);
+    // An existing cache may need no manifest write at all: check writability up front so
+    // that a read-only folder is one clear error, not a failure on every store.
+    if (::access(folder.c_str(), W_OK) != 0) {
+        return statusFromErrno(errno, "cannot write into cache folder", folder);
     }
     if (config.secure) ::chmod(folder.c_str(), dirMode);
     if (Status s = makeFolder(folder + "/" + std::string(kEntriesName), dirMode); !s.ok()) {
@@ -188,7 +163,7 @@ Result<StoredValue> FilesEngine::get(const Key& key) {
         if (err == ENOENT || err == ENOTDIR) return Status::notFound("no entry " + hex);
         m_counters.addError();
         // ELOOP: a symlink where an entry belongs is never followed (nor deleted).
-        return errnoStatus(err, "cannot open entry", path);
+        return statusFromErrno(err, "cannot open entry", path);
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -275,6 +250,7 @@ Status FilesEngine::set(const Key& key, const Record& record) {
         const bool replaces = m_index.contains(key);
         if ((m_config.maxsize != 0 && !replaces && m_index.count() + 1 > m_config.maxsize) ||
             (m_config.max_bytes != 0 && m_index.bytes() + bytes > m_config.max_bytes)) {
+            m_counters.addError();  // a refused store is a failed set (stats.h)
             return Status::busy("files cache \"" + m_config.name +
                                 "\" is full and its policy is none");
         }
@@ -311,7 +287,7 @@ Result<bool> FilesEngine::erase(const Key& key) {
     if (::unlink(path.c_str()) != 0) {
         if (errno != ENOENT && errno != ENOTDIR) {
             m_counters.addError();
-            return errnoStatus(errno, "cannot remove entry", path);
+            return statusFromErrno(errno, "cannot remove entry", path);
         }
         removed = false;
     }
@@ -326,7 +302,7 @@ Result<bool> FilesEngine::contains(const Key& key) {
     if (!fd.ok()) {
         // A symlink (ELOOP) where an entry belongs is not an entry.
         if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return false;
-        return errnoStatus(errno, "cannot open entry", path);
+        return statusFromErrno(errno, "cannot open entry", path);
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
@@ -342,12 +318,12 @@ Status FilesEngine::clear() {
     Fd entries(openFolderAt(AT_FDCWD, m_entries.c_str()));
     if (!entries.ok()) {
         if (errno == ENOENT) return {};
-        return errnoStatus(errno, "cannot open", m_entries);
+        return statusFromErrno(errno, "cannot open", m_entries);
     }
     Status result;
     auto removeFile = [&](int dirFd, const std::string& name, const std::string& where) {
         if (::unlinkat(dirFd, name.c_str(), 0) != 0 && errno != ENOENT && result.ok()) {
-            result = errnoStatus(errno, "cannot remove", where + "/" + name);
+            result = statusFromErrno(errno, "cannot remove", where + "/" + name);
         }
     };
     // Only our fan-out folders and our file names; openFolderAt never follows a symlink, so
@@ -444,7 +420,7 @@ Result<ScanPage> FilesEngine::scan(std::string_view cursor, std::size_t limit) {
     Fd entries(openFolderAt(AT_FDCWD, m_entries.c_str()));
     if (!entries.ok()) {
         if (errno == ENOENT) return page;
-        return errnoStatus(errno, "cannot open", m_entries);
+        return statusFromErrno(errno, "cannot open", m_entries);
     }
     const std::string_view c1 = cursor.empty() ? "" : cursor.substr(0, 2);
     const std::string_view c2 = cursor.empty() ? "" : cursor.substr(2, 2);

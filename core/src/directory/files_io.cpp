@@ -27,26 +27,6 @@ bool allHex(std::string_view s) {
 
 }  // namespace
 
-Status errnoStatus(int err, std::string_view what, std::string_view path) {
-    std::string message;
-    message.reserve(what.size() + path.size() + 48);
-    message.append(what).append(" ").append(path).append(": ").append(std::strerror(err));
-    switch (err) {
-        case EACCES:
-        case EPERM:
-        case EROFS:
-            return Status::permissionDenied(std::move(message));
-        case ENOENT:
-            return Status::notFound(std::move(message));
-        case ENOSPC:
-        case EDQUOT:
-        case EFBIG:
-            return Status::ioError(std::move(message) + " (no space left)");
-        default:
-            return Status::ioError(std::move(message));
-    }
-}
-
 std::string tempPathFor(std::string_view folder, std::string_view name) {
     static std::atomic<std::uint64_t> sequence{0};
     std::string temp;
@@ -61,7 +41,7 @@ std::string tempPathFor(std::string_view folder, std::string_view name) {
 Status writeFileAtomic(const std::string& path, const std::string& temp, std::string_view bytes,
                        mode_t mode, std::int64_t mtimeMs) {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) return errnoStatus(errno, "cannot create", temp);
+    if (fd < 0) return statusFromErrno(errno, "cannot create", temp);
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -70,7 +50,7 @@ Status writeFileAtomic(const std::string& path, const std::string& temp, std::st
             const int err = n < 0 ? errno : ENOSPC;
             ::close(fd);
             ::unlink(temp.c_str());
-            return errnoStatus(err, "cannot write", temp);
+            return statusFromErrno(err, "cannot write", temp);
         }
         done += static_cast<std::size_t>(n);
     }
@@ -85,33 +65,13 @@ Status writeFileAtomic(const std::string& path, const std::string& temp, std::st
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return errnoStatus(err, "cannot close", temp);
+        return statusFromErrno(err, "cannot close", temp);
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return errnoStatus(err, "cannot rename to", path);
+        return statusFromErrno(err, "cannot rename to", path);
     }
-    return {};
-}
-
-Status readWholeFile(const std::string& path, std::string& out) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return errnoStatus(errno, "cannot open", path);
-    out.clear();
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int err = errno;
-            ::close(fd);
-            return errnoStatus(err, "cannot read", path);
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
     return {};
 }
 
@@ -120,7 +80,7 @@ Status makeFolder(const std::string& path, mode_t mode) {
     const int err = errno;
     struct stat st {};
     if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {};
-    return errnoStatus(err, "cannot create folder", path);
+    return statusFromErrno(err, "cannot create folder", path);
 }
 
 int openFolderAt(int parentFd, const char* name) {

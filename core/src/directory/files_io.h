@@ -1,5 +1,6 @@
-// Small POSIX file helpers of the files engine: errno to Status, atomic whole-file writes,
-// whole-file reads, and the entry naming pattern.
+// Small POSIX file helpers of the files engine: descriptor-level atomic writes (with a set
+// mtime, no fsync), folder walking, and the entry naming pattern. Errors are reported with
+// statusFromErrno (util/fs_util.h).
 //
 // Thread safety: free functions without shared state; safe from any thread.
 #pragma once
@@ -12,13 +13,9 @@
 #include <vector>
 
 #include "twat_cache/status.h"
+#include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {
-
-// A Status for a failed system call: EACCES/EPERM/EROFS are PermissionDenied, ENOENT is
-// NotFound, ENOSPC/EDQUOT/EFBIG are IOError "no space left", anything else IOError. The
-// message reads "<what> <path>: <strerror>".
-Status errnoStatus(int err, std::string_view what, std::string_view path);
 
 // The temporary name beside `folder/name` used while writing it: "folder/.name.<pid>-<n>.tmp".
 std::string tempPathFor(std::string_view folder, std::string_view name);
@@ -29,9 +26,6 @@ std::string tempPathFor(std::string_view folder, std::string_view name);
 // lose the write but never tear it. NotFound when the folder does not exist.
 Status writeFileAtomic(const std::string& path, const std::string& tempPath, std::string_view bytes,
                        mode_t mode, std::int64_t mtimeMs = -1);
-
-// Reads a whole (small) file. NotFound when it does not exist.
-Status readWholeFile(const std::string& path, std::string& out);
 
 // Creates a folder with `mode`; an existing folder is fine.
 Status makeFolder(const std::string& path, mode_t mode);

@@ -32,12 +32,12 @@ class FileLock {
     explicit FileLock(const std::string& path, mode_t mode)
         : m_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)) {
         if (m_fd < 0) {
-            m_status = errnoStatus(errno, "cannot open lock file", path);
+            m_status = statusFromErrno(errno, "cannot open lock file", path);
             return;
         }
         while (::flock(m_fd, LOCK_EX) != 0) {
             if (errno != EINTR) {
-                m_status = errnoStatus(errno, "cannot lock", path);
+                m_status = statusFromErrno(errno, "cannot lock", path);
                 return;
             }
         }
@@ -90,9 +90,9 @@ void PersistedCounters::maybeFlush() {
 
 Stats PersistedCounters::readFileLocked() {
     Stats s;
-    std::string text;
-    if (!readWholeFile(m_path, text).ok()) return s;
-    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    auto text = readFile(m_path, 1 << 20);
+    if (!text.ok()) return s;
+    const nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return s;
     s.hits = field(doc, "hits");
     s.misses = field(doc, "misses");

@@ -43,6 +43,17 @@ std::uint64_t treeBytes(const fs::path& dir) {
     return total;
 }
 
+// Entry count and bytes of a listing, for sources that keep no counters of their own.
+SourceStats totalsOf(const std::vector<EntrySummary>& all, std::string note) {
+    SourceStats s;
+    s.entries = all.size();
+    std::uint64_t bytes = 0;
+    for (const auto& e : all) bytes += e.size;
+    s.bytes = bytes;
+    s.note = std::move(note);
+    return s;
+}
+
 // A page of `all` (sorted by id) after the id `cursor`.
 EntryPage pageOf(std::vector<EntrySummary> all, std::string_view cursor, std::size_t limit,
                  const EntryFilter& filter) {
@@ -90,26 +101,22 @@ void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_
     }
 }
 
-class JoblibSource final : public Source {
+// A source listed by walking its folder on each request: it keeps no index and no counters,
+// so stats() and entries() are computed from one listing (collect()).
+class ListedSource : public Source {
   public:
-    JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
+    ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
-          m_dir(std::move(dir)),
-          m_maxValueBytes(options.max_value_bytes) {}
+          m_maxValueBytes(options.max_value_bytes),
+          m_statsNote(std::move(statsNote)) {}
 
     SourceInfo info() const override { return m_info; }
 
     Result<SourceStats> stats() override {
         auto all = collect();
         if (!all.ok()) return all.status();
-        SourceStats s;
-        s.entries = all->size();
-        std::uint64_t bytes = 0;
-        for (const auto& e : *all) bytes += e.size;
-        s.bytes = bytes;
-        s.note = "joblib does not track hits, misses or evictions";
-        return s;
+        return totalsOf(*all, m_statsNote);
     }
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
@@ -118,6 +125,23 @@ class JoblibSource final : public Source {
         if (!all.ok()) return all.status();
         return pageOf(std::move(*all), cursor, limit, filter);
     }
+
+  protected:
+    // Every entry of the source, in any order.
+    virtual Result<std::vector<EntrySummary>> collect() const = 0;
+
+    const SourceInfo m_info;
+    const std::size_t m_maxValueBytes;
+
+  private:
+    const std::string m_statsNote;
+};
+
+class JoblibSource final : public ListedSource {
+  public:
+    JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
+        : ListedSource(std::move(info), options, "joblib does not track hits, misses or evictions"),
+          m_dir(std::move(dir)) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto callDir = resolveInside(m_dir, entryId);
@@ -185,7 +209,7 @@ class JoblibSource final : public Source {
 
     // Every call: folders with output.pkl or metadata.json inside function folders (those
     // with func_code.py). Symlinked folders are not followed.
-    Result<std::vector<EntrySummary>> collect() const {
+    Result<std::vector<EntrySummary>> collect() const override {
         std::vector<EntrySummary> all;
         std::error_code ec;
         fs::recursive_directory_iterator it(m_dir, ec), end;
@@ -206,38 +230,14 @@ class JoblibSource final : public Source {
         return all;
     }
 
-    SourceInfo m_info;
     fs::path m_dir;
-    std::size_t m_maxValueBytes;
 };
 
-class FolderSource final : public Source {
+class FolderSource final : public ListedSource {
   public:
     FolderSource(SourceInfo info, const OpenOptions& options)
-        : Source(options.read_only, options.clock),
-          m_info(std::move(info)),
-          m_maxValueBytes(options.max_value_bytes) {}
-
-    SourceInfo info() const override { return m_info; }
-
-    Result<SourceStats> stats() override {
-        auto all = collect();
-        if (!all.ok()) return all.status();
-        SourceStats s;
-        s.entries = all->size();
-        std::uint64_t bytes = 0;
-        for (const auto& e : *all) bytes += e.size;
-        s.bytes = bytes;
-        s.note = "a plain folder does not track hits, misses or evictions";
-        return s;
-    }
-
-    Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
-                              const EntryFilter& filter) override {
-        auto all = collect();
-        if (!all.ok()) return all.status();
-        return pageOf(std::move(*all), cursor, limit, filter);
-    }
+        : ListedSource(std::move(info), options,
+                       "a plain folder does not track hits, misses or evictions") {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto file = resolveInside(m_info.path, entryId);
@@ -276,7 +276,7 @@ class FolderSource final : public Source {
         return e;
     }
 
-    Result<std::vector<EntrySummary>> collect() const {
+    Result<std::vector<EntrySummary>> collect() const override {
         std::vector<EntrySummary> all;
         std::error_code ec;
         fs::recursive_directory_iterator it(m_info.path, ec), end;
@@ -290,9 +290,6 @@ class FolderSource final : public Source {
         }
         return all;
     }
-
-    SourceInfo m_info;
-    std::size_t m_maxValueBytes;
 };
 
 }  // namespace

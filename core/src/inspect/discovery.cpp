@@ -1,8 +1,6 @@
 // Discovery: tells what kind of cache a folder is, lists the caches under a root, and opens
 // sources.
 #include <algorithm>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "inspect/dir_sources.h"
@@ -11,13 +9,12 @@
 #include "inspect/redis_source.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/redis_engine.h"
+#include "util/manifest.h"
 
 namespace twat_cache {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kManifest = "twat_cache.json";
 
 std::size_t countShards(const fs::path& dir) {
     std::size_t n = 0;
@@ -65,20 +62,18 @@ Result<SourceInfo> Discovery::identify(const fs::path& path) {
     info.name = path.filename().string();
     if (info.name.empty()) info.name = path.parent_path().filename().string();
 
-    if (fs::is_regular_file(path / kManifest, ec)) {
-        std::ifstream in(path / kManifest);
-        auto j = nlohmann::json::parse(in, nullptr, false);
-        if (j.is_object() && j.value("format", "") == "twat_cache") {
-            const std::string engine = j.value("engine", "");
-            if (engine == "sqlite" || engine == "files") {
-                info.kind =
-                    engine == "sqlite" ? SourceKind::kNativeSqlite : SourceKind::kNativeFiles;
-                if (j.contains("name") && j["name"].is_string()) info.name = j["name"];
+    if (fs::is_regular_file(path / detail::kManifestFileName, ec)) {
+        auto manifest = detail::readManifest(path);
+        if (manifest.ok()) {
+            if (manifest->engine == "sqlite" || manifest->engine == "files") {
+                info.kind = manifest->engine == "sqlite" ? SourceKind::kNativeSqlite
+                                                         : SourceKind::kNativeFiles;
+                if (!manifest->name.empty()) info.name = manifest->name;
                 return info;
             }
-            info.note = "unknown engine in " + std::string(kManifest);
+            info.note = "unknown engine in " + std::string(detail::kManifestFileName);
         } else {
-            info.note = std::string("malformed ") + kManifest;
+            info.note = "malformed " + std::string(detail::kManifestFileName);
         }
     }
     if (fs::is_regular_file(path / "cache.db", ec)) {

@@ -219,7 +219,7 @@ class NativeFilesSource final : public Source {
                 ++out.deleted;
                 out.bytes += static_cast<std::uint64_t>(st.st_size);
             } else if (errno != ENOENT) {
-                return errnoStatus(errno, "cannot delete", file.string());
+                return statusFromErrno(errno, "cannot delete", file.string());
             }
         }
         return out;

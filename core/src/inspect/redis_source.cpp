@@ -8,7 +8,7 @@
 
 #include "inspect/pickle_reader.h"
 #include "inspect/value_render.h"
-#include "redis/redis_envelope.h"
+#include "util/envelope.h"
 
 namespace twat_cache::detail {
 
@@ -296,18 +296,19 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
         d.value_bytes = std::string(replyText(**r));
         const std::uint64_t length = d.summary.length.value_or(d.value_bytes.size());
         d.truncated = d.value_bytes.size() < length;
-        if (d.value_bytes.substr(0, 4) == "TWCE") {
+        if (d.value_bytes.substr(0, kEnvelopeMagic.size()) == kEnvelopeMagic) {
             // One of our own cache entries: show the key text and the decoded value.
-            auto header = decodeEnvelopeHeader(d.value_bytes, k);
+            auto header = parseEnvelopeHeader(d.value_bytes);
             if (header.ok()) {
                 d.note = "twat_cache entry for " + sanitizeUtf8(header->key_text);
                 d.summary.stored_ms = header->created_ms;
                 d.value_kind = "twat_cache";
                 if (!d.truncated) {
-                    auto stored = decodeEnvelope(d.value_bytes, k);
+                    std::string payload;
+                    auto stored = decodeEnvelope(d.value_bytes, payload);
                     if (stored.ok()) {
-                        const RenderedValue rv = renderStoredValue(
-                            stored->type_tag, stored->payload, true, kPreviewBytes);
+                        const RenderedValue rv =
+                            renderStoredValue(stored->type_tag, payload, true, kPreviewBytes);
                         d.value_kind = "twat_cache " + rv.kind;
                         d.preview = rv.preview;
                         return d;

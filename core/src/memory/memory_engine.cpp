@@ -66,7 +66,10 @@ struct MemoryEngine::Impl {
         MemoryShard& s = shardFor(key);
         std::lock_guard lock(s.mutex);
         auto slot = s.prepareStore(key, bytes, now);
-        if (!slot.ok()) return slot.status();
+        if (!slot.ok()) {
+            ++s.errors;  // the engine counts its own refusals (stats.h)
+            return slot.status();
+        }
         fill(**slot, now);
         return {};
     }
@@ -210,6 +213,7 @@ Stats MemoryEngine::stats() {
         total.misses += s.misses;
         total.evictions += s.evictions;
         total.expirations += s.expirations;
+        total.errors += s.errors;
         total.entries += s.entries().size();
         total.bytes += s.bytes;
     }

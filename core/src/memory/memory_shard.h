@@ -79,6 +79,7 @@ class alignas(64) MemoryShard {
     std::uint64_t misses = 0;
     std::uint64_t evictions = 0;
     std::uint64_t expirations = 0;
+    std::uint64_t errors = 0;  // refused stores (full with policy none, or too big)
     std::uint64_t bytes = 0;
 
     const Map& entries() const noexcept { return m_map; }

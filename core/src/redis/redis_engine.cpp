@@ -7,8 +7,8 @@
 #include <deque>
 
 #include "redis/redis_connection.h"
-#include "redis/redis_envelope.h"
 #include "util/engine_factories.h"
+#include "util/envelope.h"
 #include "util/log_internal.h"
 
 namespace twat_cache {
@@ -21,6 +21,13 @@ namespace {
 
 constexpr std::string_view kNamespace = "twat_cache:";
 constexpr std::string_view kCacheSet = "twat_cache:__caches";
+// The Redis key schema version kept in __meta. 2: entries hold the shared envelope
+// (util/envelope.h, magic "TWC1"); 1 was the engine's own "TWCE" layout.
+constexpr int kRedisFormatVersion = 2;
+// GETRANGE bytes that describe an entry in scan(): the fixed header, the key text's varint and
+// a key text of kKeyTextLimit bytes (memoization cuts key texts to about that), with slack.
+constexpr std::size_t kHeaderPrefixBytes =
+    detail::kEnvelopeFixedHeader + 10 + kKeyTextLimit + 64 + 8;
 constexpr std::size_t kScanBatch = 1000;
 // SCAN calls one scan() page may make before returning a short page (sparse databases).
 constexpr int kScanCallsPerPage = 64;
@@ -206,7 +213,7 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
     // Register the cache and check the format of an existing one, in one round trip.
     Impl& im = *impl;
     const std::string created = std::to_string(config.clock->nowMs());
-    const std::string version = std::to_string(detail::kEnvelopeVersion);
+    const std::string version = std::to_string(kRedisFormatVersion);
     auto registered = im.withConnection([&](RedisConnection& c) -> Result<std::vector<ReplyPtr>> {
         c.append({"SADD", kCacheSet, config.name});
         c.append({"HSETNX", im.m_metaKey, "format_version", version});
@@ -250,15 +257,15 @@ Result<StoredValue> valueFromReply(const redisReply& r, const std::string& redis
     if (r.type != REDIS_REPLY_STRING) {
         return Status::corruption("redis key " + redisKey + " is not a string");
     }
-    auto v = detail::decodeEnvelope(detail::replyText(r), {});
-    if (!v.ok()) {
-        // Decoded again only to name the key: building that text for every good reply cost
-        // an allocation per key of a pipelined getMany.
-        return detail::decodeEnvelope(detail::replyText(r), "redis key " + redisKey).status();
-    }
-    if (v.ok() && v->expires_ms != 0 && nowMs >= v->expires_ms) {
+    StoredValue v;
+    auto h = detail::decodeEnvelope(detail::replyText(r), v.payload);
+    if (!h.ok()) return h.status().withContext("redis key " + redisKey);
+    if (h->expires_ms != 0 && nowMs >= h->expires_ms) {
         return Status::notFound(redisKey + " (expired)");
     }
+    v.type_tag = h->type_tag;
+    v.created_ms = h->created_ms;
+    v.expires_ms = h->expires_ms;
     return v;
 }
 
@@ -318,9 +325,14 @@ void appendSet(RedisConnection& c, const std::string& rk, const Record& record,
     const std::int64_t now = config.clock->nowMs();
     const std::chrono::milliseconds ttl = record.ttl.value_or(config.ttl);
     const std::int64_t expires = ttl.count() > 0 ? now + ttl.count() : 0;
-    scratch.push_back(
-        detail::encodeEnvelope(record, now, expires, config.compress, options.compress_min_bytes));
-    const std::string& envelope = scratch.back();
+    std::string& envelope = scratch.emplace_back();
+    const detail::EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
+    const bool compress = config.compress && record.payload.size() >= options.compress_min_bytes;
+    if (!detail::encodeEnvelope(envelope, fields, record.payload, compress).ok()) {
+        // Only zstd can fail: store the value uncompressed rather than not at all.
+        envelope.clear();
+        (void)detail::encodeEnvelope(envelope, fields, record.payload, false);
+    }
     if (ttl.count() > 0) {
         scratch.push_back(std::to_string(ttl.count()));
         c.append({"SET", rk, envelope, "PX", scratch.back()});
@@ -364,7 +376,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
 Result<bool> RedisEngine::erase(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
-    return im.withConnection([&](RedisConnection& c) -> Result<bool> {
+    Result<bool> removed = im.withConnection([&](RedisConnection& c) -> Result<bool> {
         auto reply = c.command({"UNLINK", rk});
         if (!reply.ok()) return reply.status();
         if ((*reply)->type == REDIS_REPLY_ERROR) {
@@ -372,12 +384,14 @@ Result<bool> RedisEngine::erase(const Key& key) {
         }
         return (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer > 0;
     });
+    if (!removed.ok()) im.count(im.m_pendingErrors);
+    return removed;
 }
 
 Result<bool> RedisEngine::contains(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
-    const std::string last = std::to_string(detail::kEnvelopeFixedSize - 1);
+    const std::string last = std::to_string(detail::kEnvelopeFixedHeader - 1);
     return im.withConnection([&](RedisConnection& c) -> Result<bool> {
         auto reply = c.command({"GETRANGE", rk, "0", last});
         if (!reply.ok()) return reply.status();
@@ -385,8 +399,8 @@ Result<bool> RedisEngine::contains(const Key& key) {
         if (r.type == REDIS_REPLY_ERROR)
             return detail::replyError(r, im.m_masked, "GETRANGE " + rk);
         if (r.type != REDIS_REPLY_STRING || r.len == 0) return false;
-        auto h = detail::decodeEnvelopeHeader(detail::replyText(r), "redis key " + rk);
-        if (!h.ok()) return h.status();
+        auto h = detail::parseEnvelopeFixed(detail::replyText(r));
+        if (!h.ok()) return h.status().withContext("redis key " + rk);
         return h->expires_ms == 0 || im.m_config.clock->nowMs() < h->expires_ms;
     });
 }
@@ -554,7 +568,7 @@ Result<ScanPage> RedisEngine::scan(std::string_view cursorText, std::size_t limi
         }
         const std::size_t take = std::min(limit, hexes.size());
         // Describe the page: PTTL, STRLEN and the envelope header of each key, pipelined.
-        const std::string last = std::to_string(detail::kEnvelopeHeaderMax - 1);
+        const std::string last = std::to_string(kHeaderPrefixBytes - 1);
         std::vector<std::string> rks;
         rks.reserve(take);
         for (std::size_t i = 0; i < take; ++i) {
@@ -579,9 +593,17 @@ Result<ScanPage> RedisEngine::scan(std::string_view cursorText, std::size_t limi
             if (len.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(len.integer);
             if (pttl.integer > 0) e.expires_ms = now + pttl.integer;
             if (head.type == REDIS_REPLY_STRING) {
-                auto h = detail::decodeEnvelopeHeader(detail::replyText(head), rks[i]);
+                const std::string_view prefix = detail::replyText(head);
+                std::size_t needed = 0;
+                auto h = detail::parseEnvelopeHeader(prefix, &needed);
+                if (!h.ok() && needed > prefix.size()) {
+                    // A key text longer than the prefix (set directly, not by memoization).
+                    h = detail::parseEnvelopeFixed(prefix);
+                    if (h.ok()) e.key_text = "(key text longer than the scanned prefix)";
+                } else if (h.ok()) {
+                    e.key_text = std::string(h->key_text);
+                }
                 if (h.ok()) {
-                    e.key_text = std::move(h->key_text);
                     e.created_ms = h->created_ms;
                     if (h->expires_ms != 0) e.expires_ms = h->expires_ms;
                 } else {

@@ -287,7 +287,10 @@ Result<StoredValue> SqliteEngineImpl::get(const Key& key) {
     }
     Connection& conn = **lease;
     auto stmt = conn.statement(Stmt::kGet);
-    if (!stmt.ok()) return stmt.status();
+    if (!stmt.ok()) {
+        noteError(stmt.status());
+        return stmt.status();
+    }
     const auto blob = keyBlob(key);
     StoredValue out;
     std::int64_t flags = 0;

@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -112,8 +113,16 @@ class SqliteEngineImpl final : public SqliteEngine {
     // when another connection holds the write lock (used from get, which must not wait).
     Status flushPending(Connection& conn, bool opportunistic);
     void noteOp(Connection& conn);
+    // Counts one failed get/set/erase in Stats::errors (once per failure; see stats.h).
     void noteError(const Status& status);
+    Result<bool> eraseUncounted(const Key& key);
 
+    // Deletes rows in one write transaction: `run` executes a DELETE ... RETURNING bytes,
+    // filename statement through collectRemoved; then the totals are decremented (or reset
+    // to 0), the transaction commits and the removed rows' value files are deleted.
+    enum class TotalsUpdate { kSubtract, kReset };
+    Result<std::int64_t> deleteRows(TotalsUpdate totals,
+                                    const std::function<Status(Connection&, Removed&)>& run);
     // Runs a DELETE ... RETURNING bytes, filename statement to completion.
     Status collectRemoved(Connection& conn, sqlite3_stmt* stmt, Removed& removed);
     Status addTotals(Connection& conn, std::int64_t count, std::int64_t bytes,

@@ -44,51 +44,29 @@ void addProblem(SqliteCheckReport& report, std::string text) {
 }  // namespace
 
 Status SqliteEngineImpl::clear() {
-    auto lease = acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& conn = **lease;
-    Removed removed;
-    WriteTxn txn(conn);
-    if (Status s = txn.begin(); !s.ok()) return s;
-    {
+    // The totals are reset rather than decremented, so a drifted total is repaired too.
+    auto removed = deleteRows(TotalsUpdate::kReset, [&](Connection& conn, Removed& out) {
         OneShot q(conn, "DELETE FROM entries RETURNING 0, filename");
         if (Status s = q.status(); !s.ok()) return s;
-        if (Status s = collectRemoved(conn, q.get(), removed); !s.ok()) return s;
-    }
-    if (Status s = conn.exec("UPDATE counters SET count = 0, bytes = 0 WHERE id = 0",
-                             "cannot reset the totals of");
-        !s.ok()) {
-        return s;
-    }
-    if (Status s = txn.commit(); !s.ok()) return s;
-    removeFiles(removed.files);
+        return collectRemoved(conn, q.get(), out);
+    });
+    if (!removed.ok()) return removed.status();
     std::lock_guard lock(m_accessMutex);
     m_access.clear();
     return {};
 }
 
 Result<std::uint64_t> SqliteEngineImpl::evictTag(std::string_view tag) {
-    auto lease = acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& conn = **lease;
-    Removed removed;
-    WriteTxn txn(conn);
-    if (Status s = txn.begin(); !s.ok()) return s;
-    {
+    auto removed = deleteRows(TotalsUpdate::kSubtract, [&](Connection& conn, Removed& out) {
         OneShot q(conn,
                   "DELETE FROM entries WHERE tag = ?1 RETURNING size + "
                   "length(CAST(key_text AS BLOB)), filename");
         if (Status s = q.status(); !s.ok()) return s;
         bindText(q.get(), 1, tag);
-        if (Status s = collectRemoved(conn, q.get(), removed); !s.ok()) return s;
-    }
-    if (removed.count == 0) return std::uint64_t{0};
-    if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr); !s.ok()) {
-        return s;
-    }
-    if (Status s = txn.commit(); !s.ok()) return s;
-    removeFiles(removed.files);
-    return static_cast<std::uint64_t>(removed.count);
+        return collectRemoved(conn, q.get(), out);
+    });
+    if (!removed.ok()) return removed.status();
+    return static_cast<std::uint64_t>(*removed);
 }
 
 Result<std::uint64_t> SqliteEngineImpl::size() {

@@ -115,10 +115,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     if (compressed) flags |= kFlagZstd;
     const auto entryBytes = static_cast<std::int64_t>(stored.size() + record.key_text.size());
     if (m_config.max_bytes != 0 && static_cast<std::uint64_t>(entryBytes) > m_config.max_bytes) {
-        return Status::invalidArgument("entry of " + std::to_string(entryBytes) +
-                                       " bytes exceeds max_bytes " +
-                                       std::to_string(m_config.max_bytes) + " of sqlite cache \"" +
-                                       m_config.name + "\"; not stored");
+        Status s = Status::invalidArgument(
+            "entry of " + std::to_string(entryBytes) + " bytes exceeds max_bytes " +
+            std::to_string(m_config.max_bytes) + " of sqlite cache \"" + m_config.name +
+            "\"; not stored");
+        noteError(s);
+        return s;
     }
     const bool spill = stored.size() >= m_options.spill_threshold;
     if (spill) flags |= kFlagSpilled;
@@ -203,10 +205,12 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         if (m_config.policy == Policy::kNone) {
             txn.rollback();
             if (!newFile.empty()) removeFiles({newFile});
-            return Status::unavailable("sqlite cache \"" + m_config.name + "\" is full (" +
-                                       std::to_string(count - 1) + " entries, " +
-                                       std::to_string(bytes - entryBytes) +
-                                       " bytes) and its policy is none; entry not stored");
+            Status full = Status::unavailable("sqlite cache \"" + m_config.name + "\" is full (" +
+                                              std::to_string(count - 1) + " entries, " +
+                                              std::to_string(bytes - entryBytes) +
+                                              " bytes) and its policy is none; entry not stored");
+            noteError(full);
+            return full;
         }
         if (m_trackAccess) {
             // The victims are chosen by access stamps: bring the batched ones in first.
@@ -237,27 +241,48 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
 }
 
 Result<bool> SqliteEngineImpl::erase(const Key& key) {
+    Result<bool> removed = eraseUncounted(key);
+    if (!removed.ok()) noteError(removed.status());
+    return removed;
+}
+
+Result<bool> SqliteEngineImpl::eraseUncounted(const Key& key) {
+    const auto blob = keyBlob(key);
+    auto removed = deleteRows(TotalsUpdate::kSubtract, [&](Connection& conn, Removed& out) {
+        auto stmt = conn.statement(Stmt::kDeleteKey);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        return collectRemoved(conn, *stmt, out);
+    });
+    if (!removed.ok()) return removed.status();
+    return *removed > 0;
+}
+
+Result<std::int64_t> SqliteEngineImpl::deleteRows(
+    TotalsUpdate totals, const std::function<Status(Connection&, Removed&)>& run) {
     auto lease = acquire();
     if (!lease.ok()) return lease.status();
     Connection& conn = **lease;
     Removed removed;
     WriteTxn txn(conn);
     if (Status s = txn.begin(); !s.ok()) return s;
-    const auto blob = keyBlob(key);
-    {
-        auto stmt = conn.statement(Stmt::kDeleteKey);
-        if (!stmt.ok()) return stmt.status();
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        if (Status s = collectRemoved(conn, *stmt, removed); !s.ok()) return s;
-    }
-    if (removed.count == 0) return false;
-    if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr); !s.ok()) {
+    if (Status s = run(conn, removed); !s.ok()) return s;
+    if (totals == TotalsUpdate::kReset) {
+        if (Status s = conn.exec("UPDATE counters SET count = 0, bytes = 0 WHERE id = 0",
+                                 "cannot reset the totals of");
+            !s.ok()) {
+            return s;
+        }
+    } else if (removed.count == 0) {
+        return std::int64_t{0};  // nothing changed: the transaction rolls back
+    } else if (Status s = addTotals(conn, -removed.count, -removed.bytes, nullptr, nullptr);
+               !s.ok()) {
         return s;
     }
     if (Status s = txn.commit(); !s.ok()) return s;
     removeFiles(removed.files);
-    return true;
+    return removed.count;
 }
 
 // ---- batched counters and access stamps ----------------------------------------------------

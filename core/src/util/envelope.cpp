@@ -84,21 +84,13 @@ Status encodeEnvelope(std::string& out, const EnvelopeFields& fields, std::strin
     return {};
 }
 
-Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* needed) {
-    if (needed != nullptr) *needed = 0;
-    auto shortBy = [&](std::size_t want) -> Status {
-        if (needed != nullptr) *needed = want;
+Result<EnvelopeHeader> parseEnvelopeFixed(std::string_view bytes) {
+    if (bytes.size() >= 4 && bytes.substr(0, 4) != kEnvelopeMagic) {
+        return Status::corruption("not a twat_cache envelope (bad magic)");
+    }
+    if (bytes.size() < kEnvelopeFixedHeader) {
         return Status::corruption("envelope truncated in its header (" +
                                   std::to_string(bytes.size()) + " bytes)");
-    };
-    if (bytes.size() < kEnvelopeFixedHeader) {
-        if (bytes.size() >= 4 && bytes.substr(0, 4) != kEnvelopeMagic) {
-            return Status::corruption("not a twat_cache envelope (bad magic)");
-        }
-        return shortBy(kEnvelopeFixedHeader + 1);
-    }
-    if (bytes.substr(0, 4) != kEnvelopeMagic) {
-        return Status::corruption("not a twat_cache envelope (bad magic)");
     }
     EnvelopeHeader h;
     h.version = static_cast<std::uint8_t>(bytes[4]);
@@ -112,6 +104,25 @@ Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* 
     h.type_tag = getU64(bytes.data() + 6);
     h.created_ms = static_cast<std::int64_t>(getU64(bytes.data() + 14));
     h.expires_ms = static_cast<std::int64_t>(getU64(bytes.data() + 22));
+    return h;
+}
+
+Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* needed) {
+    if (needed != nullptr) *needed = 0;
+    auto shortBy = [&](std::size_t want) -> Status {
+        if (needed != nullptr) *needed = want;
+        return Status::corruption("envelope truncated in its header (" +
+                                  std::to_string(bytes.size()) + " bytes)");
+    };
+    auto fixed = parseEnvelopeFixed(bytes);
+    if (!fixed.ok()) {
+        const bool badMagic = bytes.size() >= 4 && bytes.substr(0, 4) != kEnvelopeMagic;
+        if (!badMagic && bytes.size() < kEnvelopeFixedHeader) {
+            return shortBy(kEnvelopeFixedHeader + 1);
+        }
+        return fixed.status();
+    }
+    EnvelopeHeader& h = *fixed;
 
     std::size_t pos = kEnvelopeFixedHeader;
     std::uint64_t keyLength = 0;

@@ -65,6 +65,11 @@ struct EnvelopeHeader {
 Status encodeEnvelope(std::string& out, const EnvelopeFields& fields, std::string_view payload,
                       bool compress);
 
+// Parses only the fixed fields (version, flags, type tag, created, expires) from the first
+// kEnvelopeFixedHeader bytes: enough for an expiry check (Redis GETRANGE). key_text and the
+// sizes stay empty. Corruption when the bytes are not the start of an envelope.
+Result<EnvelopeHeader> parseEnvelopeFixed(std::string_view bytes);
+
 // Parses the header from `bytes`, which may be only a prefix of the envelope (to read entry
 // metadata without the payload). Corruption when the bytes are not an envelope header; when
 // `bytes` is too short to hold the whole header, Corruption too, and `*needed` (if given) is

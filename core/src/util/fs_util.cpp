@@ -14,10 +14,10 @@ namespace twat_cache::detail {
 
 namespace fs = std::filesystem;
 
-Status statusFromErrno(int err, std::string_view what, const fs::path& path) {
+Status statusFromErrno(int err, std::string_view what, std::string_view path) {
     std::string message;
-    message.reserve(what.size() + path.native().size() + 40);
-    message.append(what).append(" ").append(path.string()).append(": ").append(std::strerror(err));
+    message.reserve(what.size() + path.size() + 56);
+    message.append(what).append(" ").append(path).append(": ").append(std::strerror(err));
     switch (err) {
         case EACCES:
         case EPERM:
@@ -25,9 +25,17 @@ Status statusFromErrno(int err, std::string_view what, const fs::path& path) {
             return Status::permissionDenied(std::move(message));
         case ENOENT:
             return Status::notFound(std::move(message));
+        case ENOSPC:
+        case EDQUOT:
+        case EFBIG:
+            return Status::ioError(std::move(message) + " (no space left)");
         default:
             return Status::ioError(std::move(message));
     }
+}
+
+Status statusFromErrno(int err, std::string_view what, const fs::path& path) {
+    return statusFromErrno(err, what, std::string_view(path.native()));
 }
 
 Status createDirectories(const fs::path& dir, bool secure) {

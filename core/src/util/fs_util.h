@@ -1,8 +1,11 @@
 // File-system helpers shared by the persistent engines (sqlite, files) and the manifest.
+// (The files engine's descriptor-level helpers, tuned for its hot path, are in
+// directory/files_io.h and report errors through statusFromErrno too.)
 //
 // Every function reports failures as a Status naming the path and the operation, with the
 // code chosen from errno: EACCES/EPERM/EROFS -> PermissionDenied, ENOENT -> NotFound,
-// everything else (ENOSPC, EDQUOT, EFBIG, EIO, ...) -> IOError. No function throws.
+// everything else -> IOError; ENOSPC/EDQUOT/EFBIG add "(no space left)" to the message. No
+// function throws.
 //
 // Thread safety: all functions are stateless and may run on any thread. Concurrent writers
 // of one path are safe with writeFileAtomic (each uses its own temporary file; the last
@@ -21,6 +24,10 @@ namespace twat_cache::detail {
 // A Status for a failed system call: "<what> <path>: <strerror(err)>" with the code derived
 // from `err` as described above.
 Status statusFromErrno(int err, std::string_view what, const std::filesystem::path& path);
+Status statusFromErrno(int err, std::string_view what, std::string_view path);
+inline Status statusFromErrno(int err, std::string_view what, const std::string& path) {
+    return statusFromErrno(err, what, std::string_view(path));
+}
 
 // Creates `dir` and its missing parents. With `secure`, the folders this call creates get
 // mode 0700; otherwise the umask applies.

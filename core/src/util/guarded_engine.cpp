@@ -61,9 +61,11 @@ class GuardedEngine final : public Engine {
         return observe(m_inner->size());
     }
     Stats stats() override {
+        // While paused the engine is not asked (it may be unreachable): report the failures
+        // seen here, which the engine counted too, so nothing is counted twice (stats.h).
+        if (!paused()) return m_inner->stats();
         Stats s;
-        if (admit().ok()) s = m_inner->stats();
-        s.errors += m_errors.load(std::memory_order_relaxed);
+        s.errors = m_failures.load(std::memory_order_relaxed);
         return s;
     }
     Result<ScanPage> scan(std::string_view cursor, std::size_t limit) override {
@@ -78,9 +80,13 @@ class GuardedEngine final : public Engine {
   private:
     // OK when calls may go through: the breaker is closed, or its back-off has passed (then
     // this call is the probe that decides whether the outage is over).
-    Status admit() {
+    bool paused() const {
         const std::int64_t until = m_openUntilMs.load(std::memory_order_acquire);
-        if (until == 0 || m_clock->nowMs() >= until) return {};
+        return until != 0 && m_clock->nowMs() < until;
+    }
+    // A refused call is not an error of its own: the failure that paused the engine was.
+    Status admit() {
+        if (!paused()) return {};
         return Status::unavailable(m_label + ": " + std::string(m_inner->kind()) +
                                    " engine paused after a failure (circuit breaker open)");
     }
@@ -103,8 +109,10 @@ class GuardedEngine final : public Engine {
         return s;
     }
 
+    // The inner engine has counted the failure itself; the breaker remembers it for stats()
+    // while paused, and opens.
     void failed(const Status& s) {
-        m_errors.fetch_add(1, std::memory_order_relaxed);
+        m_failures.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(m_mutex);
         const bool newOutage = m_backoffMs == 0;
         m_backoffMs = newOutage
@@ -134,7 +142,7 @@ class GuardedEngine final : public Engine {
     std::shared_ptr<Clock> m_clock;
     GuardOptions m_options;
     std::atomic<std::int64_t> m_openUntilMs{0};  // 0: closed (healthy)
-    std::atomic<std::uint64_t> m_errors{0};
+    std::atomic<std::uint64_t> m_failures{0};    // outage failures seen (and engine-counted)
     std::mutex m_mutex;
     std::int64_t m_backoffMs = 0;  // guarded by m_mutex; 0: no outage
 };
