@@ -33,26 +33,6 @@ std::int64_t steadyMs() {
         .count();
 }
 
-std::int64_t mtimeMs(const struct stat& st) {
-    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
-}
-
-// Closes a descriptor when it goes out of scope.
-class Fd {
-  public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-    bool ok() const { return m_fd >= 0; }
-
-  private:
-    int m_fd;
-};
-
 // Reads `size` bytes from the start of `fd` into `out`; false on a short read or an error.
 bool readFully(int fd, std::string& out, std::size_t size) {
     out.resize(size);

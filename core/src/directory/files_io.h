@@ -5,7 +5,9 @@
 // Thread safety: free functions without shared state; safe from any thread.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -16,6 +18,27 @@
 #include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {
+
+// Owns a file descriptor and closes it when it goes out of scope.
+class Fd {
+  public:
+    explicit Fd(int fd) : m_fd(fd) {}
+    ~Fd() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return m_fd; }
+    bool ok() const { return m_fd >= 0; }
+
+  private:
+    int m_fd;
+};
+
+// A file's modification time in Unix milliseconds.
+inline std::int64_t mtimeMs(const struct stat& st) {
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
 
 // The temporary name beside `folder/name` used while writing it: "folder/.name.<pid>-<n>.tmp".
 std::string tempPathFor(std::string_view folder, std::string_view name);

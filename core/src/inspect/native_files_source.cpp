@@ -27,25 +27,6 @@ constexpr std::size_t kFilterScanBudget = 20'000;  // entry files examined per f
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kDecodeLimit = 16 * 1024 * 1024;
 
-class Fd {
-  public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-    bool ok() const { return m_fd >= 0; }
-
-  private:
-    int m_fd;
-};
-
-std::int64_t mtimeMs(const struct stat& st) {
-    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
-}
-
 // Reads up to `n` bytes from the start of `fd`.
 std::string readPrefix(int fd, std::size_t n) {
     std::string out(n, '\0');
