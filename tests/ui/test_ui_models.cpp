@@ -148,6 +148,60 @@ class TestUiModels : public QObject {
         }
     }
 
+    // Sorting by Size restarts the scan in the source's size order (descending here), across
+    // pages; a column the source cannot sort by (Tag) is ignored.
+    void sortBySizeReordersRows() {
+        SourceClient client(m_ref);
+        client.open();
+        EntriesModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPageSize(kPageSize);
+        model.setSource(&client);
+        QVERIFY(!model.isSortable(EntriesModel::kSize));  // not known before a page arrives
+        QVERIFY(fetchAll(model) > 0);
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+        const int total = model.rowCount();
+        QCOMPARE(total, kEntries + 3 + 1);
+        QStringList natural;
+        for (int row = 0; row < total; ++row) natural << model.rowAt(row)->key;
+
+        QVERIFY(model.isSortable(EntriesModel::kSize));
+        QVERIFY(!model.isSortable(EntriesModel::kTag));
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy sortChanged(&model, &EntriesModel::sortChanged);
+        model.sort(EntriesModel::kTag, Qt::AscendingOrder);  // unsupported: nothing happens
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(model.sortColumn(), -1);
+        QCOMPARE(model.rowCount(), total);
+
+        model.sort(EntriesModel::kSize, Qt::DescendingOrder);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(sortChanged.count(), 1);
+        QCOMPARE(model.sortColumn(), static_cast<int>(EntriesModel::kSize));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(fetchAll(model) > 1);
+        QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
+        QCOMPARE(model.rowCount(), total);
+        QStringList sorted;
+        for (int row = 0; row < total; ++row) {
+            sorted << model.rowAt(row)->key;
+            if (row > 0) QVERIFY(model.rowAt(row - 1)->size >= model.rowAt(row)->size);
+        }
+        QVERIFY(sorted != natural);                            // really reordered
+        QCOMPARE(sorted.first(), QStringLiteral("json-doc"));  // the largest value
+        natural.sort();
+        sorted.sort();
+        QCOMPARE(sorted, natural);  // the same entries, each once
+
+        model.sort(EntriesModel::kSize, Qt::AscendingOrder);
+        QVERIFY(fetchAll(model) > 1);
+        QCOMPARE(model.rowCount(), total);
+        for (int row = 1; row < total; ++row) {
+            QVERIFY(model.rowAt(row - 1)->size <= model.rowAt(row)->size);
+        }
+    }
+
     void headersAndDisplay() {
         EntriesModel model;
         QAbstractItemModelTester tester(&model,

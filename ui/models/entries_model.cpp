@@ -3,12 +3,34 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include "twat_cache/inspect.h"
+
 namespace twat_cache::ui {
 namespace {
 
 QString formatTime(qint64 ms, const QString& whenZero) {
     if (ms == 0) return whenZero;
     return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+// The core order a column sorts by (kNone for columns no source orders by).
+SortKey sortKeyOf(int column) {
+    switch (column) {
+        case EntriesModel::kKey:
+            return SortKey::kKey;
+        case EntriesModel::kSize:
+            return SortKey::kSize;
+        case EntriesModel::kCreated:
+            return SortKey::kStored;
+        case EntriesModel::kAccessed:
+            return SortKey::kAccessed;
+        case EntriesModel::kExpires:
+            return SortKey::kExpires;
+        case EntriesModel::kHits:
+            return SortKey::kHits;
+        default:
+            return SortKey::kNone;
+    }
 }
 
 }  // namespace
@@ -20,6 +42,13 @@ void EntriesModel::setSource(SourceClient* client) {
     m_client = client;
     if (m_client) {
         m_connection = connect(m_client, &SourceClient::pageReady, this, &EntriesModel::onPage);
+    }
+    // A new source lists in its natural order until it says what it can sort by.
+    m_sortKeys.clear();
+    if (m_sortColumn != -1) {
+        m_sortColumn = -1;
+        m_sortOrder = Qt::AscendingOrder;
+        emit sortChanged(m_sortColumn, m_sortOrder);
     }
     reload();
 }
@@ -117,7 +146,23 @@ bool EntriesModel::canFetchMore(const QModelIndex& parent) const {
 void EntriesModel::fetchMore(const QModelIndex& parent) {
     if (!canFetchMore(parent)) return;
     m_pending = true;
-    m_client->requestPage(m_cursor, m_filter, m_pageSize);
+    const SortKey key = m_sortColumn >= 0 ? sortKeyOf(m_sortColumn) : SortKey::kNone;
+    m_client->requestPage(m_cursor, m_filter, m_pageSize, static_cast<int>(key),
+                          m_sortOrder == Qt::DescendingOrder);
+}
+
+bool EntriesModel::isSortable(int column) const {
+    const SortKey key = sortKeyOf(column);
+    return key != SortKey::kNone && m_sortKeys.contains(static_cast<int>(key));
+}
+
+void EntriesModel::sort(int column, Qt::SortOrder order) {
+    if (!isSortable(column)) return;
+    if (column == m_sortColumn && order == m_sortOrder) return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    emit sortChanged(m_sortColumn, m_sortOrder);
+    reload();
 }
 
 void EntriesModel::onPage(const EntryPage& page, const QString& error) {
@@ -131,6 +176,7 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         return;
     }
     m_cursor = page.cursor;
+    m_sortKeys = page.sortKeys;
     m_complete = page.complete || page.cursor.isEmpty();
     const int added = static_cast<int>(page.rows.size());
     if (added > 0) {

@@ -6,6 +6,10 @@
 // resets the model and invalidates the entries channel, so pages of the old scan that are
 // still in flight are dropped.
 //
+// Sorting is done by the source, not here: sort() restarts the scan in the chosen order when
+// the source supports that column (the pages say which it supports) and ignores other
+// columns, so the model still holds only what was paged in.
+//
 // Thread safety: GUI thread only.
 #pragma once
 
@@ -50,10 +54,19 @@ class EntriesModel : public QAbstractTableModel {
                         int role = Qt::DisplayRole) const override;
     bool canFetchMore(const QModelIndex& parent) const override;
     void fetchMore(const QModelIndex& parent) override;
+    // Restarts the scan ordered by `column` if the source can sort by it; else does nothing.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    // Whether the source can sort by `column` (known once a page has arrived).
+    bool isSortable(int column) const;
+    // The column the scan is ordered by (-1: the source's natural order).
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
 
   signals:
     // A page arrived (`error` empty) or failed.
     void pageLoaded(int rowsAdded, const QString& error);
+    // The scan's order changed (`column` -1: natural order), e.g. to update a header.
+    void sortChanged(int column, Qt::SortOrder order);
 
   private:
     void onPage(const EntryPage& page, const QString& error);
@@ -64,6 +77,9 @@ class EntriesModel : public QAbstractTableModel {
     QByteArray m_cursor;
     QString m_filter;
     QString m_lastError;
+    QList<int> m_sortKeys;  // twat_cache::SortKey values the source supports
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_pageSize = kDefaultPageSize;
     bool m_pending = false;
     bool m_complete = true;

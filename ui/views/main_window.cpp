@@ -131,6 +131,22 @@ void MainWindow::buildWidgets() {
     m_entriesView->verticalHeader()->setDefaultSectionSize(m_entriesView->fontMetrics().height() +
                                                            6);
     m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
+    // Sorting is the source's (EntriesModel::sort restarts the scan): a click on a column the
+    // source cannot sort by does nothing, and the indicator shows only the order in effect.
+    m_entriesView->horizontalHeader()->setSectionsClickable(true);
+    m_entriesView->horizontalHeader()->setSortIndicatorShown(false);
+    connect(
+        m_entriesView->horizontalHeader(), &QHeaderView::sectionClicked, this, [this](int column) {
+            if (!m_entries->isSortable(column)) return;
+            const bool flip =
+                m_entries->sortColumn() == column && m_entries->sortOrder() == Qt::AscendingOrder;
+            m_entries->sort(column, flip ? Qt::DescendingOrder : Qt::AscendingOrder);
+        });
+    connect(m_entries, &EntriesModel::sortChanged, this, [this](int column, Qt::SortOrder order) {
+        QHeaderView* header = m_entriesView->horizontalHeader();
+        header->setSortIndicatorShown(column >= 0);
+        if (column >= 0) header->setSortIndicator(column, order);
+    });
     for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
         m_entriesView->setColumnWidth(column, 150);
     }

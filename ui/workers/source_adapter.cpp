@@ -114,16 +114,25 @@ bool SourceAdapter::isOpen() const {
     return m_state->source != nullptr;
 }
 
-Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit) {
+Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
+                                      int sortKey, bool descending) {
     if (!isOpen()) return Status::unavailable("the source is not open");
-    auto page = m_state->source->entries(
-        toStd(cursor), static_cast<std::size_t>(std::max(limit, 1)), toFilter(filter));
+    core::EntryFilter entryFilter = toFilter(filter);
+    const std::vector<core::SortKey> supported = m_state->source->sortKeys();
+    const auto wanted = static_cast<core::SortKey>(sortKey);
+    if (std::find(supported.begin(), supported.end(), wanted) != supported.end()) {
+        entryFilter.order = wanted;
+        entryFilter.descending = descending;
+    }
+    auto page = m_state->source->entries(toStd(cursor),
+                                         static_cast<std::size_t>(std::max(limit, 1)), entryFilter);
     if (!page.ok()) return page.status();
     EntryPage out;
     out.rows.reserve(static_cast<qsizetype>(page->entries.size()));
     for (const auto& entry : page->entries) out.rows << fromCore(entry);
     out.cursor = toBytes(page->cursor);
     out.complete = page->cursor.empty();
+    for (const core::SortKey key : supported) out.sortKeys << static_cast<int>(key);
     return out;
 }
 

@@ -32,8 +32,10 @@ class SourceAdapter {
     bool isOpen() const;
 
     // Up to `limit` entries after `cursor` ("" starts); `filter` is a case-insensitive
-    // substring of the key text (empty: all entries).
-    Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit);
+    // substring of the key text (empty: all entries). `sortKey` (a twat_cache::SortKey value)
+    // orders the listing when the source supports it; the page lists what it supports.
+    Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit,
+                           int sortKey = 0, bool descending = false);
     // Metadata and at most `maxValueBytes` of the value.
     Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
     Result<SourceStats> stats();

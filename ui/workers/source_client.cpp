@@ -88,9 +88,12 @@ void SourceClient::open() {
     post([w = m_worker, gen, ref = m_ref] { w->open(gen, ref); });
 }
 
-void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit) {
+void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit,
+                               int sortKey, bool descending) {
     const quint64 gen = generation(Channel::kEntries);
-    post([w = m_worker, gen, cursor, filter, limit] { w->fetchPage(gen, cursor, filter, limit); });
+    post([w = m_worker, gen, cursor, filter, limit, sortKey, descending] {
+        w->fetchPage(gen, cursor, filter, limit, sortKey, descending);
+    });
 }
 
 void SourceClient::requestDetail(const QByteArray& id, qint64 maxValueBytes) {

@@ -41,7 +41,9 @@ class SourceClient : public QObject {
     quint64 droppedReplies() const { return m_dropped; }
 
     void open();
-    void requestPage(const QByteArray& cursor, const QString& filter, int limit);
+    // `sortKey` is a twat_cache::SortKey value (0: the source's natural order).
+    void requestPage(const QByteArray& cursor, const QString& filter, int limit, int sortKey = 0,
+                     bool descending = false);
     void requestDetail(const QByteArray& id, qint64 maxValueBytes);
     void requestStats();
     // Scans up to `budget` more keys for namespace counts (Redis); `restart` starts over.

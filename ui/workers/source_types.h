@@ -58,6 +58,8 @@ struct EntryPage {
     QList<EntryRow> rows;
     QByteArray cursor;
     bool complete = false;
+    // The orders the source can list in (twat_cache::SortKey values; empty: natural only).
+    QList<int> sortKeys;
 };
 
 // An entry's metadata and the first bytes of its value.

@@ -22,8 +22,8 @@ void SourceWorker::open(quint64 generation, const SourceRef& ref) {
 }
 
 void SourceWorker::fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter,
-                             int limit) {
-    auto page = m_adapter.page(cursor, filter, limit);
+                             int limit, int sortKey, bool descending) {
+    auto page = m_adapter.page(cursor, filter, limit, sortKey, descending);
     emit pageReady(generation, valueOrEmpty(page), errorText(page.status()));
 }
 

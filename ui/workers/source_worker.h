@@ -28,7 +28,8 @@ class SourceWorker : public QObject {
 
     // Requests; each runs on the worker's thread and answers with the matching signal.
     void open(quint64 generation, const twat_cache::ui::SourceRef& ref);
-    void fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter, int limit);
+    void fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter, int limit,
+                   int sortKey = 0, bool descending = false);
     void fetchDetail(quint64 generation, const QByteArray& id, qint64 maxValueBytes);
     void fetchStats(quint64 generation);
     // Scans up to `budget` more keys for namespace counts; `restart` starts over.

@@ -79,11 +79,20 @@ struct SourceStats {
     }
 };
 
+// A column a listing can be ordered by (see Source::sortKeys).
+enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
+
 // Restricts a listing to entries whose key text matches. Empty fields match everything.
+// `order` asks for a sorted listing; a source that does not support that key (it is not in
+// Source::sortKeys()) lists in its natural order instead. A cursor belongs to the order it was
+// made with: pass the same order (and filter) when continuing.
 struct EntryFilter {
     std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
     std::string substring;  // plain substring of the key text
+    SortKey order = SortKey::kNone;
+    bool descending = false;
 
+    // Whether every key matches (the order plays no part).
     bool empty() const { return glob.empty() && substring.empty(); }
     TWAT_CACHE_EXPORT bool matches(std::string_view keyText) const;
 };
@@ -195,10 +204,13 @@ class TWAT_CACHE_EXPORT Source {
 
     virtual SourceInfo info() const = 0;
     virtual Result<SourceStats> stats() = 0;
-    // Up to `limit` entries after `cursor` ("" starts), in the source's natural order.
+    // Up to `limit` entries after `cursor` ("" starts), in the source's natural order or in
+    // `filter.order` when the source supports it.
     virtual Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
                                       const EntryFilter& filter = {}) = 0;
     virtual Result<EntryDetail> detail(std::string_view entryId) = 0;
+    // The orders entries() can list in besides the natural one (empty: natural order only).
+    virtual std::vector<SortKey> sortKeys() const { return {}; }
     // Chooses the entries that `request` would delete; changes nothing. Sources whose
     // maintenance is not "list, then delete by id" (Redis) override it.
     virtual Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);

@@ -60,6 +60,52 @@ struct Cursor {
     std::int64_t rowid = std::numeric_limits<std::int64_t>::min();
 };
 
+// The cursor of a sorted listing: "s" and, per shard, how many of its ordered rows were
+// examined ("s12,0,7"). Offsets into each shard's order (ties broken by rowid), so pages
+// neither skip nor repeat entries while the cache does not change.
+Result<std::vector<std::int64_t>> parseSortedCursor(std::string_view text, std::size_t shards) {
+    std::vector<std::int64_t> offsets(shards, 0);
+    if (text.empty()) return offsets;
+    const auto bad = [&] {
+        return Status::invalidArgument("malformed cursor '" + std::string(text) + "'");
+    };
+    if (text.front() != 's') return bad();
+    std::size_t pos = 1;
+    for (std::size_t i = 0; i < shards; ++i) {
+        const std::size_t end = std::min(text.find(',', pos), text.size());
+        try {
+            offsets[i] = std::stoll(std::string(text.substr(pos, end - pos)));
+        } catch (const std::exception&) {
+            return bad();
+        }
+        if (offsets[i] < 0) return bad();
+        pos = end + 1;
+    }
+    if (pos != text.size() + 1) return bad();
+    return offsets;
+}
+
+// The SQL value a sorted listing orders by; never NULL, so that the merge of shards in C++
+// agrees with SQLite's order.
+const char* sortExpr(SortKey key) {
+    switch (key) {
+        case SortKey::kSize:
+            return kSizeExpr;
+        case SortKey::kStored:
+            return "COALESCE(store_time, 0)";
+        case SortKey::kAccessed:
+            return "COALESCE(access_time, 0)";
+        case SortKey::kExpires:  // never-expiring entries after every expiring one
+            return "COALESCE(expire_time, 1e300)";
+        case SortKey::kHits:
+            return "COALESCE(access_count, 0)";
+        case SortKey::kKey:
+        case SortKey::kNone:
+            break;
+    }
+    return "rowid";
+}
+
 Result<Cursor> parseCursor(std::string_view text, std::size_t shards) {
     Cursor c;
     if (text.empty()) return c;
@@ -134,8 +180,17 @@ class DiskcacheSource final : public Source {
         return s;
     }
 
+    // Keys are pickles in general, whose bytes do not sort like their text: no key order.
+    std::vector<SortKey> sortKeys() const override {
+        return {SortKey::kSize, SortKey::kStored, SortKey::kAccessed, SortKey::kExpires,
+                SortKey::kHits};
+    }
+
     Result<EntryPage> entries(std::string_view cursorText, std::size_t limit,
                               const EntryFilter& filter) override {
+        if (filter.order != SortKey::kNone && filter.order != SortKey::kKey) {
+            return sortedEntries(cursorText, limit, filter);
+        }
         auto cur = parseCursor(cursorText, m_shards.size());
         if (!cur.ok()) return cur.status();
         Cursor c = *cur;
@@ -177,6 +232,81 @@ class DiskcacheSource final : public Source {
             }
         }
         return page;
+    }
+
+    // A sorted listing: each shard is read in order from its offset and the shards are merged
+    // (equal values: lower shard first), so a FanoutCache lists as one ordered cache.
+    Result<EntryPage> sortedEntries(std::string_view cursorText, std::size_t limit,
+                                    const EntryFilter& filter) {
+        auto parsed = parseSortedCursor(cursorText, m_shards.size());
+        if (!parsed.ok()) return parsed.status();
+        std::vector<std::int64_t> offsets = std::move(*parsed);
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursorText);
+            return page;
+        }
+        const char* dir = filter.descending ? " DESC" : " ASC";
+        const std::string sql = std::string(
+                                    "SELECT rowid, key, raw, store_time, expire_time, "
+                                    "access_time, access_count, tag, ") +
+                                kSizeExpr + ", " + sortExpr(filter.order) +
+                                " AS sortv FROM Cache ORDER BY sortv" + dir + ", rowid" + dir +
+                                " LIMIT ?1 OFFSET ?2";
+        struct Row {
+            double value;
+            EntrySummary entry;
+        };
+        std::size_t examined = 0;
+        for (;;) {
+            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
+            std::vector<std::vector<Row>> buffers(m_shards.size());
+            std::vector<bool> exhausted(m_shards.size(), false);
+            for (std::size_t i = 0; i < m_shards.size(); ++i) {
+                auto st = m_shards[i].db->prepare(sql);
+                if (!st.ok()) return st.status();
+                st->bind(1, static_cast<std::int64_t>(want));
+                st->bind(2, offsets[i]);
+                while (true) {
+                    auto row = st->step();
+                    if (!row.ok()) return row.status().withContext(m_shards[i].dir.string());
+                    if (!*row) break;
+                    buffers[i].push_back(Row{st->real(9), summaryFromRow(*st, i)});
+                }
+                exhausted[i] = buffers[i].size() < want;
+            }
+            std::vector<std::size_t> pos(m_shards.size(), 0);
+            bool needMore = false;
+            while (page.entries.size() < limit) {
+                std::size_t best = m_shards.size();
+                for (std::size_t i = 0; i < m_shards.size(); ++i) {
+                    if (pos[i] == buffers[i].size()) {
+                        if (!exhausted[i]) needMore = true;
+                        continue;
+                    }
+                    if (best == m_shards.size()) {
+                        best = i;
+                        continue;
+                    }
+                    const double v = buffers[i][pos[i]].value;
+                    const double b = buffers[best][pos[best]].value;
+                    if (filter.descending ? v > b : v < b) best = i;
+                }
+                if (needMore) break;                       // that shard's next row is not read yet
+                if (best == m_shards.size()) return page;  // every shard is done
+                Row& r = buffers[best][pos[best]++];
+                ++offsets[best];
+                ++examined;
+                if (filter.matches(r.entry.key_text)) page.entries.push_back(std::move(r.entry));
+            }
+            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+                page.cursor = "s";
+                for (std::size_t i = 0; i < offsets.size(); ++i) {
+                    page.cursor += (i == 0 ? "" : ",") + std::to_string(offsets[i]);
+                }
+                return page;
+            }
+        }
     }
 
     Result<EntryDetail> detail(std::string_view entryId) override {

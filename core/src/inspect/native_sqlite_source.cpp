@@ -79,7 +79,8 @@ class NativeSqliteSource final : public Source {
           m_db(std::move(db)),
           m_newerSchema(newerSchema),
           m_select(accessTable ? kSummarySelect : kSummarySelectV1),
-          m_from(accessTable ? kSummaryFrom : kSummaryFromV1) {}
+          m_from(accessTable ? kSummaryFrom : kSummaryFromV1),
+          m_accessTable(accessTable) {}
 
     SourceInfo info() const override { return m_info; }
 
@@ -103,8 +104,14 @@ class NativeSqliteSource final : public Source {
         return s;
     }
 
+    std::vector<SortKey> sortKeys() const override {
+        return {SortKey::kKey,      SortKey::kSize,    SortKey::kStored,
+                SortKey::kAccessed, SortKey::kExpires, SortKey::kHits};
+    }
+
     Result<EntryPage> entries(std::string_view cursorText, std::size_t limit,
                               const EntryFilter& filter) override {
+        if (filter.order != SortKey::kNone) return sortedEntries(cursorText, limit, filter);
         std::int64_t after = std::numeric_limits<std::int64_t>::min();
         if (!cursorText.empty()) {
             try {
@@ -145,6 +152,78 @@ class NativeSqliteSource final : public Source {
                 return page;
             }
         }
+    }
+
+    // A sorted listing. Its cursor is "o<rows examined so far>": an offset into the ordered
+    // rows (ties broken by rowid), so pages neither skip nor repeat entries while the cache
+    // does not change; entries stored or deleted between pages may shift it by that many.
+    Result<EntryPage> sortedEntries(std::string_view cursorText, std::size_t limit,
+                                    const EntryFilter& filter) {
+        std::int64_t offset = 0;
+        if (!cursorText.empty()) {
+            try {
+                if (cursorText.front() != 'o') throw std::invalid_argument("not sorted");
+                offset = std::stoll(std::string(cursorText.substr(1)));
+            } catch (const std::exception&) {
+                return Status::invalidArgument("malformed cursor '" + std::string(cursorText) +
+                                               "'");
+            }
+            if (offset < 0) return Status::invalidArgument("negative cursor offset");
+        }
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursorText);
+            return page;
+        }
+        const char* dir = filter.descending ? " DESC" : " ASC";
+        const std::string order =
+            std::string(" ORDER BY ") + orderExpr(filter.order) + dir + ", e.rowid" + dir;
+        std::size_t examined = 0;
+        for (;;) {
+            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
+            auto st = m_db->prepare(std::string(m_select) + m_from + order + " LIMIT ?1 OFFSET ?2");
+            if (!st.ok()) return st.status();
+            st->bind(1, static_cast<std::int64_t>(want));
+            st->bind(2, offset);
+            std::size_t rows = 0;
+            for (;;) {
+                auto row = st->step();
+                if (!row.ok()) return row.status().withContext(m_db->file().string());
+                if (!*row) break;
+                ++rows;
+                ++examined;
+                ++offset;
+                EntrySummary e = summaryFromRow(*st);
+                if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
+                if (page.entries.size() == limit) break;
+            }
+            if (rows < want && page.entries.size() < limit) return page;  // the end
+            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+                page.cursor = "o" + std::to_string(offset);
+                return page;
+            }
+        }
+    }
+
+    const char* orderExpr(SortKey key) const {
+        switch (key) {
+            case SortKey::kKey:
+                return "e.key_text";
+            case SortKey::kSize:
+                return "e.size";
+            case SortKey::kStored:
+                return "e.created";
+            case SortKey::kAccessed:
+                return m_accessTable ? "coalesce(a.accessed, e.created)" : "e.accessed";
+            case SortKey::kExpires:
+                // Entries that never expire (0) come after every expiring one.
+                return "CASE WHEN e.expires > 0 THEN e.expires ELSE 9223372036854775807 END";
+            case SortKey::kHits:
+                return m_accessTable ? "coalesce(a.access_count, 0)" : "e.access_count";
+            case SortKey::kNone:
+                break;
+        }
+        return "e.rowid";
     }
 
     Result<EntryDetail> detail(std::string_view entryId) override {
@@ -312,6 +391,7 @@ class NativeSqliteSource final : public Source {
     bool m_newerSchema;
     const char* m_select;  // kSummarySelect or kSummarySelectV1
     const char* m_from;
+    bool m_accessTable;  // schema version 2: access stamps in the `access` table
 };
 
 Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema,
