@@ -2,9 +2,12 @@
 # Runs bench_inspect on a 10k- and a 1M-entry diskcache-format cache and on a redis-server
 # with 1M keys (free loopback port), then prints a table. Bounded: about a minute.
 # Usage: tests/bench/bench_inspect.sh <path to bench_inspect> [redis keys, default 1000000]
+#            [diskcache sizes, default "10000 1000000"]
+# The CI smoke (bench_inspect_smoke) runs it with 20000 keys and sizes "1000 10000".
 set -euo pipefail
 BIN=${1:?path to bench_inspect}
 KEYS=${2:-1000000}
+SIZES=${3:-10000 1000000}
 PY=/usr/bin/python3
 WORK=$(mktemp -d)
 REDIS_PID=
@@ -30,7 +33,7 @@ PYEOF
 }
 
 declare -A R
-for n in 10000 1000000; do
+for n in $SIZES; do
     make_diskcache "$WORK/dc$n" "$n"
     while read -r name value unit; do R["dc$n.$name"]="$value $unit"; done \
         < <("$BIN" first-page "$WORK/dc$n")

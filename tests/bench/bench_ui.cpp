@@ -1,9 +1,12 @@
 // bench_ui: the inspector's responsiveness on large caches, measured on the real MainWindow
 // and EntriesModel (offscreen). `bench_ui` alone makes the fixtures, runs each measure in a
 // child process (so that each peak RSS is its own) and prints a table; docs/INSPECTOR.md
-// has the results and the command. Bounded: about two minutes on a loaded 2-core machine.
+// has the results and the command. The diskcache fixtures (10k, 1M and 10M entries) are
+// kept in bench_ui_fixtures/ beside the program and reused while their parameters match:
+// the first run spends about a minute making the 10M one, later runs about two minutes in all.
 //
-//   bench_ui                         everything, with a table at the end
+//   bench_ui [--no-fixture-cache]    everything, with a side-by-side table at the end
+//   bench_ui --quick                 tiny sizes (1k/10k/100k, 20k Redis keys): the CI smoke
 //   bench_ui browse <folder> <rows>  open, time to first rows, scroll until <rows> are loaded
 //   bench_ui redis <url>             open, first rows, scan the whole keyspace (namespaces)
 //
@@ -24,7 +27,9 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "diskcache_fixture.h"
 #include "models/entries_model.h"
 #include "redis_server.h"
 #include "test_support.h"
@@ -158,44 +163,6 @@ int redisScan(const QString& url) {
     return 0;
 }
 
-// A diskcache-format cache of `n` entries (python-diskcache makes the schema; the rows go in
-// by INSERT ... WITH RECURSIVE, a million per statement, until n or `budgetS` seconds).
-// Returns the rows written, or -1.
-long long makeDiskcache(const QString& folder, long long n, int budgetS) {
-    static const char* kScript = R"(
-import sys, sqlite3, time, diskcache
-folder, n, budget = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-diskcache.Cache(folder).close()
-db = sqlite3.connect(folder + "/cache.db")
-db.execute("PRAGMA synchronous=OFF")
-now, t0, done = time.time(), time.time(), 0
-while done < n and (done == 0 or time.time() - t0 < budget):
-    m = min(1_000_000, n - done)
-    db.execute("""WITH RECURSIVE c(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-        INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count, tag,
-                          size, mode, filename, value)
-        SELECT printf('key-%010d', i), 1, ? + i * 0.001,
-               CASE WHEN i % 10 = 0 THEN ? + 3600 ELSE NULL END, ?, 0, NULL,
-               8 + i % 57, 1, NULL, randomblob(8 + i % 57) FROM c""",
-               (done, done + m - 1, now, now, now))
-    db.commit()
-    done += m
-db.execute("UPDATE Settings SET value = ? WHERE key = 'count'", (done,))
-db.commit()
-db.close()
-print(done)
-)";
-    auto r = twat_cache::test::runProcess(
-        twat_cache::test::pythonInterpreter(),
-        {"-c", kScript, folder.toStdString(), std::to_string(n), std::to_string(budgetS)},
-        (budgetS + 120) * 1000);
-    if (!r.finished || r.exitCode != 0) {
-        std::fprintf(stderr, "fixture failed: %s\n", r.err.c_str());
-        return -1;
-    }
-    return std::stoll(r.out);
-}
-
 // Runs this program in `args` mode; collects its "name value unit" lines under `prefix`.
 bool child(const QStringList& args, const QString& prefix, std::map<QString, QString>& table) {
     QProcess p;
@@ -231,56 +198,88 @@ bool loadRedis(int port, long long n) {
     return cli.waitForFinished(120000) && cli.exitCode() == 0;
 }
 
-int all() {
+// "10k", "1M", "10M": the column names of the side-by-side table.
+QString countName(long long n) {
+    if (n >= 1'000'000 && n % 1'000'000 == 0) return QString::number(n / 1'000'000) + 'M';
+    if (n >= 1'000 && n % 1'000 == 0) return QString::number(n / 1'000) + 'k';
+    return QString::number(n);
+}
+
+struct Options {
+    std::vector<long long> sizes{10'000, 1'000'000, 10'000'000};
+    std::vector<int> scrollRows{5'000, 100'000, 5'000};
+    long long redisKeys = 1'000'000;
+    QString fixtureDir;  // cached fixtures; empty: a temporary folder
+};
+
+int all(const Options& opt) {
     QTemporaryDir work;
+    const QString fixtureRoot = opt.fixtureDir.isEmpty() ? work.path() : opt.fixtureDir;
+    const bool reuse = !opt.fixtureDir.isEmpty();
     std::map<QString, QString> table;
     bool ok = true;
     QElapsedTimer total;
     total.start();
-    struct Size {
-        const char* name;
-        long long n;
-        int budgetS;
-        int scrollRows;
-    };
-    // 10k and the largest cache generated within ~60 s (10M when the machine allows).
-    for (const Size& s : {Size{"10k", 10'000, 60, 5'000}, Size{"1M", 1'000'000, 60, 100'000},
-                          Size{"big", 10'000'000, 60, 5'000}}) {
-        const QString folder = work.filePath(QString::fromLatin1(s.name));
-        QElapsedTimer t;
-        t.start();
-        const long long rows = makeDiskcache(folder, s.n, s.budgetS);
-        if (rows < 0) return 1;
-        const QString prefix = QString::fromLatin1(s.name) + '.';
-        table[prefix + "fixture_rows"] = QString::number(rows) + " rows";
-        table[prefix + "fixture_s"] =
-            QString::number(static_cast<double>(t.elapsed()) / 1000.0, 'f', 1) + " s";
-        ok = child({QStringLiteral("browse"), folder, QString::number(s.scrollRows)}, prefix,
+    QStringList columns;
+    for (size_t k = 0; k < opt.sizes.size(); ++k) {
+        const long long n = opt.sizes[k];
+        const QString name = countName(n);
+        columns << name;
+        const QString folder = fixtureRoot + QStringLiteral("/diskcache-") + name;
+        const auto f = twat_cache::bench::makeDiskcacheFixture(folder.toStdString(), n, reuse,
+                                                               twat_cache::bench::benchPython());
+        if (!f.ok) return std::fprintf(stderr, "fixture: %s\n", f.error.c_str()), 1;
+        const QString prefix = name + '.';
+        table[prefix + "fixture_rows"] = QString::number(f.rows);
+        table[prefix + (f.reused ? "fixture_reused_s" : "fixture_made_s")] =
+            QString::number(f.seconds, 'f', 1);
+        ok = child({QStringLiteral("browse"), folder, QString::number(opt.scrollRows[k])}, prefix,
                    table) &&
              ok;
-        QDir(folder).removeRecursively();
     }
+    // Side by side: one row per measure, one column per cache size.
+    QStringList measures;
+    for (const auto& [key, value] : table) {
+        const QString m = key.section('.', 1);
+        if (!measures.contains(m)) measures << m;
+    }
+    std::printf("\n%-28s", "measure");
+    for (const QString& c : columns) std::printf(" %12s", qPrintable(c));
+    std::printf("\n");
+    for (const QString& m : measures) {
+        std::printf("%-28s", qPrintable(m));
+        for (const QString& c : columns) {
+            const auto it = table.find(c + '.' + m);
+            // The first word of "name value unit" is the value.
+            const QString v =
+                it == table.end() ? QStringLiteral("-") : it->second.section(' ', 0, 0);
+            std::printf(" %12s", qPrintable(v));
+        }
+        std::printf("\n");
+    }
+    std::map<QString, QString> redisTable;
     if (twat_cache::test::RedisServer::available()) {
         twat_cache::test::RedisServer redis;
         if (redis.start().empty()) {
             QElapsedTimer t;
             t.start();
-            if (loadRedis(redis.port(), 1'000'000)) {
-                table["redis.load_s"] =
+            if (loadRedis(redis.port(), opt.redisKeys)) {
+                redisTable["redis.keys"] = QString::number(opt.redisKeys);
+                redisTable["redis.load_s"] =
                     QString::number(static_cast<double>(t.elapsed()) / 1000.0, 'f', 1) + " s";
                 ok = child({QStringLiteral("redis"), QString::fromStdString(redis.url())}, "redis.",
-                           table) &&
+                           redisTable) &&
                      ok;
             } else {
                 ok = false;
             }
         }
     }
-    std::printf("\n%-36s %s\n", "measure", "result");
-    for (const auto& [name, value] : table) {
+    std::printf("\n%-36s %s\n", "redis measure", "result");
+    for (const auto& [name, value] : redisTable) {
         std::printf("%-36s %s\n", qPrintable(name), qPrintable(value));
     }
-    std::printf("total %.1f s\n", static_cast<double>(total.elapsed()) / 1000.0);
+    std::printf("\ntotal %.1f s\n", static_cast<double>(total.elapsed()) / 1000.0);
     return ok ? 0 : 1;
 }
 
@@ -302,7 +301,24 @@ int main(int argc, char* argv[]) {
         return browse(args.at(2), args.at(3).toInt());
     }
     if (args.size() == 3 && args.at(1) == QLatin1String("redis")) return redisScan(args.at(2));
-    if (args.size() == 1) return all();
-    std::fprintf(stderr, "usage: bench_ui [browse <folder> <rows> | redis <url>]\n");
-    return 2;
+    Options opt;
+    // Generated caches are kept beside the program (the build folder) for the next run.
+    opt.fixtureDir = QCoreApplication::applicationDirPath() + QStringLiteral("/bench_ui_fixtures");
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--quick")) {
+            // Smoke-test sizes: seconds, not minutes; fixtures in a temporary folder.
+            opt.sizes = {1'000, 10'000, 100'000};
+            opt.scrollRows = {500, 2'000, 500};
+            opt.redisKeys = 20'000;
+            opt.fixtureDir.clear();
+        } else if (args.at(i) == QLatin1String("--no-fixture-cache")) {
+            opt.fixtureDir.clear();
+        } else {
+            std::fprintf(stderr,
+                         "usage: bench_ui [--quick] [--no-fixture-cache] | browse <folder> <rows>"
+                         " | redis <url>\n");
+            return 2;
+        }
+    }
+    return all(opt);
 }

@@ -2,8 +2,10 @@
 # first rows, UI-thread stalls while scrolling and scanning Redis, RSS 10k vs 10M).
 # Run `build/dev/tests/bench/bench_ui`; results in docs/INSPECTOR.md.
 if(TARGET twat_cache_ui AND TARGET twat_cache_test_support)
-    add_executable(bench_ui ${CMAKE_CURRENT_LIST_DIR}/bench_ui.cpp)
+    add_executable(bench_ui ${CMAKE_CURRENT_LIST_DIR}/bench_ui.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/diskcache_fixture.cpp ${CMAKE_CURRENT_LIST_DIR}/diskcache_fixture.h)
     set_target_properties(bench_ui PROPERTIES AUTOMOC ON)
-    target_link_libraries(bench_ui PRIVATE twat_cache_ui twat_cache_test_support Qt6::Widgets)
+    target_link_libraries(bench_ui PRIVATE twat_cache_ui twat_cache_test_support Qt6::Widgets
+        SQLite::SQLite3)
     twat_cache_set_test_warnings(bench_ui)
 endif()
