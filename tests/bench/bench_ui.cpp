@@ -12,8 +12,6 @@
 //
 // UI-thread stalls are measured by a QTimer ticking every 10 ms: the worst gap between two
 // ticks, less the 10 ms period, is the longest time the event loop could not run.
-#include <sys/resource.h>
-
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -43,10 +41,15 @@ namespace {
 
 constexpr int kTickMs = 10;
 
+// This process's own peak resident set (VmHWM). Not getrusage's ru_maxrss: Linux carries
+// that over exec from the forked parent, which holds the generated fixtures' pages.
 long peakRssKb() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:")) return line.mid(6).trimmed().split(' ').value(0).toLong();
+    }
+    return -1;
 }
 
 // Worst event-loop gap while it runs (the probe itself is a 10 ms timer).

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bumped whenever the rows or the stamp change, so that old caches are remade.
-constexpr int kFixtureVersion = 1;
+constexpr int kFixtureVersion = 2;
 constexpr double kTenYears = 10.0 * 365 * 86400;
 
 int valueSize(long long i) {
@@ -193,7 +193,11 @@ DiskcacheFixture makeDiskcacheFixture(const std::string& folder, long long n, bo
     std::error_code ec;
     fs::remove_all(folder, ec);
     const auto made = twat_cache::test::runProcess(
-        python, {"-c", "import sys, diskcache; diskcache.Cache(sys.argv[1]).close()", folder},
+        python,
+        // A 16 GiB size limit: the 10M cache (1.8 GB by diskcache's volume()) is within it,
+        // so a set through python-diskcache would not start culling it.
+        {"-c", "import sys, diskcache; diskcache.Cache(sys.argv[1], size_limit=2**34).close()",
+         folder},
         60000);
     if (!made.finished || made.exitCode != 0) {
         f.error = "python-diskcache could not create " + folder + ": " + made.err;
