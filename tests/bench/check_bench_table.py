@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """Runs a benchmark command and checks the table it prints (the CI smoke of each benchmark).
 
-Usage: check_bench_table.py --format pipe|columns [--min-rows N] [--text NAME ...]
+Usage: check_bench_table.py --format pipe|markdown|columns [--min-rows N] [--text NAME ...]
                             [--expect NAME ...] [--timeout S] -- COMMAND ARGS...
 
 --format pipe     the side-by-side table of run_persistent_bench.py / run_redis_bench.py:
                   "operation | ours | p50 us | p99 us | peer | p50 us | p99 us | ratio | ..."
                   Every row needs numbers in both p50/p99 pairs and a numeric ratio.
+--format markdown the Markdown table of run_memory_bench.py: "| workload | ours | peer | ratio |
+                  target | result |". A row with a ratio needs numbers in ours, peer and
+                  ratio; an "info:" row or one without a ratio, a number on one side.
 --format columns  tables headed by a line starting with "measure" (bench_inspect.sh,
                   bench_ui): "name value [unit]" or "name v1 v2 ..." rows up to a blank line.
                   Every value column must hold a number, except rows named by --text.
@@ -51,6 +54,32 @@ def check_pipe(lines, min_rows):
     return errors, rows
 
 
+def check_markdown(lines, min_rows):
+    errors, rows, names = [], 0, []
+    header = [i for i, line in enumerate(lines) if line.startswith("| workload")]
+    if not header:
+        return ["no table header starting with '| workload'"], 0, names
+    for line in lines[header[0] + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows += 1
+        if len(cells) < 6:
+            errors.append(f"short row: {line!r}")
+            continue
+        names.append(cells[0])
+        first = [c.split()[0] if c.split() else "" for c in cells[1:4]]
+        ours, peer, ratio = (is_number(f) for f in first)
+        compared = cells[3] != "-" and not cells[0].startswith("info:")
+        if compared and not (ours and peer and ratio):
+            errors.append(f"{cells[0]}: ours {cells[1]!r}, peer {cells[2]!r}, ratio {cells[3]!r}")
+        elif not (ours or peer):
+            errors.append(f"{cells[0]}: no number in ours {cells[1]!r} or peer {cells[2]!r}")
+    if rows < min_rows:
+        errors.append(f"{rows} table rows, expected at least {min_rows}")
+    return errors, rows, names
+
+
 def check_columns(lines, min_rows, text_rows):
     errors, rows, names = [], 0, []
     headers = [i for i, line in enumerate(lines) if line.split()[:1] in (["measure"], ["redis"])
@@ -80,7 +109,7 @@ def check_columns(lines, min_rows, text_rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--format", choices=("pipe", "columns"), required=True)
+    ap.add_argument("--format", choices=("pipe", "markdown", "columns"), required=True)
     ap.add_argument("--min-rows", type=int, default=1)
     ap.add_argument("--text", action="append", default=[], help="rows allowed to hold text")
     ap.add_argument("--expect", action="append", default=[], help="row names that must appear")
@@ -100,6 +129,8 @@ def main():
     if args.format == "pipe":
         errors, rows = check_pipe(lines, args.min_rows)
         names = [line.split(" | ")[0].strip() for line in lines if " | " in line]
+    elif args.format == "markdown":
+        errors, rows, names = check_markdown(lines, args.min_rows)
     else:
         errors, rows, names = check_columns(lines, args.min_rows, args.text)
     for want in args.expect:
