@@ -177,7 +177,8 @@ class TestInspectNamespaces : public QObject {
         QTest::addColumn<std::size_t>("maxChildren");
         QTest::addColumn<std::size_t>("maxNodes");
         QTest::addColumn<std::uint64_t>("realChildren");
-        // 50 keys session:<i>: one "session" node, then as many children as the caps allow.
+        // 50 keys session:<i>:state: one "session" node, then as many children as the caps
+        // allow.
         QTest::newRow("children per node")
             << std::size_t(10) << std::size_t(50'000) << std::uint64_t(10);
         QTest::newRow("nodes in the tree")
@@ -191,7 +192,7 @@ class TestInspectNamespaces : public QObject {
         QFETCH(std::size_t, maxNodes);
         QFETCH(std::uint64_t, realChildren);
         std::vector<std::string> keys;
-        for (int i = 0; i < 50; ++i) keys.push_back("session:" + std::to_string(i));
+        for (int i = 0; i < 50; ++i) keys.push_back("session:" + std::to_string(i) + ":state");
         Server fx;
         QVERIFY2(fx.start(keys, 1), fx.error.c_str());
         OpenOptions o;
@@ -222,13 +223,14 @@ class TestInspectNamespaces : public QObject {
     }
 
     void highCardinalityStaysBounded() {
-        // 20 000 distinct session ids under one prefix: the default caps keep 1000 of them.
+        // 20 000 distinct session ids as namespaces ("session:<id>:state"): the default caps
+        // keep 1000 of them.
         constexpr int kKeys = 20'000;
         std::vector<std::string> keys;
         char id[40];
         for (int i = 0; i < kKeys; ++i) {
             const auto n = static_cast<unsigned>(i);
-            std::snprintf(id, sizeof(id), "session:%08x-%04x", n * 2654435761u, n & 0xffffu);
+            std::snprintf(id, sizeof(id), "session:%08x-%04x:state", n * 2654435761u, n & 0xffffu);
             keys.push_back(id);
         }
         Server fx;

@@ -450,7 +450,9 @@ Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
         m_nsCursor = "0";
     }
     while (!m_nsDone && examined < budget) {
-        auto step = scanOnce(m_nsCursor, {});
+        // A small budget asks for a small SCAN COUNT, so each call stays about that size.
+        auto step =
+            scanOnce(m_nsCursor, {}, std::clamp<std::size_t>(budget - examined, 1, m_count));
         if (!step.ok()) return step.status();
         for (const auto& key : step->keys) m_nsTree.add(key);
         examined += step->keys.size();
