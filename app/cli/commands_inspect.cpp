@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli_format.h"
 #include "commands.h"
@@ -66,13 +67,15 @@ Result<SourceInfo> resolveTarget(const CliState& state, const std::string& targe
     return Status::notFound("no cache named or at '" + target + "' (root " + root->string() + ")");
 }
 
+// `namespaceDepth` bounds Source::namespaces() (0: the default depth).
 Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::string& target,
-                                           bool readOnly) {
+                                           bool readOnly, std::size_t namespaceDepth = 0) {
     auto info = resolveTarget(state, target);
     if (!info.ok()) return info.status();
     OpenOptions options;
     options.read_only = readOnly;
     options.separator = state.separator;
+    if (namespaceDepth > 0) options.namespace_max_depth = namespaceDepth;
     return Discovery::open(*info, options);
 }
 
@@ -156,9 +159,37 @@ struct InspectArgs {
     std::string target, cursor, match, entry;
     std::size_t limit = 50;
     bool namespaces = false;
+    std::size_t depth = 0;  // --depth: namespace levels (0: the core's default)
 };
 
-// Namespace counts of a Redis keyspace (the whole keyspace is scanned, in bounded steps).
+// The namespace tree as nested JSON objects; `nodes` lists parents before children.
+json namespaceJson(const NamespaceReport& report) {
+    const auto& nodes = report.nodes;
+    std::vector<std::vector<std::size_t>> kids(nodes.size());
+    std::vector<std::size_t> top;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        (nodes[i].parent == NamespaceReport::kNoParent ? top : kids[nodes[i].parent]).push_back(i);
+    }
+    std::vector<json> objs(nodes.size());
+    // Children come after their parent, so walking backwards finishes them first.
+    for (std::size_t i = nodes.size(); i-- > 0;) {
+        const auto& n = nodes[i];
+        json children = json::array();
+        for (const std::size_t k : kids[i]) children.push_back(std::move(objs[k]));
+        objs[i] = {{"name", n.name},
+                   {"prefix", n.prefix},
+                   {"depth", n.depth},
+                   {"keys", n.keys},
+                   {"leaf_keys", n.leaf_keys},
+                   {"other", n.other},
+                   {"children", std::move(children)}};
+    }
+    json out = json::array();
+    for (const std::size_t k : top) out.push_back(std::move(objs[k]));
+    return out;
+}
+
+// The namespace tree of a Redis keyspace (the whole keyspace is scanned, in bounded steps).
 int runNamespaces(const CliState& state, Source& src) {
     constexpr std::size_t kStep = 100'000;
     constexpr int kMaxSteps = 100'000;  // bounds the loop; SCAN ends long before
@@ -168,27 +199,37 @@ int runNamespaces(const CliState& state, Source& src) {
     }
     if (!report.ok()) return fail(report.status());
     if (state.json) {
-        json arr = json::array();
-        for (const auto& n : report->namespaces) {
-            arr.push_back({{"prefix", n.prefix}, {"keys", n.keys}});
-        }
-        printJson({{"namespaces", arr},
+        printJson({{"namespaces", namespaceJson(*report)},
                    {"keys_scanned", report->keys_scanned},
                    {"complete", report->complete},
+                   {"folded_keys", report->folded_keys},
+                   {"max_depth", report->max_depth},
                    {"separator", state.separator}});
         return kExitOk;
     }
-    Table t({"NAMESPACE", "KEYS"}, {false, true});
-    for (const auto& n : report->namespaces) {
-        t.add({n.prefix.empty() ? "(no separator)" : n.prefix + state.separator + "*",
-               std::to_string(n.keys)});
+    // One row per node, indented by depth; LEAF counts the keys directly at that level.
+    Table t({"NAMESPACE", "KEYS", "LEAF"}, {false, true, true});
+    for (const auto& n : report->nodes) {
+        std::string label = n.other                            ? n.name
+                            : n.depth == 1 && n.prefix.empty() ? std::string("(no namespace)")
+                                                               : n.name + state.separator;
+        t.add({std::string(2 * (n.depth - 1), ' ') + label, std::to_string(n.keys),
+               std::to_string(n.leaf_keys)});
     }
     t.print(stdout);
+    std::printf("scanned %llu keys%s, depth %zu",
+                static_cast<unsigned long long>(report->keys_scanned),
+                report->complete ? " (complete)" : "", report->max_depth);
+    if (report->folded_keys > 0) {
+        std::printf("; %llu keys folded into (other)",
+                    static_cast<unsigned long long>(report->folded_keys));
+    }
+    std::printf("\n");
     return kExitOk;
 }
 
 int runInspect(const CliState& state, const InspectArgs& a) {
-    auto src = openTarget(state, a.target, true);
+    auto src = openTarget(state, a.target, true, a.depth);
     if (!src.ok()) return fail(src.status());
     const std::int64_t now = Clock::system()->nowMs();
     if (a.namespaces) return runNamespaces(state, **src);
@@ -388,7 +429,10 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     inspect->add_option("--match", ia->match, "Only keys matching this glob");
     inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
     inspect->add_flag("--namespaces", ia->namespaces,
-                      "Redis: key counts per namespace (prefix before --separator)");
+                      "Redis: the tree of key namespaces (prefixes up to each --separator) "
+                      "with key counts");
+    inspect->add_option("--depth", ia->depth, "With --namespaces: levels of the tree (default 8)")
+        ->check(CLI::Range(1, 64));
     inspect->callback([&state, ia] { state.exit_code = runInspect(state, *ia); });
 
     auto* clear = app.add_subcommand("clear", "Delete entries of a cache");

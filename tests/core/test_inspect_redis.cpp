@@ -3,14 +3,13 @@
 // listed by pages, shown in detail, counted per namespace, with stats from INFO and the
 // cache's __meta hash; deletes by glob and by id, clear-all only when confirmed, read-only
 // refusal, cancel, and the actions Redis does not need (expired) or support (prune).
-#include <hiredis/hiredis.h>
-
 #include <QtTest>
 #include <atomic>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/codec.h"
 #include "twat_cache/inspect.h"
@@ -23,34 +22,6 @@ using test::RedisServer;
 namespace {
 
 constexpr int kBulk = 5000;
-
-// Runs commands on a raw connection, pipelined; returns false on any error reply.
-bool runAll(int port, const std::vector<std::vector<std::string>>& commands) {
-    redisContext* ctx = redisConnect("127.0.0.1", port);
-    if (ctx == nullptr || ctx->err != 0) return false;
-    for (const auto& args : commands) {
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lens;
-        for (const auto& a : args) {
-            argv.push_back(a.data());
-            lens.push_back(a.size());
-        }
-        redisAppendCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lens.data());
-    }
-    bool ok = true;
-    for (std::size_t i = 0; i < commands.size(); ++i) {
-        void* reply = nullptr;
-        if (redisGetReply(ctx, &reply) != REDIS_OK) {
-            ok = false;
-            break;
-        }
-        auto* r = static_cast<redisReply*>(reply);
-        if (r->type == REDIS_REPLY_ERROR) ok = false;
-        freeReplyObject(r);
-    }
-    redisFree(ctx);
-    return ok;
-}
 
 std::vector<std::vector<std::string>> fixtureCommands() {
     std::vector<std::vector<std::string>> c = {
@@ -75,7 +46,7 @@ struct Fixture {
     bool start() {
         error = server.start();
         if (!error.empty()) return false;
-        if (!runAll(server.port(), fixtureCommands())) {
+        if (!test::runRedisCommands(server.port(), fixtureCommands())) {
             error = "loading the fixture keys failed";
             return false;
         }
@@ -250,12 +221,14 @@ class TestInspectRedis : public QObject {
         QVERIFY(report.ok() && report->complete);
         QCOMPARE(report->keys_scanned, std::uint64_t(kTotal));
         std::map<std::string, std::uint64_t> ns;
-        for (const auto& n : report->namespaces) ns[n.prefix] = n.keys;
+        for (const auto& n : report->nodes) {
+            if (n.depth == 1) ns[n.prefix] = n.keys;
+        }
         QCOMPARE(ns["bulk"], std::uint64_t(kBulk));
         QCOMPARE(ns["app"], std::uint64_t(7));
         QCOMPARE(ns["twat_cache"], std::uint64_t(kOwnKeys));
         QCOMPARE(ns[""], std::uint64_t(1));
-        QCOMPARE(report->namespaces.front().prefix, std::string("bulk"));
+        QCOMPARE(report->nodes.front().prefix, std::string("bulk"));
     }
 
     void deletesByGlobAndId() {

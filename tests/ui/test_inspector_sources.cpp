@@ -3,7 +3,8 @@
 // python3-redis. For each: open it, filter, select and delete entries, clear expired ones,
 // and check what is left in the store itself (our engine, python-diskcache, redis-py); then
 // read-only mode, which must change nothing. Redis also shows its namespace tree with
-// counts and "scanned N of ~M keys".
+// counts and "scanned N of ~M keys"; expanding it and choosing a node at any depth lists
+// exactly the keys of that subtree.
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QSignalSpy>
@@ -310,6 +311,68 @@ class TestInspectorSources : public QObject {
         // Keys with a TTL land in the "< 1 h" expiry bucket of the statistics.
         QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->distribution().ttlCounts()[2], quint64{5},
                                   15000);
+    }
+
+    void redisNamespaceSubtree() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        RedisServer redis;
+        const std::string error = redis.start();
+        QVERIFY2(error.empty(), error.c_str());
+        const QStringList out = twat_cache::test::redisPython(redis.url(), R"(
+p = r.pipeline()
+for k in ["app:user:1:profile", "app:user:1:settings", "app:user:2:profile", "app:user:count",
+          "app:config", "app:cache:x", "odd[1]:a", "odd[1]:b", "odd1:c", "plain"]:
+    p.set(k, "v")
+p.execute()
+print("ok")
+)");
+        QCOMPARE(out, QStringList{QStringLiteral("ok")});
+        MainWindow window;
+        window.setNamespaceBudget(3);  // the tree grows over several reports
+        window.show();
+        SourceRef ref;
+        ref.kind = SourceKind::kRedis;
+        ref.location = QString::fromStdString(redis.url());
+        ref.name = QStringLiteral("nested redis");
+        QVERIFY(openAndLoad(window, ref));
+        QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 15000);
+        QCOMPARE(window.namespaceStatus(), QStringLiteral("scanned 10 of ~10 keys (complete)"));
+        NamespaceModel* model = window.namespaceModel();
+        auto* tree = window.findChild<QTreeView*>(QStringLiteral("namespacesView"));
+        const QModelIndex app = model->indexOf(QStringLiteral("app"));
+        const QModelIndex user = model->indexOf(QStringLiteral("app:user"));
+        QVERIFY(app.isValid() && user.isValid());
+        QCOMPARE(user.parent(), app);
+        QCOMPARE(model->keysOf(QStringLiteral("app")), quint64{6});
+        QCOMPARE(model->keysOf(QStringLiteral("app:user")), quint64{4});
+        QCOMPARE(model->keysOf(QStringLiteral("app:user:1")), quint64{2});
+        QCOMPARE(user.data(NamespaceModel::kLeafCountRole).toULongLong(), quint64{1});
+
+        // Expand app and choose app ▸ user: the entries view lists that subtree only.
+        tree->expand(app);
+        QVERIFY(tree->isExpanded(app));
+        QVERIFY(tree->visualRect(user).isValid());
+        auto choose = [&](const QModelIndex& index) {
+            QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+            tree->setCurrentIndex(index);
+            window.entriesModel()->fetchMore({});
+            if (!loaded.wait(15000)) return false;
+            loadAll(window);
+            return true;
+        };
+        QVERIFY(choose(user));
+        QCOMPARE(window.entriesModel()->filter(), QStringLiteral("app:user:*"));
+        QCOMPARE(loadedKeys(window), (QStringList{"app:user:1:profile", "app:user:1:settings",
+                                                  "app:user:2:profile", "app:user:count"}));
+        // One level deeper.
+        tree->expand(user);
+        QVERIFY(choose(model->indexOf(QStringLiteral("app:user:1"))));
+        QCOMPARE(loadedKeys(window), (QStringList{"app:user:1:profile", "app:user:1:settings"}));
+        QVERIFY(tree->isExpanded(app));
+        // Glob characters in a prefix are matched literally.
+        QVERIFY(choose(model->indexOf(QStringLiteral("odd[1]"))));
+        QCOMPARE(window.entriesModel()->filter(), QStringLiteral("odd\\[1\\]:*"));
+        QCOMPARE(loadedKeys(window), (QStringList{"odd[1]:a", "odd[1]:b"}));
     }
 };
 

@@ -1,12 +1,10 @@
 // Statistics: the panel's counters, time charts from samples and entry distribution
-// (deterministic, fed by hand), the namespace model under QAbstractItemModelTester, and the
-// window's periodic sampling through the worker of a real native cache whose counters move.
-#include <QAbstractItemModelTester>
+// (deterministic, fed by hand), and the window's periodic sampling through the worker of a real
+// native cache whose counters move.
 #include <QSignalSpy>
 #include <QtTest>
 
 #include "models/entries_model.h"
-#include "models/namespace_model.h"
 #include "ui_fixtures.h"
 #include "views/entry_distribution.h"
 #include "views/main_window.h"
@@ -141,35 +139,6 @@ class TestStatsPanel : public QObject {
         for (quint64 n : d.sizeCounts()) sum += n;
         QCOMPARE(sum, quint64{20});
         QCOMPARE(d.ttlCounts()[5], quint64{20});
-    }
-
-    void namespaceModelUnderTester() {
-        NamespaceModel model;
-        QAbstractItemModelTester tester(&model,
-                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
-        NamespaceReport report;
-        report.namespaces = {{QStringLiteral("user"), 5}, {QString(), 1}};
-        report.scanned = 6;
-        model.setReport(report);
-        report.namespaces = {
-            {QStringLiteral("session"), 9}, {QStringLiteral("user"), 7}, {QString(), 1}};
-        report.scanned = 17;
-        report.complete = true;
-        model.setReport(report);
-        QCOMPARE(model.rowCount(model.rootIndex()), 3);
-        QCOMPARE(model.keysOf(QStringLiteral("user")), quint64{7});
-        QCOMPARE(model.index(0, 0, model.rootIndex()).data().toString(),
-                 QStringLiteral("session:"));
-        QCOMPARE(
-            model.index(0, NamespaceModel::kKeys).data(NamespaceModel::kCountRole).toULongLong(),
-            quint64{17});
-        QCOMPARE(model.filterFor(model.index(0, 0, model.rootIndex())),
-                 QStringLiteral("session:*"));
-        QCOMPARE(model.filterFor(model.rootIndex()), QString());
-        model.reset(QStringLiteral("/"));
-        report.namespaces = {{QStringLiteral("a*b"), 2}};
-        model.setReport(report);
-        QCOMPARE(model.filterFor(model.index(0, 0, model.rootIndex())), QStringLiteral("a\\*b/*"));
     }
 
     void windowSamplesThroughTheWorker() {

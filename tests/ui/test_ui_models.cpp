@@ -1,11 +1,13 @@
-// The inspector's models under QAbstractItemModelTester: the sources tree, and the lazy
-// entries table over a real worker reading a real python-diskcache folder.
+// The inspector's models under QAbstractItemModelTester: the sources tree, the lazy
+// entries table over a real worker reading a real python-diskcache folder, and the Redis
+// namespace tree while its reports grow.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QtTest>
 #include <memory>
 
 #include "models/entries_model.h"
+#include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "ui_fixtures.h"
 #include "workers/source_client.h"
@@ -29,6 +31,40 @@ int fetchAll(EntriesModel& model) {
         if (!QTest::qWaitFor([&] { return loaded.count() > before; }, 10000)) return -1;
     }
     return static_cast<int>(loaded.count());
+}
+
+// One node of a hand-made namespace report: `path` is the whole prefix ("app:user"), or the
+// parent's prefix + "|(other)" for a folded bucket.
+struct NodeSpec {
+    QString path;
+    quint64 keys;
+    quint64 leaf;
+};
+
+// A report as the core sends it: nodes in the given order (parents first).
+NamespaceReport reportOf(const QList<NodeSpec>& specs, quint64 scanned) {
+    NamespaceReport r;
+    r.scanned = scanned;
+    QHash<QString, int> at;
+    for (const NodeSpec& spec : specs) {
+        NamespaceNode n;
+        n.keys = spec.keys;
+        n.leafKeys = spec.leaf;
+        if (spec.path.endsWith(QLatin1String("|(other)"))) {
+            n.other = true;
+            n.name = QStringLiteral("(other)");
+            n.prefix = spec.path.chopped(8);
+            n.parent = n.prefix.isEmpty() ? -1 : at.value(n.prefix, -1);
+        } else {
+            n.prefix = spec.path;
+            const qsizetype cut = spec.path.lastIndexOf(QLatin1Char(':'));
+            n.name = spec.path.mid(cut + 1);
+            n.parent = cut < 0 ? -1 : at.value(spec.path.left(cut), -1);
+        }
+        at.insert(spec.path, static_cast<int>(r.nodes.size()));
+        r.nodes << n;
+    }
+    return r;
 }
 
 }  // namespace
@@ -200,6 +236,89 @@ class TestUiModels : public QObject {
         for (int row = 1; row < total; ++row) {
             QVERIFY(model.rowAt(row - 1)->size <= model.rowAt(row)->size);
         }
+    }
+
+    void namespaceTreeGrowsInPlace() {
+        NamespaceModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setReport(
+            reportOf({{"app", 5, 1}, {"app:user", 4, 0}, {"app:user:1", 4, 4}, {"", 1, 1}}, 6));
+        QCOMPARE(model.rowCount(model.rootIndex()), 2);
+        const QModelIndex user = model.indexOf(QStringLiteral("app:user"));
+        QVERIFY(user.isValid());
+        QCOMPARE(user.parent(), model.indexOf(QStringLiteral("app")));
+        QCOMPARE(user.data().toString(), QStringLiteral("user:"));
+        const QPersistentModelIndex one = model.indexOf(QStringLiteral("app:user:1"));
+        QCOMPARE(one.parent(), user);
+        QCOMPARE(model.rowCount(one), 0);
+
+        // A later report: more keys, new namespaces at several depths, a folded bucket, and a
+        // new top-level namespace that overtakes "app". The tree changes without a reset, and
+        // indexes held across the update still point at their namespaces.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setReport(reportOf({{"session", 9, 9},
+                                  {"app", 8, 1},
+                                  {"app:user", 6, 0},
+                                  {"app:user:1", 4, 4},
+                                  {"app:user:2", 2, 2},
+                                  {"app|(other)", 1, 0},
+                                  {"", 1, 1}},
+                                 18));
+        QCOMPARE(resets.count(), 0);
+        QVERIFY(inserted.count() >= 3);  // top level, under app, under app:user
+        QVERIFY(changed.count() >= 2);
+        QCOMPARE(one.data(NamespaceModel::kPrefixRole).toString(), QStringLiteral("app:user:1"));
+        QCOMPARE(model.index(0, 0, model.rootIndex()).data(NamespaceModel::kPrefixRole).toString(),
+                 QStringLiteral("session"));
+        QCOMPARE(model.keysOf(QStringLiteral("app")), quint64{8});
+        QCOMPARE(model.keysOf(QStringLiteral("app:user:2")), quint64{2});
+        QCOMPARE(model.rootIndex()
+                     .siblingAtColumn(NamespaceModel::kKeys)
+                     .data(NamespaceModel::kCountRole),
+                 QVariant(qulonglong{18}));
+        const QModelIndex app = model.indexOf(QStringLiteral("app"));
+        QCOMPARE(model.rowCount(app), 2);
+        const QModelIndex other = model.index(1, 0, app);  // "(other)" stays last
+        QVERIFY(other.data(NamespaceModel::kOtherRole).toBool());
+        QCOMPARE(other.data().toString(), QStringLiteral("(other)"));
+
+        // Filters: the subtree's glob; "(other)" lists its parent's keys; no namespace: all.
+        QCOMPARE(model.filterFor(user), QStringLiteral("app:user:*"));
+        QCOMPARE(model.filterFor(other), QStringLiteral("app:*"));
+        QCOMPARE(model.filterFor(model.indexOf(QString())), QString());
+        QCOMPARE(model.filterFor(model.rootIndex()), QString());
+
+        // Many growing reports under the tester: counts only grow, nodes only appear.
+        for (quint64 step = 1; step <= 30; ++step) {
+            QList<NodeSpec> specs = {{"session", 9 + step, 9 + step}, {"app", 8 + step * 2, 1}};
+            specs.append({"app:user", 6 + step * 2, 0});
+            for (quint64 u = 1; u <= step + 1; ++u) {
+                specs.append({QStringLiteral("app:user:%1").arg(u), u <= 2 ? 2 + step : 1, 1});
+            }
+            specs.append({"", 1, 1});
+            model.setReport(reportOf(specs, 18 + step * 3));
+        }
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.rowCount(model.indexOf(QStringLiteral("app:user"))), 31);
+        QCOMPARE(one.data(NamespaceModel::kCountRole).toULongLong(), quint64{32});
+        QCOMPARE(one.row(), 0);  // most keys first
+    }
+
+    void namespaceFilterEscapesGlobs() {
+        NamespaceModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.reset(QStringLiteral("/"));
+        NamespaceReport r;
+        r.scanned = 2;
+        r.nodes = {{QStringLiteral("a*b[1]"), QStringLiteral("a*b[1]"), -1, 2, 2, false}};
+        model.setReport(r);
+        QCOMPARE(model.index(0, 0, model.rootIndex()).data().toString(), QStringLiteral("a*b[1]/"));
+        QCOMPARE(model.filterFor(model.index(0, 0, model.rootIndex())),
+                 QStringLiteral("a\\*b\\[1\\]/*"));
     }
 
     void headersAndDisplay() {

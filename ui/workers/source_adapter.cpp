@@ -199,9 +199,19 @@ Result<NamespaceReport> SourceAdapter::namespaces(quint64 budget, bool restart) 
     NamespaceReport out;
     out.scanned = report->keys_scanned;
     out.complete = report->complete;
-    out.namespaces.reserve(static_cast<qsizetype>(report->namespaces.size()));
-    for (const auto& ns : report->namespaces)
-        out.namespaces.append({toQString(ns.prefix), ns.keys});
+    out.foldedKeys = report->folded_keys;
+    out.nodes.reserve(static_cast<qsizetype>(report->nodes.size()));
+    for (const auto& node : report->nodes) {
+        NamespaceNode n;
+        n.name = toQString(node.name);
+        n.prefix = toQString(node.prefix);
+        n.parent =
+            node.parent == core::NamespaceReport::kNoParent ? -1 : static_cast<int>(node.parent);
+        n.keys = node.keys;
+        n.leafKeys = node.leaf_keys;
+        n.other = node.other;
+        out.nodes.append(std::move(n));
+    }
     // The total to show progress against: the server's own count (DBSIZE) of this database.
     if (auto stats = m_state->source->stats(); stats.ok()) out.totalKeys = stats->entries;
     return out;

@@ -86,13 +86,24 @@ struct SourceStats {
     bool countersTracked() const { return hits.has_value() && misses.has_value(); }
 };
 
-// Key counts per namespace (the part of a key before the separator), growing while a
-// keyspace is scanned a budget at a time.
+// One namespace of the tree (see twat_cache::NamespaceReport): the keys under a prefix.
+struct NamespaceNode {
+    QString name;          // this level's segment; "" for keys without a separator;
+                           // "(other)" for a bucket of folded prefixes
+    QString prefix;        // the whole prefix ("app:user"); the parent's for "(other)"
+    int parent = -1;       // index of the parent in NamespaceReport::nodes; -1 at the top
+    quint64 keys = 0;      // keys under the prefix, at any depth
+    quint64 leafKeys = 0;  // keys directly at this level
+    bool other = false;    // a bucket of prefixes folded to bound memory
+};
+
+// The namespace tree, growing while a keyspace is scanned a budget at a time.
 struct NamespaceReport {
-    QList<QPair<QString, quint64>> namespaces;  // prefix ("" for keys without one), keys
-    quint64 scanned = 0;                        // keys examined so far
-    std::optional<quint64> totalKeys;           // the server's estimate (DBSIZE)
-    bool complete = false;                      // the whole keyspace was examined
+    QList<NamespaceNode> nodes;        // parents before their children, most keys first
+    quint64 scanned = 0;               // keys examined so far
+    std::optional<quint64> totalKeys;  // the server's estimate (DBSIZE)
+    bool complete = false;             // the whole keyspace was examined
+    quint64 foldedKeys = 0;            // keys counted in "(other)" nodes
 };
 
 enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune };

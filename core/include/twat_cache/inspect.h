@@ -133,15 +133,53 @@ struct EntryDetail {
     std::string note;                  // e.g. a refused file path or a duration from metadata
 };
 
-// Key counts per namespace (see Source::namespaces).
+// Key counts per namespace, as a tree (see Source::namespaces).
+//
+// A key's namespaces are its prefixes up to each separator: with ":" the key
+// "app:user:42:profile" lies in "app" (depth 1), "app:user" (depth 2) and "app:user:42"
+// (depth 3), where it is a leaf key; its last segment ("profile") names the key itself. Keys
+// without a separator are counted in one depth-1 node whose prefix is "" (no namespace).
+//
+// Bounds (OpenOptions): prefixes deeper than `namespace_max_depth` are not split further
+// (their keys count in the deepest node, not as its leaf keys); a node keeps at most
+// `namespace_max_children` distinct children and the whole tree at most `namespace_max_nodes`
+// nodes. A segment that does not fit is folded into its parent's "(other)" child, which
+// counts every key under the folded prefixes and has no children of its own. So memory stays
+// bounded however many distinct segments the keyspace has (e.g. "session:<uuid>").
 struct NamespaceReport {
-    struct Namespace {
-        std::string prefix;  // key text before the separator; "" for keys without one
-        std::uint64_t keys = 0;
+    static constexpr std::size_t kNoParent = static_cast<std::size_t>(-1);
+
+    struct Node {
+        std::string name;    // this level's segment; "" for keys without a separator;
+                             // "(other)" for a folded bucket
+        std::string prefix;  // the whole prefix ("app:user"), without a trailing separator;
+                             // "" for the no-namespace node; the parent's for "(other)"
+        std::size_t parent = kNoParent;  // index of the parent in `nodes`; kNoParent at depth 1
+        std::size_t depth = 1;           // 1 for top-level namespaces
+        std::uint64_t keys = 0;          // keys under this prefix, at any depth
+        std::uint64_t leaf_keys = 0;     // keys directly at this level: prefix + sep + name
+        bool other = false;              // a bucket of folded prefixes (see above)
+
+        // Keys in namespaces below this one (or deeper than the maximum depth).
+        std::uint64_t keysBelow() const { return keys - leaf_keys; }
     };
-    std::vector<Namespace> namespaces;  // most keys first
-    std::uint64_t keys_scanned = 0;     // keys examined so far
-    bool complete = false;              // the whole keyspace has been examined
+    // Every node, parents before their children (depth-first); siblings with most keys first,
+    // "(other)" last among its siblings.
+    std::vector<Node> nodes;
+    std::uint64_t keys_scanned = 0;  // keys examined so far
+    bool complete = false;           // the whole keyspace has been examined
+    std::uint64_t folded_keys = 0;   // keys counted in "(other)" nodes (0: nothing folded)
+    std::size_t max_depth = 0;       // the depth bound the counts were made with
+
+    // Indexes of the children of `parent` (kNoParent: the top level), in `nodes` order.
+    // Linear in the number of nodes: walk `nodes` in order to visit the whole tree.
+    std::vector<std::size_t> childrenOf(std::size_t parent) const {
+        std::vector<std::size_t> out;
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            if (nodes[i].parent == parent) out.push_back(i);
+        }
+        return out;
+    }
 };
 
 // What a maintenance plan should delete.
@@ -215,9 +253,10 @@ class TWAT_CACHE_EXPORT Source {
     // maintenance is not "list, then delete by id" (Redis) override it.
     virtual Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
 
-    // Key namespaces (the part of a key before the first separator) with the number of keys
-    // seen so far. Each call examines up to `budget` more keys, so a caller can show counts
-    // that grow while a large keyspace is scanned. NotSupported for sources without them.
+    // The tree of key namespaces (prefixes up to each separator, see NamespaceReport) with
+    // the number of keys seen so far. Each call examines up to `budget` more keys and returns
+    // the counts of everything scanned since the first call, so a caller can show counts that
+    // grow while a large keyspace is scanned. NotSupported for sources without them.
     virtual Result<NamespaceReport> namespaces(std::size_t budget);
 
     bool readOnly() const { return m_readOnly; }
@@ -246,6 +285,10 @@ struct OpenOptions {
     std::size_t max_value_bytes = 64 * 1024;  // bound of EntryDetail::value_bytes
     std::shared_ptr<Clock> clock;             // default: Clock::system()
     std::string separator = ":";              // Redis namespace separator
+    // Bounds of Source::namespaces() (see NamespaceReport); a depth below 1 counts as 1.
+    std::size_t namespace_max_depth = 8;
+    std::size_t namespace_max_children = 1000;  // distinct children kept per node
+    std::size_t namespace_max_nodes = 50'000;   // nodes kept in the whole tree
 };
 
 // Finds and opens caches.

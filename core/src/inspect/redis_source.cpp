@@ -17,9 +17,7 @@ namespace {
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kPreviewItems = 50;
 constexpr std::size_t kMaxRoundsPerPage = 64;
-constexpr std::size_t kMaxNamespaces = 10'000;
 constexpr std::size_t kMaxCachesInStats = 200;
-constexpr std::string_view kOtherNamespace = "(other namespaces)";
 
 bool printable(std::string_view key) {
     if (key.empty() || key.substr(0, 4) == "hex:") return false;
@@ -84,7 +82,9 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
       m_settings(std::move(settings)),
       m_conn(std::move(conn)),
       m_maxValueBytes(options.max_value_bytes),
-      m_separator(options.separator.empty() ? ":" : options.separator) {}
+      m_separator(options.separator.empty() ? ":" : options.separator),
+      m_nsTree(m_separator, {options.namespace_max_depth, options.namespace_max_children,
+                             options.namespace_max_nodes}) {}
 
 std::string RedisSource::idOf(std::string_view key) {
     if (printable(key)) return std::string(key);
@@ -450,20 +450,11 @@ Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
         m_nsCursor = "0";
     }
     while (!m_nsDone && examined < budget) {
-        auto step = scanOnce(m_nsCursor, {});
+        // A small budget asks for a small SCAN COUNT, so each call stays about that size.
+        auto step =
+            scanOnce(m_nsCursor, {}, std::clamp<std::size_t>(budget - examined, 1, m_count));
         if (!step.ok()) return step.status();
-        for (const auto& key : step->keys) {
-            const auto pos = key.find(m_separator);
-            std::string prefix = pos == std::string::npos ? std::string() : key.substr(0, pos);
-            auto it = m_nsCounts.find(prefix);
-            if (it != m_nsCounts.end()) {
-                ++it->second;
-            } else if (m_nsCounts.size() < kMaxNamespaces) {
-                m_nsCounts.emplace(std::move(prefix), 1);
-            } else {
-                ++m_nsCounts[std::string(kOtherNamespace)];
-            }
-        }
+        for (const auto& key : step->keys) m_nsTree.add(key);
         examined += step->keys.size();
         m_nsScanned += step->keys.size();
         m_nsCursor = std::move(step->cursor);
@@ -472,12 +463,7 @@ Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
     NamespaceReport report;
     report.keys_scanned = m_nsScanned;
     report.complete = m_nsDone;
-    report.namespaces.reserve(m_nsCounts.size());
-    for (const auto& [prefix, n] : m_nsCounts) {
-        report.namespaces.push_back({renderItem(prefix), n});
-    }
-    std::stable_sort(report.namespaces.begin(), report.namespaces.end(),
-                     [](const auto& a, const auto& b) { return a.keys > b.keys; });
+    m_nsTree.fill(report, renderItem);
     return report;
 }
 

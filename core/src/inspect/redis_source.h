@@ -7,6 +7,10 @@
 // MEMORY USAGE (then the length by type) in one pipeline for the keys shown only. Entry ids
 // are the key names (hex-encoded with a "hex:" prefix when not printable).
 //
+// Namespaces: namespaces(budget) SCANs on from where the last call stopped and feeds each
+// key to a NamespaceTree (bounded by the OpenOptions namespace limits), so the counts of a
+// huge keyspace grow call by call in bounded memory.
+//
 // Maintenance: deletes use UNLINK in pipelined batches. A glob plan collects the matching
 // names with SCAN MATCH (names only; sizes are not measured); clear-all previews DBSIZE and
 // executes SCAN + UNLINK per round trip, and refuses to execute without
@@ -19,11 +23,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "inspect/namespace_tree.h"
 #include "redis/redis_connection.h"
 #include "twat_cache/inspect.h"
 
@@ -98,7 +102,7 @@ class RedisSource final : public Source {
     std::string m_nsCursor = "0";
     bool m_nsStarted = false, m_nsDone = false;
     std::uint64_t m_nsScanned = 0;
-    std::map<std::string, std::uint64_t> m_nsCounts;
+    NamespaceTree m_nsTree;
 };
 
 }  // namespace twat_cache::detail
