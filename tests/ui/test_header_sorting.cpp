@@ -1,8 +1,9 @@
 // Sorting by clicking a column header of the whole window's entries view: on a real
 // python-diskcache folder the Size and Created (stored) columns come back in the right order,
 // ascending on the first click and descending on the second, with the header's indicator
-// showing it (a click on a column it cannot sort by leaves both alone); on a plain folder (a source that cannot sort) a click changes nothing, shows no
-// indicator and the header's tooltip says the column cannot be sorted.
+// showing it (a click on a column it cannot sort by leaves both alone); on a plain folder (a source
+// that cannot sort) a click changes nothing, shows no indicator and the header's tooltip says the
+// column cannot be sorted.
 #include <QHeaderView>
 #include <QSignalSpy>
 #include <QTableView>
@@ -136,12 +137,11 @@ class TestHeaderSorting : public QObject {
                 if (row == 0) continue;
                 const EntryRow& a = *model.rowAt(row - 1);
                 const EntryRow& b = *model.rowAt(row);
-                const bool inOrder = column == EntriesModel::kSize
-                                         ? (order == Qt::AscendingOrder ? a.size < b.size
-                                                                        : a.size > b.size)
-                                         : (order == Qt::AscendingOrder
-                                                ? a.createdMs < b.createdMs
-                                                : a.createdMs > b.createdMs);
+                const bool inOrder =
+                    column == EntriesModel::kSize
+                        ? (order == Qt::AscendingOrder ? a.size < b.size : a.size > b.size)
+                        : (order == Qt::AscendingOrder ? a.createdMs < b.createdMs
+                                                       : a.createdMs > b.createdMs);
                 QVERIFY2(inOrder, qPrintable(keys.join(QLatin1Char(' '))));
             }
             QStringList want = expected;

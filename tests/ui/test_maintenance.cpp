@@ -20,6 +20,7 @@
 #include <atomic>
 
 #include "models/entries_model.h"
+#include "twat_cache/inspect.h"
 #include "ui_fixtures.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
@@ -48,12 +49,12 @@ QMap<QString, QString> snapshot(const std::filesystem::path& dir) {
         const QFileInfo info(path);
         QFile file(path);
         const QByteArray bytes = file.open(QIODevice::ReadOnly) ? file.readAll() : "unreadable";
-        out.insert(path, QStringLiteral("%1 bytes, mtime %2 ms, sha %3")
-                             .arg(info.size())
-                             .arg(info.lastModified().toMSecsSinceEpoch())
-                             .arg(QString::fromLatin1(
-                                 QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)
-                                     .toHex())));
+        out.insert(path,
+                   QStringLiteral("%1 bytes, mtime %2 ms, sha %3")
+                       .arg(info.size())
+                       .arg(info.lastModified().toMSecsSinceEpoch())
+                       .arg(QString::fromLatin1(
+                           QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex())));
     }
     return out;
 }
@@ -213,6 +214,25 @@ class TestMaintenance : public QObject {
         QCOMPARE(snapshot(m_cache->path()), before);
     }
 
+    // The deepest bypass: deleteBatch() called on a read-only core source without any plan.
+    void coreSourceRefusesWithoutAPlan() {
+        const auto before = snapshot(m_cache->path());
+        auto info = twat_cache::Discovery::identify(m_cache->path());
+        QVERIFY(info.ok());
+        QCOMPARE(info->kind, twat_cache::SourceKind::kDiskcache);
+        twat_cache::OpenOptions options;
+        options.read_only = true;
+        auto source = twat_cache::Discovery::open(*info, options);
+        QVERIFY(source.ok());
+        auto page = (*source)->entries("", 100);
+        QVERIFY(page.ok());
+        QCOMPARE(page->entries.size(), std::size_t{kLive + kExpired + 1});
+        auto deleted = (*source)->deleteBatch(page->entries);
+        QCOMPARE(deleted.status().code(), twat_cache::StatusCode::kPermissionDenied);
+        source->reset();
+        QCOMPARE(snapshot(m_cache->path()), before);
+    }
+
     // A clear of a cache needing several batches (200 entries each) is cancelled from the
     // progress dialog after the first batch: the result says cancelled, some but not all
     // entries are gone, and the entries view shows what is left.
@@ -262,10 +282,10 @@ class TestMaintenance : public QObject {
         const QStringList left = diskcacheKeys(big.path());
         QCOMPARE(left.size(), kMany + 1 - 200);
         // The view reloads to the new state.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (window.entriesModel()->fetchMore({}),
-             !window.entriesModel()->isLoading() && window.entriesModel()->rowCount() == kMany + 1 - 200),
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT((window.entriesModel()->fetchMore({}),
+                                  !window.entriesModel()->isLoading() &&
+                                      window.entriesModel()->rowCount() == kMany + 1 - 200),
+                                 20000);
         QVERIFY(window.actions().clearAll->isEnabled());
     }
 

@@ -2,8 +2,9 @@
 // or a unix socket — with a "Test connection" button. The test is the core's: the inspection
 // layer opens the server read-only and reads its statistics (testRedisConnection), on a pool
 // thread, never the GUI thread; the dialog shows "Testing…" and then the server's version and
-// key count, or the core's error (wrong password, refused, not Redis, no answer in time). The password goes to the SecretStore (system keyring, or
-// this session only when there is none), never to QSettings.
+// key count, or the core's error (wrong password, refused, not Redis, no answer in time). The
+// password goes to the SecretStore (system keyring, or this session only when there is none), never
+// to QSettings.
 //
 // Thread safety: GUI thread only.
 #pragma once

@@ -78,7 +78,7 @@ class EntriesModel : public QAbstractTableModel {
     QByteArray m_cursor;
     QString m_filter;
     QString m_lastError;
-    QList<int> m_sortKeys;  // twat_cache::SortKey values the source supports
+    QList<int> m_sortKeys;     // twat_cache::SortKey values the source supports
     bool m_sortKnown = false;  // a page of this source has said which
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;

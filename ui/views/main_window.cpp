@@ -433,7 +433,8 @@ void MainWindow::openSource(const SourceRef& ref) {
         });
         connect(client, &SourceClient::reopened, this,
                 [this, client](bool readOnly, const QString& error) {
-                    if (!error.isEmpty()) log(QStringLiteral("error"), error);
+                    if (!error.isEmpty())
+                        log(QStringLiteral("error"), error);
                     else if (readOnly)
                         log(QStringLiteral("info"),
                             tr("reopened %1 read-only").arg(client->ref().location));

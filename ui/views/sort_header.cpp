@@ -24,12 +24,12 @@ void bindSortHeader(QHeaderView* header, EntriesModel* model) {
             showOrder(header, model->sortColumn(), model->sortOrder());
             return;
         }
-        const bool flip =
-            model->sortColumn() == column && model->sortOrder() == Qt::AscendingOrder;
+        const bool flip = model->sortColumn() == column && model->sortOrder() == Qt::AscendingOrder;
         model->sort(column, flip ? Qt::DescendingOrder : Qt::AscendingOrder);
     });
-    QObject::connect(model, &EntriesModel::sortChanged, header,
-                     [header](int column, Qt::SortOrder order) { showOrder(header, column, order); });
+    QObject::connect(
+        model, &EntriesModel::sortChanged, header,
+        [header](int column, Qt::SortOrder order) { showOrder(header, column, order); });
 }
 
 }  // namespace twat_cache::ui

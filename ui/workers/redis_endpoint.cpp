@@ -16,8 +16,8 @@ QString RedisEndpoint::coreUrl(int timeoutMs) const {
     QString url = urlWithoutPassword();
     url += url.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?');
     if (!password.isEmpty()) {
-        url += QStringLiteral("password=") + QString::fromLatin1(QUrl::toPercentEncoding(password)) +
-               QLatin1Char('&');
+        url += QStringLiteral("password=") +
+               QString::fromLatin1(QUrl::toPercentEncoding(password)) + QLatin1Char('&');
     }
     return url + QStringLiteral("connect_timeout=%1ms&timeout=%1ms").arg(timeoutMs);
 }
