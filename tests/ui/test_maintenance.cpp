@@ -59,6 +59,27 @@ QMap<QString, QString> snapshot(const std::filesystem::path& dir) {
     return out;
 }
 
+// What changed between two snapshots, except what any SQLite reader of a WAL-mode database
+// adds: an empty `-wal` and the `-shm` index beside it (a read-only connection creates them
+// when they are missing and cannot remove them; the cache's own file is never touched).
+QStringList changes(const QMap<QString, QString>& before, const QMap<QString, QString>& after) {
+    QStringList out;
+    for (auto it = before.begin(); it != before.end(); ++it) {
+        if (after.value(it.key()) != it.value()) {
+            out << it.key() + QStringLiteral(": ") + it.value() + QStringLiteral(" -> ") +
+                       after.value(it.key(), QStringLiteral("gone"));
+        }
+    }
+    for (auto it = after.begin(); it != after.end(); ++it) {
+        if (before.contains(it.key())) continue;
+        const bool walIndex = it.key().endsWith(QLatin1String(".db-shm"));
+        const bool emptyWal = it.key().endsWith(QLatin1String(".db-wal")) &&
+                              it.value().startsWith(QLatin1String("0 bytes"));
+        if (!walIndex && !emptyWal) out << it.key() + QStringLiteral(" appeared: ") + it.value();
+    }
+    return out;
+}
+
 }  // namespace
 
 class TestMaintenance : public QObject {
@@ -188,13 +209,16 @@ class TestMaintenance : public QObject {
 
         // Nothing on disk changed: same files, bytes and modification times (cache.db too:
         // the core reads it through a SQLITE_OPEN_READONLY, query_only connection).
-        QCOMPARE(snapshot(m_cache->path()), before);
+        QVERIFY(before.contains(cachePath() + QStringLiteral("/cache.db")));
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
         QCOMPARE(diskcacheKeys(m_cache->path()).size(), kLive + kExpired + 1);
     }
 
     // The same refusal one level down, on the worker's adapter with no window at all.
     void adapterOpenedReadOnlyRefuses() {
         const auto before = snapshot(m_cache->path());
+        QCOMPARE(before.size(), 1);  // cache.db alone: python-diskcache closed it cleanly
         SourceAdapter adapter;
         QVERIFY(adapter.open(folderSourceRef(cachePath()), /*readOnly=*/true).ok());
         auto plan = adapter.plan({MaintenanceKind::kClearAll, {}, 0});
@@ -211,7 +235,8 @@ class TestMaintenance : public QObject {
         QVERIFY(adapter.setReadOnly(true).ok());  // the plan is dropped with the old source
         QCOMPARE(adapter.execute(again->planId, {}, cancel).status().code(),
                  twat_cache::StatusCode::kNotFound);
-        QCOMPARE(snapshot(m_cache->path()), before);
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
     }
 
     // The deepest bypass: deleteBatch() called on a read-only core source without any plan.
@@ -230,7 +255,8 @@ class TestMaintenance : public QObject {
         auto deleted = (*source)->deleteBatch(page->entries);
         QCOMPARE(deleted.status().code(), twat_cache::StatusCode::kPermissionDenied);
         source->reset();
-        QCOMPARE(snapshot(m_cache->path()), before);
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
     }
 
     // A clear of a cache needing several batches (200 entries each) is cancelled from the

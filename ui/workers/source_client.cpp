@@ -26,8 +26,8 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
         if (accept(Channel::kOpen, gen)) emit opened(error);
     });
     connect(m_worker, &SourceWorker::reopened, this,
-            [this](quint64 gen, bool readOnly, const QString& error) {
-                if (accept(Channel::kOpen, gen)) emit reopened(readOnly, error);
+            [this](quint64 gen, bool nowReadOnly, const QString& error) {
+                if (accept(Channel::kOpen, gen)) emit reopened(nowReadOnly, error);
             });
     connect(m_worker, &SourceWorker::pageReady, this,
             [this](quint64 gen, const EntryPage& page, const QString& error) {
