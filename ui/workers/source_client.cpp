@@ -97,7 +97,8 @@ void SourceClient::setReadOnly(bool readOnly) {
     m_readOnly = readOnly;
     // An execute already running finishes first (the worker runs requests in order); a plan
     // not yet executed is dropped by the reopen, so executing it later fails with NotFound.
-    const quint64 gen = invalidate(Channel::kOpen);
+    // The open channel is not invalidated: an open still in flight keeps its reply.
+    const quint64 gen = generation(Channel::kOpen);
     post([w = m_worker, gen, readOnly] { w->setReadOnly(gen, readOnly); });
 }
 
