@@ -3,7 +3,7 @@
 // Without a display (no DISPLAY or WAYLAND_DISPLAY, and QT_QPA_PLATFORM unset) it says so
 // and exits with code 3, which the run script takes as "fall back to the CLI summary".
 // When the cache root is missing or empty it first writes a small demo cache there
-// (`--write-demo` does only that, without a display).
+// (`--write-demo` does only that, without a display). `--read-only` starts in read-only mode.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <cstdio>
@@ -68,6 +68,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Browse caches, read their statistics and clean them safely."));
     parser.addHelpOption();
     parser.addVersionOption();
+    const QCommandLineOption readOnly(
+        QStringLiteral("read-only"),
+        QStringLiteral("Start in read-only mode: every source is opened read-only by the core, "
+                       "which refuses every change."));
+    parser.addOption(readOnly);
     parser.addPositionalArgument(QStringLiteral("folder"),
                                  QStringLiteral("Cache folders to open (optional)."),
                                  "[folder...]");
@@ -82,6 +87,8 @@ int main(int argc, char* argv[]) {
     // A first-time user sees something: discovery writes a small demo cache into an empty
     // or missing cache root (off the GUI thread, before it scans).
     twat_cache::ui::MainWindow window(nullptr, /*demoWhenEmpty=*/true);
+    // Before any source is opened, so that none is ever opened writable.
+    if (parser.isSet(readOnly)) window.setReadOnly(true);
     for (const QString& folder : parser.positionalArguments()) {
         window.addSource(twat_cache::ui::folderSourceRef(folder));
     }

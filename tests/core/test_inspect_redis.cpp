@@ -208,6 +208,11 @@ class TestInspectRedis : public QObject {
         QCOMPARE(extra["db0.keys"], std::uint64_t(kTotal));
         QCOMPARE(extra["cache.rc.hits"], std::uint64_t(2));
         QCOMPARE(extra["cache.rc.misses"], std::uint64_t(1));
+        // stats() read the server's version into the source's note.
+        const std::string note = src->info().note;
+        QVERIFY2(note.starts_with("Redis ") && note.size() > 6 && note[6] >= '1' &&
+                     note[6] <= '9' && note.ends_with(", db 0"),
+                 note.c_str());
 
         // Counts grow with each bounded step until the keyspace is done.
         auto first = src->namespaces(100);

@@ -201,6 +201,19 @@ class TestMainWindow : public QObject {
         QCOMPARE(inspector.exitCode(), 3);
         QVERIFY(inspector.readAllStandardError().contains("needs a display"));
     }
+
+    // The inspector takes --read-only (it opens every source read-only through the core).
+    void readOnlyFlagIsOffered() {
+        QProcess inspector;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        inspector.setProcessEnvironment(env);
+        inspector.start(QStringLiteral(TWAT_CACHE_INSPECTOR_EXE), {QStringLiteral("--help")});
+        QVERIFY(inspector.waitForFinished(30000));
+        QCOMPARE(inspector.exitCode(), 0);
+        const QByteArray help = inspector.readAllStandardOutput();
+        QVERIFY2(help.contains("--read-only"), help.constData());
+    }
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -1,18 +1,32 @@
 // Maintenance through the main window on a real python-diskcache folder: plan, preview in a
-// confirmation box, execute with progress; declining or read-only mode changes nothing.
-// The outcome is checked by python-diskcache itself.
+// confirmation box, execute with progress; declining or read-only mode changes nothing, and
+// read-only is the core's (a runner started behind the window's back is refused with
+// PermissionDenied and cache.db keeps its bytes and mtime); Cancel during a large clear stops
+// between batches. The outcome is checked by python-diskcache itself.
 #include <QApplication>
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTimer>
 #include <QtTest>
+#include <atomic>
 
 #include "models/entries_model.h"
+#include "twat_cache/inspect.h"
 #include "ui_fixtures.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "views/maintenance_runner.h"
+#include "workers/source_adapter.h"
+#include "workers/source_worker.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::TempDir;
@@ -24,6 +38,47 @@ constexpr int kExpired = 3;
 
 using twat_cache::test::answerNextMessageBox;
 using twat_cache::test::diskcacheKeys;
+
+// Every file under `dir` with its size, modification time (ns) and bytes.
+QMap<QString, QString> snapshot(const std::filesystem::path& dir) {
+    QMap<QString, QString> out;
+    QDirIterator it(QString::fromStdString(dir.string()), QDir::Files | QDir::Hidden,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QFileInfo info(path);
+        QFile file(path);
+        const QByteArray bytes = file.open(QIODevice::ReadOnly) ? file.readAll() : "unreadable";
+        out.insert(path,
+                   QStringLiteral("%1 bytes, mtime %2 ms, sha %3")
+                       .arg(info.size())
+                       .arg(info.lastModified().toMSecsSinceEpoch())
+                       .arg(QString::fromLatin1(
+                           QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex())));
+    }
+    return out;
+}
+
+// What changed between two snapshots, except what any SQLite reader of a WAL-mode database
+// adds: an empty `-wal` and the `-shm` index beside it (a read-only connection creates them
+// when they are missing and cannot remove them; the cache's own file is never touched).
+QStringList changes(const QMap<QString, QString>& before, const QMap<QString, QString>& after) {
+    QStringList out;
+    for (auto it = before.begin(); it != before.end(); ++it) {
+        if (after.value(it.key()) != it.value()) {
+            out << it.key() + QStringLiteral(": ") + it.value() + QStringLiteral(" -> ") +
+                       after.value(it.key(), QStringLiteral("gone"));
+        }
+    }
+    for (auto it = after.begin(); it != after.end(); ++it) {
+        if (before.contains(it.key())) continue;
+        const bool walIndex = it.key().endsWith(QLatin1String(".db-shm"));
+        const bool emptyWal = it.key().endsWith(QLatin1String(".db-wal")) &&
+                              it.value().startsWith(QLatin1String("0 bytes"));
+        if (!walIndex && !emptyWal) out << it.key() + QStringLiteral(" appeared: ") + it.value();
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -110,6 +165,154 @@ class TestMaintenance : public QObject {
                  qPrintable(preview));
         QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 10000);
         QCOMPARE(diskcacheKeys(m_cache->path()).size(), kLive + kExpired + 1);
+    }
+
+    // The window's guard is bypassed: a MaintenanceRunner is started on the current source
+    // directly. The core refuses (PermissionDenied), whether the window was read-only before
+    // the source was opened or switched while it was open (the worker reopens it).
+    void readOnlyIsEnforcedByTheCore_data() {
+        QTest::addColumn<bool>("switchWhileOpen");
+        QTest::newRow("read-only from the start") << false;
+        QTest::newRow("switched while open") << true;
+    }
+    void readOnlyIsEnforcedByTheCore() {
+        QFETCH(bool, switchWhileOpen);
+        MainWindow window;
+        window.show();
+        if (!switchWhileOpen) window.setReadOnly(true);
+        QVERIFY(openCache(window));
+        SourceClient* client = window.currentSource();
+        QVERIFY(client != nullptr);
+        if (switchWhileOpen) {
+            QVERIFY(!client->isReadOnly());
+            QSignalSpy reopened(client, &SourceClient::reopened);
+            window.setReadOnly(true);
+            QVERIFY(client->isReadOnly());
+            QVERIFY(reopened.wait(10000));
+            QCOMPARE(reopened.at(0).at(0).toBool(), true);
+            QCOMPARE(reopened.at(0).at(1).toString(), QString());
+            QVERIFY(window.logPanel()->toPlainText().contains(QStringLiteral("read-only")));
+        }
+        QVERIFY(client->isReadOnly());
+        const auto before = snapshot(m_cache->path());
+        QVERIFY(before.size() >= 1);
+
+        MaintenanceRunner runner(client, &window);
+        QSignalSpy finished(&runner, &MaintenanceRunner::finished);
+        answerNextMessageBox(QMessageBox::Ok, nullptr);  // the plan itself is allowed
+        runner.start({MaintenanceKind::kClearAll, {}, 0});
+        QVERIFY(finished.wait(20000));
+        const QString error = finished.at(0).at(1).toString();
+        QVERIFY2(error.startsWith(QLatin1String("permission denied")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("read-only")), qPrintable(error));
+        QCOMPARE(finished.at(0).at(2).toBool(), false);
+
+        // Nothing on disk changed: same files, bytes and modification times (cache.db too:
+        // the core reads it through a SQLITE_OPEN_READONLY, query_only connection).
+        QVERIFY(before.contains(cachePath() + QStringLiteral("/cache.db")));
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
+        QCOMPARE(diskcacheKeys(m_cache->path()).size(), kLive + kExpired + 1);
+    }
+
+    // The same refusal one level down, on the worker's adapter with no window at all.
+    void adapterOpenedReadOnlyRefuses() {
+        const auto before = snapshot(m_cache->path());
+        QCOMPARE(before.size(), 1);  // cache.db alone: python-diskcache closed it cleanly
+        SourceAdapter adapter;
+        QVERIFY(adapter.open(folderSourceRef(cachePath()), /*readOnly=*/true).ok());
+        auto plan = adapter.plan({MaintenanceKind::kClearAll, {}, 0});
+        QVERIFY(plan.ok());
+        QCOMPARE(plan->count, quint64{kLive + kExpired + 1});
+        std::atomic<bool> cancel{false};
+        auto executed = adapter.execute(plan->planId, {}, cancel);
+        QVERIFY(!executed.ok());
+        QCOMPARE(executed.status().code(), twat_cache::StatusCode::kPermissionDenied);
+        // Writable again: the adapter reopens the source and a fresh plan may run.
+        QVERIFY(adapter.setReadOnly(false).ok());
+        auto again = adapter.plan({MaintenanceKind::kClearExpired, {}, 0});
+        QVERIFY(again.ok());
+        QVERIFY(adapter.setReadOnly(true).ok());  // the plan is dropped with the old source
+        QCOMPARE(adapter.execute(again->planId, {}, cancel).status().code(),
+                 twat_cache::StatusCode::kNotFound);
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
+    }
+
+    // The deepest bypass: deleteBatch() called on a read-only core source without any plan.
+    void coreSourceRefusesWithoutAPlan() {
+        const auto before = snapshot(m_cache->path());
+        auto info = twat_cache::Discovery::identify(m_cache->path());
+        QVERIFY(info.ok());
+        QCOMPARE(info->kind, twat_cache::SourceKind::kDiskcache);
+        twat_cache::OpenOptions options;
+        options.read_only = true;
+        auto source = twat_cache::Discovery::open(*info, options);
+        QVERIFY(source.ok());
+        auto page = (*source)->entries("", 100);
+        QVERIFY(page.ok());
+        QCOMPARE(page->entries.size(), std::size_t{kLive + kExpired + 1});
+        auto deleted = (*source)->deleteBatch(page->entries);
+        QCOMPARE(deleted.status().code(), twat_cache::StatusCode::kPermissionDenied);
+        source->reset();
+        const QStringList changed = changes(before, snapshot(m_cache->path()));
+        QVERIFY2(changed.isEmpty(), qPrintable(changed.join(QLatin1Char('\n'))));
+    }
+
+    // A clear of a cache needing several batches (200 entries each) is cancelled from the
+    // progress dialog after the first batch: the result says cancelled, some but not all
+    // entries are gone, and the entries view shows what is left.
+    void cancelStopsBetweenBatches() {
+        constexpr int kMany = 1000;  // + json-doc: 1001 entries, six batches
+        TempDir big;
+        const std::string made = twat_cache::test::makeDiskcache(big.path(), kMany);
+        QVERIFY2(made.empty(), made.c_str());
+        MainWindow window;
+        window.show();
+        window.entriesModel()->setPageSize(5000);  // one page holds the whole listing
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(folderSourceRef(QString::fromStdString(big.path().string())));
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(window.entriesModel()->rowCount(), kMany + 1);
+
+        // The worker waits after its first batch until the dialog's Cancel was clicked, so
+        // the cancel lands between batches however fast the disk is (bounded: 20 s).
+        SourceWorker* worker = window.currentSource()->worker();
+        QSemaphore cancelled;
+        std::atomic<int> batches{0};
+        connect(
+            worker, &SourceWorker::progress, worker,
+            [&](quint64, quint64, quint64) {
+                if (batches.fetch_add(1) == 0) cancelled.tryAcquire(1, 20000);
+            },
+            Qt::DirectConnection);
+
+        answerNextMessageBox(QMessageBox::Ok, nullptr);
+        window.actions().clearAll->trigger();
+        QProgressDialog* progress = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (progress = window.findChild<QProgressDialog*>()) != nullptr && progress->value() > 0,
+            20000);
+        QCOMPARE(progress->value(), 200);
+        auto* cancel = progress->findChild<QPushButton*>();
+        QVERIFY(cancel != nullptr);
+        cancel->click();
+        cancelled.release();
+
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.logPanel()->toPlainText().contains(QStringLiteral(", cancelled")), 20000);
+        QVERIFY2(window.logPanel()->toPlainText().contains(QStringLiteral("removed 200 entries")),
+                 qPrintable(window.logPanel()->toPlainText()));
+        QCOMPARE(batches.load(), 1);
+        const QStringList left = diskcacheKeys(big.path());
+        QCOMPARE(left.size(), kMany + 1 - 200);
+        // The view reloads to the new state.
+        QTRY_VERIFY_WITH_TIMEOUT((window.entriesModel()->fetchMore({}),
+                                  !window.entriesModel()->isLoading() &&
+                                      window.entriesModel()->rowCount() == kMany + 1 - 200),
+                                 20000);
+        QVERIFY(window.actions().clearAll->isEnabled());
     }
 
     void readOnlyTouchesNothing() {

@@ -1,16 +1,24 @@
-// RedisDialog and the connection test against a real redis-server (TCP with a password, and
-// a unix socket); URL parsing; the keyring status is always stated.
-#include <QProcess>
+// RedisDialog and its connection test, which is the core's (the inspection layer opens the
+// server read-only and reads its statistics on a pool thread): against a real redis-server
+// with a password (TCP, unix socket, URL), a wrong or missing password, a closed port, and
+// servers that are not Redis (garbage, stalling); URL parsing; the keyring status is always
+// stated. Every wait is QSignalSpy::wait on the dialog's testFinished.
+#include <QLabel>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QtTest>
+#include <memory>
 
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
+#include "redis_server.h"
 #include "ui_fixtures.h"
-#include "workers/redis_probe.h"
+#include "workers/redis_endpoint.h"
 
 using namespace twat_cache::ui;
-using twat_cache::test::TempDir;
+using twat_cache::test::FakeTcpServer;
+using twat_cache::test::RedisServer;
 
 namespace {
 const QString kPassword = QStringLiteral("t0p-secret");
@@ -20,35 +28,27 @@ class TestRedisDialog : public QObject {
     Q_OBJECT
 
   private:
-    TempDir m_dir;
-    QProcess m_server;
+    std::unique_ptr<RedisServer> m_server;
     int m_port = 0;
     QString m_socket;
 
-  private slots:
-    void initTestCase() {
-        QVERIFY(m_dir.ok());
-        m_port = twat_cache::test::freeLoopbackPort();
-        QVERIFY(m_port > 0);
-        m_socket = QString::fromStdString((m_dir.path() / "redis.sock").string());
-        m_server.setProgram(QStringLiteral("redis-server"));
-        m_server.setArguments(
-            {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-             QStringLiteral("127.0.0.1"), QStringLiteral("--unixsocket"), m_socket,
-             QStringLiteral("--requirepass"), kPassword, QStringLiteral("--save"), QString(),
-             QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"),
-             QString::fromStdString(m_dir.path().string())});
-        m_server.start();
-        QVERIFY2(m_server.waitForStarted(10000), "redis-server did not start");
-        RedisEndpoint endpoint;
-        endpoint.port = m_port;
-        endpoint.password = kPassword;
-        QVERIFY(QTest::qWaitFor([&] { return probeRedis(endpoint, 200).ok(); }, 10000));
+    // Runs the dialog's test and returns (ok, message) once testFinished arrives.
+    static std::pair<bool, QString> runTest(RedisDialog& dialog) {
+        QSignalSpy finished(&dialog, &RedisDialog::testFinished);
+        dialog.testConnection();
+        if (finished.count() == 0 && !finished.wait(20000)) return {false, QStringLiteral("none")};
+        return {finished.at(0).at(0).toBool(), finished.at(0).at(1).toString()};
     }
 
-    void cleanupTestCase() {
-        m_server.terminate();
-        if (!m_server.waitForFinished(5000)) m_server.kill();
+  private slots:
+    void initTestCase() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        m_server = std::make_unique<RedisServer>(
+            RedisServer::Options{.unix_socket = true, .password = kPassword.toStdString()});
+        const std::string error = m_server->start();
+        QVERIFY2(error.empty(), error.c_str());
+        m_port = m_server->port();
+        m_socket = QString::fromStdString(m_server->unixPath());
     }
 
     void parsesUrls_data() {
@@ -105,10 +105,13 @@ class TestRedisDialog : public QObject {
         QTest::addColumn<QString>("password");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("host") << 1 << kPassword << true << "PONG from Redis";
-        QTest::newRow("socket") << 2 << kPassword << true << "PONG from Redis";
-        QTest::newRow("url") << 0 << kPassword << true << "PONG from Redis";
-        QTest::newRow("wrong password") << 1 << "nope" << false << "AUTH";
+        QTest::newRow("host") << 1 << kPassword << true
+                              << "Connected: Redis [1-9][0-9]*\\.[0-9]+.*, db 0: 0 keys";
+        QTest::newRow("socket") << 2 << kPassword << true
+                                << "Connected: Redis [1-9][0-9]*\\.[0-9]+.*, db 0: 0 keys";
+        QTest::newRow("url") << 0 << kPassword << true
+                             << "Connected: Redis [1-9][0-9]*\\.[0-9]+.*, db 0: 0 keys";
+        QTest::newRow("wrong password") << 1 << "nope" << false << "permission denied";
         QTest::newRow("no password") << 1 << "" << false << "NOAUTH";
     }
 
@@ -126,26 +129,70 @@ class TestRedisDialog : public QObject {
             dialog.setSocket(m_socket, 0);
         }
         dialog.setCredentials({}, password);
-        QSignalSpy finished(&dialog, &RedisDialog::testFinished);
-        dialog.testConnection();
-        QVERIFY(finished.count() == 1 || finished.wait(10000));
-        QCOMPARE(finished.at(0).at(0).toBool(), ok);
-        const QString message = finished.at(0).at(1).toString();
-        QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
+        const auto [passed, message] = runTest(dialog);
+        QCOMPARE(passed, ok);
         QVERIFY(dialog.resultText().contains(message));
-        // The connection's URL never carries the password.
+        // On success: the server's version and key count (the fixture's database is empty).
+        if (ok) {
+            QVERIFY2(QRegularExpression(expected).match(dialog.resultText()).hasMatch(),
+                     qPrintable(dialog.resultText()));
+        } else {
+            QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
+        }
+        // Neither the result nor the connection's URL ever carries the password.
+        QVERIFY(password.isEmpty() || !message.contains(password));
         QVERIFY(password.isEmpty() || !dialog.sourceRef().location.contains(password));
         QCOMPARE(dialog.sourceRef().password, password);
     }
 
-    void unreachableServerFailsWithinTheTimeout() {
+    // While the test runs the dialog says so and the button waits; the GUI thread is free
+    // (the answer arrives through the event loop).
+    void showsTestingWhileItRuns() {
+        FakeTcpServer stall(FakeTcpServer::Mode::kStall);
+        QVERIFY(stall.ok());
         RedisDialog dialog(nullptr);
-        dialog.setHost(QStringLiteral("127.0.0.1"), twat_cache::test::freeLoopbackPort(), 0);
+        dialog.setTestTimeoutMs(300);
+        dialog.setHost(QStringLiteral("127.0.0.1"), stall.port(), 0);
         QSignalSpy finished(&dialog, &RedisDialog::testFinished);
         dialog.testConnection();
-        QVERIFY(finished.count() == 1 || finished.wait(10000));
+        QVERIFY2(dialog.resultText().startsWith(QLatin1String("Testing")),
+                 qPrintable(dialog.resultText()));
+        QVERIFY(dialog.isTesting());
+        auto* button = dialog.findChild<QPushButton*>();
+        QVERIFY(button != nullptr);
+        QVERIFY(finished.wait(20000));
+        QVERIFY(!dialog.isTesting());
+        const QString message = finished.at(0).at(1).toString();
         QCOMPARE(finished.at(0).at(0).toBool(), false);
-        QVERIFY(finished.at(0).at(1).toString().contains(QLatin1String("127.0.0.1")));
+        QVERIFY2(message.contains(QLatin1String("no answer within 300 ms")), qPrintable(message));
+        QVERIFY(dialog.resultText().startsWith(QLatin1String("Failed")));
+    }
+
+    void failsClearly_data() {
+        QTest::addColumn<int>("server");  // 0: closed port, 1: garbage, 2: hangs up
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("closed port") << 0 << "connection refused";
+        QTest::newRow("not redis") << 1 << "not a Redis server";
+        QTest::newRow("hangs up") << 2 << "closed the connection";
+    }
+
+    void failsClearly() {
+        QFETCH(int, server);
+        QFETCH(QString, expected);
+        std::unique_ptr<FakeTcpServer> fake;
+        int port = twat_cache::test::freeLoopbackPort();
+        if (server != 0) {
+            fake = std::make_unique<FakeTcpServer>(server == 1 ? FakeTcpServer::Mode::kGarbage
+                                                               : FakeTcpServer::Mode::kHangUp);
+            QVERIFY(fake->ok());
+            port = fake->port();
+        }
+        RedisDialog dialog(nullptr);
+        dialog.setHost(QStringLiteral("127.0.0.1"), port, 0);
+        const auto [passed, message] = runTest(dialog);
+        QVERIFY(!passed);
+        QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(message));
     }
 
     void keyringStatusIsStated() {

@@ -12,6 +12,7 @@
 #include <QtConcurrent>
 
 #include "dialogs/secret_store.h"
+#include "workers/source_adapter.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -114,7 +115,7 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
 }
 
 RedisDialog::~RedisDialog() {
-    // The probe has its own timeout; wait for it so its result has nowhere stale to go.
+    // The test has its own timeouts; wait for it so its result has nowhere stale to go.
     m_watcher.waitForFinished();
 }
 
@@ -205,9 +206,9 @@ void RedisDialog::testConnection() {
         return;
     }
     m_testButton->setEnabled(false);
-    m_result->setText(tr("Connecting to %1…").arg(parsed->urlWithoutPassword()));
-    m_watcher.setFuture(QtConcurrent::run([endpoint = *parsed] {
-        auto answer = probeRedis(endpoint);
+    m_result->setText(tr("Testing %1…").arg(parsed->urlWithoutPassword()));
+    m_watcher.setFuture(QtConcurrent::run([url = parsed->coreUrl(m_testTimeoutMs)] {
+        auto answer = testRedisConnection(url);
         return answer.ok()
                    ? ProbeOutcome{true, *answer}
                    : ProbeOutcome{false, QString::fromStdString(answer.status().toString())};

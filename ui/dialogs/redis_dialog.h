@@ -1,7 +1,10 @@
 // RedisDialog: a new (or edited) Redis connection — a URL, or host/port/db/user/password,
-// or a unix socket — with a "Test connection" button that pings the server on a pool
-// thread and shows the answer. The password goes to the SecretStore (system keyring, or
-// this session only when there is none), never to QSettings.
+// or a unix socket — with a "Test connection" button. The test is the core's: the inspection
+// layer opens the server read-only and reads its statistics (testRedisConnection), on a pool
+// thread, never the GUI thread; the dialog shows "Testing…" and then the server's version and
+// key count, or the core's error (wrong password, refused, not Redis, no answer in time). The
+// password goes to the SecretStore (system keyring, or this session only when there is none), never
+// to QSettings.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -9,7 +12,7 @@
 #include <QDialog>
 #include <QFutureWatcher>
 
-#include "workers/redis_probe.h"
+#include "workers/redis_endpoint.h"
 #include "workers/source_types.h"
 
 class QCheckBox;
@@ -48,8 +51,11 @@ class RedisDialog : public QDialog {
     // The connection to add: URL without the password, the password alongside.
     SourceRef sourceRef() const;
 
-    // Starts a connection test off the GUI thread (emits testFinished).
+    // Starts a connection test off the GUI thread (emits testFinished). Each connect and
+    // command waits at most `testTimeoutMs()`.
     void testConnection();
+    void setTestTimeoutMs(int ms) { m_testTimeoutMs = ms; }
+    int testTimeoutMs() const { return m_testTimeoutMs; }
     bool isTesting() const { return m_watcher.isRunning(); }
     QString resultText() const;
     QString keyringText() const;
@@ -82,6 +88,7 @@ class RedisDialog : public QDialog {
     QPushButton* m_testButton;
     QLabel* m_result;
     QFutureWatcher<ProbeOutcome> m_watcher;
+    int m_testTimeoutMs = 3000;
 };
 
 }  // namespace twat_cache::ui

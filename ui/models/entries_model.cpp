@@ -45,6 +45,7 @@ void EntriesModel::setSource(SourceClient* client) {
     }
     // A new source lists in its natural order until it says what it can sort by.
     m_sortKeys.clear();
+    m_sortKnown = false;
     if (m_sortColumn != -1) {
         m_sortColumn = -1;
         m_sortOrder = Qt::AscendingOrder;
@@ -116,6 +117,11 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && m_sortKnown) {
+        const QString name = headerData(section, orientation, Qt::DisplayRole).toString();
+        return isSortable(section) ? tr("Click to sort by %1").arg(name)
+                                   : tr("This source cannot sort by %1").arg(name);
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
         return QAbstractTableModel::headerData(section, orientation, role);
     }
@@ -176,7 +182,11 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         return;
     }
     m_cursor = page.cursor;
-    m_sortKeys = page.sortKeys;
+    if (!m_sortKnown || m_sortKeys != page.sortKeys) {
+        m_sortKeys = page.sortKeys;
+        m_sortKnown = true;
+        emit headerDataChanged(Qt::Horizontal, 0, kColumnCount - 1);  // the tooltips say it
+    }
     m_complete = page.complete || page.cursor.isEmpty();
     const int added = static_cast<int>(page.rows.size());
     if (added > 0) {

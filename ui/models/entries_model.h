@@ -8,7 +8,8 @@
 //
 // Sorting is done by the source, not here: sort() restarts the scan in the chosen order when
 // the source supports that column (the pages say which it supports) and ignores other
-// columns, so the model still holds only what was paged in.
+// columns, so the model still holds only what was paged in. Once the first page says what
+// the source can sort by, each column header's tooltip tells whether a click sorts it.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -77,7 +78,8 @@ class EntriesModel : public QAbstractTableModel {
     QByteArray m_cursor;
     QString m_filter;
     QString m_lastError;
-    QList<int> m_sortKeys;  // twat_cache::SortKey values the source supports
+    QList<int> m_sortKeys;     // twat_cache::SortKey values the source supports
+    bool m_sortKnown = false;  // a page of this source has said which
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_pageSize = kDefaultPageSize;

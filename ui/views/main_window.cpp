@@ -33,6 +33,7 @@
 #include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/maintenance_runner.h"
+#include "views/sort_header.h"
 #include "views/stats_panel.h"
 #include "views/ui_resources.h"
 #include "workers/demo_cache.h"
@@ -131,22 +132,7 @@ void MainWindow::buildWidgets() {
     m_entriesView->verticalHeader()->setDefaultSectionSize(m_entriesView->fontMetrics().height() +
                                                            6);
     m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
-    // Sorting is the source's (EntriesModel::sort restarts the scan): a click on a column the
-    // source cannot sort by does nothing, and the indicator shows only the order in effect.
-    m_entriesView->horizontalHeader()->setSectionsClickable(true);
-    m_entriesView->horizontalHeader()->setSortIndicatorShown(false);
-    connect(
-        m_entriesView->horizontalHeader(), &QHeaderView::sectionClicked, this, [this](int column) {
-            if (!m_entries->isSortable(column)) return;
-            const bool flip =
-                m_entries->sortColumn() == column && m_entries->sortOrder() == Qt::AscendingOrder;
-            m_entries->sort(column, flip ? Qt::DescendingOrder : Qt::AscendingOrder);
-        });
-    connect(m_entries, &EntriesModel::sortChanged, this, [this](int column, Qt::SortOrder order) {
-        QHeaderView* header = m_entriesView->horizontalHeader();
-        header->setSortIndicatorShown(column >= 0);
-        if (column >= 0) header->setSortIndicator(column, order);
-    });
+    bindSortHeader(m_entriesView->horizontalHeader(), m_entries);
     for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
         m_entriesView->setColumnWidth(column, 150);
     }
@@ -248,7 +234,11 @@ void MainWindow::connectActions() {
             m_secrets->remove(ref->location);
         }
     });
-    connect(a.readOnly, &QAction::toggled, this, [this] { updateActionStates(); });
+    // Read-only is the core's: every open source is reopened read-only on its worker.
+    connect(a.readOnly, &QAction::toggled, this, [this](bool readOnly) {
+        for (SourceClient* client : std::as_const(m_clients)) client->setReadOnly(readOnly);
+        updateActionStates();
+    });
     connect(a.about, &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About twat-cache inspector"),
                            tr("<b>twat-cache inspector</b> %1<p>Browse caches (twat-cache, "
@@ -357,7 +347,7 @@ bool MainWindow::isReadOnly() const {
 }
 
 void MainWindow::setReadOnly(bool readOnly) {
-    m_actions->readOnly->setChecked(readOnly);
+    m_actions->readOnly->setChecked(readOnly);  // toggled() reopens the open sources
     updateActionStates();
 }
 
@@ -433,7 +423,7 @@ void MainWindow::openSource(const SourceRef& ref) {
         if (ref.kind == SourceKind::kRedis && withSecret.password.isEmpty()) {
             withSecret.password = m_secrets->sessionSecret(ref.location);
         }
-        client = new SourceClient(withSecret, this);
+        client = new SourceClient(withSecret, this, isReadOnly());
         m_clients.insert(key, client);
         connect(client, &SourceClient::opened, this, [this, client](const QString& error) {
             if (!error.isEmpty())
@@ -441,6 +431,14 @@ void MainWindow::openSource(const SourceRef& ref) {
             else
                 log(QStringLiteral("info"), tr("opened %1").arg(client->ref().location));
         });
+        connect(client, &SourceClient::reopened, this,
+                [this, client](bool readOnly, const QString& error) {
+                    if (!error.isEmpty())
+                        log(QStringLiteral("error"), error);
+                    else if (readOnly)
+                        log(QStringLiteral("info"),
+                            tr("reopened %1 read-only").arg(client->ref().location));
+                });
         connect(client, &SourceClient::statsReady, this,
                 [this, client](const SourceStats& stats, const QString& error) {
                     if (client != m_current) return;

@@ -85,7 +85,7 @@ struct SourceAdapter::State {
 SourceAdapter::SourceAdapter() : m_state(std::make_unique<State>()) {}
 SourceAdapter::~SourceAdapter() = default;
 
-Status SourceAdapter::open(const SourceRef& ref) {
+Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     m_state->source.reset();
     m_state->plans.clear();
     core::SourceInfo info;
@@ -101,7 +101,9 @@ Status SourceAdapter::open(const SourceRef& ref) {
         info = *identified;
     }
     core::OpenOptions options;
+    options.read_only = readOnly;
     if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
+    m_state->options.read_only = readOnly;  // kept even if the open fails, for setReadOnly
     auto opened = core::Discovery::open(info, options);
     if (!opened.ok()) return opened.status();
     m_state->source = std::move(*opened);
@@ -112,6 +114,24 @@ Status SourceAdapter::open(const SourceRef& ref) {
 
 bool SourceAdapter::isOpen() const {
     return m_state->source != nullptr;
+}
+
+bool SourceAdapter::isReadOnly() const {
+    return m_state->options.read_only;
+}
+
+Status SourceAdapter::setReadOnly(bool readOnly) {
+    m_state->options.read_only = readOnly;
+    if (!isOpen() || m_state->source->readOnly() == readOnly) return {};
+    m_state->plans.clear();  // a plan holds the source it was made on
+    auto reopened = core::Discovery::open(m_state->info, m_state->options);
+    if (!reopened.ok()) {
+        // Never keep a writable source once read-only was asked for.
+        if (readOnly) m_state->source.reset();
+        return reopened.status();
+    }
+    m_state->source = std::move(*reopened);
+    return {};
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
@@ -271,6 +291,21 @@ Result<ExecuteResult> SourceAdapter::execute(quint64 planId, const ProgressFn& p
     out.cancelled = result->cancelled;
     for (const auto& reason : result->refused) out.refused << toQString(reason);
     return out;
+}
+
+Result<QString> testRedisConnection(const QString& url) {
+    auto info = core::Discovery::identifyUrl(url.toStdString());
+    if (!info.ok()) return info.status();
+    core::OpenOptions options;
+    options.read_only = true;  // a connection test changes nothing
+    auto source = core::Discovery::open(*info, options);
+    if (!source.ok()) return source.status();
+    auto stats = (*source)->stats();
+    if (!stats.ok()) return stats.status();
+    // stats() also read the server's version into the source's note ("Redis 7.0.11, db 0").
+    return QObject::tr("%1: %2 keys")
+        .arg(toQString((*source)->info().note))
+        .arg(stats->entries.value_or(0));
 }
 
 Result<QList<SourceRef>> discoverSources(const QString& root) {

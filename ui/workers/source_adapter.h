@@ -27,9 +27,15 @@ class SourceAdapter {
     SourceAdapter(const SourceAdapter&) = delete;
     SourceAdapter& operator=(const SourceAdapter&) = delete;
 
-    // Opens the source (connects to Redis, reads a cache's manifest, ...).
-    Status open(const SourceRef& ref);
+    // Opens the source (connects to Redis, reads a cache's manifest, ...). With `readOnly`
+    // the core opens it read-only (OpenOptions::read_only): it refuses every change itself.
+    Status open(const SourceRef& ref, bool readOnly = false);
     bool isOpen() const;
+    // Switches an open source to or from read-only by reopening it with the new mode (plans
+    // made before are dropped). If a reopen to read-only fails, the writable source is closed
+    // rather than kept. Without an open source it only records the mode for the next open().
+    Status setReadOnly(bool readOnly);
+    bool isReadOnly() const;
 
     // Up to `limit` entries after `cursor` ("" starts); `filter` is a case-insensitive
     // substring of the key text (empty: all entries). `sortKey` (a twat_cache::SortKey value)
@@ -53,6 +59,12 @@ class SourceAdapter {
     struct State;
     std::unique_ptr<State> m_state;
 };
+
+// Connects to the Redis server at `url` (redis:// or unix://, the password included) through
+// the core's inspection layer, read-only, and reads its statistics: "Redis 7.0.11, db 0: 12
+// keys". Fails with the core's error (wrong password, refused, not a Redis server, no answer
+// within the URL's timeouts). Blocks: run it off the GUI thread.
+Result<QString> testRedisConnection(const QString& url);
 
 // Caches found under `root` (native, python-diskcache, joblib, generic folders).
 Result<QList<SourceRef>> discoverSources(const QString& root);

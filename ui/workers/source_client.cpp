@@ -13,8 +13,8 @@ std::size_t indexOf(SourceClient::Channel channel) {
 
 }  // namespace
 
-SourceClient::SourceClient(SourceRef ref, QObject* parent)
-    : QObject(parent), m_ref(std::move(ref)), m_worker(new SourceWorker) {
+SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
+    : QObject(parent), m_ref(std::move(ref)), m_worker(new SourceWorker), m_readOnly(readOnly) {
     registerSourceTypes();
     m_generations.fill(1);
     m_thread.setObjectName(QStringLiteral("source: ") + m_ref.name);
@@ -25,6 +25,10 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent)
     connect(m_worker, &SourceWorker::opened, this, [this](quint64 gen, const QString& error) {
         if (accept(Channel::kOpen, gen)) emit opened(error);
     });
+    connect(m_worker, &SourceWorker::reopened, this,
+            [this](quint64 gen, bool nowReadOnly, const QString& error) {
+                if (accept(Channel::kOpen, gen)) emit reopened(nowReadOnly, error);
+            });
     connect(m_worker, &SourceWorker::pageReady, this,
             [this](quint64 gen, const EntryPage& page, const QString& error) {
                 if (accept(Channel::kEntries, gen)) emit pageReady(page, error);
@@ -85,7 +89,17 @@ void SourceClient::post(Fn&& fn) {
 
 void SourceClient::open() {
     const quint64 gen = invalidate(Channel::kOpen);
-    post([w = m_worker, gen, ref = m_ref] { w->open(gen, ref); });
+    post([w = m_worker, gen, ref = m_ref, readOnly = m_readOnly] { w->open(gen, ref, readOnly); });
+}
+
+void SourceClient::setReadOnly(bool readOnly) {
+    if (readOnly == m_readOnly) return;
+    m_readOnly = readOnly;
+    // An execute already running finishes first (the worker runs requests in order); a plan
+    // not yet executed is dropped by the reopen, so executing it later fails with NotFound.
+    // The open channel is not invalidated: an open still in flight keeps its reply.
+    const quint64 gen = generation(Channel::kOpen);
+    post([w = m_worker, gen, readOnly] { w->setReadOnly(gen, readOnly); });
 }
 
 void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit,

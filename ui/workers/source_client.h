@@ -28,7 +28,8 @@ class SourceClient : public QObject {
     enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance, kNamespaces };
     Q_ENUM(Channel)
 
-    explicit SourceClient(SourceRef ref, QObject* parent = nullptr);
+    // With `readOnly` the source is opened read-only by the core (see setReadOnly).
+    explicit SourceClient(SourceRef ref, QObject* parent = nullptr, bool readOnly = false);
     // Cancels a running execute and waits for the worker's thread to finish.
     ~SourceClient() override;
 
@@ -41,6 +42,14 @@ class SourceClient : public QObject {
     quint64 droppedReplies() const { return m_dropped; }
 
     void open();
+    // Read-only mode, enforced by the core: the worker reopens the source with
+    // OpenOptions::read_only (on its own thread; the GUI does not wait) and answers with
+    // reopened(). Requests posted after this call run on the reopened source.
+    void setReadOnly(bool readOnly);
+    bool isReadOnly() const { return m_readOnly; }
+    // The worker (it lives in the worker's thread). For direct connections to its signals,
+    // e.g. a test that must act between two batches of an execute.
+    SourceWorker* worker() const { return m_worker; }
     // `sortKey` is a twat_cache::SortKey value (0: the source's natural order).
     void requestPage(const QByteArray& cursor, const QString& filter, int limit, int sortKey = 0,
                      bool descending = false);
@@ -55,6 +64,7 @@ class SourceClient : public QObject {
 
   signals:
     void opened(const QString& error);
+    void reopened(bool readOnly, const QString& error);
     void pageReady(const twat_cache::ui::EntryPage& page, const QString& error);
     void detailReady(const twat_cache::ui::EntryDetail& detail, const QString& error);
     void statsReady(const twat_cache::ui::SourceStats& stats, const QString& error);
@@ -76,6 +86,7 @@ class SourceClient : public QObject {
     SourceWorker* m_worker = nullptr;  // lives in m_thread; deleted when it finishes
     std::array<quint64, 6> m_generations{};
     quint64 m_dropped = 0;
+    bool m_readOnly = false;
 };
 
 }  // namespace twat_cache::ui

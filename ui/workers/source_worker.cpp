@@ -17,8 +17,12 @@ T valueOrEmpty(const Result<T>& result) {
 SourceWorker::SourceWorker(QObject* parent) : QObject(parent) {}
 SourceWorker::~SourceWorker() = default;
 
-void SourceWorker::open(quint64 generation, const SourceRef& ref) {
-    emit opened(generation, errorText(m_adapter.open(ref)));
+void SourceWorker::open(quint64 generation, const SourceRef& ref, bool readOnly) {
+    emit opened(generation, errorText(m_adapter.open(ref, readOnly)));
+}
+
+void SourceWorker::setReadOnly(quint64 generation, bool readOnly) {
+    emit reopened(generation, readOnly, errorText(m_adapter.setReadOnly(readOnly)));
 }
 
 void SourceWorker::fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter,

@@ -27,7 +27,9 @@ class SourceWorker : public QObject {
     void resetCancel() { m_cancel.store(false); }
 
     // Requests; each runs on the worker's thread and answers with the matching signal.
-    void open(quint64 generation, const twat_cache::ui::SourceRef& ref);
+    void open(quint64 generation, const twat_cache::ui::SourceRef& ref, bool readOnly = false);
+    // Reopens the source read-only (or writable again); answers with reopened().
+    void setReadOnly(quint64 generation, bool readOnly);
     void fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter, int limit,
                    int sortKey = 0, bool descending = false);
     void fetchDetail(quint64 generation, const QByteArray& id, qint64 maxValueBytes);
@@ -39,6 +41,7 @@ class SourceWorker : public QObject {
 
   signals:
     void opened(quint64 generation, const QString& error);
+    void reopened(quint64 generation, bool readOnly, const QString& error);
     void pageReady(quint64 generation, const twat_cache::ui::EntryPage& page, const QString& error);
     void detailReady(quint64 generation, const twat_cache::ui::EntryDetail& detail,
                      const QString& error);

@@ -58,6 +58,8 @@ struct SourceInfo {
     std::optional<std::uint64_t> entries;  // when cheaply known
     std::optional<std::uint64_t> bytes;    // when cheaply known
     std::string note;                      // e.g. "FanoutCache, 8 shards", "CACHEDIR.TAG"
+    // For an open Redis source, Source::info().note names the server's version once stats()
+    // has been read ("Redis 7.0.11, db 0"); before that it is "db 0".
 };
 
 // Statistics of a source. nullopt means "not tracked by this cache"; `note` says why.
@@ -268,11 +270,14 @@ class TWAT_CACHE_EXPORT Source {
         std::vector<std::string> refused;
     };
     // Deletes the given entries (already chosen by a plan). Implementations refuse anything
-    // outside the cache folder. Called only on a writable source.
+    // outside the cache folder, and everything (PermissionDenied) on a read-only source.
     virtual Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) = 0;
 
   protected:
     Source(bool readOnly, std::shared_ptr<Clock> clock);
+    // PermissionDenied naming the source when it is read-only; OK otherwise. Every path that
+    // changes a cache starts with it, so read-only holds even for callers that skip plan().
+    Status refuseIfReadOnly() const;
     std::int64_t nowMs() const { return m_clock->nowMs(); }
 
   private:

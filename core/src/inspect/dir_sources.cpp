@@ -169,6 +169,7 @@ class JoblibSource final : public ListedSource {
     }
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         BatchOutcome out;
         for (const auto& e : batch) guardedRemove(m_dir, e.id, e.size, out);
         return out;
@@ -257,6 +258,7 @@ class FolderSource final : public ListedSource {
     }
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         BatchOutcome out;
         for (const auto& e : batch) guardedRemove(m_info.path, e.id, e.size, out);
         return out;

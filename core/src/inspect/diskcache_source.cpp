@@ -394,6 +394,7 @@ class DiskcacheSource final : public Source {
     }
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         std::map<std::size_t, std::vector<std::int64_t>> byShard;
         for (const auto& e : batch) {
             auto id = parseCursor(e.id, m_shards.size());

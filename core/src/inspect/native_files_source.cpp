@@ -186,6 +186,7 @@ class NativeFilesSource final : public Source {
     }
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         BatchOutcome out;
         for (const auto& e : batch) {
             if (!isHexId(e.id)) return Status::invalidArgument("bad entry id " + e.id);

@@ -305,6 +305,7 @@ class NativeSqliteSource final : public Source {
     }
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
+        if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         if (m_newerSchema) {
             return Status::notSupported("cache " + m_info.path.string() +
                                         " has a newer schema; it can only be read");

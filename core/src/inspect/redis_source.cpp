@@ -387,7 +387,8 @@ Result<SourceStats> RedisSource::stats() {
     (*conn)->append({"INFO", "stats"});
     (*conn)->append({"INFO", "memory"});
     (*conn)->append({"SSCAN", "twat_cache:__caches", "0", "COUNT", "1000"});
-    auto replies = (*conn)->readMany(5, "DBSIZE/INFO");
+    (*conn)->append({"INFO", "server"});
+    auto replies = (*conn)->readMany(6, "DBSIZE/INFO");
     if (!replies.ok()) return replies.status();
     for (const auto& r : *replies) {
         if (Status s = checkReply(*r, "DBSIZE/INFO"); !s.ok()) return s;
@@ -406,6 +407,12 @@ Result<SourceStats> RedisSource::stats() {
     }
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[3]))) {
         if (name == "used_memory") s.bytes = toU64(value);
+    }
+    // The server's version goes into info().note, where a connection test can show it.
+    for (const auto& [name, value] : infoFields(replyText(*(*replies)[5]))) {
+        if (name == "redis_version") {
+            m_info.note = "Redis " + value + ", db " + std::to_string(db());
+        }
     }
     // Our own caches' counters, from their __meta hashes.
     std::vector<std::string> caches;
@@ -500,6 +507,7 @@ Result<std::uint64_t> RedisSource::unlink(const std::vector<std::string>& keys, 
 }
 
 Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySummary>& batch) {
+    if (Status s = refuseIfReadOnly(); !s.ok()) return s;
     std::vector<std::string> keys;
     keys.reserve(batch.size());
     BatchOutcome out;

@@ -122,6 +122,11 @@ Source::~Source() = default;
 Source::Source(bool readOnly, std::shared_ptr<Clock> clock)
     : m_readOnly(readOnly), m_clock(clock ? std::move(clock) : Clock::system()) {}
 
+Status Source::refuseIfReadOnly() const {
+    if (!m_readOnly) return {};
+    return Status::permissionDenied("source " + info().name + " is read-only: nothing was deleted");
+}
+
 Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
     return Status::notSupported(std::string(sourceKindName(info().kind)) +
                                 " sources have no key namespaces");

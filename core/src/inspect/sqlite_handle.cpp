@@ -77,6 +77,11 @@ Result<std::unique_ptr<SqliteHandle>> SqliteHandle::open(const std::filesystem::
     }
     sqlite3_busy_timeout(db, busyTimeoutMs);
     sqlite3_extended_result_codes(db, 1);
+    if (readOnly) {
+        // mode=ro already refuses writes to the file; query_only also refuses them at the
+        // statement level, so no code path of ours can change a cache it only reads.
+        sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+    }
     return std::unique_ptr<SqliteHandle>(new SqliteHandle(db, file));
 }
 

@@ -1,9 +1,10 @@
 // A minimal RAII wrapper over one SQLite connection and its statements, for inspection.
 //
-// Connections are opened through a `file:` URI, read-only (`mode=ro`) unless a change is
-// wanted, with a short busy timeout so that a live cache being written by its owner makes us
-// wait briefly and then report Busy rather than hang. Each page is one short statement: no
-// long read transaction keeps the owner's WAL from checkpointing.
+// Connections are opened through a `file:` URI, read-only (`mode=ro` with
+// SQLITE_OPEN_READONLY, and `PRAGMA query_only`) unless a change is wanted, with a short busy
+// timeout so that a live cache being written by its owner makes us wait briefly and then report
+// Busy rather than hang. Each page is one short statement: no long read transaction keeps the
+// owner's WAL from checkpointing.
 //
 // Thread safety: a SqliteHandle and its statements belong to one thread at a time.
 #pragma once

@@ -1,9 +1,8 @@
-// Redis connection settings and a connection test, as the Redis dialog needs them.
+// Redis connection settings as the Redis dialog edits them: host/port/db, a unix socket, a
+// user and a password, parsed from and turned into URLs. The connection test itself is the
+// core's (testRedisConnection in source_adapter.h); nothing here talks to a server.
 //
-// probeRedis() connects, authenticates, selects the database and sends PING, with a
-// timeout; it blocks, so callers run it off the GUI thread (QtConcurrent::run).
-//
-// Thread safety: RedisEndpoint is a value; probeRedis() may run on any thread.
+// Thread safety: RedisEndpoint is a value; the functions are pure.
 #pragma once
 
 #include <QString>
@@ -22,13 +21,12 @@ struct RedisEndpoint {
 
     // redis://[user@]host:port/db or unix:///path?db=N; the password is never included.
     QString urlWithoutPassword() const;
+    // The same URL for the core (twat_cache::parseRedisUrl), with the password (percent-
+    // encoded) and both timeouts as query options. Never shown nor stored.
+    QString coreUrl(int timeoutMs) const;
 };
 
 // Parses redis://[user[:password]@]host[:port][/db] and unix:///path[?db=N].
 Result<RedisEndpoint> parseRedisUrl(const QString& url);
-
-// Connects and pings within `timeoutMs`; returns a one-line description of the server
-// (e.g. "PONG from Redis 7.0.11, 12 keys in db 0").
-Result<QString> probeRedis(const RedisEndpoint& endpoint, int timeoutMs = 3000);
 
 }  // namespace twat_cache::ui
