@@ -20,8 +20,8 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
     "twat-cache is a C++20 library that memoizes expensive functions into memory,"
     "SQLite, one-file-per-entry folders and Redis (mcache, bcache, fcache, ucache,"
-    "acache), with an inspection layer that reads and cleans its own caches as well as"
-    "python-diskcache, joblib and plain cache folders."
+    "acache), with an inspection layer that reads and cleans its own caches as well"
+    "as python-diskcache, joblib and plain cache folders."
     "."
     "This package ships the shared library, its headers with CMake and pkg-config"
     "files, the twat-cache command-line tool and the twat-cache-inspector desktop"
