@@ -41,11 +41,11 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE ${TWAT_CACHE_DEBIAN_REVISION})
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
     OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TWAT_CACHE_PACKAGE_MAINTAINER}")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TWAT_CACHE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "devel")  # a library with headers first; tools beside it
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-if(TWAT_CACHE_PACKAGE_HOMEPAGE)
-    set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${TWAT_CACHE_PACKAGE_HOMEPAGE}")
+if(TWAT_CACHE_HOMEPAGE)
+    set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${TWAT_CACHE_HOMEPAGE}")
 endif()
 # Runtime dependencies come from dpkg-shlibdeps (package dpkg-dev), which reads the ELF
 # files: libc6, libstdc++6, libsqlite3-0, libhiredis0.14, libzstd1, libspdlog1.10, libfmt9,
@@ -60,6 +60,9 @@ else()
     message(WARNING "dpkg-shlibdeps not found (apt-get install dpkg-dev): the .deb will lack "
                     "its Depends field")
 endif()
+# ldconfig runs from a dpkg trigger (Debian policy 8.1.1). CPack still adds postinst/postrm
+# calling ldconfig; lintian warns about those (docs/PACKAGING.md), but they are harmless.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_CURRENT_LIST_DIR}/debian/triggers")
 # The headers, CMake package and pkg-config file serve builds: suggest the build tools.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake (>= 3.25), pkg-config, g++ (>= 4:12)")
 

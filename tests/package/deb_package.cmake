@@ -70,7 +70,11 @@ endif()
 if(control MATCHES "Depends:[^\n]*twat-cache")
     list(APPEND problems "the package depends on itself")
 endif()
-if(control MATCHES "example\\.com|TODO|FIXME|placeholder")
+run(dpkg-deb -I "${debs}" triggers)
+if(NOT out MATCHES "(^|\n)activate-noawait ldconfig\n")
+    list(APPEND problems "no ldconfig trigger: ${out}")
+endif()
+if(control MATCHES "example\\.com|\\.example>|TODO|FIXME|placeholder")
     list(APPEND problems "a placeholder in the control fields")
 endif()
 
@@ -185,7 +189,7 @@ endif()
 # 6. lintian, when installed.
 find_program(LINTIAN lintian)
 if(LINTIAN)
-    execute_process(COMMAND "${LINTIAN}" --no-tag-display-limit "${debs}"
+    execute_process(COMMAND "${LINTIAN}" --tag-display-limit 0 "${debs}"
         OUTPUT_VARIABLE out ERROR_VARIABLE err)
     message("lintian:\n${out}${err}")
     if(out MATCHES "(^|\n)E: ")
