@@ -1,8 +1,9 @@
 # Validates the inspector's desktop entry (desktop-file-validate: no error, warning or hint)
 # and AppStream metainfo (appstreamcli validate, offline: no error or warning), and checks
-# that the metainfo's project licence is the one in LICENSE.
+# that the metainfo's project licence is the one in LICENSE and that it lists a release of
+# this VERSION.
 #   cmake -DDESKTOP=<file.desktop> -DMETAINFO=<file.metainfo.xml> -DLICENSE=<LICENSE>
-#         -P desktop_files.cmake
+#         -DVERSION=<x.y.z> -P desktop_files.cmake
 find_program(DESKTOP_FILE_VALIDATE desktop-file-validate)
 find_program(APPSTREAMCLI appstreamcli)
 if(NOT DESKTOP_FILE_VALIDATE OR NOT APPSTREAMCLI)
@@ -33,5 +34,8 @@ if(NOT metainfo MATCHES "<project_license>MIT</project_license>"
    OR NOT metainfo MATCHES "<metadata_license>(CC0-1.0|MIT)</metadata_license>")
     message(FATAL_ERROR "${METAINFO}: project_license must be MIT (LICENSE) and "
                         "metadata_license CC0-1.0 or MIT")
+endif()
+if(NOT metainfo MATCHES "<release version=\"${VERSION}\" date=\"[0-9-]+\"")
+    message(FATAL_ERROR "${METAINFO} has no <release> for version ${VERSION}")
 endif()
 message(STATUS "desktop entry and metainfo are valid")

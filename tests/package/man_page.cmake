@@ -9,11 +9,16 @@
 #      gzip -9n: no file name, no time stamp, same text.
 # `--help` runs without a display (DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM unset), as over
 # ssh, so it must work there.
-#   cmake -DMAN_PAGE=<page.1> -DPROGRAM=<exe> [-DSUBCOMMANDS=ON] [-DACTIONS=<file>]
-#         [-DGZ=<page.1.gz>] -P man_page.cmake
+#   5. its title line names this VERSION of twat-cache.
+#   cmake -DMAN_PAGE=<page.1> -DPROGRAM=<exe> -DVERSION=<x.y.z> [-DSUBCOMMANDS=ON]
+#         [-DACTIONS=<file>] [-DGZ=<page.1.gz>] -P man_page.cmake
 file(READ "${MAN_PAGE}" page)
 string(REPLACE "\\-" "-" page_text "${page}")
 set(skipped "")
+string(REPLACE "." "\\." version_pattern "${VERSION}")
+if(NOT page MATCHES "\n\\.TH [A-Z-]+ 1 [0-9]+ \"twat-cache ${version_pattern}\" ")
+    message(FATAL_ERROR "the .TH line of ${MAN_PAGE} does not name twat-cache ${VERSION}")
+endif()
 
 # 1. Rendering.
 find_program(GROFF groff)
