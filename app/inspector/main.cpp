@@ -1,13 +1,15 @@
 // twat-cache-inspector: QApplication + MainWindow.
 //
-// Without a display (no DISPLAY or WAYLAND_DISPLAY, and QT_QPA_PLATFORM unset) it says so
-// and exits with code 3, which the run script takes as "fall back to the CLI summary".
-// When the cache root is missing or empty it first writes a small demo cache there
-// (`--write-demo` does only that, without a display). `--read-only` starts in read-only mode.
+// The command line is parsed first, under a plain QCoreApplication when there is no display,
+// so --help, --version and --write-demo work over ssh too. Without a display (no DISPLAY or
+// WAYLAND_DISPLAY, and QT_QPA_PLATFORM unset) it then says so and exits with code 3, which
+// the run script takes as "fall back to the CLI summary". When the cache root is missing or
+// empty it first writes a small demo cache there (`--write-demo` does only that).
+// `--read-only` starts in read-only mode.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <cstdio>
-#include <cstring>
+#include <memory>
 
 #include "twat_cache/log.h"
 #include "views/main_window.h"
@@ -24,8 +26,6 @@ bool hasDisplay() {
            !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
-
-}  // namespace
 
 // --write-demo: writes the demo cache into an empty or missing cache root and exits (no
 // display needed; the run script uses it before the CLI summary).
@@ -45,23 +45,17 @@ int writeDemo() {
     return 0;
 }
 
+}  // namespace
+
 int main(int argc, char* argv[]) {
-    if (argc == 2 && std::strcmp(argv[1], "--write-demo") == 0) return writeDemo();
-    if (!hasDisplay()) {
-        std::fputs(
-            "twat-cache-inspector needs a display: set DISPLAY or WAYLAND_DISPLAY (or "
-            "QT_QPA_PLATFORM=offscreen); use `twat-cache` for a command-line summary.\n",
-            stderr);
-        return kExitNoDisplay;
-    }
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("twat-cache"));
-    QApplication::setApplicationName(QStringLiteral("twat-cache-inspector"));
-    QApplication::setApplicationDisplayName(QStringLiteral("twat-cache inspector"));
-    QApplication::setApplicationVersion(QStringLiteral(TWAT_CACHE_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("twat-cache-inspector"));
-    twat_cache::ui::initUiResources();
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
+    const bool display = hasDisplay();
+    // A QApplication needs a display; the parser only needs a QCoreApplication.
+    std::unique_ptr<QCoreApplication> app = display
+                                                ? std::make_unique<QApplication>(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("twat-cache"));
+    QCoreApplication::setApplicationName(QStringLiteral("twat-cache-inspector"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TWAT_CACHE_VERSION));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -73,10 +67,28 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Start in read-only mode: every source is opened read-only by the core, "
                        "which refuses every change."));
     parser.addOption(readOnly);
+    const QCommandLineOption writeDemoOption(
+        QStringLiteral("write-demo"),
+        QStringLiteral("Write the demo cache into an empty or missing cache root and exit "
+                       "(no display needed)."));
+    parser.addOption(writeDemoOption);
     parser.addPositionalArgument(QStringLiteral("folder"),
                                  QStringLiteral("Cache folders to open (optional)."),
                                  "[folder...]");
-    parser.process(app);
+    parser.process(*app);  // --help and --version print and exit here
+    if (parser.isSet(writeDemoOption)) return writeDemo();
+    if (!display) {
+        std::fputs(
+            "twat-cache-inspector needs a display: set DISPLAY or WAYLAND_DISPLAY (or "
+            "QT_QPA_PLATFORM=offscreen); use `twat-cache` for a command-line summary.\n",
+            stderr);
+        return kExitNoDisplay;
+    }
+
+    QApplication::setApplicationDisplayName(QStringLiteral("twat-cache inspector"));
+    QApplication::setDesktopFileName(QStringLiteral("twat-cache-inspector"));
+    twat_cache::ui::initUiResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
 
     // The log panel shows the core's messages; info unless TWAT_CACHE_LOG_LEVEL says
     // otherwise (a malformed value is reported by the core and leaves logging off).
