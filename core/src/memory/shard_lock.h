@@ -1,0 +1,127 @@
+// ShardLock: the memory engine's per-shard reader/writer lock, with reader slots striped by
+// thread so that readers never write a cache line another core is reading or writing.
+//
+// A shared lock usually keeps one reader count: every reader increments and decrements it,
+// so two threads reading the same shard bounce its cache line between their cores, which
+// costs more than the lookup it protects. Here each thread announces itself in one of
+// kStripes reader slots (a thread picks its slot once, round robin), each slot on its own
+// cache line; a writer raises one flag and waits until every slot is empty. Readers thus
+// write only their own slot (one atomic increment and one decrement per lock), and read the
+// writer flag, which changes only when the shard is written. Two threads that share a slot
+// (more threads than stripes) are still correct, only slower.
+//
+// Each slot also carries the hit and miss counters of the readers that use it, so counting a
+// lookup writes the slot line the reader owns anyway, never a line of its own (the shard's
+// Stats sums the slots).
+//
+// Writers prefer themselves: a reader that sees the flag raised steps back and waits, so a
+// stream of readers cannot starve a store. Waiters spin politely, then yield the CPU.
+//
+// Memory order: a reader increments its slot and then reads the flag; a writer sets the flag
+// and then reads the slots; all four are sequentially consistent, so at least one side sees
+// the other (the Dekker pattern). A reader's release decrement pairs with the writer's
+// acquire load of the slot; the writer's release of the flag pairs with the reader's load.
+//
+// Thread safety: that is its purpose. Meets BasicLockable and SharedLockable through
+// lock()/unlock() and lock_shared()/unlock_shared() (works with std::lock_guard; the
+// ReadGuard below also names the slot it used).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+
+namespace twat_cache::detail {
+
+class ShardLock {
+  public:
+    // Reader slots per shard (a power of two). More than the cores of most machines that run
+    // this; a writer reads every slot, which costs a store little next to its allocation.
+    static constexpr std::size_t kStripes = 8;
+
+    struct alignas(64) Slot {
+        std::atomic<std::uint32_t> readers{0};
+        std::atomic<std::uint64_t> hits{0};
+        std::atomic<std::uint64_t> misses{0};
+    };
+
+    // The slot of the calling thread.
+    Slot& mySlot() noexcept { return m_slots[threadStripe()]; }
+
+    void lock_shared(Slot& slot) noexcept {
+        for (;;) {
+            slot.readers.fetch_add(1, std::memory_order_seq_cst);
+            if (!m_writer.load(std::memory_order_seq_cst)) return;
+            slot.readers.fetch_sub(1, std::memory_order_release);
+            for (int spins = 0; m_writer.load(std::memory_order_relaxed); ++spins) pause(spins);
+        }
+    }
+    void unlock_shared(Slot& slot) noexcept {
+        slot.readers.fetch_sub(1, std::memory_order_release);
+    }
+    void lock_shared() noexcept { lock_shared(mySlot()); }
+    void unlock_shared() noexcept { unlock_shared(mySlot()); }
+
+    void lock() noexcept {
+        while (m_writer.exchange(true, std::memory_order_seq_cst)) {
+            for (int spins = 0; m_writer.load(std::memory_order_relaxed); ++spins) pause(spins);
+        }
+        for (Slot& s : m_slots) {
+            for (int spins = 0; s.readers.load(std::memory_order_seq_cst) != 0; ++spins) {
+                pause(spins);
+            }
+        }
+    }
+    void unlock() noexcept { m_writer.store(false, std::memory_order_release); }
+
+    // Sums of the slots' counters. Relaxed: a snapshot taken while readers count.
+    std::uint64_t hits() const noexcept {
+        std::uint64_t n = 0;
+        for (const Slot& s : m_slots) n += s.hits.load(std::memory_order_relaxed);
+        return n;
+    }
+    std::uint64_t misses() const noexcept {
+        std::uint64_t n = 0;
+        for (const Slot& s : m_slots) n += s.misses.load(std::memory_order_relaxed);
+        return n;
+    }
+
+  private:
+    static std::size_t threadStripe() noexcept;
+    static void pause(int spins) noexcept {
+        if (spins < kSpinsBeforeYield) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            asm volatile("yield");
+#endif
+        } else {
+            std::this_thread::yield();
+        }
+    }
+    static constexpr int kSpinsBeforeYield = 64;
+
+    alignas(64) std::atomic<bool> m_writer{false};
+    Slot m_slots[kStripes];
+};
+
+// Holds a shard's shared lock for a scope and knows the slot it announced itself in.
+class ReadGuard {
+  public:
+    explicit ReadGuard(ShardLock& lock) noexcept : m_lock(lock), m_slot(lock.mySlot()) {
+        m_lock.lock_shared(m_slot);
+    }
+    ~ReadGuard() { m_lock.unlock_shared(m_slot); }
+    ReadGuard(const ReadGuard&) = delete;
+    ReadGuard& operator=(const ReadGuard&) = delete;
+
+    void countHit() noexcept { m_slot.hits.fetch_add(1, std::memory_order_relaxed); }
+    void countMiss() noexcept { m_slot.misses.fetch_add(1, std::memory_order_relaxed); }
+
+  private:
+    ShardLock& m_lock;
+    ShardLock::Slot& m_slot;
+};
+
+}  // namespace twat_cache::detail
