@@ -69,7 +69,7 @@ struct MemoryEngine::Impl {
         bool expired = false;
         std::int64_t expiredAt = 0;
         {
-            detail::ReadGuard guard(s.lock);
+            detail::ReadGuard guard(s.lock, count);
             const MemoryEntry* e = s.find(key);
             if (e != nullptr) {
                 // The clock is read only for an entry that can expire: reading it on every
@@ -77,7 +77,7 @@ struct MemoryEngine::Impl {
                 const std::int64_t now = e->expiresMs != 0 ? clock->nowMs() : 0;
                 if (!e->expiredAt(now)) {
                     const bool hit = use(*e, now);
-                    if (count) hit ? guard.countHit() : guard.countMiss();
+                    if (count && !hit) guard.countMiss();
                     return hit;
                 }
                 expired = true;
@@ -168,7 +168,9 @@ Status MemoryEngine::setObject(const Key& key, std::uint64_t typeTag,
 }
 
 Result<StoredValue> MemoryEngine::get(const Key& key) {
-    StoredValue v;
+    // The value is built in the returned Result (one return: NRVO), so a hit copies the
+    // payload once; building a StoredValue and converting it would move it twice more.
+    Result<StoredValue> out = StoredValue{};
     bool object = false;
     const bool hit = m_impl->lookup(key, true, [&](const MemoryEntry& e, std::int64_t now) {
         if (e.object) {
@@ -176,6 +178,7 @@ Result<StoredValue> MemoryEngine::get(const Key& key) {
             return false;
         }
         MemoryShard::touch(e, now);
+        StoredValue& v = *out;
         v.payload = e.payload;
         v.type_tag = e.typeTag;
         v.created_ms = e.createdMs;
@@ -183,10 +186,10 @@ Result<StoredValue> MemoryEngine::get(const Key& key) {
         return true;
     });
     if (!hit) {
-        return Status::notFound(object ? "the entry holds an in-process object (mcache)"
-                                       : "no live entry for this key");
+        out = Status::notFound(object ? "the entry holds an in-process object (mcache)"
+                                      : "no live entry for this key");
     }
-    return v;
+    return out;
 }
 
 Status MemoryEngine::set(const Key& key, const Record& record) {
@@ -237,8 +240,12 @@ Stats MemoryEngine::stats() {
     for (std::size_t i = 0; i < m_impl->shardCount; ++i) {
         MemoryShard& s = m_impl->shards[i];
         detail::ReadGuard guard(s.lock);
-        total.hits += s.lock.hits();
-        total.misses += s.lock.misses();
+        // Misses first: each is counted after its lookup, so lookups >= misses (the min
+        // guards a snapshot against relaxed reordering).
+        const std::uint64_t misses = s.lock.misses();
+        const std::uint64_t lookups = s.lock.lookups();
+        total.hits += lookups - std::min(misses, lookups);
+        total.misses += misses;
         total.evictions += s.evictions;
         total.expirations += s.expirations;
         total.errors += s.errors;

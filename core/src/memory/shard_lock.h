@@ -10,9 +10,11 @@
 // writer flag, which changes only when the shard is written. Two threads that share a slot
 // (more threads than stripes) are still correct, only slower.
 //
-// Each slot also carries the hit and miss counters of the readers that use it, so counting a
-// lookup writes the slot line the reader owns anyway, never a line of its own (the shard's
-// Stats sums the slots).
+// Each slot also counts the lookups of the readers that use it, in the same word as its
+// reader count: announcing a lookup and counting it is one atomic add. Misses are counted
+// apart (a miss is followed by computing a value, which costs far more), and hits are
+// lookups minus misses, summed over the slots. A snapshot taken while readers work may count
+// a lookup as a hit before its miss is counted; once they are done the sums are exact.
 //
 // Writers prefer themselves: a reader that sees the flag raised steps back and waits, so a
 // stream of readers cannot starve a store. Waiters spin politely, then yield the CPU.
@@ -40,27 +42,42 @@ class ShardLock {
     // this; a writer reads every slot, which costs a store little next to its allocation.
     static constexpr std::size_t kStripes = 8;
 
+    // A slot's word: the readers inside (low kReaderBits bits) and the lookups counted.
+    static constexpr int kReaderBits = 16;
+    static constexpr std::uint64_t kReader = 1;
+    static constexpr std::uint64_t kLookup = std::uint64_t{1} << kReaderBits;
+    static constexpr std::uint64_t kReaderMask = kLookup - 1;
+    // Lookups move from the word to `drained` in chunks of this many before the word's
+    // 48-bit field could overflow (2^47 lookups: days of a core doing nothing else).
+    static constexpr std::uint64_t kDrainChunk = std::uint64_t{1} << 47;
+
     struct alignas(64) Slot {
-        std::atomic<std::uint32_t> readers{0};
-        std::atomic<std::uint64_t> hits{0};
+        std::atomic<std::uint64_t> word{0};
         std::atomic<std::uint64_t> misses{0};
+        std::atomic<std::uint64_t> drained{0};
     };
 
     // The slot of the calling thread.
     Slot& mySlot() noexcept { return m_slots[threadStripe()]; }
 
-    void lock_shared(Slot& slot) noexcept {
+    // `lookup`: count this lock as a lookup (a get), not an inspection (size, scan, ...).
+    void lock_shared(Slot& slot, bool lookup) noexcept {
+        const std::uint64_t add = kReader + (lookup ? kLookup : 0);
         for (;;) {
-            slot.readers.fetch_add(1, std::memory_order_seq_cst);
-            if (!m_writer.load(std::memory_order_seq_cst)) return;
-            slot.readers.fetch_sub(1, std::memory_order_release);
+            const std::uint64_t before = slot.word.fetch_add(add, std::memory_order_seq_cst);
+            if (!m_writer.load(std::memory_order_seq_cst)) {
+                if (before >= kDrainChunk * kLookup) [[unlikely]]
+                    drain(slot);
+                return;
+            }
+            slot.word.fetch_sub(add, std::memory_order_release);
             for (int spins = 0; m_writer.load(std::memory_order_relaxed); ++spins) pause(spins);
         }
     }
     void unlock_shared(Slot& slot) noexcept {
-        slot.readers.fetch_sub(1, std::memory_order_release);
+        slot.word.fetch_sub(kReader, std::memory_order_release);
     }
-    void lock_shared() noexcept { lock_shared(mySlot()); }
+    void lock_shared() noexcept { lock_shared(mySlot(), false); }
     void unlock_shared() noexcept { unlock_shared(mySlot()); }
 
     void lock() noexcept {
@@ -68,7 +85,8 @@ class ShardLock {
             for (int spins = 0; m_writer.load(std::memory_order_relaxed); ++spins) pause(spins);
         }
         for (Slot& s : m_slots) {
-            for (int spins = 0; s.readers.load(std::memory_order_seq_cst) != 0; ++spins) {
+            for (int spins = 0; (s.word.load(std::memory_order_seq_cst) & kReaderMask) != 0;
+                 ++spins) {
                 pause(spins);
             }
         }
@@ -76,9 +94,12 @@ class ShardLock {
     void unlock() noexcept { m_writer.store(false, std::memory_order_release); }
 
     // Sums of the slots' counters. Relaxed: a snapshot taken while readers count.
-    std::uint64_t hits() const noexcept {
+    std::uint64_t lookups() const noexcept {
         std::uint64_t n = 0;
-        for (const Slot& s : m_slots) n += s.hits.load(std::memory_order_relaxed);
+        for (const Slot& s : m_slots) {
+            n += (s.word.load(std::memory_order_relaxed) >> kReaderBits) +
+                 s.drained.load(std::memory_order_relaxed);
+        }
         return n;
     }
     std::uint64_t misses() const noexcept {
@@ -89,6 +110,18 @@ class ShardLock {
 
   private:
     static std::size_t threadStripe() noexcept;
+    // Moves kDrainChunk lookups from the word to `drained`; only one of several readers that
+    // see the word past the mark does it (the compare-exchange decides).
+    static void drain(Slot& slot) noexcept {
+        std::uint64_t w = slot.word.load(std::memory_order_relaxed);
+        while (w >= kDrainChunk * kLookup) {
+            if (slot.word.compare_exchange_weak(w, w - kDrainChunk * kLookup,
+                                                std::memory_order_relaxed)) {
+                slot.drained.fetch_add(kDrainChunk, std::memory_order_relaxed);
+                return;
+            }
+        }
+    }
     static void pause(int spins) noexcept {
         if (spins < kSpinsBeforeYield) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -107,16 +140,17 @@ class ShardLock {
 };
 
 // Holds a shard's shared lock for a scope and knows the slot it announced itself in.
+// `lookup`: the lock counts a lookup; call countMiss() if it turns out a miss.
 class ReadGuard {
   public:
-    explicit ReadGuard(ShardLock& lock) noexcept : m_lock(lock), m_slot(lock.mySlot()) {
-        m_lock.lock_shared(m_slot);
+    explicit ReadGuard(ShardLock& lock, bool lookup = false) noexcept
+        : m_lock(lock), m_slot(lock.mySlot()) {
+        m_lock.lock_shared(m_slot, lookup);
     }
     ~ReadGuard() { m_lock.unlock_shared(m_slot); }
     ReadGuard(const ReadGuard&) = delete;
     ReadGuard& operator=(const ReadGuard&) = delete;
 
-    void countHit() noexcept { m_slot.hits.fetch_add(1, std::memory_order_relaxed); }
     void countMiss() noexcept { m_slot.misses.fetch_add(1, std::memory_order_relaxed); }
 
   private:
