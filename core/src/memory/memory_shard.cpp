@@ -10,35 +10,14 @@ std::atomic<std::size_t> g_nextStripe{0};
 
 }  // namespace
 
-std::size_t ShardLock::threadStripe() noexcept {
-    // initial-exec: a direct TLS access, not a __tls_get_addr call, in this shared library
-    // (a few bytes of static TLS; the library is linked, not dlopen()ed, by its users).
-#if defined(__GNUC__)
-    [[gnu::tls_model("initial-exec")]]
-#endif
-    static thread_local const std::size_t stripe =
-        g_nextStripe.fetch_add(1, std::memory_order_relaxed) & (kStripes - 1);
-    return stripe;
+std::size_t ShardLock::nextStripe() noexcept {
+    return g_nextStripe.fetch_add(1, std::memory_order_relaxed) & (kStripes - 1);
 }
 
 void MemoryShard::configure(Policy policy, std::uint64_t maxEntries, std::uint64_t maxBytes) {
     m_policy = policy;
     m_maxEntries = maxEntries;
     m_maxBytes = maxBytes;
-}
-
-const MemoryEntry* MemoryShard::find(const Key& key) const {
-    auto it = m_map.find(key);
-    return it == m_map.end() ? nullptr : &it->second;
-}
-
-void MemoryShard::touch(const MemoryEntry& e, std::int64_t nowMs) noexcept {
-    // Load and store, not fetch_add: no locked instruction on the hit path (see the header).
-    e.hits.store(e.hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    // The clock is coarse: most hits find the time already stored and write nothing.
-    if (nowMs != 0 && e.accessedMs.load(std::memory_order_relaxed) != nowMs) {
-        e.accessedMs.store(nowMs, std::memory_order_relaxed);
-    }
 }
 
 void MemoryShard::removeIfExpired(const Key& key, std::int64_t nowMs) {

@@ -86,10 +86,20 @@ class alignas(64) MemoryShard {
     ShardLock lock;
 
     // The entry of `key`, live or expired, or null. Shared lock.
-    const MemoryEntry* find(const Key& key) const;
+    const MemoryEntry* find(const Key& key) const {
+        auto it = m_map.find(key);
+        return it == m_map.end() ? nullptr : &it->second;
+    }
     // Records a hit on `e` (relaxed atomics only); nowMs 0 leaves e.accessedMs alone.
     // Shared lock.
-    static void touch(const MemoryEntry& e, std::int64_t nowMs) noexcept;
+    static void touch(const MemoryEntry& e, std::int64_t nowMs) noexcept {
+        // Load and store, not fetch_add: no locked instruction on the hit path.
+        e.hits.store(e.hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        // The clock is coarse: most hits find the time already stored and write nothing.
+        if (nowMs != 0 && e.accessedMs.load(std::memory_order_relaxed) != nowMs) {
+            e.accessedMs.store(nowMs, std::memory_order_relaxed);
+        }
+    }
     // Removes the entry of `key` when it is expired at nowMs, counting an expiration.
     // Exclusive.
     void removeIfExpired(const Key& key, std::int64_t nowMs);

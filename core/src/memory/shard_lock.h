@@ -109,7 +109,19 @@ class ShardLock {
     }
 
   private:
-    static std::size_t threadStripe() noexcept;
+    static constexpr std::size_t kNoStripe = ~std::size_t{0};
+    static std::size_t nextStripe() noexcept;  // round robin over the stripes
+    static std::size_t threadStripe() noexcept {
+        // Constant-initialized (no guard check on each access) and initial-exec: a plain
+        // TLS load, no __tls_get_addr call, although this code lives in a shared library.
+#if defined(__GNUC__)
+        [[gnu::tls_model("initial-exec")]]
+#endif
+        static thread_local std::size_t stripe = kNoStripe;
+        if (stripe == kNoStripe) [[unlikely]]
+            stripe = nextStripe();
+        return stripe;
+    }
     // Moves kDrainChunk lookups from the word to `drained`; only one of several readers that
     // see the word past the mark does it (the compare-exchange decides).
     static void drain(Slot& slot) noexcept {
