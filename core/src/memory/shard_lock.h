@@ -17,7 +17,9 @@
 // a lookup as a hit before its miss is counted; once they are done the sums are exact.
 //
 // Writers prefer themselves: a reader that sees the flag raised steps back and waits, so a
-// stream of readers cannot starve a store. Waiters spin politely, then yield the CPU.
+// stream of readers cannot starve a store. Waiters spin politely, then yield the CPU. Not
+// re-entrant: a thread holding a shard's lock, shared or not, must not lock it again (a
+// waiting writer would make a nested reader wait for itself).
 //
 // Memory order: a reader increments its slot and then reads the flag; a writer sets the flag
 // and then reads the slots; all four are sequentially consistent, so at least one side sees
