@@ -197,6 +197,16 @@ def build_table(cpp, py):
         "BM_UnorderedMapFind/real_time/threads:1")
     t.add("info: (d) control, unordered_map::find 2 threads vs 1", mops(two) + " (2t)",
           mops(one) + " (1t)", fmt_ratio(ratio(two, one)), "-", None, True)
+    # CPU time per operation with two threads vs one: Google Benchmark sums the threads' CPU
+    # time, so a ratio near 1 means the threads did not slow each other down (no cache line
+    # bounced between them) whether or not the machine ran them at the same time; shared
+    # writes on the hit path show up as a ratio above 1 when the threads did overlap.
+    for label, base in (("mcache", "BM_McacheHit/ttl:0"), ("engine", "BM_MemoryEngineGet/ttl:0"),
+                        ("control find", "BM_UnorderedMapFind")):
+        two = cpu(f"{base}/real_time/threads:2")
+        one = cpu(f"{base}/real_time/threads:1")
+        t.add(f"info: (d) {label}, CPU per op, 2 threads vs 1", ns(two) + " (2t)",
+              ns(one) + " (1t)", fmt_ratio(ratio(two, one)), "-", None, True)
     # Context rows: no target.
     t.add("info: makeKey(int, double, str)", ns(cpu("BM_MakeKey")), "-", "-", "-", None, True)
     t.add("info: Python plain call, no cache", "-", ns(py["plain call (no cache)"]), "-", "-",

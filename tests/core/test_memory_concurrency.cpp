@@ -2,10 +2,13 @@
 // Bounded work (CI runs this under ThreadSanitizer).
 #include <QtTest>
 #include <atomic>
+#include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "twat_cache/clock.h"
 #include "twat_cache/memoize.h"
 
 using namespace twat_cache;
@@ -34,6 +37,28 @@ int keyAt(int thread, int i, int keys) {
     const auto mixed =
         static_cast<unsigned>(i) * 2654435761u + static_cast<unsigned>(thread) * 40503u;
     return static_cast<int>((mixed >> 7) % static_cast<unsigned>(keys));
+}
+
+// The object type of the typed-path entries in mixedHammer: it names its key, so a reader
+// can tell that what it got was stored for the key it asked for.
+struct Tagged {
+    int key = 0;
+    std::string pad;
+};
+
+void copyTagged(const void* object, void* context) {
+    *static_cast<Tagged*>(context) = *static_cast<const Tagged*>(object);
+}
+
+// "k<key>/" then a filler whose length varies with the writer and the round.
+std::string payloadFor(int key, int thread, int i) {
+    const auto fill = static_cast<std::size_t>((key * 7 + thread * 13 + i) % 1500);
+    return "k" + std::to_string(key) + "/" + std::string(fill, static_cast<char>('a' + thread));
+}
+
+bool payloadIsOf(const std::string& payload, int key) {
+    const std::string prefix = "k" + std::to_string(key) + "/";
+    return payload.compare(0, prefix.size(), prefix) == 0;
 }
 
 }  // namespace
@@ -89,6 +114,150 @@ class TestMemoryConcurrency : public QObject {
             // Every miss stored an entry (or replaced one another thread stored for the same
             // key at the same time), which is still there or was evicted.
             QVERIFY(s.entries + s.evictions <= s.misses);
+        }
+    }
+
+    // Hits, stores, replacements, erasures, evictions and expirations at once, through both
+    // interfaces: every value read belongs to the key asked for, the counters add up, and
+    // the limits hold once the threads are done.
+    void mixedHammer_data() {
+        QTest::addColumn<Policy>("policy");
+        QTest::addColumn<int>("maxsize");   // 0: unbounded
+        QTest::addColumn<int>("maxBytes");  // 0: unbounded
+        QTest::addColumn<int>("ttlMs");     // the cache's ttl; 0: none
+        QTest::addColumn<int>("keys");
+        QTest::newRow("lru, one shard") << Policy::kLru << 200 << 0 << 0 << 600;
+        QTest::newRow("lru, sharded, ttl") << Policy::kLru << 2000 << 0 << 40 << 5000;
+        QTest::newRow("lru, bytes, one shard") << Policy::kLru << 0 << 100'000 << 0 << 600;
+        QTest::newRow("lfu, bytes, sharded") << Policy::kLfu << 0 << 1'100'000 << 0 << 4000;
+        QTest::newRow("lfu, one shard, ttl") << Policy::kLfu << 300 << 0 << 25 << 1000;
+        QTest::newRow("fifo, sharded") << Policy::kFifo << 1200 << 0 << 0 << 4000;
+        QTest::newRow("rr, one shard") << Policy::kRr << 150 << 0 << 0 << 600;
+    }
+    void mixedHammer() {
+        QFETCH(Policy, policy);
+        QFETCH(int, maxsize);
+        QFETCH(int, maxBytes);
+        QFETCH(int, ttlMs);
+        QFETCH(int, keys);
+        auto clock = std::make_shared<ManualClock>();
+        CacheConfig c{.name = "mixed",
+                      .maxsize = static_cast<std::uint64_t>(maxsize),
+                      .max_bytes = static_cast<std::uint64_t>(maxBytes),
+                      .ttl = std::chrono::milliseconds(ttlMs),
+                      .policy = policy,
+                      .clock = clock};
+        auto resolved = resolveConfig(c, noEnv);
+        QVERIFY(resolved.ok());
+        auto engine = MemoryEngine::create(*resolved);
+        QVERIFY(engine.ok());
+        MemoryEngine& e = **engine;
+        constexpr std::uint64_t kTag = 42;
+        constexpr int kOps = 6000;
+        std::atomic<std::uint64_t> lookups{0};
+        std::atomic<std::uint64_t> hits{0};
+        std::atomic<int> wrong{0};
+        runThreads([&](int t) {
+            std::uint64_t myLookups = 0;
+            std::uint64_t myHits = 0;
+            for (int i = 0; i < kOps; ++i) {
+                const int k = keyAt(t, i, keys);
+                const Key key = makeKey("mixed", k);
+                switch ((i + t) % 8) {
+                    case 0:
+                    case 1: {
+                        const std::string payload = payloadFor(k, t, i);
+                        Record r;
+                        r.key_text = "k";
+                        r.type_tag = kTag;
+                        r.payload = payload;
+                        if (!e.set(key, r).ok()) wrong.fetch_add(1);
+                        break;
+                    }
+                    case 2: {
+                        Tagged v{k, std::string(static_cast<std::size_t>(i % 300), 'o')};
+                        const std::size_t bytes = v.pad.size() + sizeof(Tagged);
+                        auto object = std::make_shared<const Tagged>(std::move(v));
+                        if (!e.setObject(key, kTag, object, bytes, "o").ok()) wrong.fetch_add(1);
+                        break;
+                    }
+                    case 3:
+                    case 4: {
+                        ++myLookups;
+                        auto v = e.get(key);
+                        if (v.ok()) {
+                            ++myHits;
+                            if (v->type_tag != kTag || !payloadIsOf(v->payload, k)) {
+                                wrong.fetch_add(1);
+                            }
+                        } else if (!v.status().isNotFound()) {
+                            wrong.fetch_add(1);
+                        }
+                        break;
+                    }
+                    case 5: {
+                        ++myLookups;
+                        Tagged out{-1, {}};
+                        if (e.getObject(key, kTag, &copyTagged, &out)) {
+                            ++myHits;
+                            if (out.key != k) wrong.fetch_add(1);
+                        }
+                        break;
+                    }
+                    case 6:
+                        if (!e.erase(key).ok()) wrong.fetch_add(1);
+                        break;
+                    default:
+                        if (!e.contains(key).ok()) wrong.fetch_add(1);
+                        if (t == 0 && i % 64 == 7) clock->advanceMs(3);  // entries expire
+                        if (i % 1500 == 7 && !e.scan("", 20).ok()) wrong.fetch_add(1);
+                }
+            }
+            lookups.fetch_add(myLookups);
+            hits.fetch_add(myHits);
+        });
+        QCOMPARE(wrong.load(), 0);
+
+        const Stats s = e.stats();
+        QCOMPARE(s.hits, hits.load());
+        QCOMPARE(s.hits + s.misses, lookups.load());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(*e.size(), s.entries);
+        if (maxsize != 0) QVERIFY(s.entries <= static_cast<std::uint64_t>(maxsize));
+        if (maxBytes != 0) QVERIFY(s.bytes <= static_cast<std::uint64_t>(maxBytes));
+        if (maxsize != 0 || maxBytes != 0) QVERIFY(s.evictions > 0);
+        if (ttlMs != 0) QVERIFY(s.expirations > 0);
+
+        // Quiescent: every live entry belongs to its key, and the byte count is their sum.
+        std::uint64_t seen = 0;
+        std::uint64_t bytes = 0;
+        std::string cursor;
+        int pages = 0;
+        do {
+            auto page = e.scan(cursor, 500);
+            QVERIFY2(page.ok(), page.status().toString().c_str());
+            for (const EntryInfo& info : page->entries) {
+                ++seen;
+                bytes += info.size + info.key_text.size();
+            }
+            cursor = page->cursor;
+            QVERIFY(++pages < 10'000);
+        } while (!cursor.empty());
+        if (ttlMs == 0) {  // scan skips expired entries not yet removed; entries counts them
+            QCOMPARE(seen, s.entries);
+            QCOMPARE(bytes, s.bytes);
+        } else {
+            QVERIFY(seen <= s.entries);
+        }
+        for (int k = 0; k < keys; ++k) {
+            const Key key = makeKey("mixed", k);
+            auto v = e.get(key);
+            Tagged out{-1, {}};
+            if (v.ok()) {
+                QVERIFY(payloadIsOf(v->payload, k));
+            } else if (e.getObject(key, kTag, &copyTagged, &out)) {
+                QCOMPARE(out.key, k);
+            }
         }
     }
 

@@ -87,8 +87,15 @@ class TestMemoryEngine : public QObject {
                                                 << "1 3 4" << 1 << 0;
         QTest::newRow("lfu: new entry is least used") << Policy::kLfu << "s1 s2 s3 g1 g2 g3 s4 s5"
                                                       << "2 3 5" << 2 << 0;
-        QTest::newRow("lfu: ties go by recency") << Policy::kLfu << "s1 s2 s3 g3 g1 g2 s4"
-                                                 << "1 2 4" << 1 << 0;
+        // Equal counts: the oldest store leaves. (Hits do not record their order: that would
+        // be a shared write on every hit; see memory_shard.h.)
+        QTest::newRow("lfu: ties go to the oldest store") << Policy::kLfu << "s1 s2 s3 g3 g1 g2 s4"
+                                                          << "2 3 4" << 1 << 0;
+        QTest::newRow("lfu: a re-set starts a new count")
+            << Policy::kLfu << "s1 s2 s3 g1 g1 g2 g3 s1 s4"
+            << "2 3 4" << 1 << 0;
+        QTest::newRow("lru: second chance once per pass") << Policy::kLru << "s1 s2 s3 g1 s4 s5 s6"
+                                                          << "4 5 6" << 3 << 0;
         QTest::newRow("none: refuses when full") << Policy::kNone << "s1 s2 s3 s4 s1"
                                                  << "1 2 3" << 0 << 1;
     }

@@ -1,9 +1,12 @@
 // MemoryEngine: the in-process cache engine behind mcache.
 //
 // Entries live in a sharded hash table. Each shard is cache-line aligned and owns its lock,
-// its hash map, its eviction structure (an LRU/FIFO list, an LFU order or a random-replacement
-// slot array) and its counters, so a hit takes exactly one uncontended lock and touches no
-// shared memory besides its own shard. stats() sums the shards.
+// its hash map, its eviction structure (a queue for lru/fifo, an entry array for lfu/rr) and
+// its counters. A hit takes the shard's lock *shared*, and writes nothing another reader
+// reads: the lock keeps one reader slot per thread stripe (each on its own cache line, which
+// also holds that stripe's hit/miss counters), and the entry's recency/frequency are relaxed
+// atomics in the entry itself. Stores, erasures and evictions take the lock exclusively.
+// stats() sums the shards and their slots.
 //
 // Sharding: a cache with a small limit (maxsize < 1024, or max_bytes < 1 MiB) has one shard,
 // so its eviction order is exact and predictable. Larger or unbounded caches have
@@ -12,16 +15,25 @@
 // leveldb's ShardedLRUCache does. The eviction order is exact per shard, approximate overall,
 // and a shard may evict (or, with policy none, refuse) while others still have room.
 //
-// Policies: lru, lfu (ties: least recently used), fifo, rr (a fixed-seed generator per shard,
-// so runs are reproducible) and none (nothing is evicted: a full cache refuses new keys with
-// Busy). A TTL applies to any policy; expiry is checked on access with the config's Clock
-// (the coarse system clock by default), and expired entries are counted as expirations.
+// Policies: lru, lfu, fifo, rr (a fixed-seed generator per shard, so runs are reproducible)
+// and none (nothing is evicted: a full cache refuses new keys with Busy). Because hits do not
+// reorder anything, lru and lfu are approximations decided at eviction time:
+//   * lru is CLOCK (second chance): the victim is the oldest-queued entry not hit since it
+//     was last queued; an entry that was hit is queued again instead. An entry hit since
+//     its last pass is "recent" however long ago that hit was within the pass.
+//   * lfu evicts the entry with the fewest hits, ties going to the oldest store; a shard of
+//     more than 16 entries compares 16 random entries (like Redis's approximated lfu).
+//     Hit counts are approximate under concurrency (two simultaneous hits of one entry may
+//     count once); Stats::hits is exact.
+// A TTL applies to any policy; expiry is checked on access with the config's Clock (the
+// coarse system clock by default). A hit on an expired entry is a miss; the entry is then
+// removed under the exclusive lock and counted as an expiration.
 //
 // Two interfaces:
 //   * the byte Engine interface (payload + type tag), shared with the persistent engines;
 //   * a typed fast path for mcache, which stores the C++ object itself (no encoding) and
-//     copies it out under the shard lock, so a hit costs no allocation and no refcount
-//     traffic. An entry stored through one interface is a miss through the other.
+//     copies it out under the shard's shared lock, so a hit costs no allocation and no
+//     refcount traffic. An entry stored through one interface is a miss through the other.
 //
 // Times: a hit reads the clock only for an entry that can expire, so EntryInfo::accessed_ms
 // is tracked for expiring entries and 0 ("not tracked") for the others.
@@ -73,8 +85,9 @@ class TWAT_CACHE_EXPORT MemoryEngine final : public Engine {
 
     // ---- typed fast path (used by mcache) ----
 
-    // Called with the stored object while the shard lock is held: copy it out, do not keep
-    // the pointer, do not call back into the engine.
+    // Called with the stored object while the shard's shared lock is held, possibly by
+    // several threads at once: copy it out (reading only), do not keep the pointer, do not
+    // call back into the engine.
     using CopyOut = void (*)(const void* object, void* context);
 
     // On a hit (live entry stored by setObject() with the same typeTag), calls

@@ -33,9 +33,9 @@ EntryInfo entryInfo(const Key& key, const MemoryEntry& e) {
     info.key_text = e.keyText;
     info.size = e.bytes - std::min<std::uint64_t>(e.bytes, e.keyText.size());
     info.created_ms = e.createdMs;
-    info.accessed_ms = e.accessedMs;
+    info.accessed_ms = e.accessedMs.load(std::memory_order_relaxed);
     info.expires_ms = e.expiresMs;
-    info.hits = e.hits;
+    info.hits = e.hits.load(std::memory_order_relaxed);
     return info;
 }
 
@@ -59,12 +59,45 @@ struct MemoryEngine::Impl {
         return t.count() > 0 ? nowMs + t.count() : 0;
     }
 
-    // Stores under the shard lock; `fill` moves the value into the prepared entry.
+    // Looks `key` up under the shared lock. On a live entry calls use(entry), which returns
+    // whether it is a hit (false: a foreign entry, a miss); `count` says whether the lookup
+    // counts as a hit or miss. An expired entry is a miss, then removed (and counted as an
+    // expiration) under the exclusive lock: the shared lock never writes the map.
+    template <class Use>
+    bool lookup(const Key& key, bool count, Use&& use) {
+        MemoryShard& s = shardFor(key);
+        bool expired = false;
+        std::int64_t expiredAt = 0;
+        {
+            detail::ReadGuard guard(s.lock, count);
+            const MemoryEntry* e = s.find(key);
+            if (e != nullptr) {
+                // The clock is read only for an entry that can expire: reading it on every
+                // hit would cost as much as the rest of the hit.
+                const std::int64_t now = e->expiresMs != 0 ? clock->nowMs() : 0;
+                if (!e->expiredAt(now)) {
+                    const bool hit = use(*e, now);
+                    if (count && !hit) guard.countMiss();
+                    return hit;
+                }
+                expired = true;
+                expiredAt = now;
+            }
+            if (count) guard.countMiss();
+        }
+        if (expired) {
+            std::lock_guard lock(s.lock);
+            s.removeIfExpired(key, expiredAt);
+        }
+        return false;
+    }
+
+    // Stores under the exclusive lock; `fill` moves the value into the prepared entry.
     template <class Fill>
     Status store(const Key& key, std::uint64_t bytes, Fill&& fill) {
         const std::int64_t now = clock->nowMs();
         MemoryShard& s = shardFor(key);
-        std::lock_guard lock(s.mutex);
+        std::lock_guard lock(s.lock);
         auto slot = s.prepareStore(key, bytes, now);
         if (!slot.ok()) {
             ++s.errors;  // the engine counts its own refusals (stats.h)
@@ -112,17 +145,12 @@ const ResolvedConfig& MemoryEngine::config() const noexcept {
 
 bool MemoryEngine::getObject(const Key& key, std::uint64_t typeTag, CopyOut copyOut,
                              void* context) {
-    MemoryShard& s = m_impl->shardFor(key);
-    std::lock_guard lock(s.mutex);
-    std::int64_t now = 0;
-    MemoryEntry* e = s.findLive(key, *m_impl->clock, now);
-    if (e == nullptr || !e->object || e->typeTag != typeTag) {
-        ++s.misses;
-        return false;
-    }
-    s.touch(*e, now);
-    copyOut(e->object.get(), context);
-    return true;
+    return m_impl->lookup(key, true, [&](const MemoryEntry& e, std::int64_t now) {
+        if (!e.object || e.typeTag != typeTag) return false;
+        MemoryShard::touch(e, now);
+        copyOut(e.object.get(), context);
+        return true;
+    });
 }
 
 Status MemoryEngine::setObject(const Key& key, std::uint64_t typeTag,
@@ -135,27 +163,33 @@ Status MemoryEngine::setObject(const Key& key, std::uint64_t typeTag,
         e.object = std::move(object);
         e.keyText = std::move(keyText);
         e.expiresMs = m_impl->expiryFor(std::nullopt, now);
-        if (e.expiresMs != 0) e.accessedMs = now;
+        if (e.expiresMs != 0) e.accessedMs.store(now, std::memory_order_relaxed);
     });
 }
 
 Result<StoredValue> MemoryEngine::get(const Key& key) {
-    MemoryShard& s = m_impl->shardFor(key);
-    std::lock_guard lock(s.mutex);
-    std::int64_t now = 0;
-    MemoryEntry* e = s.findLive(key, *m_impl->clock, now);
-    if (e == nullptr || e->object) {
-        ++s.misses;
-        return Status::notFound(e == nullptr ? "no live entry for this key"
-                                             : "the entry holds an in-process object (mcache)");
+    // The value is built in the returned Result (one return: NRVO), so a hit copies the
+    // payload once; building a StoredValue and converting it would move it twice more.
+    Result<StoredValue> out = StoredValue{};
+    bool object = false;
+    const bool hit = m_impl->lookup(key, true, [&](const MemoryEntry& e, std::int64_t now) {
+        if (e.object) {
+            object = true;
+            return false;
+        }
+        MemoryShard::touch(e, now);
+        StoredValue& v = *out;
+        v.payload = e.payload;
+        v.type_tag = e.typeTag;
+        v.created_ms = e.createdMs;
+        v.expires_ms = e.expiresMs;
+        return true;
+    });
+    if (!hit) {
+        out = Status::notFound(object ? "the entry holds an in-process object (mcache)"
+                                      : "no live entry for this key");
     }
-    s.touch(*e, now);
-    StoredValue v;
-    v.payload = e->payload;
-    v.type_tag = e->typeTag;
-    v.created_ms = e->createdMs;
-    v.expires_ms = e->expiresMs;
-    return v;
+    return out;
 }
 
 Status MemoryEngine::set(const Key& key, const Record& record) {
@@ -168,27 +202,24 @@ Status MemoryEngine::set(const Key& key, const Record& record) {
         e.payload = std::move(payload);
         e.keyText = std::move(keyText);
         e.expiresMs = m_impl->expiryFor(record.ttl, now);
-        if (e.expiresMs != 0) e.accessedMs = now;
+        if (e.expiresMs != 0) e.accessedMs.store(now, std::memory_order_relaxed);
     });
 }
 
 Result<bool> MemoryEngine::erase(const Key& key) {
     MemoryShard& s = m_impl->shardFor(key);
-    std::lock_guard lock(s.mutex);
+    std::lock_guard lock(s.lock);
     return s.erase(key);
 }
 
 Result<bool> MemoryEngine::contains(const Key& key) {
-    MemoryShard& s = m_impl->shardFor(key);
-    std::lock_guard lock(s.mutex);
-    std::int64_t now = 0;
-    return s.findLive(key, *m_impl->clock, now) != nullptr;
+    return m_impl->lookup(key, false, [](const MemoryEntry&, std::int64_t) { return true; });
 }
 
 Status MemoryEngine::clear() {
     for (std::size_t i = 0; i < m_impl->shardCount; ++i) {
         MemoryShard& s = m_impl->shards[i];
-        std::lock_guard lock(s.mutex);
+        std::lock_guard lock(s.lock);
         s.clear();
     }
     return {};
@@ -198,7 +229,7 @@ Result<std::uint64_t> MemoryEngine::size() {
     std::uint64_t n = 0;
     for (std::size_t i = 0; i < m_impl->shardCount; ++i) {
         MemoryShard& s = m_impl->shards[i];
-        std::lock_guard lock(s.mutex);
+        detail::ReadGuard guard(s.lock);
         n += s.entries().size();
     }
     return n;
@@ -208,9 +239,13 @@ Stats MemoryEngine::stats() {
     Stats total;
     for (std::size_t i = 0; i < m_impl->shardCount; ++i) {
         MemoryShard& s = m_impl->shards[i];
-        std::lock_guard lock(s.mutex);
-        total.hits += s.hits;
-        total.misses += s.misses;
+        detail::ReadGuard guard(s.lock);
+        // Misses first: each is counted after its lookup, so lookups >= misses (the min
+        // guards a snapshot against relaxed reordering).
+        const std::uint64_t misses = s.lock.misses();
+        const std::uint64_t lookups = s.lock.lookups();
+        total.hits += lookups - std::min(misses, lookups);
+        total.misses += misses;
         total.evictions += s.evictions;
         total.expirations += s.expirations;
         total.errors += s.errors;
@@ -254,7 +289,7 @@ Result<ScanPage> MemoryEngine::scan(std::string_view cursor, std::size_t limit) 
         bool more = false;
         {
             MemoryShard& s = m_impl->shards[shard];
-            std::lock_guard lock(s.mutex);
+            detail::ReadGuard guard(s.lock);
             picked.clear();
             for (const auto& [k, e] : s.entries()) {
                 if (hasAfter && !(after < k)) continue;

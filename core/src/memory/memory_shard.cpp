@@ -4,52 +4,28 @@
 
 namespace twat_cache::detail {
 
+namespace {
+
+std::atomic<std::size_t> g_nextStripe{0};
+
+}  // namespace
+
+std::size_t ShardLock::nextStripe() noexcept {
+    return g_nextStripe.fetch_add(1, std::memory_order_relaxed) & (kStripes - 1);
+}
+
 void MemoryShard::configure(Policy policy, std::uint64_t maxEntries, std::uint64_t maxBytes) {
     m_policy = policy;
     m_maxEntries = maxEntries;
     m_maxBytes = maxBytes;
 }
 
-MemoryEntry* MemoryShard::findLive(const Key& key, const Clock& clock, std::int64_t& nowMs) {
-    nowMs = 0;
+void MemoryShard::removeIfExpired(const Key& key, std::int64_t nowMs) {
     auto it = m_map.find(key);
-    if (it == m_map.end()) return nullptr;
-    if (it->second.expiresMs != 0) {
-        nowMs = clock.nowMs();
-        if (it->second.expiredAt(nowMs)) {
-            removeEntry(it);
-            ++expirations;
-            return nullptr;
-        }
-    }
-    return &it->second;
-}
-
-void MemoryShard::touch(MemoryEntry& e, std::int64_t nowMs) {
-    if (nowMs != 0) e.accessedMs = nowMs;
-    ++e.hits;
-    ++hits;
-    switch (m_policy) {
-        case Policy::kLru:
-            if (&e != m_head) {
-                unlink(e);
-                pushFront(e);
-            }
-            break;
-        case Policy::kLfu: {
-            // Re-keying a std::set element: take its node out, change it, put the node back
-            // (no allocation).
-            auto node = m_lfu.extract(&e);
-            ++e.frequency;
-            e.tick = ++m_tick;
-            m_lfu.insert(std::move(node));
-            break;
-        }
-        case Policy::kFifo:
-        case Policy::kRr:
-        case Policy::kNone:
-            break;
-    }
+    // Another thread may have replaced or removed it since the caller saw it expire.
+    if (it == m_map.end() || !it->second.expiredAt(nowMs)) return;
+    removeEntry(it);
+    ++expirations;
 }
 
 Result<MemoryEntry*> MemoryShard::prepareStore(const Key& key, std::uint64_t newBytes,
@@ -95,9 +71,10 @@ Result<MemoryEntry*> MemoryShard::prepareStore(const Key& key, std::uint64_t new
     }
     e->bytes = newBytes;
     e->createdMs = nowMs;
-    e->accessedMs = 0;  // set by the caller with the expiry, when there is one
     e->expiresMs = 0;
-    e->hits = 0;
+    // No reader holds the lock: relaxed stores are ordered by its release.
+    e->accessedMs.store(0, std::memory_order_relaxed);  // the caller sets it with the expiry
+    e->hits.store(0, std::memory_order_relaxed);
     bytes += newBytes;
     link(*e);
     return e;
@@ -113,7 +90,6 @@ bool MemoryShard::erase(const Key& key) {
 void MemoryShard::clear() {
     m_map.clear();
     m_head = m_tail = nullptr;
-    m_lfu.clear();
     m_slots.clear();
     bytes = 0;
 }
@@ -122,14 +98,12 @@ void MemoryShard::link(MemoryEntry& e) {
     switch (m_policy) {
         case Policy::kLru:
         case Policy::kFifo:
+            e.seenHits = 0;  // a store is a use: the entry starts at the front, unreferenced
             pushFront(e);
             break;
         case Policy::kLfu:
-            e.frequency = 1;
-            e.tick = ++m_tick;
-            m_lfu.insert(&e);
-            break;
         case Policy::kRr:
+            e.seq = ++m_seq;
             e.slot = m_slots.size();
             m_slots.push_back(&e);
             break;
@@ -142,13 +116,9 @@ void MemoryShard::unlink(MemoryEntry& e) {
     switch (m_policy) {
         case Policy::kLru:
         case Policy::kFifo:
-            (e.prev != nullptr ? e.prev->next : m_head) = e.next;
-            (e.next != nullptr ? e.next->prev : m_tail) = e.prev;
-            e.prev = e.next = nullptr;
+            unlinkQueue(e);
             break;
         case Policy::kLfu:
-            m_lfu.erase(&e);
-            break;
         case Policy::kRr: {
             MemoryEntry* last = m_slots.back();
             m_slots[e.slot] = last;
@@ -159,6 +129,12 @@ void MemoryShard::unlink(MemoryEntry& e) {
         case Policy::kNone:
             break;
     }
+}
+
+void MemoryShard::unlinkQueue(MemoryEntry& e) {
+    (e.prev != nullptr ? e.prev->next : m_head) = e.next;
+    (e.next != nullptr ? e.next->prev : m_tail) = e.prev;
+    e.prev = e.next = nullptr;
 }
 
 void MemoryShard::pushFront(MemoryEntry& e) {
@@ -178,16 +154,49 @@ void MemoryShard::removeEntry(Map::iterator it) {
 MemoryEntry* MemoryShard::victim() {
     switch (m_policy) {
         case Policy::kLru:
+            return lruVictim();
         case Policy::kFifo:
             return m_tail;
         case Policy::kLfu:
-            return m_lfu.empty() ? nullptr : *m_lfu.begin();
+            return lfuVictim();
         case Policy::kRr:
             return m_slots.empty() ? nullptr : m_slots[nextRandom() % m_slots.size()];
         case Policy::kNone:
             break;
     }
     return nullptr;
+}
+
+MemoryEntry* MemoryShard::lruVictim() {
+    // Second chance: an entry hit since it was last queued at the front goes back to the
+    // front. Each pass clears one entry's mark, so after one lap of the queue the tail is
+    // unmarked: the loop is bounded by the queue's length.
+    for (std::size_t lap = 0; m_tail != nullptr && lap < m_map.size(); ++lap) {
+        MemoryEntry* t = m_tail;
+        const std::uint64_t h = t->hits.load(std::memory_order_relaxed);
+        if (h == t->seenHits) return t;
+        t->seenHits = h;
+        unlinkQueue(*t);
+        pushFront(*t);
+    }
+    return m_tail;
+}
+
+MemoryEntry* MemoryShard::lfuVictim() {
+    const std::size_t n = m_slots.size();
+    if (n == 0) return nullptr;
+    const bool every = n <= kLfuSamples;
+    MemoryEntry* best = nullptr;
+    std::uint64_t bestHits = 0;
+    for (std::size_t i = 0; i < (every ? n : kLfuSamples); ++i) {
+        MemoryEntry* c = m_slots[every ? i : static_cast<std::size_t>(nextRandom() % n)];
+        const std::uint64_t h = c->hits.load(std::memory_order_relaxed);
+        if (best == nullptr || h < bestHits || (h == bestHits && c->seq < best->seq)) {
+            best = c;
+            bestHits = h;
+        }
+    }
+    return best;
 }
 
 std::uint64_t MemoryShard::nextRandom() {
