@@ -188,7 +188,14 @@ print("ok")
         auto* tree = window.findChild<QTreeView*>(QStringLiteral("namespacesView"));
         NamespaceModel* model = window.namespaceModel();
         QSignalSpy filtered(window.entriesModel(), &EntriesModel::pageLoaded);
-        tree->setCurrentIndex(model->index(0, 0, model->rootIndex()));
+        // Show the tree's depth: two namespaces opened a level down.
+        const QModelIndex users = model->index(0, 0, model->rootIndex());
+        for (const QString& prefix : {QStringLiteral("queue"), QStringLiteral("twat_cache")}) {
+            const QModelIndex node = model->indexOf(prefix);
+            QVERIFY2(node.isValid(), qPrintable(prefix));
+            tree->expand(node);
+        }
+        tree->setCurrentIndex(users);
         window.entriesModel()->fetchMore({});
         QVERIFY(filtered.wait(10000));
         auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));

@@ -81,8 +81,10 @@ QChartView* makeLine(const QString& title, const QString& yTitle, const char* ob
     return makeView(chart, objectName, parent);
 }
 
+// The top of a count axis: at least 4, so that its five ticks fall on whole numbers (a 0..1
+// axis labelled "%.0f" would read 0 0 0 1 1).
 double niceMax(double value) {
-    return value <= 1.0 ? 1.0 : value * 1.15;
+    return value <= 4.0 ? 4.0 : value * 1.15;
 }
 
 }  // namespace
@@ -135,7 +137,8 @@ QWidget* StatsPanel::buildCountersTab() {
     ratioY->setRange(0, 100);
     m_opsView = makeLine(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
                          &m_opsX, &m_opsY);
-    m_opsY->setRange(0, 1);
+    m_opsY->setRange(0, niceMax(0));
+    m_opsY->setLabelFormat(QStringLiteral("%g"));  // a quiet cache has fractions per second
     m_timeNote->setWordWrap(true);
     m_timeNote->setObjectName(QStringLiteral("timeNote"));
     layout->addWidget(m_timeNote);
