@@ -39,9 +39,15 @@ EntriesModel::EntriesModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void EntriesModel::setSource(SourceClient* client) {
     if (m_connection) disconnect(m_connection);
+    if (m_reopenConnection) disconnect(m_reopenConnection);
     m_client = client;
     if (m_client) {
         m_connection = connect(m_client, &SourceClient::pageReady, this, &EntriesModel::onPage);
+        // A reopened source (read-only toggled) is a new listing: its cursors need not
+        // continue the old source's scan (a folder's sort snapshot, a Redis SCAN), so start
+        // again from the first page, in the same filter and order.
+        m_reopenConnection = connect(m_client, &SourceClient::reopened, this,
+                                     [this](bool, const QString&) { reload(); });
     }
     // A new source lists in its natural order until it says what it can sort by.
     m_sortKeys.clear();

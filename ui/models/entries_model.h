@@ -2,9 +2,10 @@
 //
 // The model never holds the whole cache: canFetchMore()/fetchMore() ask the source's worker
 // for the next page of the cursor scan and return at once; the page's rows arrive later and
-// are inserted in one beginInsertRows/endInsertRows batch. Changing the source or the filter
-// resets the model and invalidates the entries channel, so pages of the old scan that are
-// still in flight are dropped.
+// are inserted in one beginInsertRows/endInsertRows batch. Changing the source or the filter,
+// or the source being reopened (read-only toggled), resets the model and invalidates the
+// entries channel, so pages of the old scan that are still in flight are dropped; the scan
+// then starts again from the first page with the same filter and order.
 //
 // Sorting is done by the source, not here: sort() restarts the scan in the chosen order when
 // the source supports that column (the pages say which it supports) and ignores other
@@ -74,6 +75,7 @@ class EntriesModel : public QAbstractTableModel {
 
     QPointer<SourceClient> m_client;
     QMetaObject::Connection m_connection;
+    QMetaObject::Connection m_reopenConnection;
     QList<EntryRow> m_rows;
     QByteArray m_cursor;
     QString m_filter;
