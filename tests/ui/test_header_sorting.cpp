@@ -7,6 +7,7 @@
 // sorts it through an in-memory index) sorts by header click too, and toggling read-only (which
 // reopens the source) reloads the entries from the first page in the same filter and order.
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
@@ -231,6 +232,40 @@ class TestHeaderSorting : public QObject {
         QVERIFY(reloaded(model, kKeys));
         for (int row = 0; row < kKeys; ++row)
             QCOMPARE(keyAt(model, row), QStringLiteral("n%1").arg(row, 2, 10, QLatin1Char('0')));
+    }
+
+    // Beyond the core's sort index limit (set small through the inspector's advanced setting)
+    // a click cannot sort: the view lists in the natural order and says why.
+    void sortBeyondIndexLimitFallsBack() {
+        QSettings().setValue(QStringLiteral("sortIndexMaxEntries"), 5);
+        TempDir root;
+        const auto folder = makeFilesCache(root.path());
+        QVERIFY(!folder.empty());
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(open(window, folder, kKeys));
+        EntriesModel& model = *window.entriesModel();
+        QStringList natural;
+        for (int row = 0; row < kKeys; ++row) natural << keyAt(model, row);
+        QHeaderView* header =
+            window.findChild<QTableView*>(QStringLiteral("entriesView"))->horizontalHeader();
+        QSignalSpy sortChanged(&model, &EntriesModel::sortChanged);
+        clickHeader(window, EntriesModel::kSize);
+        QVERIFY(QTest::qWaitFor([&] { return sortChanged.count() == 2; }, 10000));
+        QCOMPARE(model.sortColumn(), -1);
+        QVERIFY(!header->isSortIndicatorShown());
+        QVERIFY(reloaded(model, kKeys));
+        QStringList keys;
+        for (int row = 0; row < kKeys; ++row) keys << keyAt(model, row);
+        QCOMPARE(keys, natural);
+        auto* message = window.findChild<QLabel*>(QStringLiteral("entriesMessage"));
+        QVERIFY(message);
+        QVERIFY(message->isVisible());
+        QVERIFY2(message->text().contains(QLatin1String("more than 5 entries")),
+                 qPrintable(message->text()));
+        QVERIFY(message->text().contains(QLatin1String("natural order")));
+        QVERIFY(model.notice() == message->text());
     }
 
     // Toggling read-only reopens the source on its worker; the entries view then starts again

@@ -48,6 +48,10 @@ class EntriesModel : public QAbstractTableModel {
     bool isLoading() const { return m_pending; }
     bool isComplete() const { return m_complete; }
     QString lastError() const { return m_lastError; }
+    // Why the scan is not in the order asked for (empty: it is): when a sorted scan fails on
+    // its first page (e.g. a folder too large for the core's sort index), the model lists in
+    // the natural order instead and says so here until the next sort, filter or source.
+    QString notice() const { return m_notice; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -80,6 +84,7 @@ class EntriesModel : public QAbstractTableModel {
     QByteArray m_cursor;
     QString m_filter;
     QString m_lastError;
+    QString m_notice;
     QList<int> m_sortKeys;     // twat_cache::SortKey values the source supports
     bool m_sortKnown = false;  // a page of this source has said which
     int m_sortColumn = -1;
