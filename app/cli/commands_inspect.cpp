@@ -1,4 +1,5 @@
 // list, stats, inspect, clear and prune: the inspection layer on the command line.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -157,6 +158,8 @@ int runStats(const CliState& state, const std::string& target) {
 
 struct InspectArgs {
     std::string target, cursor, match, entry;
+    std::string sort;  // --sort: key, size, stored, accessed, expires, hits ("": natural order)
+    bool descending = false;
     std::size_t limit = 50;
     bool namespaces = false;
     std::size_t depth = 0;  // --depth: namespace levels (0: the core's default)
@@ -267,6 +270,28 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     }
     EntryFilter filter;
     filter.glob = a.match;
+    if (!a.sort.empty()) {
+        // Refuse an order the source cannot give rather than list unsorted silently.
+        static const std::pair<const char*, SortKey> kNames[] = {
+            {"key", SortKey::kKey},         {"size", SortKey::kSize},
+            {"stored", SortKey::kStored},   {"accessed", SortKey::kAccessed},
+            {"expires", SortKey::kExpires}, {"hits", SortKey::kHits}};
+        const auto supported = (*src)->sortKeys();
+        std::string names;
+        for (const auto& [name, key] : kNames) {
+            if (std::find(supported.begin(), supported.end(), key) == supported.end()) continue;
+            names += (names.empty() ? "" : ", ") + std::string(name);
+            if (a.sort == name) filter.order = key;
+        }
+        if (filter.order == SortKey::kNone) {
+            std::fprintf(stderr, "error: %s cannot sort by %s (%s)\n",
+                         std::string(sourceKindName((*src)->info().kind)).c_str(), a.sort.c_str(),
+                         names.empty() ? "it lists in its own order only"
+                                       : ("it sorts by " + names).c_str());
+            return kExitUsage;
+        }
+        filter.descending = a.descending;
+    }
     auto page = (*src)->entries(a.cursor, a.limit, filter);
     if (!page.ok()) return fail(page.status());
     if (state.json) {
@@ -428,6 +453,12 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     inspect->add_option("--cursor", ia->cursor, "Continue after this cursor");
     inspect->add_option("--match", ia->match, "Only keys matching this glob");
     inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
+    inspect
+        ->add_option("--sort", ia->sort,
+                     "Order entries by key, size, stored, accessed, expires or hits (where the "
+                     "cache supports it; pass the same --sort with --cursor)")
+        ->check(CLI::IsMember({"key", "size", "stored", "accessed", "expires", "hits"}));
+    inspect->add_flag("--desc", ia->descending, "With --sort: descending order");
     inspect->add_flag("--namespaces", ia->namespaces,
                       "Redis: the tree of key namespaces (prefixes up to each --separator) "
                       "with key counts");

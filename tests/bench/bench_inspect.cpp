@@ -3,6 +3,12 @@
 //
 //   bench_inspect first-page <cache folder>     open + first page of 50 entries
 //   bench_inspect redis <port> <keys>           load keys, enumerate names, page, delete
+//   bench_inspect make-files <root> <n>         a native files cache "nf" of n entries
+//   bench_inspect make-folder <folder> <n>      a generic folder of n files (256 sub-folders)
+//   bench_inspect sorted-page <cache folder> <order>
+//                                               the first sorted page (builds the sort index),
+//                                               the next one, a re-sort, the first unsorted page;
+//                                               order: key, size, stored or accessed
 //
 // Each mode prints "name value unit" lines and its peak RSS, for the script to tabulate.
 #include <hiredis/hiredis.h>
@@ -10,10 +16,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "twat_cache/config.h"
+#include "twat_cache/engine.h"
 #include "twat_cache/inspect.h"
+#include "twat_cache/key.h"
 
 using namespace twat_cache;
 using Steady = std::chrono::steady_clock;
@@ -118,12 +129,108 @@ int redisBench(int port, std::size_t n) {
 
 }  // namespace
 
+// Resident set size now (not the peak), from /proc/self/statm.
+long rssKb() {
+    std::ifstream in("/proc/self/statm");
+    long pages = 0, resident = 0;
+    in >> pages >> resident;
+    return resident * 4;
+}
+
+int makeFiles(const std::string& root, std::size_t n) {
+    CacheConfig config;
+    config.name = "nf";
+    config.cache_dir = root;
+    auto resolved =
+        resolveConfig(config, [](std::string_view) { return std::optional<std::string>(); });
+    if (!resolved.ok())
+        return std::fprintf(stderr, "%s\n", resolved.status().toString().c_str()), 1;
+    auto engine = openEngine(EngineKind::kFiles, *resolved);
+    if (!engine.ok()) return std::fprintf(stderr, "%s\n", engine.status().toString().c_str()), 1;
+    const auto t0 = Steady::now();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string key = "item(" + std::to_string(i) + ")";
+        const std::string payload((i * 7919) % 2000 + 1, 'v');
+        Record r;
+        r.key_text = key;
+        r.payload = payload;
+        r.type_tag = 7;
+        if (Status s = (*engine)->set(makeKey("nf", static_cast<std::uint64_t>(i)), r); !s.ok()) {
+            return std::fprintf(stderr, "%s\n", s.toString().c_str()), 1;
+        }
+    }
+    std::printf("folder %s\nwrite_s %.1f s\n", resolved->folder.c_str(), msSince(t0) / 1000);
+    return 0;
+}
+
+int makeFolder(const std::string& folder, std::size_t n) {
+    namespace fs = std::filesystem;
+    const auto t0 = Steady::now();
+    for (int d = 0; d < 256; ++d) fs::create_directories(fs::path(folder) / std::to_string(d));
+    for (std::size_t i = 0; i < n; ++i) {
+        const fs::path file =
+            fs::path(folder) / std::to_string(i % 256) / ("file-" + std::to_string(i) + ".bin");
+        std::ofstream(file, std::ios::binary) << std::string((i * 7919) % 2000 + 1, 'x');
+    }
+    std::printf("write_s %.1f s\n", msSince(t0) / 1000);
+    return 0;
+}
+
+int sortedPage(const std::string& folder, const std::string& orderName) {
+    const std::pair<const char*, SortKey> kOrders[] = {{"key", SortKey::kKey},
+                                                       {"size", SortKey::kSize},
+                                                       {"stored", SortKey::kStored},
+                                                       {"accessed", SortKey::kAccessed}};
+    EntryFilter filter;
+    for (const auto& [name, key] : kOrders) {
+        if (orderName == name) filter.order = key;
+    }
+    if (filter.order == SortKey::kNone) return std::fprintf(stderr, "unknown order\n"), 2;
+    auto info = Discovery::identify(folder);
+    if (!info.ok()) return std::fprintf(stderr, "%s\n", info.status().toString().c_str()), 1;
+    OpenOptions o;
+    o.read_only = true;
+    auto src = Discovery::open(*info, o);
+    if (!src.ok()) return std::fprintf(stderr, "%s\n", src.status().toString().c_str()), 1;
+    // The sorted page first, so that its RSS growth is the index's own (an unsorted folder
+    // listing before it would leave freed heap for the index to reuse).
+    const long before = rssKb();
+    auto t = Steady::now();
+    auto page = (*src)->entries("", 50, filter);
+    if (!page.ok()) return std::fprintf(stderr, "%s\n", page.status().toString().c_str()), 1;
+    std::printf("sorted_first_page_ms %.1f ms\n", msSince(t));
+    std::printf("index_rss_kib %ld KiB\n", rssKb() - before);
+    t = Steady::now();
+    auto next = (*src)->entries(page->cursor, 50, filter);
+    std::printf("sorted_next_page_ms %.2f ms\n", msSince(t));
+    filter.descending = true;
+    t = Steady::now();
+    auto again = (*src)->entries("", 50, filter);
+    std::printf("sorted_restart_desc_ms %.1f ms\n", msSince(t));
+    t = Steady::now();
+    auto plain = (*src)->entries("", 50);
+    std::printf("unsorted_first_page_ms %.1f ms\n", msSince(t));
+    std::printf("entries_shown %zu n\npeak_rss %ld KiB\n",
+                page->entries.size() + (next.ok() ? next->entries.size() : 0) +
+                    (plain.ok() ? plain->entries.size() : 0) +
+                    (again.ok() ? again->entries.size() : 0),
+                peakRssKb());
+    return 0;
+}
+
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.size() == 2 && args[0] == "first-page") return firstPage(args[1]);
+    if (args.size() == 3 && args[0] == "make-files") return makeFiles(args[1], std::stoul(args[2]));
+    if (args.size() == 3 && args[0] == "make-folder") {
+        return makeFolder(args[1], std::stoul(args[2]));
+    }
+    if (args.size() == 3 && args[0] == "sorted-page") return sortedPage(args[1], args[2]);
     if (args.size() == 3 && args[0] == "redis") {
         return redisBench(std::stoi(args[1]), std::stoul(args[2]));
     }
-    std::fprintf(stderr, "usage: bench_inspect first-page <folder> | redis <port> <keys>\n");
+    std::fprintf(stderr,
+                 "usage: bench_inspect first-page <folder> | redis <port> <keys> | make-files "
+                 "<root> <n> | make-folder <folder> <n> | sorted-page <folder> <order>\n");
     return 2;
 }

@@ -33,6 +33,14 @@ add_test(NAME bench_inspect_smoke
 set_tests_properties(bench_inspect_smoke PROPERTIES
     LABELS "slow;redis;interop" TIMEOUT 120 ENVIRONMENT "${_env}")
 
+add_test(NAME bench_inspect_sort_smoke
+    COMMAND ${_check} --format columns --min-rows 20 --timeout 100
+            --expect files2000.size.sorted_first_page_ms --expect folder3000.key.index_rss_kib --
+            ${CMAKE_CURRENT_LIST_DIR}/bench_inspect_sort.sh $<TARGET_FILE:bench_inspect> 2000
+            3000)
+set_tests_properties(bench_inspect_sort_smoke PROPERTIES
+    LABELS "slow;interop" TIMEOUT 120 ENVIRONMENT "${_env}")
+
 if(TARGET bench_ui)
     add_test(NAME bench_ui_smoke
         COMMAND ${_check} --format columns --min-rows 12 --timeout 110 --text redis_status

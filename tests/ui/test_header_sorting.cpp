@@ -1,20 +1,26 @@
 // Sorting by clicking a column header of the whole window's entries view: on a real
 // python-diskcache folder the Size and Created (stored) columns come back in the right order,
 // ascending on the first click and descending on the second, with the header's indicator
-// showing it (a click on a column it cannot sort by leaves both alone); on a plain folder (a source
-// that cannot sort) a click changes nothing, shows no indicator and the header's tooltip says the
-// column cannot be sorted.
+// showing it (a click on a column it cannot sort by leaves both alone); on a Redis server (a
+// source that cannot sort: SCAN order only) a click changes nothing, shows no indicator and the
+// header's tooltip says the column cannot be sorted. A native files cache (no database: the core
+// sorts it through an in-memory index) sorts by header click too, and toggling read-only (which
+// reopens the source) reloads the entries from the first page in the same filter and order.
 #include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QtTest>
 #include <fstream>
 
 #include "models/entries_model.h"
+#include "redis_server.h"
 #include "ui_fixtures.h"
 #include "views/main_window.h"
 
 using namespace twat_cache::ui;
+using twat_cache::test::RedisServer;
 using twat_cache::test::TempDir;
 
 namespace {
@@ -41,6 +47,32 @@ c.close()
     return {};
 }
 
+// A native files cache "nf" under `root`, written by our files engine: keys n00..n11 whose
+// value sizes follow sizeRank(). Returns its folder, or empty on failure (with a warning).
+std::filesystem::path makeFilesCache(const std::filesystem::path& root) {
+    twat_cache::CacheConfig config;
+    config.name = "nf";
+    config.cache_dir = root;
+    auto resolved = twat_cache::resolveConfig(
+        config, [](std::string_view) { return std::optional<std::string>(); });
+    if (!resolved.ok()) return {};
+    auto engine = twat_cache::openEngine(twat_cache::EngineKind::kFiles, *resolved);
+    if (!engine.ok()) {
+        qWarning("files engine: %s", engine.status().toString().c_str());
+        return {};
+    }
+    for (int i = 0; i < kKeys; ++i) {
+        const std::string key = QStringLiteral("n%1").arg(i, 2, 10, QLatin1Char('0')).toStdString();
+        const std::string payload(static_cast<std::size_t>(100 * (sizeRank(i) + 1)), 'v');
+        twat_cache::Record r;
+        r.key_text = key;
+        r.payload = payload;
+        r.type_tag = 7;
+        if (!(*engine)->set(twat_cache::makeKey("nf", key), r).ok()) return {};
+    }
+    return resolved->folder;
+}
+
 QString keyAt(const EntriesModel& model, int row) {
     return model.rowAt(row) ? model.rowAt(row)->key : QString();
 }
@@ -55,8 +87,11 @@ class TestHeaderSorting : public QObject {
 
     // Opens `folder` in `window` and waits until its whole (small) listing is loaded.
     static bool open(MainWindow& window, const std::filesystem::path& folder, int rows) {
+        return open(window, folderSourceRef(QString::fromStdString(folder.string())), rows);
+    }
+    static bool open(MainWindow& window, const SourceRef& ref, int rows) {
         QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
-        window.addSource(folderSourceRef(QString::fromStdString(folder.string())));
+        window.addSource(ref);
         window.entriesModel()->fetchMore({});
         return (loaded.count() > 0 || loaded.wait(20000)) &&
                window.entriesModel()->lastError().isEmpty() &&
@@ -160,17 +195,148 @@ class TestHeaderSorting : public QObject {
         QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
     }
 
-    void unsortableSourceSaysSo() {
-        TempDir folder;
-        const int sizes[] = {30, 10, 20};
-        for (int i = 0; i < 3; ++i) {
-            std::ofstream(folder.path() / ("file" + std::to_string(i) + ".bin"))
-                << std::string(static_cast<std::size_t>(sizes[i]), 'x');
-        }
+    // The files engine's cache has no database to sort in; the core's sort index does it.
+    void nativeFilesCacheSortsByHeader() {
+        TempDir root;
+        const auto folder = makeFilesCache(root.path());
+        QVERIFY(!folder.empty());
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(open(window, folder.path(), 3));
+        QVERIFY(open(window, folder, kKeys));
+        EntriesModel& model = *window.entriesModel();
+        QHeaderView* header =
+            window.findChild<QTableView*>(QStringLiteral("entriesView"))->horizontalHeader();
+        for (int column :
+             {int(EntriesModel::kKey), int(EntriesModel::kSize), int(EntriesModel::kCreated),
+              int(EntriesModel::kAccessed), int(EntriesModel::kExpires)}) {
+            QVERIFY2(model.isSortable(column), qPrintable(QString::number(column)));
+        }
+        QVERIFY(!model.isSortable(EntriesModel::kHits));
+        QStringList bySize;
+        for (int i = 0; i < kKeys; ++i) bySize << QString();
+        for (int i = 0; i < kKeys; ++i)
+            bySize[sizeRank(i)] = QStringLiteral("n%1").arg(i, 2, 10, QLatin1Char('0'));
+        for (const Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+            clickHeader(window, EntriesModel::kSize);
+            QCOMPARE(model.sortOrder(), order);
+            QCOMPARE(header->sortIndicatorSection(), static_cast<int>(EntriesModel::kSize));
+            QVERIFY(reloaded(model, kKeys));
+            QStringList keys;
+            for (int row = 0; row < kKeys; ++row) keys << keyAt(model, row);
+            QStringList want = bySize;
+            if (order == Qt::DescendingOrder) std::reverse(want.begin(), want.end());
+            QCOMPARE(keys, want);
+        }
+        clickHeader(window, EntriesModel::kKey);
+        QVERIFY(reloaded(model, kKeys));
+        for (int row = 0; row < kKeys; ++row)
+            QCOMPARE(keyAt(model, row), QStringLiteral("n%1").arg(row, 2, 10, QLatin1Char('0')));
+    }
+
+    // Beyond the core's sort index limit (set small through the inspector's advanced setting)
+    // a click cannot sort: the view lists in the natural order and says why.
+    void sortBeyondIndexLimitFallsBack() {
+        QSettings().setValue(QStringLiteral("sortIndexMaxEntries"), 5);
+        TempDir root;
+        const auto folder = makeFilesCache(root.path());
+        QVERIFY(!folder.empty());
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(open(window, folder, kKeys));
+        EntriesModel& model = *window.entriesModel();
+        QStringList natural;
+        for (int row = 0; row < kKeys; ++row) natural << keyAt(model, row);
+        QHeaderView* header =
+            window.findChild<QTableView*>(QStringLiteral("entriesView"))->horizontalHeader();
+        QSignalSpy sortChanged(&model, &EntriesModel::sortChanged);
+        clickHeader(window, EntriesModel::kSize);
+        QVERIFY(QTest::qWaitFor([&] { return sortChanged.count() == 2; }, 10000));
+        QCOMPARE(model.sortColumn(), -1);
+        QVERIFY(!header->isSortIndicatorShown());
+        QVERIFY(reloaded(model, kKeys));
+        QStringList keys;
+        for (int row = 0; row < kKeys; ++row) keys << keyAt(model, row);
+        QCOMPARE(keys, natural);
+        auto* message = window.findChild<QLabel*>(QStringLiteral("entriesMessage"));
+        QVERIFY(message);
+        QVERIFY(message->isVisible());
+        QVERIFY2(message->text().contains(QLatin1String("more than 5 entries")),
+                 qPrintable(message->text()));
+        QVERIFY(message->text().contains(QLatin1String("natural order")));
+        QVERIFY(model.notice() == message->text());
+    }
+
+    // Toggling read-only reopens the source on its worker; the entries view then starts again
+    // from the first page, keeping its filter and order (not the old source's cursor).
+    void reopenReloadsFromFirstPage() {
+        TempDir root;
+        const auto folder = makeFilesCache(root.path());
+        QVERIFY(!folder.empty());
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(open(window, folder, kKeys));
+        EntriesModel& model = *window.entriesModel();
+        model.setPageSize(2);
+        auto* filterEdit = window.findChild<QLineEdit*>(QStringLiteral("filterEdit"));
+        QVERIFY(filterEdit);
+        filterEdit->setText(QStringLiteral("1"));  // n01, n10, n11
+        QVERIFY(QTest::qWaitFor([&] { return model.filter() == QLatin1String("1"); }, 5000));
+        clickHeader(window, EntriesModel::kSize);
+        clickHeader(window, EntriesModel::kSize);  // descending
+        QCOMPARE(model.sortOrder(), Qt::DescendingOrder);
+        // Expected: the three matching keys by size, largest first.
+        QStringList want = {QStringLiteral("n01"), QStringLiteral("n10"), QStringLiteral("n11")};
+        std::sort(want.begin(), want.end(), [](const QString& a, const QString& b) {
+            return sizeRank(a.mid(1).toInt()) > sizeRank(b.mid(1).toInt());
+        });
+        QVERIFY(reloaded(model, 3));
+        QVERIFY(model.isComplete());
+        for (int row = 0; row < 3; ++row) QCOMPARE(keyAt(model, row), want.at(row));
+
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy loaded(&model, &EntriesModel::pageLoaded);
+        window.setReadOnly(true);
+        QVERIFY(reset.wait(10000));
+        // The first page again (two rows), before anything asks for more.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                if (model.rowCount() == 0 && !model.isLoading()) model.fetchMore({});
+                return model.rowCount() == 2;
+            },
+            10000));
+        QCOMPARE(keyAt(model, 0), want.at(0));
+        QCOMPARE(keyAt(model, 1), want.at(1));
+        QVERIFY(!model.isComplete());
+        QCOMPARE(model.filter(), QStringLiteral("1"));
+        QCOMPARE(model.sortColumn(), static_cast<int>(EntriesModel::kSize));
+        QCOMPARE(model.sortOrder(), Qt::DescendingOrder);
+        QVERIFY(reloaded(model, 3));
+        QCOMPARE(keyAt(model, 2), want.at(2));
+        QVERIFY(model.source()->isReadOnly());
+    }
+
+    // Redis lists in SCAN order only (ordering would need the whole keyspace).
+    void unsortableSourceSaysSo() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        RedisServer redis;
+        const std::string error = redis.start();
+        QVERIFY2(error.empty(), error.c_str());
+        const QStringList out = twat_cache::test::redisPython(redis.url(), R"(
+for i, n in enumerate([30, 10, 20]): r.set("file%d" % i, "x" * n)
+print("ok")
+)");
+        QCOMPARE(out, QStringList{QStringLiteral("ok")});
+        SourceRef ref;
+        ref.kind = SourceKind::kRedis;
+        ref.location = QString::fromStdString(redis.url());
+        ref.name = QStringLiteral("unsortable redis");
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(open(window, ref, 3));
         EntriesModel& model = *window.entriesModel();
         QHeaderView* header =
             window.findChild<QTableView*>(QStringLiteral("entriesView"))->horizontalHeader();

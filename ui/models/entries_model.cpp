@@ -39,11 +39,18 @@ EntriesModel::EntriesModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void EntriesModel::setSource(SourceClient* client) {
     if (m_connection) disconnect(m_connection);
+    if (m_reopenConnection) disconnect(m_reopenConnection);
     m_client = client;
     if (m_client) {
         m_connection = connect(m_client, &SourceClient::pageReady, this, &EntriesModel::onPage);
+        // A reopened source (read-only toggled) is a new listing: its cursors need not
+        // continue the old source's scan (a folder's sort snapshot, a Redis SCAN), so start
+        // again from the first page, in the same filter and order.
+        m_reopenConnection = connect(m_client, &SourceClient::reopened, this,
+                                     [this](bool, const QString&) { reload(); });
     }
     // A new source lists in its natural order until it says what it can sort by.
+    m_notice.clear();
     m_sortKeys.clear();
     m_sortKnown = false;
     if (m_sortColumn != -1) {
@@ -57,6 +64,7 @@ void EntriesModel::setSource(SourceClient* client) {
 void EntriesModel::setFilter(const QString& filter) {
     if (filter == m_filter) return;
     m_filter = filter;
+    m_notice.clear();
     reload();
 }
 
@@ -167,6 +175,7 @@ void EntriesModel::sort(int column, Qt::SortOrder order) {
     if (column == m_sortColumn && order == m_sortOrder) return;
     m_sortColumn = column;
     m_sortOrder = order;
+    m_notice.clear();
     emit sortChanged(m_sortColumn, m_sortOrder);
     reload();
 }
@@ -174,6 +183,17 @@ void EntriesModel::sort(int column, Qt::SortOrder order) {
 void EntriesModel::onPage(const EntryPage& page, const QString& error) {
     if (!m_pending) return;  // not asked for by this scan
     m_pending = false;
+    if (!error.isEmpty() && m_sortColumn != -1 && m_rows.isEmpty()) {
+        // The source could not give this order at all: list in its natural order instead
+        // (an empty view with only an error would leave no way back but another source).
+        m_notice = tr("%1 (listing in the natural order instead)").arg(error);
+        m_sortColumn = -1;
+        m_sortOrder = Qt::AscendingOrder;
+        emit sortChanged(m_sortColumn, m_sortOrder);
+        reload();
+        emit pageLoaded(0, m_notice);
+        return;
+    }
     if (!error.isEmpty()) {
         // Stop scanning: fetchMore would only repeat the failure. reload() retries.
         m_lastError = error;

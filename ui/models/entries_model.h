@@ -2,9 +2,10 @@
 //
 // The model never holds the whole cache: canFetchMore()/fetchMore() ask the source's worker
 // for the next page of the cursor scan and return at once; the page's rows arrive later and
-// are inserted in one beginInsertRows/endInsertRows batch. Changing the source or the filter
-// resets the model and invalidates the entries channel, so pages of the old scan that are
-// still in flight are dropped.
+// are inserted in one beginInsertRows/endInsertRows batch. Changing the source or the filter,
+// or the source being reopened (read-only toggled), resets the model and invalidates the
+// entries channel, so pages of the old scan that are still in flight are dropped; the scan
+// then starts again from the first page with the same filter and order.
 //
 // Sorting is done by the source, not here: sort() restarts the scan in the chosen order when
 // the source supports that column (the pages say which it supports) and ignores other
@@ -47,6 +48,10 @@ class EntriesModel : public QAbstractTableModel {
     bool isLoading() const { return m_pending; }
     bool isComplete() const { return m_complete; }
     QString lastError() const { return m_lastError; }
+    // Why the scan is not in the order asked for (empty: it is): when a sorted scan fails on
+    // its first page (e.g. a folder too large for the core's sort index), the model lists in
+    // the natural order instead and says so here until the next sort, filter or source.
+    QString notice() const { return m_notice; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -74,10 +79,12 @@ class EntriesModel : public QAbstractTableModel {
 
     QPointer<SourceClient> m_client;
     QMetaObject::Connection m_connection;
+    QMetaObject::Connection m_reopenConnection;
     QList<EntryRow> m_rows;
     QByteArray m_cursor;
     QString m_filter;
     QString m_lastError;
+    QString m_notice;
     QList<int> m_sortKeys;     // twat_cache::SortKey values the source supports
     bool m_sortKnown = false;  // a page of this source has said which
     int m_sortColumn = -1;

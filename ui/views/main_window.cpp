@@ -147,6 +147,7 @@ void MainWindow::buildWidgets() {
                             QLineEdit::LeadingPosition);
     m_filterTimer->setSingleShot(true);
     m_filterTimer->setInterval(250);  // one scan per pause in typing, not per key
+    m_entriesMessage->setObjectName(QStringLiteral("entriesMessage"));
     m_entriesMessage->setWordWrap(true);
     m_entriesMessage->setVisible(false);
 
@@ -506,8 +507,10 @@ void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
         const QList<EntryRow>& rows = m_entries->rows();
         m_stats->addEntries(rows.mid(rows.size() - rowsAdded), QDateTime::currentMSecsSinceEpoch());
     }
-    m_entriesMessage->setVisible(!error.isEmpty());
-    m_entriesMessage->setText(error);
+    // A sort the source could not give stays explained while its fallback order is shown.
+    const QString message = error.isEmpty() ? m_entries->notice() : error;
+    m_entriesMessage->setVisible(!message.isEmpty());
+    m_entriesMessage->setText(message);
     if (!error.isEmpty()) log(QStringLiteral("error"), error);
     updateStatus();
 }

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QLocale>
 #include <QObject>
+#include <QSettings>
 #include <QUrl>
 #include <algorithm>
 #include <map>
@@ -102,6 +103,10 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     }
     core::OpenOptions options;
     options.read_only = readOnly;
+    // Advanced setting (not in the UI): the sort index limit of folder-walking sources.
+    const qulonglong sortCap =
+        QSettings().value(QStringLiteral("sortIndexMaxEntries"), 0).toULongLong();
+    if (sortCap > 0) options.sort_index_max_entries = static_cast<std::size_t>(sortCap);
     if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
     m_state->options.read_only = readOnly;  // kept even if the open fails, for setReadOnly
     auto opened = core::Discovery::open(info, options);

@@ -87,7 +87,9 @@ enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
 // Restricts a listing to entries whose key text matches. Empty fields match everything.
 // `order` asks for a sorted listing; a source that does not support that key (it is not in
 // Source::sortKeys()) lists in its natural order instead. A cursor belongs to the order it was
-// made with: pass the same order (and filter) when continuing.
+// made with: pass the same order (and filter) when continuing. Sources over folders sort
+// through an in-memory index with a size limit (OpenOptions::sort_index_max_entries); Redis
+// does not sort (SCAN returns keys in hash-table order; ordering needs the whole keyspace).
 struct EntryFilter {
     std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
     std::string substring;  // plain substring of the key text
@@ -294,6 +296,11 @@ struct OpenOptions {
     std::size_t namespace_max_depth = 8;
     std::size_t namespace_max_children = 1000;  // distinct children kept per node
     std::size_t namespace_max_nodes = 50'000;   // nodes kept in the whole tree
+    // Sources that list by walking folders (native files, joblib, generic folders) sort with
+    // an in-memory index of the entries matching the filter, built on the first sorted page;
+    // it holds at most this many (about 40 bytes + id and key text each). A sorted listing of
+    // more fails with NotSupported saying so; the unsorted listing always works.
+    std::size_t sort_index_max_entries = 2'000'000;
 };
 
 // Finds and opens caches.

@@ -12,6 +12,7 @@
 
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/sorted_listing.h"
 
 namespace twat_cache::detail {
 namespace fs = std::filesystem;
@@ -101,15 +102,24 @@ void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_
     }
 }
 
-// A source listed by walking its folder on each request: it keeps no index and no counters,
-// so stats() and entries() are computed from one listing (collect()).
+// A source listed by walking its folder on each request: it keeps no counters, so stats() and
+// entries() are computed from one listing (collect()). Sorted listings go through an
+// in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
     ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
-          m_statsNote(std::move(statsNote)) {}
+          m_statsNote(std::move(statsNote)),
+          m_sorted(std::string(sourceKindName(m_info.kind)) + " " + m_info.path.string(),
+                   options.sort_index_max_entries) {}
+
+    // Key text, size, and the stored (mtime) and accessed (atime) times of the files; these
+    // folders keep no expiry and no hit count.
+    std::vector<SortKey> sortKeys() const override {
+        return {SortKey::kKey, SortKey::kSize, SortKey::kStored, SortKey::kAccessed};
+    }
 
     SourceInfo info() const override { return m_info; }
 
@@ -121,20 +131,40 @@ class ListedSource : public Source {
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
                               const EntryFilter& filter) override {
+        const auto keys = sortKeys();
+        if (std::find(keys.begin(), keys.end(), filter.order) != keys.end()) {
+            return m_sorted.page(
+                cursor, limit, filter, [this](const SortedListing::Visit& v) { return forEach(v); },
+                [this](std::string_view id) { return load(id); });
+        }
         auto all = collect();
         if (!all.ok()) return all.status();
         return pageOf(std::move(*all), cursor, limit, filter);
     }
 
   protected:
+    // Visits every entry of the source, in any order; stops at the first non-OK visit.
+    virtual Status forEach(const SortedListing::Visit& visit) const = 0;
+    // One entry read again by id; nullopt when it is gone.
+    virtual std::optional<EntrySummary> load(std::string_view id) const = 0;
+
     // Every entry of the source, in any order.
-    virtual Result<std::vector<EntrySummary>> collect() const = 0;
+    Result<std::vector<EntrySummary>> collect() const {
+        std::vector<EntrySummary> all;
+        Status s = forEach([&all](const EntrySummary& e) {
+            all.push_back(e);
+            return Status();
+        });
+        if (!s.ok()) return s;
+        return all;
+    }
 
     const SourceInfo m_info;
     const std::size_t m_maxValueBytes;
 
   private:
     const std::string m_statsNote;
+    SortedListing m_sorted;
 };
 
 class JoblibSource final : public ListedSource {
@@ -210,8 +240,7 @@ class JoblibSource final : public ListedSource {
 
     // Every call: folders with output.pkl or metadata.json inside function folders (those
     // with func_code.py). Symlinked folders are not followed.
-    Result<std::vector<EntrySummary>> collect() const override {
-        std::vector<EntrySummary> all;
+    Status forEach(const SortedListing::Visit& visit) const override {
         std::error_code ec;
         fs::recursive_directory_iterator it(m_dir, ec), end;
         if (ec)
@@ -224,11 +253,19 @@ class JoblibSource final : public ListedSource {
             if (fs::exists(p / "func_code.py", ec)) continue;  // a function folder: walk on
             if (fs::exists(p.parent_path() / "func_code.py", ec) &&
                 (fs::exists(p / "output.pkl", ec) || fs::exists(p / "metadata.json", ec))) {
-                all.push_back(summarize(p));
                 it.disable_recursion_pending();
+                if (Status s = visit(summarize(p)); !s.ok()) return s;
             }
         }
-        return all;
+        return {};
+    }
+
+    std::optional<EntrySummary> load(std::string_view id) const override {
+        auto callDir = resolveInside(m_dir, id);
+        std::error_code ec;
+        if (!callDir.ok() || !fs::is_directory(*callDir, ec) || fs::is_symlink(*callDir, ec))
+            return std::nullopt;
+        return summarize(*callDir);
     }
 
     fs::path m_dir;
@@ -278,8 +315,7 @@ class FolderSource final : public ListedSource {
         return e;
     }
 
-    Result<std::vector<EntrySummary>> collect() const override {
-        std::vector<EntrySummary> all;
+    Status forEach(const SortedListing::Visit& visit) const override {
         std::error_code ec;
         fs::recursive_directory_iterator it(m_info.path, ec), end;
         if (ec) return Status::ioError("cannot read folder " + m_info.path.string());
@@ -288,9 +324,18 @@ class FolderSource final : public ListedSource {
                 return Status::ioError("cannot walk " + m_info.path.string() + ": " + ec.message());
             if (it->is_directory(ec) && !it->is_symlink(ec)) continue;
             if (it->path().filename() == "CACHEDIR.TAG" && it.depth() == 0) continue;
-            all.push_back(summarize(it->path()));
+            if (Status s = visit(summarize(it->path())); !s.ok()) return s;
         }
-        return all;
+        return {};
+    }
+
+    std::optional<EntrySummary> load(std::string_view id) const override {
+        auto file = resolveInside(m_info.path, id);
+        std::error_code ec;
+        if (!file.ok()) return std::nullopt;
+        const auto status = fs::symlink_status(*file, ec);
+        if (ec || !fs::exists(status) || fs::is_directory(status)) return std::nullopt;
+        return summarize(*file);
     }
 };
 

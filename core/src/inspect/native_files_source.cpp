@@ -15,6 +15,7 @@
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/sorted_listing.h"
 #include "inspect/value_render.h"
 #include "util/envelope.h"
 
@@ -64,7 +65,8 @@ class NativeFilesSource final : public Source {
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_entries(m_info.path / "entries"),
-          m_maxValueBytes(options.max_value_bytes) {}
+          m_maxValueBytes(options.max_value_bytes),
+          m_sorted("files cache " + m_info.path.string(), options.sort_index_max_entries) {}
 
     SourceInfo info() const override { return m_info; }
 
@@ -98,8 +100,21 @@ class NativeFilesSource final : public Source {
         return s;
     }
 
+    // Every field of an entry file's header, through the in-memory index (sorted_listing.h);
+    // the files engine counts no hits.
+    std::vector<SortKey> sortKeys() const override {
+        return {SortKey::kKey, SortKey::kSize, SortKey::kStored, SortKey::kAccessed,
+                SortKey::kExpires};
+    }
+
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
                               const EntryFilter& filter) override {
+        const auto keys = sortKeys();
+        if (std::find(keys.begin(), keys.end(), filter.order) != keys.end()) {
+            return m_sorted.page(
+                cursor, limit, filter, [this](const SortedListing::Visit& v) { return walk(v); },
+                [this](std::string_view id) { return load(id); });
+        }
         if (!cursor.empty() && !isHexId(cursor)) {
             return Status::invalidArgument("malformed cursor '" + std::string(cursor) + "'");
         }
@@ -208,6 +223,34 @@ class NativeFilesSource final : public Source {
     }
 
   private:
+    // Visits every entry file's summary, in id order.
+    Status walk(const SortedListing::Visit& visit) const {
+        Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
+        if (!top.ok()) return {};  // no entries yet
+        std::string buf;
+        for (const std::string& l1 : listFolder(top.get(), true, isFanoutName)) {
+            Fd d1(openFolderAt(top.get(), l1.c_str()));
+            if (!d1.ok()) continue;
+            for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
+                Fd d2(openFolderAt(d1.get(), l2.c_str()));
+                if (!d2.ok()) continue;
+                for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
+                    auto e = summaryAt(d2.get(), f, buf);
+                    if (!e) continue;  // vanished while walking
+                    if (Status s = visit(*e); !s.ok()) return s;
+                }
+            }
+        }
+        return {};
+    }
+
+    // One entry read again by id; nullopt when its file is gone.
+    std::optional<EntrySummary> load(std::string_view id) const {
+        if (!isHexId(id)) return std::nullopt;
+        std::string buf;
+        return summaryAt(AT_FDCWD, pathOf(id).string(), buf);
+    }
+
     fs::path pathOf(std::string_view hex) const {
         return m_entries / std::string(hex.substr(0, 2)) / std::string(hex.substr(2, 2)) /
                (std::string(hex) + std::string(kEntrySuffix));
@@ -224,25 +267,29 @@ class NativeFilesSource final : public Source {
         return e;
     }
 
+    // The summary of the entry file `name` in `dirFd` (or a path, with AT_FDCWD).
     std::optional<EntrySummary> summaryAt(int dirFd, const std::string& name,
                                           std::string& buf) const {
+        const std::size_t slash = name.rfind('/');
+        const std::string id = name.substr(slash == std::string::npos ? 0 : slash + 1, 32);
         Fd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
         struct stat st {};
         if (!fd.ok() || ::fstat(fd.get(), &st) != 0) return std::nullopt;
         auto header = headerOf(fd.get(), static_cast<std::size_t>(st.st_size), buf);
         if (!header.ok()) {
             EntrySummary e;  // a damaged entry is still listed, so that it can be deleted
-            e.id = name.substr(0, 32);
+            e.id = id;
             e.key_text = "<damaged entry: " + header.status().message() + ">";
             e.size = static_cast<std::uint64_t>(st.st_size);
             return e;
         }
-        return summaryFrom(name.substr(0, 32), *header, st);
+        return summaryFrom(id, *header, st);
     }
 
     SourceInfo m_info;
     fs::path m_entries;
     std::size_t m_maxValueBytes;
+    SortedListing m_sorted;
 };
 
 }  // namespace
