@@ -19,9 +19,11 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     // kContains
     "SELECT expires FROM entries WHERE key = ?1",
     // kUpsert
-    // (the entries_insert trigger adds the entry's row to `access`, stamped with ?5)
     "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
     " value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    // kStamp: the access row of a new entry, written only by lru/lfu engines (schema 3: a
+    // trigger would make every writer pay for a row that fifo, rr and none never read).
+    "INSERT OR REPLACE INTO access(key, accessed, access_count) VALUES(?1, ?2, 0)",
     // kAddTotals
     "UPDATE counters SET count = count + ?1, bytes = bytes + ?2 WHERE id = 0 RETURNING count,"
     " bytes",
@@ -30,9 +32,10 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     " expires <= ?1 LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kDeleteKey
     "DELETE FROM entries WHERE key = ?1 RETURNING " TWAT_ENTRY_BYTES ", filename",
-    // kVictimsFifo
+    // kVictimsFifo: rowid order is store order (a set deletes the old row and inserts a new
+    // one, which gets max(rowid) + 1), so no index on `created` is needed.
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
-    " created LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    " rowid LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kVictimsLru
     "DELETE FROM entries WHERE key IN (SELECT key FROM access WHERE key <> ?1 ORDER BY"
     " accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",

@@ -29,6 +29,7 @@ enum class Stmt : std::size_t {
     kGet,
     kContains,
     kUpsert,
+    kStamp,
     kAddTotals,
     kCullExpired,
     kDeleteKey,

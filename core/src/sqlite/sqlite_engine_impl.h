@@ -30,7 +30,9 @@ inline constexpr std::int64_t kFlagZstd = 1;     // the stored value is one zstd
 inline constexpr std::int64_t kFlagSpilled = 2;  // the value is in data/<filename>
 inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
 // 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
-inline constexpr int kSchemaVersion = 2;
+// 3: no insert trigger (only lru/lfu writers stamp new entries), fifo evicts in rowid order
+//    without the `entries_created` index. Version 2 files are migrated in place on open.
+inline constexpr int kSchemaVersion = 3;
 
 // Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
 // lower-case hex, dots and dashes only, no "..").

@@ -192,6 +192,16 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         const int rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write to"));
     }
+    if (m_trackAccess) {
+        // Only lru/lfu read the stamps; other policies skip the row (and its page write).
+        auto stmt = conn.statement(Stmt::kStamp);
+        if (!stmt.ok()) return fail(stmt.status());
+        StmtScope scope(*stmt);
+        bindBlob(*stmt, 1, blob.data(), blob.size());
+        sqlite3_bind_int64(*stmt, 2, now);
+        const int rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write access stamps to"));
+    }
     std::int64_t count = 0, bytes = 0;
     if (Status s = addTotals(conn, 1 - culled.count - replaced.count,
                              entryBytes - culled.bytes - replaced.bytes, &count, &bytes);
