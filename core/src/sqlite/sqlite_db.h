@@ -33,6 +33,8 @@ enum class Stmt : std::size_t {
     kAddTotals,
     kCullExpired,
     kDeleteKey,
+    kFindKey,
+    kNextExpiry,
     kVictimsFifo,
     kVictimsLru,
     kVictimsLfu,
