@@ -18,8 +18,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     "SELECT type_tag, flags, created, expires, value, filename, size FROM entries WHERE key = ?1",
     // kContains
     "SELECT expires FROM entries WHERE key = ?1",
-    // kUpsert
-    "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
+    // kInsert (fails on an existing key: set() then deletes the old row and inserts again)
+    "INSERT INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
     " value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     // kStamp: the access row of a new entry, written only by lru/lfu engines (schema 3: a
     // trigger would make every writer pay for a row that fifo, rr and none never read).
@@ -32,9 +32,6 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     " expires <= ?1 LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kDeleteKey
     "DELETE FROM entries WHERE key = ?1 RETURNING " TWAT_ENTRY_BYTES ", filename",
-    // kFindKey: a read probe before the (rarer) delete of a replaced entry; a DELETE with
-    // RETURNING costs more than this SELECT when there is nothing to delete.
-    "SELECT 1 FROM entries WHERE key = ?1",
     // kNextExpiry: the earliest expiry stored, from the partial index (NULL: none).
     "SELECT min(expires) FROM entries WHERE expires > 0",
     // kVictimsFifo: rowid order is store order (a set deletes the old row and inserts a new

@@ -28,12 +28,11 @@ Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const std::files
 enum class Stmt : std::size_t {
     kGet,
     kContains,
-    kUpsert,
+    kInsert,
     kStamp,
     kAddTotals,
     kCullExpired,
     kDeleteKey,
-    kFindKey,
     kNextExpiry,
     kVictimsFifo,
     kVictimsLru,

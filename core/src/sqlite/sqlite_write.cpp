@@ -202,23 +202,6 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         culledNow = true;
     }
     const auto blob = keyBlob(key);
-    bool exists = false;
-    {
-        auto stmt = conn.statement(Stmt::kFindKey);
-        if (!stmt.ok()) return fail(stmt.status());
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        const int rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(conn.error(rc, "cannot read from"));
-        exists = rc == SQLITE_ROW;
-    }
-    if (exists) {
-        auto stmt = conn.statement(Stmt::kDeleteKey);
-        if (!stmt.ok()) return fail(stmt.status());
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        if (Status s = collectRemoved(conn, *stmt, replaced); !s.ok()) return fail(s);
-    }
     if (spill) {
         // Written under the write lock, so that check(fix), which also holds it, never
         // mistakes a file about to be committed for an orphan.
@@ -232,25 +215,39 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
             return fail(s);
         }
     }
-    {
-        auto stmt = conn.statement(Stmt::kUpsert);
+    // A plain INSERT: a new key (the common case) needs no other statement. An existing key
+    // fails the primary key (the statement alone is undone), and is deleted, counted as
+    // replaced, and the INSERT runs again; the write lock keeps other writers out meanwhile.
+    for (int attempt = 0;; ++attempt) {
+        auto stmt = conn.statement(Stmt::kInsert);
         if (!stmt.ok()) return fail(stmt.status());
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        bindText(*stmt, 2, record.key_text);
-        sqlite3_bind_int64(*stmt, 3, std::bit_cast<std::int64_t>(record.type_tag));
-        sqlite3_bind_int64(*stmt, 4, flags);
-        sqlite3_bind_int64(*stmt, 5, now);
-        sqlite3_bind_int64(*stmt, 6, expires);
-        sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(stored.size()));
-        if (!record.tag.empty()) bindText(*stmt, 8, record.tag);
-        if (spill) {
-            bindText(*stmt, 10, newFile);
-        } else {
-            bindBlob(*stmt, 9, stored.data(), stored.size());
+        int rc = SQLITE_OK;
+        {
+            StmtScope scope(*stmt);
+            bindBlob(*stmt, 1, blob.data(), blob.size());
+            bindText(*stmt, 2, record.key_text);
+            sqlite3_bind_int64(*stmt, 3, std::bit_cast<std::int64_t>(record.type_tag));
+            sqlite3_bind_int64(*stmt, 4, flags);
+            sqlite3_bind_int64(*stmt, 5, now);
+            sqlite3_bind_int64(*stmt, 6, expires);
+            sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(stored.size()));
+            if (!record.tag.empty()) bindText(*stmt, 8, record.tag);
+            if (spill) {
+                bindText(*stmt, 10, newFile);
+            } else {
+                bindBlob(*stmt, 9, stored.data(), stored.size());
+            }
+            rc = sqlite3_step(*stmt);
         }
-        const int rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write to"));
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_CONSTRAINT_PRIMARYKEY || attempt != 0) {
+            return fail(conn.error(rc, "cannot write to"));
+        }
+        auto del = conn.statement(Stmt::kDeleteKey);
+        if (!del.ok()) return fail(del.status());
+        StmtScope scope(*del);
+        bindBlob(*del, 1, blob.data(), blob.size());
+        if (Status s = collectRemoved(conn, *del, replaced); !s.ok()) return fail(s);
     }
     if (m_trackAccess) {
         // Only lru/lfu read the stamps; other policies skip the row (and its page write).
