@@ -11,3 +11,6 @@ twat_cache_add_test(NAME test_sqlite_multiprocess
 twat_cache_add_test(NAME test_sqlite_schema
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_schema.cpp LABELS core TIMEOUT 60
     LIBS SQLite::SQLite3)
+twat_cache_add_test(NAME test_sqlite_cull
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_cull.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)
