@@ -14,3 +14,6 @@ twat_cache_add_test(NAME test_sqlite_schema
 twat_cache_add_test(NAME test_sqlite_cull
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_cull.cpp LABELS core TIMEOUT 60
     LIBS SQLite::SQLite3)
+twat_cache_add_test(NAME test_sqlite_vfs
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_vfs.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)

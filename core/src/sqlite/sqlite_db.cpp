@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "sqlite/sqlite_vfs.h"
+
 namespace twat_cache::detail {
 
 namespace fs = std::filesystem;
@@ -117,7 +119,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const fs::path& path, bool 
                                                      int busyTimeoutMs) {
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    // The default VFS with WAL frame writes coalesced (sqlite_vfs.h): one write per frame.
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, coalescingVfsName());
     if (rc != SQLITE_OK) {
         Status s = sqliteStatus(db, rc, "cannot open", path);
         sqlite3_close(db);
