@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <cstring>
-#include <mutex>
 
 namespace twat_cache::detail {
 
