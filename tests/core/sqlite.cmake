@@ -8,3 +8,12 @@ twat_cache_add_test(NAME test_sqlite_robustness
 twat_cache_add_test(NAME test_sqlite_multiprocess
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_multiprocess.cpp LABELS core slow concurrency
     TIMEOUT 60)
+twat_cache_add_test(NAME test_sqlite_schema
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_schema.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)
+twat_cache_add_test(NAME test_sqlite_cull
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_cull.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)
+twat_cache_add_test(NAME test_sqlite_vfs
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sqlite_vfs.cpp LABELS core TIMEOUT 60
+    LIBS SQLite::SQLite3)

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "sqlite/sqlite_vfs.h"
+
 namespace twat_cache::detail {
 
 namespace fs = std::filesystem;
@@ -18,21 +20,26 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     "SELECT type_tag, flags, created, expires, value, filename, size FROM entries WHERE key = ?1",
     // kContains
     "SELECT expires FROM entries WHERE key = ?1",
-    // kUpsert
-    // (the entries_insert trigger adds the entry's row to `access`, stamped with ?5)
-    "INSERT OR REPLACE INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
+    // kInsert (fails on an existing key: set() then deletes the old row and inserts again)
+    "INSERT INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
     " value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    // kStamp: the access row of a new entry, written only by lru/lfu engines (schema 3: a
+    // trigger would make every writer pay for a row that fifo, rr and none never read).
+    "INSERT OR REPLACE INTO access(key, accessed, access_count) VALUES(?1, ?2, 0)",
     // kAddTotals
-    "UPDATE counters SET count = count + ?1, bytes = bytes + ?2 WHERE id = 0 RETURNING count,"
-    " bytes",
+    // (no RETURNING: it costs a set about 2 us; the new totals are read with kReadCounters)
+    "UPDATE counters SET count = count + ?1, bytes = bytes + ?2 WHERE id = 0",
     // kCullExpired
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires > 0 AND"
     " expires <= ?1 LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kDeleteKey
     "DELETE FROM entries WHERE key = ?1 RETURNING " TWAT_ENTRY_BYTES ", filename",
-    // kVictimsFifo
+    // kNextExpiry: the earliest expiry stored, from the partial index (NULL: none).
+    "SELECT min(expires) FROM entries WHERE expires > 0",
+    // kVictimsFifo: rowid order is store order (a set deletes the old row and inserts a new
+    // one, which gets max(rowid) + 1), so no index on `created` is needed.
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 ORDER BY"
-    " created LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    " rowid LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
     // kVictimsLru
     "DELETE FROM entries WHERE key IN (SELECT key FROM access WHERE key <> ?1 ORDER BY"
     " accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
@@ -66,6 +73,15 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
 };
 
 #undef TWAT_ENTRY_BYTES
+// One SQL text per Stmt, in enum order: a missing one would leave a null slot.
+static_assert(
+    [] {
+        for (const char* sql : kSql) {
+            if (sql == nullptr) return false;
+        }
+        return true;
+    }(),
+    "kSql needs one statement per Stmt");
 
 }  // namespace
 
@@ -103,7 +119,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const fs::path& path, bool 
                                                      int busyTimeoutMs) {
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    // The default VFS with WAL frame writes coalesced (sqlite_vfs.h): one write per frame.
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, coalescingVfsName());
     if (rc != SQLITE_OK) {
         Status s = sqliteStatus(db, rc, "cannot open", path);
         sqlite3_close(db);

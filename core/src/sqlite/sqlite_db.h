@@ -28,10 +28,12 @@ Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const std::files
 enum class Stmt : std::size_t {
     kGet,
     kContains,
-    kUpsert,
+    kInsert,
+    kStamp,
     kAddTotals,
     kCullExpired,
     kDeleteKey,
+    kNextExpiry,
     kVictimsFifo,
     kVictimsLru,
     kVictimsLfu,

@@ -51,12 +51,11 @@ bool hasLimits(const ResolvedConfig& c) {
 
 const char* policyIndexSql(Policy policy) {
     switch (policy) {
-        case Policy::kFifo:
-            return "CREATE INDEX IF NOT EXISTS entries_created ON entries(created)";
         case Policy::kLru:
             return "CREATE INDEX IF NOT EXISTS access_lru ON access(accessed)";
         case Policy::kLfu:
             return "CREATE INDEX IF NOT EXISTS access_lfu ON access(access_count, accessed)";
+        case Policy::kFifo:  // evicts in rowid order (schema 3)
         case Policy::kRr:
         case Policy::kNone:
             break;
@@ -90,15 +89,22 @@ CREATE TABLE access(
     key BLOB PRIMARY KEY NOT NULL,
     accessed INTEGER NOT NULL,
     access_count INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TRIGGER entries_insert AFTER INSERT ON entries BEGIN
-    INSERT OR REPLACE INTO access(key, accessed, access_count) VALUES(new.key, new.created, 0);
-END;
 CREATE TRIGGER entries_delete AFTER DELETE ON entries BEGIN
     DELETE FROM access WHERE key = old.key;
 END;
 INSERT INTO meta(name, value) VALUES('format', 'twat_cache'), ('engine', 'sqlite'),
-    ('schema_version', 2);
-PRAGMA user_version = 2;
+    ('schema_version', 3);
+PRAGMA user_version = 3;
+)sql";
+
+// Version 2 -> 3, in the write transaction that checked the version: the data is unchanged.
+// The insert trigger and the fifo index cost every set a page write; lru/lfu engines now
+// write the access row themselves and fifo evicts in rowid order.
+constexpr const char* kMigrate2To3Sql = R"sql(
+DROP TRIGGER IF EXISTS entries_insert;
+DROP INDEX IF EXISTS entries_created;
+INSERT OR REPLACE INTO meta(name, value) VALUES('schema_version', 3);
+PRAGMA user_version = 3;
 )sql";
 
 Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
@@ -113,6 +119,34 @@ Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return conn.error(rc, "cannot read");
     return v;
+}
+
+// Schema 3: only lru/lfu engines write access rows. A writer of another policy leaves the
+// meta row 'unstamped' (once per cache); the next lru/lfu opener stamps every entry that has
+// no access row (accessed = created, count 0) and removes the marker, so that entries
+// stored under fifo are not exempt from lru/lfu eviction later. Stamps are never needed for
+// correctness: a missing row reads as accessed = created and eviction falls back to fifo.
+Status markOrStampUnstamped(Connection& conn, const ResolvedConfig& config) {
+    const bool tracking = config.policy == Policy::kLru || config.policy == Policy::kLfu;
+    auto marked = queryInt(conn, "SELECT count(*) FROM meta WHERE name = 'unstamped'");
+    if (!marked.ok()) return marked.status();
+    if (!tracking) {
+        if (*marked != 0) return {};
+        return conn.exec("INSERT OR IGNORE INTO meta(name, value) VALUES('unstamped', 1)",
+                         "cannot write to");
+    }
+    if (*marked == 0) return {};
+    WriteTxn txn(conn);
+    if (Status s = txn.begin(); !s.ok()) return s;
+    if (Status s = conn.exec(
+            "INSERT OR IGNORE INTO access(key, accessed, access_count) SELECT key, created, 0"
+            " FROM entries WHERE NOT EXISTS (SELECT 1 FROM access WHERE access.key ="
+            " entries.key); DELETE FROM meta WHERE name = 'unstamped'",
+            "cannot write access stamps to");
+        !s.ok()) {
+        return s;
+    }
+    return txn.commit();
 }
 
 Key keyFromBlob(std::string_view b) {
@@ -164,19 +198,34 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
                                     std::to_string(*version) + "; this build knows version " +
                                     std::to_string(kSchemaVersion) + " and will not modify it");
     }
-    if (*version != 0 && *version < kSchemaVersion) {
+    if (*version != 0 && *version < 2) {
         return Status::notSupported(
             conn.path().string() + " has schema version " + std::to_string(*version) +
             " (written by an older twat_cache); this build needs version " +
             std::to_string(kSchemaVersion) +
             " and will not convert it: remove the cache folder to start an empty cache");
     }
-    if (*version == 0) {
+    if (*version < kSchemaVersion) {
         WriteTxn txn(conn);
         if (Status s = txn.begin(); !s.ok()) return s;
         version = queryInt(conn, "PRAGMA user_version");  // another process may have won
         if (!version.ok()) return version.status();
-        if (*version == 0) {
+        if (*version == 2) {
+            auto tables = queryInt(conn,
+                                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                   "name IN ('meta', 'counters', 'entries', 'access')");
+            if (!tables.ok()) return tables.status();
+            if (*tables != 4) {
+                return Status::corruption(conn.path().string() +
+                                          " lacks the twat_cache tables (damaged database)");
+            }
+            if (Status s = conn.exec(kMigrate2To3Sql, "cannot migrate to schema version 3");
+                !s.ok()) {
+                return s;
+            }
+            logger().info("sqlite cache \"{}\": migrated {} from schema version 2 to 3",
+                          config.name, conn.path().string());
+        } else if (*version == 0) {
             auto objects = queryInt(conn, "SELECT count(*) FROM sqlite_master");
             if (!objects.ok()) return objects.status();
             if (*objects != 0) {
@@ -197,6 +246,7 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
         return Status::corruption(conn.path().string() +
                                   " lacks the twat_cache tables (damaged database)");
     }
+    if (Status s = markOrStampUnstamped(conn, config); !s.ok()) return s;
     if (hasLimits(config)) {
         if (const char* sql = policyIndexSql(config.policy)) {
             if (Status s = conn.exec(sql, "cannot create an index in"); !s.ok()) return s;

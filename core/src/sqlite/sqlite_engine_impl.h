@@ -30,7 +30,9 @@ inline constexpr std::int64_t kFlagZstd = 1;     // the stored value is one zstd
 inline constexpr std::int64_t kFlagSpilled = 2;  // the value is in data/<filename>
 inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
 // 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
-inline constexpr int kSchemaVersion = 2;
+// 3: no insert trigger (only lru/lfu writers stamp new entries), fifo evicts in rowid order
+//    without the `entries_created` index. Version 2 files are migrated in place on open.
+inline constexpr int kSchemaVersion = 3;
 
 // Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
 // lower-case hex, dots and dashes only, no "..").
@@ -127,6 +129,13 @@ class SqliteEngineImpl final : public SqliteEngine {
     Status collectRemoved(Connection& conn, sqlite3_stmt* stmt, Removed& removed);
     Status addTotals(Connection& conn, std::int64_t count, std::int64_t bytes,
                      std::int64_t* newCount, std::int64_t* newBytes);
+    // Deletes up to kCullBatch expired rows into `culled`; `next` receives the earliest
+    // expiry left (INT64_MAX: none), or 0 when the batch was full (more may be due).
+    Status cullExpired(Connection& conn, std::int64_t now, Removed& culled, std::int64_t* next);
+    // Whether a set at `now` should cull: an expiry this process knows of is due, or
+    // kCullEvery sets went by without a cull (other processes' entries expire too).
+    bool cullDue(std::int64_t now);
+    void lowerCullDue(std::int64_t expires);
     Status evictForLimits(Connection& conn, const Key& keep, std::int64_t count, std::int64_t bytes,
                           Removed& evicted);
     void removeFiles(const std::vector<std::string>& names);
@@ -150,6 +159,9 @@ class SqliteEngineImpl final : public SqliteEngine {
     std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_evictions{0}, m_expirations{0},
         m_errors{0};
     std::atomic<std::uint32_t> m_opsSinceFlush{0};
+    // The earliest expiry (clock ms) this process knows may be stored; 0: unknown, cull.
+    std::atomic<std::int64_t> m_cullDueMs{0};
+    std::atomic<std::uint32_t> m_setsSinceCull{0};
     std::atomic<std::int64_t> m_lastFlushMs{0};  // steady clock
 
     std::mutex m_accessMutex;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "sqlite/sqlite_db.h"
+#include "sqlite/sqlite_vfs.h"
 
 namespace twat_cache::detail {
 
@@ -20,7 +21,12 @@ class WriteTxn {
     WriteTxn& operator=(const WriteTxn&) = delete;
 
     Status begin() { return run(Stmt::kBegin, "cannot start a write transaction on", true); }
-    Status commit() { return run(Stmt::kCommit, "cannot commit to", false); }
+    Status commit() {
+        if (Status s = run(Stmt::kCommit, "cannot commit to", false); !s.ok()) return s;
+        const int rc = flushWalWrites(m_conn.db());
+        if (rc != SQLITE_OK) return m_conn.error(rc, "cannot write the log of");
+        return {};
+    }
     void rollback() {
         if (!m_open) return;
         m_open = false;

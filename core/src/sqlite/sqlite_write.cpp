@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <limits>
 
 #include "sqlite/sqlite_engine_impl.h"
 #include "sqlite/sqlite_txn.h"
@@ -19,6 +20,10 @@ namespace {
 constexpr std::int64_t kCullBatch = 32;
 // Victims removed per eviction statement.
 constexpr std::int64_t kEvictBatch = 16;
+// A set culls at least every kCullEvery sets, even when this process knows of no due expiry:
+// other processes store entries with expiries too. Between culls an expired row is only
+// dead weight (get checks the expiry), and a set over a limit always culls before evicting.
+constexpr std::uint32_t kCullEvery = 32;
 
 std::int64_t steadyNowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -43,18 +48,65 @@ Status SqliteEngineImpl::collectRemoved(Connection& conn, sqlite3_stmt* stmt, Re
 
 Status SqliteEngineImpl::addTotals(Connection& conn, std::int64_t count, std::int64_t bytes,
                                    std::int64_t* newCount, std::int64_t* newBytes) {
-    auto stmt = conn.statement(Stmt::kAddTotals);
+    {
+        auto stmt = conn.statement(Stmt::kAddTotals);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        sqlite3_bind_int64(*stmt, 1, count);
+        sqlite3_bind_int64(*stmt, 2, bytes);
+        const int rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
+    }
+    if (newCount == nullptr && newBytes == nullptr) return {};
+    // Same write transaction: this reads the row just written.
+    auto stmt = conn.statement(Stmt::kReadCounters);
     if (!stmt.ok()) return stmt.status();
     StmtScope scope(*stmt);
-    sqlite3_bind_int64(*stmt, 1, count);
-    sqlite3_bind_int64(*stmt, 2, bytes);
-    int rc = sqlite3_step(*stmt);
-    if (rc != SQLITE_ROW) return conn.error(rc, "cannot update the totals of");
-    if (newCount) *newCount = sqlite3_column_int64(*stmt, 0);
-    if (newBytes) *newBytes = sqlite3_column_int64(*stmt, 1);
-    while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
-    if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
+    const int rc = sqlite3_step(*stmt);
+    if (rc != SQLITE_ROW) return conn.error(rc, "cannot read the totals of");
+    if (newCount) *newCount = sqlite3_column_int64(*stmt, 5);
+    if (newBytes) *newBytes = sqlite3_column_int64(*stmt, 6);
     return {};
+}
+
+Status SqliteEngineImpl::cullExpired(Connection& conn, std::int64_t now, Removed& culled,
+                                     std::int64_t* next) {
+    Removed round;
+    {
+        auto stmt = conn.statement(Stmt::kCullExpired);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        sqlite3_bind_int64(*stmt, 1, now);
+        sqlite3_bind_int64(*stmt, 2, kCullBatch);
+        if (Status s = collectRemoved(conn, *stmt, round); !s.ok()) return s;
+    }
+    *next = 0;
+    if (round.count < kCullBatch) {
+        auto stmt = conn.statement(Stmt::kNextExpiry);
+        if (!stmt.ok()) return stmt.status();
+        StmtScope scope(*stmt);
+        const int rc = sqlite3_step(*stmt);
+        if (rc != SQLITE_ROW) return conn.error(rc, "cannot read from");
+        *next = sqlite3_column_type(*stmt, 0) == SQLITE_NULL
+                    ? std::numeric_limits<std::int64_t>::max()
+                    : sqlite3_column_int64(*stmt, 0);
+    }
+    culled.count += round.count;
+    culled.bytes += round.bytes;
+    culled.files.insert(culled.files.end(), round.files.begin(), round.files.end());
+    return {};
+}
+
+bool SqliteEngineImpl::cullDue(std::int64_t now) {
+    if (m_setsSinceCull.fetch_add(1, std::memory_order_relaxed) + 1 >= kCullEvery) return true;
+    return now >= m_cullDueMs.load(std::memory_order_relaxed);
+}
+
+void SqliteEngineImpl::lowerCullDue(std::int64_t expires) {
+    std::int64_t due = m_cullDueMs.load(std::memory_order_relaxed);
+    while (expires < due &&
+           !m_cullDueMs.compare_exchange_weak(due, expires, std::memory_order_relaxed)) {
+    }
 }
 
 Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::int64_t count,
@@ -143,22 +195,13 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
 
     WriteTxn txn(conn);
     if (Status s = txn.begin(); !s.ok()) return fail(s);
-    {
-        auto stmt = conn.statement(Stmt::kCullExpired);
-        if (!stmt.ok()) return fail(stmt.status());
-        StmtScope scope(*stmt);
-        sqlite3_bind_int64(*stmt, 1, now);
-        sqlite3_bind_int64(*stmt, 2, kCullBatch);
-        if (Status s = collectRemoved(conn, *stmt, culled); !s.ok()) return fail(s);
+    bool culledNow = false;
+    std::int64_t nextExpiry = 0;
+    if (cullDue(now)) {
+        if (Status s = cullExpired(conn, now, culled, &nextExpiry); !s.ok()) return fail(s);
+        culledNow = true;
     }
     const auto blob = keyBlob(key);
-    {
-        auto stmt = conn.statement(Stmt::kDeleteKey);
-        if (!stmt.ok()) return fail(stmt.status());
-        StmtScope scope(*stmt);
-        bindBlob(*stmt, 1, blob.data(), blob.size());
-        if (Status s = collectRemoved(conn, *stmt, replaced); !s.ok()) return fail(s);
-    }
     if (spill) {
         // Written under the write lock, so that check(fix), which also holds it, never
         // mistakes a file about to be committed for an orphan.
@@ -172,36 +215,77 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
             return fail(s);
         }
     }
-    {
-        auto stmt = conn.statement(Stmt::kUpsert);
+    // A plain INSERT: a new key (the common case) needs no other statement. An existing key
+    // fails the primary key (the statement alone is undone), and is deleted, counted as
+    // replaced, and the INSERT runs again; the write lock keeps other writers out meanwhile.
+    for (int attempt = 0;; ++attempt) {
+        auto stmt = conn.statement(Stmt::kInsert);
+        if (!stmt.ok()) return fail(stmt.status());
+        int rc = SQLITE_OK;
+        {
+            StmtScope scope(*stmt);
+            bindBlob(*stmt, 1, blob.data(), blob.size());
+            bindText(*stmt, 2, record.key_text);
+            sqlite3_bind_int64(*stmt, 3, std::bit_cast<std::int64_t>(record.type_tag));
+            sqlite3_bind_int64(*stmt, 4, flags);
+            sqlite3_bind_int64(*stmt, 5, now);
+            sqlite3_bind_int64(*stmt, 6, expires);
+            sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(stored.size()));
+            if (!record.tag.empty()) bindText(*stmt, 8, record.tag);
+            if (spill) {
+                bindText(*stmt, 10, newFile);
+            } else {
+                bindBlob(*stmt, 9, stored.data(), stored.size());
+            }
+            rc = sqlite3_step(*stmt);
+        }
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_CONSTRAINT_PRIMARYKEY || attempt != 0) {
+            return fail(conn.error(rc, "cannot write to"));
+        }
+        auto del = conn.statement(Stmt::kDeleteKey);
+        if (!del.ok()) return fail(del.status());
+        StmtScope scope(*del);
+        bindBlob(*del, 1, blob.data(), blob.size());
+        if (Status s = collectRemoved(conn, *del, replaced); !s.ok()) return fail(s);
+    }
+    if (m_trackAccess) {
+        // Only lru/lfu read the stamps; other policies skip the row (and its page write).
+        auto stmt = conn.statement(Stmt::kStamp);
         if (!stmt.ok()) return fail(stmt.status());
         StmtScope scope(*stmt);
         bindBlob(*stmt, 1, blob.data(), blob.size());
-        bindText(*stmt, 2, record.key_text);
-        sqlite3_bind_int64(*stmt, 3, std::bit_cast<std::int64_t>(record.type_tag));
-        sqlite3_bind_int64(*stmt, 4, flags);
-        sqlite3_bind_int64(*stmt, 5, now);
-        sqlite3_bind_int64(*stmt, 6, expires);
-        sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(stored.size()));
-        if (!record.tag.empty()) bindText(*stmt, 8, record.tag);
-        if (spill) {
-            bindText(*stmt, 10, newFile);
-        } else {
-            bindBlob(*stmt, 9, stored.data(), stored.size());
-        }
+        sqlite3_bind_int64(*stmt, 2, now);
         const int rc = sqlite3_step(*stmt);
-        if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write to"));
+        if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write access stamps to"));
     }
+    const bool limited = m_config.maxsize != 0 || m_config.max_bytes != 0;
     std::int64_t count = 0, bytes = 0;
     if (Status s = addTotals(conn, 1 - culled.count - replaced.count,
-                             entryBytes - culled.bytes - replaced.bytes, &count, &bytes);
+                             entryBytes - culled.bytes - replaced.bytes, limited ? &count : nullptr,
+                             limited ? &bytes : nullptr);
         !s.ok()) {
         return fail(s);
     }
-    const bool over =
-        (m_config.maxsize != 0 && static_cast<std::uint64_t>(count) > m_config.maxsize) ||
-        (m_config.max_bytes != 0 && static_cast<std::uint64_t>(bytes) > m_config.max_bytes);
-    if (over) {
+    auto isOver = [&] {
+        return (m_config.maxsize != 0 && static_cast<std::uint64_t>(count) > m_config.maxsize) ||
+               (m_config.max_bytes != 0 && static_cast<std::uint64_t>(bytes) > m_config.max_bytes);
+    };
+    if (isOver() && !culledNow) {
+        // Expired entries go before any live entry is evicted (or a full cache refuses).
+        Removed late;
+        if (Status s = cullExpired(conn, now, late, &nextExpiry); !s.ok()) return fail(s);
+        culledNow = true;
+        if (late.count != 0) {
+            if (Status s = addTotals(conn, -late.count, -late.bytes, &count, &bytes); !s.ok()) {
+                return fail(s);
+            }
+            culled.count += late.count;
+            culled.bytes += late.bytes;
+            culled.files.insert(culled.files.end(), late.files.begin(), late.files.end());
+        }
+    }
+    if (isOver()) {
         if (m_config.policy == Policy::kNone) {
             txn.rollback();
             if (!newFile.empty()) removeFiles({newFile});
@@ -227,6 +311,11 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     }
     if (Status s = txn.commit(); !s.ok()) return fail(s);
 
+    if (culledNow) {
+        m_setsSinceCull.store(0, std::memory_order_relaxed);
+        m_cullDueMs.store(nextExpiry, std::memory_order_relaxed);
+    }
+    if (expires != 0) lowerCullDue(expires);
     m_expirations.fetch_add(static_cast<std::uint64_t>(culled.count), std::memory_order_relaxed);
     m_evictions.fetch_add(static_cast<std::uint64_t>(evicted.count), std::memory_order_relaxed);
     removeFiles(culled.files);
