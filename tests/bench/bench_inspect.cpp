@@ -11,8 +11,9 @@
 //                                               order: key, size, stored or accessed
 //   bench_inspect make-flat <folder> <n>        a generic folder of n small files, all in it
 //   bench_inspect make-joblib-tree <folder> <n> a joblib-like store of n calls (20 functions)
-//   bench_inspect natural-pages <cache folder>  the first unsorted page, the next one, then
-//                                               100 more pages (mean), with the peak RSS
+//   bench_inspect natural-pages <cache folder> [n]
+//                                               the first unsorted page, the next one, then
+//                                               n more pages (default 100; mean), peak RSS
 //
 // Each mode prints "name value unit" lines and its peak RSS, for the script to tabulate.
 #include <hiredis/hiredis.h>
@@ -217,7 +218,7 @@ int makeJoblibTree(const std::string& folder, std::size_t n) {
     return 0;
 }
 
-int naturalPages(const std::string& folder) {
+int naturalPages(const std::string& folder, int laterPages) {
     auto info = Discovery::identify(folder);
     if (!info.ok()) return std::fprintf(stderr, "%s\n", info.status().toString().c_str()), 1;
     OpenOptions o;
@@ -237,10 +238,9 @@ int naturalPages(const std::string& folder) {
     std::printf("next_page_ms %.2f ms\n", msSince(t));
     shown += next->entries.size();
     cursor = next->cursor;
-    constexpr int kPages = 100;
     int pages = 0;
     t = Steady::now();
-    for (; pages < kPages && !cursor.empty(); ++pages) {
+    for (; pages < laterPages && !cursor.empty(); ++pages) {
         auto more = (*src)->entries(cursor, 50);
         if (!more.ok()) return std::fprintf(stderr, "%s\n", more.status().toString().c_str()), 1;
         shown += more->entries.size();
@@ -294,6 +294,7 @@ int sortedPage(const std::string& folder, const std::string& orderName) {
 }
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // lines survive a run cut short
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.size() == 2 && args[0] == "first-page") return firstPage(args[1]);
     if (args.size() == 3 && args[0] == "make-files") return makeFiles(args[1], std::stoul(args[2]));
@@ -304,7 +305,9 @@ int main(int argc, char** argv) {
     if (args.size() == 3 && args[0] == "make-joblib-tree") {
         return makeJoblibTree(args[1], std::stoul(args[2]));
     }
-    if (args.size() == 2 && args[0] == "natural-pages") return naturalPages(args[1]);
+    if ((args.size() == 2 || args.size() == 3) && args[0] == "natural-pages") {
+        return naturalPages(args[1], args.size() == 3 ? std::stoi(args[2]) : 100);
+    }
     if (args.size() == 3 && args[0] == "sorted-page") return sortedPage(args[1], args[2]);
     if (args.size() == 3 && args[0] == "redis") {
         return redisBench(std::stoi(args[1]), std::stoul(args[2]));
