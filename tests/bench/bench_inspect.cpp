@@ -9,6 +9,11 @@
 //                                               the first sorted page (builds the sort index),
 //                                               the next one, a re-sort, the first unsorted page;
 //                                               order: key, size, stored or accessed
+//   bench_inspect make-flat <folder> <n>        a generic folder of n small files, all in it
+//   bench_inspect make-joblib-tree <folder> <n> a joblib-like store of n calls (20 functions)
+//   bench_inspect natural-pages <cache folder> [n]
+//                                               the first unsorted page, the next one, then
+//                                               n more pages (default 100; mean), peak RSS
 //
 // Each mode prints "name value unit" lines and its peak RSS, for the script to tabulate.
 #include <hiredis/hiredis.h>
@@ -176,6 +181,76 @@ int makeFolder(const std::string& folder, std::size_t n) {
     return 0;
 }
 
+int makeFlat(const std::string& folder, std::size_t n) {
+    namespace fs = std::filesystem;
+    const auto t0 = Steady::now();
+    fs::create_directories(folder);
+    for (std::size_t i = 0; i < n; ++i) {
+        const fs::path file = fs::path(folder) / ("file-" + std::to_string(i) + ".bin");
+        std::ofstream(file, std::ios::binary) << std::string(i % 64 + 1, 'x');
+    }
+    std::printf("write_s %.1f s\n", msSince(t0) / 1000);
+    return 0;
+}
+
+// joblib's layout without joblib: joblib/<module>/f<k>/func_code.py and one folder per call
+// holding output.pkl (a pickled int).
+int makeJoblibTree(const std::string& folder, std::size_t n) {
+    namespace fs = std::filesystem;
+    const auto t0 = Steady::now();
+    constexpr std::size_t kFunctions = 20;
+    const std::string pickle("\x80\x04K\x07.", 5);  // protocol 4, the int 7
+    for (std::size_t f = 0; f < kFunctions; ++f) {
+        const fs::path funcDir =
+            fs::path(folder) / "joblib" / "bench_mod" / ("f" + std::to_string(f));
+        fs::create_directories(funcDir);
+        std::ofstream(funcDir / "func_code.py") << "# first line: 1\ndef f(x): return 7\n";
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        char hash[33];
+        std::snprintf(hash, sizeof hash, "%016zx%016zx", i * 0x9E3779B97F4A7C15u, i);
+        const fs::path call = fs::path(folder) / "joblib" / "bench_mod" /
+                              ("f" + std::to_string(i % kFunctions)) / hash;
+        fs::create_directory(call);
+        std::ofstream(call / "output.pkl", std::ios::binary) << pickle;
+    }
+    std::printf("write_s %.1f s\n", msSince(t0) / 1000);
+    return 0;
+}
+
+int naturalPages(const std::string& folder, int laterPages) {
+    auto info = Discovery::identify(folder);
+    if (!info.ok()) return std::fprintf(stderr, "%s\n", info.status().toString().c_str()), 1;
+    OpenOptions o;
+    o.read_only = true;
+    auto src = Discovery::open(*info, o);
+    if (!src.ok()) return std::fprintf(stderr, "%s\n", src.status().toString().c_str()), 1;
+    auto t = Steady::now();
+    auto page = (*src)->entries("", 50);
+    if (!page.ok()) return std::fprintf(stderr, "%s\n", page.status().toString().c_str()), 1;
+    std::printf("first_page_ms %.1f ms\n", msSince(t));
+    std::printf("first_page_rss %ld KiB\n", peakRssKb());
+    std::size_t shown = page->entries.size();
+    std::string cursor = page->cursor;
+    t = Steady::now();
+    auto next = (*src)->entries(cursor, 50);
+    if (!next.ok()) return std::fprintf(stderr, "%s\n", next.status().toString().c_str()), 1;
+    std::printf("next_page_ms %.2f ms\n", msSince(t));
+    shown += next->entries.size();
+    cursor = next->cursor;
+    int pages = 0;
+    t = Steady::now();
+    for (; pages < laterPages && !cursor.empty(); ++pages) {
+        auto more = (*src)->entries(cursor, 50);
+        if (!more.ok()) return std::fprintf(stderr, "%s\n", more.status().toString().c_str()), 1;
+        shown += more->entries.size();
+        cursor = more->cursor;
+    }
+    std::printf("later_page_mean_ms %.2f ms\n", pages > 0 ? msSince(t) / pages : 0.0);
+    std::printf("entries_shown %zu n\npeak_rss %ld KiB\n", shown, peakRssKb());
+    return 0;
+}
+
 int sortedPage(const std::string& folder, const std::string& orderName) {
     const std::pair<const char*, SortKey> kOrders[] = {{"key", SortKey::kKey},
                                                        {"size", SortKey::kSize},
@@ -219,11 +294,19 @@ int sortedPage(const std::string& folder, const std::string& orderName) {
 }
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // lines survive a run cut short
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.size() == 2 && args[0] == "first-page") return firstPage(args[1]);
     if (args.size() == 3 && args[0] == "make-files") return makeFiles(args[1], std::stoul(args[2]));
     if (args.size() == 3 && args[0] == "make-folder") {
         return makeFolder(args[1], std::stoul(args[2]));
+    }
+    if (args.size() == 3 && args[0] == "make-flat") return makeFlat(args[1], std::stoul(args[2]));
+    if (args.size() == 3 && args[0] == "make-joblib-tree") {
+        return makeJoblibTree(args[1], std::stoul(args[2]));
+    }
+    if ((args.size() == 2 || args.size() == 3) && args[0] == "natural-pages") {
+        return naturalPages(args[1], args.size() == 3 ? std::stoi(args[2]) : 100);
     }
     if (args.size() == 3 && args[0] == "sorted-page") return sortedPage(args[1], args[2]);
     if (args.size() == 3 && args[0] == "redis") {
@@ -231,6 +314,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr,
                  "usage: bench_inspect first-page <folder> | redis <port> <keys> | make-files "
-                 "<root> <n> | make-folder <folder> <n> | sorted-page <folder> <order>\n");
+                 "<root> <n> | make-folder <folder> <n> | sorted-page <folder> <order> | make-flat "
+                 "<folder> <n> | make-joblib-tree <folder> <n> | natural-pages <folder>\n");
     return 2;
 }

@@ -41,6 +41,14 @@ add_test(NAME bench_inspect_sort_smoke
 set_tests_properties(bench_inspect_sort_smoke PROPERTIES
     LABELS "slow;interop" TIMEOUT 120 ENVIRONMENT "${_env}")
 
+add_test(NAME bench_inspect_walk_smoke
+    COMMAND ${_check} --format columns --min-rows 14 --timeout 100
+            --expect flat3000.first_page_ms --expect joblib2000.later_page_mean_ms --
+            ${CMAKE_CURRENT_LIST_DIR}/bench_inspect_walk.sh $<TARGET_FILE:bench_inspect> 3000
+            2000)
+set_tests_properties(bench_inspect_walk_smoke PROPERTIES
+    LABELS "slow;interop" TIMEOUT 120 ENVIRONMENT "${_env}")
+
 if(TARGET bench_ui)
     add_test(NAME bench_ui_smoke
         COMMAND ${_check} --format columns --min-rows 12 --timeout 110 --text redis_status

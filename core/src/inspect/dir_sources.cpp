@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/folder_walk.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/sorted_listing.h"
@@ -35,6 +36,16 @@ FileTimes timesOf(const fs::path& p) {
     return {ms(st.st_mtim), ms(st.st_atim)};
 }
 
+std::int64_t msOf(const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1'000'000;
+}
+
+// Whether `relative` exists under the folder `dirFd` (following symlinks, like fs::exists).
+bool existsAt(int dirFd, const std::string& relative) {
+    struct stat st {};
+    return ::fstatat(dirFd, relative.c_str(), &st, 0) == 0;
+}
+
 std::uint64_t treeBytes(const fs::path& dir) {
     std::uint64_t total = 0;
     std::error_code ec;
@@ -42,34 +53,6 @@ std::uint64_t treeBytes(const fs::path& dir) {
         if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += it->file_size(ec);
     }
     return total;
-}
-
-// Entry count and bytes of a listing, for sources that keep no counters of their own.
-SourceStats totalsOf(const std::vector<EntrySummary>& all, std::string note) {
-    SourceStats s;
-    s.entries = all.size();
-    std::uint64_t bytes = 0;
-    for (const auto& e : all) bytes += e.size;
-    s.bytes = bytes;
-    s.note = std::move(note);
-    return s;
-}
-
-// A page of `all` (sorted by id) after the id `cursor`.
-EntryPage pageOf(std::vector<EntrySummary> all, std::string_view cursor, std::size_t limit,
-                 const EntryFilter& filter) {
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    auto it =
-        cursor.empty()
-            ? all.begin()
-            : std::upper_bound(all.begin(), all.end(), cursor,
-                               [](std::string_view c, const EntrySummary& e) { return c < e.id; });
-    EntryPage page;
-    for (; it != all.end() && page.entries.size() < limit; ++it) {
-        if (filter.matches(it->key_text)) page.entries.push_back(std::move(*it));
-    }
-    if (it != all.end() && !page.entries.empty()) page.cursor = page.entries.back().id;
-    return page;
 }
 
 std::string readHead(const fs::path& file, std::size_t max, bool& truncated) {
@@ -102,16 +85,22 @@ void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_
     }
 }
 
-// A source listed by walking its folder on each request: it keeps no counters, so stats() and
-// entries() are computed from one listing (collect()). Sorted listings go through an
-// in-memory index built by one walk (sorted_listing.h).
+// A source listed by walking its folder (folder_walk.h): natural-order pages resume the walk
+// after the cursor's relative path, so a page costs what it returns (plus the listings of the
+// folders on its path), not the whole tree. It keeps no counters: stats() walks everything.
+// Sorted listings go through an in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
-    ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote)
+    // Entries examined per page at most (those the filter rejects count), so that a filtered
+    // page over a large tree still returns promptly, with a cursor.
+    static constexpr std::size_t kScanBudget = 20'000;
+
+    ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote, fs::path root)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
           m_statsNote(std::move(statsNote)),
+          m_walker(std::move(root)),
           m_sorted(std::string(sourceKindName(m_info.kind)) + " " + m_info.path.string(),
                    options.sort_index_max_entries) {}
 
@@ -124,9 +113,18 @@ class ListedSource : public Source {
     SourceInfo info() const override { return m_info; }
 
     Result<SourceStats> stats() override {
-        auto all = collect();
-        if (!all.ok()) return all.status();
-        return totalsOf(*all, m_statsNote);
+        SourceStats s;
+        std::uint64_t count = 0, bytes = 0;
+        Status walked = forEach([&](const EntrySummary& e) {
+            ++count;
+            bytes += e.size;
+            return Status();
+        });
+        if (!walked.ok()) return walked;
+        s.entries = count;
+        s.bytes = bytes;
+        s.note = m_statsNote;
+        return s;
     }
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
@@ -137,26 +135,64 @@ class ListedSource : public Source {
                 cursor, limit, filter, [this](const SortedListing::Visit& v) { return forEach(v); },
                 [this](std::string_view id) { return load(id); });
         }
-        auto all = collect();
-        if (!all.ok()) return all.status();
-        return pageOf(std::move(*all), cursor, limit, filter);
+        std::string after;
+        if (!cursor.empty()) {
+            auto position = FolderWalker::positionOf(cursor);
+            if (!position.ok()) return position.status();
+            after = std::move(*position);
+        }
+        EntryPage page;
+        if (limit == 0) {
+            page.cursor = std::string(cursor);
+            return page;
+        }
+        // The page ends at the first entry that does not fit, so a listing that ends exactly
+        // at a page's end gives no cursor.
+        std::size_t examined = 0;
+        std::string last;
+        bool more = false;
+        Status walked = m_walker.walk(
+            after,
+            [this](int dirFd, std::string_view name, const struct stat& st, std::size_t depth) {
+                return classify(dirFd, name, st, depth);
+            },
+            [&](const std::string& relative, const struct stat& st, bool& stop) {
+                if (page.entries.size() >= limit || examined >= kScanBudget) {
+                    more = stop = true;
+                    return Status();
+                }
+                ++examined;
+                last = relative;
+                auto e = summarize(relative, st);
+                if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+                return Status();
+            });
+        if (!walked.ok()) return walked;
+        if (more) page.cursor = FolderWalker::cursorOf(last);
+        return page;
     }
 
   protected:
-    // Visits every entry of the source, in any order; stops at the first non-OK visit.
-    virtual Status forEach(const SortedListing::Visit& visit) const = 0;
+    // What a name found while walking is: an entry, a folder to walk into, or nothing.
+    virtual FolderWalker::Kind classify(int dirFd, std::string_view name, const struct stat& st,
+                                        std::size_t depth) const = 0;
+    // The summary of the entry at `relative` (its lstat is `st`); nullopt when it is gone.
+    virtual std::optional<EntrySummary> summarize(const std::string& relative,
+                                                  const struct stat& st) const = 0;
     // One entry read again by id; nullopt when it is gone.
     virtual std::optional<EntrySummary> load(std::string_view id) const = 0;
 
-    // Every entry of the source, in any order.
-    Result<std::vector<EntrySummary>> collect() const {
-        std::vector<EntrySummary> all;
-        Status s = forEach([&all](const EntrySummary& e) {
-            all.push_back(e);
-            return Status();
-        });
-        if (!s.ok()) return s;
-        return all;
+    // Visits every entry of the source, in walk order; stops at the first non-OK visit.
+    Status forEach(const SortedListing::Visit& visit) const {
+        return m_walker.walk(
+            "",
+            [this](int dirFd, std::string_view name, const struct stat& st, std::size_t depth) {
+                return classify(dirFd, name, st, depth);
+            },
+            [&](const std::string& relative, const struct stat& st, bool&) {
+                auto e = summarize(relative, st);
+                return e ? visit(*e) : Status();
+            });
     }
 
     const SourceInfo m_info;
@@ -164,13 +200,16 @@ class ListedSource : public Source {
 
   private:
     const std::string m_statsNote;
+    // The walk keeps a cache (folder_walk.h); walking is logically const.
+    mutable FolderWalker m_walker;
     SortedListing m_sorted;
 };
 
 class JoblibSource final : public ListedSource {
   public:
     JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
-        : ListedSource(std::move(info), options, "joblib does not track hits, misses or evictions"),
+        : ListedSource(std::move(info), options, "joblib does not track hits, misses or evictions",
+                       dir),
           m_dir(std::move(dir)) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
@@ -180,7 +219,7 @@ class JoblibSource final : public ListedSource {
         if (!fs::is_directory(*callDir, ec))
             return Status::notFound("no call " + std::string(entryId));
         EntryDetail d;
-        d.summary = summarize(*callDir);
+        d.summary = summaryOf(*callDir);
         const fs::path output = *callDir / "output.pkl";
         d.value_file = output;
         d.value_kind = "pickle";
@@ -212,7 +251,7 @@ class JoblibSource final : public ListedSource {
         return nlohmann::ordered_json::parse(in, nullptr, false);
     }
 
-    EntrySummary summarize(const fs::path& callDir) const {
+    EntrySummary summaryOf(const fs::path& callDir) const {
         EntrySummary e;
         e.id = callDir.lexically_relative(m_dir).generic_string();
         const fs::path funcDir = callDir.parent_path();
@@ -238,26 +277,23 @@ class JoblibSource final : public ListedSource {
         return e;
     }
 
-    // Every call: folders with output.pkl or metadata.json inside function folders (those
-    // with func_code.py). Symlinked folders are not followed.
-    Status forEach(const SortedListing::Visit& visit) const override {
-        std::error_code ec;
-        fs::recursive_directory_iterator it(m_dir, ec), end;
-        if (ec)
-            return Status::ioError("cannot read joblib store " + m_dir.string() + ": " +
-                                   ec.message());
-        for (; it != end; it.increment(ec)) {
-            if (ec) return Status::ioError("cannot walk " + m_dir.string() + ": " + ec.message());
-            if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
-            const fs::path p = it->path();
-            if (fs::exists(p / "func_code.py", ec)) continue;  // a function folder: walk on
-            if (fs::exists(p.parent_path() / "func_code.py", ec) &&
-                (fs::exists(p / "output.pkl", ec) || fs::exists(p / "metadata.json", ec))) {
-                it.disable_recursion_pending();
-                if (Status s = visit(summarize(p)); !s.ok()) return s;
-            }
+    // Calls are folders with output.pkl or metadata.json inside function folders (those with
+    // func_code.py); every other real folder is walked into (symlinked ones are not).
+    FolderWalker::Kind classify(int dirFd, std::string_view name, const struct stat& st,
+                                std::size_t /*depth*/) const override {
+        if (!S_ISDIR(st.st_mode)) return FolderWalker::Kind::kSkip;
+        const std::string n(name);
+        if (existsAt(dirFd, n + "/func_code.py")) return FolderWalker::Kind::kDescend;
+        if (existsAt(dirFd, "func_code.py") &&
+            (existsAt(dirFd, n + "/output.pkl") || existsAt(dirFd, n + "/metadata.json"))) {
+            return FolderWalker::Kind::kEntry;
         }
-        return {};
+        return FolderWalker::Kind::kDescend;
+    }
+
+    std::optional<EntrySummary> summarize(const std::string& relative,
+                                          const struct stat& /*st*/) const override {
+        return summaryOf(m_dir / relative);
     }
 
     std::optional<EntrySummary> load(std::string_view id) const override {
@@ -265,7 +301,7 @@ class JoblibSource final : public ListedSource {
         std::error_code ec;
         if (!callDir.ok() || !fs::is_directory(*callDir, ec) || fs::is_symlink(*callDir, ec))
             return std::nullopt;
-        return summarize(*callDir);
+        return summaryOf(*callDir);
     }
 
     fs::path m_dir;
@@ -273,9 +309,9 @@ class JoblibSource final : public ListedSource {
 
 class FolderSource final : public ListedSource {
   public:
-    FolderSource(SourceInfo info, const OpenOptions& options)
-        : ListedSource(std::move(info), options,
-                       "a plain folder does not track hits, misses or evictions") {}
+    FolderSource(const SourceInfo& info, const OpenOptions& options)
+        : ListedSource(info, options, "a plain folder does not track hits, misses or evictions",
+                       info.path) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto file = resolveInside(m_info.path, entryId);
@@ -284,7 +320,7 @@ class FolderSource final : public ListedSource {
         if (!fs::is_regular_file(*file, ec))
             return Status::notFound("no file " + std::string(entryId));
         EntryDetail d;
-        d.summary = summarize(*file);
+        d.summary = summaryOf(*file);
         d.value_file = *file;
         d.value_kind = "file";
         d.value_bytes = readHead(*file, m_maxValueBytes, d.truncated);
@@ -302,7 +338,7 @@ class FolderSource final : public ListedSource {
     }
 
   private:
-    EntrySummary summarize(const fs::path& file) const {
+    EntrySummary summaryOf(const fs::path& file) const {
         EntrySummary e;
         e.id = file.lexically_relative(m_info.path).generic_string();
         e.key_text = sanitizeUtf8(e.id);
@@ -315,18 +351,24 @@ class FolderSource final : public ListedSource {
         return e;
     }
 
-    Status forEach(const SortedListing::Visit& visit) const override {
-        std::error_code ec;
-        fs::recursive_directory_iterator it(m_info.path, ec), end;
-        if (ec) return Status::ioError("cannot read folder " + m_info.path.string());
-        for (; it != end; it.increment(ec)) {
-            if (ec)
-                return Status::ioError("cannot walk " + m_info.path.string() + ": " + ec.message());
-            if (it->is_directory(ec) && !it->is_symlink(ec)) continue;
-            if (it->path().filename() == "CACHEDIR.TAG" && it.depth() == 0) continue;
-            if (Status s = visit(summarize(it->path())); !s.ok()) return s;
-        }
-        return {};
+    // Every file (and symlink, not followed) at any depth is an entry, except the root's
+    // CACHEDIR.TAG; real folders are walked into.
+    FolderWalker::Kind classify(int /*dirFd*/, std::string_view name, const struct stat& st,
+                                std::size_t depth) const override {
+        if (S_ISDIR(st.st_mode)) return FolderWalker::Kind::kDescend;
+        if (depth == 0 && name == "CACHEDIR.TAG") return FolderWalker::Kind::kSkip;
+        return FolderWalker::Kind::kEntry;
+    }
+
+    std::optional<EntrySummary> summarize(const std::string& relative,
+                                          const struct stat& st) const override {
+        EntrySummary e;
+        e.id = relative;
+        e.key_text = sanitizeUtf8(e.id);
+        e.size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+        e.stored_ms = msOf(st.st_mtim);
+        e.accessed_ms = msOf(st.st_atim);
+        return e;
     }
 
     std::optional<EntrySummary> load(std::string_view id) const override {
@@ -335,7 +377,7 @@ class FolderSource final : public ListedSource {
         if (!file.ok()) return std::nullopt;
         const auto status = fs::symlink_status(*file, ec);
         if (ec || !fs::exists(status) || fs::is_directory(status)) return std::nullopt;
-        return summarize(*file);
+        return summaryOf(*file);
     }
 };
 

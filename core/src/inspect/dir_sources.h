@@ -1,9 +1,9 @@
 // Sources over plain folders: joblib.Memory stores (one entry per cached call) and generic
 // cache folders (one entry per file).
 //
-// Listing walks the folder and pages by id (the relative path) in sorted order; deletion
-// removes a call folder or a file only after checking that it lies inside the store (no
-// `..`, no symlink pointing out).
+// Listing pages through a resumable walk in path order (folder_walk.h), or through the sort
+// index for an order (sorted_listing.h); deletion removes a call folder or a file only after
+// checking that it lies inside the store (no `..`, no symlink pointing out).
 //
 // Thread safety: one thread at a time (see Source).
 #pragma once
