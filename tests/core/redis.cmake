@@ -7,3 +7,6 @@ twat_cache_add_test(NAME test_redis_failures SOURCES test_redis_failures.cpp LAB
     TIMEOUT 120)
 twat_cache_add_test(NAME test_redis_concurrency SOURCES test_redis_concurrency.cpp
     LABELS redis concurrency TIMEOUT 60)
+# maxsize enforcement (two engines write from two threads in one test: concurrency label).
+twat_cache_add_test(NAME test_redis_limit SOURCES test_redis_limit.cpp LABELS redis concurrency
+    LIBS PkgConfig::HIREDIS TIMEOUT 60)

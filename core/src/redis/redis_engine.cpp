@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "redis/redis_connection.h"
+#include "redis/redis_limit.h"
 #include "util/engine_factories.h"
 #include "util/envelope.h"
 #include "util/log_internal.h"
@@ -87,6 +88,22 @@ class RedisEngine::Impl {
     }
 
     std::string redisKey(const Key& key) const { return m_prefix + key.toHex(); }
+    // The 32-hex member of a redis key made by redisKey().
+    std::string_view member(const std::string& rk) const {
+        return std::string_view(rk).substr(m_prefix.size());
+    }
+
+    // After a pipelined lru touch failed with NOSCRIPT (Redis restarted or flushed its
+    // scripts): re-runs it with EVAL. Other failures only cost recency, never the value.
+    void retouch(RedisConnection& c, const redisReply& r, std::string_view hex) {
+        if (m_limit->lostScript(r)) {
+            m_limit->appendTouchedEval(c, hex);
+            (void)c.read("EVAL touch");
+        } else if (r.type == REDIS_REPLY_ERROR) {
+            detail::logger().debug("cache \"{}\": lru touch failed: {}", m_config.name,
+                                   detail::replyText(r));
+        }
+    }
 
     // Adds `n` operations to `pending`; flushes the counters when a batch is due.
     void count(std::atomic<std::uint64_t>& pending, std::uint64_t n = 1) {
@@ -169,6 +186,7 @@ class RedisEngine::Impl {
     const std::string m_metaKey;  // "twat_cache:<cache>:__meta"
     std::string m_pattern;        // SCAN MATCH pattern of the cache's entry keys
     detail::RedisPool m_pool;
+    std::optional<detail::RedisLimit> m_limit;  // set when maxsize > 0
 
     std::atomic<std::uint64_t> m_pendingHits{0};
     std::atomic<std::uint64_t> m_pendingMisses{0};
@@ -209,6 +227,17 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
     pool.backoff_initial = options.reconnect_backoff_initial;
     pool.backoff_max = options.reconnect_backoff_max;
     auto impl = std::make_unique<Impl>(config, options, std::move(pool));
+    if (config.maxsize > 0) {
+        impl->m_limit.emplace(impl->m_prefix, config.maxsize, config.policy);
+        if (impl->m_limit->policy() != config.policy) {
+            detail::logger().warn("redis cache \"{}\": policy {} is not supported, using lru",
+                                  config.name, policyName(config.policy));
+        }
+    }
+    if (config.max_bytes > 0) {
+        detail::logger().warn("redis cache \"{}\": max_bytes is not enforced (only maxsize is)",
+                              config.name);
+    }
 
     // Register the cache and check the format of an existing one, in one round trip.
     Impl& im = *impl;
@@ -219,17 +248,22 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
         c.append({"HSETNX", im.m_metaKey, "format_version", version});
         c.append({"HSETNX", im.m_metaKey, "created", created});
         c.append({"HGET", im.m_metaKey, "format_version"});
-        return c.readMany(4, "register cache");
+        if (im.m_limit) im.m_limit->appendLoad(c);
+        return c.readMany(im.m_limit ? 6 : 4, "register cache");
     });
     if (!registered.ok()) return registered.status();
     for (const auto& r : *registered) {
         if (r->type == REDIS_REPLY_ERROR) return detail::replyError(*r, im.m_masked, "register");
     }
-    const redisReply& stored = *registered->back();
+    const redisReply& stored = *(*registered)[3];
     if (stored.type == REDIS_REPLY_STRING && detail::replyText(stored) != version) {
         return Status::notSupported(
             "redis " + im.m_masked + ": cache \"" + config.name + "\" has format_version " +
             std::string(detail::replyText(stored)) + "; this build reads " + version);
+    }
+    if (im.m_limit) {
+        Status loaded = im.m_limit->takeShas(*(*registered)[4], *(*registered)[5], im.m_masked);
+        if (!loaded.ok()) return loaded;
     }
     detail::logger().debug("redis cache \"{}\" opened at {}", config.name, im.m_masked);
     return std::unique_ptr<RedisEngine>(new RedisEngine(std::move(impl)));
@@ -243,6 +277,8 @@ Capabilities RedisEngine::capabilities() const {
     c.ttl = true;
     c.tags = false;
     c.compression = true;
+    // maxsize only (max_bytes is not enforced); lfu and none fall back to lru.
+    c.policies = {Policy::kLru, Policy::kFifo, Policy::kRr};
     return c;
 }
 
@@ -275,9 +311,12 @@ Result<StoredValue> RedisEngine::get(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
     auto result = im.withConnection([&](RedisConnection& c) -> Result<StoredValue> {
-        auto reply = c.command({"GET", rk});
-        if (!reply.ok()) return reply.status();
-        return valueFromReply(**reply, rk, im.m_config.clock->nowMs(), im.m_masked);
+        c.append({"GET", rk});
+        const bool touched = im.m_limit && im.m_limit->appendTouched(c, im.member(rk));
+        auto replies = c.readMany(touched ? 2 : 1, "GET");
+        if (!replies.ok()) return replies.status();
+        if (touched) im.retouch(c, *(*replies)[1], im.member(rk));
+        return valueFromReply(*replies->front(), rk, im.m_config.clock->nowMs(), im.m_masked);
     });
     im.count(result.ok()                    ? im.m_pendingHits
              : result.status().isNotFound() ? im.m_pendingMisses
@@ -292,7 +331,17 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
     for (const Key& k : keys) rks.push_back(im.redisKey(k));
     auto replies = im.withConnection([&](RedisConnection& c) -> Result<std::vector<ReplyPtr>> {
         for (const auto& rk : rks) c.append({"GET", rk});
-        return c.readMany(rks.size(), "GET (pipelined)");
+        std::size_t touched = 0;
+        for (const auto& rk : rks) {
+            if (im.m_limit && im.m_limit->appendTouched(c, im.member(rk))) ++touched;
+        }
+        auto all = c.readMany(rks.size() + touched, "GET (pipelined)");
+        if (!all.ok() || touched == 0) return all;
+        for (std::size_t i = 0; i < touched; ++i) {
+            im.retouch(c, *(*all)[rks.size() + i], im.member(rks[i]));
+        }
+        all->resize(rks.size());
+        return all;
     });
     std::vector<Result<StoredValue>> out;
     out.reserve(keys.size());
@@ -341,6 +390,11 @@ void appendSet(RedisConnection& c, const std::string& rk, const Record& record,
     }
 }
 
+// The TTL of a stored record in ms; 0: none.
+std::int64_t ttlOf(const Record& record, const ResolvedConfig& config) {
+    return std::max<std::int64_t>(0, record.ttl.value_or(config.ttl).count());
+}
+
 Status checkReplies(const std::vector<ReplyPtr>& replies, std::string_view masked,
                     std::string_view doing) {
     for (const auto& r : replies) {
@@ -360,13 +414,35 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
     Impl& im = *m_impl;
     Status status = im.withConnection([&](RedisConnection& c) -> Status {
         std::deque<std::string> scratch;  // stable addresses while commands are appended
+        std::vector<std::string_view> hexes;
         for (const auto& kr : records) {
             scratch.push_back(im.redisKey(kr.key));
             const std::string& rk = scratch.back();
             appendSet(c, rk, kr.record, im.m_config, im.m_options, scratch);
+            if (!im.m_limit) continue;
+            // The bound: index the entry and evict, atomically, right behind its SET.
+            hexes.push_back(im.member(rk));
+            im.m_limit->appendStored(c, hexes.back(), ttlOf(kr.record, im.m_config), scratch);
         }
-        auto replies = c.readMany(records.size(), "SET (pipelined)");
+        const std::size_t step = im.m_limit ? 2 : 1;
+        auto replies = c.readMany(step * records.size(), "SET (pipelined)");
         if (!replies.ok()) return replies.status();
+        if (!im.m_limit) return checkReplies(*replies, im.m_masked, "SET");
+        std::size_t again = 0;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            const redisReply& script = *(*replies)[2 * i + 1];
+            if (!im.m_limit->lostScript(script)) continue;
+            im.m_limit->appendStoredEval(c, hexes[i], ttlOf(records[i].record, im.m_config),
+                                         scratch);
+            ++again;
+            (*replies)[2 * i + 1].reset();
+        }
+        if (again > 0) {
+            auto redone = c.readMany(again, "EVAL store");
+            if (!redone.ok()) return redone.status();
+            for (auto& r : *redone) replies->push_back(std::move(r));
+        }
+        std::erase_if(*replies, [](const ReplyPtr& r) { return r == nullptr; });
         return checkReplies(*replies, im.m_masked, "SET");
     });
     if (!status.ok()) im.count(im.m_pendingErrors);
@@ -377,12 +453,13 @@ Result<bool> RedisEngine::erase(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
     Result<bool> removed = im.withConnection([&](RedisConnection& c) -> Result<bool> {
-        auto reply = c.command({"UNLINK", rk});
-        if (!reply.ok()) return reply.status();
-        if ((*reply)->type == REDIS_REPLY_ERROR) {
-            return detail::replyError(**reply, im.m_masked, "UNLINK " + rk);
-        }
-        return (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer > 0;
+        c.append({"UNLINK", rk});
+        if (im.m_limit) im.m_limit->appendForget(c, im.member(rk));
+        auto replies = c.readMany(im.m_limit ? 3 : 1, "UNLINK");
+        if (!replies.ok()) return replies.status();
+        if (Status s = checkReplies(*replies, im.m_masked, "UNLINK " + rk); !s.ok()) return s;
+        const redisReply& r = *replies->front();
+        return r.type == REDIS_REPLY_INTEGER && r.integer > 0;
     });
     if (!removed.ok()) im.count(im.m_pendingErrors);
     return removed;
@@ -459,6 +536,10 @@ Status RedisEngine::clear() {
                 removed += static_cast<std::uint64_t>(std::max<long long>(0, (*unlinked)->integer));
             }
             if (!more) {
+                // The maxsize index goes too (an unlimited engine clears a limited cache).
+                auto index =
+                    c.command({"UNLINK", im.m_prefix + "__index", im.m_prefix + "__expiry"});
+                if (!index.ok()) return index.status();
                 detail::logger().debug("cache \"{}\": cleared {} entries", im.m_config.name,
                                        removed);
                 return {};
@@ -496,11 +577,11 @@ Stats RedisEngine::stats() {
     Stats s;
     const Status flushed = im.flushCounters();
     auto counters = im.withConnection([&](RedisConnection& c) -> Result<ReplyPtr> {
-        return c.command({"HMGET", im.m_metaKey, "hits", "misses", "errors"});
+        return c.command({"HMGET", im.m_metaKey, "hits", "misses", "errors", "evictions"});
     });
-    if (counters.ok() && isArray(**counters, 3)) {
-        std::uint64_t* fields[] = {&s.hits, &s.misses, &s.errors};
-        for (std::size_t i = 0; i < 3; ++i) {
+    if (counters.ok() && isArray(**counters, 4)) {
+        std::uint64_t* fields[] = {&s.hits, &s.misses, &s.errors, &s.evictions};
+        for (std::size_t i = 0; i < 4; ++i) {
             const redisReply& e = *(*counters)->element[i];
             if (e.type != REDIS_REPLY_STRING) continue;
             if (auto v = toInt(detail::replyText(e)); v && *v > 0) {

@@ -1,0 +1,249 @@
+// maxsize on the redis engine against a real redis-server: the bound holds exactly, fifo and
+// lru choose the right victims, two engines (two processes' worth of pools) share one bound,
+// expired entries do not count, clear/erase keep the index right, lost scripts are reloaded,
+// and a cache without limits creates no index at all.
+#include <hiredis/hiredis.h>
+
+#include <QtTest>
+#include <chrono>
+#include <thread>
+
+#include "redis_server.h"
+#include "twat_cache/redis_engine.h"
+
+using namespace twat_cache;
+using namespace std::chrono_literals;
+using test::RedisServer;
+
+namespace {
+
+Record rec(std::string_view payload, std::optional<std::chrono::milliseconds> ttl = {}) {
+    Record r;
+    r.key_text = "k";
+    r.type_tag = 1;
+    r.payload = payload;
+    r.ttl = ttl;
+    return r;
+}
+
+Key keyOf(int i) {
+    return hashBytes("limit-" + std::to_string(i));
+}
+
+// A raw hiredis connection: what another client sees. Integer replies as decimal text.
+class RawRedis {
+  public:
+    explicit RawRedis(int port) : m_ctx(redisConnect("127.0.0.1", port)) {}
+    ~RawRedis() {
+        if (m_ctx != nullptr) redisFree(m_ctx);
+    }
+    RawRedis(const RawRedis&) = delete;
+    RawRedis& operator=(const RawRedis&) = delete;
+    std::string run(const std::vector<std::string>& args) {
+        std::vector<const char*> argv;
+        std::vector<std::size_t> lens;
+        for (const auto& a : args) {
+            argv.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        auto* r = static_cast<redisReply*>(
+            redisCommandArgv(m_ctx, static_cast<int>(args.size()), argv.data(), lens.data()));
+        if (r == nullptr) return "(transport error)";
+        std::string out = r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer)
+                          : r->type == REDIS_REPLY_NIL   ? "(nil)"
+                          : r->str != nullptr
+                              ? std::string(r->str, static_cast<std::size_t>(r->len))
+                              : "(array)";
+        freeReplyObject(r);
+        return out;
+    }
+
+  private:
+    redisContext* m_ctx;
+};
+
+}  // namespace
+
+class TestRedisLimit : public QObject {
+    Q_OBJECT
+  private:
+    std::unique_ptr<RedisServer> m_server;
+
+    std::unique_ptr<RedisEngine> open(CacheConfig cfg) {
+        cfg.redis_url = m_server->url();
+        if (!cfg.clock) cfg.clock = std::make_shared<ManualClock>(Clock::system()->nowMs());
+        auto resolved = resolveConfig(
+            cfg, [](std::string_view) -> std::optional<std::string> { return std::nullopt; });
+        if (!resolved.ok()) qFatal("%s", resolved.status().toString().c_str());
+        auto engine = RedisEngine::open(*resolved);
+        if (!engine.ok()) qFatal("%s", engine.status().toString().c_str());
+        return std::move(*engine);
+    }
+    std::string zcard(const std::string& cache) {
+        RawRedis raw(m_server->port());
+        return raw.run({"ZCARD", "twat_cache:" + cache + ":__index"});
+    }
+
+  private slots:
+    void initTestCase() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        m_server = std::make_unique<RedisServer>();
+        const std::string error = m_server->start();
+        QVERIFY2(error.empty(), error.c_str());
+    }
+
+    void boundHoldsExactly_data() {
+        QTest::addColumn<int>("policy");
+        QTest::newRow("lru") << int(Policy::kLru);
+        QTest::newRow("fifo") << int(Policy::kFifo);
+        QTest::newRow("rr") << int(Policy::kRr);
+    }
+    void boundHoldsExactly() {
+        QFETCH(int, policy);
+        const std::string name = "bound-" + std::string(policyName(Policy(policy)));
+        auto e = open({.name = name, .maxsize = 10, .policy = Policy(policy)});
+        for (int i = 0; i < 200; ++i) {
+            QVERIFY(e->set(keyOf(i), rec("v" + std::to_string(i))).ok());
+            QVERIFY(e->size().value() <= 10u);
+        }
+        // setMany goes through the same script, one per record, in one pipeline.
+        std::vector<std::string> payloads(50, "batch");
+        std::vector<KeyedRecord> batch;
+        for (int i = 200; i < 250; ++i) batch.push_back({keyOf(i), rec(payloads[0])});
+        QVERIFY(e->setMany(batch).ok());
+        QCOMPARE(e->size().value(), 10u);
+        QCOMPARE(zcard(name), std::string("10"));
+        QCOMPARE(e->stats().evictions, 240u);
+        QVERIFY(e->get(keyOf(249)).ok());  // the newest is never the victim
+        QCOMPARE(e->capabilities().policies,
+                 (std::vector<Policy>{Policy::kLru, Policy::kFifo, Policy::kRr}));
+    }
+
+    // The same sequence under fifo and lru: only lru keeps the entry read in between.
+    void fifoAndLruVictims_data() {
+        QTest::addColumn<int>("policy");
+        QTest::addColumn<int>("victim");
+        QTest::newRow("fifo evicts the oldest store") << int(Policy::kFifo) << 0;
+        QTest::newRow("lru evicts the least recently read") << int(Policy::kLru) << 1;
+        QTest::newRow("lfu falls back to lru") << int(Policy::kLfu) << 1;
+    }
+    void fifoAndLruVictims() {
+        QFETCH(int, policy);
+        QFETCH(int, victim);
+        const std::string name = "victim-" + std::string(policyName(Policy(policy)));
+        auto e = open({.name = name, .maxsize = 5, .policy = Policy(policy)});
+        for (int i = 0; i < 5; ++i) QVERIFY(e->set(keyOf(i), rec("v")).ok());
+        QVERIFY(e->get(keyOf(0)).ok());
+        std::vector<Key> two{keyOf(2), keyOf(3)};
+        for (const auto& r : e->getMany(two)) QVERIFY(r.ok());  // getMany touches too
+        QVERIFY(e->set(keyOf(5), rec("v")).ok());
+        QCOMPARE(e->size().value(), 5u);
+        QVERIFY(e->get(keyOf(victim)).status().isNotFound());
+        for (int i = 0; i < 6; ++i) {
+            if (i != victim) QVERIFY2(e->get(keyOf(i)).ok(), std::to_string(i).c_str());
+        }
+        // Under lru the batch read saved 2 and 3: the next two victims are 4 and 5 (or 0).
+        QVERIFY(e->set(keyOf(6), rec("v")).ok());
+        QCOMPARE(e->size().value(), 5u);
+    }
+
+    // The conformance contract of maxsizeUnderLru, on Redis.
+    void contractMaxsizeUnderLru() {
+        auto e = open({.name = "contract", .maxsize = 5, .policy = Policy::kLru});
+        for (int i = 0; i < 5; ++i) QVERIFY(e->set(keyOf(i), rec("p")).ok());
+        QVERIFY(e->get(keyOf(0)).ok());
+        QVERIFY(e->set(keyOf(5), rec("p")).ok());
+        QVERIFY(e->get(keyOf(0)).ok());
+        QVERIFY(e->get(keyOf(1)).status().isNotFound());
+        for (int i = 6; i < 40; ++i) QVERIFY(e->set(keyOf(i), rec("p")).ok());
+        QCOMPARE(e->size().value(), 5u);
+        for (int i = 35; i < 40; ++i) QVERIFY(e->get(keyOf(i)).ok());
+        QCOMPARE(e->stats().evictions, 35u);
+    }
+
+    // Two engines with their own pools (as two processes would have) writing at once.
+    void twoEnginesShareTheBound() {
+        auto a = open({.name = "shared", .maxsize = 20, .policy = Policy::kFifo});
+        auto b = open({.name = "shared", .maxsize = 20, .policy = Policy::kFifo});
+        std::atomic<int> failures{0};
+        auto writer = [&](RedisEngine& e, int from) {
+            for (int i = from; i < from + 300; ++i) {
+                if (!e.set(keyOf(i), rec("w")).ok()) ++failures;
+            }
+        };
+        std::thread ta(writer, std::ref(*a), 0);
+        std::thread tb(writer, std::ref(*b), 1000);
+        ta.join();
+        tb.join();
+        QCOMPARE(failures.load(), 0);
+        QCOMPARE(a->size().value(), 20u);
+        QCOMPARE(zcard("shared"), std::string("20"));
+        QCOMPARE(a->stats().evictions, 580u);
+    }
+
+    // Entries Redis expired leave the index on the next store and are not evictions.
+    void expiredEntriesDoNotCount() {
+        auto e = open({.name = "expiring", .maxsize = 3});
+        for (int i = 0; i < 3; ++i) QVERIFY(e->set(keyOf(i), rec("short", 100ms)).ok());
+        RawRedis raw(m_server->port());
+        bool gone = false;
+        for (int i = 0; i < 200 && !gone; ++i) {  // Redis expires by its own clock: poll
+            gone = raw.run({"EXISTS", "twat_cache:expiring:" + keyOf(2).toHex()}) == "0";
+            if (!gone) std::this_thread::sleep_for(25ms);
+        }
+        QVERIFY(gone);
+        for (int i = 10; i < 13; ++i) QVERIFY(e->set(keyOf(i), rec("lasting")).ok());
+        for (int i = 10; i < 13; ++i) QVERIFY(e->get(keyOf(i)).ok());
+        QCOMPARE(e->stats().evictions, 0u);
+        QCOMPARE(zcard("expiring"), std::string("3"));
+        QCOMPARE(raw.run({"ZCARD", "twat_cache:expiring:__expiry"}), std::string("0"));
+    }
+
+    void clearAndEraseKeepTheIndex() {
+        auto e = open({.name = "ce", .maxsize = 5});
+        for (int i = 0; i < 5; ++i) QVERIFY(e->set(keyOf(i), rec("v")).ok());
+        QCOMPARE(e->erase(keyOf(0)).value(), true);
+        QCOMPARE(zcard("ce"), std::string("4"));
+        QVERIFY(e->set(keyOf(5), rec("v")).ok());  // room left by the erase: no eviction
+        QCOMPARE(e->stats().evictions, 0u);
+        QVERIFY(e->set(keyOf(6), rec("v")).ok());
+        QCOMPARE(e->stats().evictions, 1u);
+        QVERIFY(e->clear().ok());
+        RawRedis raw(m_server->port());
+        QCOMPARE(raw.run({"EXISTS", "twat_cache:ce:__index", "twat_cache:ce:__expiry"}),
+                 std::string("0"));
+        for (int i = 10; i < 15; ++i) QVERIFY(e->set(keyOf(i), rec("v")).ok());
+        QCOMPARE(e->stats().evictions, 1u);
+        QCOMPARE(e->size().value(), 5u);
+    }
+
+    // SCRIPT FLUSH (or a restart) loses the cached scripts: stores and reads still work.
+    void lostScriptsAreReloaded() {
+        auto e = open({.name = "flushed", .maxsize = 3, .policy = Policy::kLru});
+        for (int i = 0; i < 3; ++i) QVERIFY(e->set(keyOf(i), rec("v")).ok());
+        RawRedis raw(m_server->port());
+        QCOMPARE(raw.run({"SCRIPT", "FLUSH"}), std::string("OK"));
+        QVERIFY(e->get(keyOf(0)).ok());  // touch re-run with EVAL
+        QCOMPARE(raw.run({"SCRIPT", "FLUSH"}), std::string("OK"));
+        QVERIFY(e->set(keyOf(3), rec("v")).ok());
+        QCOMPARE(e->size().value(), 3u);
+        QVERIFY(e->get(keyOf(0)).ok());
+        QVERIFY(e->get(keyOf(1)).status().isNotFound());
+    }
+
+    void noLimitCreatesNoIndex() {
+        auto e = open({.name = "unbounded"});
+        for (int i = 0; i < 20; ++i) QVERIFY(e->set(keyOf(i), rec("v", 1h)).ok());
+        QVERIFY(e->get(keyOf(1)).ok());
+        QCOMPARE(e->erase(keyOf(2)).value(), true);
+        QCOMPARE(e->size().value(), 19u);
+        RawRedis raw(m_server->port());
+        QCOMPARE(
+            raw.run({"EXISTS", "twat_cache:unbounded:__index", "twat_cache:unbounded:__expiry"}),
+            std::string("0"));
+        QCOMPARE(raw.run({"HGET", "twat_cache:unbounded:__meta", "seq"}), std::string("(nil)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRedisLimit)
+#include "test_redis_limit.moc"
