@@ -8,6 +8,10 @@
 //   engine_get_<t> / hiredis_get_<t>         one GET per operation
 //   engine_getmany_<t> / hiredis_pipeget_<t> --depth GETs in one pipeline per sample
 //   engine_setmany_<t> / hiredis_pipeset_<t> --depth SETs in one pipeline per sample
+//   limited_{set,get,getmany,setmany}_<t>    the engine workloads again on a second cache
+//                                            opened with maxsize = --keys (lru): the cost of
+//                                            the index script on every store and the lru
+//                                            touch on every read (nothing is evicted)
 // Raw hiredis does the least a client can: redisCommand / redisAppendCommand with %b
 // arguments, check the reply type, free it (inside the timed region, as the engine does). The
 // engine also decodes the envelope and copies the payload out. Output: one JSON array
@@ -62,12 +66,11 @@ class TransportBench {
         tc::CacheConfig c;
         c.name = "bench-" + m_t;
         c.redis_url = url;
-        auto r =
-            tc::resolveConfig(c, [](std::string_view) { return std::optional<std::string>{}; });
-        if (!r.ok()) bench::die(url, r.status().toString());
-        auto e = tc::RedisEngine::open(*r);
-        if (!e.ok()) bench::die(url, e.status().toString());
-        m_engine = std::move(*e);
+        m_engine = openEngine(c);
+        c.name = "bench-" + m_t + "-limited";
+        c.maxsize = o.keys;
+        m_limited = openEngine(c);
+        c.name = "bench-" + m_t;
         const std::string prefix = "twat_cache:" + c.name + ":";
         const std::string payload(o.size, 'v');
         m_texts.reserve(o.keys);
@@ -86,28 +89,49 @@ class TransportBench {
         bench::Samples rMany{"hiredis_pipeget_" + m_t, m_o.depth, {}};
         bench::Samples eSetMany{"engine_setmany_" + m_t, m_o.depth, {}};
         bench::Samples rSetMany{"hiredis_pipeset_" + m_t, m_o.depth, {}};
+        bench::Samples lSet{"limited_set_" + m_t, 1, {}}, lGet{"limited_get_" + m_t, 1, {}};
+        bench::Samples lMany{"limited_getmany_" + m_t, m_o.depth, {}};
+        bench::Samples lSetMany{"limited_setmany_" + m_t, m_o.depth, {}};
 
-        engineSets(eSet);  // also stores the entries every other workload reads
+        engineSets(*m_engine, eSet);  // also stores the entries every other workload reads
+        engineSets(*m_limited, lSet);
         loadEnvelopes();
         eSet.ns.clear();
-        engineGets(eGet);  // warm-up pass, discarded below
+        lSet.ns.clear();
+        engineGets(*m_engine, eGet);  // warm-up passes, discarded below
+        engineGets(*m_limited, lGet);
         eGet.ns.clear();
+        lGet.ns.clear();
         for (std::size_t round = 0; round < m_o.rounds; ++round) {
-            engineSets(eSet);
+            engineSets(*m_engine, eSet);
+            engineSets(*m_limited, lSet);
             rawSets(rSet);
-            engineGets(eGet);
+            engineGets(*m_engine, eGet);
+            engineGets(*m_limited, lGet);
             rawGets(rGet);
-            engineGetMany(eMany);
+            engineGetMany(*m_engine, eMany);
+            engineGetMany(*m_limited, lMany);
             rawPipelineGet(rMany);
-            engineSetMany(eSetMany);
+            engineSetMany(*m_engine, eSetMany);
+            engineSetMany(*m_limited, lSetMany);
             rawPipelineSet(rSetMany);
         }
-        for (auto* s : {&eSet, &rSet, &eGet, &rGet, &eMany, &rMany, &eSetMany, &rSetMany}) {
+        for (auto* s : {&eSet, &rSet, &eGet, &rGet, &eMany, &rMany, &eSetMany, &rSetMany, &lSet,
+                        &lGet, &lMany, &lSetMany}) {
             out.push_back(std::move(*s));
         }
     }
 
   private:
+    static std::unique_ptr<tc::RedisEngine> openEngine(const tc::CacheConfig& c) {
+        auto r =
+            tc::resolveConfig(c, [](std::string_view) { return std::optional<std::string>{}; });
+        if (!r.ok()) bench::die(*c.redis_url, r.status().toString());
+        auto e = tc::RedisEngine::open(*r);
+        if (!e.ok()) bench::die(*c.redis_url, e.status().toString());
+        return std::move(*e);
+    }
+
     tc::Record record(std::size_t i) const {
         tc::Record r;
         r.key_text = m_texts[i];
@@ -127,11 +151,11 @@ class TransportBench {
         }
     }
 
-    void engineSets(bench::Samples& s) {
+    void engineSets(tc::RedisEngine& engine, bench::Samples& s) {
         for (std::size_t i : bench::shuffledIndices(m_o.keys, 3 + s.ns.size())) {
             const tc::Record r = record(i);
             const auto t0 = bench::BenchClock::now();
-            const tc::Status st = m_engine->set(m_keys[i], r);
+            const tc::Status st = engine.set(m_keys[i], r);
             s.ns.push_back(bench::elapsedNs(t0));
             if (!st.ok()) bench::die(s.name, st.toString());
         }
@@ -149,10 +173,10 @@ class TransportBench {
         }
     }
 
-    void engineGets(bench::Samples& s) {
+    void engineGets(tc::RedisEngine& engine, bench::Samples& s) {
         for (std::size_t i : bench::shuffledIndices(m_o.keys, 5 + s.ns.size())) {
             const auto t0 = bench::BenchClock::now();
-            auto v = m_engine->get(m_keys[i]);
+            auto v = engine.get(m_keys[i]);
             s.ns.push_back(bench::elapsedNs(t0));
             if (!v.ok() || v->payload.size() != m_o.size) bench::die(s.name, "miss");
         }
@@ -179,13 +203,13 @@ class TransportBench {
         return out;
     }
 
-    void engineGetMany(bench::Samples& s) {
+    void engineGetMany(tc::RedisEngine& engine, bench::Samples& s) {
         for (const auto& batch : batches(9 + s.ns.size())) {
             std::vector<tc::Key> keys;
             keys.reserve(batch.size());
             for (std::size_t i : batch) keys.push_back(m_keys[i]);
             const auto t0 = bench::BenchClock::now();
-            auto values = m_engine->getMany(keys);
+            auto values = engine.getMany(keys);
             s.ns.push_back(bench::elapsedNs(t0));
             for (const auto& v : values) {
                 if (!v.ok() || v->payload.size() != m_o.size) bench::die(s.name, "miss");
@@ -209,13 +233,13 @@ class TransportBench {
         }
     }
 
-    void engineSetMany(bench::Samples& s) {
+    void engineSetMany(tc::RedisEngine& engine, bench::Samples& s) {
         for (const auto& batch : batches(13 + s.ns.size())) {
             std::vector<tc::KeyedRecord> records;
             records.reserve(batch.size());
             for (std::size_t i : batch) records.push_back({m_keys[i], record(i)});
             const auto t0 = bench::BenchClock::now();
-            const tc::Status st = m_engine->setMany(records);
+            const tc::Status st = engine.setMany(records);
             s.ns.push_back(bench::elapsedNs(t0));
             if (!st.ok()) bench::die(s.name, st.toString());
         }
@@ -242,6 +266,7 @@ class TransportBench {
     std::string m_t;
     ContextPtr m_raw;
     std::unique_ptr<tc::RedisEngine> m_engine;
+    std::unique_ptr<tc::RedisEngine> m_limited;  // maxsize = keys
     std::vector<tc::Key> m_keys;
     std::vector<std::string> m_redisKeys;
     std::vector<std::string> m_texts;

@@ -11,7 +11,9 @@ Workloads, on TCP and on the unix socket: single GET and SET of --size payload b
 engine's envelope adds its header; raw clients read and write the very same stored bytes),
 and pipelines of --depth GETs / SETs (engine getMany/setMany, hiredis
 redisAppendCommand + redisGetReply, redis-py pipeline(transaction=False)). Pipelined rows
-report the time per batch; their ratio compares throughput.
+report the time per batch; their ratio compares throughput. The "maxsize" rows compare the
+engine on a cache opened with maxsize = --keys (lru: the index script on every store, the
+touch pipelined with every read; nothing is evicted) against the same engine without limits.
 """
 
 import argparse
@@ -202,6 +204,10 @@ def main():
                        p("redis-py pipe", f"redispy_pipeget_{tr}"), 2.5)
         throughput_row(t, f"setMany/{args.depth} {tr}", o("engine", f"engine_setmany_{tr}"),
                        p("redis-py pipe", f"redispy_pipeset_{tr}"), 2.5)
+        for op, name in (("get", "get"), ("set", "set"), (f"getMany/{args.depth}", "getmany"),
+                         (f"setMany/{args.depth}", "setmany")):
+            slowdown_row(t, f"{op} {tr} maxsize", o("maxsize", f"limited_{name}_{tr}"),
+                         o("no limit", f"engine_{name}_{tr}"), 2.5)
     t.print()
     print(f"\n{t.misses} target(s) missed")
     return 1 if args.strict and t.misses else 0
