@@ -233,6 +233,16 @@ class TestRedisLimit : public QObject {
         QCOMPARE(e->size().value(), 3u);
         QVERIFY(e->get(keyOf(0)).ok());
         QVERIFY(e->get(keyOf(1)).status().isNotFound());
+        // The batch calls too: getMany's touch and setMany's store.
+        QCOMPARE(raw.run({"SCRIPT", "FLUSH"}), std::string("OK"));
+        std::vector<Key> read{keyOf(2), keyOf(0)};
+        for (const auto& r : e->getMany(read)) QVERIFY(r.ok());
+        QCOMPARE(raw.run({"SCRIPT", "FLUSH"}), std::string("OK"));
+        std::vector<KeyedRecord> batch{{keyOf(4), rec("b")}, {keyOf(5), rec("b")}};
+        QVERIFY(e->setMany(batch).ok());
+        QCOMPARE(e->size().value(), 3u);
+        QVERIFY(e->get(keyOf(3)).status().isNotFound());  // 2 and 0 were read after 3
+        QVERIFY(e->get(keyOf(0)).ok());
     }
 
     void noLimitCreatesNoIndex() {

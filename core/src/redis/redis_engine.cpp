@@ -95,9 +95,9 @@ class RedisEngine::Impl {
 
     // After a pipelined lru touch failed with NOSCRIPT (Redis restarted or flushed its
     // scripts): re-runs it with EVAL. Other failures only cost recency, never the value.
-    void retouch(RedisConnection& c, const redisReply& r, std::string_view hex) {
-        if (m_limit->lostScript(r)) {
-            m_limit->appendTouchedEval(c, hex);
+    void retouch(RedisConnection& c, const redisReply& r, std::span<const std::string_view> hexes) {
+        if (detail::RedisLimit::lostScript(r)) {
+            m_limit->appendTouched(c, hexes, true);
             (void)c.read("EVAL touch");
         } else if (r.type == REDIS_REPLY_ERROR) {
             detail::logger().debug("cache \"{}\": lru touch failed: {}", m_config.name,
@@ -312,10 +312,11 @@ Result<StoredValue> RedisEngine::get(const Key& key) {
     const std::string rk = im.redisKey(key);
     auto result = im.withConnection([&](RedisConnection& c) -> Result<StoredValue> {
         c.append({"GET", rk});
-        const bool touched = im.m_limit && im.m_limit->appendTouched(c, im.member(rk));
+        const std::string_view hex = im.member(rk);
+        const bool touched = im.m_limit && im.m_limit->appendTouched(c, {&hex, 1});
         auto replies = c.readMany(touched ? 2 : 1, "GET");
         if (!replies.ok()) return replies.status();
-        if (touched) im.retouch(c, *(*replies)[1], im.member(rk));
+        if (touched) im.retouch(c, *(*replies)[1], {&hex, 1});
         return valueFromReply(*replies->front(), rk, im.m_config.clock->nowMs(), im.m_masked);
     });
     im.count(result.ok()                    ? im.m_pendingHits
@@ -331,16 +332,15 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
     for (const Key& k : keys) rks.push_back(im.redisKey(k));
     auto replies = im.withConnection([&](RedisConnection& c) -> Result<std::vector<ReplyPtr>> {
         for (const auto& rk : rks) c.append({"GET", rk});
-        std::size_t touched = 0;
-        for (const auto& rk : rks) {
-            if (im.m_limit && im.m_limit->appendTouched(c, im.member(rk))) ++touched;
+        std::vector<std::string_view> hexes;
+        if (im.m_limit) {
+            for (const auto& rk : rks) hexes.push_back(im.member(rk));
         }
-        auto all = c.readMany(rks.size() + touched, "GET (pipelined)");
-        if (!all.ok() || touched == 0) return all;
-        for (std::size_t i = 0; i < touched; ++i) {
-            im.retouch(c, *(*all)[rks.size() + i], im.member(rks[i]));
-        }
-        all->resize(rks.size());
+        const bool touched = im.m_limit && im.m_limit->appendTouched(c, hexes);
+        auto all = c.readMany(rks.size() + (touched ? 1 : 0), "GET (pipelined)");
+        if (!all.ok() || !touched) return all;
+        im.retouch(c, *all->back(), hexes);
+        all->pop_back();
         return all;
     });
     std::vector<Result<StoredValue>> out;
@@ -415,34 +415,25 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
     Status status = im.withConnection([&](RedisConnection& c) -> Status {
         std::deque<std::string> scratch;  // stable addresses while commands are appended
         std::vector<std::string_view> hexes;
+        std::vector<std::int64_t> ttls;
         for (const auto& kr : records) {
             scratch.push_back(im.redisKey(kr.key));
             const std::string& rk = scratch.back();
             appendSet(c, rk, kr.record, im.m_config, im.m_options, scratch);
             if (!im.m_limit) continue;
-            // The bound: index the entry and evict, atomically, right behind its SET.
             hexes.push_back(im.member(rk));
-            im.m_limit->appendStored(c, hexes.back(), ttlOf(kr.record, im.m_config), scratch);
+            ttls.push_back(ttlOf(kr.record, im.m_config));
         }
-        const std::size_t step = im.m_limit ? 2 : 1;
-        auto replies = c.readMany(step * records.size(), "SET (pipelined)");
+        // The bound: index the batch and evict, atomically, right behind its SETs.
+        if (im.m_limit) im.m_limit->appendStored(c, hexes, ttls, scratch);
+        auto replies = c.readMany(records.size() + (im.m_limit ? 1 : 0), "SET (pipelined)");
         if (!replies.ok()) return replies.status();
-        if (!im.m_limit) return checkReplies(*replies, im.m_masked, "SET");
-        std::size_t again = 0;
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const redisReply& script = *(*replies)[2 * i + 1];
-            if (!im.m_limit->lostScript(script)) continue;
-            im.m_limit->appendStoredEval(c, hexes[i], ttlOf(records[i].record, im.m_config),
-                                         scratch);
-            ++again;
-            (*replies)[2 * i + 1].reset();
-        }
-        if (again > 0) {
-            auto redone = c.readMany(again, "EVAL store");
+        if (im.m_limit && detail::RedisLimit::lostScript(*replies->back())) {
+            im.m_limit->appendStored(c, hexes, ttls, scratch, true);
+            auto redone = c.read("EVAL store");
             if (!redone.ok()) return redone.status();
-            for (auto& r : *redone) replies->push_back(std::move(r));
+            replies->back() = std::move(*redone);
         }
-        std::erase_if(*replies, [](const ReplyPtr& r) { return r == nullptr; });
         return checkReplies(*replies, im.m_masked, "SET");
     });
     if (!status.ok()) im.count(im.m_pendingErrors);

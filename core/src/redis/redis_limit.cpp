@@ -1,56 +1,86 @@
 // RedisLimit: the Lua scripts that keep a Redis cache within maxsize.
 #include "redis/redis_limit.h"
 
+#include <vector>
+
 namespace twat_cache::detail {
 
 namespace {
 
-// KEYS: index, expiry, meta. ARGV: member (32-hex), ttl ms (0: none), maxsize, policy
-// ("lru", "fifo", "rr"), entry key prefix. Returns the number of live entries evicted.
-// Victims whose key is already gone (expired, deleted behind our back) are dropped from the
-// index without counting. Bounded: at most 1000 expired members and 100000 victims a call.
+// KEYS: index, expiry, meta. ARGV: maxsize, policy ("lru", "fifo", "rr"), entry key prefix,
+// then (member, ttl ms) pairs, ttl 0: none. Returns the number of live entries evicted.
+// Victims whose key is already gone (expired, deleted behind our back) leave the index
+// without counting. Bounded: at most 1000 expired members and 100000 eviction rounds (of up
+// to 1000 victims, one for rr) a call.
 constexpr std::string_view kStoreScript = R"lua(
 local idx, exp, meta = KEYS[1], KEYS[2], KEYS[3]
-local member, ttl, maxsize, policy, prefix =
-  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local maxsize, policy, prefix = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local dead = redis.call('ZRANGEBYSCORE', exp, '-inf', '(' .. now, 'LIMIT', 0, 1000)
-for _, m in ipairs(dead) do
-  redis.call('ZREM', idx, m)
-  redis.call('ZREM', exp, m)
+local hasExp = redis.call('EXISTS', exp) == 1
+if hasExp then
+  local dead = redis.call('ZRANGEBYSCORE', exp, '-inf', '(' .. now, 'LIMIT', 0, 1000)
+  for _, m in ipairs(dead) do
+    redis.call('ZREM', idx, m)
+    redis.call('ZREM', exp, m)
+  end
 end
-local seq = redis.call('HINCRBY', meta, 'seq', 1)
-redis.call('ZADD', idx, seq, member)
-if ttl > 0 then
-  redis.call('ZADD', exp, now + ttl, member)
-else
-  redis.call('ZREM', exp, member)
+local n = (#ARGV - 3) / 2
+local seq = redis.call('HINCRBY', meta, 'seq', n) - n
+local scored = {}
+local newest
+for i = 1, n do
+  local member, ttl = ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
+  scored[#scored + 1] = seq + i
+  scored[#scored + 1] = member
+  if #scored >= 2000 then
+    redis.call('ZADD', idx, unpack(scored))
+    scored = {}
+  end
+  if ttl > 0 then
+    redis.call('ZADD', exp, now + ttl, member)
+    hasExp = true
+  elseif hasExp then
+    redis.call('ZREM', exp, member)
+  end
+  newest = member
 end
+if #scored > 0 then redis.call('ZADD', idx, unpack(scored)) end
 local evicted = 0
-local rounds = 0
-while rounds < 100000 and redis.call('ZCARD', idx) > maxsize do
-  rounds = rounds + 1
-  local victim
+for round = 1, 100000 do
+  local over = redis.call('ZCARD', idx) - maxsize
+  if over <= 0 then break end
+  local victims = {}
   if policy == 'rr' then
     local two = redis.call('ZRANDMEMBER', idx, 2)
-    victim = two[1]
-    if victim == member then victim = two[2] end
-    redis.call('ZREM', idx, victim)
+    victims[1] = two[1]
+    if victims[1] == newest then victims[1] = two[2] end
+    redis.call('ZREM', idx, victims[1])
   else
-    victim = redis.call('ZPOPMIN', idx)[1]
+    local popped = redis.call('ZPOPMIN', idx, math.min(over, 1000))
+    for i = 1, #popped, 2 do victims[#victims + 1] = popped[i] end
   end
-  redis.call('ZREM', exp, victim)
-  if redis.call('UNLINK', prefix .. victim) == 1 then evicted = evicted + 1 end
+  for _, victim in ipairs(victims) do
+    if hasExp then redis.call('ZREM', exp, victim) end
+    if redis.call('UNLINK', prefix .. victim) == 1 then evicted = evicted + 1 end
+  end
 end
 if evicted > 0 then redis.call('HINCRBY', meta, 'evictions', evicted) end
 return evicted
 )lua";
 
-// KEYS: index, meta. ARGV: member. Re-scores a member that is still indexed (lru).
+// KEYS: index, meta. ARGV: members. Re-scores the members still indexed (lru), in order.
 constexpr std::string_view kTouchScript = R"lua(
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], 'XX', redis.call('HINCRBY', KEYS[2], 'seq', 1), ARGV[1])
+local n = #ARGV
+local seq = redis.call('HINCRBY', KEYS[2], 'seq', n) - n
+local args = {}
+for i = 1, n do
+  args[#args + 1] = seq + i
+  args[#args + 1] = ARGV[i]
+  if #args >= 2000 or i == n then
+    redis.call('ZADD', KEYS[1], 'XX', unpack(args))
+    args = {}
+  end
 end
 return 0
 )lua";
@@ -99,32 +129,35 @@ Status RedisLimit::takeShas(const redisReply& store, const redisReply& touch,
     return {};
 }
 
-void RedisLimit::appendStoredWith(RedisConnection& c, std::string_view verb,
-                                  std::string_view script, std::string_view hex, std::int64_t ttlMs,
-                                  std::deque<std::string>& scratch) const {
-    const std::string& ttl = scratch.emplace_back(std::to_string(ttlMs));
-    c.append({verb, script, "3", m_indexKey, m_expiryKey, m_metaKey, hex, ttl, m_maxsize,
-              policyArg(m_policy), m_prefix});
+void RedisLimit::appendStored(RedisConnection& c, std::span<const std::string_view> hexes,
+                              std::span<const std::int64_t> ttlsMs,
+                              std::deque<std::string>& scratch, bool eval) const {
+    std::vector<std::string_view> args{eval ? "EVAL" : "EVALSHA",
+                                       eval ? kStoreScript : std::string_view(m_storeSha),
+                                       "3",
+                                       m_indexKey,
+                                       m_expiryKey,
+                                       m_metaKey,
+                                       m_maxsize,
+                                       policyArg(m_policy),
+                                       m_prefix};
+    args.reserve(args.size() + 2 * hexes.size());
+    for (std::size_t i = 0; i < hexes.size(); ++i) {
+        args.push_back(hexes[i]);
+        args.push_back(scratch.emplace_back(std::to_string(ttlsMs[i])));
+    }
+    c.append(args);
 }
 
-void RedisLimit::appendStored(RedisConnection& c, std::string_view hex, std::int64_t ttlMs,
-                              std::deque<std::string>& scratch) const {
-    appendStoredWith(c, "EVALSHA", m_storeSha, hex, ttlMs, scratch);
-}
-
-void RedisLimit::appendStoredEval(RedisConnection& c, std::string_view hex, std::int64_t ttlMs,
-                                  std::deque<std::string>& scratch) const {
-    appendStoredWith(c, "EVAL", kStoreScript, hex, ttlMs, scratch);
-}
-
-bool RedisLimit::appendTouched(RedisConnection& c, std::string_view hex) const {
-    if (m_policy != Policy::kLru) return false;
-    c.append({"EVALSHA", m_touchSha, "2", m_indexKey, m_metaKey, hex});
+bool RedisLimit::appendTouched(RedisConnection& c, std::span<const std::string_view> hexes,
+                               bool eval) const {
+    if (m_policy != Policy::kLru || hexes.empty()) return false;
+    std::vector<std::string_view> args{eval ? "EVAL" : "EVALSHA",
+                                       eval ? kTouchScript : std::string_view(m_touchSha), "2",
+                                       m_indexKey, m_metaKey};
+    args.insert(args.end(), hexes.begin(), hexes.end());
+    c.append(args);
     return true;
-}
-
-void RedisLimit::appendTouchedEval(RedisConnection& c, std::string_view hex) const {
-    c.append({"EVAL", kTouchScript, "2", m_indexKey, m_metaKey, hex});
 }
 
 void RedisLimit::appendForget(RedisConnection& c, std::string_view hex) const {
@@ -132,7 +165,7 @@ void RedisLimit::appendForget(RedisConnection& c, std::string_view hex) const {
     c.append({"ZREM", m_expiryKey, hex});
 }
 
-bool RedisLimit::lostScript(const redisReply& r) const {
+bool RedisLimit::lostScript(const redisReply& r) {
     return r.type == REDIS_REPLY_ERROR && replyText(r).starts_with("NOSCRIPT");
 }
 

@@ -5,11 +5,12 @@
 // score: a sequence number from the __meta field `seq`, taken at each store for fifo and at
 // each store and hit for lru) and `twat_cache:<cache>:__expiry` (member: the 32-hex key of
 // an entry stored with a TTL, score: when Redis expires it, in server milliseconds). A store
-// is the usual SET followed, in the same pipeline, by one EVALSHA of a Lua script that drops
-// index members whose keys Redis expired, adds the member and, while the index holds more
-// than maxsize members, removes victims (lowest score, or random for rr) and UNLINKs their
-// keys. Redis runs a script atomically, so the bound holds across processes. A hit under lru
-// pipelines an EVALSHA that re-scores the member (ZADD XX) with the GET.
+// (or a setMany batch) is the usual SETs followed, in the same pipeline, by one EVALSHA of a
+// Lua script that drops index members whose keys Redis expired, adds the members and, while
+// the index holds more than maxsize members, removes victims (lowest score, or random for
+// rr) and UNLINKs their keys. Redis runs a script atomically, so the bound holds across
+// processes. Under lru a read pipelines one EVALSHA that re-scores the members it asked for
+// (ZADD XX) with its GETs.
 //
 // Thread safety: immutable after construction; the methods only append to a connection the
 // caller holds.
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,32 +41,27 @@ class RedisLimit {
     // Keeps the SHA1s of the loaded scripts; an error reply becomes a Status.
     Status takeShas(const redisReply& store, const redisReply& touch, std::string_view masked);
 
-    // Appends the script call that records a store of `hex` (ttlMs 0: no expiry) and
-    // evicts; its reply is the number of entries evicted. `scratch` keeps strings alive.
-    void appendStored(RedisConnection& c, std::string_view hex, std::int64_t ttlMs,
-                      std::deque<std::string>& scratch) const;
-    // Appends the lru re-scoring of `hex` after a read (nothing for fifo and rr: returns
-    // false, and no reply is to be read).
-    bool appendTouched(RedisConnection& c, std::string_view hex) const;
+    // Appends the one script call that records the stores of `hexes` (ttlsMs[i] 0: no
+    // expiry) and evicts; its reply is the number of entries evicted. With `eval`, the
+    // script text goes along (EVAL): the retry after NOSCRIPT, which also caches it again.
+    // `scratch` keeps strings alive until the read.
+    void appendStored(RedisConnection& c, std::span<const std::string_view> hexes,
+                      std::span<const std::int64_t> ttlsMs, std::deque<std::string>& scratch,
+                      bool eval = false) const;
+    // Appends the one lru re-scoring call of `hexes` after a read (ZADD XX: members no longer
+    // indexed are left alone). fifo and rr read nothing: returns false, no reply to read.
+    bool appendTouched(RedisConnection& c, std::span<const std::string_view> hexes,
+                       bool eval = false) const;
     // Appends the two ZREMs that forget `hex` (erase); two replies.
     void appendForget(RedisConnection& c, std::string_view hex) const;
-
-    // Checks a script reply; when Redis lost the scripts (NOSCRIPT: restart, SCRIPT FLUSH) it
-    // re-runs the call with EVAL, which also caches it again. `redo` re-appends the call.
-    bool lostScript(const redisReply& r) const;
-    void appendStoredEval(RedisConnection& c, std::string_view hex, std::int64_t ttlMs,
-                          std::deque<std::string>& scratch) const;
-    void appendTouchedEval(RedisConnection& c, std::string_view hex) const;
+    // Whether a script reply says Redis lost the scripts (restart, SCRIPT FLUSH).
+    static bool lostScript(const redisReply& r);
 
     const std::string& indexKey() const { return m_indexKey; }
     const std::string& expiryKey() const { return m_expiryKey; }
     Policy policy() const { return m_policy; }
 
   private:
-    void appendStoredWith(RedisConnection& c, std::string_view verb, std::string_view script,
-                          std::string_view hex, std::int64_t ttlMs,
-                          std::deque<std::string>& scratch) const;
-
     std::string m_prefix;
     std::string m_indexKey;
     std::string m_expiryKey;
