@@ -5,8 +5,11 @@
 // flags, created and expiry times, key text, payload; zstd when the cache compresses), with
 // the TTL set by `SET ... PX`. The hash `twat_cache:<cache>:__meta` holds format_version,
 // created and the counters hits, misses and errors; the set `twat_cache:__caches` lists the
-// cache names. Maxsize, max_bytes and eviction policies are not enforced: Redis's own
-// maxmemory policy decides evictions (capabilities().policies is empty).
+// cache names. With config.maxsize > 0 the engine keeps at most that many entries, across
+// processes: the sorted set `twat_cache:<cache>:__index` orders them and a Lua script, run
+// in the same round trip as each set (one per setMany), evicts atomically; policies lru,
+// fifo and rr (lfu and none fall back to lru with a warning). max_bytes is not enforced
+// (warning at open). Without a maxsize nothing of this exists (docs/REDIS.md).
 //
 // URLs: `redis://[user:password@]host[:port][/db][?options]` and
 // `unix:///path/to.sock[?db=N&options]`. Options: db, user, password, connect_timeout,
