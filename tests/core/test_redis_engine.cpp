@@ -1,18 +1,18 @@
 // The redis engine against a real redis-server: round trips, TTLs, pipelines, counters
 // seen from another connection, clear() of 100k keys, scan pages, unix sockets.
-#include <hiredis/hiredis.h>
-
 #include <QtTest>
 #include <chrono>
 #include <set>
 #include <thread>
 
+#include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/memoize.h"
 #include "twat_cache/redis_engine.h"
 
 using namespace twat_cache;
 using namespace std::chrono_literals;
+using test::RawRedis;
 using test::RedisServer;
 
 namespace {
@@ -34,51 +34,6 @@ EnvironmentReader emptyEnv() {
         return std::nullopt;
     };
 }
-
-// A raw hiredis connection, to look at what the engine wrote as another client would.
-class RawRedis {
-  public:
-    explicit RawRedis(int port) : m_ctx(redisConnect("127.0.0.1", port)) {}
-    ~RawRedis() {
-        if (m_ctx != nullptr) redisFree(m_ctx);
-    }
-    RawRedis(const RawRedis&) = delete;
-    RawRedis& operator=(const RawRedis&) = delete;
-    bool ok() const { return m_ctx != nullptr && m_ctx->err == 0; }
-    // The reply as text: strings and status as is, integers in decimal, nil as "(nil)".
-    std::string run(const std::vector<std::string>& args) {
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lens;
-        for (const auto& a : args) {
-            argv.push_back(a.data());
-            lens.push_back(a.size());
-        }
-        auto* r = static_cast<redisReply*>(
-            redisCommandArgv(m_ctx, static_cast<int>(args.size()), argv.data(), lens.data()));
-        if (r == nullptr) return "(transport error)";
-        std::string out;
-        switch (r->type) {
-            case REDIS_REPLY_STRING:
-            case REDIS_REPLY_STATUS:
-            case REDIS_REPLY_ERROR:
-                out.assign(r->str, static_cast<std::size_t>(r->len));
-                break;
-            case REDIS_REPLY_INTEGER:
-                out = std::to_string(r->integer);
-                break;
-            case REDIS_REPLY_NIL:
-                out = "(nil)";
-                break;
-            default:
-                out = "(array of " + std::to_string(r->elements) + ")";
-        }
-        freeReplyObject(r);
-        return out;
-    }
-
-  private:
-    redisContext* m_ctx;
-};
 
 Key keyOf(int i) {
     return hashBytes("key-" + std::to_string(i));

@@ -2,17 +2,17 @@
 // lru choose the right victims, two engines (two processes' worth of pools) share one bound,
 // expired entries do not count, clear/erase keep the index right, lost scripts are reloaded,
 // and a cache without limits creates no index at all.
-#include <hiredis/hiredis.h>
-
 #include <QtTest>
 #include <chrono>
 #include <thread>
 
+#include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/redis_engine.h"
 
 using namespace twat_cache;
 using namespace std::chrono_literals;
+using test::RawRedis;
 using test::RedisServer;
 
 namespace {
@@ -29,38 +29,6 @@ Record rec(std::string_view payload, std::optional<std::chrono::milliseconds> tt
 Key keyOf(int i) {
     return hashBytes("limit-" + std::to_string(i));
 }
-
-// A raw hiredis connection: what another client sees. Integer replies as decimal text.
-class RawRedis {
-  public:
-    explicit RawRedis(int port) : m_ctx(redisConnect("127.0.0.1", port)) {}
-    ~RawRedis() {
-        if (m_ctx != nullptr) redisFree(m_ctx);
-    }
-    RawRedis(const RawRedis&) = delete;
-    RawRedis& operator=(const RawRedis&) = delete;
-    std::string run(const std::vector<std::string>& args) {
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lens;
-        for (const auto& a : args) {
-            argv.push_back(a.data());
-            lens.push_back(a.size());
-        }
-        auto* r = static_cast<redisReply*>(
-            redisCommandArgv(m_ctx, static_cast<int>(args.size()), argv.data(), lens.data()));
-        if (r == nullptr) return "(transport error)";
-        std::string out = r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer)
-                          : r->type == REDIS_REPLY_NIL   ? "(nil)"
-                          : r->str != nullptr
-                              ? std::string(r->str, static_cast<std::size_t>(r->len))
-                              : "(array)";
-        freeReplyObject(r);
-        return out;
-    }
-
-  private:
-    redisContext* m_ctx;
-};
 
 }  // namespace
 
