@@ -121,37 +121,20 @@ class NativeSqliteSource final : public Source {
                                                "'");
             }
         }
-        EntryPage page;
-        if (limit == 0) {
-            page.cursor = std::string(cursorText);
-            return page;
-        }
-        std::size_t examined = 0;
-        for (;;) {
-            const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
-            auto st = m_db->prepare(std::string(m_select) + m_from +
-                                    " WHERE e.rowid > ?1 ORDER BY e.rowid LIMIT ?2");
-            if (!st.ok()) return st.status();
-            st->bind(1, after);
-            st->bind(2, static_cast<std::int64_t>(want));
-            std::size_t rows = 0;
-            for (;;) {
-                auto row = st->step();
-                if (!row.ok()) return row.status().withContext(m_db->file().string());
-                if (!*row) break;
-                ++rows;
-                ++examined;
-                after = st->int64(0);
-                EntrySummary e = summaryFromRow(*st);
-                if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
-                if (page.entries.size() == limit) break;
-            }
-            if (rows < want && page.entries.size() < limit) return page;  // the end
-            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
-                page.cursor = std::to_string(after);
-                return page;
-            }
-        }
+        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
+        return pageRows(
+            limit, filter,
+            [&](std::size_t want) {
+                auto st = m_db->prepare(std::string(m_select) + m_from +
+                                        " WHERE e.rowid > ?1 ORDER BY e.rowid LIMIT ?2");
+                if (st.ok()) {
+                    st->bind(1, after);
+                    st->bind(2, static_cast<std::int64_t>(want));
+                }
+                return st;
+            },
+            [&](SqliteStatement& st) { after = st.int64(0); },
+            [&] { return std::to_string(after); });
     }
 
     // A sorted listing. Its cursor is "o<rows examined so far>": an offset into the ordered
@@ -170,21 +153,37 @@ class NativeSqliteSource final : public Source {
             }
             if (offset < 0) return Status::invalidArgument("negative cursor offset");
         }
-        EntryPage page;
-        if (limit == 0) {
-            page.cursor = std::string(cursorText);
-            return page;
-        }
+        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
         const char* dir = filter.descending ? " DESC" : " ASC";
         const std::string order =
             std::string(" ORDER BY ") + orderExpr(filter.order) + dir + ", e.rowid" + dir;
+        return pageRows(
+            limit, filter,
+            [&](std::size_t want) {
+                auto st =
+                    m_db->prepare(std::string(m_select) + m_from + order + " LIMIT ?1 OFFSET ?2");
+                if (st.ok()) {
+                    st->bind(1, static_cast<std::int64_t>(want));
+                    st->bind(2, offset);
+                }
+                return st;
+            },
+            [&](SqliteStatement&) { ++offset; }, [&] { return "o" + std::to_string(offset); });
+    }
+
+    // Fills a page from successive chunks of rows, for both listings: `query(want)` prepares
+    // the statement for the next `want` rows, `consumed(st)` moves the cursor past a row and
+    // `cursor()` spells it. A filtered page stops, with a cursor, after kFilterScanBudget rows
+    // examined, so it always returns.
+    template <class Query, class Consumed, class Cursor>
+    Result<EntryPage> pageRows(std::size_t limit, const EntryFilter& filter, Query query,
+                               Consumed consumed, Cursor cursor) {
+        EntryPage page;
         std::size_t examined = 0;
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
-            auto st = m_db->prepare(std::string(m_select) + m_from + order + " LIMIT ?1 OFFSET ?2");
+            auto st = query(want);
             if (!st.ok()) return st.status();
-            st->bind(1, static_cast<std::int64_t>(want));
-            st->bind(2, offset);
             std::size_t rows = 0;
             for (;;) {
                 auto row = st->step();
@@ -192,14 +191,14 @@ class NativeSqliteSource final : public Source {
                 if (!*row) break;
                 ++rows;
                 ++examined;
-                ++offset;
+                consumed(*st);
                 EntrySummary e = summaryFromRow(*st);
                 if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
                 if (page.entries.size() == limit) break;
             }
             if (rows < want && page.entries.size() < limit) return page;  // the end
             if (page.entries.size() == limit || examined >= kFilterScanBudget) {
-                page.cursor = "o" + std::to_string(offset);
+                page.cursor = cursor();
                 return page;
             }
         }
