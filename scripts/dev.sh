@@ -10,7 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(
     build-essential cmake ninja-build pkg-config git
-    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qtkeychain-qt6-dev
+    # Qt6Charts' CMake package needs Qt6OpenGL's, a mere Recommends of qt6-base-dev.
+    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
+    qtkeychain-qt6-dev
     libhiredis-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
     libzstd-dev libxxhash-dev libbenchmark-dev
     # Real peers for tests and benchmarks.
