@@ -43,7 +43,8 @@ presets=$(sed -n 's/^ *"name": *"\([a-z-]*\)",.*/\1/p' "$repo/CMakePresets.json"
 mkdir -p "$cache/archives/partial"
 
 # The base root: the machine's own apt sources, so the chroot sees the same Debian 12.
-if [ -z "$(find "$base" -mtime -14 2>/dev/null)" ]; then
+if [ ! -f "$base" ] || [ -z "$(find "$base" -mtime -14 2>/dev/null)" ]; then
+    rm -rf "$base.new"
     if ! command -v mmdebstrap >/dev/null; then
         log "installing mmdebstrap"
         apt-get update -qq
@@ -55,9 +56,9 @@ if [ -z "$(find "$base" -mtime -14 2>/dev/null)" ]; then
         [ -s "$f" ] && grep -q "$suite" "$f" && sources+=("$f")
     done
     log "making a minimal Debian 12 root (once per machine, cached in $cache)"
-    mmdebstrap --quiet --variant=minbase --include=ca-certificates,git "$suite" "$base.new" \
+    mmdebstrap --quiet --format=tar --variant=minbase --include=ca-certificates,git "$suite" "$base.new" \
         "${sources[@]}" >/dev/null
-    mv "$base.new" "$base"
+    mv -f "$base.new" "$base"
 fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/twat-fresh-root.XXXXXX")

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "twat_cache/clock.h"
 #include "twat_cache/export.h"
@@ -108,6 +109,25 @@ TWAT_CACHE_EXPORT EnvironmentReader processEnvironment();
 
 TWAT_CACHE_EXPORT Result<ResolvedConfig> resolveConfig(
     const CacheConfig& config, const EnvironmentReader& env = processEnvironment());
+
+// Every TWAT_CACHE_* variable, in the order docs/CONFIG.md lists them.
+inline constexpr std::string_view kEnvironmentVariables[] = {
+    "TWAT_CACHE_DIR",      "TWAT_CACHE_TTL",       "TWAT_CACHE_MAXSIZE",  "TWAT_CACHE_POLICY",
+    "TWAT_CACHE_ENGINE",   "TWAT_CACHE_COMPRESS",  "TWAT_CACHE_REDIS_URL", "TWAT_CACHE_LOG_LEVEL",
+};
+
+// A malformed environment variable: which one, and an InvalidArgument (or NotSupported)
+// status whose message names the variable and its value (a Redis password masked).
+struct EnvironmentProblem {
+    std::string variable;
+    Status status;
+};
+
+// Checks every TWAT_CACHE_* variable that is set, whether or not the caller will use it, so
+// a program can warn about the ones it ignores (resolveConfig() fails only on those it uses).
+// Returns nothing when all are well-formed or unset.
+TWAT_CACHE_EXPORT std::vector<EnvironmentProblem> checkEnvironment(
+    const EnvironmentReader& env = processEnvironment());
 
 // The cache root alone: TWAT_CACHE_DIR, else $XDG_CACHE_HOME/twat_cache, else
 // $HOME/.cache/twat_cache. Fails when none of those variables is usable.

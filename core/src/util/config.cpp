@@ -1,11 +1,15 @@
 #include "twat_cache/config.h"
 
+#include "twat_cache/log.h"
+#include "twat_cache/redis_engine.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace twat_cache {
 namespace {
@@ -42,6 +46,12 @@ Result<T> fromEnv(std::string_view var, const std::string& value, Result<T> pars
     if (parsed.ok()) return parsed;
     return Status::invalidArgument(std::string(var) + "=" + quoteText(value) + ": " +
                                    parsed.status().message());
+}
+
+std::optional<std::string> nonEmptyEnv(const EnvironmentReader& env, std::string_view name) {
+    auto v = env(name);
+    if (v && !v->empty()) return v;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -173,11 +183,7 @@ EnvironmentReader processEnvironment() {
 }
 
 Result<std::filesystem::path> resolveCacheRoot(const EnvironmentReader& env) {
-    auto nonEmpty = [&env](std::string_view name) -> std::optional<std::string> {
-        auto v = env(name);
-        if (v && !v->empty()) return v;
-        return std::nullopt;
-    };
+    auto nonEmpty = [&env](std::string_view name) { return nonEmptyEnv(env, name); };
     if (auto dir = nonEmpty("TWAT_CACHE_DIR")) return std::filesystem::path(*dir);
     if (auto xdg = nonEmpty("XDG_CACHE_HOME")) {
         // The XDG spec says relative paths are invalid and must be ignored.
@@ -189,65 +195,93 @@ Result<std::filesystem::path> resolveCacheRoot(const EnvironmentReader& env) {
     return Status::invalidArgument("no cache root: set TWAT_CACHE_DIR (or XDG_CACHE_HOME or HOME)");
 }
 
+namespace {
+
+// The precedence ladder of one setting: the explicit value, else the environment variable
+// parsed by `parse`, else `out` keeps its default. A malformed variable is the error.
+template <class T, class Parse>
+Status settle(const std::optional<T>& given, std::string_view var, Parse parse,
+              const EnvironmentReader& env, T& out) {
+    if (given) {
+        out = *given;
+        return {};
+    }
+    auto v = nonEmptyEnv(env, var);
+    if (!v) return {};
+    auto parsed = fromEnv(var, *v, parse(*v));
+    if (!parsed.ok()) return parsed.status();
+    out = *parsed;
+    return {};
+}
+
+Result<std::string> parseText(std::string_view text) {
+    return std::string(text);
+}
+
+// Each variable with its parser, for checkEnvironment(); resolveConfig() uses the same ones.
+Status checkVariable(const EnvironmentReader& env, std::string_view var) {
+    auto v = nonEmptyEnv(env, var);
+    if (!v) return {};
+    auto named = [&](const Status& s) -> Status {
+        if (s.ok()) return s;
+        return Status::invalidArgument(std::string(var) + "=" + quoteText(*v) + ": " +
+                                       s.message());
+    };
+    if (var == "TWAT_CACHE_MAXSIZE") return named(parseSize(*v).status());
+    if (var == "TWAT_CACHE_TTL") return named(parseDuration(*v).status());
+    if (var == "TWAT_CACHE_POLICY") return named(parsePolicy(*v).status());
+    if (var == "TWAT_CACHE_ENGINE") return named(parseEngineKind(*v).status());
+    if (var == "TWAT_CACHE_COMPRESS") return named(parseBool(*v).status());
+    if (var == "TWAT_CACHE_LOG_LEVEL") return named(parseLogLevel(*v).status());
+    if (var == "TWAT_CACHE_REDIS_URL") {
+        auto url = parseRedisUrl(*v);
+        if (url.ok()) return {};
+        // parseRedisUrl's message names the masked URL already; never print the password.
+        return url.status().withContext("TWAT_CACHE_REDIS_URL");
+    }
+    if (var == "TWAT_CACHE_DIR") {
+        std::error_code ec;
+        const std::filesystem::path dir(*v);
+        if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
+            return Status::invalidArgument("TWAT_CACHE_DIR=" + quoteText(*v) +
+                                           ": exists and is not a folder");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::vector<EnvironmentProblem> checkEnvironment(const EnvironmentReader& env) {
+    std::vector<EnvironmentProblem> problems;
+    for (std::string_view var : kEnvironmentVariables) {
+        Status s = checkVariable(env, var);
+        if (!s.ok()) problems.push_back({std::string(var), std::move(s)});
+    }
+    return problems;
+}
+
 Result<ResolvedConfig> resolveConfig(const CacheConfig& config, const EnvironmentReader& env) {
     ResolvedConfig out;
     out.name = config.name;
     out.clock = config.clock ? config.clock : Clock::system();
 
-    auto envValue = [&env](std::string_view name) -> std::optional<std::string> {
-        auto v = env(name);
-        if (v && !v->empty()) return v;
-        return std::nullopt;
-    };
-
-    if (config.maxsize) {
-        out.maxsize = *config.maxsize;
-    } else if (auto v = envValue("TWAT_CACHE_MAXSIZE")) {
-        auto parsed = fromEnv("TWAT_CACHE_MAXSIZE", *v, parseSize(*v));
-        if (!parsed.ok()) return parsed.status();
-        out.maxsize = *parsed;
+    if (config.ttl && config.ttl->count() < 0) {
+        return Status::invalidArgument("ttl must not be negative");
+    }
+    for (Status s : {
+             settle(config.maxsize, "TWAT_CACHE_MAXSIZE", parseSize, env, out.maxsize),
+             settle(config.ttl, "TWAT_CACHE_TTL", parseDuration, env, out.ttl),
+             settle(config.policy, "TWAT_CACHE_POLICY", parsePolicy, env, out.policy),
+             settle(config.preferred_engine, "TWAT_CACHE_ENGINE", parseEngineKind, env,
+                    out.preferred_engine),
+             settle(config.compress, "TWAT_CACHE_COMPRESS", parseBool, env, out.compress),
+             settle(config.redis_url, "TWAT_CACHE_REDIS_URL", parseText, env, out.redis_url),
+         }) {
+        if (!s.ok()) return s;
     }
     if (config.max_bytes) out.max_bytes = *config.max_bytes;
-
-    if (config.ttl) {
-        if (config.ttl->count() < 0) return Status::invalidArgument("ttl must not be negative");
-        out.ttl = *config.ttl;
-    } else if (auto v = envValue("TWAT_CACHE_TTL")) {
-        auto parsed = fromEnv("TWAT_CACHE_TTL", *v, parseDuration(*v));
-        if (!parsed.ok()) return parsed.status();
-        out.ttl = *parsed;
-    }
-
-    if (config.policy) {
-        out.policy = *config.policy;
-    } else if (auto v = envValue("TWAT_CACHE_POLICY")) {
-        auto parsed = fromEnv("TWAT_CACHE_POLICY", *v, parsePolicy(*v));
-        if (!parsed.ok()) return parsed.status();
-        out.policy = *parsed;
-    }
-
-    if (config.preferred_engine) {
-        out.preferred_engine = *config.preferred_engine;
-    } else if (auto v = envValue("TWAT_CACHE_ENGINE")) {
-        auto parsed = fromEnv("TWAT_CACHE_ENGINE", *v, parseEngineKind(*v));
-        if (!parsed.ok()) return parsed.status();
-        out.preferred_engine = *parsed;
-    }
-
-    if (config.compress) {
-        out.compress = *config.compress;
-    } else if (auto v = envValue("TWAT_CACHE_COMPRESS")) {
-        auto parsed = fromEnv("TWAT_CACHE_COMPRESS", *v, parseBool(*v));
-        if (!parsed.ok()) return parsed.status();
-        out.compress = *parsed;
-    }
     out.secure = config.secure.value_or(false);
-
-    if (config.redis_url) {
-        out.redis_url = *config.redis_url;
-    } else if (auto v = envValue("TWAT_CACHE_REDIS_URL")) {
-        out.redis_url = *v;
-    }
 
     if (config.cache_dir) {
         out.cache_root = *config.cache_dir;
