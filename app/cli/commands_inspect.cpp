@@ -48,6 +48,10 @@ int fail(const Status& s) {
 
 Result<fs::path> rootOf(const CliState& state) {
     if (!state.root.empty()) return fs::path(state.root);
+    // A malformed TWAT_CACHE_DIR is the cause to name, not the folder it fails to be.
+    for (auto& problem : checkEnvironment()) {
+        if (problem.variable == "TWAT_CACHE_DIR") return problem.status;
+    }
     return resolveCacheRoot();
 }
 
@@ -83,6 +87,19 @@ Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::str
 int runList(const CliState& state) {
     auto root = rootOf(state);
     if (!root.ok()) return fail(root.status());
+    std::error_code ec;
+    if (!fs::exists(*root, ec) && !ec) {
+        // A new machine: nothing has cached anything yet. Not an error.
+        if (state.json) {
+            printJson(json::array());
+        } else {
+            std::printf(
+                "No caches yet under %s (the folder does not exist; a persistent cache "
+                "creates it when it first stores).\n",
+                root->string().c_str());
+        }
+        return kExitOk;
+    }
     auto all = Discovery::scan(*root);
     if (!all.ok()) return fail(all.status());
     if (state.json) {

@@ -1,10 +1,14 @@
 // twat-cache: list, inspect and clean caches from the command line.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
 #include "commands.h"
+#include "twat_cache/config.h"
 #include "twat_cache/memoize.h"
 
 namespace {
@@ -66,6 +70,26 @@ int runDemo(std::uint64_t limit, int repeats) {
     return 0;
 }
 
+// Warns about each malformed TWAT_CACHE_* variable that the chosen command does not read; one
+// it reads fails the command with the same words instead.
+void warnAboutIgnoredEnvironment(const CLI::App& app, const twat_cache::cli::CliState& state) {
+    const auto chosen = app.get_subcommands();
+    if (chosen.empty()) return;
+    const std::string command = chosen.front()->get_name();
+    std::vector<std::string_view> read;
+    if (command == "demo") {
+        // mcache resolves these from the environment (maxsize is explicit).
+        read = {"TWAT_CACHE_TTL", "TWAT_CACHE_POLICY", "TWAT_CACHE_ENGINE", "TWAT_CACHE_COMPRESS"};
+    } else if (state.root.empty()) {
+        read = {"TWAT_CACHE_DIR"};
+    }
+    for (const auto& problem : twat_cache::checkEnvironment()) {
+        if (std::find(read.begin(), read.end(), problem.variable) != read.end()) continue;
+        std::fprintf(stderr, "twat-cache: warning: %s (not used by '%s'; ignored)\n",
+                     problem.status.message().c_str(), command.c_str());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,6 +107,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{5'000'000}));
     demo->add_option("--repeat", demoRepeats, "rounds of calls")->check(CLI::Range(1, 100));
 
+    app.parse_complete_callback([&app, &state] { warnAboutIgnoredEnvironment(app, state); });
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -120,6 +120,27 @@ class TestConfig : public QObject {
         QVERIFY2(message.find(value.toStdString()) != std::string::npos, message.c_str());
     }
 
+    // Every set variable is checked, used or not, so programs can warn (issue 11).
+    void checkEnvironmentNamesEachMalformedVariable() {
+        QVERIFY(checkEnvironment(fakeEnv({})).empty());
+        QVERIFY(checkEnvironment(fakeEnv({{"TWAT_CACHE_TTL", "5m"},
+                                          {"TWAT_CACHE_LOG_LEVEL", "debug"},
+                                          {"TWAT_CACHE_REDIS_URL", "redis://127.0.0.1:6379/0"}}))
+                    .empty());
+        auto problems = checkEnvironment(fakeEnv({{"TWAT_CACHE_TTL", "abc"},
+                                                  {"TWAT_CACHE_LOG_LEVEL", "bogus"},
+                                                  {"TWAT_CACHE_REDIS_URL", "redis://:s3cret@h:x/0"},
+                                                  {"TWAT_CACHE_POLICY", "lru"}}));
+        QCOMPARE(problems.size(), std::size_t(3));
+        for (const auto& p : problems) {
+            const std::string m = p.status.message();
+            QVERIFY2(m.find(p.variable) != std::string::npos, m.c_str());
+            QVERIFY2(m.find("s3cret") == std::string::npos, m.c_str());
+        }
+        QCOMPARE(problems[0].variable, std::string("TWAT_CACHE_TTL"));
+        QVERIFY(problems[0].status.message().find("\"abc\"") != std::string::npos);
+    }
+
     void cacheRootFallbacks() {
         QCOMPARE(resolveCacheRoot(fakeEnv({{"XDG_CACHE_HOME", "/x"}, {"HOME", "/h"}}))->string(),
                  std::string("/x/twat_cache"));

@@ -3,6 +3,7 @@
 // zstd, spilled files), and maintained through plans whose deletions keep the engine's
 // totals exact and remove spilled files. Also read-only refusal, cancel, and the CLI.
 #include <QtTest>
+#include <fstream>
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -356,6 +357,46 @@ class TestInspectNative : public QObject {
         QCOMPARE(nlohmann::json::parse(clear.out)["deleted"].get<std::uint64_t>(),
                  std::uint64_t(11));
         QCOMPARE(fx.engineView().first, std::uint64_t(kPlain + 3 - 11));
+    }
+
+    // A fresh machine has no cache root yet: `list` says so and succeeds (issue 11).
+    void cliListBeforeAnyCache() {
+        test::TempDir dir;
+        const std::string missing = (dir.path() / "not-yet").string();
+        auto text = test::runProcess(TWAT_CACHE_CLI, {"--root", missing, "list"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.find("No caches yet under " + missing) != std::string::npos,
+                 text.out.c_str());
+        auto json = test::runProcess(TWAT_CACHE_CLI, {"--root", missing, "list", "--json"});
+        QCOMPARE(json.exitCode, 0);
+        QCOMPARE(nlohmann::json::parse(json.out), nlohmann::json::array());
+
+        qputenv("TWAT_CACHE_DIR", QByteArray::fromStdString(missing));
+        auto fromEnv = test::runProcess(TWAT_CACHE_CLI, {"list"});
+        qunsetenv("TWAT_CACHE_DIR");
+        QCOMPARE(fromEnv.exitCode, 0);
+        QVERIFY2(fromEnv.out.find("No caches yet") != std::string::npos, fromEnv.out.c_str());
+    }
+
+    // A malformed variable the command does not read is a warning naming it; one it reads
+    // (TWAT_CACHE_DIR for list) is the error, named (issue 11).
+    void cliMalformedEnvironment() {
+        test::TempDir dir;
+        qputenv("TWAT_CACHE_TTL", "abc");
+        auto warned = test::runProcess(TWAT_CACHE_CLI, {"--root", dir.path().string(), "list"});
+        qunsetenv("TWAT_CACHE_TTL");
+        QCOMPARE(warned.exitCode, 0);
+        QVERIFY2(warned.err.find("warning: TWAT_CACHE_TTL=\"abc\"") != std::string::npos,
+                 warned.err.c_str());
+
+        const auto file = dir.path() / "a-file";
+        std::ofstream(file) << "not a folder";
+        qputenv("TWAT_CACHE_DIR", QByteArray::fromStdString(file.string()));
+        auto failed = test::runProcess(TWAT_CACHE_CLI, {"list"});
+        qunsetenv("TWAT_CACHE_DIR");
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(failed.err.find("TWAT_CACHE_DIR=") != std::string::npos, failed.err.c_str());
+        QVERIFY2(failed.err.find("not a folder") != std::string::npos, failed.err.c_str());
     }
 };
 

@@ -112,8 +112,8 @@ TWAT_CACHE_EXPORT Result<ResolvedConfig> resolveConfig(
 
 // Every TWAT_CACHE_* variable, in the order docs/CONFIG.md lists them.
 inline constexpr std::string_view kEnvironmentVariables[] = {
-    "TWAT_CACHE_DIR",      "TWAT_CACHE_TTL",       "TWAT_CACHE_MAXSIZE",  "TWAT_CACHE_POLICY",
-    "TWAT_CACHE_ENGINE",   "TWAT_CACHE_COMPRESS",  "TWAT_CACHE_REDIS_URL", "TWAT_CACHE_LOG_LEVEL",
+    "TWAT_CACHE_DIR",    "TWAT_CACHE_TTL",      "TWAT_CACHE_MAXSIZE",   "TWAT_CACHE_POLICY",
+    "TWAT_CACHE_ENGINE", "TWAT_CACHE_COMPRESS", "TWAT_CACHE_REDIS_URL", "TWAT_CACHE_LOG_LEVEL",
 };
 
 // A malformed environment variable: which one, and an InvalidArgument (or NotSupported)

@@ -1,8 +1,5 @@
 #include "twat_cache/config.h"
 
-#include "twat_cache/log.h"
-#include "twat_cache/redis_engine.h"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +7,9 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "twat_cache/log.h"
+#include "twat_cache/redis_engine.h"
 
 namespace twat_cache {
 namespace {
@@ -224,8 +224,7 @@ Status checkVariable(const EnvironmentReader& env, std::string_view var) {
     if (!v) return {};
     auto named = [&](const Status& s) -> Status {
         if (s.ok()) return s;
-        return Status::invalidArgument(std::string(var) + "=" + quoteText(*v) + ": " +
-                                       s.message());
+        return Status::invalidArgument(std::string(var) + "=" + quoteText(*v) + ": " + s.message());
     };
     if (var == "TWAT_CACHE_MAXSIZE") return named(parseSize(*v).status());
     if (var == "TWAT_CACHE_TTL") return named(parseDuration(*v).status());
