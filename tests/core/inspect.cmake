@@ -21,3 +21,7 @@ twat_cache_add_test(NAME test_inspect_redis SOURCES test_inspect_redis.cpp
 target_compile_definitions(test_inspect_redis PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_redis twat-cache)
+
+# Deletion stays inside the cache folder, even while its sub-folders are swapped for symlinks.
+twat_cache_add_test(NAME test_contained_remover SOURCES test_contained_remover.cpp
+    LABELS core concurrency TIMEOUT 120)

@@ -340,6 +340,32 @@ class TestInspectInterop : public QObject {
         QCOMPARE(pythonView(m_hostile / "escape")["len"].toInt(), 0);
     }
 
+    // A row naming the database (or any file diskcache would not make) as its value file:
+    // the row goes, the file stays (issue 19; python-diskcache itself deletes it).
+    void foreignValueFileNamesAreNeverDeleted() {
+        const fs::path dir = m_hostile / "selfdb";
+        auto j = cliJson({"clear", dir.string(), "--match", "x-*", "--yes"}).object();
+        QCOMPARE(j["deleted"].toInt(), 2);
+        QCOMPARE(j["refused"].toArray().size(), 2);
+        QVERIFY(j["refused"].toArray()[0].toString().contains("not one diskcache makes"));
+        QVERIFY(fs::exists(dir / "cache.db"));
+        QVERIFY(fs::exists(dir / "notes.txt"));
+        QCOMPARE(pythonView(dir)["len"].toInt(), 1);
+    }
+
+    // A key nested 400,000 deep crashed every command that read it (issue 19).
+    void deeplyNestedKeyIsListedAndCleared() {
+        const fs::path dir = m_hostile / "deep";
+        auto page = cli({"inspect", dir.string(), "--json"});
+        QCOMPARE(page.exitCode, 0);
+        QVERIFY2(page.out.find("[[[[") != std::string::npos, page.out.substr(0, 400).c_str());
+        auto text = cli({"inspect", dir.string()});
+        QCOMPARE(text.exitCode, 0);
+        auto cleared = cliJson({"clear", dir.string(), "--all", "--yes"}).object();
+        QCOMPARE(cleared["deleted"].toInt(), 2);
+        QCOMPARE(pythonView(dir)["len"].toInt(), 0);
+    }
+
     void symlinkOutIsRefused() {
         auto j = cliJson({"clear", (m_hostile / "links").string(), "--all", "--yes"}).object();
         QCOMPARE(j["matched"].toInt(), 2);

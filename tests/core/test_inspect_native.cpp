@@ -3,8 +3,8 @@
 // zstd, spilled files), and maintained through plans whose deletions keep the engine's
 // totals exact and remove spilled files. Also read-only refusal, cancel, and the CLI.
 #include <QtTest>
-#include <fstream>
 #include <atomic>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 

@@ -87,6 +87,35 @@ class TestPickleReader : public QObject {
         QVERIFY(r->size() <= 3003);
         QVERIFY(r->ends_with("..."));
     }
+
+    // Lists nested 400,000 deep (issue 19): rendering stops at max_depth, and freeing the
+    // tree must not recurse (it overflowed the stack at ~175k levels with 8 MB).
+    void deepNestingNeitherCrashesNorRecurses() {
+        constexpr int kDepth = 400'000;
+        std::string p = bytes({0x80, 4});
+        p += std::string(kDepth, ']');      // EMPTY_LIST
+        p += std::string(kDepth - 1, 'a');  // APPEND each list into the one below it
+        p += '.';
+        auto r = renderPickle(p);
+        QVERIFY2(r.ok(), r.status().toString().c_str());
+        QVERIFY2(r->starts_with("[[[[") && r->find("[...]") != std::string::npos, r->c_str());
+
+        // Deeper than the opcode budget allows: a clean error, never a crash.
+        std::string deeper =
+            bytes({0x80, 4}) + std::string(1'000'000, ']') + std::string(999'999, 'a') + ".";
+        auto refused = renderPickle(deeper);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.status().code(), twat_cache::StatusCode::kCorruption);
+    }
+
+    // A list that holds itself (memo) renders its cycle as [...] and is freed.
+    void selfReferenceRendersOnce() {
+        // ] q\x00 h\x00 a .  : a list, memoized, appended to itself.
+        const std::string p = bytes({0x80, 4, ']', 'q', 0, 'h', 0, 'a', '.'});
+        auto r = renderPickle(p);
+        QVERIFY2(r.ok(), r.status().toString().c_str());
+        QCOMPARE(*r, std::string("[[...]]"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPickleReader)

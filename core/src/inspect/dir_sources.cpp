@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/contained_remover.h"
 #include "inspect/folder_walk.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -65,24 +66,31 @@ std::string readHead(const fs::path& file, std::size_t max, bool& truncated) {
     return out;
 }
 
-// Removes `target` (a file or folder under `root`) unless it escapes the root.
-void guardedRemove(const fs::path& root, std::string_view relative, std::uint64_t size,
-                   Source::BatchOutcome& out) {
-    auto path = resolveInside(root, relative);
-    if (!path.ok()) {
-        out.refused.push_back(path.status().message());
-        return;
+// Removes each entry (a file or a folder tree under the remover's root) through directory
+// descriptors, so a sub-folder swapped for a symlink mid-way is never followed.
+Source::BatchOutcome removeEntries(const fs::path& root, const std::vector<EntrySummary>& batch) {
+    Source::BatchOutcome out;
+    ContainedRemover remover(root);
+    if (!remover.ok()) {
+        out.refused.push_back(remover.status().message());
+        return out;
     }
-    std::error_code ec;
-    const auto n = fs::remove_all(*path, ec);  // does not follow symlinks inside
-    if (ec) {
-        out.refused.push_back("cannot remove " + path->string() + ": " + ec.message());
-        return;
+    for (const auto& e : batch) {
+        // An entry that is a symlink out of the cache is refused as the listing showed it;
+        // the remover below is what makes a swap after this check harmless.
+        if (auto path = resolveInside(root, e.id); !path.ok()) {
+            out.refused.push_back(path.status().message());
+            continue;
+        }
+        auto n = remover.removeTree(e.id);
+        if (!n.ok()) {
+            out.refused.push_back(n.status().message());
+        } else if (*n > 0) {
+            ++out.deleted;
+            out.bytes += e.size;
+        }
     }
-    if (n > 0) {
-        ++out.deleted;
-        out.bytes += size;
-    }
+    return out;
 }
 
 // A source listed by walking its folder (folder_walk.h): natural-order pages resume the walk
@@ -239,9 +247,7 @@ class JoblibSource final : public ListedSource {
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
         if (Status s = refuseIfReadOnly(); !s.ok()) return s;
-        BatchOutcome out;
-        for (const auto& e : batch) guardedRemove(m_dir, e.id, e.size, out);
-        return out;
+        return removeEntries(m_dir, batch);
     }
 
   private:
@@ -332,9 +338,7 @@ class FolderSource final : public ListedSource {
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
         if (Status s = refuseIfReadOnly(); !s.ok()) return s;
-        BatchOutcome out;
-        for (const auto& e : batch) guardedRemove(m_info.path, e.id, e.size, out);
-        return out;
+        return removeEntries(m_info.path, batch);
     }
 
   private:

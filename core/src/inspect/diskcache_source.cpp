@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/contained_remover.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/sqlite_handle.h"
@@ -18,6 +19,19 @@ namespace twat_cache::detail {
 namespace fs = std::filesystem;
 
 namespace {
+
+// diskcache names value files "ab/cd/<28 hex digits>.val" (Disk.filename); anything else in
+// the filename column is not a file this source may delete.
+bool isDiskcacheValueName(std::string_view name) {
+    auto hex = [](std::string_view t) {
+        return std::all_of(t.begin(), t.end(), [](char ch) {
+            return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+        });
+    };
+    return name.size() == 2 + 1 + 2 + 1 + 28 + 4 && name[2] == '/' && name[5] == '/' &&
+           hex(name.substr(0, 2)) && hex(name.substr(3, 2)) && hex(name.substr(6, 28)) &&
+           name.substr(34) == ".val";
+}
 
 constexpr int kModeRaw = 1;
 constexpr int kModeBinary = 2;
@@ -439,7 +453,7 @@ class DiskcacheSource final : public Source {
             db.exec("ROLLBACK");
             return db.error("prepare delete");
         }
-        std::vector<fs::path> files;
+        std::vector<std::string> files;
         for (const auto rowid : rowids) {
             sel->reset();
             sel->bind(1, rowid);
@@ -452,14 +466,18 @@ class DiskcacheSource final : public Source {
             std::uint64_t freed =
                 static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
             if (!sel->isNull(0)) {
-                const std::string name(sel->bytes(0));
-                auto file = resolveInside(shard.dir, name);
-                if (file.ok()) {
-                    files.push_back(*file);
+                std::string name(sel->bytes(0));
+                if (isDiskcacheValueName(name)) {
+                    files.push_back(std::move(name));
                 } else {
-                    freed = 0;  // the row goes, the file it names outside stays
-                    out.refused.push_back(file.status().message());
-                    logger().warn("diskcache {}: {}", shard.dir.string(), file.status().message());
+                    // The row goes; the file it names stays: it may be the database itself,
+                    // or anything outside the cache.
+                    freed = 0;
+                    const std::string why = "value file name '" + sanitizeUtf8(name) +
+                                            "' is not one diskcache makes (ab/cd/<hex>.val): "
+                                            "the file was left in place";
+                    out.refused.push_back(why);
+                    logger().warn("diskcache {}: {}", shard.dir.string(), why);
                 }
             }
             del->reset();
@@ -478,19 +496,14 @@ class DiskcacheSource final : public Source {
             db.exec("ROLLBACK");
             return s;
         }
-        for (const auto& f : files) removeFileAndEmptyParents(shard.dir, f);
-        return {};
-    }
-
-    // Like diskcache's Disk.remove: the file, then its now-empty folders up to the cache's.
-    static void removeFileAndEmptyParents(const fs::path& root, const fs::path& file) {
-        std::error_code ec;
-        fs::remove(file, ec);
-        const fs::path realRoot = fs::weakly_canonical(root, ec);
-        for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-            if (fs::weakly_canonical(dir, ec) == realRoot || !fs::is_empty(dir, ec) || ec) break;
-            if (!fs::remove(dir, ec)) break;
+        // Like diskcache's Disk.remove: the file, then its now-empty folders up to the
+        // cache's; through directory descriptors, so a swapped-in symlink is never followed.
+        ContainedRemover remover(shard.dir);
+        for (const auto& name : files) {
+            auto removed = remover.removeFile(name, true);
+            if (!removed.ok()) out.refused.push_back(removed.status().message());
         }
+        return {};
     }
 
     SourceInfo m_info;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "directory/files_io.h"
+#include "inspect/contained_remover.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -203,20 +204,20 @@ class NativeFilesSource final : public Source {
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
         if (Status s = refuseIfReadOnly(); !s.ok()) return s;
         BatchOutcome out;
+        // Through directory descriptors: a fan-out folder swapped for a symlink is refused.
+        ContainedRemover remover(m_entries);
+        if (!remover.ok()) return remover.status();
         for (const auto& e : batch) {
             if (!isHexId(e.id)) return Status::invalidArgument("bad entry id " + e.id);
             const fs::path file = pathOf(e.id);
-            if (Status s = checkInside(m_info.path, file.parent_path()); !s.ok()) {
-                out.refused.push_back(s.message());
-                continue;
-            }
             struct stat st {};
             if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone
-            if (::unlink(file.c_str()) == 0) {
+            auto removed = remover.removeFile(file.lexically_relative(m_entries).string());
+            if (!removed.ok()) {
+                out.refused.push_back(removed.status().message());
+            } else if (*removed) {
                 ++out.deleted;
                 out.bytes += static_cast<std::uint64_t>(st.st_size);
-            } else if (errno != ENOENT) {
-                return statusFromErrno(errno, "cannot delete", file.string());
             }
         }
         return out;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/contained_remover.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -353,19 +354,17 @@ class NativeSqliteSource final : public Source {
         if (Status s = txn.commit(); !s.ok()) return s;
         out.deleted = static_cast<std::uint64_t>(removedCount);
         out.bytes = nonNegative(removedBytes);
-        const fs::path dataDir = m_info.path / "data";
+        ContainedRemover remover(m_info.path / "data");
         for (const auto& name : files) {
-            auto file =
-                isValidSpillName(name)
-                    ? resolveInside(dataDir, name)
-                    : Result<fs::path>(Status::permissionDenied("bad value file name " + name));
-            if (!file.ok()) {
-                out.refused.push_back(file.status().message());
-                logger().warn("sqlite cache {}: {}", m_info.path.string(), file.status().message());
-                continue;
+            auto removed = isValidSpillName(name)
+                               ? remover.removeFile(name)
+                               : Result<bool>(Status::permissionDenied("bad value file name " +
+                                                                       sanitizeUtf8(name)));
+            if (!removed.ok()) {
+                out.refused.push_back(removed.status().message());
+                logger().warn("sqlite cache {}: {}", m_info.path.string(),
+                              removed.status().message());
             }
-            std::error_code ec;
-            fs::remove(*file, ec);
         }
         return out;
     }

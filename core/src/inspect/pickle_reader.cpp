@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,7 +17,10 @@ namespace twat_cache::detail {
 namespace {
 
 struct Node;
-using NodePtr = std::shared_ptr<Node>;
+// Nodes live in the Reader's arena and point at each other with raw pointers: destroying a
+// tree then never recurses, however deep the untrusted input nested it, and memo cycles do
+// not leak.
+using NodePtr = Node*;
 
 struct Node {
     enum class Kind {
@@ -41,12 +45,6 @@ struct Node {
     std::vector<NodePtr> items;  // containers; dict alternates key, value
 };
 
-NodePtr make(Node::Kind kind, std::string text = {}) {
-    auto n = std::make_shared<Node>();
-    n->kind = kind;
-    n->text = std::move(text);
-    return n;
-}
 
 // Little-endian two's complement integer of any length, in decimal.
 std::string longToDecimal(std::string_view le) {
@@ -248,6 +246,13 @@ class Reader {
         return true;
     }
 
+    NodePtr make(Node::Kind kind, std::string text = {}) {
+        Node& n = m_arena.emplace_back();
+        n.kind = kind;
+        n.text = std::move(text);
+        return &n;
+    }
+
     void push(NodePtr n) { m_stack.push_back(std::move(n)); }
     bool pop(NodePtr& out) {
         if (m_stack.size() <= floor()) return false;
@@ -267,7 +272,7 @@ class Reader {
     }
     NodePtr* top() { return m_stack.size() > floor() ? &m_stack.back() : nullptr; }
 
-    static NodePtr object(const NodePtr& cls, std::string_view via) {
+    NodePtr object(const NodePtr& cls, std::string_view via) {
         std::string name = cls && cls->kind == Node::Kind::kGlobal ? cls->text : "?";
         return make(Node::Kind::kOpaque, "<object " + name + " via " + std::string(via) + ">");
     }
@@ -311,6 +316,7 @@ class Reader {
 
     std::string_view m_data;
     const PickleRenderOptions& m_options;
+    std::deque<Node> m_arena;  // owns every node; addresses are stable
     std::size_t m_pos = 0;
     std::vector<NodePtr> m_stack;
     std::vector<std::size_t> m_marks;
@@ -321,7 +327,7 @@ Status Reader::step(unsigned char op) {
     using K = Node::Kind;
     std::string_view line;
     std::uint64_t u = 0;
-    NodePtr a, b, c;
+    NodePtr a = nullptr, b = nullptr, c = nullptr;
     std::vector<NodePtr> items;
     switch (op) {
         case 0x80:  // PROTO
@@ -601,7 +607,7 @@ class Renderer {
         }
         const char* open = n->kind == K::kList ? "[" : n->kind == K::kTuple ? "(" : "{";
         const char* close = n->kind == K::kList ? "]" : n->kind == K::kTuple ? ")" : "}";
-        if (m_onPath.count(n.get()) != 0 || depth >= m_options.max_depth) {
+        if (m_onPath.count(n) != 0 || depth >= m_options.max_depth) {
             m_out += open;
             m_out += "...";
             m_out += close;
@@ -613,7 +619,7 @@ class Renderer {
                                                 : std::string(open) + close;
             return;
         }
-        m_onPath.insert(n.get());
+        m_onPath.insert(n);
         if (n->kind == K::kFrozenSet) m_out += "frozenset(";
         m_out += open;
         const bool isDict = n->kind == K::kDict;
@@ -624,7 +630,7 @@ class Renderer {
         if (n->kind == K::kTuple && n->items.size() == 1) m_out += ",";
         m_out += close;
         if (n->kind == K::kFrozenSet) m_out += ")";
-        m_onPath.erase(n.get());
+        m_onPath.erase(n);
     }
 
     std::string finish() {
