@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -15,6 +14,7 @@
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/sorted_listing.h"
+#include "util/fs_util.h"
 
 namespace twat_cache::detail {
 namespace fs = std::filesystem;
@@ -56,14 +56,18 @@ std::uint64_t treeBytes(const fs::path& dir) {
     return total;
 }
 
-std::string readHead(const fs::path& file, std::size_t max, bool& truncated) {
-    std::ifstream in(file, std::ios::binary);
-    std::string out(max + 1, '\0');
-    in.read(out.data(), static_cast<std::streamsize>(out.size()));
-    out.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-    truncated = out.size() > max;
-    if (truncated) out.resize(max);
-    return out;
+// The first `max` bytes of a value file into `d` (value_bytes, truncated); a file that is
+// not a regular one (a FIFO, a symlink) or cannot be read becomes the preview and the note.
+bool readValueHead(const fs::path& file, std::size_t max, EntryDetail& d) {
+    auto head = readFileHead(file, max);
+    if (!head.ok()) {
+        d.note = head.status().message();
+        d.preview = "<" + sanitizeUtf8(d.note) + ">";
+        return false;
+    }
+    d.value_bytes = std::move(head->bytes);
+    d.truncated = head->truncated;
+    return true;
 }
 
 // Removes each entry (a file or a folder tree under the remover's root) through directory
@@ -231,8 +235,9 @@ class JoblibSource final : public ListedSource {
         const fs::path output = *callDir / "output.pkl";
         d.value_file = output;
         d.value_kind = "pickle";
-        d.value_bytes = readHead(output, m_maxValueBytes, d.truncated);
-        if (d.truncated) {
+        if (!readValueHead(output, m_maxValueBytes, d)) {
+            // d.preview says why
+        } else if (d.truncated) {
             d.preview = "<pickle larger than the preview bound>";
         } else {
             auto r = renderPickle(d.value_bytes, PickleRenderOptions{.max_output = kPreviewBytes});
@@ -251,11 +256,13 @@ class JoblibSource final : public ListedSource {
     }
 
   private:
+    // joblib's metadata.json: small; a larger one, a FIFO or a symlink is treated as absent.
     static nlohmann::ordered_json readMetadata(const fs::path& callDir) {
-        std::ifstream in(callDir / "metadata.json");
-        if (!in) return {};
-        return nlohmann::ordered_json::parse(in, nullptr, false);
+        auto head = readFileHead(callDir / "metadata.json", kMaxMetadataBytes);
+        if (!head.ok() || head->truncated) return {};
+        return nlohmann::ordered_json::parse(head->bytes, nullptr, false);
     }
+    static constexpr std::size_t kMaxMetadataBytes = 1 << 20;
 
     EntrySummary summaryOf(const fs::path& callDir) const {
         EntrySummary e;
@@ -322,14 +329,16 @@ class FolderSource final : public ListedSource {
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto file = resolveInside(m_info.path, entryId);
         if (!file.ok()) return file.status();
+        // A listed FIFO, socket or device gets a detail that says what it is (readValueHead).
         std::error_code ec;
-        if (!fs::is_regular_file(*file, ec))
+        const auto status = fs::symlink_status(*file, ec);
+        if (ec || !fs::exists(status) || fs::is_directory(status))
             return Status::notFound("no file " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryOf(*file);
         d.value_file = *file;
         d.value_kind = "file";
-        d.value_bytes = readHead(*file, m_maxValueBytes, d.truncated);
+        if (!readValueHead(*file, m_maxValueBytes, d)) return d;
         const std::string_view head = std::string_view(d.value_bytes)
                                           .substr(0, std::min(kPreviewBytes, d.value_bytes.size()));
         d.preview = sanitizeUtf8(head);

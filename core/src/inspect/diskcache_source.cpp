@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <string>
@@ -13,6 +12,7 @@
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/sqlite_handle.h"
+#include "util/fs_util.h"
 #include "util/log_internal.h"
 
 namespace twat_cache::detail {
@@ -350,15 +350,14 @@ class DiskcacheSource final : public Source {
                 return d;
             }
             d.value_file = *file;
-            std::ifstream in(*file, std::ios::binary);
-            if (!in) {
-                d.note = "value file missing: " + file->string();
-                d.preview = "<value file missing>";
+            auto head = readFileHead(*file, m_maxValueBytes + 1);
+            if (!head.ok()) {
+                d.note = head.status().isNotFound() ? "value file missing: " + file->string()
+                                                    : head.status().message();
+                d.preview = "<" + sanitizeUtf8(d.note) + ">";
                 return d;
             }
-            d.value_bytes.resize(m_maxValueBytes + 1);
-            in.read(d.value_bytes.data(), static_cast<std::streamsize>(d.value_bytes.size()));
-            d.value_bytes.resize(static_cast<std::size_t>(in.gcount()));
+            d.value_bytes = std::move(head->bytes);
         } else {
             d.value_bytes = std::string(st->bytes(11));
         }

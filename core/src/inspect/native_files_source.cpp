@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -85,8 +84,11 @@ class NativeFilesSource final : public Source {
         }
         s.entries = count;
         s.bytes = bytes;
-        std::ifstream in(m_info.path / "stats.json");
-        const auto doc = nlohmann::json::parse(in, nullptr, false);
+        // Bounded, and never a FIFO or a symlink planted in the cache's place.
+        auto text = readFileHead(m_info.path / "stats.json", 1 << 20);
+        const auto doc = text.ok() && !text->truncated
+                             ? nlohmann::json::parse(text->bytes, nullptr, false)
+                             : nlohmann::json();
         auto field = [&](const char* name) -> std::uint64_t {
             return doc.is_object() && doc.contains(name) && doc[name].is_number_unsigned()
                        ? doc[name].get<std::uint64_t>()

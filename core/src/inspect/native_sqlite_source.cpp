@@ -1,7 +1,6 @@
 // NativeSqliteSource: our sqlite engine's caches, browsed read-only and maintained through
 // the engine's own statements.
 #include <algorithm>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "inspect/value_render.h"
 #include "sqlite/sqlite_engine_impl.h"
 #include "sqlite/sqlite_txn.h"
+#include "util/fs_util.h"
 #include "util/log_internal.h"
 #include "util/zstd_util.h"
 
@@ -261,15 +261,14 @@ class NativeSqliteSource final : public Source {
             // A compressed value is read whole (bounded) so that it can be decoded.
             const std::size_t cap =
                 (flags & kFlagZstd) != 0 ? kZstdDecodeLimit : m_maxValueBytes + 1;
-            std::ifstream in(*file, std::ios::binary);
-            if (!in) {
-                d.note = "value file missing: " + file->string();
-                d.preview = "<value file missing>";
+            auto head = readFileHead(*file, cap);
+            if (!head.ok()) {
+                d.note = head.status().isNotFound() ? "value file missing: " + file->string()
+                                                    : head.status().message();
+                d.preview = "<" + sanitizeUtf8(d.note) + ">";
                 return d;
             }
-            stored.resize(cap);
-            in.read(stored.data(), static_cast<std::streamsize>(cap));
-            stored.resize(static_cast<std::size_t>(in.gcount()));
+            stored = std::move(head->bytes);
             whole = stored.size() >= d.summary.size;
         } else {
             stored = std::string(st->bytes(11));

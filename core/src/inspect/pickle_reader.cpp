@@ -45,7 +45,6 @@ struct Node {
     std::vector<NodePtr> items;  // containers; dict alternates key, value
 };
 
-
 // Little-endian two's complement integer of any length, in decimal.
 std::string longToDecimal(std::string_view le) {
     if (le.empty()) return "0";

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -94,35 +95,90 @@ Status writeFileAtomic(const fs::path& path, std::string_view data, bool secure,
     return status;
 }
 
-Result<std::string> readFile(const fs::path& path, std::uint64_t limit) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return statusFromErrno(errno, "cannot open", path);
-    struct stat st {};
+namespace {
+
+std::string_view fileKindName(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISDIR(mode)) return "a folder";
+    return "not a regular file";
+}
+
+// Opens `path` for reading without blocking (a FIFO opens at once) and checks that it is a
+// regular file. Returns the descriptor; `st` receives its status.
+Result<int> openRegularFile(const fs::path& path, bool followLink, struct stat& st) {
+    const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followLink ? 0 : O_NOFOLLOW);
+    const int fd = ::open(path.c_str(), flags);
+    if (fd < 0) {
+        if (errno == ELOOP && !followLink) {
+            return Status::permissionDenied(path.string() + " is a symlink: not followed");
+        }
+        return statusFromErrno(errno, "cannot open", path);
+    }
     if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
         return statusFromErrno(err, "cannot stat", path);
     }
-    if (static_cast<std::uint64_t>(st.st_size) > limit) {
+    if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        return Status::corruption("file too large: " + path.string());
+        return Status::invalidArgument(path.string() + " is " +
+                                       std::string(fileKindName(st.st_mode)) +
+                                       ", not a regular file: not read");
     }
-    std::string out(static_cast<std::size_t>(st.st_size), '\0');
+    return fd;
+}
+
+// Reads up to `count` bytes from `fd` into `out` (resized to what was read).
+Status readUpTo(int fd, std::size_t count, std::string& out, const fs::path& path) {
+    out.assign(count, '\0');
     std::size_t done = 0;
     while (done < out.size()) {
         const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            return statusFromErrno(err, "cannot read", path);
+            return statusFromErrno(errno, "cannot read", path);
         }
-        if (n == 0) break;  // shrank while reading
+        if (n == 0) break;  // shorter than announced, or shrank while reading
         done += static_cast<std::size_t>(n);
     }
-    ::close(fd);
     out.resize(done);
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> readFile(const fs::path& path, std::uint64_t limit) {
+    struct stat st {};
+    auto fd = openRegularFile(path, true, st);
+    if (!fd.ok()) return fd.status();
+    if (static_cast<std::uint64_t>(st.st_size) > limit) {
+        ::close(*fd);
+        return Status::corruption("file too large: " + path.string());
+    }
+    std::string out;
+    Status s = readUpTo(*fd, static_cast<std::size_t>(st.st_size), out, path);
+    ::close(*fd);
+    if (!s.ok()) return s;
     return out;
+}
+
+Result<FileHead> readFileHead(const fs::path& path, std::uint64_t max) {
+    struct stat st {};
+    auto fd = openRegularFile(path, false, st);
+    if (!fd.ok()) return fd.status();
+    FileHead head;
+    head.size = static_cast<std::uint64_t>(st.st_size);
+    // One byte more than asked tells a file of exactly `max` bytes from a longer one.
+    const std::uint64_t want = std::min<std::uint64_t>(max + 1, head.size + 1);
+    Status s = readUpTo(*fd, static_cast<std::size_t>(want), head.bytes, path);
+    ::close(*fd);
+    if (!s.ok()) return s;
+    head.truncated = head.bytes.size() > max;
+    if (head.truncated) head.bytes.resize(static_cast<std::size_t>(max));
+    return head;
 }
 
 Status removeFile(const fs::path& path) {

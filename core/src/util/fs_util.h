@@ -40,9 +40,21 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view data,
                        bool sync = false);
 
 // Reads a whole file. NotFound when it does not exist; reads at most `limit` bytes and
-// fails with Corruption when the file is larger.
+// fails with Corruption when the file is larger. Anything but a regular file (a FIFO, a
+// device, a socket) is refused without blocking: InvalidArgument naming what it is.
 Result<std::string> readFile(const std::filesystem::path& path,
                              std::uint64_t limit = std::uint64_t{1} << 32);
+
+// The first bytes of a file that a cache names (untrusted): at most `max` of them, plus its
+// size and whether it holds more. The last component is not followed when it is a symlink
+// (PermissionDenied), and a FIFO, device or socket is refused without blocking
+// (InvalidArgument); NotFound when it does not exist.
+struct FileHead {
+    std::string bytes;
+    std::uint64_t size = 0;  // the file's size when it was opened
+    bool truncated = false;  // it held more than `max` bytes
+};
+Result<FileHead> readFileHead(const std::filesystem::path& path, std::uint64_t max);
 
 // Removes a file; a file that is already gone is not an error.
 Status removeFile(const std::filesystem::path& path);
