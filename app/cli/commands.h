@@ -1,6 +1,7 @@
 // The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune.
 //
-// Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O),
+// Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
+// some entries of a clear/prune that could not be deleted),
 // 2 usage (bad arguments), 3 refused (a destructive command without --yes when not on a
 // terminal, a declined confirmation, or a read-only cache).
 //
@@ -23,6 +24,7 @@ struct CliState {
     bool json = false;            // --json
     bool dry_run = false;         // --dry-run
     bool yes = false;             // --yes
+    bool read_only = false;       // --read-only: never delete
     bool verbose = false;         // --verbose
     std::string separator = ":";  // --separator: Redis namespace separator
     int exit_code = kExitOk;

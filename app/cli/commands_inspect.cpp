@@ -359,7 +359,7 @@ std::string sizeText(const PlanPreview& pv) {
 
 int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
                    const std::string& what) {
-    auto src = openTarget(state, target, state.dry_run);
+    auto src = openTarget(state, target, state.dry_run || state.read_only);
     if (!src.ok()) return fail(src.status());
     // --yes (or a "y" at the prompt below) is the explicit confirmation a whole-database
     // clear on Redis needs.
@@ -398,11 +398,13 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
         for (const auto& msg : r.refused)
             std::fprintf(stderr, "twat-cache: refused: %s\n", msg.c_str());
     };
-    if (state.dry_run) {
+    if (state.dry_run || state.read_only) {
         ExecuteResult r;
         r.matched = pvp->count;
         report(r, true);
-        return kExitOk;
+        if (!state.read_only || state.dry_run || pvp->count == 0) return kExitOk;
+        std::fprintf(stderr, "twat-cache: read-only (--read-only): nothing was deleted\n");
+        return kExitRefused;
     }
     if (pvp->count == 0) {
         report(ExecuteResult{}, false);
@@ -436,14 +438,28 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     std::signal(SIGINT, SIG_DFL);
     if (!r.ok()) return fail(r.status());
     report(*r, false);
-    return r->cancelled ? kExitError : kExitOk;
+    if (r->cancelled) return kExitError;
+    // A partial failure is a failure: scripts must not read "some could not go" as success.
+    if (!r->refused.empty() || r->deleted < r->matched) {
+        if (!state.json) {
+            std::fprintf(
+                stderr,
+                "twat-cache: %llu of %llu entries were not deleted (%zu refused, the "
+                "rest gone or changed since planning)\n",
+                static_cast<unsigned long long>(r->matched - std::min(r->matched, r->deleted)),
+                static_cast<unsigned long long>(r->matched), r->refused.size());
+        }
+        if (!r->refused.empty()) return kExitError;
+    }
+    return kExitOk;
 }
 
 }  // namespace
 
 void addInspectCommands(CLI::App& app, CliState& state) {
     app.footer(
-        "Exit codes: 0 ok, 1 error, 2 usage, 3 refused (needs --yes, declined, read-only).\n"
+        "Exit codes: 0 ok, 1 error (also: some entries could not be deleted), 2 usage,\n"
+        "3 refused (needs --yes, declined, read-only).\n"
         "TARGET is a cache name under the root, a path to a cache folder, or a Redis URL\n"
         "(redis://[user:password@]host:port/db, unix:///path/to/socket?db=N).");
     app.fallthrough(true);
@@ -451,6 +467,9 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     app.add_flag("--json", state.json, "Machine-readable JSON output");
     app.add_flag("--dry-run", state.dry_run, "Show what would be deleted; change nothing");
     app.add_flag("-y,--yes", state.yes, "Do not ask before deleting");
+    app.add_flag("--read-only", state.read_only,
+                 "Open caches read-only: destructive commands only show what they would delete "
+                 "and exit 3");
     app.add_flag("-v,--verbose", state.verbose, "More detail");
     app.add_option("--separator", state.separator, "Redis key namespace separator (default :)");
 

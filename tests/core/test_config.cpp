@@ -141,6 +141,20 @@ class TestConfig : public QObject {
         QVERIFY(problems[0].status.message().find("\"abc\"") != std::string::npos);
     }
 
+    // A malformed Redis URL fails resolution (ucache must not fall back), password masked.
+    void malformedRedisUrlIsAnError() {
+        auto fromEnv = resolveConfig(
+            CacheConfig{.name = "n"},
+            fakeEnv({{"TWAT_CACHE_REDIS_URL", "redis://:s3cret@host:notaport/0"}, {"HOME", "/h"}}));
+        QVERIFY(!fromEnv.ok());
+        QCOMPARE(fromEnv.status().code(), StatusCode::kInvalidArgument);
+        QVERIFY(fromEnv.status().message().find("TWAT_CACHE_REDIS_URL") != std::string::npos);
+        QVERIFY(fromEnv.status().message().find("s3cret") == std::string::npos);
+        CacheConfig explicitUrl{.name = "n"};
+        explicitUrl.redis_url = "http://example.invalid/";
+        QVERIFY(!resolveConfig(explicitUrl, fakeEnv({{"HOME", "/h"}})).ok());
+    }
+
     void cacheRootFallbacks() {
         QCOMPARE(resolveCacheRoot(fakeEnv({{"XDG_CACHE_HOME", "/x"}, {"HOME", "/h"}}))->string(),
                  std::string("/x/twat_cache"));

@@ -359,6 +359,19 @@ class TestInspectNative : public QObject {
         QCOMPARE(fx.engineView().first, std::uint64_t(kPlain + 3 - 11));
     }
 
+    // --read-only shows what would go, deletes nothing and exits 3 (issue 19).
+    void cliReadOnlyDeletesNothing() {
+        Fixture fx;
+        fx.populate();
+        const auto before = fx.engineView().first;
+        auto r = test::runProcess(TWAT_CACHE_CLI,
+                                  {"clear", fx.folder.string(), "--all", "--yes", "--read-only"});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.out.find("would delete") != std::string::npos, r.out.c_str());
+        QVERIFY2(r.err.find("read-only") != std::string::npos, r.err.c_str());
+        QCOMPARE(fx.engineView().first, before);
+    }
+
     // A fresh machine has no cache root yet: `list` says so and succeeds (issue 11).
     void cliListBeforeAnyCache() {
         test::TempDir dir;

@@ -214,10 +214,6 @@ Status settle(const std::optional<T>& given, std::string_view var, Parse parse,
     return {};
 }
 
-Result<std::string> parseText(std::string_view text) {
-    return std::string(text);
-}
-
 // Each variable with its parser, for checkEnvironment(); resolveConfig() uses the same ones.
 Status checkVariable(const EnvironmentReader& env, std::string_view var) {
     auto v = nonEmptyEnv(env, var);
@@ -275,9 +271,21 @@ Result<ResolvedConfig> resolveConfig(const CacheConfig& config, const Environmen
              settle(config.preferred_engine, "TWAT_CACHE_ENGINE", parseEngineKind, env,
                     out.preferred_engine),
              settle(config.compress, "TWAT_CACHE_COMPRESS", parseBool, env, out.compress),
-             settle(config.redis_url, "TWAT_CACHE_REDIS_URL", parseText, env, out.redis_url),
          }) {
         if (!s.ok()) return s;
+    }
+    // A malformed Redis URL is an error, never a reason to fall back to another engine: only
+    // a valid server that is unavailable is. (Its message masks the password.)
+    if (config.redis_url) {
+        out.redis_url = *config.redis_url;
+        if (!out.redis_url.empty()) {
+            if (Status s = parseRedisUrl(out.redis_url).status(); !s.ok()) {
+                return s.withContext("redis_url");
+            }
+        }
+    } else if (auto v = nonEmptyEnv(env, "TWAT_CACHE_REDIS_URL")) {
+        if (Status s = checkVariable(env, "TWAT_CACHE_REDIS_URL"); !s.ok()) return s;
+        out.redis_url = *v;
     }
     if (config.max_bytes) out.max_bytes = *config.max_bytes;
     out.secure = config.secure.value_or(false);
