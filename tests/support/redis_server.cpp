@@ -9,9 +9,13 @@
 
 #include <QStandardPaths>
 #include <QStringList>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 namespace twat_cache::test {
 namespace {
@@ -165,8 +169,63 @@ FakeTcpServer::~FakeTcpServer() {
     if (m_fd >= 0) ::close(m_fd);
 }
 
+namespace {
+
+// Splits whole RESP commands (arrays of bulk strings, as clients send them) off the front of
+// `in`, returning the upper-cased command names.
+std::vector<std::string> takeCommands(std::string& in) {
+    std::vector<std::string> names;
+    std::size_t pos = 0;
+    while (pos < in.size() && in[pos] == '*') {
+        std::size_t at = pos;
+        auto line = [&](std::string& out) {
+            const std::size_t end = in.find("\r\n", at);
+            if (end == std::string::npos) return false;
+            out = in.substr(at, end - at);
+            at = end + 2;
+            return true;
+        };
+        std::string header;
+        if (!line(header)) break;
+        const long count = std::strtol(header.c_str() + 1, nullptr, 10);
+        std::string first;
+        bool whole = true;
+        for (long i = 0; i < count && whole; ++i) {
+            std::string lenLine;
+            if (!line(lenLine) || lenLine.empty() || lenLine[0] != '$') {
+                whole = false;
+                break;
+            }
+            const std::size_t len = std::strtoul(lenLine.c_str() + 1, nullptr, 10);
+            if (in.size() < at + len + 2) {
+                whole = false;
+                break;
+            }
+            if (i == 0) first = in.substr(at, len);
+            at += len + 2;
+        }
+        if (!whole) break;
+        for (char& ch : first) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        names.push_back(first);
+        pos = at;
+    }
+    in.erase(0, pos);
+    return names;
+}
+
+}  // namespace
+
 void FakeTcpServer::run() {
-    std::vector<int> clients;
+    struct Client {
+        int fd;
+        std::string in;
+        bool dripping = false;
+    };
+    std::vector<Client> clients;
+    auto send = [](int fd, std::string_view bytes) {
+        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    };
+    const bool hostile = m_mode == Mode::kHugeArray || m_mode == Mode::kDripBulk;
     while (!m_stop) {
         pollfd p{m_fd, POLLIN, 0};
         if (::poll(&p, 1, 20) > 0) {
@@ -174,20 +233,36 @@ void FakeTcpServer::run() {
             if (c >= 0 && m_mode == Mode::kHangUp) {
                 ::close(c);
             } else if (c >= 0) {
-                clients.push_back(c);
+                clients.push_back({c, {}, false});
             }
         }
-        for (int c : clients) {
-            pollfd q{c, POLLIN, 0};
+        for (Client& c : clients) {
+            if (c.dripping) send(c.fd, "x");  // one byte per 20 ms round
+            pollfd q{c.fd, POLLIN, 0};
             if (::poll(&q, 1, 0) <= 0) continue;
-            char buf[512];
-            if (::recv(c, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
-                static constexpr char kGarbage[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
-                ::send(c, kGarbage, sizeof(kGarbage) - 1, MSG_NOSIGNAL);
+            char buf[4096];
+            const ssize_t n = ::recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
+            if (n <= 0) continue;
+            if (!hostile) {
+                send(c.fd, "HTTP/1.0 400 Bad Request\r\n\r\n");
+                continue;
+            }
+            c.in.append(buf, static_cast<std::size_t>(n));
+            for (const std::string& name : takeCommands(c.in)) {
+                if (name == "PING") {
+                    send(c.fd, "+PONG\r\n");
+                } else if (name == "AUTH" || name == "SELECT" || name == "CLIENT") {
+                    send(c.fd, "+OK\r\n");
+                } else if (m_mode == Mode::kHugeArray) {
+                    send(c.fd, "*2147483647\r\n");
+                } else {
+                    send(c.fd, "$104857600\r\n");
+                    c.dripping = true;
+                }
             }
         }
     }
-    for (int c : clients) ::close(c);
+    for (const Client& c : clients) ::close(c.fd);
 }
 
 }  // namespace twat_cache::test

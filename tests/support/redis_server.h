@@ -68,6 +68,10 @@ class FakeTcpServer {
         kStall,    // listens but never accepts nor reads: clients wait forever
         kGarbage,  // accepts and answers anything with bytes that are not RESP
         kHangUp,   // accepts and closes at once
+        // Hostile Redis: PING, AUTH, SELECT and CLIENT are answered as Redis would; every
+        // other command gets
+        kHugeArray,  // "*2147483647\r\n" and nothing more
+        kDripBulk,   // "$104857600\r\n", then one byte every 20 ms
     };
     explicit FakeTcpServer(Mode mode);
     ~FakeTcpServer();

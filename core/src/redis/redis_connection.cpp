@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "redis/redis_reply_reader.h"
 #include "util/log_internal.h"
 
 namespace twat_cache::detail {
@@ -129,6 +130,7 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
         return Status::unavailable("redis " + s.masked_url + ": cannot set the socket timeout");
     }
     if (ep.unix_path.empty()) redisEnableKeepAlive(ctx);
+    boundReplyReader(ctx);
     std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx, s));
 
     // AUTH, SELECT and PING in one round trip.
@@ -212,14 +214,35 @@ Status RedisConnection::transportError(std::string_view doing) {
     return failureStatus(m_failure, m_ctx->err, text, m_maskedUrl, m_timeout, doing);
 }
 
+Result<ReplyPtr> RedisConnection::readOne(std::string_view doing) {
+    void* raw = nullptr;
+    std::string detail;
+    // Each reply has the whole command timeout, however the server paces its bytes.
+    const auto deadline = std::chrono::steady_clock::now() + m_timeout;
+    switch (readReply(m_ctx, deadline, ReplyLimits{}, &raw, detail)) {
+        case ReadOutcome::kReply:
+            return ReplyPtr(static_cast<redisReply*>(raw));
+        case ReadOutcome::kTimeout:
+            m_failure = Failure::kTimeout;
+            return Status::timeout(
+                "redis " + m_maskedUrl + ": " + std::string(doing) +
+                (detail.empty() ? ": no answer within " : ": no complete answer within ") +
+                std::to_string(m_timeout.count()) + " ms" +
+                (detail.empty() ? "" : " (" + detail + ")"));
+        case ReadOutcome::kTooLarge:
+            m_failure = Failure::kOther;
+            return Status::corruption("redis " + m_maskedUrl + ": " + std::string(doing) + ": " +
+                                      detail + "; refused (a broken or hostile server?)");
+        case ReadOutcome::kTransport:
+            break;
+    }
+    return transportError(doing);
+}
+
 Result<ReplyPtr> RedisConnection::read(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
     SigpipeGuard guard;
-    void* raw = nullptr;
-    if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
-        return transportError(doing);
-    }
-    return ReplyPtr(static_cast<redisReply*>(raw));
+    return readOne(doing);
 }
 
 Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n, std::string_view doing) {
@@ -228,11 +251,9 @@ Result<std::vector<ReplyPtr>> RedisConnection::readMany(std::size_t n, std::stri
     std::vector<ReplyPtr> out;
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        void* raw = nullptr;
-        if (redisGetReply(m_ctx, &raw) != REDIS_OK || raw == nullptr) {
-            return transportError(doing);
-        }
-        out.emplace_back(static_cast<redisReply*>(raw));
+        auto reply = readOne(doing);
+        if (!reply.ok()) return reply.status();
+        out.push_back(std::move(*reply));
     }
     return out;
 }

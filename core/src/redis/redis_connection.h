@@ -67,6 +67,8 @@ class RedisConnection {
   private:
     RedisConnection(redisContext* ctx, const ConnectSettings& settings);
     Status transportError(std::string_view doing);
+    // One reply within the command timeout and the reply limits (redis_reply_reader.h).
+    Result<ReplyPtr> readOne(std::string_view doing);
     void appendArgv(const std::string_view* args, std::size_t count);
 
     redisContext* m_ctx;
