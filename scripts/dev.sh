@@ -18,6 +18,8 @@ PACKAGES=(
     # Real peers for tests and benchmarks.
     redis-server redis-tools python3 python3-diskcache python3-joblib python3-cachetools
     python3-redis
+    # Fuzzing (scripts/fuzz.sh): clang and its libFuzzer runtime (a mere Recommends of clang).
+    clang libclang-rt-14-dev
     # Packaging checks: the .deb (dpkg-shlibdeps, lintian), man pages (man, groff), the
     # desktop entry and AppStream metainfo validators.
     dpkg-dev lintian man-db groff-base desktop-file-utils appstream

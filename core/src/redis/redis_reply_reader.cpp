@@ -48,13 +48,18 @@ bool waitFor(int fd, short events, Clock::time_point deadline) {
 
 }  // namespace
 
-void boundReplyReader(redisContext* ctx) {
-    std::call_once(g_once, [ctx] {
-        g_hiredisFunctions = ctx->reader->fn;
+void boundReader(redisReader* reader, std::size_t maxElements) {
+    std::call_once(g_once, [reader] {
+        g_hiredisFunctions = reader->fn;
         g_boundedFunctions = *g_hiredisFunctions;
         g_boundedFunctions.createArray = createBoundedArray;
     });
-    ctx->reader->fn = &g_boundedFunctions;
+    reader->fn = &g_boundedFunctions;
+    t_maxElements = maxElements;
+}
+
+void boundReplyReader(redisContext* ctx) {
+    boundReader(ctx->reader, ReplyLimits{}.max_elements);
 }
 
 ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const ReplyLimits& limits,

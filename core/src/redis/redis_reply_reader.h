@@ -33,9 +33,11 @@ enum class ReadOutcome {
     kTransport,  // hiredis reported an error in ctx->err / ctx->errstr
 };
 
-// Makes ctx's reply reader refuse array headers above limits.max_elements. Call once per
-// context, before the first command.
+// Makes ctx's reply reader refuse array headers above the element limit that readReply()
+// is given. Call once per context, before the first command.
 void boundReplyReader(redisContext* ctx);
+// The same for a bare reader (fuzzing), with `maxElements` on this thread.
+void boundReader(redisReader* reader, std::size_t maxElements);
 
 // Sends what is buffered, then reads one reply, all before `deadline`. On kTooLarge or
 // kTimeout the connection is out of step with the server and must not be used again.
