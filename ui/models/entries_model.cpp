@@ -4,6 +4,7 @@
 #include <QLocale>
 
 #include "twat_cache/inspect.h"
+#include "workers/display_text.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -11,6 +12,20 @@ namespace {
 QString formatTime(qint64 ms, const QString& whenZero) {
     if (ms == 0) return whenZero;
     return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+// Whether the cell at `column` of `row` shows a figure the cache does not record.
+bool notRecorded(const EntryRow& row, int column) {
+    switch (column) {
+        case EntriesModel::kCreated:
+            return row.createdMs == 0;
+        case EntriesModel::kAccessed:
+            return row.accessedMs == 0;
+        case EntriesModel::kHits:
+            return !row.hits.has_value();
+        default:
+            return false;
+    }
 }
 
 // The core order a column sorts by (kNone for columns no source orders by).
@@ -103,20 +118,22 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         return numeric ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     }
     if (role == Qt::ToolTipRole && index.column() == kKey) return row.key;
+    if (role == Qt::ToolTipRole && notRecorded(row, index.column())) return notRecordedText();
     if (role != Qt::DisplayRole) return {};
+    if (notRecorded(row, index.column())) return notRecordedMark();
     switch (index.column()) {
         case kKey:
             return row.key;
         case kSize:
             return QLocale().formattedDataSize(static_cast<qint64>(row.size));
         case kCreated:
-            return formatTime(row.createdMs, tr("unknown"));
+            return formatTime(row.createdMs, {});
         case kAccessed:
-            return formatTime(row.accessedMs, tr("not tracked"));
+            return formatTime(row.accessedMs, {});
         case kExpires:
             return formatTime(row.expiresMs, tr("never"));
         case kHits:
-            return row.hits;
+            return numberText(*row.hits);
         case kTag:
             return row.tag;
         default:

@@ -17,6 +17,8 @@
 #include <QValueAxis>
 #include <algorithm>
 
+#include "workers/display_text.h"
+
 namespace twat_cache::ui {
 namespace {
 
@@ -172,17 +174,15 @@ QWidget* StatsPanel::buildEntriesTab() {
 
 void StatsPanel::setStats(const SourceStats& stats) {
     const QLocale locale;
-    const QString notTracked = tr("not tracked");
-    auto number = [&](const std::optional<quint64>& n) {
-        return n ? locale.toString(static_cast<qulonglong>(*n)) : notTracked;
-    };
+    const QString notRecorded = notRecordedText();
+    auto number = [&](const std::optional<quint64>& n) { return n ? numberText(*n) : notRecorded; };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
     m_fields[QStringLiteral("bytes")]->setText(
-        stats.bytes ? locale.formattedDataSize(static_cast<qint64>(*stats.bytes)) : notTracked);
+        stats.bytes ? locale.formattedDataSize(static_cast<qint64>(*stats.bytes)) : notRecorded);
     m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
     m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
-    QString ratio = notTracked;
+    QString ratio = notRecorded;
     if (stats.countersTracked()) {
         const quint64 lookups = *stats.hits + *stats.misses;
         ratio = lookups == 0 ? tr("no lookups yet")
@@ -215,11 +215,28 @@ void StatsPanel::recordSample(qint64 atMs, const SourceStats& stats) {
 void StatsPanel::showMessage(const QString& message) {
     for (QLabel* label : std::as_const(m_fields)) label->setText(QStringLiteral("–"));
     m_note->setText(message);
+    m_countersTracked.reset();
+    redrawTimeCharts();
+}
+
+void StatsPanel::showSource(const QString& key) {
+    if (key != m_sourceKey) {
+        if (!m_sourceKey.isEmpty()) m_history.insert(m_sourceKey, m_samples);
+        m_samples = m_history.take(key);
+        m_sourceKey = key;
+    }
+    clearEntries();
+    showMessage(key.isEmpty() ? tr("Select a source to see its statistics.") : tr("Loading…"));
+}
+
+void StatsPanel::forgetSource(const QString& key) {
+    m_history.remove(key);
+    if (key == m_sourceKey) m_samples.clear();
 }
 
 void StatsPanel::resetHistory() {
     m_samples.clear();
-    m_countersTracked = false;
+    m_countersTracked.reset();
     redrawTimeCharts();
     clearEntries();
 }
@@ -242,6 +259,10 @@ QString StatsPanel::fieldText(const QString& field) const {
 
 QString StatsPanel::noteText() const {
     return m_note->text();
+}
+
+QString StatsPanel::timeNoteText() const {
+    return m_timeNote->text();
 }
 
 QList<QPointF> StatsPanel::ratioPoints() const {
@@ -289,17 +310,23 @@ void StatsPanel::showTab(int index) {
 }
 
 void StatsPanel::redrawTimeCharts() {
-    m_ratioView->setHidden(!m_countersTracked);
-    m_opsView->setHidden(!m_countersTracked);
+    const bool tracked = m_countersTracked.value_or(false);
+    m_ratioView->setHidden(!tracked);
+    m_opsView->setHidden(!tracked);
     if (!m_countersTracked) {
+        m_timeNote->clear();  // nothing is known yet: the note above says what is awaited
+        return;
+    }
+    if (!tracked) {
         m_timeNote->setText(
             tr("No hit-ratio or lookup charts: this cache does not record hits and misses."));
         return;
     }
-    m_timeNote->setText(m_samples.size() < 2
-                            ? tr("Charts fill in while the window is open (one sample every "
-                                 "few seconds).")
-                            : tr("%n samples", nullptr, static_cast<int>(m_samples.size())));
+    m_timeNote->setText(
+        m_samples.size() < 2
+            ? tr("Charts fill in while the window is open (one sample every "
+                 "few seconds).")
+            : countText(static_cast<quint64>(m_samples.size()), tr("sample"), tr("samples")));
     const QList<QPointF> ratio = ratioPoints();
     const QList<QPointF> ops = opsPoints();
     m_ratioSeries->replace(ratio);
@@ -320,8 +347,8 @@ void StatsPanel::redrawEntryCharts() {
     m_entriesCaption->setText(
         m_distribution.count() == 0
             ? tr("Sizes and expiry of the entries appear as they are loaded.")
-            : tr("Of the %1 entries loaded so far (scroll the list to load more).")
-                  .arg(locale.toString(static_cast<qulonglong>(m_distribution.count()))));
+            : tr("Of the %1 loaded so far (scroll the list to load more).")
+                  .arg(countText(m_distribution.count(), tr("entry"), tr("entries"))));
     auto fill = [](QBarSet* set, QValueAxis* axis, const auto& counts) {
         quint64 top = 0;
         for (std::size_t i = 0; i < counts.size(); ++i) {
