@@ -9,9 +9,11 @@
 namespace twat_cache::ui {
 namespace {
 
-QString formatTime(qint64 ms, const QString& whenZero) {
+// Minutes in the table, seconds in the cell's tooltip: the columns stay narrow.
+QString formatTime(qint64 ms, const QString& whenZero, bool seconds = false) {
     if (ms == 0) return whenZero;
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(
+        seconds ? QStringLiteral("yyyy-MM-dd HH:mm:ss") : QString(EntriesModel::kTimeFormat));
 }
 
 // Whether the cell at `column` of `row` shows a figure the cache does not record.
@@ -119,6 +121,18 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole && index.column() == kKey) return row.key;
     if (role == Qt::ToolTipRole && notRecorded(row, index.column())) return notRecordedText();
+    if (role == Qt::ToolTipRole) {
+        switch (index.column()) {
+            case kCreated:
+                return formatTime(row.createdMs, {}, true);
+            case kAccessed:
+                return formatTime(row.accessedMs, {}, true);
+            case kExpires:
+                return formatTime(row.expiresMs, tr("never"), true);
+            default:
+                return {};
+        }
+    }
     if (role != Qt::DisplayRole) return {};
     if (notRecorded(row, index.column())) return notRecordedMark();
     switch (index.column()) {

@@ -32,6 +32,7 @@
 #include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "views/details_pane.h"
+#include "views/entries_columns.h"
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
 #include "views/sort_header.h"
@@ -128,16 +129,10 @@ void MainWindow::buildWidgets() {
     m_entriesView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_entriesView->setAlternatingRowColors(true);
     m_entriesView->verticalHeader()->setVisible(false);
-    m_entriesView->horizontalHeader()->setStretchLastSection(true);
-    m_entriesView->horizontalHeader()->setSectionResizeMode(EntriesModel::kKey,
-                                                            QHeaderView::Interactive);
     m_entriesView->verticalHeader()->setDefaultSectionSize(m_entriesView->fontMetrics().height() +
                                                            6);
-    m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
+    new EntriesColumns(m_entriesView);
     bindSortHeader(m_entriesView->horizontalHeader(), m_entries);
-    for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
-        m_entriesView->setColumnWidth(column, 150);
-    }
     m_entriesView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_entriesView->addActions({m_actions->refresh, m_actions->filter, m_actions->deleteSelected,
                                m_actions->clearExpired, m_actions->clearAll, m_actions->prune});
@@ -166,6 +161,9 @@ void MainWindow::buildWidgets() {
     m_splitter->setStretchFactor(1, 2);
     setCentralWidget(m_splitter);
 
+    // The side docks run the window's full height; the log sits under the entries only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
     m_namespaceView->setObjectName(QStringLiteral("namespacesView"));
     m_namespaceView->setModel(m_namespaces);
@@ -316,7 +314,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resize(1200, 760);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("sourcesDock")),
                      findChild<QDockWidget*>(QStringLiteral("statsDock"))},
-                    {260, 240}, Qt::Horizontal);
+                    {200, 220}, Qt::Horizontal);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());

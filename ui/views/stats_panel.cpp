@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
@@ -104,8 +105,17 @@ StatsPanel::StatsPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
-    m_tabs->addTab(buildCountersTab(), tr("Counters"));
-    m_tabs->addTab(buildEntriesTab(), tr("Entries"));
+    // Scrolled rather than squeezed: the charts keep a legible height in a short window.
+    auto scrolled = [this](QWidget* page) {
+        auto* area = new QScrollArea(this);
+        area->setWidget(page);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        return area;
+    };
+    m_tabs->addTab(scrolled(buildCountersTab()), tr("Counters"));
+    m_tabs->addTab(scrolled(buildEntriesTab()), tr("Entries"));
     m_redrawTimer->setSingleShot(true);
     m_redrawTimer->setInterval(300);
     connect(m_redrawTimer, &QTimer::timeout, this, &StatsPanel::redrawEntryCharts);
