@@ -323,7 +323,7 @@ class TestInspectRedis : public QObject {
         for (A action : {A::kPruneToBytes, A::kPruneToEntries, A::kOlderThan}) {
             const Status why = src->supports(action);
             QCOMPARE(why.code(), StatusCode::kNotSupported);
-            QCOMPARE(why.message(), src->plan({.action = action}).status().message());
+            QVERIFY(src->plan({.action = action}).status().message().starts_with(why.message()));
         }
         QCOMPARE(src->supports(A::kClearExpired).code(), StatusCode::kNotSupported);
         for (A action : {A::kDeleteEntries, A::kMatchGlob, A::kClearAll}) {

@@ -312,6 +312,7 @@ class TestMainWindow : public QObject {
         QVERIFY(openAndLoad(window, folderSourceRef(m_cachePath)));
         auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
         QCOMPARE(view->textElideMode(), Qt::ElideMiddle);
+        QVERIFY(!view->wordWrap());  // a wrapped key is cut at its first hyphen
         QTRY_VERIFY(view->columnWidth(EntriesModel::kKey) >= 200);
         window.resize(1200, 760);
         QTRY_VERIFY2(view->horizontalHeader()->length() <= view->viewport()->width(),

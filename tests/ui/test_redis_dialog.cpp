@@ -228,6 +228,19 @@ class TestRedisDialog : public QObject {
                                     .arg(field->minimumSizeHint().height())));
         }
         QVERIFY(dialog.height() >= dialog.minimumSizeHint().height());
+
+        // A long message (a bad URL is quoted whole) wraps and the dialog grows for it.
+        const int before = dialog.height();
+        dialog.setUrl(QStringLiteral("http://") + QStringLiteral("very-long-name ").repeated(30));
+        const auto [parsed, why] = runTest(dialog);
+        QVERIFY2(!parsed && why.size() > 300, qPrintable(why));
+        QCoreApplication::processEvents();
+        QVERIFY2(dialog.height() > before, qPrintable(QString::number(dialog.height())));
+        for (QLineEdit* url : dialog.findChildren<QLineEdit*>()) {
+            if (!url->isVisible()) continue;
+            QVERIFY2(url->height() >= url->minimumSizeHint().height(),
+                     qPrintable(QString::number(url->height())));
+        }
     }
 
     // OK on a server that refused: the dialog asks, and adds it only when told to; OK on

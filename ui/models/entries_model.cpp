@@ -139,7 +139,7 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         case kKey:
             return row.key;
         case kSize:
-            return QLocale().formattedDataSize(static_cast<qint64>(row.size));
+            return bytesText(row.size);
         case kCreated:
             return formatTime(row.createdMs, {});
         case kAccessed:

@@ -18,7 +18,7 @@ namespace {
 QString sampleText(int column) {
     switch (column) {
         case EntriesModel::kSize:
-            return QLocale().formattedDataSize(999 * 1024 + 1000);
+            return bytesText(999 * 1024 + 1000);
         case EntriesModel::kCreated:
         case EntriesModel::kAccessed:
         case EntriesModel::kExpires:
@@ -37,6 +37,9 @@ EntriesColumns::EntriesColumns(QTableView* view) : QObject(view), m_view(view) {
     QHeaderView* header = view->horizontalHeader();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
+    // One line per entry, elided in the middle: wrapping would cut a key at its first
+    // hyphen or slash and elide the rest ("http-…").
+    view->setWordWrap(false);
     view->setTextElideMode(Qt::ElideMiddle);
     view->viewport()->installEventFilter(this);
     connect(header, &QHeaderView::sectionResized, this, [this](int section) {
@@ -66,8 +69,9 @@ void EntriesColumns::fit() {
         others += width;
     }
     if (!m_userKeyWidth) {
+        const int viewport = m_view->viewport()->width();
         m_view->setColumnWidth(EntriesModel::kKey,
-                               std::max(kMinKeyWidth, m_view->viewport()->width() - others));
+                               std::max({kMinKeyWidth, viewport * 2 / 5, viewport - others}));
     }
     m_fitting = false;
 }

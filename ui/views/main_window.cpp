@@ -446,6 +446,7 @@ void MainWindow::showNoSource(const QString& message) {
     m_stats->showSource({});
     m_namespaces->reset(QStringLiteral(":"));
     m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();
     m_statusScan->clear();
     m_entriesMessage->setText(message);
     m_entriesMessage->setVisible(!message.isEmpty());

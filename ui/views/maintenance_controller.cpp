@@ -13,13 +13,7 @@
 #include "workers/source_client.h"
 
 namespace twat_cache::ui {
-namespace {
-
-QString sizeText(quint64 bytes) {
-    return QLocale().formattedDataSize(static_cast<qint64>(bytes));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 MaintenanceController::MaintenanceController(const Actions& actions, QItemSelectionModel* selection,
                                              QWidget* window)
@@ -106,8 +100,9 @@ void MaintenanceController::deleteSelected() {
 void MaintenanceController::prune() {
     if (m_client == nullptr) return;
     const QString now =
-        m_sourceBytes ? tr("“%1” holds %2 now.").arg(m_client->ref().name, sizeText(*m_sourceBytes))
-                      : QString();
+        m_sourceBytes
+            ? tr("“%1” holds %2 now.").arg(m_client->ref().name, bytesText(*m_sourceBytes))
+            : QString();
     bool ok = false;
     const int mib = QInputDialog::getInt(
         m_window, tr("Prune"),
@@ -150,7 +145,8 @@ void MaintenanceController::onFinished(const MaintenanceRequest& request,
         report(QStringLiteral("info"),
                tr("%1: removed %2 (%3)%4")
                    .arg(title, countText(result.removed, tr("entry"), tr("entries")),
-                        sizeText(result.bytes), result.cancelled ? tr(", cancelled") : QString()));
+                        result.bytesKnown ? bytesText(result.bytes) : tr("size not measured"),
+                        result.cancelled ? tr(", cancelled") : QString()));
         for (const QString& refused : result.refused) {
             emit logLine(QStringLiteral("warn"), tr("left alone for safety: %1").arg(refused));
         }

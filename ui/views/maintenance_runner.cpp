@@ -16,10 +16,6 @@ namespace {
 
 constexpr quint64 kIntMax = static_cast<quint64>(std::numeric_limits<int>::max());
 
-QString sizeText(quint64 bytes) {
-    return QLocale().formattedDataSize(static_cast<qint64>(bytes));
-}
-
 QString entriesText(quint64 count) {
     return countText(count, QObject::tr("entry"), QObject::tr("entries"));
 }
@@ -37,7 +33,7 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
         case MaintenanceKind::kClearAll:
             return QObject::tr("Clear all entries");
         case MaintenanceKind::kPrune:
-            return QObject::tr("Prune to %1").arg(sizeText(request.pruneToBytes));
+            return QObject::tr("Prune to %1").arg(bytesText(request.pruneToBytes));
     }
     return {};
 }
@@ -73,7 +69,7 @@ QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
             break;
         case MaintenanceKind::kPrune:
             text = tr("Nothing to prune: “%1” already fits in %2.")
-                       .arg(name, sizeText(m_request.pruneToBytes));
+                       .arg(name, bytesText(m_request.pruneToBytes));
             break;
     }
     if (!preview.note.isEmpty()) text += QLatin1Char(' ') + preview.note;
@@ -109,7 +105,7 @@ void MaintenanceRunner::onPlan(const PlanPreview& preview, const QString& error)
 
 bool MaintenanceRunner::confirm(const PlanPreview& preview) {
     const SourceRef& ref = m_client->ref();
-    const QString size = preview.bytesKnown ? sizeText(preview.bytes) : tr("size not measured");
+    const QString size = preview.bytesKnown ? bytesText(preview.bytes) : tr("size not measured");
     QString text =
         tr("%1 in “%2”: %3 (%4) will be removed.")
             .arg(maintenanceTitle(m_request), ref.name, entriesText(preview.count), size);
@@ -142,6 +138,7 @@ bool MaintenanceRunner::confirm(const PlanPreview& preview) {
 }
 
 void MaintenanceRunner::execute(const PlanPreview& preview) {
+    m_bytesKnown = preview.bytesKnown;
     m_progress = new QProgressDialog(maintenanceTitle(m_request), tr("Cancel"), 0,
                                      static_cast<int>(std::min<quint64>(preview.count, kIntMax)),
                                      m_dialogParent);
@@ -164,7 +161,9 @@ void MaintenanceRunner::onProgress(quint64 done, quint64 total) {
 
 void MaintenanceRunner::onExecuted(const ExecuteResult& result, const QString& error) {
     delete m_progress;
-    emit finished(result, error, error.isEmpty());
+    ExecuteResult out = result;
+    out.bytesKnown = m_bytesKnown;
+    emit finished(out, error, error.isEmpty());
 }
 
 }  // namespace twat_cache::ui

@@ -51,6 +51,7 @@ class MaintenanceRunner : public QObject {
     QWidget* m_dialogParent;
     QPointer<QProgressDialog> m_progress;
     MaintenanceRequest m_request;
+    bool m_bytesKnown = true;  // of the plan being executed
 };
 
 // "Delete 3 selected entries", "Clear expired entries", "Prune to 100 MB", ...

@@ -156,6 +156,7 @@ QWidget* StatsPanel::buildCountersTab() {
     layout->addWidget(m_timeNote);
     layout->addWidget(m_ratioView, 1);
     layout->addWidget(m_opsView, 1);
+    layout->addStretch(0);  // without the charts, the notes stay under the counters
     return page;
 }
 
@@ -187,8 +188,7 @@ void StatsPanel::setStats(const SourceStats& stats) {
     const QString notRecorded = notRecordedText();
     auto number = [&](const std::optional<quint64>& n) { return n ? numberText(*n) : notRecorded; };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
-    m_fields[QStringLiteral("bytes")]->setText(
-        stats.bytes ? locale.formattedDataSize(static_cast<qint64>(*stats.bytes)) : notRecorded);
+    m_fields[QStringLiteral("bytes")]->setText(stats.bytes ? bytesText(*stats.bytes) : notRecorded);
     m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
     m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
@@ -203,6 +203,7 @@ void StatsPanel::setStats(const SourceStats& stats) {
     }
     m_fields[QStringLiteral("ratio")]->setText(ratio);
     QString note = stats.note;
+    if (!note.isEmpty()) note[0] = note[0].toUpper();  // the core's notes are clauses
     if (!stats.countersTracked()) {
         const QString missing = tr("This cache does not record hits and misses.");
         note = note.isEmpty() ? missing : missing + QLatin1Char(' ') + note;
@@ -372,8 +373,7 @@ void StatsPanel::redrawEntryCharts() {
     fill(m_ttlSet, m_ttlY, m_distribution.ttlCounts());
     m_largest->clear();
     for (const EntryRow& row : m_distribution.largest()) {
-        auto* item = new QTreeWidgetItem(
-            m_largest, {row.key, locale.formattedDataSize(static_cast<qint64>(row.size))});
+        auto* item = new QTreeWidgetItem(m_largest, {row.key, bytesText(row.size)});
         item->setToolTip(0, row.key);
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     }

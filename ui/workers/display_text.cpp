@@ -17,6 +17,10 @@ QString numberText(quint64 n) {
     return QLocale().toString(static_cast<qulonglong>(n));
 }
 
+QString bytesText(quint64 bytes) {
+    return QLocale().formattedDataSize(static_cast<qint64>(bytes));
+}
+
 QString countText(quint64 n, const QString& one, const QString& many) {
     return numberText(n) + QLatin1Char(' ') + (n == 1 ? one : many);
 }

@@ -207,7 +207,7 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
     out.metadata = {
         {QObject::tr("Key"), out.row.key},
         {QObject::tr("Id"), QString::fromUtf8(out.row.id)},
-        {QObject::tr("Size"), QLocale().formattedDataSize(static_cast<qint64>(s.size))},
+        {QObject::tr("Size"), bytesText(s.size)},
         {QObject::tr("Stored"), formatMs(s.stored_ms, notRecorded)},
         {QObject::tr("Accessed"), formatMs(s.accessed_ms, notRecorded)},
         {QObject::tr("Expires"), formatMs(s.expires_ms, QObject::tr("never"))},

@@ -142,6 +142,7 @@ struct PlanPreview {
 struct ExecuteResult {
     quint64 removed = 0;
     quint64 bytes = 0;
+    bool bytesKnown = true;  // false: the source did not measure `bytes` (its plan said so)
     bool cancelled = false;
     QStringList refused;  // entries left alone for safety, each with the reason
 };

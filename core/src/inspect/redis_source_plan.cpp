@@ -126,7 +126,7 @@ Status RedisSource::supports(PlanRequest::Action action) const {
         case A::kPruneToEntries:
             return Status::notSupported(
                 "Redis records no storage time, so it cannot prune oldest first or by age; "
-                "delete by pattern instead, or let the server's maxmemory policy evict");
+                "the server's maxmemory policy can evict instead");
         case A::kDeleteEntries:
         case A::kMatchGlob:
         case A::kClearAll:
@@ -146,7 +146,9 @@ Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
         case A::kOlderThan:
         case A::kPruneToBytes:
         case A::kPruneToEntries:
-            return supports(request.action);
+            // Callers that can delete by pattern are told so too.
+            return Status::notSupported(supports(request.action).message() +
+                                        ", or delete by pattern");
         case A::kDeleteEntries: {
             std::vector<std::string> keys;
             for (const auto& id : request.entry_ids) {
