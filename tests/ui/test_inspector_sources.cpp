@@ -111,6 +111,16 @@ void loadAll(MainWindow& window) {
     }
 }
 
+// Makes the Redis `store` and shows it in `window`, its first page loaded and its commands
+// known; returns what went wrong, if anything.
+QString showRedis(Store& store, MainWindow& window) {
+    if (std::string error = store.make(); !error.empty()) return QString::fromStdString(error);
+    window.show();
+    if (!openAndLoad(window, store.ref())) return QStringLiteral("the first page did not load");
+    const bool opened = QTest::qWaitFor([&] { return window.actions().clearAll->isEnabled(); });
+    return opened ? QString() : QStringLiteral("Clear All stayed disabled");
+}
+
 QStringList loadedKeys(MainWindow& window) {
     QStringList keys;
     for (int row = 0; row < window.entriesModel()->rowCount(); ++row) {
@@ -284,12 +294,9 @@ class TestInspectorSources : public QObject {
     void redisClearAllAsksToTypeTheDatabase() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
         Store store{QStringLiteral("redis"), {}, {}};
-        const std::string error = store.make();
-        QVERIFY2(error.empty(), error.c_str());
         MainWindow window;
-        window.show();
-        QVERIFY(openAndLoad(window, store.ref()));
-        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 15000);
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
 
         // Answers the typed confirmation when it opens; any other box is recorded and closed
         // (so that a missing confirmation fails the test instead of blocking it).
@@ -339,12 +346,9 @@ class TestInspectorSources : public QObject {
     void redisCommandsItCannotDoAreDisabled() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
         Store store{QStringLiteral("redis"), {}, {}};
-        const std::string error = store.make();
-        QVERIFY2(error.empty(), error.c_str());
         MainWindow window;
-        window.show();
-        QVERIFY(openAndLoad(window, store.ref()));
-        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 15000);
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
         QVERIFY(!window.actions().prune->isEnabled());
         QVERIFY2(window.actions().prune->toolTip().contains(QLatin1String("no storage time")),
                  qPrintable(window.actions().prune->toolTip()));
@@ -366,12 +370,10 @@ class TestInspectorSources : public QObject {
     void detailsRecoverWhenTheServerIsBack() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
         Store store{QStringLiteral("redis"), {}, {}};
-        const std::string error = store.make();
-        QVERIFY2(error.empty(), error.c_str());
         MainWindow window;
         window.setStatsInterval(3600 * 1000);  // samples only when this test asks
-        window.show();
-        QVERIFY(openAndLoad(window, store.ref()));
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
         QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->fieldText(QStringLiteral("entries")),
                                   QStringLiteral("18"), 15000);
         store.redis->kill();

@@ -69,9 +69,8 @@ void EntriesColumns::fit() {
         others += width;
     }
     if (!m_userKeyWidth) {
-        const int viewport = m_view->viewport()->width();
         m_view->setColumnWidth(EntriesModel::kKey,
-                               std::max({kMinKeyWidth, viewport * 2 / 5, viewport - others}));
+                               std::max(kMinKeyWidth, m_view->viewport()->width() - others));
     }
     m_fitting = false;
 }

@@ -23,8 +23,6 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent>
-#include <utility>
 
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
@@ -36,6 +34,7 @@
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
 #include "views/sort_header.h"
+#include "views/source_discovery.h"
 #include "views/source_sessions.h"
 #include "views/stats_panel.h"
 #include "views/ui_resources.h"
@@ -90,7 +89,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("twat-cache inspector"));
-    m_demoWhenEmpty = demoWhenEmpty;
+    m_discovery = new SourceDiscovery(demoWhenEmpty, this);
     setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
     registerSourceTypes();
     buildWidgets();
@@ -278,8 +277,7 @@ void MainWindow::connectActions() {
     connect(m_filterTimer, &QTimer::timeout, this,
             [this] { m_entries->setFilter(m_filterEdit->text()); });
     connect(m_logBridge, &LogBridge::lineLogged, m_log, &LogPanel::appendLine);
-    connect(&m_discovery, &QFutureWatcher<DiscoveryOutcome>::finished, this,
-            &MainWindow::onDiscovered);
+    connect(m_discovery, &SourceDiscovery::discovered, this, &MainWindow::onDiscovered);
 }
 
 void MainWindow::saveSettings(QSettings& settings) const {
@@ -352,40 +350,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::discover(const QString& root) {
-    if (m_discovery.isRunning()) {
-        m_nextDiscovery = root;
-        return;
-    }
-    const bool demo = m_demoWhenEmpty && root.isEmpty();
-    m_discovery.setFuture(QtConcurrent::run([root, demo] {
-        DiscoveryOutcome outcome;
-        outcome.root = root.isEmpty() ? defaultCacheRoot() : root;
-        if (demo) {
-            auto wrote = ensureDemoCache(outcome.root);
-            if (!wrote.ok()) {
-                outcome.error = QString::fromStdString(wrote.status().toString());
-                return outcome;
-            }
-            outcome.wroteDemo = *wrote;
-        }
-        auto found = discoverSources(outcome.root);
-        if (found.ok()) {
-            outcome.sources = *found;
-        } else {
-            outcome.error = QString::fromStdString(found.status().toString());
-        }
-        return outcome;
-    }));
+    m_discovery->discover(root);
 }
 
-void MainWindow::onDiscovered() {
-    if (m_nextDiscovery) {
-        // A newer request supersedes this result.
-        const QString root = *std::exchange(m_nextDiscovery, std::nullopt);
-        discover(root);
-        return;
-    }
-    const DiscoveryOutcome outcome = m_discovery.result();
+void MainWindow::onDiscovered(const SourceDiscovery::Outcome& outcome) {
     m_sources->setDiscovered(outcome.root, outcome.sources, outcome.error);
     if (outcome.wroteDemo) {
         log(QStringLiteral("info"), tr("%1 was empty: wrote the demo cache %2 there")

@@ -22,13 +22,11 @@
 #pragma once
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QMainWindow>
-#include <QMap>
 #include <memory>
-#include <optional>
 
 #include "views/actions.h"
+#include "views/source_discovery.h"
 #include "workers/source_types.h"
 
 class QLabel;
@@ -107,13 +105,6 @@ class MainWindow : public QMainWindow {
     void closeEvent(QCloseEvent* event) override;
 
   private:
-    struct DiscoveryOutcome {
-        QString root;
-        QList<SourceRef> sources;
-        QString error;
-        bool wroteDemo = false;
-    };
-
     void buildWidgets();
     void buildMenusAndToolbar();
     void connectActions();
@@ -126,7 +117,7 @@ class MainWindow : public QMainWindow {
     void onDetail(SourceClient* client, const EntryDetail& detail, const QString& error);
     void onStats(SourceClient* client, const SourceStats& stats, const QString& error);
     void onPageLoaded(int rowsAdded, const QString& error);
-    void onDiscovered();
+    void onDiscovered(const SourceDiscovery::Outcome& outcome);
     void onNamespaces(SourceClient* client, const NamespaceReport& report, const QString& error);
     void startNamespaceScan(bool restart);
     void sampleStats();
@@ -161,7 +152,6 @@ class MainWindow : public QMainWindow {
     bool m_statsPending = false;
     quint64 m_namespaceBudget = 20000;
     bool m_namespaceComplete = false;
-    bool m_demoWhenEmpty = false;
     SecretStore* m_secrets;
     SourceSessions* m_sessions;
     LogBridge* m_logBridge;
@@ -171,8 +161,7 @@ class MainWindow : public QMainWindow {
     // retry failed too) waits for the source to fail and answer again first.
     enum class DetailRetry { kNone, kPending, kSpent };
     DetailRetry m_detailRetry = DetailRetry::kNone;
-    QFutureWatcher<DiscoveryOutcome> m_discovery;
-    std::optional<QString> m_nextDiscovery;  // asked for while a discovery was running
+    SourceDiscovery* m_discovery = nullptr;
 };
 
 }  // namespace twat_cache::ui
