@@ -32,8 +32,17 @@ QChart* makeChart(const QString& title) {
     return chart;
 }
 
+// A chart view that asks only for its minimum height: in the panel's scroll area (whose
+// wrapped notes make it size the page by its preferred height) the charts then share the
+// height there is, and scroll only below that minimum.
+class CompactChartView : public QChartView {
+  public:
+    using QChartView::QChartView;
+    QSize sizeHint() const override { return {QChartView::sizeHint().width(), minimumHeight()}; }
+};
+
 QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
-    auto* view = new QChartView(chart, parent);
+    auto* view = new CompactChartView(chart, parent);
     view->setObjectName(QString::fromLatin1(objectName));
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(170);
