@@ -206,6 +206,7 @@ void MainWindow::buildMenusAndToolbar() {
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
     QMenu* cache = menuBar()->addMenu(tr("&Cache"));
+    cache->setToolTipsVisible(true);  // a disabled command says why
     cache->addActions({a.deleteSelected, a.clearExpired, a.clearAll, a.prune});
     cache->addSeparator();
     cache->addAction(a.readOnly);
