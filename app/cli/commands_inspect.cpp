@@ -152,7 +152,7 @@ int runStats(const CliState& state, const std::string& target) {
         return kExitOk;
     }
     auto num = [](const std::optional<std::uint64_t>& v) {
-        return v ? std::to_string(*v) : std::string("not tracked");
+        return v ? std::to_string(*v) : std::string("not recorded");
     };
     Table t({"FIELD", "VALUE"});
     t.add({"name", info.name});
@@ -160,7 +160,7 @@ int runStats(const CliState& state, const std::string& target) {
     t.add({info.kind == SourceKind::kRedis ? "url" : "path",
            info.kind == SourceKind::kRedis ? info.name : info.path.string()});
     t.add({"entries", num(st->entries)});
-    t.add({"size", st->bytes ? humanSize(*st->bytes) : "not tracked"});
+    t.add({"size", st->bytes ? humanSize(*st->bytes) : "not recorded"});
     t.add({"hits", num(st->hits)});
     t.add({"misses", num(st->misses)});
     char buf[32];

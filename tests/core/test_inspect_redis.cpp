@@ -275,12 +275,17 @@ class TestInspectRedis : public QObject {
         auto plan = src->plan(req);
         QVERIFY(plan.ok());
         QCOMPARE((*plan)->preview().count, std::uint64_t(kTotal));
-        QCOMPARE((*plan)->execute().status().code(), StatusCode::kPermissionDenied);
+        QVERIFY((*plan)->preview().needs_confirmation);
+        const Status refused = (*plan)->execute().status();
+        QCOMPARE(refused.code(), StatusCode::kPermissionDenied);
+        // Said for a user: no name of the API in it.
+        QVERIFY2(refused.message().find("::") == std::string::npos, refused.message().c_str());
         QCOMPARE(src->stats()->entries.value_or(0), std::uint64_t(kTotal));
 
         req.confirmed = true;
         plan = src->plan(req);
         QVERIFY(plan.ok());
+        QVERIFY(!(*plan)->preview().needs_confirmation);
         std::atomic<bool> cancel{true};
         auto r = (*plan)->execute({}, &cancel);
         QVERIFY(r.ok() && r->cancelled && r->deleted == 0);
@@ -312,6 +317,18 @@ class TestInspectRedis : public QObject {
         QCOMPARE(src->plan(req).status().code(), StatusCode::kNotSupported);
         req.action = PlanRequest::Action::kOlderThan;
         QCOMPARE(src->plan(req).status().code(), StatusCode::kNotSupported);
+
+        // supports() tells a user interface beforehand, with the same reasons.
+        using A = PlanRequest::Action;
+        for (A action : {A::kPruneToBytes, A::kPruneToEntries, A::kOlderThan}) {
+            const Status why = src->supports(action);
+            QCOMPARE(why.code(), StatusCode::kNotSupported);
+            QVERIFY(src->plan({.action = action}).status().message().starts_with(why.message()));
+        }
+        QCOMPARE(src->supports(A::kClearExpired).code(), StatusCode::kNotSupported);
+        for (A action : {A::kDeleteEntries, A::kMatchGlob, A::kClearAll}) {
+            QVERIFY(src->supports(action).ok());
+        }
     }
 
     void cli() {

@@ -4,20 +4,26 @@
 // and check what is left in the store itself (our engine, python-diskcache, redis-py); then
 // read-only mode, which must change nothing. Redis also shows its namespace tree with
 // counts and "scanned N of ~M keys"; expanding it and choosing a node at any depth lists
-// exactly the keys of that subtree.
+// exactly the keys of that subtree. Redis's Clear All asks to type the database number;
+// what Redis cannot do is disabled with the reason; the details pane recovers when the
+// server comes back.
 #include <QDialogButtonBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTreeView>
 #include <QtTest>
 
 #include "dialogs/redis_dialog.h"
+#include "dialogs/typed_confirm_dialog.h"
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
 #include "views/stats_panel.h"
@@ -34,6 +40,19 @@ constexpr int kLive = 12;
 constexpr int kExpired = 3;
 const std::string kNativeName = "orders";
 
+// 12 "app:item:N", 5 "session:N" with a TTL and "plain", written by redis-py.
+std::string fillRedis(const std::string& url) {
+    const QStringList out = twat_cache::test::redisPython(url, R"(
+p = r.pipeline()
+for i in range(12): p.set("app:item:%d" % i, "value %d" % i)
+for i in range(5): p.set("session:%d" % i, '{"user": %d}' % i, ex=3600)
+p.set("plain", "x")
+p.execute()
+print("ok")
+)");
+    return out == QStringList{QStringLiteral("ok")} ? std::string() : out.join(' ').toStdString();
+}
+
 // One cache of one kind, made fresh for each test row.
 struct Store {
     QString kind;
@@ -49,16 +68,7 @@ struct Store {
         }
         redis = std::make_unique<RedisServer>();
         if (std::string error = redis->start(); !error.empty()) return error;
-        const QStringList out = twat_cache::test::redisPython(redis->url(), R"(
-p = r.pipeline()
-for i in range(12): p.set("app:item:%d" % i, "value %d" % i)
-for i in range(5): p.set("session:%d" % i, '{"user": %d}' % i, ex=3600)
-p.set("plain", "x")
-p.execute()
-print("ok")
-)");
-        return out == QStringList{QStringLiteral("ok")} ? std::string()
-                                                        : out.join(' ').toStdString();
+        return fillRedis(redis->url());
     }
 
     SourceRef ref() const {
@@ -99,6 +109,16 @@ void loadAll(MainWindow& window) {
         if (!model->isLoading() && model->isComplete()) break;
         if (!loaded.wait(15000)) return;
     }
+}
+
+// Makes the Redis `store` and shows it in `window`, its first page loaded and its commands
+// known; returns what went wrong, if anything.
+QString showRedis(Store& store, MainWindow& window) {
+    if (std::string error = store.make(); !error.empty()) return QString::fromStdString(error);
+    window.show();
+    if (!openAndLoad(window, store.ref())) return QStringLiteral("the first page did not load");
+    const bool opened = QTest::qWaitFor([&] { return window.actions().clearAll->isEnabled(); });
+    return opened ? QString() : QStringLiteral("Clear All stayed disabled");
 }
 
 QStringList loadedKeys(MainWindow& window) {
@@ -186,17 +206,18 @@ class TestInspectorSources : public QObject {
         QCOMPARE(left.size(), total - 2);
         QVERIFY(!left.contains(first) && !left.contains(second));
 
-        // Clear expired: exactly the expired entries go.
+        // Clear expired: exactly the expired entries go (Redis expires keys itself: the
+        // command is disabled there, see redisCommandsItCannotDoAreDisabled).
         window.setFilterText({});
-        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearExpired->isEnabled(), 15000);
-        if (expired > 0) answerNextMessageBox(QMessageBox::Ok, nullptr);
-        window.actions().clearExpired->trigger();
         if (expired > 0) {
+            QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearExpired->isEnabled(), 15000);
+            answerNextMessageBox(QMessageBox::Ok, nullptr);
+            window.actions().clearExpired->trigger();
             QTRY_VERIFY_WITH_TIMEOUT(window.logPanel()->toPlainText().contains(
                                          QStringLiteral("removed %1 entries").arg(expired)),
                                      15000);
+            QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearExpired->isEnabled(), 15000);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearExpired->isEnabled(), 15000);
         left = store.keys();
         QCOMPARE(left.size(), total - 2 - expired);
         QVERIFY(left.filter(QStringLiteral("old")).isEmpty());
@@ -266,6 +287,111 @@ class TestInspectorSources : public QObject {
         QCOMPARE(loadedKeys(window), store.keys());
         QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 15000);
         QCOMPARE(window.namespaceModel()->keysOf(QStringLiteral("app")), quint64{12});
+    }
+
+    // Clear All on Redis empties the whole database: the user types its number first (the
+    // button stays disabled until then), and then it is done — no refusal, no API names.
+    void redisClearAllAsksToTypeTheDatabase() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        Store store{QStringLiteral("redis"), {}, {}};
+        MainWindow window;
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
+
+        // Answers the typed confirmation when it opens; any other box is recorded and closed
+        // (so that a missing confirmation fails the test instead of blocking it).
+        struct Seen {
+            bool typedDialog = false, disabledBeforeTyping = false, disabledWhenWrong = false;
+            QString text, otherBoxes;
+        };
+        auto seen = std::make_shared<Seen>();
+        auto* timer = new QTimer(&window);
+        connect(timer, &QTimer::timeout, timer, [seen] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* dialog = qobject_cast<TypedConfirmDialog*>(modal)) {
+                seen->typedDialog = true;
+                seen->text = dialog->findChild<QLabel*>(QStringLiteral("confirmText"))->text();
+                seen->disabledBeforeTyping = !dialog->confirmButton()->isEnabled();
+                dialog->input()->setText(QStringLiteral("1"));
+                seen->disabledWhenWrong = !dialog->confirmButton()->isEnabled();
+                dialog->input()->setText(QStringLiteral("0"));
+                dialog->confirmButton()->click();
+            } else if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+                seen->otherBoxes += box->text() + QLatin1Char('\n') + box->informativeText();
+                QAbstractButton* answer = box->defaultButton();
+                (answer != nullptr ? answer : box->button(QMessageBox::Ok))->click();
+            }
+        });
+        timer->start(10);
+        window.actions().clearAll->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(seen->typedDialog || !seen->otherBoxes.isEmpty(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 15000);
+        timer->stop();
+        QVERIFY2(seen->typedDialog, qPrintable(seen->otherBoxes));
+        QVERIFY(seen->disabledBeforeTyping);
+        QVERIFY(seen->disabledWhenWrong);
+        QVERIFY2(seen->text.contains(QLatin1String("18 entries")), qPrintable(seen->text));
+        QVERIFY2(seen->text.contains(QLatin1String("every key of database 0")),
+                 qPrintable(seen->text));
+        QVERIFY2(seen->otherBoxes.isEmpty(), qPrintable(seen->otherBoxes));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.logPanel()->toPlainText().contains(QStringLiteral("removed 18 entries")), 15000);
+        QCOMPARE(store.keys(), QStringList());
+        const QString log = window.logPanel()->toPlainText();
+        QVERIFY2(!log.contains(QLatin1String("::")) && !log.contains(QLatin1String("PlanRequest")),
+                 qPrintable(log));
+    }
+
+    // What Redis cannot do is disabled, and the tooltip says why; Delete and Clear All stay.
+    void redisCommandsItCannotDoAreDisabled() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        Store store{QStringLiteral("redis"), {}, {}};
+        MainWindow window;
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
+        QVERIFY(!window.actions().prune->isEnabled());
+        QVERIFY2(window.actions().prune->toolTip().contains(QLatin1String("no storage time")),
+                 qPrintable(window.actions().prune->toolTip()));
+        QVERIFY(!window.actions().clearExpired->isEnabled());
+        QVERIFY2(window.actions().clearExpired->toolTip().contains(
+                     QLatin1String("expired keys by itself")),
+                 qPrintable(window.actions().clearExpired->toolTip()));
+        window.actions().prune->trigger();  // disabled: no size prompt
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        // Another kind of source can again.
+        Store disk{QStringLiteral("diskcache"), {}, {}};
+        QVERIFY(disk.make().empty());
+        QVERIFY(openAndLoad(window, disk.ref()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().prune->isEnabled(), 15000);
+        QVERIFY(window.actions().clearExpired->isEnabled());
+    }
+
+    // A detail that failed while the server was down is shown once the server answers again.
+    void detailsRecoverWhenTheServerIsBack() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        Store store{QStringLiteral("redis"), {}, {}};
+        MainWindow window;
+        window.setStatsInterval(3600 * 1000);  // samples only when this test asks
+        const QString shown = showRedis(store, window);
+        QVERIFY2(shown.isEmpty(), qPrintable(shown));
+        QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->fieldText(QStringLiteral("entries")),
+                                  QStringLiteral("18"), 15000);
+        store.redis->kill();
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        const QString key = window.entriesModel()->rowAt(1)->key;
+        view->setCurrentIndex(window.entriesModel()->index(1, 0));
+        // The first request after the kill finds the connection closed; later ones are refused.
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            window.detailsPane()->messageText().contains(QLatin1String("closed the connection")) ||
+                window.detailsPane()->messageText().contains(QLatin1String("refused")),
+            qPrintable(window.detailsPane()->messageText()), 15000);
+        const std::string restarted = store.redis->start();
+        QVERIFY2(restarted.empty(), restarted.c_str());
+        QVERIFY(fillRedis(store.redis->url()).empty());
+        window.setStatsInterval(50);
+        QTRY_COMPARE_WITH_TIMEOUT(window.detailsPane()->metadataValue(QStringLiteral("Key")), key,
+                                  15000);
+        QVERIFY(window.detailsPane()->messageText().isEmpty());
     }
 
     void redisNamespaceTree() {

@@ -1,13 +1,23 @@
-// MainWindow: construction, actions and their shortcuts, read-only mode, settings
-// round-trip (isolated QSettings), and browsing a real python-diskcache folder.
+// MainWindow: construction, actions and their shortcuts, read-only mode (shown, and Del
+// saying why), settings round-trip (isolated QSettings), browsing a real python-diskcache
+// folder; a removed or unopenable source leaves nothing shown; the details pane follows
+// the entries; the window works at 1024×700; one wording for what a cache does not record;
+// the log keeps following; chart history per source.
 #include <QAction>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
+#include <QHeaderView>
+#include <QLabel>
 #include <QMenuBar>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
+#include <QTreeView>
 #include <QtTest>
 #include <thread>
 
@@ -24,6 +34,26 @@
 
 using namespace twat_cache::ui;
 using twat_cache::test::TempDir;
+
+namespace {
+
+// Opens `ref` in `window` and waits for its first page.
+bool openAndLoad(MainWindow& window, const SourceRef& ref) {
+    QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+    window.addSource(ref);
+    window.entriesModel()->fetchMore({});
+    return loaded.wait(10000) && window.entriesModel()->lastError().isEmpty();
+}
+
+// Selects `row` of the entries view and waits for its detail.
+bool showDetail(MainWindow& window, int row) {
+    auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+    QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
+    view->setCurrentIndex(window.entriesModel()->index(row, 0));
+    return details.wait(10000);
+}
+
+}  // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -87,10 +117,13 @@ class TestMainWindow : public QObject {
     void readOnlyDisablesWriteActions() {
         MainWindow window;
         window.openSource(folderSourceRef(m_cachePath));
-        QVERIFY(window.actions().clearAll->isEnabled());
+        // Available once the source is open (its worker says what it can do).
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 10000);
         window.setReadOnly(true);
         for (QAction* action : window.actions().writeActions()) {
             QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(action->toolTip().contains(QLatin1String("Read-only mode is on")),
+                     qPrintable(action->toolTip()));
         }
         window.actions().readOnly->trigger();  // the toggle itself turns it off again
         QVERIFY(!window.isReadOnly());
@@ -186,6 +219,206 @@ class TestMainWindow : public QObject {
         QCOMPARE(kind.data().toString(), QStringLiteral("python-diskcache"));
         QCOMPARE(model->rowCount(kind), 2);
         QCOMPARE(model->sourceAt(model->index(1, 0, kind))->name, QStringLiteral("beta"));
+        QTRY_VERIFY(window.logPanel()->toPlainText().contains(QLatin1String("found 2 caches")));
+
+        // One cache is "1 cache".
+        TempDir single;
+        QVERIFY(twat_cache::test::makeDiskcache(single.path() / "only", 1).empty());
+        window.discover(QString::fromStdString(single.path().string()));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            window.logPanel()->toPlainText().contains(QLatin1String("found 1 cache under")),
+            qPrintable(window.logPanel()->toPlainText()), 10000);
+    }
+
+    // File ▸ Remove Source on the shown source: nothing stays shown, nothing can act on it.
+    void removingTheShownSourceEmptiesTheWindow() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndLoad(window, folderSourceRef(m_cachePath)));
+        QVERIFY(showDetail(window, 0));
+        QVERIFY(window.actions().clearAll->isEnabled());
+        QVERIFY(window.actions().removeSource->isEnabled());
+        window.actions().removeSource->trigger();
+        QCOMPARE(window.sourcesModel()->rowCount(window.sourcesModel()->foldersGroup()), 0);
+        QVERIFY(window.currentSource() == nullptr);
+        QCOMPARE(window.entriesModel()->rowCount(), 0);
+        QVERIFY(window.detailsPane()->metadataValue(QStringLiteral("Key")).isEmpty());
+        for (QAction* action : window.actions().writeActions()) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+        }
+        QVERIFY(!window.actions().removeSource->isEnabled());
+        QVERIFY2(window.actions().clearAll->toolTip().contains(QLatin1String("No source")),
+                 qPrintable(window.actions().clearAll->toolTip()));
+        QVERIFY2(window.statsPanel()->noteText().contains(QLatin1String("Select a source")),
+                 qPrintable(window.statsPanel()->noteText()));
+        // A trigger past the disabled action changes nothing and opens no dialog.
+        window.actions().clearAll->trigger();
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        QCOMPARE(twat_cache::test::diskcacheKeys(m_cacheDir.path()).size(), 12 + 2 + 1);
+    }
+
+    // A source that cannot be opened (its folder went away) says so and leaves nothing shown;
+    // once it is back, choosing it again opens it.
+    void aSourceThatFailsToOpenLeavesNothingShown() {
+        TempDir parent;
+        const QString gone = QString::fromStdString((parent.path() / "gone").string());
+        MainWindow window;
+        window.show();
+        window.addSource(folderSourceRef(gone));
+        auto* message = window.findChild<QLabel*>(QStringLiteral("entriesMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentSource() == nullptr, 10000);
+        QVERIFY2(message->isVisible() && message->text().startsWith(QLatin1String("Cannot open")),
+                 qPrintable(message->text()));
+        for (QAction* action : window.actions().writeActions()) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+        }
+        QCOMPARE(window.entriesModel()->rowCount(), 0);
+        // Refresh (F5) tries the selected source again.
+        QVERIFY(QDir().mkpath(gone));
+        QFile file(gone + QStringLiteral("/a.bin"));
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write("x") == 1);
+        file.close();
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.actions().refresh->trigger();
+        QVERIFY(window.currentSource() != nullptr);
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(window.entriesModel()->rowCount(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearAll->isEnabled(), 10000);
+    }
+
+    // The details pane never shows an entry the list no longer shows.
+    void detailsFollowTheFilter() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndLoad(window, folderSourceRef(m_cachePath)));
+        QVERIFY(showDetail(window, 0));
+        const QString key = window.entriesModel()->rowAt(0)->key;
+        QCOMPARE(window.detailsPane()->metadataValue(QStringLiteral("Key")), key);
+        window.setFilterText(QStringLiteral("no-such-key"));
+        QVERIFY(window.detailsPane()->metadataValue(QStringLiteral("Key")).isEmpty());
+        QVERIFY2(window.detailsPane()->messageText().startsWith(QLatin1String("Select an entry")),
+                 qPrintable(window.detailsPane()->messageText()));
+    }
+
+    // At 1024×700 the window keeps that size and the keys get a sensible width; at the
+    // default 1200×760 every column fits beside the docks. Keys are elided in the middle.
+    void worksAt1024x700() {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.size(), QSize(1024, 700));
+        QVERIFY(openAndLoad(window, folderSourceRef(m_cachePath)));
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        QCOMPARE(view->textElideMode(), Qt::ElideMiddle);
+        QVERIFY(!view->wordWrap());  // a wrapped key is cut at its first hyphen
+        QTRY_VERIFY(view->columnWidth(EntriesModel::kKey) >= 200);
+        window.resize(1200, 760);
+        QTRY_VERIFY2(view->horizontalHeader()->length() <= view->viewport()->width(),
+                     qPrintable(QStringLiteral("%1 > %2")
+                                    .arg(view->horizontalHeader()->length())
+                                    .arg(view->viewport()->width())));
+
+        // Narrower, the columns scroll; the next source starts at the left again.
+        window.resize(700, 700);
+        QTRY_VERIFY(view->horizontalScrollBar()->maximum() > 0);
+        view->horizontalScrollBar()->setValue(view->horizontalScrollBar()->maximum());
+        TempDir other;
+        QVERIFY(twat_cache::test::makeDiskcache(other.path(), 3).empty());
+        QVERIFY(
+            openAndLoad(window, folderSourceRef(QString::fromStdString(other.path().string()))));
+        QCOMPARE(view->horizontalScrollBar()->value(), 0);
+    }
+
+    // One wording for a figure a cache does not record, in the table, the details and the
+    // statistics (a plain folder records no hits).
+    void notRecordedIsSaidOneWay() {
+        TempDir folder;
+        QFile file(QString::fromStdString((folder.path() / "a.bin").string()));
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write("abc") == 3);
+        file.close();
+        MainWindow window;
+        window.show();
+        QVERIFY(
+            openAndLoad(window, folderSourceRef(QString::fromStdString(folder.path().string()))));
+        const QModelIndex hits = window.entriesModel()->index(0, EntriesModel::kHits);
+        QCOMPARE(hits.data().toString(), QStringLiteral("—"));
+        QCOMPARE(hits.data(Qt::ToolTipRole).toString(), QStringLiteral("not recorded"));
+        QVERIFY(showDetail(window, 0));
+        QCOMPARE(window.detailsPane()->metadataValue(QStringLiteral("Hits")),
+                 QStringLiteral("not recorded"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->fieldText(QStringLiteral("hits")),
+                                  QStringLiteral("not recorded"), 10000);
+    }
+
+    // Read-only mode shows in the status bar and the title; Del then says why it deletes
+    // nothing.
+    void readOnlyIsShownAndDelSaysWhy() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndLoad(window, folderSourceRef(m_cachePath)));
+        auto* indicator = window.findChild<QLabel*>(QStringLiteral("readOnlyIndicator"));
+        QVERIFY(indicator != nullptr);
+        QVERIFY(!indicator->isVisible());
+        window.setReadOnly(true);
+        QVERIFY(indicator->isVisible());
+        QVERIFY(window.windowTitle().contains(QLatin1String("read-only")));
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        view->selectRow(0);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Delete);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("Read-only")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(twat_cache::test::diskcacheKeys(m_cacheDir.path()).size(), 12 + 2 + 1);
+    }
+
+    // Before any source is chosen the statistics ask for one (and claim nothing of a cache).
+    void firstLaunchAsksForASource() {
+        MainWindow window;
+        QVERIFY(window.statsPanel()->noteText().contains(QLatin1String("Select a source")));
+        QVERIFY2(!window.statsPanel()->timeNoteText().contains(QLatin1String("does not record")),
+                 qPrintable(window.statsPanel()->timeNoteText()));
+    }
+
+    // Going back to a source shows the chart samples taken while it was shown before.
+    void chartHistoryIsKeptPerSource() {
+        TempDir root;
+        QVERIFY(twat_cache::test::makeNativeCache(root.path(), "a", 3, 0).empty());
+        QVERIFY(twat_cache::test::makeNativeCache(root.path(), "b", 3, 0).empty());
+        const auto a = folderSourceRef(QString::fromStdString((root.path() / "a").string()));
+        const auto b = folderSourceRef(QString::fromStdString((root.path() / "b").string()));
+        MainWindow window;
+        window.setStatsInterval(20);
+        window.show();
+        window.openSource(a);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statsPanel()->sampleCount() >= 4, 10000);
+        const int samples = window.statsPanel()->sampleCount();
+        window.openSource(b);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statsPanel()->sampleCount() >= 1, 10000);
+        window.openSource(a);
+        QVERIFY2(window.statsPanel()->sampleCount() >= samples,
+                 qPrintable(QString::number(window.statsPanel()->sampleCount())));
+    }
+
+    // Once the view was resized (a dock dragged), new lines still scroll into view.
+    void logKeepsFollowingAfterAResize() {
+        LogPanel log;
+        log.resize(500, 300);
+        log.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&log));
+        for (int i = 0; i < 200; ++i) log.appendLine(QStringLiteral("info"), QString::number(i));
+        QScrollBar* bar = log.verticalScrollBar();
+        QCOMPARE(bar->value(), bar->maximum());
+        log.resize(500, 120);
+        QCoreApplication::processEvents();
+        log.appendLine(QStringLiteral("info"), QStringLiteral("after the resize"));
+        QCoreApplication::processEvents();
+        QCOMPARE(bar->value(), bar->maximum());
+        // A reader who scrolled up stays where they are.
+        bar->setValue(0);
+        log.appendLine(QStringLiteral("info"), QStringLiteral("later"));
+        QCOMPARE(bar->value(), 0);
     }
 
     void inspectorWithoutDisplayExitsWith3() {

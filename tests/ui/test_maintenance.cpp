@@ -2,18 +2,22 @@
 // confirmation box, execute with progress; declining or read-only mode changes nothing, and
 // read-only is the core's (a runner started behind the window's back is refused with
 // PermissionDenied and cache.db keeps its bytes and mtime); Cancel during a large clear stops
-// between batches. The outcome is checked by python-diskcache itself.
+// between batches. The outcome is checked by python-diskcache itself. A command that finds
+// nothing to do says so; counts are written with the locale's digit grouping and the right
+// plural; the details pane never keeps showing a deleted entry.
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMap>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSemaphore>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QtTest>
@@ -22,6 +26,7 @@
 #include "models/entries_model.h"
 #include "twat_cache/inspect.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
 #include "views/maintenance_runner.h"
@@ -38,6 +43,22 @@ constexpr int kExpired = 3;
 
 using twat_cache::test::answerNextMessageBox;
 using twat_cache::test::diskcacheKeys;
+
+// Enters `mib` in the next size prompt (a QInputDialog) that opens and accepts it (polls every
+// 10 ms, at most 5 s).
+void answerNextSizePrompt(int mib) {
+    auto* timer = new QTimer(qApp);
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, mib] {
+        auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (prompt != nullptr) {
+            prompt->setIntValue(mib);
+            prompt->accept();
+        }
+        if (prompt != nullptr || ++*tries > 500) timer->deleteLater();
+    });
+    timer->start(10);
+}
 
 // Every file under `dir` with its size, modification time (ns) and bytes.
 QMap<QString, QString> snapshot(const std::filesystem::path& dir) {
@@ -101,6 +122,7 @@ class TestMaintenance : public QObject {
 
   private slots:
     void initTestCase() {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
         QVERIFY(m_settingsDir.ok());
         twat_cache::test::isolateSettings(m_settingsDir.path());
         qputenv("TWAT_CACHE_DIR", QByteArray::fromStdString(m_settingsDir.path().string()));
@@ -288,7 +310,8 @@ class TestMaintenance : public QObject {
             },
             Qt::DirectConnection);
 
-        answerNextMessageBox(QMessageBox::Ok, nullptr);
+        QString preview;
+        answerNextMessageBox(QMessageBox::Ok, &preview);
         window.actions().clearAll->trigger();
         QProgressDialog* progress = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -302,6 +325,8 @@ class TestMaintenance : public QObject {
 
         QTRY_VERIFY_WITH_TIMEOUT(
             window.logPanel()->toPlainText().contains(QStringLiteral(", cancelled")), 20000);
+        // Counts read as everywhere else in the window: grouped digits, as the locale says.
+        QVERIFY2(preview.contains(QStringLiteral("1,001 entries")), qPrintable(preview));
         QVERIFY2(window.logPanel()->toPlainText().contains(QStringLiteral("removed 200 entries")),
                  qPrintable(window.logPanel()->toPlainText()));
         QCOMPARE(batches.load(), 1);
@@ -313,6 +338,62 @@ class TestMaintenance : public QObject {
                                       window.entriesModel()->rowCount() == kMany + 1 - 200),
                                  20000);
         QVERIFY(window.actions().clearAll->isEnabled());
+    }
+
+    // Every command ends with something the user sees: here there is nothing to remove.
+    void nothingToDoIsSaid() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openCache(window));
+        QString said;
+        answerNextSizePrompt(100);  // far more than the cache holds
+        answerNextMessageBox(QMessageBox::Ok, &said);
+        window.actions().prune->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
+        QVERIFY2(said.contains(QLatin1String("Nothing to prune")), qPrintable(said));
+        QVERIFY2(said.contains(QLatin1String("already fits in 100")), qPrintable(said));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().prune->isEnabled(), 10000);
+        QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("Nothing to prune")));
+
+        // Clear expired twice: the second finds nothing and says so.
+        answerNextMessageBox(QMessageBox::Ok, nullptr);
+        window.actions().clearExpired->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.logPanel()->toPlainText().contains(QStringLiteral("removed 3 entries")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().clearExpired->isEnabled(), 10000);
+        said.clear();
+        answerNextMessageBox(QMessageBox::Ok, &said);
+        window.actions().clearExpired->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
+        QVERIFY2(said.contains(QLatin1String("Nothing to clear")), qPrintable(said));
+        QCOMPARE(diskcacheKeys(m_cache->path()).size(), kLive + 1);
+    }
+
+    void titlesCountInWords() {
+        QCOMPARE(maintenanceTitle({MaintenanceKind::kDeleteSelected, {"a"}, 0}),
+                 QStringLiteral("Delete 1 selected entry"));
+        QCOMPARE(maintenanceTitle({MaintenanceKind::kDeleteSelected, {"a", "b"}, 0}),
+                 QStringLiteral("Delete 2 selected entries"));
+    }
+
+    // The details pane drops an entry once it is deleted.
+    void deletedEntryLeavesTheDetails() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openCache(window));
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        const QString key = window.entriesModel()->rowAt(0)->key;
+        QSignalSpy details(window.currentSource(), &SourceClient::detailReady);
+        view->selectRow(0);
+        QVERIFY(details.wait(10000));
+        QCOMPARE(window.detailsPane()->metadataValue(QStringLiteral("Key")), key);
+        answerNextMessageBox(QMessageBox::Ok, nullptr);
+        window.actions().deleteSelected->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.logPanel()->toPlainText().contains(QStringLiteral("removed 1 ")), 10000);
+        QVERIFY(!diskcacheKeys(m_cache->path()).contains(key));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.detailsPane()->metadataValue(QStringLiteral("Key")).isEmpty(), 10000);
     }
 
     void readOnlyTouchesNothing() {

@@ -108,6 +108,19 @@ class TestUiModels : public QObject {
         QCOMPARE(model.data(group, Qt::ToolTipRole).toString(), QStringLiteral("partly read"));
     }
 
+    // A discovered folder of no known format and the folders the user opened are told
+    // apart: "plain folder" under the discovered caches, "Opened Folders" for the user's.
+    void folderGroupsAreNamedApart() {
+        SourceTreeModel model;
+        model.setDiscovered(QStringLiteral("/srv/caches"),
+                            {folderSourceRef(QStringLiteral("/srv/caches/thumbs"))});
+        const QString discovered = model.index(0, 0, model.discoveredGroup()).data().toString();
+        const QString opened = model.foldersGroup().data().toString();
+        QCOMPARE(discovered, QStringLiteral("plain folder"));
+        QCOMPARE(opened, QStringLiteral("Opened Folders"));
+        QVERIFY(!opened.startsWith(discovered, Qt::CaseInsensitive));
+    }
+
     void userSourcesAreAddedOnceAndKeepNoPassword() {
         SourceTreeModel model;
         QAbstractItemModelTester tester(&model,

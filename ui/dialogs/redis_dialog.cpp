@@ -5,13 +5,16 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <utility>
 
 #include "dialogs/secret_store.h"
+#include "workers/failure_text.h"
 #include "workers/source_adapter.h"
 
 namespace twat_cache::ui {
@@ -95,7 +98,10 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
     connect(m_testButton, &QPushButton::clicked, this, &RedisDialog::testConnection);
     connect(&m_watcher, &QFutureWatcher<ProbeOutcome>::finished, this, [this] {
         const ProbeOutcome outcome = m_watcher.result();
+        m_testedUrl = outcome.url;
+        m_testedOk = outcome.ok;
         showResult(outcome.ok, outcome.message);
+        if (std::exchange(m_acceptWhenTested, false) && isVisible()) accept();
     });
 
     if (m_secrets) {
@@ -207,12 +213,13 @@ void RedisDialog::testConnection() {
     }
     m_testButton->setEnabled(false);
     m_result->setText(tr("Testing %1…").arg(parsed->urlWithoutPassword()));
-    m_watcher.setFuture(QtConcurrent::run([url = parsed->coreUrl(m_testTimeoutMs)] {
-        auto answer = testRedisConnection(url);
-        return answer.ok()
-                   ? ProbeOutcome{true, *answer}
-                   : ProbeOutcome{false, QString::fromStdString(answer.status().toString())};
-    }));
+    m_watcher.setFuture(
+        QtConcurrent::run([url = parsed->coreUrl(m_testTimeoutMs), endpoint = *parsed] {
+            auto answer = testRedisConnection(url);
+            return answer.ok()
+                       ? ProbeOutcome{url, true, *answer}
+                       : ProbeOutcome{url, false, describeRedisFailure(answer.status(), endpoint)};
+        }));
 }
 
 QString RedisDialog::resultText() const {
@@ -226,6 +233,12 @@ QString RedisDialog::keyringText() const {
 void RedisDialog::showResult(bool ok, const QString& message) {
     m_testButton->setEnabled(true);
     m_result->setText((ok ? tr("Connected: %1") : tr("Failed: %1")).arg(message));
+    // Grow to fit the message (a top-level window does not follow a wrapped label's height
+    // for its width by itself): the fields above keep their height.
+    layout()->activate();
+    const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
+                                                     : layout()->totalSizeHint().height();
+    if (needed > height()) resize(width(), needed);
     emit testFinished(ok, message);
 }
 
@@ -235,6 +248,26 @@ void RedisDialog::accept() {
         showResult(false, QString::fromStdString(parsed.status().message()));
         return;
     }
+    if (m_watcher.isRunning() || m_testedUrl != parsed->coreUrl(m_testTimeoutMs)) {
+        // Not tested as it stands: test first, then come back here.
+        m_acceptWhenTested = true;
+        testConnection();
+        return;
+    }
+    if (!m_testedOk) {
+        QMessageBox ask(QMessageBox::Warning, tr("Add a Connection That Failed?"),
+                        tr("The test of %1 failed.").arg(parsed->urlWithoutPassword()),
+                        QMessageBox::Ok | QMessageBox::Cancel, this);
+        ask.setInformativeText(m_result->text() + QStringLiteral("\n\n") +
+                               tr("Add it anyway, to open when the server is up?"));
+        ask.button(QMessageBox::Ok)->setText(tr("Add Anyway"));
+        ask.setDefaultButton(QMessageBox::Cancel);
+        if (ask.exec() != QMessageBox::Ok) return;
+    }
+    finishAccept();
+}
+
+void RedisDialog::finishAccept() {
     const SourceRef ref = sourceRef();
     if (m_secrets && !ref.password.isEmpty()) {
         if (m_remember->isChecked()) {

@@ -2,9 +2,12 @@
 // or a unix socket — with a "Test connection" button. The test is the core's: the inspection
 // layer opens the server read-only and reads its statistics (testRedisConnection), on a pool
 // thread, never the GUI thread; the dialog shows "Testing…" and then the server's version and
-// key count, or the core's error (wrong password, refused, not Redis, no answer in time). The
-// password goes to the SecretStore (system keyring, or this session only when there is none), never
-// to QSettings.
+// key count, or what went wrong in plain words (describeRedisFailure: "No such host: h",
+// "Connection refused by 127.0.0.1:6399", "Wrong user name or password for …"), growing to
+// fit the message rather than squeezing the fields. OK tests a connection not tested yet
+// first; a connection whose test failed is added only if the user says so. The password goes
+// to the SecretStore (system keyring, or this session only when there is none), never to
+// QSettings.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -63,13 +66,20 @@ class RedisDialog : public QDialog {
   signals:
     void testFinished(bool ok, const QString& message);
 
+  public slots:
+    // Adds the connection: at once when its test passed; after the test when it was not
+    // tested yet; after asking when the test failed.
+    void accept() override;
+
   private:
     struct ProbeOutcome {
+        QString url;  // what was tested (RedisEndpoint::coreUrl)
         bool ok = false;
         QString message;
     };
     void showResult(bool ok, const QString& message);
-    void accept() override;
+    // Stores the password as asked and closes the dialog.
+    void finishAccept();
 
     SecretStore* m_secrets;
     QLineEdit* m_name;
@@ -89,6 +99,10 @@ class RedisDialog : public QDialog {
     QLabel* m_result;
     QFutureWatcher<ProbeOutcome> m_watcher;
     int m_testTimeoutMs = 3000;
+    // The last finished test, to tell whether OK adds a connection known to fail.
+    QString m_testedUrl;
+    bool m_testedOk = false;
+    bool m_acceptWhenTested = false;  // OK was pressed while the test ran
 };
 
 }  // namespace twat_cache::ui

@@ -4,13 +4,30 @@
 #include <QLocale>
 
 #include "twat_cache/inspect.h"
+#include "workers/display_text.h"
 
 namespace twat_cache::ui {
 namespace {
 
-QString formatTime(qint64 ms, const QString& whenZero) {
+// Minutes in the table, seconds in the cell's tooltip: the columns stay narrow.
+QString formatTime(qint64 ms, const QString& whenZero, bool seconds = false) {
     if (ms == 0) return whenZero;
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(
+        seconds ? QStringLiteral("yyyy-MM-dd HH:mm:ss") : QString(EntriesModel::kTimeFormat));
+}
+
+// Whether the cell at `column` of `row` shows a figure the cache does not record.
+bool notRecorded(const EntryRow& row, int column) {
+    switch (column) {
+        case EntriesModel::kCreated:
+            return row.createdMs == 0;
+        case EntriesModel::kAccessed:
+            return row.accessedMs == 0;
+        case EntriesModel::kHits:
+            return !row.hits.has_value();
+        default:
+            return false;
+    }
 }
 
 // The core order a column sorts by (kNone for columns no source orders by).
@@ -103,20 +120,34 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         return numeric ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     }
     if (role == Qt::ToolTipRole && index.column() == kKey) return row.key;
+    if (role == Qt::ToolTipRole && notRecorded(row, index.column())) return notRecordedText();
+    if (role == Qt::ToolTipRole) {
+        switch (index.column()) {
+            case kCreated:
+                return formatTime(row.createdMs, {}, true);
+            case kAccessed:
+                return formatTime(row.accessedMs, {}, true);
+            case kExpires:
+                return formatTime(row.expiresMs, tr("never"), true);
+            default:
+                return {};
+        }
+    }
     if (role != Qt::DisplayRole) return {};
+    if (notRecorded(row, index.column())) return notRecordedMark();
     switch (index.column()) {
         case kKey:
             return row.key;
         case kSize:
-            return QLocale().formattedDataSize(static_cast<qint64>(row.size));
+            return bytesText(row.size);
         case kCreated:
-            return formatTime(row.createdMs, tr("unknown"));
+            return formatTime(row.createdMs, {});
         case kAccessed:
-            return formatTime(row.accessedMs, tr("not tracked"));
+            return formatTime(row.accessedMs, {});
         case kExpires:
             return formatTime(row.expiresMs, tr("never"));
         case kHits:
-            return row.hits;
+            return numberText(*row.hits);
         case kTag:
             return row.tag;
         default:

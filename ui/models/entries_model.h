@@ -31,6 +31,8 @@ class EntriesModel : public QAbstractTableModel {
     // Data role giving the entry's opaque id (QByteArray).
     static constexpr int kIdRole = Qt::UserRole + 1;
     static constexpr int kDefaultPageSize = 200;
+    // How the time columns show a time (to the minute; the tooltip adds the seconds).
+    static constexpr const char* kTimeFormat = "yyyy-MM-dd HH:mm";
 
     explicit EntriesModel(QObject* parent = nullptr);
 

@@ -25,7 +25,7 @@ SourceTreeModel::SourceTreeModel(QObject* parent) : QStandardItemModel(parent) {
     initUiResources();
     setHorizontalHeaderLabels({tr("Sources")});
     m_discovered = makeGroup(tr("Caches"), QStringLiteral(":/icons/cache.svg"));
-    m_folders = makeGroup(tr("Folders"), QStringLiteral(":/icons/folder.svg"));
+    m_folders = makeGroup(tr("Opened Folders"), QStringLiteral(":/icons/folder.svg"));
     m_redis = makeGroup(tr("Redis"), QStringLiteral(":/icons/redis.svg"));
 }
 

@@ -3,7 +3,8 @@
 //   Caches under <root>      (found by discovery, grouped by kind)
 //     python-diskcache
 //       <cache>
-//   Folders                  (added by the user)
+//     plain folder           (cache folders of no known format)
+//   Opened Folders           (added by the user)
 //   Redis                    (connections added by the user)
 //
 // Source items carry their SourceRef (kSourceRole); group items carry none and are not

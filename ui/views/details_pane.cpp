@@ -109,6 +109,15 @@ QString DetailsPane::valueText() const {
     return m_text->toPlainText();
 }
 
+QString DetailsPane::messageText() const {
+    return m_message->isHidden() ? QString() : m_message->text();
+}
+
+QString DetailsPane::metadataValue(const QString& field) const {
+    const QList<QTreeWidgetItem*> items = m_metadata->findItems(field, Qt::MatchExactly, 0);
+    return items.isEmpty() ? QString() : items.first()->text(1);
+}
+
 void DetailsPane::render() {
     switch (view()) {
         case ValueView::kPreview:

@@ -30,6 +30,10 @@ class DetailsPane : public QWidget {
     ValueView view() const;
     void setView(ValueView view);
     QString valueText() const;
+    // The message shown instead of an entry (empty while an entry is shown).
+    QString messageText() const;
+    // The shown entry's metadata value for `field` ("Key", "Hits", ...); empty if none.
+    QString metadataValue(const QString& field) const;
 
   private:
     void render();

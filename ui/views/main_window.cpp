@@ -8,12 +8,11 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -22,8 +21,6 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent>
-#include <utility>
 
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
@@ -31,12 +28,16 @@
 #include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "views/details_pane.h"
+#include "views/entries_columns.h"
 #include "views/log_panel.h"
-#include "views/maintenance_runner.h"
+#include "views/maintenance_controller.h"
 #include "views/sort_header.h"
+#include "views/source_discovery.h"
+#include "views/source_sessions.h"
 #include "views/stats_panel.h"
 #include "views/ui_resources.h"
 #include "workers/demo_cache.h"
+#include "workers/display_text.h"
 #include "workers/log_bridge.h"
 #include "workers/source_adapter.h"
 #include "workers/source_client.h"
@@ -44,13 +45,8 @@
 namespace twat_cache::ui {
 namespace {
 
-constexpr qint64 kDetailValueBytes = 64 * 1024;
 constexpr int kSettingsVersion = 1;
 constexpr int kDefaultStatsIntervalMs = 2000;
-
-QString clientKey(const SourceRef& ref) {
-    return QString::number(static_cast<int>(ref.kind)) + QLatin1Char('|') + ref.location;
-}
 
 QDockWidget* makeDock(QMainWindow* window, const QString& title, const char* objectName,
                       QWidget* content, Qt::DockWidgetArea area) {
@@ -80,19 +76,23 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
       m_statusSource(new QLabel(this)),
       m_statusCount(new QLabel(this)),
       m_statusScan(new QLabel(this)),
+      m_statusReadOnly(new QLabel(this)),
       m_namespaces(new NamespaceModel(this)),
       m_namespaceView(new QTreeView(this)),
       m_namespaceLabel(new QLabel(this)),
       m_statsTimer(new QTimer(this)),
       m_secrets(new SecretStore(QStringLiteral("twat-cache-inspector"), this)),
+      m_sessions(new SourceSessions(m_secrets, this)),
       m_logBridge(new LogBridge(this)) {
     initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("twat-cache inspector"));
-    m_demoWhenEmpty = demoWhenEmpty;
+    m_discovery = new SourceDiscovery(demoWhenEmpty, this);
     setWindowIcon(QIcon(QStringLiteral(":/icons/twat-cache-inspector.svg")));
     registerSourceTypes();
     buildWidgets();
+    m_maintenance = new MaintenanceController(*m_actions, m_entriesView->selectionModel(), this);
+    m_entriesView->installEventFilter(m_maintenance);
     buildMenusAndToolbar();
     connectActions();
     QSettings settings;
@@ -105,10 +105,10 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
 
 MainWindow::~MainWindow() {
     m_statsTimer->stop();
-    // Models and the runner reference clients; detach them before the clients go.
+    // The model and a running command reference clients; detach them before the clients go.
     m_entries->setSource(nullptr);
-    delete m_runner;
-    qDeleteAll(m_clients);
+    delete m_maintenance;
+    delete m_sessions;
 }
 
 void MainWindow::buildWidgets() {
@@ -126,16 +126,10 @@ void MainWindow::buildWidgets() {
     m_entriesView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_entriesView->setAlternatingRowColors(true);
     m_entriesView->verticalHeader()->setVisible(false);
-    m_entriesView->horizontalHeader()->setStretchLastSection(true);
-    m_entriesView->horizontalHeader()->setSectionResizeMode(EntriesModel::kKey,
-                                                            QHeaderView::Interactive);
     m_entriesView->verticalHeader()->setDefaultSectionSize(m_entriesView->fontMetrics().height() +
                                                            6);
-    m_entriesView->setColumnWidth(EntriesModel::kKey, 280);
+    new EntriesColumns(m_entriesView);
     bindSortHeader(m_entriesView->horizontalHeader(), m_entries);
-    for (int column : {EntriesModel::kCreated, EntriesModel::kAccessed, EntriesModel::kExpires}) {
-        m_entriesView->setColumnWidth(column, 150);
-    }
     m_entriesView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_entriesView->addActions({m_actions->refresh, m_actions->filter, m_actions->deleteSelected,
                                m_actions->clearExpired, m_actions->clearAll, m_actions->prune});
@@ -164,6 +158,9 @@ void MainWindow::buildWidgets() {
     m_splitter->setStretchFactor(1, 2);
     setCentralWidget(m_splitter);
 
+    // The side docks run the window's full height; the log sits under the entries only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
     m_namespaceView->setObjectName(QStringLiteral("namespacesView"));
     m_namespaceView->setModel(m_namespaces);
@@ -186,6 +183,11 @@ void MainWindow::buildWidgets() {
     makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
 
     statusBar()->addWidget(m_statusSource, 1);
+    m_statusReadOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
+    m_statusReadOnly->setText(tr("Read-only mode: no cache is changed"));
+    m_statusReadOnly->setToolTip(m_actions->readOnly->statusTip());
+    m_statusReadOnly->setVisible(false);
+    statusBar()->addPermanentWidget(m_statusReadOnly);
     statusBar()->addPermanentWidget(m_statusScan);
     statusBar()->addPermanentWidget(m_statusCount);
     m_statsTimer->setInterval(kDefaultStatsIntervalMs);
@@ -204,6 +206,7 @@ void MainWindow::buildMenusAndToolbar() {
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
     QMenu* cache = menuBar()->addMenu(tr("&Cache"));
+    cache->setToolTipsVisible(true);  // a disabled command says why
     cache->addActions({a.deleteSelected, a.clearExpired, a.clearAll, a.prune});
     cache->addSeparator();
     cache->addAction(a.readOnly);
@@ -228,16 +231,10 @@ void MainWindow::connectActions() {
         m_filterEdit->setFocus(Qt::ShortcutFocusReason);
         m_filterEdit->selectAll();
     });
-    connect(a.removeSource, &QAction::triggered, this, [this] {
-        const QModelIndex index = m_sourceView->currentIndex();
-        const auto ref = m_sources->sourceAt(index);
-        if (ref && m_sources->removeSource(index) && ref->kind == SourceKind::kRedis) {
-            m_secrets->remove(ref->location);
-        }
-    });
+    connect(a.removeSource, &QAction::triggered, this, &MainWindow::removeCurrentSource);
     // Read-only is the core's: every open source is reopened read-only on its worker.
     connect(a.readOnly, &QAction::toggled, this, [this](bool readOnly) {
-        for (SourceClient* client : std::as_const(m_clients)) client->setReadOnly(readOnly);
+        m_sessions->setReadOnly(readOnly);
         updateActionStates();
     });
     connect(a.about, &QAction::triggered, this, [this] {
@@ -247,38 +244,31 @@ void MainWindow::connectActions() {
                               "statistics and clean them safely.</p>")
                                .arg(QStringLiteral(TWAT_CACHE_VERSION)));
     });
-    connect(a.deleteSelected, &QAction::triggered, this, [this] {
-        MaintenanceRequest request{MaintenanceKind::kDeleteSelected, {}, 0};
-        for (const QModelIndex& index : m_entriesView->selectionModel()->selectedRows()) {
-            request.ids << index.data(EntriesModel::kIdRole).toByteArray();
-        }
-        if (!request.ids.isEmpty()) runMaintenance(request);
-    });
-    connect(a.clearExpired, &QAction::triggered, this, [this] {
-        runMaintenance({MaintenanceKind::kClearExpired, {}, 0});
-    });
-    connect(a.clearAll, &QAction::triggered, this, [this] {
-        runMaintenance({MaintenanceKind::kClearAll, {}, 0});
-    });
-    connect(a.prune, &QAction::triggered, this, [this] {
-        bool ok = false;
-        const int mib = QInputDialog::getInt(this, tr("Prune"), tr("Keep at most (MiB):"), 100, 0,
-                                             1 << 20, 1, &ok);
-        if (ok) {
-            runMaintenance(
-                {MaintenanceKind::kPrune, {}, static_cast<quint64>(mib) * 1024U * 1024U});
-        }
-    });
+    connect(m_maintenance, &MaintenanceController::logLine, this, &MainWindow::log);
+    connect(m_maintenance, &MaintenanceController::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
+    connect(m_maintenance, &MaintenanceController::changed, this, &MainWindow::refresh);
+    connect(m_sessions, &SourceSessions::opened, this, &MainWindow::onSourceOpened);
+    connect(m_sessions, &SourceSessions::reopened, this,
+            [this](SourceClient* client, bool readOnly, const QString& error) {
+                if (!error.isEmpty())
+                    log(QStringLiteral("error"), error);
+                else if (readOnly)
+                    log(QStringLiteral("info"),
+                        tr("reopened %1 read-only").arg(client->ref().location));
+            });
+    connect(m_sessions, &SourceSessions::statsReady, this, &MainWindow::onStats);
+    connect(m_sessions, &SourceSessions::namespacesReady, this, &MainWindow::onNamespaces);
+    connect(m_sessions, &SourceSessions::detailReady, this, &MainWindow::onDetail);
 
     connect(m_sourceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::onSourceActivated);
+    // A click on the selected source opens it again after it failed or was closed.
+    connect(m_sourceView, &QAbstractItemView::clicked, this, &MainWindow::onSourceActivated);
     connect(m_entriesView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onEntryChanged);
-    connect(m_entriesView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::updateActionStates);
     connect(m_entries, &EntriesModel::pageLoaded, this, &MainWindow::onPageLoaded);
-    connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
-    connect(m_entries, &QAbstractItemModel::modelReset, m_stats, &StatsPanel::clearEntries);
+    connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::onEntriesReset);
     connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
     connect(m_namespaceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showNamespace);
@@ -286,8 +276,7 @@ void MainWindow::connectActions() {
     connect(m_filterTimer, &QTimer::timeout, this,
             [this] { m_entries->setFilter(m_filterEdit->text()); });
     connect(m_logBridge, &LogBridge::lineLogged, m_log, &LogPanel::appendLine);
-    connect(&m_discovery, &QFutureWatcher<DiscoveryOutcome>::finished, this,
-            &MainWindow::onDiscovered);
+    connect(m_discovery, &SourceDiscovery::discovered, this, &MainWindow::onDiscovered);
 }
 
 void MainWindow::saveSettings(QSettings& settings) const {
@@ -322,7 +311,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resize(1200, 760);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("sourcesDock")),
                      findChild<QDockWidget*>(QStringLiteral("statsDock"))},
-                    {260, 240}, Qt::Horizontal);
+                    {200, 220}, Qt::Horizontal);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());
@@ -360,40 +349,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::discover(const QString& root) {
-    if (m_discovery.isRunning()) {
-        m_nextDiscovery = root;
-        return;
-    }
-    const bool demo = m_demoWhenEmpty && root.isEmpty();
-    m_discovery.setFuture(QtConcurrent::run([root, demo] {
-        DiscoveryOutcome outcome;
-        outcome.root = root.isEmpty() ? defaultCacheRoot() : root;
-        if (demo) {
-            auto wrote = ensureDemoCache(outcome.root);
-            if (!wrote.ok()) {
-                outcome.error = QString::fromStdString(wrote.status().toString());
-                return outcome;
-            }
-            outcome.wroteDemo = *wrote;
-        }
-        auto found = discoverSources(outcome.root);
-        if (found.ok()) {
-            outcome.sources = *found;
-        } else {
-            outcome.error = QString::fromStdString(found.status().toString());
-        }
-        return outcome;
-    }));
+    m_discovery->discover(root);
 }
 
-void MainWindow::onDiscovered() {
-    if (m_nextDiscovery) {
-        // A newer request supersedes this result.
-        const QString root = *std::exchange(m_nextDiscovery, std::nullopt);
-        discover(root);
-        return;
-    }
-    const DiscoveryOutcome outcome = m_discovery.result();
+void MainWindow::onDiscovered(const SourceDiscovery::Outcome& outcome) {
     m_sources->setDiscovered(outcome.root, outcome.sources, outcome.error);
     if (outcome.wroteDemo) {
         log(QStringLiteral("info"), tr("%1 was empty: wrote the demo cache %2 there")
@@ -401,9 +360,10 @@ void MainWindow::onDiscovered() {
     }
     m_sourceView->expandAll();
     if (outcome.error.isEmpty()) {
-        log(QStringLiteral("info"),
-            tr("found %n caches under %1", nullptr, static_cast<int>(outcome.sources.size()))
-                .arg(outcome.root));
+        log(QStringLiteral("info"), tr("found %1 under %2")
+                                        .arg(countText(static_cast<quint64>(outcome.sources.size()),
+                                                       tr("cache"), tr("caches")),
+                                             outcome.root));
     } else {
         log(QStringLiteral("warn"), tr("discovery under %1: %2").arg(outcome.root, outcome.error));
     }
@@ -417,58 +377,13 @@ void MainWindow::addSource(const SourceRef& ref) {
 }
 
 void MainWindow::openSource(const SourceRef& ref) {
-    const QString key = clientKey(ref);
-    SourceClient* client = m_clients.value(key);
-    if (client == nullptr) {
-        SourceRef withSecret = ref;
-        if (ref.kind == SourceKind::kRedis && withSecret.password.isEmpty()) {
-            withSecret.password = m_secrets->sessionSecret(ref.location);
-        }
-        client = new SourceClient(withSecret, this, isReadOnly());
-        m_clients.insert(key, client);
-        connect(client, &SourceClient::opened, this, [this, client](const QString& error) {
-            if (!error.isEmpty())
-                log(QStringLiteral("error"), error);
-            else
-                log(QStringLiteral("info"), tr("opened %1").arg(client->ref().location));
-        });
-        connect(client, &SourceClient::reopened, this,
-                [this, client](bool readOnly, const QString& error) {
-                    if (!error.isEmpty())
-                        log(QStringLiteral("error"), error);
-                    else if (readOnly)
-                        log(QStringLiteral("info"),
-                            tr("reopened %1 read-only").arg(client->ref().location));
-                });
-        connect(client, &SourceClient::statsReady, this,
-                [this, client](const SourceStats& stats, const QString& error) {
-                    if (client != m_current) return;
-                    m_statsPending = false;
-                    if (error.isEmpty())
-                        m_stats->recordSample(m_sampleClock.elapsed(), stats);
-                    else
-                        m_stats->showMessage(error);
-                });
-        connect(client, &SourceClient::namespacesReady, this,
-                [this, client](const NamespaceReport& report, const QString& error) {
-                    if (client == m_current) onNamespaces(report, error);
-                });
-        connect(client, &SourceClient::detailReady, this,
-                [this, client](const EntryDetail& detail, const QString& error) {
-                    if (client != m_current) return;
-                    if (error.isEmpty())
-                        m_details->setDetail(detail);
-                    else
-                        m_details->showMessage(error);
-                });
-        client->open();
-    }
+    SourceClient* client = m_sessions->client(ref, isReadOnly());
     m_current = client;
     m_entriesMessage->setVisible(false);
+    m_entriesView->horizontalScrollBar()->setValue(0);  // each source starts at its keys
     m_entries->setSource(client);
-    m_details->showMessage(tr("Select an entry to see its metadata and value."));
-    m_stats->showMessage(tr("Loading…"));
-    m_stats->resetHistory();
+    m_maintenance->setSource(client);
+    m_stats->showSource(SourceSessions::keyOf(ref));
     m_statsPending = true;
     client->requestStats();
     m_statsTimer->start();
@@ -489,17 +404,88 @@ void MainWindow::openSource(const SourceRef& ref) {
     updateStatus();
 }
 
+void MainWindow::showNoSource(const QString& message) {
+    m_current = nullptr;
+    m_statsTimer->stop();
+    m_statsPending = false;
+    m_entries->setSource(nullptr);
+    m_maintenance->setSource(nullptr);
+    m_stats->showSource({});
+    m_namespaces->reset(QStringLiteral(":"));
+    m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();
+    m_statusScan->clear();
+    m_entriesMessage->setText(message);
+    m_entriesMessage->setVisible(!message.isEmpty());
+    updateActionStates();
+    updateStatus();
+}
+
+void MainWindow::onSourceOpened(SourceClient* client, const QString& error) {
+    const SourceRef ref = client->ref();
+    if (error.isEmpty()) {
+        log(QStringLiteral("info"), tr("opened %1").arg(ref.location));
+        if (client == m_current) updateActionStates();
+        return;
+    }
+    const QString message = tr("Cannot open %1: %2").arg(ref.name, error);
+    log(QStringLiteral("error"), message);
+    if (client == m_current) showNoSource(message);
+    m_sessions->close(ref);  // choosing it again tries again
+}
+
+void MainWindow::removeCurrentSource() {
+    const QModelIndex index = m_sourceView->currentIndex();
+    const auto ref = m_sources->sourceAt(index);
+    if (!ref) return;
+    // Nothing may stay current: a neighbour must not open in its place.
+    m_sourceView->selectionModel()->clearCurrentIndex();
+    if (!m_sources->removeSource(index)) return;
+    if (ref->kind == SourceKind::kRedis) m_secrets->remove(ref->location);
+    SourceClient* client = m_sessions->find(*ref);
+    if (client != nullptr && client == m_current) showNoSource({});
+    m_sessions->close(*ref);
+    m_stats->forgetSource(SourceSessions::keyOf(*ref));
+    log(QStringLiteral("info"), tr("removed %1 from the sources").arg(ref->location));
+    statusBar()->showMessage(tr("Removed %1.").arg(ref->name), 15000);
+    updateActionStates();
+}
+
 void MainWindow::onSourceActivated(const QModelIndex& index) {
     const auto ref = m_sources->sourceAt(index);
-    if (ref) openSource(*ref);
+    if (ref && (m_current == nullptr || m_sessions->find(*ref) != m_current)) openSource(*ref);
     updateActionStates();
 }
 
 void MainWindow::onEntryChanged(const QModelIndex& current) {
+    m_detailRetry = DetailRetry::kNone;
     const EntryRow* row = m_entries->rowAt(current.row());
     if (m_current == nullptr || row == nullptr) return;
     m_details->showMessage(tr("Loading %1…").arg(row->key));
     m_current->requestDetail(row->id, kDetailValueBytes);
+}
+
+void MainWindow::onDetail(SourceClient* client, const EntryDetail& detail, const QString& error) {
+    if (client != m_current) return;
+    if (error.isEmpty()) {
+        m_detailRetry = DetailRetry::kNone;
+        m_details->setDetail(detail);
+        return;
+    }
+    // Asked again once the source answers again (see onStats); a second failure stays.
+    m_detailRetry =
+        m_detailRetry == DetailRetry::kNone ? DetailRetry::kPending : DetailRetry::kSpent;
+    m_details->showMessage(error);
+}
+
+void MainWindow::onEntriesReset() {
+    // The rows are gone (another source, filter or order, or a reload after a change): so is
+    // the entry the details showed, and an answer still on its way.
+    if (m_current) m_current->invalidate(SourceClient::Channel::kDetail);
+    m_detailRetry = DetailRetry::kNone;
+    m_details->showMessage(tr("Select an entry to see its metadata and value."));
+    m_stats->clearEntries();
+    updateStatus();
 }
 
 void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
@@ -517,7 +503,12 @@ void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
 
 void MainWindow::refresh() {
     discover();
-    if (m_current) {
+    if (m_current == nullptr) {
+        // The selected source failed to open (or was closed): try it again.
+        if (const auto ref = m_sources->sourceAt(m_sourceView->currentIndex())) openSource(*ref);
+        return;
+    }
+    {
         m_entries->reload();
         m_statsPending = true;
         m_current->requestStats();
@@ -541,52 +532,24 @@ void MainWindow::newRedisConnection() {
     addSource(dialog.sourceRef());
 }
 
-void MainWindow::runMaintenance(const MaintenanceRequest& request) {
-    if (isReadOnly() || m_current == nullptr || m_runner != nullptr) return;
-    log(QStringLiteral("info"),
-        tr("%1 in %2: planning").arg(maintenanceTitle(request), m_current->ref().location));
-    m_runner = new MaintenanceRunner(m_current, this, this);
-    connect(m_runner, &MaintenanceRunner::finished, this,
-            [this, request](const ExecuteResult& result, const QString& error, bool executed) {
-                if (!error.isEmpty()) {
-                    log(QStringLiteral("error"), error);
-                    QMessageBox::warning(this, maintenanceTitle(request), error);
-                } else if (executed) {
-                    log(QStringLiteral("info"),
-                        tr("%1: removed %2 entries (%3)%4")
-                            .arg(maintenanceTitle(request))
-                            .arg(result.removed)
-                            .arg(QLocale().formattedDataSize(static_cast<qint64>(result.bytes)))
-                            .arg(result.cancelled ? tr(", cancelled") : QString()));
-                    for (const QString& refused : result.refused) {
-                        log(QStringLiteral("warn"), tr("left alone for safety: %1").arg(refused));
-                    }
-                    refresh();
-                }
-                m_runner->deleteLater();
-                m_runner = nullptr;
-                updateActionStates();
-            });
-    m_runner->start(request);
-    updateActionStates();
-}
-
 void MainWindow::updateActionStates() {
-    const bool writable = !isReadOnly() && m_current != nullptr && m_runner == nullptr;
-    for (QAction* action : m_actions->writeActions()) action->setEnabled(writable);
-    const bool hasSelection = m_entriesView->selectionModel()->hasSelection();
-    m_actions->deleteSelected->setEnabled(writable && hasSelection);
-    m_actions->removeSource->setEnabled(
-        m_sources->sourceAt(m_sourceView->currentIndex()).has_value() &&
-        m_sourceView->currentIndex().parent().parent() == QModelIndex() &&
-        m_sourceView->currentIndex().parent() != m_sources->discoveredGroup());
+    m_maintenance->updateActions();
+    const QModelIndex index = m_sourceView->currentIndex();
+    m_actions->removeSource->setEnabled(m_sources->sourceAt(index).has_value() &&
+                                        index.parent().parent() == QModelIndex() &&
+                                        index.parent() != m_sources->discoveredGroup());
+    m_actions->filter->setEnabled(m_current != nullptr);
+    m_filterEdit->setEnabled(m_current != nullptr);
+    m_statusReadOnly->setVisible(isReadOnly());
     setWindowTitle(isReadOnly() ? tr("twat-cache inspector (read-only)")
                                 : tr("twat-cache inspector"));
 }
 
 void MainWindow::updateStatus() {
     m_statusSource->setText(m_current ? m_current->ref().location : tr("No source selected"));
-    QString count = tr("%n entries loaded", nullptr, m_entries->rowCount());
+    QString count = tr("%1 loaded")
+                        .arg(countText(static_cast<quint64>(m_entries->rowCount()), tr("entry"),
+                                       tr("entries")));
     if (m_entries->isLoading())
         count += tr(" (loading…)");
     else if (!m_entries->isComplete())

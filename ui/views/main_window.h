@@ -6,8 +6,13 @@
 //   ├ Namespaces ────┤ details (meta + value)   │ loaded entries    │
 //   └────────────────┴ Log (dock) ──────────────┴───────────────────┘
 //
-// Each open source has its own SourceClient (a worker thread); the window never calls the
-// core itself. While a source is shown, its statistics are sampled every statsInterval()
+// Each open source has its own SourceClient (a worker thread, see SourceSessions); the window
+// never calls the core itself. Removing the shown source, or a source failing to open, leaves
+// no source shown: the entries, details and statistics empty and every command that needs a
+// source disabled. The details pane follows the entries: it empties when the rows are
+// reloaded (a change, a filter, another source), and an entry whose detail failed is asked
+// for again once the source answers again. While a source is shown, its statistics are
+// sampled every statsInterval()
 // (through its worker) for the statistics charts; for Redis, the namespace tree fills in
 // while the keyspace is scanned a budget at a time, with "scanned N of ~M keys". The dock layout,
 // splitter positions, window geometry, user-added folders and Redis connections (without passwords)
@@ -17,13 +22,11 @@
 #pragma once
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QMainWindow>
-#include <QMap>
 #include <memory>
-#include <optional>
 
 #include "views/actions.h"
+#include "views/source_discovery.h"
 #include "workers/source_types.h"
 
 class QLabel;
@@ -40,10 +43,11 @@ class DetailsPane;
 class EntriesModel;
 class LogBridge;
 class LogPanel;
-class MaintenanceRunner;
+class MaintenanceController;
 class NamespaceModel;
 class SecretStore;
 class SourceClient;
+class SourceSessions;
 class SourceTreeModel;
 class StatsPanel;
 
@@ -51,6 +55,9 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 
   public:
+    // Bytes of an entry's value the details pane asks for.
+    static constexpr qint64 kDetailValueBytes = 64 * 1024;
+
     // Restores the layout and sources from QSettings() and starts discovery under the
     // core's cache root. With `demoWhenEmpty`, discovery of the default root first writes a
     // small demo cache (twat_cache_demo, see demo_cache.h) when that root is missing or empty.
@@ -71,6 +78,9 @@ class MainWindow : public QMainWindow {
     // Opens a source in its worker (reusing an open one) and shows its entries.
     void openSource(const SourceRef& ref);
     SourceClient* currentSource() const { return m_current; }
+    // Closes the source selected in the sidebar and removes it from the list (user-added
+    // sources only; discovered ones come back with the next discovery).
+    void removeCurrentSource();
 
     // Statistics sampling period (default 2000 ms); takes effect at once.
     void setStatsInterval(int ms);
@@ -95,27 +105,25 @@ class MainWindow : public QMainWindow {
     void closeEvent(QCloseEvent* event) override;
 
   private:
-    struct DiscoveryOutcome {
-        QString root;
-        QList<SourceRef> sources;
-        QString error;
-        bool wroteDemo = false;
-    };
-
     void buildWidgets();
     void buildMenusAndToolbar();
     void connectActions();
+    // Nothing shown: the views empty, `message` (if any) above the entries.
+    void showNoSource(const QString& message);
     void onSourceActivated(const QModelIndex& index);
+    void onSourceOpened(SourceClient* client, const QString& error);
     void onEntryChanged(const QModelIndex& current);
+    void onEntriesReset();
+    void onDetail(SourceClient* client, const EntryDetail& detail, const QString& error);
+    void onStats(SourceClient* client, const SourceStats& stats, const QString& error);
     void onPageLoaded(int rowsAdded, const QString& error);
-    void onDiscovered();
-    void onNamespaces(const NamespaceReport& report, const QString& error);
+    void onDiscovered(const SourceDiscovery::Outcome& outcome);
+    void onNamespaces(SourceClient* client, const NamespaceReport& report, const QString& error);
     void startNamespaceScan(bool restart);
     void sampleStats();
     void refresh();
     void chooseFolder();
     void newRedisConnection();
-    void runMaintenance(const MaintenanceRequest& request);
     void updateActionStates();
     void updateStatus();
     void log(const QString& level, const QString& message);
@@ -135,6 +143,7 @@ class MainWindow : public QMainWindow {
     QLabel* m_statusSource;
     QLabel* m_statusCount;
     QLabel* m_statusScan;
+    QLabel* m_statusReadOnly;
     NamespaceModel* m_namespaces;
     QTreeView* m_namespaceView;
     QLabel* m_namespaceLabel;
@@ -143,14 +152,16 @@ class MainWindow : public QMainWindow {
     bool m_statsPending = false;
     quint64 m_namespaceBudget = 20000;
     bool m_namespaceComplete = false;
-    bool m_demoWhenEmpty = false;
     SecretStore* m_secrets;
+    SourceSessions* m_sessions;
     LogBridge* m_logBridge;
-    QMap<QString, SourceClient*> m_clients;  // by kind + location; children of this window
-    SourceClient* m_current = nullptr;
-    MaintenanceRunner* m_runner = nullptr;
-    QFutureWatcher<DiscoveryOutcome> m_discovery;
-    std::optional<QString> m_nextDiscovery;  // asked for while a discovery was running
+    SourceClient* m_current = nullptr;  // the source shown (owned by m_sessions)
+    MaintenanceController* m_maintenance = nullptr;
+    // A failed detail: kPending asks again at the next good statistics sample; kSpent (the
+    // retry failed too) waits for the source to fail and answer again first.
+    enum class DetailRetry { kNone, kPending, kSpent };
+    DetailRetry m_detailRetry = DetailRetry::kNone;
+    SourceDiscovery* m_discovery = nullptr;
 };
 
 }  // namespace twat_cache::ui

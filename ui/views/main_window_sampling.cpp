@@ -4,12 +4,15 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QTableView>
 #include <QTimer>
 #include <QTreeView>
 
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
 #include "views/main_window.h"
+#include "views/maintenance_controller.h"
+#include "views/stats_panel.h"
 #include "workers/source_client.h"
 
 namespace twat_cache::ui {
@@ -29,13 +32,34 @@ void MainWindow::sampleStats() {
     m_current->requestStats();
 }
 
+void MainWindow::onStats(SourceClient* client, const SourceStats& stats, const QString& error) {
+    if (client != m_current) return;
+    m_statsPending = false;
+    if (!error.isEmpty()) {
+        m_stats->showMessage(error);
+        // The source stopped answering: a detail that fails meanwhile is asked again later.
+        if (m_detailRetry == DetailRetry::kSpent) m_detailRetry = DetailRetry::kPending;
+        return;
+    }
+    m_stats->recordSample(m_sampleClock.elapsed(), stats);
+    m_maintenance->setSourceBytes(stats.bytes);
+    // The source answers (again): a detail that failed is asked for once more.
+    if (m_detailRetry == DetailRetry::kPending) {
+        if (const EntryRow* row = m_entries->rowAt(m_entriesView->currentIndex().row())) {
+            m_current->requestDetail(row->id, kDetailValueBytes);
+        }
+    }
+}
+
 void MainWindow::startNamespaceScan(bool restart) {
     m_namespaceComplete = false;
     m_namespaceLabel->setText(tr("Scanning keys…"));
     m_current->requestNamespaces(m_namespaceBudget, restart);
 }
 
-void MainWindow::onNamespaces(const NamespaceReport& report, const QString& error) {
+void MainWindow::onNamespaces(SourceClient* client, const NamespaceReport& report,
+                              const QString& error) {
+    if (client != m_current) return;
     if (!error.isEmpty()) {
         m_namespaceLabel->setText(error);
         m_statusScan->clear();

@@ -7,25 +7,33 @@
 #include <algorithm>
 #include <limits>
 
+#include "dialogs/typed_confirm_dialog.h"
+#include "workers/display_text.h"
+#include "workers/redis_endpoint.h"
+
 namespace twat_cache::ui {
 namespace {
 
 constexpr quint64 kIntMax = static_cast<quint64>(std::numeric_limits<int>::max());
+
+QString entriesText(quint64 count) {
+    return countText(count, QObject::tr("entry"), QObject::tr("entries"));
+}
 
 }  // namespace
 
 QString maintenanceTitle(const MaintenanceRequest& request) {
     switch (request.kind) {
         case MaintenanceKind::kDeleteSelected:
-            return QObject::tr("Delete %n selected entries", nullptr,
-                               static_cast<int>(request.ids.size()));
+            return QObject::tr("Delete %1")
+                .arg(countText(static_cast<quint64>(request.ids.size()),
+                               QObject::tr("selected entry"), QObject::tr("selected entries")));
         case MaintenanceKind::kClearExpired:
             return QObject::tr("Clear expired entries");
         case MaintenanceKind::kClearAll:
             return QObject::tr("Clear all entries");
         case MaintenanceKind::kPrune:
-            return QObject::tr("Prune to %1")
-                .arg(QLocale().formattedDataSize(static_cast<qint64>(request.pruneToBytes)));
+            return QObject::tr("Prune to %1").arg(bytesText(request.pruneToBytes));
     }
     return {};
 }
@@ -46,32 +54,91 @@ void MaintenanceRunner::start(const MaintenanceRequest& request) {
     m_client->requestPlan(request);
 }
 
+QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
+    const QString name = m_client->ref().name;
+    QString text;
+    switch (m_request.kind) {
+        case MaintenanceKind::kDeleteSelected:
+            text = tr("Nothing to delete: the selected entries are gone already.");
+            break;
+        case MaintenanceKind::kClearExpired:
+            text = tr("Nothing to clear: no entry of “%1” has expired.").arg(name);
+            break;
+        case MaintenanceKind::kClearAll:
+            text = tr("Nothing to clear: “%1” is empty.").arg(name);
+            break;
+        case MaintenanceKind::kPrune:
+            text = tr("Nothing to prune: “%1” already fits in %2.")
+                       .arg(name, bytesText(m_request.pruneToBytes));
+            break;
+    }
+    if (!preview.note.isEmpty()) text += QLatin1Char(' ') + preview.note;
+    return text;
+}
+
 void MaintenanceRunner::onPlan(const PlanPreview& preview, const QString& error) {
     if (!error.isEmpty()) {
         emit finished({}, error, false);
         return;
     }
     if (preview.count == 0) {
+        emit nothingToDo(nothingToDoText(preview));
         emit finished({}, {}, false);
         return;
     }
-    const QLocale locale;
+    // A plan made after the typed confirmation runs at once: the user has seen its preview.
+    if (m_request.confirmed) {
+        execute(preview);
+        return;
+    }
+    if (!confirm(preview)) {
+        emit finished({}, {}, false);
+        return;
+    }
+    if (preview.needsConfirmation) {
+        m_request.confirmed = true;
+        m_client->requestPlan(m_request);
+        return;
+    }
+    execute(preview);
+}
+
+bool MaintenanceRunner::confirm(const PlanPreview& preview) {
+    const SourceRef& ref = m_client->ref();
+    const QString size = preview.bytesKnown ? bytesText(preview.bytes) : tr("size not measured");
     QString text =
-        tr("%1 in “%2”: %n entries, %3 will be removed.", nullptr, static_cast<int>(preview.count))
-            .arg(maintenanceTitle(m_request), m_client->ref().name,
-                 locale.formattedDataSize(static_cast<qint64>(preview.bytes)));
+        tr("%1 in “%2”: %3 (%4) will be removed.")
+            .arg(maintenanceTitle(m_request), ref.name, entriesText(preview.count), size);
+    QString details;
+    if (!preview.sample.isEmpty()) {
+        details = tr("For example:") + QStringLiteral("\n• ") +
+                  preview.sample.mid(0, 10).join(QStringLiteral("\n• "));
+    }
+    if (preview.needsConfirmation) {
+        // Type what names the whole store: the database number of a Redis server.
+        const auto endpoint = parseRedisUrl(ref.location);
+        const bool redis = ref.kind == SourceKind::kRedis && endpoint.ok();
+        const QString expected = redis ? QString::number(endpoint->db) : ref.name;
+        if (redis) {
+            text += QLatin1Char(' ') + tr("This deletes every key of database %1 on %2, not "
+                                          "only one cache's, and cannot be undone.")
+                                           .arg(expected, ref.location);
+        }
+        TypedConfirmDialog dialog(maintenanceTitle(m_request), text, details, expected,
+                                  redis ? tr("the database number") : tr("the source's name"),
+                                  tr("Remove"), m_dialogParent);
+        return dialog.exec() == QDialog::Accepted;
+    }
     QMessageBox box(QMessageBox::Warning, maintenanceTitle(m_request), text,
                     QMessageBox::Ok | QMessageBox::Cancel, m_dialogParent);
-    if (!preview.sample.isEmpty()) {
-        box.setInformativeText(tr("For example:") + QStringLiteral("\n• ") +
-                               preview.sample.mid(0, 10).join(QStringLiteral("\n• ")));
-    }
+    box.setInformativeText(details);
     box.button(QMessageBox::Ok)->setText(tr("Remove"));
     box.setDefaultButton(QMessageBox::Cancel);
-    if (box.exec() != QMessageBox::Ok) {
-        emit finished({}, {}, false);
-        return;
-    }
+    return box.exec() == QMessageBox::Ok;
+}
+
+void MaintenanceRunner::execute(const PlanPreview& preview) {
+    m_bytesKnown = preview.bytesKnown;
     m_progress = new QProgressDialog(maintenanceTitle(m_request), tr("Cancel"), 0,
                                      static_cast<int>(std::min<quint64>(preview.count, kIntMax)),
                                      m_dialogParent);
@@ -94,7 +161,9 @@ void MaintenanceRunner::onProgress(quint64 done, quint64 total) {
 
 void MaintenanceRunner::onExecuted(const ExecuteResult& result, const QString& error) {
     delete m_progress;
-    emit finished(result, error, error.isEmpty());
+    ExecuteResult out = result;
+    out.bytesKnown = m_bytesKnown;
+    emit finished(out, error, error.isEmpty());
 }
 
 }  // namespace twat_cache::ui

@@ -10,12 +10,15 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
+
+#include "workers/display_text.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -29,8 +32,17 @@ QChart* makeChart(const QString& title) {
     return chart;
 }
 
+// A chart view that asks only for its minimum height: in the panel's scroll area (whose
+// wrapped notes make it size the page by its preferred height) the charts then share the
+// height there is, and scroll only below that minimum.
+class CompactChartView : public QChartView {
+  public:
+    using QChartView::QChartView;
+    QSize sizeHint() const override { return {QChartView::sizeHint().width(), minimumHeight()}; }
+};
+
 QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
-    auto* view = new QChartView(chart, parent);
+    auto* view = new CompactChartView(chart, parent);
     view->setObjectName(QString::fromLatin1(objectName));
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(170);
@@ -102,8 +114,17 @@ StatsPanel::StatsPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
-    m_tabs->addTab(buildCountersTab(), tr("Counters"));
-    m_tabs->addTab(buildEntriesTab(), tr("Entries"));
+    // Scrolled rather than squeezed: the charts keep a legible height in a short window.
+    auto scrolled = [this](QWidget* page) {
+        auto* area = new QScrollArea(this);
+        area->setWidget(page);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        return area;
+    };
+    m_tabs->addTab(scrolled(buildCountersTab()), tr("Counters"));
+    m_tabs->addTab(scrolled(buildEntriesTab()), tr("Entries"));
     m_redrawTimer->setSingleShot(true);
     m_redrawTimer->setInterval(300);
     connect(m_redrawTimer, &QTimer::timeout, this, &StatsPanel::redrawEntryCharts);
@@ -144,6 +165,7 @@ QWidget* StatsPanel::buildCountersTab() {
     layout->addWidget(m_timeNote);
     layout->addWidget(m_ratioView, 1);
     layout->addWidget(m_opsView, 1);
+    layout->addStretch(0);  // without the charts, the notes stay under the counters
     return page;
 }
 
@@ -172,17 +194,14 @@ QWidget* StatsPanel::buildEntriesTab() {
 
 void StatsPanel::setStats(const SourceStats& stats) {
     const QLocale locale;
-    const QString notTracked = tr("not tracked");
-    auto number = [&](const std::optional<quint64>& n) {
-        return n ? locale.toString(static_cast<qulonglong>(*n)) : notTracked;
-    };
+    const QString notRecorded = notRecordedText();
+    auto number = [&](const std::optional<quint64>& n) { return n ? numberText(*n) : notRecorded; };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
-    m_fields[QStringLiteral("bytes")]->setText(
-        stats.bytes ? locale.formattedDataSize(static_cast<qint64>(*stats.bytes)) : notTracked);
+    m_fields[QStringLiteral("bytes")]->setText(stats.bytes ? bytesText(*stats.bytes) : notRecorded);
     m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
     m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
-    QString ratio = notTracked;
+    QString ratio = notRecorded;
     if (stats.countersTracked()) {
         const quint64 lookups = *stats.hits + *stats.misses;
         ratio = lookups == 0 ? tr("no lookups yet")
@@ -193,6 +212,7 @@ void StatsPanel::setStats(const SourceStats& stats) {
     }
     m_fields[QStringLiteral("ratio")]->setText(ratio);
     QString note = stats.note;
+    if (!note.isEmpty()) note[0] = note[0].toUpper();  // the core's notes are clauses
     if (!stats.countersTracked()) {
         const QString missing = tr("This cache does not record hits and misses.");
         note = note.isEmpty() ? missing : missing + QLatin1Char(' ') + note;
@@ -215,11 +235,28 @@ void StatsPanel::recordSample(qint64 atMs, const SourceStats& stats) {
 void StatsPanel::showMessage(const QString& message) {
     for (QLabel* label : std::as_const(m_fields)) label->setText(QStringLiteral("–"));
     m_note->setText(message);
+    m_countersTracked.reset();
+    redrawTimeCharts();
+}
+
+void StatsPanel::showSource(const QString& key) {
+    if (key != m_sourceKey) {
+        if (!m_sourceKey.isEmpty()) m_history.insert(m_sourceKey, m_samples);
+        m_samples = m_history.take(key);
+        m_sourceKey = key;
+    }
+    clearEntries();
+    showMessage(key.isEmpty() ? tr("Select a source to see its statistics.") : tr("Loading…"));
+}
+
+void StatsPanel::forgetSource(const QString& key) {
+    m_history.remove(key);
+    if (key == m_sourceKey) m_samples.clear();
 }
 
 void StatsPanel::resetHistory() {
     m_samples.clear();
-    m_countersTracked = false;
+    m_countersTracked.reset();
     redrawTimeCharts();
     clearEntries();
 }
@@ -242,6 +279,10 @@ QString StatsPanel::fieldText(const QString& field) const {
 
 QString StatsPanel::noteText() const {
     return m_note->text();
+}
+
+QString StatsPanel::timeNoteText() const {
+    return m_timeNote->text();
 }
 
 QList<QPointF> StatsPanel::ratioPoints() const {
@@ -289,17 +330,23 @@ void StatsPanel::showTab(int index) {
 }
 
 void StatsPanel::redrawTimeCharts() {
-    m_ratioView->setHidden(!m_countersTracked);
-    m_opsView->setHidden(!m_countersTracked);
+    const bool tracked = m_countersTracked.value_or(false);
+    m_ratioView->setHidden(!tracked);
+    m_opsView->setHidden(!tracked);
     if (!m_countersTracked) {
+        m_timeNote->clear();  // nothing is known yet: the note above says what is awaited
+        return;
+    }
+    if (!tracked) {
         m_timeNote->setText(
             tr("No hit-ratio or lookup charts: this cache does not record hits and misses."));
         return;
     }
-    m_timeNote->setText(m_samples.size() < 2
-                            ? tr("Charts fill in while the window is open (one sample every "
-                                 "few seconds).")
-                            : tr("%n samples", nullptr, static_cast<int>(m_samples.size())));
+    m_timeNote->setText(
+        m_samples.size() < 2
+            ? tr("Charts fill in while the window is open (one sample every "
+                 "few seconds).")
+            : countText(static_cast<quint64>(m_samples.size()), tr("sample"), tr("samples")));
     const QList<QPointF> ratio = ratioPoints();
     const QList<QPointF> ops = opsPoints();
     m_ratioSeries->replace(ratio);
@@ -320,8 +367,8 @@ void StatsPanel::redrawEntryCharts() {
     m_entriesCaption->setText(
         m_distribution.count() == 0
             ? tr("Sizes and expiry of the entries appear as they are loaded.")
-            : tr("Of the %1 entries loaded so far (scroll the list to load more).")
-                  .arg(locale.toString(static_cast<qulonglong>(m_distribution.count()))));
+            : tr("Of the %1 loaded so far (scroll the list to load more).")
+                  .arg(countText(m_distribution.count(), tr("entry"), tr("entries"))));
     auto fill = [](QBarSet* set, QValueAxis* axis, const auto& counts) {
         quint64 top = 0;
         for (std::size_t i = 0; i < counts.size(); ++i) {
@@ -335,8 +382,7 @@ void StatsPanel::redrawEntryCharts() {
     fill(m_ttlSet, m_ttlY, m_distribution.ttlCounts());
     m_largest->clear();
     for (const EntryRow& row : m_distribution.largest()) {
-        auto* item = new QTreeWidgetItem(
-            m_largest, {row.key, locale.formattedDataSize(static_cast<qint64>(row.size))});
+        auto* item = new QTreeWidgetItem(m_largest, {row.key, bytesText(row.size)});
         item->setToolTip(0, row.key);
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     }

@@ -1,10 +1,11 @@
 // StatsPanel: a source's statistics.
 //
-//   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not tracked"
+//   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not recorded"
 //   when the source does not keep it, with a clear note when hits and misses are missing:
 //   python-diskcache without statistics, joblib, plain folders), then two charts drawn from
 //   the periodic samples the window takes while it is open: the hit ratio per interval and
-//   lookups (hits + misses) per second.
+//   lookups (hits + misses) per second. The samples are kept per source while the panel
+//   lives, so going back to a source shows its charts again.
 //   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
 //   the largest entries.
 //
@@ -19,6 +20,7 @@
 #include <QMap>
 #include <QPointF>
 #include <QWidget>
+#include <optional>
 
 #include "views/entry_distribution.h"
 #include "workers/source_types.h"
@@ -45,10 +47,18 @@ class StatsPanel : public QWidget {
 
     // Shows `stats`'s counters (not a chart sample).
     void setStats(const SourceStats& stats);
-    // Shows `stats` and adds a sample taken at `atMs` (any monotonic milliseconds).
+    // Shows `stats` and adds a sample taken at `atMs` (any monotonic milliseconds) to the
+    // history of the shown source.
     void recordSample(qint64 atMs, const SourceStats& stats);
+    // Empties the counters and shows `message` instead (loading, an error, no source).
     void showMessage(const QString& message);
-    // Forgets the samples and the loaded entries (another source).
+    // Shows the source `key` (any stable text; empty: no source, and the panel asks to
+    // select one): its samples so far, "Loading…" until its counters arrive, no entries.
+    void showSource(const QString& key);
+    QString sourceKey() const { return m_sourceKey; }
+    // Drops the samples of the source `key` (it was removed).
+    void forgetSource(const QString& key);
+    // Forgets the shown source's samples and the loaded entries.
     void resetHistory();
     void clearEntries();
     // Counts rows that were just loaded; expiry relative to `nowMs` (Unix ms).
@@ -58,6 +68,8 @@ class StatsPanel : public QWidget {
     // "evictions") and the note.
     QString fieldText(const QString& field) const;
     QString noteText() const;
+    // The line above the charts ("12 samples", why there are no charts, ...).
+    QString timeNoteText() const;
     // Chart points: (seconds since the first sample, hit ratio in %) and (seconds,
     // lookups per second); one point per sample after the first.
     QList<QPointF> ratioPoints() const;
@@ -91,8 +103,11 @@ class StatsPanel : public QWidget {
     QValueAxis* m_ratioX = nullptr;
     QValueAxis* m_opsX = nullptr;
     QValueAxis* m_opsY = nullptr;
-    QList<Sample> m_samples;
-    bool m_countersTracked = false;
+    QList<Sample> m_samples;                 // of the shown source
+    QMap<QString, QList<Sample>> m_history;  // of the other sources, by key
+    QString m_sourceKey;
+    // Whether the shown counters include hits and misses; nullopt: no counters shown.
+    std::optional<bool> m_countersTracked;
 
     EntryDistribution m_distribution;
     QLabel* m_entriesCaption;

@@ -10,6 +10,7 @@
 
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
+#include "workers/display_text.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -51,7 +52,7 @@ EntryRow fromCore(const core::EntrySummary& entry) {
     row.createdMs = entry.stored_ms.value_or(0);
     row.accessedMs = entry.accessed_ms.value_or(0);
     row.expiresMs = entry.expires_ms.value_or(0);
-    row.hits = entry.hits.value_or(0);
+    if (entry.hits) row.hits = *entry.hits;
     row.tag = toQString(entry.tag);
     return row;
 }
@@ -71,6 +72,21 @@ core::EntryFilter toFilter(const QString& text) {
         filter.substring = utf8;
     }
     return filter;
+}
+
+// The core's plan action for a kind of maintenance.
+core::PlanRequest::Action actionOf(MaintenanceKind kind) {
+    switch (kind) {
+        case MaintenanceKind::kDeleteSelected:
+            return core::PlanRequest::Action::kDeleteEntries;
+        case MaintenanceKind::kClearExpired:
+            return core::PlanRequest::Action::kClearExpired;
+        case MaintenanceKind::kClearAll:
+            return core::PlanRequest::Action::kClearAll;
+        case MaintenanceKind::kPrune:
+            return core::PlanRequest::Action::kPruneToBytes;
+    }
+    return core::PlanRequest::Action::kClearExpired;
 }
 
 }  // namespace
@@ -115,6 +131,17 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     m_state->info = std::move(info);
     m_state->options = std::move(options);
     return {};
+}
+
+MaintenanceLimits SourceAdapter::limits() const {
+    MaintenanceLimits out;
+    if (!isOpen()) return out;
+    for (MaintenanceKind kind : {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
+                                 MaintenanceKind::kClearAll, MaintenanceKind::kPrune}) {
+        const Status why = m_state->source->supports(actionOf(kind));
+        if (!why.ok()) out.unsupported.insert(kind, toQString(why.message()));
+    }
+    return out;
 }
 
 bool SourceAdapter::isOpen() const {
@@ -176,15 +203,15 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
     }
     out.valueKind = toQString(detail->value_kind);
     out.preview = toQString(detail->preview);
-    const QString unknown = QObject::tr("not kept");
+    const QString notRecorded = notRecordedText();
     out.metadata = {
         {QObject::tr("Key"), out.row.key},
         {QObject::tr("Id"), QString::fromUtf8(out.row.id)},
-        {QObject::tr("Size"), QLocale().formattedDataSize(static_cast<qint64>(s.size))},
-        {QObject::tr("Stored"), formatMs(s.stored_ms, unknown)},
-        {QObject::tr("Accessed"), formatMs(s.accessed_ms, unknown)},
+        {QObject::tr("Size"), bytesText(s.size)},
+        {QObject::tr("Stored"), formatMs(s.stored_ms, notRecorded)},
+        {QObject::tr("Accessed"), formatMs(s.accessed_ms, notRecorded)},
         {QObject::tr("Expires"), formatMs(s.expires_ms, QObject::tr("never"))},
-        {QObject::tr("Hits"), s.hits ? QString::number(*s.hits) : unknown},
+        {QObject::tr("Hits"), s.hits ? numberText(*s.hits) : notRecorded},
         {QObject::tr("Value kind"), out.valueKind},
     };
     if (!s.tag.empty()) out.metadata.append({QObject::tr("Tag"), toQString(s.tag)});
@@ -245,22 +272,10 @@ Result<NamespaceReport> SourceAdapter::namespaces(quint64 budget, bool restart) 
 Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::PlanRequest planRequest;
-    switch (request.kind) {
-        case MaintenanceKind::kDeleteSelected:
-            planRequest.action = core::PlanRequest::Action::kDeleteEntries;
-            for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
-            break;
-        case MaintenanceKind::kClearExpired:
-            planRequest.action = core::PlanRequest::Action::kClearExpired;
-            break;
-        case MaintenanceKind::kClearAll:
-            planRequest.action = core::PlanRequest::Action::kClearAll;
-            break;
-        case MaintenanceKind::kPrune:
-            planRequest.action = core::PlanRequest::Action::kPruneToBytes;
-            planRequest.limit = request.pruneToBytes;
-            break;
-    }
+    planRequest.action = actionOf(request.kind);
+    for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
+    planRequest.limit = request.pruneToBytes;
+    planRequest.confirmed = request.confirmed;
     auto plan = m_state->source->plan(planRequest);
     if (!plan.ok()) return plan.status();
     const core::PlanPreview& preview = (*plan)->preview();
@@ -268,6 +283,9 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     out.planId = m_state->nextPlanId++;
     out.count = preview.count;
     out.bytes = preview.bytes;
+    out.bytesKnown = preview.bytes_known;
+    out.note = toQString(preview.note);
+    out.needsConfirmation = preview.needs_confirmation;
     for (const auto& entry : preview.sample) out.sample << toQString(entry.key_text);
     m_state->plans.clear();  // only the latest plan may run
     m_state->plans.emplace(out.planId, std::move(*plan));
@@ -308,9 +326,9 @@ Result<QString> testRedisConnection(const QString& url) {
     auto stats = (*source)->stats();
     if (!stats.ok()) return stats.status();
     // stats() also read the server's version into the source's note ("Redis 7.0.11, db 0").
-    return QObject::tr("%1: %2 keys")
-        .arg(toQString((*source)->info().note))
-        .arg(stats->entries.value_or(0));
+    return QObject::tr("%1: %2").arg(
+        toQString((*source)->info().note),
+        countText(stats->entries.value_or(0), QObject::tr("key"), QObject::tr("keys")));
 }
 
 Result<QList<SourceRef>> discoverSources(const QString& root) {

@@ -31,6 +31,8 @@ class SourceAdapter {
     // the core opens it read-only (OpenOptions::read_only): it refuses every change itself.
     Status open(const SourceRef& ref, bool readOnly = false);
     bool isOpen() const;
+    // What the open source cannot do, with the core's reasons (nothing when it is not open).
+    MaintenanceLimits limits() const;
     // Switches an open source to or from read-only by reopening it with the new mode (plans
     // made before are dropped). If a reopen to read-only fails, the writable source is closed
     // rather than kept. Without an open source it only records the mode for the next open().

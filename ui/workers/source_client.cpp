@@ -22,9 +22,13 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 
     // Replies cross back to this (GUI) thread as queued calls; stale ones stop here.
-    connect(m_worker, &SourceWorker::opened, this, [this](quint64 gen, const QString& error) {
-        if (accept(Channel::kOpen, gen)) emit opened(error);
-    });
+    connect(m_worker, &SourceWorker::opened, this,
+            [this](quint64 gen, const QString& error, const MaintenanceLimits& limits) {
+                if (!accept(Channel::kOpen, gen)) return;
+                m_state = error.isEmpty() ? State::kOpen : State::kFailed;
+                m_limits = limits;
+                emit opened(error);
+            });
     connect(m_worker, &SourceWorker::reopened, this,
             [this](quint64 gen, bool nowReadOnly, const QString& error) {
                 if (accept(Channel::kOpen, gen)) emit reopened(nowReadOnly, error);
@@ -61,9 +65,17 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
 }
 
 SourceClient::~SourceClient() {
-    m_worker->requestCancel();
+    // After closeLater() the thread has finished and the worker is gone with it.
+    if (!m_thread.isFinished()) m_worker->requestCancel();
     m_thread.quit();
     m_thread.wait();
+}
+
+void SourceClient::closeLater() {
+    for (quint64& generation : m_generations) ++generation;
+    m_worker->requestCancel();
+    connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
+    m_thread.quit();
 }
 
 quint64 SourceClient::generation(Channel channel) const {
@@ -88,6 +100,7 @@ void SourceClient::post(Fn&& fn) {
 }
 
 void SourceClient::open() {
+    m_state = State::kOpening;
     const quint64 gen = invalidate(Channel::kOpen);
     post([w = m_worker, gen, ref = m_ref, readOnly = m_readOnly] { w->open(gen, ref, readOnly); });
 }

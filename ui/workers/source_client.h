@@ -35,6 +35,16 @@ class SourceClient : public QObject {
 
     const SourceRef& ref() const { return m_ref; }
 
+    enum class State { kOpening, kOpen, kFailed };
+    State state() const { return m_state; }
+    // What the open source cannot do (known once opened() said it is open).
+    const MaintenanceLimits& limits() const { return m_limits; }
+
+    // Stops listening to the worker (every channel's replies become stale), asks a running
+    // execute to stop, and deletes this client once the worker's thread has finished its
+    // current request: the GUI thread does not wait for it.
+    void closeLater();
+
     quint64 generation(Channel channel) const;
     // Makes every reply to earlier requests on `channel` stale; returns the new generation.
     quint64 invalidate(Channel channel);
@@ -87,6 +97,8 @@ class SourceClient : public QObject {
     std::array<quint64, 6> m_generations{};
     quint64 m_dropped = 0;
     bool m_readOnly = false;
+    State m_state = State::kOpening;
+    MaintenanceLimits m_limits;
 };
 
 }  // namespace twat_cache::ui

@@ -14,7 +14,7 @@ QString sourceKindName(SourceKind kind) {
         case SourceKind::kJoblib:
             return QStringLiteral("joblib");
         case SourceKind::kFolder:
-            return QStringLiteral("folder");
+            return QStringLiteral("plain folder");
         case SourceKind::kRedis:
             return QStringLiteral("Redis");
     }
@@ -37,6 +37,7 @@ void registerSourceTypes() {
     qRegisterMetaType<SourceStats>();
     qRegisterMetaType<NamespaceReport>();
     qRegisterMetaType<MaintenanceRequest>();
+    qRegisterMetaType<MaintenanceLimits>();
     qRegisterMetaType<PlanPreview>();
     qRegisterMetaType<ExecuteResult>();
 }

@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMap>
 #include <QMetaType>
 #include <QPair>
 #include <QString>
@@ -23,7 +24,8 @@ enum class SourceKind { kNative, kDiskcache, kJoblib, kFolder, kRedis };
 struct SourceRef;
 SourceRef folderSourceRef(const QString& path);
 
-// Display name of a kind: "twat-cache", "python-diskcache", "joblib", "folder", "Redis".
+// Display name of a kind: "twat-cache", "python-diskcache", "joblib", "plain folder" (a
+// cache folder of no known format), "Redis".
 QString sourceKindName(SourceKind kind);
 
 // Where a source lives. For Redis, `location` is the URL without its password; the password
@@ -46,10 +48,10 @@ struct EntryRow {
     QByteArray id;  // opaque handle the source understands (key hash, file name, redis key)
     QString key;    // readable key text
     quint64 size = 0;
-    qint64 createdMs = 0;   // Unix ms; 0: unknown
-    qint64 accessedMs = 0;  // Unix ms; 0: not tracked
-    qint64 expiresMs = 0;   // Unix ms; 0: never
-    quint64 hits = 0;
+    qint64 createdMs = 0;         // Unix ms; 0: not recorded
+    qint64 accessedMs = 0;        // Unix ms; 0: not recorded
+    qint64 expiresMs = 0;         // Unix ms; 0: never
+    std::optional<quint64> hits;  // nullopt: not recorded
     QString tag;
 };
 
@@ -72,7 +74,7 @@ struct EntryDetail {
     QString preview;                          // the source's readable rendering (e.g. of a pickle)
 };
 
-// Counters of a source; nullopt: the source does not track that counter.
+// Counters of a source; nullopt: the source does not record that counter.
 struct SourceStats {
     std::optional<quint64> entries;
     std::optional<quint64> bytes;
@@ -112,6 +114,16 @@ struct MaintenanceRequest {
     MaintenanceKind kind = MaintenanceKind::kClearExpired;
     QList<QByteArray> ids;     // kDeleteSelected: the entries
     quint64 pruneToBytes = 0;  // kPrune: keep at most this many bytes
+    // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.
+    bool confirmed = false;
+};
+
+// The kinds of maintenance an open source cannot carry out, each with the core's reason.
+struct MaintenanceLimits {
+    QMap<MaintenanceKind, QString> unsupported;
+
+    // Why `kind` is not available on this source (empty: it is).
+    QString whyNot(MaintenanceKind kind) const { return unsupported.value(kind); }
 };
 
 // What a plan would do, before anything is touched.
@@ -119,12 +131,18 @@ struct PlanPreview {
     quint64 planId = 0;
     quint64 count = 0;
     quint64 bytes = 0;
-    QStringList sample;  // a few readable keys
+    bool bytesKnown = true;  // false: the source did not measure `bytes` (Redis)
+    QStringList sample;      // a few readable keys
+    QString note;            // the source's remark, e.g. what a whole-database clear covers
+    // Executing needs an explicit confirmation (it empties a whole Redis database): ask the
+    // user, then plan again with MaintenanceRequest::confirmed.
+    bool needsConfirmation = false;
 };
 
 struct ExecuteResult {
     quint64 removed = 0;
     quint64 bytes = 0;
+    bool bytesKnown = true;  // false: the source did not measure `bytes` (its plan said so)
     bool cancelled = false;
     QStringList refused;  // entries left alone for safety, each with the reason
 };
@@ -140,5 +158,6 @@ Q_DECLARE_METATYPE(twat_cache::ui::EntryDetail)
 Q_DECLARE_METATYPE(twat_cache::ui::SourceStats)
 Q_DECLARE_METATYPE(twat_cache::ui::NamespaceReport)
 Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceRequest)
+Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceLimits)
 Q_DECLARE_METATYPE(twat_cache::ui::PlanPreview)
 Q_DECLARE_METATYPE(twat_cache::ui::ExecuteResult)

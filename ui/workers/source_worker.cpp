@@ -1,11 +1,9 @@
 #include "workers/source_worker.h"
 
+#include "workers/failure_text.h"
+
 namespace twat_cache::ui {
 namespace {
-
-QString errorText(const Status& status) {
-    return status.ok() ? QString() : QString::fromStdString(status.toString());
-}
 
 template <class T>
 T valueOrEmpty(const Result<T>& result) {
@@ -17,8 +15,14 @@ T valueOrEmpty(const Result<T>& result) {
 SourceWorker::SourceWorker(QObject* parent) : QObject(parent) {}
 SourceWorker::~SourceWorker() = default;
 
+QString SourceWorker::errorText(const Status& status) const {
+    return status.ok() ? QString() : describeFailure(status, m_ref);
+}
+
 void SourceWorker::open(quint64 generation, const SourceRef& ref, bool readOnly) {
-    emit opened(generation, errorText(m_adapter.open(ref, readOnly)));
+    m_ref = ref;
+    const Status status = m_adapter.open(ref, readOnly);
+    emit opened(generation, errorText(status), m_adapter.limits());
 }
 
 void SourceWorker::setReadOnly(quint64 generation, bool readOnly) {

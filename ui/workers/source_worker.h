@@ -1,6 +1,7 @@
 // SourceWorker: owns one cache source (through a SourceAdapter) and answers requests on its
 // own thread. Requests arrive as queued calls from a SourceClient; every reply is a signal
 // that carries back the request's generation number, so the client can drop stale replies.
+// Failures are said in words for the user (failure_text.h).
 //
 // Thread safety: lives in one worker thread; its request methods must run there (the
 // client posts them with QMetaObject::invokeMethod). requestCancel() and resetCancel() may
@@ -40,7 +41,9 @@ class SourceWorker : public QObject {
     void execute(quint64 generation, quint64 planId);
 
   signals:
-    void opened(quint64 generation, const QString& error);
+    // `limits`: what the opened source cannot do (see SourceAdapter::limits).
+    void opened(quint64 generation, const QString& error,
+                const twat_cache::ui::MaintenanceLimits& limits);
     void reopened(quint64 generation, bool readOnly, const QString& error);
     void pageReady(quint64 generation, const twat_cache::ui::EntryPage& page, const QString& error);
     void detailReady(quint64 generation, const twat_cache::ui::EntryDetail& detail,
@@ -56,7 +59,11 @@ class SourceWorker : public QObject {
                   const QString& error);
 
   private:
+    // A failure in words for the user (see failure_text.h); empty when `status` is OK.
+    QString errorText(const Status& status) const;
+
     SourceAdapter m_adapter;
+    SourceRef m_ref;  // the source last opened
     std::atomic<bool> m_cancel{false};
 };
 

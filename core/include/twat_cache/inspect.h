@@ -203,7 +203,8 @@ struct PlanRequest {
     std::chrono::milliseconds age{0};
     std::string glob{};
     // kClearAll on a Redis source deletes every key of the database, not only one cache's:
-    // its plan previews without this, but execute() refuses unless it is set.
+    // its plan previews without this (PlanPreview::needs_confirmation), but execute()
+    // refuses unless it is set.
     bool confirmed = false;
 };
 
@@ -213,6 +214,10 @@ struct PlanPreview {
     std::vector<EntrySummary> sample;  // up to kSampleSize of the matched entries
     bool bytes_known = true;           // false when `bytes` was not measured (Redis globs)
     std::string note;                  // e.g. "Redis expires keys itself: nothing to do"
+    // execute() will refuse until the user confirmed explicitly (PlanRequest::confirmed): the
+    // plan deletes more than one cache's entries (a whole Redis database). Plan again with
+    // `confirmed` set once the user has, e.g. by typing the database number.
+    bool needs_confirmation = false;
     static constexpr std::size_t kSampleSize = 20;
 };
 
@@ -256,6 +261,10 @@ class TWAT_CACHE_EXPORT Source {
     // Chooses the entries that `request` would delete; changes nothing. Sources whose
     // maintenance is not "list, then delete by id" (Redis) override it.
     virtual Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
+    // OK when this source can carry out `action`; else NotSupported saying why, in words fit
+    // for a user (Redis records no storage time, so it cannot prune; it expires keys itself,
+    // so clearing expired entries never finds any). A user interface disables such actions.
+    virtual Status supports(PlanRequest::Action action) const;
 
     // The tree of key namespaces (prefixes up to each separator, see NamespaceReport) with
     // the number of keys seen so far. Each call examines up to `budget` more keys and returns

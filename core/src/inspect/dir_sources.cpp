@@ -220,7 +220,7 @@ class ListedSource : public Source {
 class JoblibSource final : public ListedSource {
   public:
     JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
-        : ListedSource(std::move(info), options, "joblib does not track hits, misses or evictions",
+        : ListedSource(std::move(info), options, "joblib does not record hits, misses or evictions",
                        dir),
           m_dir(std::move(dir)) {}
 
@@ -323,7 +323,7 @@ class JoblibSource final : public ListedSource {
 class FolderSource final : public ListedSource {
   public:
     FolderSource(const SourceInfo& info, const OpenOptions& options)
-        : ListedSource(info, options, "a plain folder does not track hits, misses or evictions",
+        : ListedSource(info, options, "a plain folder does not record hits, misses or evictions",
                        info.path) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {

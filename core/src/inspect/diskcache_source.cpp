@@ -190,7 +190,7 @@ class DiskcacheSource final : public Source {
             s.note = "statistics were never enabled (diskcache Cache(statistics=True))";
         }
         s.note += s.note.empty() ? "" : "; ";
-        s.note += "evictions are not tracked by diskcache";
+        s.note += "diskcache does not record evictions";
         return s;
     }
 

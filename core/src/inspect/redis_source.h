@@ -55,6 +55,7 @@ class RedisSource final : public Source {
     Result<EntryDetail> detail(std::string_view entryId) override;
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override;
     Result<std::unique_ptr<Plan>> plan(const PlanRequest& request) override;
+    Status supports(PlanRequest::Action action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
 
     // ---- used by the plans (redis_source_plan.cpp) ----

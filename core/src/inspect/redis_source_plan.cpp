@@ -69,7 +69,7 @@ class ClearAllPlan final : public Plan {
             return Status::permissionDenied(
                 "clearing all of " + m_source.info().name + " deletes every key of db " +
                 std::to_string(m_source.db()) +
-                ", not only a cache's; it needs explicit confirmation (PlanRequest::confirmed)");
+                ", not only a cache's: it was not confirmed explicitly, so nothing was deleted");
         }
         ExecuteResult result;
         result.matched = m_preview.count;
@@ -115,19 +115,40 @@ Status addSample(RedisSource& source, const std::vector<std::string>& keys, Plan
 
 }  // namespace
 
-Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
+Status RedisSource::supports(PlanRequest::Action action) const {
     using A = PlanRequest::Action;
-    PlanPreview pv;
-    switch (request.action) {
+    switch (action) {
         case A::kClearExpired:
-            pv.note = "Redis removes expired keys by itself: nothing to do";
-            return std::unique_ptr<Plan>(new KeysPlan(*this, {}, std::move(pv)));
+            return Status::notSupported(
+                "Redis removes expired keys by itself: there are never any to clear");
         case A::kOlderThan:
         case A::kPruneToBytes:
         case A::kPruneToEntries:
             return Status::notSupported(
                 "Redis records no storage time, so it cannot prune oldest first or by age; "
-                "delete by pattern instead, or let the server's maxmemory policy evict");
+                "the server's maxmemory policy can evict instead");
+        case A::kDeleteEntries:
+        case A::kMatchGlob:
+        case A::kClearAll:
+            break;
+    }
+    return {};
+}
+
+Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
+    using A = PlanRequest::Action;
+    PlanPreview pv;
+    switch (request.action) {
+        case A::kClearExpired:
+            // Not an error for scripts: an empty plan that says why (see supports()).
+            pv.note = "Redis removes expired keys by itself: nothing to do";
+            return std::unique_ptr<Plan>(new KeysPlan(*this, {}, std::move(pv)));
+        case A::kOlderThan:
+        case A::kPruneToBytes:
+        case A::kPruneToEntries:
+            // Callers that can delete by pattern are told so too.
+            return Status::notSupported(supports(request.action).message() +
+                                        ", or delete by pattern");
         case A::kDeleteEntries: {
             std::vector<std::string> keys;
             for (const auto& id : request.entry_ids) {
@@ -175,6 +196,7 @@ Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
             pv.note = "deletes every key of db " + std::to_string(db()) + " (" +
                       std::to_string(*n) + " keys)" +
                       (request.confirmed ? "" : "; needs explicit confirmation to execute");
+            pv.needs_confirmation = !request.confirmed;
             auto first = scanOnce("0", {}, PlanPreview::kSampleSize);
             if (!first.ok()) return first.status();
             if (Status s = addSample(*this, first->keys, pv); !s.ok()) return s;

@@ -52,8 +52,8 @@ Status SortedListing::add(const EntrySummary& e) {
     if (m_rows.size() >= m_maxEntries) {
         return Status::notSupported(
             "cannot sort " + m_name + ": more than " + std::to_string(m_maxEntries) +
-            " entries to order in memory (the sort index's limit, "
-            "OpenOptions::sort_index_max_entries); list it unsorted, or narrow it with a filter");
+            " entries to order in memory (the sort index's limit); list it unsorted, or "
+            "narrow it with a filter");
     }
     if (e.id.size() >= kKeyIsId) return Status::invalidArgument("entry id too long: " + e.id);
     const bool keyIsId = e.key_text == e.id;

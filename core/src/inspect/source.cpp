@@ -127,6 +127,10 @@ Status Source::refuseIfReadOnly() const {
     return Status::permissionDenied("source " + info().name + " is read-only: nothing was deleted");
 }
 
+Status Source::supports(PlanRequest::Action /*action*/) const {
+    return {};
+}
+
 Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
     return Status::notSupported(std::string(sourceKindName(info().kind)) +
                                 " sources have no key namespaces");

@@ -1,0 +1,25 @@
+// The inspector's wording of numbers and missing figures, defined once for every view and
+// dialog: numbers in the user's locale ("43,166"), counts with the right plural ("1 entry",
+// "2 entries"), sizes, and "not recorded" for a figure a cache does not record (never 0).
+//
+// Thread safety: pure functions; safe on any thread.
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+namespace twat_cache::ui {
+
+// "not recorded": a figure the cache does not keep.
+QString notRecordedText();
+// The short form for a table cell ("—"); its tooltip is notRecordedText().
+QString notRecordedMark();
+// `n` in the default locale's format: "43,166" in English, "43.166" in German.
+QString numberText(quint64 n);
+// A size in bytes in the default locale's format: "1.22 MiB".
+QString bytesText(quint64 bytes);
+// `n` and the noun in the right number: countText(1, tr("entry"), tr("entries")) is
+// "1 entry", countText(43166, ...) is "43,166 entries".
+QString countText(quint64 n, const QString& one, const QString& many);
+
+}  // namespace twat_cache::ui

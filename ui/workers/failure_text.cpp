@@ -1,0 +1,82 @@
+#include "workers/failure_text.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+
+namespace twat_cache::ui {
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("FailureText", text);
+}
+
+bool has(const QString& text, const char* part) {
+    return text.contains(QLatin1String(part), Qt::CaseInsensitive);
+}
+
+// "127.0.0.1:6379" or the socket's path.
+QString placeOf(const RedisEndpoint& endpoint) {
+    if (!endpoint.socketPath.isEmpty()) return endpoint.socketPath;
+    return QStringLiteral("%1:%2").arg(endpoint.host).arg(endpoint.port);
+}
+
+}  // namespace
+
+QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint) {
+    const QString message = QString::fromStdString(status.message());
+    // The connection layer says "redis <url>: <step>: <what happened>".
+    static const QRegularExpression kLayer(QStringLiteral("^redis \\S+: ([^:]*): (.*)$"),
+                                           QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch match = kLayer.match(message);
+    if (!match.hasMatch()) return QString::fromStdString(status.toString());
+    const QString what = match.captured(2);
+    const QString place = placeOf(endpoint);
+    switch (status.code()) {
+        case StatusCode::kTimeout: {
+            static const QRegularExpression kWithin(QStringLiteral("within (\\d+) ms"));
+            const QRegularExpressionMatch ms = kWithin.match(what);
+            return ms.hasMatch() ? tr("No answer from %1 within %2 ms").arg(place, ms.captured(1))
+                                 : tr("No answer from %1").arg(place);
+        }
+        case StatusCode::kPermissionDenied:
+            if (has(what, "NOAUTH")) return tr("%1 needs a password").arg(place);
+            if (has(what, "without any password")) {
+                return tr("%1 has no password set, but one was given").arg(place);
+            }
+            if (has(what, "NOPERM")) return tr("The user may not do this on %1").arg(place);
+            return tr("Wrong user name or password for %1").arg(place);
+        case StatusCode::kInvalidArgument:
+            if (has(what, "DB index")) {
+                return tr("Database %1 does not exist on %2").arg(endpoint.db).arg(place);
+            }
+            break;
+        default:
+            break;
+    }
+    if (has(what, "not known") || has(what, "name resolution") ||
+        has(what, "no address associated") || has(what, "nodename nor servname")) {
+        return tr("No such host: %1").arg(endpoint.host);
+    }
+    if (has(what, "refused")) return tr("Connection refused by %1").arg(place);
+    if (has(what, "No such file") && !endpoint.socketPath.isEmpty()) {
+        return tr("No socket at %1").arg(place);
+    }
+    if (has(what, "closed the connection")) return tr("%1 closed the connection").arg(place);
+    if (has(what, "not a Redis server")) return tr("%1 is not a Redis server").arg(place);
+    if (has(what, "network is unreachable") || has(what, "no route to host")) {
+        return tr("Cannot reach %1 (no route to it)").arg(place);
+    }
+    QString detail = what;
+    if (!detail.isEmpty()) detail[0] = detail[0].toLower();
+    return tr("%1: %2").arg(place, detail);
+}
+
+QString describeFailure(const Status& status, const SourceRef& ref) {
+    if (ref.kind == SourceKind::kRedis) {
+        auto endpoint = parseRedisUrl(ref.location);
+        if (endpoint.ok()) return describeRedisFailure(status, *endpoint);
+    }
+    return QString::fromStdString(status.toString());
+}
+
+}  // namespace twat_cache::ui
