@@ -60,6 +60,10 @@ Result<SourceInfo> resolveTarget(const CliState& state, const std::string& targe
     if (Discovery::isUrl(target)) return Discovery::identifyUrl(target);
     std::error_code ec;
     if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
+    // A path we may not reach (permissions, I/O) says so, rather than "no cache named …".
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+        return Discovery::identify(fs::absolute(target));
+    }
     auto root = rootOf(state);
     if (!root.ok()) return root.status();
     if (fs::is_directory(*root / target, ec)) return Discovery::identify(*root / target);

@@ -2,6 +2,8 @@
 // engine is discovered by its manifest, listed by cursor pages, shown in detail (typed values,
 // zstd, spilled files), and maintained through plans whose deletions keep the engine's
 // totals exact and remove spilled files. Also read-only refusal, cancel, and the CLI.
+#include <unistd.h>
+
 #include <QtTest>
 #include <atomic>
 #include <fstream>
@@ -17,6 +19,7 @@
 using namespace twat_cache;
 using namespace std::chrono_literals;
 using test::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -370,6 +373,39 @@ class TestInspectNative : public QObject {
         QVERIFY2(r.out.find("would delete") != std::string::npos, r.out.c_str());
         QVERIFY2(r.err.find("read-only") != std::string::npos, r.err.c_str());
         QCOMPARE(fx.engineView().first, before);
+    }
+
+    // An unreadable root listed as empty (rc 0), and stats said "not found" for a permission
+    // error (issue 19). As root the CLI runs as nobody (setpriv), since root reads anything.
+    void cliPermissionErrorsSayPermission() {
+        test::TempDir dir;
+        fs::permissions(dir.path(),
+                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+        const fs::path root = dir.path() / "root";
+        fs::create_directories(root / "somecache");
+        std::vector<std::string> prefix;
+        if (::geteuid() == 0)
+            prefix = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                      TWAT_CACHE_CLI};
+        auto run = [&](std::vector<std::string> args) {
+            std::vector<std::string> all = prefix;
+            all.insert(all.end(), args.begin(), args.end());
+            const std::string program = all.front();
+            all.erase(all.begin());
+            return test::runProcess(prefix.empty() ? std::string(TWAT_CACHE_CLI) : program,
+                                    prefix.empty() ? args : all);
+        };
+        fs::permissions(root, fs::perms::owner_all | fs::perms::others_exec);  // 0701: no list
+        auto list = run({"--root", root.string(), "list"});
+        QVERIFY2(list.exitCode != 0, list.out.c_str());
+        QVERIFY2(list.err.find("Permission denied") != std::string::npos, list.err.c_str());
+        fs::permissions(root, fs::perms::owner_all);  // 0700: no way through
+        auto stats = run({"stats", (root / "somecache").string()});
+        fs::permissions(root,
+                        fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+        QVERIFY2(stats.exitCode != 0, stats.out.c_str());
+        QVERIFY2(stats.err.find("Permission denied") != std::string::npos, stats.err.c_str());
+        QVERIFY2(stats.err.find("not found") == std::string::npos, stats.err.c_str());
     }
 
     // A fresh machine has no cache root yet: `list` says so and succeeds (issue 11).

@@ -9,6 +9,7 @@
 #include "inspect/redis_source.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/redis_engine.h"
+#include "util/fs_util.h"
 #include "util/manifest.h"
 
 namespace twat_cache {
@@ -56,7 +57,15 @@ void addCounts(SourceInfo& info) {
 
 Result<SourceInfo> Discovery::identify(const fs::path& path) {
     std::error_code ec;
-    if (!fs::is_directory(path, ec)) return Status::notFound("no cache folder at " + path.string());
+    const auto status = fs::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+        // Say what stopped us (permission, I/O), not that nothing is there.
+        return detail::statusFromErrno(ec.value(), "cannot reach the cache folder", path);
+    }
+    if (!fs::exists(status)) return Status::notFound("no cache folder at " + path.string());
+    if (!fs::is_directory(status)) {
+        return Status::invalidArgument(path.string() + " is not a folder");
+    }
     SourceInfo info;
     info.path = path;
     info.name = path.filename().string();
@@ -101,6 +110,12 @@ Result<std::vector<SourceInfo>> Discovery::scan(const fs::path& root) {
     auto self = identify(root);
     if (!self.ok()) return self.status();
     std::vector<SourceInfo> out;
+    {
+        // An unreadable root is an error, not an empty list.
+        std::error_code ec;
+        fs::directory_iterator probe(root, ec);
+        if (ec) return detail::statusFromErrno(ec.value(), "cannot list the cache root", root);
+    }
     if (self->kind != SourceKind::kFolder || self->note.find("CACHEDIR.TAG") != std::string::npos) {
         addCounts(*self);
         out.push_back(std::move(*self));
