@@ -11,6 +11,7 @@
 
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sqlite_handle.h"
 #include "util/log_internal.h"
 
@@ -24,7 +25,6 @@ constexpr int kModeBinary = 2;
 constexpr int kModeText = 3;
 constexpr int kModePickle = 4;
 constexpr std::size_t kFilterChunk = 256;
-constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
 
 // The value's stored bytes: the file's size for spilled values, else the inline value's.
@@ -136,27 +136,13 @@ class DiskcacheSource final : public Source {
         std::uint64_t count = 0, bytes = 0, hits = 0, misses = 0;
         bool statisticsOn = false;
         for (auto& shard : m_shards) {
-            auto st = shard.db->prepare(
-                "SELECT key, value FROM Settings WHERE key IN "
-                "('count', 'size', 'hits', 'misses', 'statistics')");
-            if (!st.ok()) return st.status();
-            while (true) {
-                auto row = st->step();
-                if (!row.ok()) return row.status().withContext(shard.dir.string());
-                if (!*row) break;
-                const std::string_view key = st->bytes(0);
-                const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
-                if (key == "count")
-                    count += v;
-                else if (key == "size")
-                    bytes += v;
-                else if (key == "hits")
-                    hits += v;
-                else if (key == "misses")
-                    misses += v;
-                else if (key == "statistics" && v != 0)
-                    statisticsOn = true;
-            }
+            auto settings = readSettings(shard);
+            if (!settings.ok()) return settings.status();
+            count += settings->count;
+            bytes += settings->size;
+            hits += settings->hits;
+            misses += settings->misses;
+            statisticsOn = statisticsOn || settings->statistics;
             // diskcache's volume(): database pages plus spilled files.
             auto pages = shard.db->prepare("PRAGMA page_count");
             auto pageSize = shard.db->prepare("PRAGMA page_size");
@@ -199,7 +185,10 @@ class DiskcacheSource final : public Source {
             page.cursor = std::string(cursorText);
             return page;
         }
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         while (c.shard < m_shards.size()) {
             Shard& shard = m_shards[c.shard];
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
@@ -211,18 +200,23 @@ class DiskcacheSource final : public Source {
             st->bind(1, c.rowid);
             st->bind(2, static_cast<std::int64_t>(want));
             std::size_t rows = 0;
-            while (true) {
+            bool stop = false;
+            while (!stop) {
                 auto row = st->step();
                 if (!row.ok()) return row.status().withContext(shard.dir.string());
                 if (!*row) break;
                 ++rows;
-                ++examined;
+                ++page.scanned;
                 c.rowid = st->int64(0);
                 EntrySummary e = summaryFromRow(*st, c.shard);
                 if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
-                if (page.entries.size() == limit) break;
+                if (page.entries.size() == limit) {
+                    stop = true;
+                } else if (deadline.expired()) {
+                    stop = page.budget_spent = true;
+                }
             }
-            if (page.entries.size() == limit || (rows == want && examined >= kFilterScanBudget)) {
+            if (stop) {
                 page.cursor = std::to_string(c.shard) + ":" + std::to_string(c.rowid);
                 return page;
             }
@@ -257,7 +251,10 @@ class DiskcacheSource final : public Source {
             double value;
             EntrySummary entry;
         };
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
             std::vector<std::vector<Row>> buffers(m_shards.size());
@@ -277,7 +274,7 @@ class DiskcacheSource final : public Source {
             }
             std::vector<std::size_t> pos(m_shards.size(), 0);
             bool needMore = false;
-            while (page.entries.size() < limit) {
+            while (page.entries.size() < limit && !page.budget_spent) {
                 std::size_t best = m_shards.size();
                 for (std::size_t i = 0; i < m_shards.size(); ++i) {
                     if (pos[i] == buffers[i].size()) {
@@ -296,10 +293,11 @@ class DiskcacheSource final : public Source {
                 if (best == m_shards.size()) return page;  // every shard is done
                 Row& r = buffers[best][pos[best]++];
                 ++offsets[best];
-                ++examined;
+                ++page.scanned;
                 if (filter.matches(r.entry.key_text)) page.entries.push_back(std::move(r.entry));
+                if (page.entries.size() < limit) page.budget_spent = deadline.expired();
             }
-            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+            if (page.entries.size() == limit || page.budget_spent) {
                 page.cursor = "s";
                 for (std::size_t i = 0; i < offsets.size(); ++i) {
                     page.cursor += (i == 0 ? "" : ",") + std::to_string(offsets[i]);
@@ -410,6 +408,49 @@ class DiskcacheSource final : public Source {
     }
 
   private:
+    // The counters diskcache keeps in a shard's Settings table.
+    struct ShardSettings {
+        std::uint64_t count = 0, size = 0, hits = 0, misses = 0;
+        bool statistics = false;
+    };
+
+    static Result<ShardSettings> readSettings(Shard& shard) {
+        auto st = shard.db->prepare(
+            "SELECT key, value FROM Settings WHERE key IN "
+            "('count', 'size', 'hits', 'misses', 'statistics')");
+        if (!st.ok()) return st.status();
+        ShardSettings out;
+        while (true) {
+            auto row = st->step();
+            if (!row.ok()) return row.status().withContext(shard.dir.string());
+            if (!*row) break;
+            const std::string_view key = st->bytes(0);
+            const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
+            if (key == "count")
+                out.count = v;
+            else if (key == "size")
+                out.size = v;
+            else if (key == "hits")
+                out.hits = v;
+            else if (key == "misses")
+                out.misses = v;
+            else if (key == "statistics")
+                out.statistics = v != 0;
+        }
+        return out;
+    }
+
+    // Entries of every shard, as diskcache counts them (Settings 'count').
+    Result<std::uint64_t> entryCount() {
+        std::uint64_t count = 0;
+        for (auto& shard : m_shards) {
+            auto settings = readSettings(shard);
+            if (!settings.ok()) return settings.status();
+            count += settings->count;
+        }
+        return count;
+    }
+
     EntrySummary summaryFromRow(const SqliteStatement& st, std::size_t shard) const {
         EntrySummary e;
         e.id = std::to_string(shard) + ":" + std::to_string(st.int64(0));

@@ -9,6 +9,7 @@
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sqlite_handle.h"
 #include "inspect/value_render.h"
 #include "sqlite/sqlite_engine_impl.h"
@@ -22,7 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kFilterChunk = 256;
-constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole values up to this
 // The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
@@ -63,6 +63,13 @@ Result<std::string> blobOfHex(std::string_view hex) {
         out.push_back(static_cast<char>(hi * 16 + lo));
     }
     return out;
+}
+
+// An empty page that stays at `cursor` (a request for no entries).
+EntryPage pageAt(std::string_view cursor) {
+    EntryPage page;
+    page.cursor = std::string(cursor);
+    return page;
 }
 
 std::uint64_t nonNegative(std::int64_t v) {
@@ -121,7 +128,7 @@ class NativeSqliteSource final : public Source {
                                                "'");
             }
         }
-        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
+        if (limit == 0) return pageAt(cursorText);
         return pageRows(
             limit, filter,
             [&](std::size_t want) {
@@ -153,7 +160,7 @@ class NativeSqliteSource final : public Source {
             }
             if (offset < 0) return Status::invalidArgument("negative cursor offset");
         }
-        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
+        if (limit == 0) return pageAt(cursorText);
         const char* dir = filter.descending ? " DESC" : " ASC";
         const std::string order =
             std::string(" ORDER BY ") + orderExpr(filter.order) + dir + ", e.rowid" + dir;
@@ -173,35 +180,53 @@ class NativeSqliteSource final : public Source {
 
     // Fills a page from successive chunks of rows, for both listings: `query(want)` prepares
     // the statement for the next `want` rows, `consumed(st)` moves the cursor past a row and
-    // `cursor()` spells it. A filtered page stops, with a cursor, after kFilterScanBudget rows
-    // examined, so it always returns.
+    // `cursor()` spells it. A page stops, with a cursor, when it is full or the filter's time
+    // budget ran out.
     template <class Query, class Consumed, class Cursor>
     Result<EntryPage> pageRows(std::size_t limit, const EntryFilter& filter, Query query,
                                Consumed consumed, Cursor cursor) {
         EntryPage page;
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
             auto st = query(want);
             if (!st.ok()) return st.status();
             std::size_t rows = 0;
-            for (;;) {
+            bool stop = false;
+            while (!stop) {
                 auto row = st->step();
                 if (!row.ok()) return row.status().withContext(m_db->file().string());
                 if (!*row) break;
                 ++rows;
-                ++examined;
+                ++page.scanned;
                 consumed(*st);
                 EntrySummary e = summaryFromRow(*st);
                 if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
-                if (page.entries.size() == limit) break;
+                if (page.entries.size() == limit) {
+                    stop = true;
+                } else if (deadline.expired()) {
+                    stop = page.budget_spent = true;
+                }
             }
-            if (rows < want && page.entries.size() < limit) return page;  // the end
-            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+            if (stop) {
                 page.cursor = cursor();
                 return page;
             }
+            if (rows < want) return page;  // the end
         }
+    }
+
+    // Entries as the cache's counters row counts them (what stats() reports).
+    Result<std::uint64_t> entryCount() {
+        auto st = m_db->prepare("SELECT count FROM counters WHERE id = 0");
+        if (!st.ok()) return st.status();
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        return nonNegative(st->int64(0));
     }
 
     const char* orderExpr(SortKey key) const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
 #include "util/envelope.h"
 
@@ -16,7 +17,6 @@ namespace {
 
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kPreviewItems = 50;
-constexpr std::size_t kMaxRoundsPerPage = 64;
 constexpr std::size_t kMaxCachesInStats = 200;
 
 bool printable(std::string_view key) {
@@ -240,8 +240,12 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
                               : !filter.substring.empty() ? "*" + escapeGlob(filter.substring) + "*"
                                                           : std::string();
     EntryPage page;
+    auto keys = dbSize();
+    if (!keys.ok()) return keys.status();
+    page.total = *keys;
+    ScanDeadline deadline(clock(), filter.time_budget);
     std::vector<std::string> shown;
-    for (std::size_t round = 0; round < kMaxRoundsPerPage; ++round) {
+    for (;;) {
         if (!(m_batch.from == from && m_batch.count == count && m_batch.match == match &&
               !m_batch.next.empty())) {
             auto step = scanOnce(from, match, count);
@@ -252,19 +256,25 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
         for (; i < m_batch.keys.size() && shown.size() < limit; ++i) {
             if (filter.matches(m_batch.keys[i])) shown.push_back(m_batch.keys[i]);
         }
-        if (i < m_batch.keys.size()) {  // the page filled inside this batch
+        const bool last = m_batch.next == "0";
+        // With MATCH the server filters: it examines about COUNT keys per round (all of them
+        // in the last round, which is not known) and returns the matches only.
+        const bool whole = i == m_batch.keys.size();
+        page.scanned += match.empty() || last || !whole ? i - skip : count;
+        if (!whole) {  // the page filled inside this batch
             page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);
             break;
         }
-        if (m_batch.next == "0") break;  // the end
+        if (last) break;  // the end
         from = m_batch.next;
         count = m_count;
         skip = 0;
-        if (shown.size() >= limit) {
+        const bool full = shown.size() >= limit;
+        if (full || deadline.expired()) {
+            page.budget_spent = !full;
             page.cursor = from + "/" + std::to_string(count) + "/0";
             break;
         }
-        if (round + 1 == kMaxRoundsPerPage) page.cursor = from + "/" + std::to_string(count) + "/0";
     }
     auto described = describe(shown);
     if (!described.ok()) return described.status();
