@@ -75,8 +75,12 @@ void EntriesModel::reload() {
     m_lastError.clear();
     m_pending = false;
     m_complete = (m_client == nullptr);
+    m_scanned = 0;
+    m_total.reset();
+    m_stopped = false;
     if (m_client) m_client->invalidate(SourceClient::Channel::kEntries);
     endResetModel();
+    emit searchChanged();
 }
 
 const EntryRow* EntriesModel::rowAt(int row) const {
@@ -154,15 +158,35 @@ QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int 
 }
 
 bool EntriesModel::canFetchMore(const QModelIndex& parent) const {
-    return !parent.isValid() && m_client && !m_complete && !m_pending;
+    return !parent.isValid() && m_client && !m_complete && !m_pending && !m_stopped;
 }
 
 void EntriesModel::fetchMore(const QModelIndex& parent) {
     if (!canFetchMore(parent)) return;
+    m_roundRows = 0;
+    requestRest();
+    emit searchChanged();
+}
+
+void EntriesModel::requestRest() {
     m_pending = true;
     const SortKey key = m_sortColumn >= 0 ? sortKeyOf(m_sortColumn) : SortKey::kNone;
-    m_client->requestPage(m_cursor, m_filter, m_pageSize, static_cast<int>(key),
-                          m_sortOrder == Qt::DescendingOrder);
+    m_client->requestPage(m_cursor, m_filter, std::max(1, m_pageSize - m_roundRows),
+                          static_cast<int>(key), m_sortOrder == Qt::DescendingOrder,
+                          m_timeBudgetMs);
+}
+
+void EntriesModel::stopSearch() {
+    if (m_stopped || m_complete) return;
+    m_stopped = true;
+    emit searchChanged();
+}
+
+void EntriesModel::continueSearch() {
+    if (!m_stopped) return;
+    m_stopped = false;
+    if (!m_pending) fetchMore({});
+    emit searchChanged();
 }
 
 bool EntriesModel::isSortable(int column) const {
@@ -199,6 +223,7 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         m_lastError = error;
         m_complete = true;
         emit pageLoaded(0, error);
+        emit searchChanged();
         return;
     }
     m_cursor = page.cursor;
@@ -208,14 +233,21 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         emit headerDataChanged(Qt::Horizontal, 0, kColumnCount - 1);  // the tooltips say it
     }
     m_complete = page.complete || page.cursor.isEmpty();
+    m_scanned += page.scanned;
+    if (page.total) m_total = page.total;
     const int added = static_cast<int>(page.rows.size());
+    m_roundRows += added;
     if (added > 0) {
         const int first = static_cast<int>(m_rows.size());
         beginInsertRows({}, first, first + added - 1);
         m_rows.append(page.rows);
         endInsertRows();
     }
+    // The source ran out of time before the page was full: search on, unless stopped. (The
+    // view only asks for more when rows arrive, so an empty page would otherwise end here.)
+    if (!m_complete && !m_stopped && m_roundRows < m_pageSize) requestRest();
     emit pageLoaded(added, {});
+    emit searchChanged();
 }
 
 }  // namespace twat_cache::ui

@@ -33,6 +33,7 @@
 #include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/maintenance_runner.h"
+#include "views/search_bar.h"
 #include "views/sort_header.h"
 #include "views/stats_panel.h"
 #include "views/ui_resources.h"
@@ -156,6 +157,7 @@ void MainWindow::buildWidgets() {
     entriesLayout->setContentsMargins(0, 0, 0, 0);
     entriesLayout->addWidget(m_filterEdit);
     entriesLayout->addWidget(m_entriesMessage);
+    entriesLayout->addWidget(new SearchBar(m_entries, this));
     entriesLayout->addWidget(m_entriesView);
     m_splitter->setObjectName(QStringLiteral("entriesSplitter"));
     m_splitter->addWidget(entriesBox);
@@ -277,7 +279,7 @@ void MainWindow::connectActions() {
     connect(m_entriesView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActionStates);
     connect(m_entries, &EntriesModel::pageLoaded, this, &MainWindow::onPageLoaded);
-    connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+    connect(m_entries, &EntriesModel::searchChanged, this, &MainWindow::updateStatus);
     connect(m_entries, &QAbstractItemModel::modelReset, m_stats, &StatsPanel::clearEntries);
     connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
     connect(m_namespaceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -586,13 +588,7 @@ void MainWindow::updateActionStates() {
 
 void MainWindow::updateStatus() {
     m_statusSource->setText(m_current ? m_current->ref().location : tr("No source selected"));
-    QString count = tr("%n entries loaded", nullptr, m_entries->rowCount());
-    if (m_entries->isLoading())
-        count += tr(" (loading…)");
-    else if (!m_entries->isComplete())
-        count += tr(" (more on scroll)");
-    if (!m_entries->filter().isEmpty()) count += tr(", filtered");
-    m_statusCount->setText(count);
+    m_statusCount->setText(SearchBar::loadedText(*m_entries));
 }
 
 void MainWindow::log(const QString& level, const QString& message) {
