@@ -134,6 +134,27 @@ class TestSearch : public QObject {
         QCOMPARE(model->scanned(), quint64{kFill + 5});
     }
 
+    // Stop pressed while the reply that ends the search is on its way: the search is
+    // complete, not stopped.
+    void stopJustBeforeTheEnd() {
+        MainWindow window;
+        window.show();
+        QVERIFY(openLate(window));
+        EntriesModel* model = window.entriesModel();
+        model->setTimeBudget(60'000);  // one request scans the whole cache
+        window.setFilterText(QStringLiteral("rare:*"));
+        QSignalSpy loaded(model, &EntriesModel::pageLoaded);
+        model->fetchMore({});
+        QVERIFY(model->isLoading());
+        model->stopSearch();
+        QVERIFY(model->isStopped());
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(model->isComplete());
+        QVERIFY(!model->isStopped());
+        QCOMPARE(searchStatus(window)->text(), kComplete);
+        QVERIFY(!window.findChild<QPushButton*>(QStringLiteral("searchStopButton"))->isVisible());
+    }
+
     // A click on a Redis namespace whose keys hide among many others lists them all.
     void redisNamespaceClick() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());

@@ -233,6 +233,7 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         emit headerDataChanged(Qt::Horizontal, 0, kColumnCount - 1);  // the tooltips say it
     }
     m_complete = page.complete || page.cursor.isEmpty();
+    if (m_complete) m_stopped = false;  // a Stop pressed while the last reply was on its way
     m_scanned += page.scanned;
     if (page.total) m_total = page.total;
     const int added = static_cast<int>(page.rows.size());
