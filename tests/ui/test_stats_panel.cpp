@@ -1,6 +1,8 @@
 // Statistics: the panel's counters, time charts from samples and entry distribution
 // (deterministic, fed by hand), and the window's periodic sampling through the worker of a real
 // native cache whose counters move.
+#include <QChartView>
+#include <QLineSeries>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -54,17 +56,23 @@ class TestStatsPanel : public QObject {
         StatsPanel panel;
         panel.recordSample(0, counters(0, 0));
         panel.recordSample(2000, counters(30, 10));  // 40 lookups in 2 s, 75 % hits
-        panel.recordSample(4000, counters(30, 10));  // idle: the ratio so far
+        panel.recordSample(4000, counters(30, 10));  // idle: no ratio, a gap
         panel.recordSample(6000, counters(40, 50));  // 50 lookups, 20 % hits
         QCOMPARE(panel.sampleCount(), 4);
         QVERIFY(panel.timeChartsShown());
         QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("40"));
         QCOMPARE(panel.fieldText(QStringLiteral("ratio")), QLocale().toString(44.4, 'f', 1) + " %");
-        const QList<QPointF> ratio = panel.ratioPoints();
-        QCOMPARE(ratio.size(), 3);
-        QCOMPARE(ratio.at(0), QPointF(2.0, 75.0));
-        QCOMPARE(ratio.at(1), QPointF(4.0, 75.0));
-        QCOMPARE(ratio.at(2), QPointF(6.0, 20.0));
+        // The idle interval is a gap between two runs: neither 0 % nor 100 % nor the ratio so far.
+        QCOMPARE(panel.ratioSegments(), (QList<QList<QPointF>>{{{2.0, 75.0}}, {{6.0, 20.0}}}));
+        QCOMPARE(panel.ratioPoints(), (QList<QPointF>{{2.0, 75.0}, {6.0, 20.0}}));
+        // Drawn so: one line per run, on the chart.
+        auto* chart = panel.findChild<QChartView*>(QStringLiteral("ratioChart"))->chart();
+        QList<QList<QPointF>> drawn;
+        for (QAbstractSeries* series : chart->series()) {
+            const auto points = static_cast<QLineSeries*>(series)->points();
+            if (!points.isEmpty()) drawn.append(points);
+        }
+        QCOMPARE(drawn, panel.ratioSegments());
         const QList<QPointF> ops = panel.opsPoints();
         QCOMPARE(ops, (QList<QPointF>{{2.0, 20.0}, {4.0, 0.0}, {6.0, 25.0}}));
         // Counters that went down (the cache was cleared) count from zero.

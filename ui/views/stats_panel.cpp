@@ -131,10 +131,12 @@ QWidget* StatsPanel::buildCountersTab() {
     m_note->setWordWrap(true);
     m_note->setObjectName(QStringLiteral("statsNote"));
     layout->addWidget(m_note);
-    QValueAxis* ratioY = nullptr;
-    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &m_ratioSeries,
-                           &m_ratioX, &ratioY);
-    ratioY->setRange(0, 100);
+    QLineSeries* ratio = nullptr;
+    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &ratio,
+                           &m_ratioX, &m_ratioY);
+    ratio->setPointsVisible(true);  // a run of one interval is a dot
+    m_ratioSeries.append(ratio);
+    m_ratioY->setRange(0, 100);
     m_opsView = makeLine(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
                          &m_opsX, &m_opsY);
     m_opsY->setRange(0, niceMax(0));
@@ -244,8 +246,9 @@ QString StatsPanel::noteText() const {
     return m_note->text();
 }
 
-QList<QPointF> StatsPanel::ratioPoints() const {
-    QList<QPointF> points;
+QList<QList<QPointF>> StatsPanel::ratioSegments() const {
+    QList<QList<QPointF>> segments;
+    bool gap = true;
     for (qsizetype i = 1; i < m_samples.size(); ++i) {
         const Sample& a = m_samples.at(i - 1);
         const Sample& b = m_samples.at(i);
@@ -253,15 +256,21 @@ QList<QPointF> StatsPanel::ratioPoints() const {
         // Counters that went down were reset (the cache was cleared): count from zero.
         const quint64 hits = b.hits >= a.hits ? b.hits - a.hits : b.hits;
         const quint64 misses = b.misses >= a.misses ? b.misses - a.misses : b.misses;
-        if (hits + misses > 0) {
-            points.append(
-                {x, 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)});
-        } else if (b.hits + b.misses > 0) {
-            // No lookups in this interval: the ratio so far.
-            points.append(
-                {x, 100.0 * static_cast<double>(b.hits) / static_cast<double>(b.hits + b.misses)});
+        if (hits + misses == 0) {  // no lookups, no ratio: neither 0 % nor 100 %
+            gap = true;
+            continue;
         }
+        if (gap) segments.append(QList<QPointF>());
+        gap = false;
+        segments.last().append(
+            {x, 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)});
     }
+    return segments;
+}
+
+QList<QPointF> StatsPanel::ratioPoints() const {
+    QList<QPointF> points;
+    for (const QList<QPointF>& segment : ratioSegments()) points.append(segment);
     return points;
 }
 
@@ -300,9 +309,21 @@ void StatsPanel::redrawTimeCharts() {
                             ? tr("Charts fill in while the window is open (one sample every "
                                  "few seconds).")
                             : tr("%n samples", nullptr, static_cast<int>(m_samples.size())));
-    const QList<QPointF> ratio = ratioPoints();
+    const QList<QList<QPointF>> ratio = ratioSegments();
+    while (m_ratioSeries.size() < ratio.size()) {
+        // Another run of the line: a series like the first one, on the same axes.
+        auto* series = new QLineSeries;
+        m_ratioView->chart()->addSeries(series);
+        series->attachAxis(m_ratioX);
+        series->attachAxis(m_ratioY);
+        series->setPen(m_ratioSeries.constFirst()->pen());
+        series->setPointsVisible(true);
+        m_ratioSeries.append(series);
+    }
+    for (qsizetype i = 0; i < m_ratioSeries.size(); ++i) {
+        m_ratioSeries.at(i)->replace(i < ratio.size() ? ratio.at(i) : QList<QPointF>());
+    }
     const QList<QPointF> ops = opsPoints();
-    m_ratioSeries->replace(ratio);
     m_opsSeries->replace(ops);
     const double span = ops.isEmpty() ? 60.0 : std::max(1.0, ops.constLast().x());
     for (QValueAxis* x : {m_ratioX, m_opsX}) {

@@ -3,8 +3,9 @@
 //   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not tracked"
 //   when the source does not keep it, with a clear note when hits and misses are missing:
 //   python-diskcache without statistics, joblib, plain folders), then two charts drawn from
-//   the periodic samples the window takes while it is open: the hit ratio per interval and
-//   lookups (hits + misses) per second.
+//   the periodic samples the window takes while it is open: the hit ratio per interval (an
+//   interval without lookups has no ratio: a gap in the line) and lookups (hits + misses) per
+//   second.
 //   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
 //   the largest entries.
 //
@@ -58,9 +59,12 @@ class StatsPanel : public QWidget {
     // "evictions") and the note.
     QString fieldText(const QString& field) const;
     QString noteText() const;
-    // Chart points: (seconds since the first sample, hit ratio in %) and (seconds,
-    // lookups per second); one point per sample after the first.
-    QList<QPointF> ratioPoints() const;
+    // Chart points: (seconds since the first sample, hit ratio in %) for each interval with
+    // lookups, as runs of consecutive such intervals (each drawn as one line; the intervals
+    // without lookups between runs are gaps); and (seconds, lookups per second), one point per
+    // sample after the first.
+    QList<QList<QPointF>> ratioSegments() const;
+    QList<QPointF> ratioPoints() const;  // every run's points, in order
     QList<QPointF> opsPoints() const;
     int sampleCount() const { return static_cast<int>(m_samples.size()); }
     bool timeChartsShown() const;
@@ -86,9 +90,10 @@ class StatsPanel : public QWidget {
     QLabel* m_timeNote;
     QChartView* m_ratioView = nullptr;
     QChartView* m_opsView = nullptr;
-    QLineSeries* m_ratioSeries = nullptr;
+    QList<QLineSeries*> m_ratioSeries;  // one per run of the ratio line; never fewer than one
     QLineSeries* m_opsSeries = nullptr;
     QValueAxis* m_ratioX = nullptr;
+    QValueAxis* m_ratioY = nullptr;
     QValueAxis* m_opsX = nullptr;
     QValueAxis* m_opsY = nullptr;
     QList<Sample> m_samples;
