@@ -206,7 +206,9 @@ void EntriesModel::sort(int column, Qt::SortOrder order) {
 
 void EntriesModel::onPage(const EntryPage& page, const QString& error) {
     if (!m_pending) return;  // not asked for by this scan
-    m_pending = false;
+    // m_pending stays true until the page is in, so that a fetchMore() called meanwhile (a
+    // model tester does on headerDataChanged and rowsInserted) does not ask for it again.
+    if (!error.isEmpty()) m_pending = false;
     if (!error.isEmpty() && m_sortColumn != -1 && m_rows.isEmpty()) {
         // The source could not give this order at all: list in its natural order instead
         // (an empty view with only an error would leave no way back but another source).
@@ -244,6 +246,7 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         m_rows.append(page.rows);
         endInsertRows();
     }
+    m_pending = false;
     // The source ran out of time before the page was full: search on, unless stopped. (The
     // view only asks for more when rows arrive, so an empty page would otherwise end here.)
     if (!m_complete && !m_stopped && m_roundRows < m_pageSize) requestRest();
