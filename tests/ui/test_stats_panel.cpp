@@ -2,6 +2,7 @@
 // (deterministic, fed by hand), and the window's periodic sampling through the worker of a real
 // native cache whose counters move.
 #include <QChartView>
+#include <QGraphicsTextItem>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QtTest>
@@ -147,6 +148,86 @@ class TestStatsPanel : public QObject {
         for (quint64 n : d.sizeCounts()) sum += n;
         QCOMPARE(sum, quint64{20});
         QCOMPARE(d.ttlCounts()[5], quint64{20});
+    }
+
+    // At the window's default size, the histograms' labels are readable, not elided to "…".
+    void entryChartLabelsAreReadable() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.statsPanel()->showTab(1);
+        for (const char* name : {"sizeChart", "ttlChart"}) {
+            auto* view = window.statsPanel()->findChild<QChartView*>(QLatin1String(name));
+            QVERIFY(view);
+            QVERIFY(view->isVisible());
+            const QStringList wanted = QLatin1String(name) == QLatin1String("sizeChart")
+                                           ? EntryDistribution::sizeLabels()
+                                           : EntryDistribution::ttlLabels();
+            // The axis labels are text items of the chart's scene, as drawn.
+            QStringList shown;
+            auto allShown = [&] {
+                view->grab();  // lays the chart out at its current size
+                shown.clear();
+                for (QGraphicsItem* item : view->scene()->items()) {
+                    auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+                    if (text != nullptr && text->isVisible()) shown << text->toPlainText();
+                }
+                return std::all_of(wanted.begin(), wanted.end(),
+                                   [&](const QString& w) { return shown.contains(w); });
+            };
+            QTRY_VERIFY2_WITH_TIMEOUT(allShown(), qPrintable(shown.join(QLatin1Char('|'))), 5000);
+            for (const QString& text : shown) {
+                QVERIFY2(!text.contains(QChar(0x2026)), qPrintable(shown.join(QLatin1Char('|'))));
+            }
+        }
+    }
+
+    // The Entries tab says exactly which entries its figures cover: the first N of the list,
+    // the smallest ones when the list is sorted smallest first, the cache's largest when it is
+    // sorted largest first, all of them when the list is complete.
+    void largestSaysWhatItCovers() {
+        TempDir root;
+        const std::string error = twat_cache::test::makeNativeCache(root.path(), "sizes", 120, 0);
+        QVERIFY2(error.empty(), error.c_str());
+        MainWindow window;
+        window.show();
+        EntriesModel* model = window.entriesModel();
+        model->setPageSize(30);
+        StatsPanel* panel = window.statsPanel();
+        auto waitPage = [&] {
+            QSignalSpy loaded(model, &EntriesModel::pageLoaded);
+            model->fetchMore({});
+            return loaded.wait(15000) && model->rowCount() > 0;
+        };
+        window.addSource(folderSourceRef(QString::fromStdString((root.path() / "sizes").string())));
+        QVERIFY(waitPage());
+        const QString total = QLocale().toString(121);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->largestTitle(), QStringLiteral("Largest of the 30 loaded"),
+                                  5000);
+        QVERIFY2(panel->entriesCaption().startsWith(
+                     QStringLiteral("The first 30 entries of the list, of ~") + total),
+                 qPrintable(panel->entriesCaption()));
+        QVERIFY(panel->entriesCaption().contains(QStringLiteral("Sort the list by Size")));
+
+        model->sort(EntriesModel::kSize, Qt::AscendingOrder);
+        QVERIFY(waitPage());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->entriesCaption().contains(QStringLiteral("smallest first")),
+                                 5000);
+        QCOMPARE(panel->largestTitle(), QStringLiteral("Largest of the 30 loaded"));
+
+        model->sort(EntriesModel::kSize, Qt::DescendingOrder);
+        QVERIFY(waitPage());
+        QTRY_COMPARE_WITH_TIMEOUT(panel->largestTitle(), QStringLiteral("Largest in the cache"),
+                                  5000);
+        // The JSON document is the largest value of the cache.
+        QTRY_COMPARE_WITH_TIMEOUT(panel->distribution().largest().constFirst().key,
+                                  QStringLiteral("doc(1)"), 5000);
+
+        window.setFilterText(QStringLiteral("item(1?)"));
+        QTRY_VERIFY_WITH_TIMEOUT(model->isComplete() && model->rowCount() == 10, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->entriesCaption(),
+                                  QStringLiteral("All 10 entries matching the filter."), 5000);
+        QCOMPARE(panel->largestTitle(), QStringLiteral("Largest entries"));
     }
 
     void windowSamplesThroughTheWorker() {

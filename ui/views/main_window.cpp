@@ -509,6 +509,7 @@ void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
         const QList<EntryRow>& rows = m_entries->rows();
         m_stats->addEntries(rows.mid(rows.size() - rowsAdded), QDateTime::currentMSecsSinceEpoch());
     }
+    m_stats->setCoverage(*m_entries);
     // A sort the source could not give stays explained while its fallback order is shown.
     const QString message = error.isEmpty() ? m_entries->notice() : error;
     m_entriesMessage->setVisible(!message.isEmpty());

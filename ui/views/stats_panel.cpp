@@ -17,6 +17,8 @@
 #include <QValueAxis>
 #include <algorithm>
 
+#include "models/entries_model.h"
+
 namespace twat_cache::ui {
 namespace {
 
@@ -37,7 +39,9 @@ QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
     return view;
 }
 
-// A bar chart of `labels` with one bar set; returns the set and its value axis.
+// A bar chart of `labels` with one bar set; returns the set and its value axis. The labels
+// stand upright under the bars: side by side, the labels of a chart as narrow as the
+// statistics dock would be elided to "…" (Qt Charts gives each label its bar's width).
 QChartView* makeBars(const QString& title, const QStringList& labels, const char* objectName,
                      QWidget* parent, QBarSet** set, QValueAxis** yAxis) {
     QChart* chart = makeChart(title);
@@ -51,6 +55,7 @@ QChartView* makeBars(const QString& title, const QStringList& labels, const char
     QFont small = x->labelsFont();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     x->setLabelsFont(small);
+    x->setLabelsAngle(-90);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     *yAxis = new QValueAxis;
@@ -59,6 +64,10 @@ QChartView* makeBars(const QString& title, const QStringList& labels, const char
     chart->addAxis(*yAxis, Qt::AlignLeft);
     series->attachAxis(*yAxis);
     return makeView(chart, objectName, parent);
+}
+
+QString number(quint64 n) {
+    return QLocale().toString(static_cast<qulonglong>(n));
 }
 
 // A line chart; returns its series and axes.
@@ -228,6 +237,9 @@ void StatsPanel::resetHistory() {
 
 void StatsPanel::clearEntries() {
     m_distribution.clear();
+    m_complete = false;
+    m_total.reset();
+    m_sizeOrder = 0;
     m_redrawTimer->stop();
     redrawEntryCharts();
 }
@@ -336,13 +348,64 @@ void StatsPanel::redrawTimeCharts() {
     m_opsY->applyNiceNumbers();
 }
 
+void StatsPanel::setCoverage(const EntriesModel& model) {
+    m_complete = model.isComplete();
+    m_filtered = !model.filter().isEmpty();
+    m_total = model.scanTotal();
+    m_canSortBySize = model.isSortable(EntriesModel::kSize);
+    m_sizeOrder = model.sortColumn() != EntriesModel::kSize ? 0
+                  : model.sortOrder() == Qt::AscendingOrder ? 1
+                                                            : -1;
+    if (!m_redrawTimer->isActive()) m_redrawTimer->start();
+}
+
+QString StatsPanel::entriesCaption() const {
+    return m_entriesCaption->text();
+}
+
+QString StatsPanel::largestTitle() const {
+    return m_largest->headerItem()->text(0);
+}
+
 void StatsPanel::redrawEntryCharts() {
     const QLocale locale;
-    m_entriesCaption->setText(
-        m_distribution.count() == 0
-            ? tr("Sizes and expiry of the entries appear as they are loaded.")
-            : tr("Of the %1 entries loaded so far (scroll the list to load more).")
-                  .arg(locale.toString(static_cast<qulonglong>(m_distribution.count()))));
+    // Say exactly which entries the charts and the "largest" list are about: the ones loaded
+    // so far, unless the list is complete or sorted by size (largest first).
+    const quint64 loaded = m_distribution.count();
+    QString caption;
+    QString largest = tr("Largest entries");
+    if (loaded == 0) {
+        caption = tr("Sizes and expiry of the entries appear as they are loaded.");
+    } else if (m_complete) {
+        caption =
+            m_filtered
+                ? (loaded == 1 ? tr("The 1 entry matching the filter.")
+                               : tr("All %1 entries matching the filter.").arg(number(loaded)))
+                : (loaded == 1 ? tr("The cache's 1 entry.")
+                               : tr("All %1 entries of the cache.").arg(number(loaded)));
+    } else {
+        caption = m_total ? tr("The first %1 entries of the list, of ~%2 (scroll the list to "
+                               "load more).")
+                                .arg(number(loaded), number(*m_total))
+                          : tr("The first %1 entries of the list (scroll the list to load more).")
+                                .arg(number(loaded));
+        if (m_sizeOrder < 0) {
+            largest = m_filtered ? tr("Largest matching entries") : tr("Largest in the cache");
+            caption += QLatin1Char(' ') + tr("The list is sorted by size, largest first, so the "
+                                             "largest entries are among them.");
+        } else {
+            largest = tr("Largest of the %1 loaded").arg(number(loaded));
+            const QString hint =
+                m_sizeOrder > 0   ? tr("The list is sorted by size, smallest first: these are the "
+                                         "smallest entries. Sort by Size again for the largest.")
+                : m_canSortBySize ? tr("Sort the list by Size (largest first) to see the cache's "
+                                       "largest entries.")
+                                  : tr("This source cannot list its entries by size.");
+            caption += QLatin1Char(' ') + hint;
+        }
+    }
+    m_entriesCaption->setText(caption);
+    m_largest->headerItem()->setText(0, largest);
     auto fill = [](QBarSet* set, QValueAxis* axis, const auto& counts) {
         quint64 top = 0;
         for (std::size_t i = 0; i < counts.size(); ++i) {

@@ -7,7 +7,9 @@
 //   interval without lookups has no ratio: a gap in the line) and lookups (hits + misses) per
 //   second.
 //   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
-//   the largest entries.
+//   the largest entries, with a caption that says exactly which entries they cover (the
+//   first N of the list; all of them once the list is complete; the largest of the cache
+//   when the list is sorted by size, largest first).
 //
 // The panel never asks a source for anything: the window feeds it samples (recordSample)
 // and loaded rows (addEntries). Redrawing the entry charts waits for a short timer, so a
@@ -20,6 +22,7 @@
 #include <QMap>
 #include <QPointF>
 #include <QWidget>
+#include <optional>
 
 #include "views/entry_distribution.h"
 #include "workers/source_types.h"
@@ -34,6 +37,8 @@ class QBarSet;
 class QValueAxis;
 
 namespace twat_cache::ui {
+
+class EntriesModel;
 
 class StatsPanel : public QWidget {
     Q_OBJECT
@@ -54,6 +59,12 @@ class StatsPanel : public QWidget {
     void clearEntries();
     // Counts rows that were just loaded; expiry relative to `nowMs` (Unix ms).
     void addEntries(const QList<EntryRow>& rows, qint64 nowMs);
+    // What the loaded rows are of `model`'s listing (complete, filtered, sorted by size), for
+    // the caption of the Entries tab.
+    void setCoverage(const EntriesModel& model);
+    // The Entries tab's caption and the title of its "largest" list.
+    QString entriesCaption() const;
+    QString largestTitle() const;
 
     // The text shown for a field ("entries", "bytes", "hits", "misses", "ratio",
     // "evictions") and the note.
@@ -107,6 +118,12 @@ class StatsPanel : public QWidget {
     QValueAxis* m_ttlY = nullptr;
     QTreeWidget* m_largest;
     QTimer* m_redrawTimer;
+    // What the loaded rows cover (setCoverage).
+    bool m_complete = false;
+    bool m_filtered = false;
+    std::optional<quint64> m_total;
+    bool m_canSortBySize = false;
+    int m_sizeOrder = 0;  // 0: not sorted by size; 1: smallest first; -1: largest first
 };
 
 }  // namespace twat_cache::ui
