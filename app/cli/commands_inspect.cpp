@@ -371,6 +371,7 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     auto report = [&](const ExecuteResult& r, bool dryRun) {
         if (state.json) {
             printJson({{"matched", r.matched},
+                       {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
                        {"deleted", r.deleted},
                        {"bytes_freed", r.bytes_freed},
                        {"bytes_known", pvp->bytes_known},

@@ -56,10 +56,13 @@ void MaintenanceRunner::onPlan(const PlanPreview& preview, const QString& error)
         return;
     }
     const QLocale locale;
+    // Sizes a source did not measure (Redis) are said to be so, not shown as "0 bytes".
+    const QString size = preview.bytesKnown
+                             ? locale.formattedDataSize(static_cast<qint64>(preview.bytes))
+                             : tr("size not measured");
     QString text =
-        tr("%1 in “%2”: %n entries, %3 will be removed.", nullptr, static_cast<int>(preview.count))
-            .arg(maintenanceTitle(m_request), m_client->ref().name,
-                 locale.formattedDataSize(static_cast<qint64>(preview.bytes)));
+        tr("%1 in “%2”: %n entries (%3) will be removed.", nullptr, static_cast<int>(preview.count))
+            .arg(maintenanceTitle(m_request), m_client->ref().name, size);
     QMessageBox box(QMessageBox::Warning, maintenanceTitle(m_request), text,
                     QMessageBox::Ok | QMessageBox::Cancel, m_dialogParent);
     if (!preview.sample.isEmpty()) {

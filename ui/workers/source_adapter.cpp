@@ -272,6 +272,7 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     out.planId = m_state->nextPlanId++;
     out.count = preview.count;
     out.bytes = preview.bytes;
+    out.bytesKnown = preview.bytes_known;
     for (const auto& entry : preview.sample) out.sample << toQString(entry.key_text);
     m_state->plans.clear();  // only the latest plan may run
     m_state->plans.emplace(out.planId, std::move(*plan));

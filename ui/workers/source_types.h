@@ -124,7 +124,8 @@ struct PlanPreview {
     quint64 planId = 0;
     quint64 count = 0;
     quint64 bytes = 0;
-    QStringList sample;  // a few readable keys
+    bool bytesKnown = true;  // false: the source did not measure them (Redis)
+    QStringList sample;      // a few readable keys
 };
 
 struct ExecuteResult {

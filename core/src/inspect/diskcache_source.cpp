@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/diskcache_shard.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/scan_deadline.h"
@@ -27,10 +28,6 @@ constexpr int kModePickle = 4;
 constexpr std::size_t kFilterChunk = 256;
 constexpr std::size_t kPreviewBytes = 2048;
 
-// The value's stored bytes: the file's size for spilled values, else the inline value's.
-constexpr const char* kSizeExpr =
-    "CASE WHEN filename IS NULL THEN COALESCE(length(CAST(value AS BLOB)), 0) ELSE size END";
-
 std::int64_t secondsToMs(double s) {
     return static_cast<std::int64_t>(std::llround(s * 1000.0));
 }
@@ -47,13 +44,6 @@ std::string renderKey(const SqliteStatement& st, int keyCol, int rawCol) {
     auto r = renderPickle(st.bytes(keyCol), PickleRenderOptions{.max_output = 512});
     return r.ok() ? *r : "<unreadable pickled key: " + r.status().message() + ">";
 }
-
-struct Shard {
-    std::string label;  // "" for a plain Cache, "000".. for FanoutCache shards
-    fs::path dir;
-    std::unique_ptr<SqliteHandle> db;       // read-only
-    std::unique_ptr<SqliteHandle> writeDb;  // opened on first change
-};
 
 struct Cursor {
     std::size_t shard = 0;
@@ -131,29 +121,30 @@ class DiskcacheSource final : public Source {
 
     SourceInfo info() const override { return m_info; }
 
+    // Entries and their bytes as the listing shows them (the sum of the entries' sizes, see
+    // diskcache_shard.h), so that plans and prune count the same; diskcache's own volume()
+    // is in `extra` as "disk_use".
     Result<SourceStats> stats() override {
         SourceStats s;
-        std::uint64_t count = 0, bytes = 0, hits = 0, misses = 0;
+        std::uint64_t count = 0, bytes = 0, disk = 0, hits = 0, misses = 0;
         bool statisticsOn = false;
         for (auto& shard : m_shards) {
             auto settings = readSettings(shard);
             if (!settings.ok()) return settings.status();
+            auto entrySizes = entryBytes(shard);
+            if (!entrySizes.ok()) return entrySizes.status();
+            auto used = diskUse(shard);
+            if (!used.ok()) return used.status();
             count += settings->count;
-            bytes += settings->size;
+            bytes += *entrySizes;
+            disk += *used;
             hits += settings->hits;
             misses += settings->misses;
             statisticsOn = statisticsOn || settings->statistics;
-            // diskcache's volume(): database pages plus spilled files.
-            auto pages = shard.db->prepare("PRAGMA page_count");
-            auto pageSize = shard.db->prepare("PRAGMA page_size");
-            if (!pages.ok() || !pageSize.ok()) return shard.db->error("page count");
-            if (!pages->step().valueOr(false) || !pageSize->step().valueOr(false)) {
-                return shard.db->error("page count");
-            }
-            bytes += static_cast<std::uint64_t>(pages->int64(0) * pageSize->int64(0));
         }
         s.entries = count;
         s.bytes = bytes;
+        s.extra = {{"disk_use", disk}};
         if (statisticsOn || hits + misses > 0) {
             s.hits = hits;
             s.misses = misses;
@@ -162,7 +153,9 @@ class DiskcacheSource final : public Source {
             s.note = "statistics were never enabled (diskcache Cache(statistics=True))";
         }
         s.note += s.note.empty() ? "" : "; ";
-        s.note += "evictions are not tracked by diskcache";
+        s.note +=
+            "evictions are not tracked by diskcache; size: the entries' values (disk use, "
+            "with the database, in disk_use)";
         return s;
     }
 
@@ -408,38 +401,6 @@ class DiskcacheSource final : public Source {
     }
 
   private:
-    // The counters diskcache keeps in a shard's Settings table.
-    struct ShardSettings {
-        std::uint64_t count = 0, size = 0, hits = 0, misses = 0;
-        bool statistics = false;
-    };
-
-    static Result<ShardSettings> readSettings(Shard& shard) {
-        auto st = shard.db->prepare(
-            "SELECT key, value FROM Settings WHERE key IN "
-            "('count', 'size', 'hits', 'misses', 'statistics')");
-        if (!st.ok()) return st.status();
-        ShardSettings out;
-        while (true) {
-            auto row = st->step();
-            if (!row.ok()) return row.status().withContext(shard.dir.string());
-            if (!*row) break;
-            const std::string_view key = st->bytes(0);
-            const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
-            if (key == "count")
-                out.count = v;
-            else if (key == "size")
-                out.size = v;
-            else if (key == "hits")
-                out.hits = v;
-            else if (key == "misses")
-                out.misses = v;
-            else if (key == "statistics")
-                out.statistics = v != 0;
-        }
-        return out;
-    }
-
     // Entries of every shard, as diskcache counts them (Settings 'count').
     Result<std::uint64_t> entryCount() {
         std::uint64_t count = 0;
@@ -462,76 +423,6 @@ class DiskcacheSource final : public Source {
         e.tag = renderRawColumn(st, 7);
         e.size = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(8)));
         return e;
-    }
-
-    Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids, BatchOutcome& out) {
-        if (!shard.writeDb) {
-            auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
-            if (!db.ok()) return db.status();
-            shard.writeDb = std::move(*db);
-        }
-        SqliteHandle& db = *shard.writeDb;
-        Status s = db.exec("BEGIN IMMEDIATE");
-        if (!s.ok()) return s;
-        auto sel = db.prepare(std::string("SELECT filename, ") + kSizeExpr +
-                              " FROM Cache WHERE rowid = ?1");
-        auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
-        if (!sel.ok() || !del.ok()) {
-            db.exec("ROLLBACK");
-            return db.error("prepare delete");
-        }
-        std::vector<fs::path> files;
-        for (const auto rowid : rowids) {
-            sel->reset();
-            sel->bind(1, rowid);
-            auto row = sel->step();
-            if (!row.ok()) {
-                db.exec("ROLLBACK");
-                return row.status();
-            }
-            if (!*row) continue;  // gone since planning
-            std::uint64_t freed =
-                static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
-            if (!sel->isNull(0)) {
-                const std::string name(sel->bytes(0));
-                auto file = resolveInside(shard.dir, name);
-                if (file.ok()) {
-                    files.push_back(*file);
-                } else {
-                    freed = 0;  // the row goes, the file it names outside stays
-                    out.refused.push_back(file.status().message());
-                    logger().warn("diskcache {}: {}", shard.dir.string(), file.status().message());
-                }
-            }
-            del->reset();
-            del->bind(1, rowid);
-            auto done = del->step();
-            if (!done.ok()) {
-                db.exec("ROLLBACK");
-                return done.status();
-            }
-            out.deleted += static_cast<std::uint64_t>(db.changes());
-            out.bytes += freed;
-        }
-        // The Settings count and size follow through diskcache's own triggers.
-        s = db.exec("COMMIT");
-        if (!s.ok()) {
-            db.exec("ROLLBACK");
-            return s;
-        }
-        for (const auto& f : files) removeFileAndEmptyParents(shard.dir, f);
-        return {};
-    }
-
-    // Like diskcache's Disk.remove: the file, then its now-empty folders up to the cache's.
-    static void removeFileAndEmptyParents(const fs::path& root, const fs::path& file) {
-        std::error_code ec;
-        fs::remove(file, ec);
-        const fs::path realRoot = fs::weakly_canonical(root, ec);
-        for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-            if (fs::weakly_canonical(dir, ec) == realRoot || !fs::is_empty(dir, ec) || ec) break;
-            if (!fs::remove(dir, ec)) break;
-        }
     }
 
     SourceInfo m_info;
@@ -562,12 +453,12 @@ Result<std::unique_ptr<Source>> openDiskcacheSource(const SourceInfo& info,
     std::vector<Shard> shards;
     std::error_code ec;
     if (fs::is_regular_file(info.path / "cache.db", ec)) {
-        shards.push_back(Shard{"", info.path, nullptr, nullptr});
+        shards.push_back(Shard{"", info.path, nullptr, nullptr, -1, 0});
     } else {
         for (const auto& entry : fs::directory_iterator(info.path, ec)) {
             const std::string name = entry.path().filename().string();
             if (isShardName(name) && fs::is_regular_file(entry.path() / "cache.db", ec)) {
-                shards.push_back(Shard{name, entry.path(), nullptr, nullptr});
+                shards.push_back(Shard{name, entry.path(), nullptr, nullptr, -1, 0});
             }
         }
         std::sort(shards.begin(), shards.end(),

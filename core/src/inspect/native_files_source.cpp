@@ -269,7 +269,8 @@ class NativeFilesSource final : public Source {
         EntrySummary e;
         e.id = std::move(id);
         e.key_text = sanitizeUtf8(h.key_text);
-        e.size = h.stored_size;
+        // The entry file's size: what stats() adds up and deleting it frees.
+        e.size = static_cast<std::uint64_t>(st.st_size);
         e.stored_ms = h.created_ms;
         e.accessed_ms = mtimeMs(st);
         if (h.expires_ms > 0) e.expires_ms = h.expires_ms;

@@ -25,14 +25,19 @@ namespace {
 constexpr std::size_t kFilterChunk = 256;
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole values up to this
+// The size of an entry as the engine counts it towards its byte total (counters.bytes) and
+// max_bytes: the stored value plus the key text. Listings, plans, prune and stats() all use it.
+#define TWAT_INSPECT_ENTRY_BYTES "(e.size + length(CAST(e.key_text AS BLOB)))"
 // The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
 // `access` table; version 1 kept them in `entries` (still read, for old caches).
 constexpr const char* kSummarySelect =
-    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, coalesce(a.accessed, e.created),"
+    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    ", e.created, coalesce(a.accessed, e.created),"
     " e.expires, coalesce(a.access_count, 0), e.tag";
 constexpr const char* kSummaryFrom = " FROM entries AS e LEFT JOIN access AS a ON a.key = e.key";
 constexpr const char* kSummarySelectV1 =
-    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, e.accessed, e.expires,"
+    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    ", e.created, e.accessed, e.expires,"
     " e.access_count, e.tag";
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
 
@@ -234,7 +239,7 @@ class NativeSqliteSource final : public Source {
             case SortKey::kKey:
                 return "e.key_text";
             case SortKey::kSize:
-                return "e.size";
+                return TWAT_INSPECT_ENTRY_BYTES;
             case SortKey::kStored:
                 return "e.created";
             case SortKey::kAccessed:
