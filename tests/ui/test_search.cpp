@@ -28,12 +28,7 @@ constexpr int kFill = 25'000;
 const QString kComplete = QStringLiteral("5 matches (complete)");
 
 QStringList loadedKeys(MainWindow& window) {
-    QStringList keys;
-    for (int row = 0; row < window.entriesModel()->rowCount(); ++row) {
-        keys << window.entriesModel()->rowAt(row)->key;
-    }
-    keys.sort();
-    return keys;
+    return twat_cache::test::loadedKeys(*window.entriesModel());
 }
 
 QLabel* searchStatus(MainWindow& window) {
@@ -161,19 +156,11 @@ class TestSearch : public QObject {
         RedisServer redis;
         const std::string error = redis.start();
         QVERIFY2(error.empty(), error.c_str());
-        std::vector<std::vector<std::string>> commands;
-        std::vector<std::string> mset = {"MSET"};
-        for (int i = 0; i < kFill; ++i) {
-            mset.push_back("fill:" + std::to_string(i));
-            mset.push_back("v");
-            if (mset.size() > 2000) commands.push_back(std::exchange(mset, {"MSET"}));
-        }
-        for (int i = 0; i < 5; ++i) {
-            mset.push_back("events:" + std::to_string(i));
-            mset.push_back("e");
-        }
-        commands.push_back(mset);
-        QVERIFY(twat_cache::test::runRedisCommands(redis.port(), commands));
+        std::vector<std::pair<std::string, std::string>> keys;
+        for (int i = 0; i < kFill; ++i) keys.emplace_back("fill:" + std::to_string(i), "v");
+        for (int i = 0; i < 5; ++i) keys.emplace_back("events:" + std::to_string(i), "e");
+        QVERIFY(
+            twat_cache::test::runRedisCommands(redis.port(), twat_cache::test::msetCommands(keys)));
 
         MainWindow window;
         window.show();
