@@ -60,6 +60,24 @@ void Table::add(std::vector<std::string> row) {
     m_rows.push_back(std::move(row));
 }
 
+std::string humanCount(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, 1, ',');
+    return digits;
+}
+
+std::string scanProgress(std::uint64_t scanned, std::optional<std::uint64_t> total, bool complete,
+                         bool budgetSpent, const std::string& noun) {
+    std::string out = "scanned " + humanCount(scanned);
+    out += total ? " of ~" + humanCount(*total) + " " + noun : " " + noun;
+    if (complete) {
+        out += " (complete)";
+    } else if (budgetSpent) {
+        out += " (time budget spent)";
+    }
+    return out;
+}
+
 void Table::print(std::FILE* out) const {
     // Widths count UTF-8 code points so that non-ASCII keys stay aligned.
     auto width = [](const std::string& s) {

@@ -21,6 +21,13 @@ std::string isoTime(std::int64_t unixMs);
 // Age relative to `nowMs`: "5m ago", "in 2h"; "-" when unknown.
 std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs);
 
+// "1,234,567": digits grouped by thousands.
+std::string humanCount(std::uint64_t n);
+// How far one listing call got: "scanned 120,000 of ~300,000 keys (time budget spent)",
+// "scanned 5,000 entries (complete)". `total` nullopt: not known; `noun` names what is scanned.
+std::string scanProgress(std::uint64_t scanned, std::optional<std::uint64_t> total, bool complete,
+                         bool budgetSpent, const std::string& noun);
+
 // Columns padded to their widest cell; numeric columns right-aligned.
 class Table {
   public:

@@ -1,6 +1,7 @@
 // list, stats, inspect, clear and prune: the inspection layer on the command line.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -182,6 +183,7 @@ struct InspectArgs {
     std::string sort;  // --sort: key, size, stored, accessed, expires, hits ("": natural order)
     bool descending = false;
     std::size_t limit = 50;
+    double budget = 1.0;  // --budget: seconds one call may search (0: no limit)
     bool namespaces = false;
     std::size_t depth = 0;  // --depth: namespace levels (0: the core's default)
 };
@@ -291,6 +293,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     }
     EntryFilter filter;
     filter.glob = a.match;
+    filter.time_budget = std::chrono::milliseconds(static_cast<std::int64_t>(a.budget * 1000.0));
     if (!a.sort.empty()) {
         // Refuse an order the source cannot give rather than list unsorted silently.
         static const std::pair<const char*, SortKey> kNames[] = {
@@ -330,10 +333,15 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                            {"length", optionalJson(e.length)}});
         }
         printJson({{"entries", arr},
-                   {"cursor", page->cursor.empty() ? json(nullptr) : json(page->cursor)}});
+                   {"cursor", page->cursor.empty() ? json(nullptr) : json(page->cursor)},
+                   {"scanned", page->scanned},
+                   {"total", optionalJson(page->total)},
+                   {"complete", page->complete()},
+                   {"budget_spent", page->budget_spent}});
         return kExitOk;
     }
-    if ((*src)->info().kind == SourceKind::kRedis) {
+    const bool redis = (*src)->info().kind == SourceKind::kRedis;
+    if (redis) {
         Table t({"KEY", "TYPE", "LENGTH", "MEMORY", "EXPIRES"}, {false, false, true, true, false});
         for (const auto& e : page->entries) {
             t.add({e.key_text, e.type, e.length ? std::to_string(*e.length) : "-",
@@ -350,6 +358,13 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         }
         t.print(stdout);
     }
+    const std::size_t shown = page->entries.size();
+    const char* noun =
+        filter.empty() ? (shown == 1 ? "entry" : "entries") : (shown == 1 ? "match" : "matches");
+    std::printf("%s %s; %s\n", humanCount(shown).c_str(), noun,
+                scanProgress(page->scanned, page->total, page->complete(), page->budget_spent,
+                             redis ? "keys" : "entries")
+                    .c_str());
     if (!page->cursor.empty()) {
         std::printf("more: --cursor %s\n", page->cursor.c_str());
     }
@@ -377,6 +392,7 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     auto report = [&](const ExecuteResult& r, bool dryRun) {
         if (state.json) {
             printJson({{"matched", r.matched},
+                       {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
                        {"deleted", r.deleted},
                        {"bytes_freed", r.bytes_freed},
                        {"bytes_known", pvp->bytes_known},
@@ -492,6 +508,11 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     inspect->add_option("--limit", ia->limit, "Entries per page")->check(CLI::Range(1, 100000));
     inspect->add_option("--cursor", ia->cursor, "Continue after this cursor");
     inspect->add_option("--match", ia->match, "Only keys matching this glob");
+    inspect
+        ->add_option("--budget", ia->budget,
+                     "Seconds one call may search for --limit matches before it returns what "
+                     "it found with a cursor (default 1; 0: no limit)")
+        ->check(CLI::Range(0.0, 86400.0));
     inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
     inspect
         ->add_option("--sort", ia->sort,

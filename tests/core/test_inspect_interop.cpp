@@ -126,7 +126,14 @@ class TestInspectInterop : public QObject {
         QCOMPARE(j["path"].toString(),
                  QString::fromStdString((m_root / name.toStdString()).string()));
         QCOMPARE(j["entries"].toInteger(), py["entries"].toInteger());
-        QCOMPARE(j["bytes"].toInteger(), py["volume"].toInteger());
+        // diskcache's volume() is the disk use; bytes are the entries' sizes (the listing's).
+        QCOMPARE(j["extra"].toObject()["disk_use"].toInteger(), py["volume"].toInteger());
+        auto listed = cliJson({"--root", m_root.string(), "inspect", name.toStdString(), "--limit",
+                               "100000", "--budget", "0"})
+                          .object();
+        qint64 sizes = 0;
+        for (const auto& e : listed["entries"].toArray()) sizes += e.toObject()["size"].toInteger();
+        QCOMPARE(j["bytes"].toInteger(), sizes);
         QVERIFY(j["evictions"].isNull());
         if (tracked) {
             QCOMPARE(j["hits"].toInteger(), py["hits"].toInteger());
@@ -275,7 +282,7 @@ class TestInspectInterop : public QObject {
         QCOMPARE(py["len"].toInt(), m_report["dc_stats"].toObject()["entries"].toInt() - 2);
         auto st = cliJson({"stats", dir.string()}).object();
         QCOMPARE(st["entries"].toInt(), py["len"].toInt());
-        QCOMPARE(st["bytes"].toInteger(), py["volume"].toInteger());
+        QCOMPARE(st["extra"].toObject()["disk_use"].toInteger(), py["volume"].toInteger());
         // Removing the spilled value removes its file too, as diskcache would.
         auto big = cliJson({"clear", dir.string(), "--match", "big", "--yes"}).object();
         QCOMPARE(big["deleted"].toInt(), 1);

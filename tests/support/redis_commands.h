@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace twat_cache::test {
@@ -44,6 +45,19 @@ inline bool runRedisCommands(int port, const std::vector<std::vector<std::string
     }
     redisFree(ctx);
     return ok;
+}
+
+// MSET commands that set the (key, value) `pairs`, at most `perCommand` pairs each, for
+// runRedisCommands: a quick way to load many keys.
+inline std::vector<std::vector<std::string>> msetCommands(
+    const std::vector<std::pair<std::string, std::string>>& pairs, std::size_t perCommand = 1000) {
+    std::vector<std::vector<std::string>> commands;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        if (i % perCommand == 0) commands.push_back({"MSET"});
+        commands.back().push_back(pairs[i].first);
+        commands.back().push_back(pairs[i].second);
+    }
+    return commands;
 }
 
 // A raw hiredis connection to 127.0.0.1:`port`, to look at what an engine wrote as another

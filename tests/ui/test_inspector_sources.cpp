@@ -122,12 +122,7 @@ QString showRedis(Store& store, MainWindow& window) {
 }
 
 QStringList loadedKeys(MainWindow& window) {
-    QStringList keys;
-    for (int row = 0; row < window.entriesModel()->rowCount(); ++row) {
-        keys << window.entriesModel()->rowAt(row)->key;
-    }
-    keys.sort();
-    return keys;
+    return twat_cache::test::loadedKeys(*window.entriesModel());
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Statistics: the panel's counters, time charts from samples and entry distribution
 // (deterministic, fed by hand), and the window's periodic sampling through the worker of a real
 // native cache whose counters move.
+#include <QChartView>
+#include <QGraphicsTextItem>
+#include <QLineSeries>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -54,17 +57,23 @@ class TestStatsPanel : public QObject {
         StatsPanel panel;
         panel.recordSample(0, counters(0, 0));
         panel.recordSample(2000, counters(30, 10));  // 40 lookups in 2 s, 75 % hits
-        panel.recordSample(4000, counters(30, 10));  // idle: the ratio so far
+        panel.recordSample(4000, counters(30, 10));  // idle: no ratio, a gap
         panel.recordSample(6000, counters(40, 50));  // 50 lookups, 20 % hits
         QCOMPARE(panel.sampleCount(), 4);
         QVERIFY(panel.timeChartsShown());
         QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("40"));
         QCOMPARE(panel.fieldText(QStringLiteral("ratio")), QLocale().toString(44.4, 'f', 1) + " %");
-        const QList<QPointF> ratio = panel.ratioPoints();
-        QCOMPARE(ratio.size(), 3);
-        QCOMPARE(ratio.at(0), QPointF(2.0, 75.0));
-        QCOMPARE(ratio.at(1), QPointF(4.0, 75.0));
-        QCOMPARE(ratio.at(2), QPointF(6.0, 20.0));
+        // The idle interval is a gap between two runs: neither 0 % nor 100 % nor the ratio so far.
+        QCOMPARE(panel.ratioSegments(), (QList<QList<QPointF>>{{{2.0, 75.0}}, {{6.0, 20.0}}}));
+        QCOMPARE(panel.ratioPoints(), (QList<QPointF>{{2.0, 75.0}, {6.0, 20.0}}));
+        // Drawn so: one line per run, on the chart.
+        auto* chart = panel.findChild<QChartView*>(QStringLiteral("ratioChart"))->chart();
+        QList<QList<QPointF>> drawn;
+        for (QAbstractSeries* series : chart->series()) {
+            const auto points = static_cast<QLineSeries*>(series)->points();
+            if (!points.isEmpty()) drawn.append(points);
+        }
+        QCOMPARE(drawn, panel.ratioSegments());
         const QList<QPointF> ops = panel.opsPoints();
         QCOMPARE(ops, (QList<QPointF>{{2.0, 20.0}, {4.0, 0.0}, {6.0, 25.0}}));
         // Counters that went down (the cache was cleared) count from zero.
@@ -140,6 +149,86 @@ class TestStatsPanel : public QObject {
         for (quint64 n : d.sizeCounts()) sum += n;
         QCOMPARE(sum, quint64{20});
         QCOMPARE(d.ttlCounts()[5], quint64{20});
+    }
+
+    // At the window's default size, the histograms' labels are readable, not elided to "…".
+    void entryChartLabelsAreReadable() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.statsPanel()->showTab(1);
+        for (const char* name : {"sizeChart", "ttlChart"}) {
+            auto* view = window.statsPanel()->findChild<QChartView*>(QLatin1String(name));
+            QVERIFY(view);
+            QVERIFY(view->isVisible());
+            const QStringList wanted = QLatin1String(name) == QLatin1String("sizeChart")
+                                           ? EntryDistribution::sizeLabels()
+                                           : EntryDistribution::ttlLabels();
+            // The axis labels are text items of the chart's scene, as drawn.
+            QStringList shown;
+            auto allShown = [&] {
+                view->grab();  // lays the chart out at its current size
+                shown.clear();
+                for (QGraphicsItem* item : view->scene()->items()) {
+                    auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+                    if (text != nullptr && text->isVisible()) shown << text->toPlainText();
+                }
+                return std::all_of(wanted.begin(), wanted.end(),
+                                   [&](const QString& w) { return shown.contains(w); });
+            };
+            QTRY_VERIFY2_WITH_TIMEOUT(allShown(), qPrintable(shown.join(QLatin1Char('|'))), 5000);
+            for (const QString& text : shown) {
+                QVERIFY2(!text.contains(QChar(0x2026)), qPrintable(shown.join(QLatin1Char('|'))));
+            }
+        }
+    }
+
+    // The Entries tab says exactly which entries its figures cover: the first N of the list,
+    // the smallest ones when the list is sorted smallest first, the cache's largest when it is
+    // sorted largest first, all of them when the list is complete.
+    void largestSaysWhatItCovers() {
+        TempDir root;
+        const std::string error = twat_cache::test::makeNativeCache(root.path(), "sizes", 120, 0);
+        QVERIFY2(error.empty(), error.c_str());
+        MainWindow window;
+        window.show();
+        EntriesModel* model = window.entriesModel();
+        model->setPageSize(30);
+        StatsPanel* panel = window.statsPanel();
+        auto waitPage = [&] {
+            QSignalSpy loaded(model, &EntriesModel::pageLoaded);
+            model->fetchMore({});
+            return loaded.wait(15000) && model->rowCount() > 0;
+        };
+        window.addSource(folderSourceRef(QString::fromStdString((root.path() / "sizes").string())));
+        QVERIFY(waitPage());
+        const QString total = QLocale().toString(121);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->largestTitle(), QStringLiteral("Largest of the 30 loaded"),
+                                  5000);
+        QVERIFY2(panel->entriesCaption().startsWith(
+                     QStringLiteral("The first 30 entries of the list, of ~") + total),
+                 qPrintable(panel->entriesCaption()));
+        QVERIFY(panel->entriesCaption().contains(QStringLiteral("Sort the list by Size")));
+
+        model->sort(EntriesModel::kSize, Qt::AscendingOrder);
+        QVERIFY(waitPage());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->entriesCaption().contains(QStringLiteral("smallest first")),
+                                 5000);
+        QCOMPARE(panel->largestTitle(), QStringLiteral("Largest of the 30 loaded"));
+
+        model->sort(EntriesModel::kSize, Qt::DescendingOrder);
+        QVERIFY(waitPage());
+        QTRY_COMPARE_WITH_TIMEOUT(panel->largestTitle(), QStringLiteral("Largest in the cache"),
+                                  5000);
+        // The JSON document is the largest value of the cache.
+        QTRY_COMPARE_WITH_TIMEOUT(panel->distribution().largest().constFirst().key,
+                                  QStringLiteral("doc(1)"), 5000);
+
+        window.setFilterText(QStringLiteral("item(1?)"));
+        QTRY_VERIFY_WITH_TIMEOUT(model->isComplete() && model->rowCount() == 10, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->entriesCaption(),
+                                  QStringLiteral("All 10 entries matching the filter."), 5000);
+        QCOMPARE(panel->largestTitle(), QStringLiteral("Largest entries"));
     }
 
     void windowSamplesThroughTheWorker() {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "models/entries_model.h"
 #include "test_support.h"
 #include "twat_cache/codec.h"
 #include "twat_cache/config.h"
@@ -148,6 +149,14 @@ inline QStringList redisPython(const std::string& url, const std::string& body) 
 inline QStringList redisKeys(const std::string& url) {
     QStringList keys =
         redisPython(url, "print('\\n'.join(k.decode() for k in r.scan_iter(count=1000)))");
+    keys.sort();
+    return keys;
+}
+
+// The keys of the rows `model` has loaded, sorted.
+inline QStringList loadedKeys(const ui::EntriesModel& model) {
+    QStringList keys;
+    for (const ui::EntryRow& row : model.rows()) keys << row.key;
     keys.sort();
     return keys;
 }

@@ -92,8 +92,12 @@ void EntriesModel::reload() {
     m_lastError.clear();
     m_pending = false;
     m_complete = (m_client == nullptr);
+    m_scanned = 0;
+    m_total.reset();
+    m_stopped = false;
     if (m_client) m_client->invalidate(SourceClient::Channel::kEntries);
     endResetModel();
+    emit searchChanged();
 }
 
 const EntryRow* EntriesModel::rowAt(int row) const {
@@ -185,15 +189,35 @@ QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int 
 }
 
 bool EntriesModel::canFetchMore(const QModelIndex& parent) const {
-    return !parent.isValid() && m_client && !m_complete && !m_pending;
+    return !parent.isValid() && m_client && !m_complete && !m_pending && !m_stopped;
 }
 
 void EntriesModel::fetchMore(const QModelIndex& parent) {
     if (!canFetchMore(parent)) return;
+    m_roundRows = 0;
+    requestRest();
+    emit searchChanged();
+}
+
+void EntriesModel::requestRest() {
     m_pending = true;
     const SortKey key = m_sortColumn >= 0 ? sortKeyOf(m_sortColumn) : SortKey::kNone;
-    m_client->requestPage(m_cursor, m_filter, m_pageSize, static_cast<int>(key),
-                          m_sortOrder == Qt::DescendingOrder);
+    m_client->requestPage(m_cursor, m_filter, std::max(1, m_pageSize - m_roundRows),
+                          static_cast<int>(key), m_sortOrder == Qt::DescendingOrder,
+                          m_timeBudgetMs);
+}
+
+void EntriesModel::stopSearch() {
+    if (m_stopped || m_complete) return;
+    m_stopped = true;
+    emit searchChanged();
+}
+
+void EntriesModel::continueSearch() {
+    if (!m_stopped) return;
+    m_stopped = false;
+    if (!m_pending) fetchMore({});
+    emit searchChanged();
 }
 
 bool EntriesModel::isSortable(int column) const {
@@ -213,7 +237,9 @@ void EntriesModel::sort(int column, Qt::SortOrder order) {
 
 void EntriesModel::onPage(const EntryPage& page, const QString& error) {
     if (!m_pending) return;  // not asked for by this scan
-    m_pending = false;
+    // m_pending stays true until the page is in, so that a fetchMore() called meanwhile (a
+    // model tester does on headerDataChanged and rowsInserted) does not ask for it again.
+    if (!error.isEmpty()) m_pending = false;
     if (!error.isEmpty() && m_sortColumn != -1 && m_rows.isEmpty()) {
         // The source could not give this order at all: list in its natural order instead
         // (an empty view with only an error would leave no way back but another source).
@@ -230,6 +256,7 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         m_lastError = error;
         m_complete = true;
         emit pageLoaded(0, error);
+        emit searchChanged();
         return;
     }
     m_cursor = page.cursor;
@@ -239,14 +266,23 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         emit headerDataChanged(Qt::Horizontal, 0, kColumnCount - 1);  // the tooltips say it
     }
     m_complete = page.complete || page.cursor.isEmpty();
+    if (m_complete) m_stopped = false;  // a Stop pressed while the last reply was on its way
+    m_scanned += page.scanned;
+    if (page.total) m_total = page.total;
     const int added = static_cast<int>(page.rows.size());
+    m_roundRows += added;
     if (added > 0) {
         const int first = static_cast<int>(m_rows.size());
         beginInsertRows({}, first, first + added - 1);
         m_rows.append(page.rows);
         endInsertRows();
     }
+    m_pending = false;
+    // The source ran out of time before the page was full: search on, unless stopped. (The
+    // view only asks for more when rows arrive, so an empty page would otherwise end here.)
+    if (!m_complete && !m_stopped && m_roundRows < m_pageSize) requestRest();
     emit pageLoaded(added, {});
+    emit searchChanged();
 }
 
 }  // namespace twat_cache::ui

@@ -7,6 +7,14 @@
 // entries channel, so pages of the old scan that are still in flight are dropped; the scan
 // then starts again from the first page with the same filter and order.
 //
+// Searching: each request asks the source for the rest of a page and lets it search for at
+// most timeBudget() ms (EntryFilter::time_budget); a reply with fewer rows and a cursor means
+// the time ran out, and the model asks again at once, until the page is full, the scan ends,
+// or stopSearch() is called. So a filter whose matches lie deep in a large cache keeps
+// searching (without blocking the GUI) instead of showing an empty page with nothing to
+// scroll. scanned() and scanTotal() tell how far the search got ("scanned N of ~M"), and
+// searchChanged() fires whenever that, the loading state or the stop state changes.
+//
 // Sorting is done by the source, not here: sort() restarts the scan in the chosen order when
 // the source supports that column (the pages say which it supports) and ignores other
 // columns, so the model still holds only what was paged in. Once the first page says what
@@ -17,6 +25,7 @@
 
 #include <QAbstractTableModel>
 #include <QPointer>
+#include <optional>
 
 #include "workers/source_client.h"
 #include "workers/source_types.h"
@@ -33,6 +42,8 @@ class EntriesModel : public QAbstractTableModel {
     static constexpr int kDefaultPageSize = 200;
     // How the time columns show a time (to the minute; the tooltip adds the seconds).
     static constexpr const char* kTimeFormat = "yyyy-MM-dd HH:mm";
+    // Time one request may search (ms): short, so that progress shows several times a second.
+    static constexpr int kDefaultTimeBudgetMs = 250;
 
     explicit EntriesModel(QObject* parent = nullptr);
 
@@ -42,6 +53,8 @@ class EntriesModel : public QAbstractTableModel {
     void setFilter(const QString& filter);
     QString filter() const { return m_filter; }
     void setPageSize(int rows) { m_pageSize = rows; }
+    void setTimeBudget(int ms) { m_timeBudgetMs = ms; }
+    int timeBudget() const { return m_timeBudgetMs; }
     // Drops all rows and scans again from the start.
     void reload();
 
@@ -49,6 +62,16 @@ class EntriesModel : public QAbstractTableModel {
     const QList<EntryRow>& rows() const { return m_rows; }
     bool isLoading() const { return m_pending; }
     bool isComplete() const { return m_complete; }
+    // Entries the scan has examined since it started, matching the filter or not.
+    quint64 scanned() const { return m_scanned; }
+    // About how many entries the whole scan examines (nullopt: the source has not counted).
+    std::optional<quint64> scanTotal() const { return m_total; }
+    // Whether the search was stopped (stopSearch) and waits for continueSearch().
+    bool isStopped() const { return m_stopped; }
+    // Stops asking for more pages; the reply in flight still adds its rows.
+    void stopSearch();
+    // Resumes a stopped search from where it stopped.
+    void continueSearch();
     QString lastError() const { return m_lastError; }
     // Why the scan is not in the order asked for (empty: it is): when a sorted scan fails on
     // its first page (e.g. a folder too large for the core's sort index), the model lists in
@@ -75,9 +98,13 @@ class EntriesModel : public QAbstractTableModel {
     void pageLoaded(int rowsAdded, const QString& error);
     // The scan's order changed (`column` -1: natural order), e.g. to update a header.
     void sortChanged(int column, Qt::SortOrder order);
+    // The search progressed, stopped, resumed, finished or restarted.
+    void searchChanged();
 
   private:
     void onPage(const EntryPage& page, const QString& error);
+    // Asks for the rest of the current page (m_pageSize rows since fetchMore()).
+    void requestRest();
 
     QPointer<SourceClient> m_client;
     QMetaObject::Connection m_connection;
@@ -92,6 +119,11 @@ class EntriesModel : public QAbstractTableModel {
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_pageSize = kDefaultPageSize;
+    int m_timeBudgetMs = kDefaultTimeBudgetMs;
+    int m_roundRows = 0;  // rows added since the last fetchMore()
+    quint64 m_scanned = 0;
+    std::optional<quint64> m_total;
+    bool m_stopped = false;
     bool m_pending = false;
     bool m_complete = true;
 };

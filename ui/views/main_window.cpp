@@ -31,6 +31,7 @@
 #include "views/entries_columns.h"
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
+#include "views/search_bar.h"
 #include "views/sort_header.h"
 #include "views/source_discovery.h"
 #include "views/source_sessions.h"
@@ -150,6 +151,7 @@ void MainWindow::buildWidgets() {
     entriesLayout->setContentsMargins(0, 0, 0, 0);
     entriesLayout->addWidget(m_filterEdit);
     entriesLayout->addWidget(m_entriesMessage);
+    entriesLayout->addWidget(new SearchBar(m_entries, this));
     entriesLayout->addWidget(m_entriesView);
     m_splitter->setObjectName(QStringLiteral("entriesSplitter"));
     m_splitter->addWidget(entriesBox);
@@ -269,6 +271,7 @@ void MainWindow::connectActions() {
             &MainWindow::onEntryChanged);
     connect(m_entries, &EntriesModel::pageLoaded, this, &MainWindow::onPageLoaded);
     connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::onEntriesReset);
+    connect(m_entries, &EntriesModel::searchChanged, this, &MainWindow::updateStatus);
     connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
     connect(m_namespaceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showNamespace);
@@ -493,6 +496,7 @@ void MainWindow::onPageLoaded(int rowsAdded, const QString& error) {
         const QList<EntryRow>& rows = m_entries->rows();
         m_stats->addEntries(rows.mid(rows.size() - rowsAdded), QDateTime::currentMSecsSinceEpoch());
     }
+    m_stats->setCoverage(*m_entries);
     // A sort the source could not give stays explained while its fallback order is shown.
     const QString message = error.isEmpty() ? m_entries->notice() : error;
     m_entriesMessage->setVisible(!message.isEmpty());
@@ -547,15 +551,7 @@ void MainWindow::updateActionStates() {
 
 void MainWindow::updateStatus() {
     m_statusSource->setText(m_current ? m_current->ref().location : tr("No source selected"));
-    QString count = tr("%1 loaded")
-                        .arg(countText(static_cast<quint64>(m_entries->rowCount()), tr("entry"),
-                                       tr("entries")));
-    if (m_entries->isLoading())
-        count += tr(" (loading…)");
-    else if (!m_entries->isComplete())
-        count += tr(" (more on scroll)");
-    if (!m_entries->filter().isEmpty()) count += tr(", filtered");
-    m_statusCount->setText(count);
+    m_statusCount->setText(SearchBar::loadedText(*m_entries));
 }
 
 void MainWindow::log(const QString& level, const QString& message) {

@@ -18,6 +18,7 @@
 #include <QValueAxis>
 #include <algorithm>
 
+#include "models/entries_model.h"
 #include "workers/display_text.h"
 
 namespace twat_cache::ui {
@@ -49,7 +50,9 @@ QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
     return view;
 }
 
-// A bar chart of `labels` with one bar set; returns the set and its value axis.
+// A bar chart of `labels` with one bar set; returns the set and its value axis. The labels
+// stand upright under the bars: side by side, the labels of a chart as narrow as the
+// statistics dock would be elided to "…" (Qt Charts gives each label its bar's width).
 QChartView* makeBars(const QString& title, const QStringList& labels, const char* objectName,
                      QWidget* parent, QBarSet** set, QValueAxis** yAxis) {
     QChart* chart = makeChart(title);
@@ -63,6 +66,7 @@ QChartView* makeBars(const QString& title, const QStringList& labels, const char
     QFont small = x->labelsFont();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     x->setLabelsFont(small);
+    x->setLabelsAngle(-90);
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     *yAxis = new QValueAxis;
@@ -152,10 +156,12 @@ QWidget* StatsPanel::buildCountersTab() {
     m_note->setWordWrap(true);
     m_note->setObjectName(QStringLiteral("statsNote"));
     layout->addWidget(m_note);
-    QValueAxis* ratioY = nullptr;
-    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &m_ratioSeries,
-                           &m_ratioX, &ratioY);
-    ratioY->setRange(0, 100);
+    QLineSeries* ratio = nullptr;
+    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &ratio,
+                           &m_ratioX, &m_ratioY);
+    ratio->setPointsVisible(true);  // a run of one interval is a dot
+    m_ratioSeries.append(ratio);
+    m_ratioY->setRange(0, 100);
     m_opsView = makeLine(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
                          &m_opsX, &m_opsY);
     m_opsY->setRange(0, niceMax(0));
@@ -263,6 +269,9 @@ void StatsPanel::resetHistory() {
 
 void StatsPanel::clearEntries() {
     m_distribution.clear();
+    m_complete = false;
+    m_total.reset();
+    m_sizeOrder = 0;
     m_redrawTimer->stop();
     redrawEntryCharts();
 }
@@ -285,8 +294,9 @@ QString StatsPanel::timeNoteText() const {
     return m_timeNote->text();
 }
 
-QList<QPointF> StatsPanel::ratioPoints() const {
-    QList<QPointF> points;
+QList<QList<QPointF>> StatsPanel::ratioSegments() const {
+    QList<QList<QPointF>> segments;
+    bool gap = true;
     for (qsizetype i = 1; i < m_samples.size(); ++i) {
         const Sample& a = m_samples.at(i - 1);
         const Sample& b = m_samples.at(i);
@@ -294,15 +304,21 @@ QList<QPointF> StatsPanel::ratioPoints() const {
         // Counters that went down were reset (the cache was cleared): count from zero.
         const quint64 hits = b.hits >= a.hits ? b.hits - a.hits : b.hits;
         const quint64 misses = b.misses >= a.misses ? b.misses - a.misses : b.misses;
-        if (hits + misses > 0) {
-            points.append(
-                {x, 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)});
-        } else if (b.hits + b.misses > 0) {
-            // No lookups in this interval: the ratio so far.
-            points.append(
-                {x, 100.0 * static_cast<double>(b.hits) / static_cast<double>(b.hits + b.misses)});
+        if (hits + misses == 0) {  // no lookups, no ratio: neither 0 % nor 100 %
+            gap = true;
+            continue;
         }
+        if (gap) segments.append(QList<QPointF>());
+        gap = false;
+        segments.last().append(
+            {x, 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)});
     }
+    return segments;
+}
+
+QList<QPointF> StatsPanel::ratioPoints() const {
+    QList<QPointF> points;
+    for (const QList<QPointF>& segment : ratioSegments()) points.append(segment);
     return points;
 }
 
@@ -347,9 +363,21 @@ void StatsPanel::redrawTimeCharts() {
             ? tr("Charts fill in while the window is open (one sample every "
                  "few seconds).")
             : countText(static_cast<quint64>(m_samples.size()), tr("sample"), tr("samples")));
-    const QList<QPointF> ratio = ratioPoints();
+    const QList<QList<QPointF>> ratio = ratioSegments();
+    while (m_ratioSeries.size() < ratio.size()) {
+        // Another run of the line: a series like the first one, on the same axes.
+        auto* series = new QLineSeries;
+        m_ratioView->chart()->addSeries(series);
+        series->attachAxis(m_ratioX);
+        series->attachAxis(m_ratioY);
+        series->setPen(m_ratioSeries.constFirst()->pen());
+        series->setPointsVisible(true);
+        m_ratioSeries.append(series);
+    }
+    for (qsizetype i = 0; i < m_ratioSeries.size(); ++i) {
+        m_ratioSeries.at(i)->replace(i < ratio.size() ? ratio.at(i) : QList<QPointF>());
+    }
     const QList<QPointF> ops = opsPoints();
-    m_ratioSeries->replace(ratio);
     m_opsSeries->replace(ops);
     const double span = ops.isEmpty() ? 60.0 : std::max(1.0, ops.constLast().x());
     for (QValueAxis* x : {m_ratioX, m_opsX}) {
@@ -362,13 +390,64 @@ void StatsPanel::redrawTimeCharts() {
     m_opsY->applyNiceNumbers();
 }
 
+void StatsPanel::setCoverage(const EntriesModel& model) {
+    m_complete = model.isComplete();
+    m_filtered = !model.filter().isEmpty();
+    m_total = model.scanTotal();
+    m_canSortBySize = model.isSortable(EntriesModel::kSize);
+    m_sizeOrder = model.sortColumn() != EntriesModel::kSize ? 0
+                  : model.sortOrder() == Qt::AscendingOrder ? 1
+                                                            : -1;
+    if (!m_redrawTimer->isActive()) m_redrawTimer->start();
+}
+
+QString StatsPanel::entriesCaption() const {
+    return m_entriesCaption->text();
+}
+
+QString StatsPanel::largestTitle() const {
+    return m_largest->headerItem()->text(0);
+}
+
 void StatsPanel::redrawEntryCharts() {
     const QLocale locale;
-    m_entriesCaption->setText(
-        m_distribution.count() == 0
-            ? tr("Sizes and expiry of the entries appear as they are loaded.")
-            : tr("Of the %1 loaded so far (scroll the list to load more).")
-                  .arg(countText(m_distribution.count(), tr("entry"), tr("entries"))));
+    // Say exactly which entries the charts and the "largest" list are about: the ones loaded
+    // so far, unless the list is complete or sorted by size (largest first).
+    const quint64 loaded = m_distribution.count();
+    QString caption;
+    QString largest = tr("Largest entries");
+    if (loaded == 0) {
+        caption = tr("Sizes and expiry of the entries appear as they are loaded.");
+    } else if (m_complete) {
+        caption =
+            m_filtered
+                ? (loaded == 1 ? tr("The 1 entry matching the filter.")
+                               : tr("All %1 entries matching the filter.").arg(numberText(loaded)))
+                : (loaded == 1 ? tr("The cache's 1 entry.")
+                               : tr("All %1 entries of the cache.").arg(numberText(loaded)));
+    } else {
+        caption = m_total ? tr("The first %1 entries of the list, of ~%2 (scroll the list to "
+                               "load more).")
+                                .arg(numberText(loaded), numberText(*m_total))
+                          : tr("The first %1 entries of the list (scroll the list to load more).")
+                                .arg(numberText(loaded));
+        if (m_sizeOrder < 0) {
+            largest = m_filtered ? tr("Largest matching entries") : tr("Largest in the cache");
+            caption += QLatin1Char(' ') + tr("The list is sorted by size, largest first, so the "
+                                             "largest entries are among them.");
+        } else {
+            largest = tr("Largest of the %1 loaded").arg(numberText(loaded));
+            const QString hint =
+                m_sizeOrder > 0   ? tr("The list is sorted by size, smallest first: these are the "
+                                         "smallest entries. Sort by Size again for the largest.")
+                : m_canSortBySize ? tr("Sort the list by Size (largest first) to see the cache's "
+                                       "largest entries.")
+                                  : tr("This source cannot list its entries by size.");
+            caption += QLatin1Char(' ') + hint;
+        }
+    }
+    m_entriesCaption->setText(caption);
+    m_largest->headerItem()->setText(0, largest);
     auto fill = [](QBarSet* set, QValueAxis* axis, const auto& counts) {
         quint64 top = 0;
         for (std::size_t i = 0; i < counts.size(); ++i) {

@@ -3,11 +3,14 @@
 //   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not recorded"
 //   when the source does not keep it, with a clear note when hits and misses are missing:
 //   python-diskcache without statistics, joblib, plain folders), then two charts drawn from
-//   the periodic samples the window takes while it is open: the hit ratio per interval and
-//   lookups (hits + misses) per second. The samples are kept per source while the panel
-//   lives, so going back to a source shows its charts again.
+//   the periodic samples the window takes while it is open: the hit ratio per interval (an
+//   interval without lookups has no ratio: a gap in the line) and lookups (hits + misses) per
+//   second. The samples are kept per source while the panel lives, so going back to a source
+//   shows its charts again.
 //   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
-//   the largest entries.
+//   the largest entries, with a caption that says exactly which entries they cover (the
+//   first N of the list; all of them once the list is complete; the largest of the cache
+//   when the list is sorted by size, largest first).
 //
 // The panel never asks a source for anything: the window feeds it samples (recordSample)
 // and loaded rows (addEntries). Redrawing the entry charts waits for a short timer, so a
@@ -36,6 +39,8 @@ class QValueAxis;
 
 namespace twat_cache::ui {
 
+class EntriesModel;
+
 class StatsPanel : public QWidget {
     Q_OBJECT
 
@@ -63,6 +68,12 @@ class StatsPanel : public QWidget {
     void clearEntries();
     // Counts rows that were just loaded; expiry relative to `nowMs` (Unix ms).
     void addEntries(const QList<EntryRow>& rows, qint64 nowMs);
+    // What the loaded rows are of `model`'s listing (complete, filtered, sorted by size), for
+    // the caption of the Entries tab.
+    void setCoverage(const EntriesModel& model);
+    // The Entries tab's caption and the title of its "largest" list.
+    QString entriesCaption() const;
+    QString largestTitle() const;
 
     // The text shown for a field ("entries", "bytes", "hits", "misses", "ratio",
     // "evictions") and the note.
@@ -70,9 +81,12 @@ class StatsPanel : public QWidget {
     QString noteText() const;
     // The line above the charts ("12 samples", why there are no charts, ...).
     QString timeNoteText() const;
-    // Chart points: (seconds since the first sample, hit ratio in %) and (seconds,
-    // lookups per second); one point per sample after the first.
-    QList<QPointF> ratioPoints() const;
+    // Chart points: (seconds since the first sample, hit ratio in %) for each interval with
+    // lookups, as runs of consecutive such intervals (each drawn as one line; the intervals
+    // without lookups between runs are gaps); and (seconds, lookups per second), one point per
+    // sample after the first.
+    QList<QList<QPointF>> ratioSegments() const;
+    QList<QPointF> ratioPoints() const;  // every run's points, in order
     QList<QPointF> opsPoints() const;
     int sampleCount() const { return static_cast<int>(m_samples.size()); }
     bool timeChartsShown() const;
@@ -98,9 +112,10 @@ class StatsPanel : public QWidget {
     QLabel* m_timeNote;
     QChartView* m_ratioView = nullptr;
     QChartView* m_opsView = nullptr;
-    QLineSeries* m_ratioSeries = nullptr;
+    QList<QLineSeries*> m_ratioSeries;  // one per run of the ratio line; never fewer than one
     QLineSeries* m_opsSeries = nullptr;
     QValueAxis* m_ratioX = nullptr;
+    QValueAxis* m_ratioY = nullptr;
     QValueAxis* m_opsX = nullptr;
     QValueAxis* m_opsY = nullptr;
     QList<Sample> m_samples;                 // of the shown source
@@ -117,6 +132,12 @@ class StatsPanel : public QWidget {
     QValueAxis* m_ttlY = nullptr;
     QTreeWidget* m_largest;
     QTimer* m_redrawTimer;
+    // What the loaded rows cover (setCoverage).
+    bool m_complete = false;
+    bool m_filtered = false;
+    std::optional<quint64> m_total;
+    bool m_canSortBySize = false;
+    int m_sizeOrder = 0;  // 0: not sorted by size; 1: smallest first; -1: largest first
 };
 
 }  // namespace twat_cache::ui

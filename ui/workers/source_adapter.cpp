@@ -167,9 +167,10 @@ Status SourceAdapter::setReadOnly(bool readOnly) {
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
-                                      int sortKey, bool descending) {
+                                      int sortKey, bool descending, int budgetMs) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::EntryFilter entryFilter = toFilter(filter);
+    entryFilter.time_budget = std::chrono::milliseconds(budgetMs);
     const std::vector<core::SortKey> supported = m_state->source->sortKeys();
     const auto wanted = static_cast<core::SortKey>(sortKey);
     if (std::find(supported.begin(), supported.end(), wanted) != supported.end()) {
@@ -183,7 +184,10 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     out.rows.reserve(static_cast<qsizetype>(page->entries.size()));
     for (const auto& entry : page->entries) out.rows << fromCore(entry);
     out.cursor = toBytes(page->cursor);
-    out.complete = page->cursor.empty();
+    out.complete = page->complete();
+    out.scanned = page->scanned;
+    out.total = page->total;
+    out.budgetSpent = page->budget_spent;
     for (const core::SortKey key : supported) out.sortKeys << static_cast<int>(key);
     return out;
 }

@@ -39,11 +39,13 @@ class SourceAdapter {
     Status setReadOnly(bool readOnly);
     bool isReadOnly() const;
 
-    // Up to `limit` entries after `cursor` ("" starts); `filter` is a case-insensitive
-    // substring of the key text (empty: all entries). `sortKey` (a twat_cache::SortKey value)
-    // orders the listing when the source supports it; the page lists what it supports.
+    // Up to `limit` entries after `cursor` ("" starts); `filter` is a substring of the key
+    // text, or a shell glob when it has * ? or [ (empty: all entries). `sortKey` (a
+    // twat_cache::SortKey value) orders the listing when the source supports it; the page
+    // lists what it supports. The call searches for matches for at most `budgetMs`
+    // (EntryFilter::time_budget), then returns what it found and how far it got.
     Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit,
-                           int sortKey = 0, bool descending = false);
+                           int sortKey = 0, bool descending = false, int budgetMs = 1000);
     // Metadata and at most `maxValueBytes` of the value.
     Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
     Result<SourceStats> stats();

@@ -116,10 +116,10 @@ void SourceClient::setReadOnly(bool readOnly) {
 }
 
 void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit,
-                               int sortKey, bool descending) {
+                               int sortKey, bool descending, int budgetMs) {
     const quint64 gen = generation(Channel::kEntries);
-    post([w = m_worker, gen, cursor, filter, limit, sortKey, descending] {
-        w->fetchPage(gen, cursor, filter, limit, sortKey, descending);
+    post([w = m_worker, gen, cursor, filter, limit, sortKey, descending, budgetMs] {
+        w->fetchPage(gen, cursor, filter, limit, sortKey, descending, budgetMs);
     });
 }
 

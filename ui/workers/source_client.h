@@ -60,9 +60,10 @@ class SourceClient : public QObject {
     // The worker (it lives in the worker's thread). For direct connections to its signals,
     // e.g. a test that must act between two batches of an execute.
     SourceWorker* worker() const { return m_worker; }
-    // `sortKey` is a twat_cache::SortKey value (0: the source's natural order).
+    // `sortKey` is a twat_cache::SortKey value (0: the source's natural order); the worker
+    // searches for matches for at most `budgetMs` (see SourceAdapter::page).
     void requestPage(const QByteArray& cursor, const QString& filter, int limit, int sortKey = 0,
-                     bool descending = false);
+                     bool descending = false, int budgetMs = 1000);
     void requestDetail(const QByteArray& id, qint64 maxValueBytes);
     void requestStats();
     // Scans up to `budget` more keys for namespace counts (Redis); `restart` starts over.

@@ -55,11 +55,16 @@ struct EntryRow {
     QString tag;
 };
 
-// A page of a cursor scan; an empty cursor with `complete` means the scan ended.
+// A page of a cursor scan; an empty cursor with `complete` means the scan ended. A page with
+// fewer rows than asked for and a cursor ran out of its time budget (`budgetSpent`): the
+// search goes on from the cursor. See twat_cache::EntryPage for `scanned` and `total`.
 struct EntryPage {
     QList<EntryRow> rows;
     QByteArray cursor;
     bool complete = false;
+    quint64 scanned = 0;           // entries the call examined, matching or not
+    std::optional<quint64> total;  // about how many entries the whole scan examines
+    bool budgetSpent = false;      // the call stopped on its time budget
     // The orders the source can list in (twat_cache::SortKey values; empty: natural only).
     QList<int> sortKeys;
 };
@@ -131,7 +136,7 @@ struct PlanPreview {
     quint64 planId = 0;
     quint64 count = 0;
     quint64 bytes = 0;
-    bool bytesKnown = true;  // false: the source did not measure `bytes` (Redis)
+    bool bytesKnown = true;  // false: the source did not measure them (Redis)
     QStringList sample;      // a few readable keys
     QString note;            // the source's remark, e.g. what a whole-database clear covers
     // Executing needs an explicit confirmation (it empties a whole Redis database): ask the

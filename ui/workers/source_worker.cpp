@@ -30,8 +30,8 @@ void SourceWorker::setReadOnly(quint64 generation, bool readOnly) {
 }
 
 void SourceWorker::fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter,
-                             int limit, int sortKey, bool descending) {
-    auto page = m_adapter.page(cursor, filter, limit, sortKey, descending);
+                             int limit, int sortKey, bool descending, int budgetMs) {
+    auto page = m_adapter.page(cursor, filter, limit, sortKey, descending, budgetMs);
     emit pageReady(generation, valueOrEmpty(page), errorText(page.status()));
 }
 

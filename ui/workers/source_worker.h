@@ -32,7 +32,7 @@ class SourceWorker : public QObject {
     // Reopens the source read-only (or writable again); answers with reopened().
     void setReadOnly(quint64 generation, bool readOnly);
     void fetchPage(quint64 generation, const QByteArray& cursor, const QString& filter, int limit,
-                   int sortKey = 0, bool descending = false);
+                   int sortKey = 0, bool descending = false, int budgetMs = 1000);
     void fetchDetail(quint64 generation, const QByteArray& id, qint64 maxValueBytes);
     void fetchStats(quint64 generation);
     // Scans up to `budget` more keys for namespace counts; `restart` starts over.

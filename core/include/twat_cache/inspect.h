@@ -84,17 +84,28 @@ struct SourceStats {
 // A column a listing can be ordered by (see Source::sortKeys).
 enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
 
-// Restricts a listing to entries whose key text matches. Empty fields match everything.
-// `order` asks for a sorted listing; a source that does not support that key (it is not in
-// Source::sortKeys()) lists in its natural order instead. A cursor belongs to the order it was
-// made with: pass the same order (and filter) when continuing. Sources over folders sort
-// through an in-memory index with a size limit (OpenOptions::sort_index_max_entries); Redis
-// does not sort (SCAN returns keys in hash-table order; ordering needs the whole keyspace).
+// What a listing call lists, in which order, and for how long it may search.
+//
+// `glob` and `substring` restrict the listing to entries whose key text matches; empty fields
+// match everything. `order` asks for a sorted listing; a source that does not support that key
+// (it is not in Source::sortKeys()) lists in its natural order instead. A cursor belongs to
+// the order it was made with: pass the same order (and filter) when continuing. Sources over
+// folders sort through an in-memory index with a size limit
+// (OpenOptions::sort_index_max_entries); Redis does not sort (SCAN returns keys in hash-table
+// order; ordering needs the whole keyspace).
+//
+// Searching: one entries() call keeps examining entries until it has `limit` matching ones or
+// the listing ends, but for at most `time_budget` (measured on the source's clock,
+// OpenOptions::clock). When the budget runs out it returns the matches found so far with a
+// cursor, and EntryPage says how far it got (scanned, total, budget_spent). Each call examines
+// at least one entry, so repeated calls always progress.
 struct EntryFilter {
     std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
     std::string substring;  // plain substring of the key text
     SortKey order = SortKey::kNone;
     bool descending = false;
+    // Time one call may search; zero or less: no limit (until the page is full or the end).
+    std::chrono::milliseconds time_budget{1000};
 
     // Whether every key matches (the order plays no part).
     bool empty() const { return glob.empty() && substring.empty(); }
@@ -120,11 +131,24 @@ struct EntrySummary {
 };
 
 // A page of entries. An empty `cursor` means the listing is complete; otherwise pass it back
-// to continue. A page may hold fewer than `limit` entries (with a filter, a page stops after a
-// bounded number of rows examined) and still have a cursor.
+// to continue. A page holds fewer than `limit` entries and still has a cursor only when the
+// call's time budget ran out (`budget_spent`; see EntryFilter).
+//
+// Progress: `scanned` counts the entries this call examined, matching the filter or not
+// (Redis with a filter: about the SCAN COUNT of each round, since the server filters); a
+// caller continuing a listing adds up the `scanned` of its pages. `total` is about how many
+// entries the whole listing examines: the source's entry count (Redis DBSIZE, the diskcache
+// and native sqlite counters, the size of a sorted listing's index), or for sources without
+// counters (native files, joblib, generic folders) the count of their last full walk
+// (stats()); nullopt when nothing has counted them yet. docs/INSPECTION.md lists each.
 struct EntryPage {
     std::vector<EntrySummary> entries;
     std::string cursor;
+    std::uint64_t scanned = 0;
+    std::optional<std::uint64_t> total;
+    bool budget_spent = false;  // the call stopped on its time budget, not on a full page
+
+    bool complete() const { return cursor.empty(); }
 };
 
 struct EntryDetail {
@@ -290,6 +314,8 @@ class TWAT_CACHE_EXPORT Source {
     // changes a cache starts with it, so read-only holds even for callers that skip plan().
     Status refuseIfReadOnly() const;
     std::int64_t nowMs() const { return m_clock->nowMs(); }
+    // The clock of nowMs(), e.g. for the time budget of a listing call.
+    const Clock& clock() const { return *m_clock; }
 
   private:
     bool m_readOnly;

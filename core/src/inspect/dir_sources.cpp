@@ -13,6 +13,7 @@
 #include "inspect/folder_walk.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sorted_listing.h"
 #include "util/fs_util.h"
 
@@ -99,14 +100,11 @@ Source::BatchOutcome removeEntries(const fs::path& root, const std::vector<Entry
 
 // A source listed by walking its folder (folder_walk.h): natural-order pages resume the walk
 // after the cursor's relative path, so a page costs what it returns (plus the listings of the
-// folders on its path), not the whole tree. It keeps no counters: stats() walks everything.
+// folders on its path), not the whole tree; a filtered page stops on the filter's time budget.
+// It keeps no counters: stats() walks everything, and its count is the `total` of later pages.
 // Sorted listings go through an in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
-    // Entries examined per page at most (those the filter rejects count), so that a filtered
-    // page over a large tree still returns promptly, with a cursor.
-    static constexpr std::size_t kScanBudget = 20'000;
-
     ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote, fs::path root)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
@@ -136,6 +134,7 @@ class ListedSource : public Source {
         s.entries = count;
         s.bytes = bytes;
         s.note = m_statsNote;
+        m_lastCount = count;
         return s;
     }
 
@@ -144,7 +143,8 @@ class ListedSource : public Source {
         const auto keys = sortKeys();
         if (std::find(keys.begin(), keys.end(), filter.order) != keys.end()) {
             return m_sorted.page(
-                cursor, limit, filter, [this](const SortedListing::Visit& v) { return forEach(v); },
+                cursor, limit, filter, clock(),
+                [this](const SortedListing::Visit& v) { return forEach(v); },
                 [this](std::string_view id) { return load(id); });
         }
         std::string after;
@@ -158,9 +158,10 @@ class ListedSource : public Source {
             page.cursor = std::string(cursor);
             return page;
         }
-        // The page ends at the first entry that does not fit, so a listing that ends exactly
-        // at a page's end gives no cursor.
-        std::size_t examined = 0;
+        // The page ends at the first entry that does not fit (or is not examined for lack of
+        // time), so a listing that ends exactly at a page's end gives no cursor.
+        page.total = m_lastCount;
+        ScanDeadline deadline(clock(), filter.time_budget);
         std::string last;
         bool more = false;
         Status walked = m_walker.walk(
@@ -169,11 +170,15 @@ class ListedSource : public Source {
                 return classify(dirFd, name, st, depth);
             },
             [&](const std::string& relative, const struct stat& st, bool& stop) {
-                if (page.entries.size() >= limit || examined >= kScanBudget) {
+                if (page.entries.size() >= limit) {
                     more = stop = true;
                     return Status();
                 }
-                ++examined;
+                if (page.scanned > 0 && deadline.expired()) {
+                    more = stop = page.budget_spent = true;
+                    return Status();
+                }
+                ++page.scanned;
                 last = relative;
                 auto e = summarize(relative, st);
                 if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
@@ -181,6 +186,7 @@ class ListedSource : public Source {
             });
         if (!walked.ok()) return walked;
         if (more) page.cursor = FolderWalker::cursorOf(last);
+        if (cursor.empty() && !more) m_lastCount = page.scanned;  // a full walk
         return page;
     }
 
@@ -212,6 +218,7 @@ class ListedSource : public Source {
 
   private:
     const std::string m_statsNote;
+    std::optional<std::uint64_t> m_lastCount;  // entries of the last full walk
     // The walk keeps a cache (folder_walk.h); walking is logically const.
     mutable FolderWalker m_walker;
     SortedListing m_sorted;

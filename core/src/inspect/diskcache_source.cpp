@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "inspect/contained_remover.h"
+#include "inspect/diskcache_shard.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sqlite_handle.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
@@ -20,30 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// diskcache names value files "ab/cd/<28 hex digits>.val" (Disk.filename); anything else in
-// the filename column is not a file this source may delete.
-bool isDiskcacheValueName(std::string_view name) {
-    auto hex = [](std::string_view t) {
-        return std::all_of(t.begin(), t.end(), [](char ch) {
-            return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-        });
-    };
-    return name.size() == 2 + 1 + 2 + 1 + 28 + 4 && name[2] == '/' && name[5] == '/' &&
-           hex(name.substr(0, 2)) && hex(name.substr(3, 2)) && hex(name.substr(6, 28)) &&
-           name.substr(34) == ".val";
-}
-
 constexpr int kModeRaw = 1;
 constexpr int kModeBinary = 2;
 constexpr int kModeText = 3;
 constexpr int kModePickle = 4;
 constexpr std::size_t kFilterChunk = 256;
-constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
-
-// The value's stored bytes: the file's size for spilled values, else the inline value's.
-constexpr const char* kSizeExpr =
-    "CASE WHEN filename IS NULL THEN COALESCE(length(CAST(value AS BLOB)), 0) ELSE size END";
 
 std::int64_t secondsToMs(double s) {
     return static_cast<std::int64_t>(std::llround(s * 1000.0));
@@ -61,13 +44,6 @@ std::string renderKey(const SqliteStatement& st, int keyCol, int rawCol) {
     auto r = renderPickle(st.bytes(keyCol), PickleRenderOptions{.max_output = 512});
     return r.ok() ? *r : "<unreadable pickled key: " + r.status().message() + ">";
 }
-
-struct Shard {
-    std::string label;  // "" for a plain Cache, "000".. for FanoutCache shards
-    fs::path dir;
-    std::unique_ptr<SqliteHandle> db;       // read-only
-    std::unique_ptr<SqliteHandle> writeDb;  // opened on first change
-};
 
 struct Cursor {
     std::size_t shard = 0;
@@ -145,43 +121,30 @@ class DiskcacheSource final : public Source {
 
     SourceInfo info() const override { return m_info; }
 
+    // Entries and their bytes as the listing shows them (the sum of the entries' sizes, see
+    // diskcache_shard.h), so that plans and prune count the same; diskcache's own volume()
+    // is in `extra` as "disk_use".
     Result<SourceStats> stats() override {
         SourceStats s;
-        std::uint64_t count = 0, bytes = 0, hits = 0, misses = 0;
+        std::uint64_t count = 0, bytes = 0, disk = 0, hits = 0, misses = 0;
         bool statisticsOn = false;
         for (auto& shard : m_shards) {
-            auto st = shard.db->prepare(
-                "SELECT key, value FROM Settings WHERE key IN "
-                "('count', 'size', 'hits', 'misses', 'statistics')");
-            if (!st.ok()) return st.status();
-            while (true) {
-                auto row = st->step();
-                if (!row.ok()) return row.status().withContext(shard.dir.string());
-                if (!*row) break;
-                const std::string_view key = st->bytes(0);
-                const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
-                if (key == "count")
-                    count += v;
-                else if (key == "size")
-                    bytes += v;
-                else if (key == "hits")
-                    hits += v;
-                else if (key == "misses")
-                    misses += v;
-                else if (key == "statistics" && v != 0)
-                    statisticsOn = true;
-            }
-            // diskcache's volume(): database pages plus spilled files.
-            auto pages = shard.db->prepare("PRAGMA page_count");
-            auto pageSize = shard.db->prepare("PRAGMA page_size");
-            if (!pages.ok() || !pageSize.ok()) return shard.db->error("page count");
-            if (!pages->step().valueOr(false) || !pageSize->step().valueOr(false)) {
-                return shard.db->error("page count");
-            }
-            bytes += static_cast<std::uint64_t>(pages->int64(0) * pageSize->int64(0));
+            auto settings = readSettings(shard);
+            if (!settings.ok()) return settings.status();
+            auto entrySizes = entryBytes(shard);
+            if (!entrySizes.ok()) return entrySizes.status();
+            auto used = diskUse(shard);
+            if (!used.ok()) return used.status();
+            count += settings->count;
+            bytes += *entrySizes;
+            disk += *used;
+            hits += settings->hits;
+            misses += settings->misses;
+            statisticsOn = statisticsOn || settings->statistics;
         }
         s.entries = count;
         s.bytes = bytes;
+        s.extra = {{"disk_use", disk}};
         if (statisticsOn || hits + misses > 0) {
             s.hits = hits;
             s.misses = misses;
@@ -190,7 +153,9 @@ class DiskcacheSource final : public Source {
             s.note = "statistics were never enabled (diskcache Cache(statistics=True))";
         }
         s.note += s.note.empty() ? "" : "; ";
-        s.note += "diskcache does not record evictions";
+        s.note +=
+            "diskcache does not record evictions; size: the entries' values (disk use, with "
+            "the database, in disk_use)";
         return s;
     }
 
@@ -213,7 +178,10 @@ class DiskcacheSource final : public Source {
             page.cursor = std::string(cursorText);
             return page;
         }
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         while (c.shard < m_shards.size()) {
             Shard& shard = m_shards[c.shard];
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
@@ -225,18 +193,23 @@ class DiskcacheSource final : public Source {
             st->bind(1, c.rowid);
             st->bind(2, static_cast<std::int64_t>(want));
             std::size_t rows = 0;
-            while (true) {
+            bool stop = false;
+            while (!stop) {
                 auto row = st->step();
                 if (!row.ok()) return row.status().withContext(shard.dir.string());
                 if (!*row) break;
                 ++rows;
-                ++examined;
+                ++page.scanned;
                 c.rowid = st->int64(0);
                 EntrySummary e = summaryFromRow(*st, c.shard);
                 if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
-                if (page.entries.size() == limit) break;
+                if (page.entries.size() == limit) {
+                    stop = true;
+                } else if (deadline.expired()) {
+                    stop = page.budget_spent = true;
+                }
             }
-            if (page.entries.size() == limit || (rows == want && examined >= kFilterScanBudget)) {
+            if (stop) {
                 page.cursor = std::to_string(c.shard) + ":" + std::to_string(c.rowid);
                 return page;
             }
@@ -271,7 +244,10 @@ class DiskcacheSource final : public Source {
             double value;
             EntrySummary entry;
         };
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
             std::vector<std::vector<Row>> buffers(m_shards.size());
@@ -291,7 +267,7 @@ class DiskcacheSource final : public Source {
             }
             std::vector<std::size_t> pos(m_shards.size(), 0);
             bool needMore = false;
-            while (page.entries.size() < limit) {
+            while (page.entries.size() < limit && !page.budget_spent) {
                 std::size_t best = m_shards.size();
                 for (std::size_t i = 0; i < m_shards.size(); ++i) {
                     if (pos[i] == buffers[i].size()) {
@@ -310,10 +286,11 @@ class DiskcacheSource final : public Source {
                 if (best == m_shards.size()) return page;  // every shard is done
                 Row& r = buffers[best][pos[best]++];
                 ++offsets[best];
-                ++examined;
+                ++page.scanned;
                 if (filter.matches(r.entry.key_text)) page.entries.push_back(std::move(r.entry));
+                if (page.entries.size() < limit) page.budget_spent = deadline.expired();
             }
-            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+            if (page.entries.size() == limit || page.budget_spent) {
                 page.cursor = "s";
                 for (std::size_t i = 0; i < offsets.size(); ++i) {
                     page.cursor += (i == 0 ? "" : ",") + std::to_string(offsets[i]);
@@ -423,6 +400,17 @@ class DiskcacheSource final : public Source {
     }
 
   private:
+    // Entries of every shard, as diskcache counts them (Settings 'count').
+    Result<std::uint64_t> entryCount() {
+        std::uint64_t count = 0;
+        for (auto& shard : m_shards) {
+            auto settings = readSettings(shard);
+            if (!settings.ok()) return settings.status();
+            count += settings->count;
+        }
+        return count;
+    }
+
     EntrySummary summaryFromRow(const SqliteStatement& st, std::size_t shard) const {
         EntrySummary e;
         e.id = std::to_string(shard) + ":" + std::to_string(st.int64(0));
@@ -434,75 +422,6 @@ class DiskcacheSource final : public Source {
         e.tag = renderRawColumn(st, 7);
         e.size = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(8)));
         return e;
-    }
-
-    Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids, BatchOutcome& out) {
-        if (!shard.writeDb) {
-            auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
-            if (!db.ok()) return db.status();
-            shard.writeDb = std::move(*db);
-        }
-        SqliteHandle& db = *shard.writeDb;
-        Status s = db.exec("BEGIN IMMEDIATE");
-        if (!s.ok()) return s;
-        auto sel = db.prepare(std::string("SELECT filename, ") + kSizeExpr +
-                              " FROM Cache WHERE rowid = ?1");
-        auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
-        if (!sel.ok() || !del.ok()) {
-            db.exec("ROLLBACK");
-            return db.error("prepare delete");
-        }
-        std::vector<std::string> files;
-        for (const auto rowid : rowids) {
-            sel->reset();
-            sel->bind(1, rowid);
-            auto row = sel->step();
-            if (!row.ok()) {
-                db.exec("ROLLBACK");
-                return row.status();
-            }
-            if (!*row) continue;  // gone since planning
-            std::uint64_t freed =
-                static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
-            if (!sel->isNull(0)) {
-                std::string name(sel->bytes(0));
-                if (isDiskcacheValueName(name)) {
-                    files.push_back(std::move(name));
-                } else {
-                    // The row goes; the file it names stays: it may be the database itself,
-                    // or anything outside the cache.
-                    freed = 0;
-                    const std::string why = "value file name '" + sanitizeUtf8(name) +
-                                            "' is not one diskcache makes (ab/cd/<hex>.val): "
-                                            "the file was left in place";
-                    out.refused.push_back(why);
-                    logger().warn("diskcache {}: {}", shard.dir.string(), why);
-                }
-            }
-            del->reset();
-            del->bind(1, rowid);
-            auto done = del->step();
-            if (!done.ok()) {
-                db.exec("ROLLBACK");
-                return done.status();
-            }
-            out.deleted += static_cast<std::uint64_t>(db.changes());
-            out.bytes += freed;
-        }
-        // The Settings count and size follow through diskcache's own triggers.
-        s = db.exec("COMMIT");
-        if (!s.ok()) {
-            db.exec("ROLLBACK");
-            return s;
-        }
-        // Like diskcache's Disk.remove: the file, then its now-empty folders up to the
-        // cache's; through directory descriptors, so a swapped-in symlink is never followed.
-        ContainedRemover remover(shard.dir);
-        for (const auto& name : files) {
-            auto removed = remover.removeFile(name, true);
-            if (!removed.ok()) out.refused.push_back(removed.status().message());
-        }
-        return {};
     }
 
     SourceInfo m_info;
@@ -533,12 +452,12 @@ Result<std::unique_ptr<Source>> openDiskcacheSource(const SourceInfo& info,
     std::vector<Shard> shards;
     std::error_code ec;
     if (fs::is_regular_file(info.path / "cache.db", ec)) {
-        shards.push_back(Shard{"", info.path, nullptr, nullptr});
+        shards.push_back(Shard{"", info.path, nullptr, nullptr, -1, 0});
     } else {
         for (const auto& entry : fs::directory_iterator(info.path, ec)) {
             const std::string name = entry.path().filename().string();
             if (isShardName(name) && fs::is_regular_file(entry.path() / "cache.db", ec)) {
-                shards.push_back(Shard{name, entry.path(), nullptr, nullptr});
+                shards.push_back(Shard{name, entry.path(), nullptr, nullptr, -1, 0});
             }
         }
         std::sort(shards.begin(), shards.end(),

@@ -15,6 +15,7 @@
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sorted_listing.h"
 #include "inspect/value_render.h"
 #include "util/envelope.h"
@@ -24,7 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kFilterScanBudget = 20'000;  // entry files examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kDecodeLimit = 16 * 1024 * 1024;
 
@@ -84,6 +84,7 @@ class NativeFilesSource final : public Source {
         }
         s.entries = count;
         s.bytes = bytes;
+        m_lastCount = count;
         // Bounded, and never a FIFO or a symlink planted in the cache's place.
         auto text = readFileHead(m_info.path / "stats.json", 1 << 20);
         const auto doc = text.ok() && !text->truncated
@@ -115,7 +116,8 @@ class NativeFilesSource final : public Source {
         const auto keys = sortKeys();
         if (std::find(keys.begin(), keys.end(), filter.order) != keys.end()) {
             return m_sorted.page(
-                cursor, limit, filter, [this](const SortedListing::Visit& v) { return walk(v); },
+                cursor, limit, filter, clock(),
+                [this](const SortedListing::Visit& v) { return walk(v); },
                 [this](std::string_view id) { return load(id); });
         }
         if (!cursor.empty() && !isHexId(cursor)) {
@@ -126,33 +128,22 @@ class NativeFilesSource final : public Source {
             page.cursor = std::string(cursor);
             return page;
         }
-        Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
-        if (!top.ok()) return page;  // no entries yet
-        const std::string_view c1 = cursor.substr(0, std::min<std::size_t>(2, cursor.size()));
-        const std::string_view c2 = cursor.size() >= 4 ? cursor.substr(2, 2) : "";
-        std::size_t examined = 0;
-        std::string buf;
-        for (const std::string& l1 : listFolder(top.get(), true, isFanoutName)) {
-            if (l1 < c1) continue;
-            Fd d1(openFolderAt(top.get(), l1.c_str()));
-            if (!d1.ok()) continue;
-            for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
-                if (l1 == c1 && l2 < c2) continue;
-                Fd d2(openFolderAt(d1.get(), l2.c_str()));
-                if (!d2.ok()) continue;
-                for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
-                    const std::string hex = f.substr(0, 32);
-                    if (!cursor.empty() && hex <= cursor) continue;
-                    ++examined;
-                    auto e = summaryAt(d2.get(), f, buf);
-                    if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
-                    if (page.entries.size() == limit || examined >= kFilterScanBudget) {
-                        page.cursor = hex;
-                        return page;
-                    }
+        page.total = m_lastCount;
+        ScanDeadline deadline(clock(), filter.time_budget);
+        Status walked = walkFrom(
+            cursor, [&](const std::string& hex, std::optional<EntrySummary>& e, bool& stop) {
+                ++page.scanned;
+                if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+                if (page.entries.size() == limit) {
+                    stop = true;
+                } else if (deadline.expired()) {
+                    stop = page.budget_spent = true;
                 }
-            }
-        }
+                if (stop) page.cursor = hex;
+                return Status();
+            });
+        if (!walked.ok()) return walked;
+        if (cursor.empty() && page.cursor.empty()) m_lastCount = page.scanned;  // a full walk
         return page;
     }
 
@@ -226,25 +217,43 @@ class NativeFilesSource final : public Source {
     }
 
   private:
-    // Visits every entry file's summary, in id order.
-    Status walk(const SortedListing::Visit& visit) const {
+    // Called for each entry file with its id and summary (nullopt: it vanished while walking);
+    // setting `stop` ends the walk.
+    using FileVisit =
+        std::function<Status(const std::string& hex, std::optional<EntrySummary>& e, bool& stop)>;
+
+    // Visits the entry files whose id sorts after `after` ("": all), in id order.
+    Status walkFrom(std::string_view after, const FileVisit& visit) const {
         Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
         if (!top.ok()) return {};  // no entries yet
+        const std::string_view c1 = after.substr(0, std::min<std::size_t>(2, after.size()));
+        const std::string_view c2 = after.size() >= 4 ? after.substr(2, 2) : "";
         std::string buf;
+        bool stop = false;
         for (const std::string& l1 : listFolder(top.get(), true, isFanoutName)) {
+            if (l1 < c1) continue;
             Fd d1(openFolderAt(top.get(), l1.c_str()));
             if (!d1.ok()) continue;
             for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
+                if (l1 == c1 && l2 < c2) continue;
                 Fd d2(openFolderAt(d1.get(), l2.c_str()));
                 if (!d2.ok()) continue;
                 for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
+                    const std::string hex = f.substr(0, 32);
+                    if (!after.empty() && hex <= after) continue;
                     auto e = summaryAt(d2.get(), f, buf);
-                    if (!e) continue;  // vanished while walking
-                    if (Status s = visit(*e); !s.ok()) return s;
+                    if (Status s = visit(hex, e, stop); !s.ok() || stop) return s;
                 }
             }
         }
         return {};
+    }
+
+    // Visits every entry file's summary, in id order.
+    Status walk(const SortedListing::Visit& visit) const {
+        return walkFrom("", [&](const std::string&, std::optional<EntrySummary>& e, bool&) {
+            return e ? visit(*e) : Status();  // a file that vanished while walking is skipped
+        });
     }
 
     // One entry read again by id; nullopt when its file is gone.
@@ -263,7 +272,8 @@ class NativeFilesSource final : public Source {
         EntrySummary e;
         e.id = std::move(id);
         e.key_text = sanitizeUtf8(h.key_text);
-        e.size = h.stored_size;
+        // The entry file's size: what stats() adds up and deleting it frees.
+        e.size = static_cast<std::uint64_t>(st.st_size);
         e.stored_ms = h.created_ms;
         e.accessed_ms = mtimeMs(st);
         if (h.expires_ms > 0) e.expires_ms = h.expires_ms;
@@ -293,6 +303,7 @@ class NativeFilesSource final : public Source {
     fs::path m_entries;
     std::size_t m_maxValueBytes;
     SortedListing m_sorted;
+    std::optional<std::uint64_t> m_lastCount;  // entries of the last full walk
 };
 
 }  // namespace

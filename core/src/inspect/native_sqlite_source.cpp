@@ -9,6 +9,7 @@
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/sqlite_handle.h"
 #include "inspect/value_render.h"
 #include "sqlite/sqlite_engine_impl.h"
@@ -23,17 +24,21 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kFilterChunk = 256;
-constexpr std::size_t kFilterScanBudget = 20'000;  // rows examined per filtered page
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole values up to this
+// The size of an entry as the engine counts it towards its byte total (counters.bytes) and
+// max_bytes: the stored value plus the key text. Listings, plans, prune and stats() all use it.
+#define TWAT_INSPECT_ENTRY_BYTES "(e.size + length(CAST(e.key_text AS BLOB)))"
 // The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
 // `access` table; version 1 kept them in `entries` (still read, for old caches).
 constexpr const char* kSummarySelect =
-    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, coalesce(a.accessed, e.created),"
+    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    ", e.created, coalesce(a.accessed, e.created),"
     " e.expires, coalesce(a.access_count, 0), e.tag";
 constexpr const char* kSummaryFrom = " FROM entries AS e LEFT JOIN access AS a ON a.key = e.key";
 constexpr const char* kSummarySelectV1 =
-    "SELECT e.rowid, e.key, e.key_text, e.size, e.created, e.accessed, e.expires,"
+    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    ", e.created, e.accessed, e.expires,"
     " e.access_count, e.tag";
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
 
@@ -64,6 +69,13 @@ Result<std::string> blobOfHex(std::string_view hex) {
         out.push_back(static_cast<char>(hi * 16 + lo));
     }
     return out;
+}
+
+// An empty page that stays at `cursor` (a request for no entries).
+EntryPage pageAt(std::string_view cursor) {
+    EntryPage page;
+    page.cursor = std::string(cursor);
+    return page;
 }
 
 std::uint64_t nonNegative(std::int64_t v) {
@@ -122,7 +134,7 @@ class NativeSqliteSource final : public Source {
                                                "'");
             }
         }
-        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
+        if (limit == 0) return pageAt(cursorText);
         return pageRows(
             limit, filter,
             [&](std::size_t want) {
@@ -154,7 +166,7 @@ class NativeSqliteSource final : public Source {
             }
             if (offset < 0) return Status::invalidArgument("negative cursor offset");
         }
-        if (limit == 0) return EntryPage{{}, std::string(cursorText)};
+        if (limit == 0) return pageAt(cursorText);
         const char* dir = filter.descending ? " DESC" : " ASC";
         const std::string order =
             std::string(" ORDER BY ") + orderExpr(filter.order) + dir + ", e.rowid" + dir;
@@ -174,35 +186,53 @@ class NativeSqliteSource final : public Source {
 
     // Fills a page from successive chunks of rows, for both listings: `query(want)` prepares
     // the statement for the next `want` rows, `consumed(st)` moves the cursor past a row and
-    // `cursor()` spells it. A filtered page stops, with a cursor, after kFilterScanBudget rows
-    // examined, so it always returns.
+    // `cursor()` spells it. A page stops, with a cursor, when it is full or the filter's time
+    // budget ran out.
     template <class Query, class Consumed, class Cursor>
     Result<EntryPage> pageRows(std::size_t limit, const EntryFilter& filter, Query query,
                                Consumed consumed, Cursor cursor) {
         EntryPage page;
-        std::size_t examined = 0;
+        auto total = entryCount();
+        if (!total.ok()) return total.status();
+        page.total = *total;
+        ScanDeadline deadline(clock(), filter.time_budget);
         for (;;) {
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
             auto st = query(want);
             if (!st.ok()) return st.status();
             std::size_t rows = 0;
-            for (;;) {
+            bool stop = false;
+            while (!stop) {
                 auto row = st->step();
                 if (!row.ok()) return row.status().withContext(m_db->file().string());
                 if (!*row) break;
                 ++rows;
-                ++examined;
+                ++page.scanned;
                 consumed(*st);
                 EntrySummary e = summaryFromRow(*st);
                 if (filter.matches(e.key_text)) page.entries.push_back(std::move(e));
-                if (page.entries.size() == limit) break;
+                if (page.entries.size() == limit) {
+                    stop = true;
+                } else if (deadline.expired()) {
+                    stop = page.budget_spent = true;
+                }
             }
-            if (rows < want && page.entries.size() < limit) return page;  // the end
-            if (page.entries.size() == limit || examined >= kFilterScanBudget) {
+            if (stop) {
                 page.cursor = cursor();
                 return page;
             }
+            if (rows < want) return page;  // the end
         }
+    }
+
+    // Entries as the cache's counters row counts them (what stats() reports).
+    Result<std::uint64_t> entryCount() {
+        auto st = m_db->prepare("SELECT count FROM counters WHERE id = 0");
+        if (!st.ok()) return st.status();
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        return nonNegative(st->int64(0));
     }
 
     const char* orderExpr(SortKey key) const {
@@ -210,7 +240,7 @@ class NativeSqliteSource final : public Source {
             case SortKey::kKey:
                 return "e.key_text";
             case SortKey::kSize:
-                return "e.size";
+                return TWAT_INSPECT_ENTRY_BYTES;
             case SortKey::kStored:
                 return "e.created";
             case SortKey::kAccessed:

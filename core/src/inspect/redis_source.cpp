@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "inspect/pickle_reader.h"
+#include "inspect/redis_own_lookups.h"
+#include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
 #include "util/envelope.h"
 
@@ -16,7 +18,6 @@ namespace {
 
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kPreviewItems = 50;
-constexpr std::size_t kMaxRoundsPerPage = 64;
 constexpr std::size_t kMaxCachesInStats = 200;
 
 bool printable(std::string_view key) {
@@ -119,6 +120,7 @@ Result<RedisConnection*> RedisSource::connection() {
         auto conn = RedisConnection::open(m_settings);
         if (!conn.ok()) return conn.status();
         m_conn = std::move(*conn);
+        m_runId.clear();  // the server may have restarted
     }
     return m_conn.get();
 }
@@ -169,16 +171,17 @@ Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
 Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::string>& keys) {
     std::vector<EntrySummary> out(keys.size());
     if (keys.empty()) return out;
-    auto conn = connection();
+    auto conn = beginOwnReads();
     if (!conn.ok()) return conn.status();
     for (const auto& k : keys) {
         (*conn)->append({"TYPE", k});
         (*conn)->append({"PTTL", k});
         (*conn)->append({"MEMORY", "USAGE", k});
     }
-    auto replies = (*conn)->readMany(keys.size() * 3, "TYPE/PTTL/MEMORY USAGE");
+    auto replies = endOwnReads(**conn, keys.size() * 3, "TYPE/PTTL/MEMORY USAGE");
     if (!replies.ok()) return replies.status();
     const std::int64_t now = nowMs();
+    std::vector<const char*> lengthCommand(keys.size(), nullptr);
     std::size_t lengthCommands = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {
         EntrySummary& e = out[i];
@@ -193,27 +196,28 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
             e.expires_ms = now + pttl.integer;
         // MEMORY USAGE may be disabled by ACLs or renamed; the size is then unknown (0).
         if (mem.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(mem.integer);
-        const char* lengthCommand = nullptr;
-        if (e.type == "string") lengthCommand = "STRLEN";
-        if (e.type == "hash") lengthCommand = "HLEN";
-        if (e.type == "list") lengthCommand = "LLEN";
-        if (e.type == "set") lengthCommand = "SCARD";
-        if (e.type == "zset") lengthCommand = "ZCARD";
-        if (e.type == "stream") lengthCommand = "XLEN";
-        if (lengthCommand != nullptr) {
-            (*conn)->append({lengthCommand, keys[i]});
-            ++lengthCommands;
+        static constexpr std::pair<std::string_view, const char*> kLength[] = {
+            {"string", "STRLEN"}, {"hash", "HLEN"},  {"list", "LLEN"},
+            {"set", "SCARD"},     {"zset", "ZCARD"}, {"stream", "XLEN"}};
+        for (const auto& [typeName, command] : kLength) {
+            if (e.type == typeName) lengthCommand[i] = command;
         }
+        if (lengthCommand[i] != nullptr) ++lengthCommands;
     }
     if (lengthCommands == 0) return out;
-    auto lengths = (*conn)->readMany(lengthCommands, "length");
+    conn = beginOwnReads();
+    if (!conn.ok()) return conn.status();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (lengthCommand[i] != nullptr) (*conn)->append({lengthCommand[i], keys[i]});
+    }
+    auto lengths = endOwnReads(**conn, lengthCommands, "length");
     if (!lengths.ok()) return lengths.status();
     std::size_t at = 0;
-    for (auto& e : out) {
-        if (e.type == "none" || e.type.empty()) continue;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (lengthCommand[i] == nullptr) continue;
         const redisReply& len = *(*lengths)[at++];
-        if (len.type == REDIS_REPLY_INTEGER) e.length = static_cast<std::uint64_t>(len.integer);
-        if (at == lengthCommands) break;
+        if (len.type == REDIS_REPLY_INTEGER)
+            out[i].length = static_cast<std::uint64_t>(len.integer);
     }
     return out;
 }
@@ -240,8 +244,12 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
                               : !filter.substring.empty() ? "*" + escapeGlob(filter.substring) + "*"
                                                           : std::string();
     EntryPage page;
+    auto keys = dbSize();
+    if (!keys.ok()) return keys.status();
+    page.total = *keys;
+    ScanDeadline deadline(clock(), filter.time_budget);
     std::vector<std::string> shown;
-    for (std::size_t round = 0; round < kMaxRoundsPerPage; ++round) {
+    for (;;) {
         if (!(m_batch.from == from && m_batch.count == count && m_batch.match == match &&
               !m_batch.next.empty())) {
             auto step = scanOnce(from, match, count);
@@ -252,19 +260,25 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
         for (; i < m_batch.keys.size() && shown.size() < limit; ++i) {
             if (filter.matches(m_batch.keys[i])) shown.push_back(m_batch.keys[i]);
         }
-        if (i < m_batch.keys.size()) {  // the page filled inside this batch
+        const bool last = m_batch.next == "0";
+        // With MATCH the server filters: it examines about COUNT keys per round (all of them
+        // in the last round, which is not known) and returns the matches only.
+        const bool whole = i == m_batch.keys.size();
+        page.scanned += match.empty() || last || !whole ? i - skip : count;
+        if (!whole) {  // the page filled inside this batch
             page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);
             break;
         }
-        if (m_batch.next == "0") break;  // the end
+        if (last) break;  // the end
         from = m_batch.next;
         count = m_count;
         skip = 0;
-        if (shown.size() >= limit) {
+        const bool full = shown.size() >= limit;
+        if (full || deadline.expired()) {
+            page.budget_spent = !full;
             page.cursor = from + "/" + std::to_string(count) + "/0";
             break;
         }
-        if (round + 1 == kMaxRoundsPerPage) page.cursor = from + "/" + std::to_string(count) + "/0";
     }
     auto described = describe(shown);
     if (!described.ok()) return described.status();
@@ -282,18 +296,19 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
     EntryDetail d;
     d.summary = std::move(summary->front());
     if (d.summary.type == "none") return Status::notFound("no key " + std::string(entryId));
-    auto conn = connection();
-    if (!conn.ok()) return conn.status();
     const std::string& k = *key;
     const std::string last = std::to_string(kPreviewItems - 1);
     const std::string& type = d.summary.type;
     d.value_kind = type;
     if (type == "string") {
         const std::string end = std::to_string(m_maxValueBytes == 0 ? 0 : m_maxValueBytes - 1);
-        auto r = (*conn)->command({"GETRANGE", k, "0", end});
+        auto conn = beginOwnReads();
+        if (!conn.ok()) return conn.status();
+        (*conn)->append({"GETRANGE", k, "0", end});
+        auto r = endOwnReads(**conn, 1, "GETRANGE");
         if (!r.ok()) return r.status();
-        if (Status s = checkReply(**r, "GETRANGE"); !s.ok()) return s;
-        d.value_bytes = std::string(replyText(**r));
+        if (Status s = checkReply(*r->front(), "GETRANGE"); !s.ok()) return s;
+        d.value_bytes = std::string(replyText(*r->front()));
         const std::uint64_t length = d.summary.length.value_or(d.value_bytes.size());
         d.truncated = d.value_bytes.size() < length;
         if (d.value_bytes.substr(0, kEnvelopeMagic.size()) == kEnvelopeMagic) {
@@ -331,11 +346,13 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
         d.preview = "<" + type + " values are not previewed>";
         return d;
     }
+    auto conn = beginOwnReads();
+    if (!conn.ok()) return conn.status();
     (*conn)->append(args);
-    auto r = (*conn)->read(args.front());
+    auto r = endOwnReads(**conn, 1, args.front());
     if (!r.ok()) return r.status();
-    if (Status s = checkReply(**r, args.front()); !s.ok()) return s;
-    const redisReply* items = r->get();
+    if (Status s = checkReply(*r->front(), args.front()); !s.ok()) return s;
+    const redisReply* items = r->front().get();
     if ((type == "hash" || type == "set") && items->type == REDIS_REPLY_ARRAY &&
         items->elements == 2) {
         items = items->element[1];  // [cursor, items]
@@ -386,9 +403,8 @@ Result<SourceStats> RedisSource::stats() {
     (*conn)->append({"INFO", "keyspace"});
     (*conn)->append({"INFO", "stats"});
     (*conn)->append({"INFO", "memory"});
-    (*conn)->append({"SSCAN", "twat_cache:__caches", "0", "COUNT", "1000"});
     (*conn)->append({"INFO", "server"});
-    auto replies = (*conn)->readMany(6, "DBSIZE/INFO");
+    auto replies = (*conn)->readMany(5, "DBSIZE/INFO");
     if (!replies.ok()) return replies.status();
     for (const auto& r : *replies) {
         if (Status s = checkReply(*r, "DBSIZE/INFO"); !s.ok()) return s;
@@ -400,8 +416,6 @@ Result<SourceStats> RedisSource::stats() {
         s.extra.emplace_back(name + ".expires", keyspaceField(value, "expires"));
     }
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[2]))) {
-        if (name == "keyspace_hits") s.hits = toU64(value);
-        if (name == "keyspace_misses") s.misses = toU64(value);
         if (name == "evicted_keys") s.evictions = toU64(value);
         if (name == "expired_keys") s.extra.emplace_back("server.expired_keys", toU64(value));
     }
@@ -409,14 +423,28 @@ Result<SourceStats> RedisSource::stats() {
         if (name == "used_memory") s.bytes = toU64(value);
     }
     // The server's version goes into info().note, where a connection test can show it.
-    for (const auto& [name, value] : infoFields(replyText(*(*replies)[5]))) {
+    for (const auto& [name, value] : infoFields(replyText(*(*replies)[4]))) {
         if (name == "redis_version") {
             m_info.note = "Redis " + value + ", db " + std::to_string(db());
         }
+        if (name == "run_id" && !value.empty()) m_runId = value;
     }
+    if (m_runId.empty()) m_runId = m_settings.masked_url;  // as beginOwnReads() does
+    // The server's lookups less this process's own (see redis_own_lookups.h), both as of the
+    // INFO stats above: the reads below are recorded after it.
+    const LookupCounts server = keyspaceLookups(replyText(*(*replies)[2]));
+    const LookupCounts mine = ownLookups(m_runId);
+    s.hits = server.hits - std::min(server.hits, mine.hits);
+    s.misses = server.misses - std::min(server.misses, mine.misses);
     // Our own caches' counters, from their __meta hashes.
+    auto own = beginOwnReads();
+    if (!own.ok()) return own.status();
+    (*own)->append({"SSCAN", "twat_cache:__caches", "0", "COUNT", "1000"});
+    auto sscan = endOwnReads(**own, 1, "SSCAN");
+    if (!sscan.ok()) return sscan.status();
+    if (Status st = checkReply(*sscan->front(), "SSCAN"); !st.ok()) return st;
     std::vector<std::string> caches;
-    const redisReply& members = *(*replies)[4];
+    const redisReply& members = *sscan->front();
     if (members.type == REDIS_REPLY_ARRAY && members.elements == 2) {
         const redisReply& names = *members.element[1];
         for (std::size_t i = 0; i < names.elements && caches.size() < kMaxCachesInStats; ++i) {
@@ -427,11 +455,13 @@ Result<SourceStats> RedisSource::stats() {
     if (!caches.empty()) {
         std::vector<std::string> metaKeys;
         metaKeys.reserve(caches.size());
+        own = beginOwnReads();
+        if (!own.ok()) return own.status();
         for (const auto& c : caches) {
             metaKeys.push_back("twat_cache:" + c + ":__meta");
-            (*conn)->append({"HMGET", metaKeys.back(), "hits", "misses", "errors"});
+            (*own)->append({"HMGET", metaKeys.back(), "hits", "misses", "errors"});
         }
-        auto metas = (*conn)->readMany(caches.size(), "HMGET __meta");
+        auto metas = endOwnReads(**own, caches.size(), "HMGET __meta");
         if (!metas.ok()) return metas.status();
         for (std::size_t i = 0; i < caches.size(); ++i) {
             const redisReply& m = *(*metas)[i];
@@ -446,7 +476,7 @@ Result<SourceStats> RedisSource::stats() {
     }
     s.note = "entries: keys in db " + std::to_string(db()) +
              " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
-             "server-wide (INFO stats)";
+             "server-wide (INFO stats), without this inspector's own reads";
     return s;
 }
 

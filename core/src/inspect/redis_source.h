@@ -7,6 +7,10 @@
 // MEMORY USAGE (then the length by type) in one pipeline for the keys shown only. Entry ids
 // are the key names (hex-encoded with a "hex:" prefix when not printable).
 //
+// Statistics: hits and misses are the server's (INFO stats, server-wide) less the lookups
+// this process's own reads caused (TYPE, PTTL, GETRANGE, ... count as keyspace hits): each
+// batch of own key reads is bracketed by INFO stats and recorded (redis_own_lookups.h).
+//
 // Namespaces: namespaces(budget) SCANs on from where the last call stopped and feeds each
 // key to a NamespaceTree (bounded by the OpenOptions namespace limits), so the counts of a
 // huge keyspace grow call by call in bounded memory.
@@ -81,6 +85,13 @@ class RedisSource final : public Source {
 
   private:
     Result<RedisConnection*> connection();
+    // A batch of own key reads: beginOwnReads() queues INFO stats (and learns the server's
+    // run_id once per connection); the caller queues its `n` commands; endOwnReads() queues
+    // INFO stats, reads everything, records the hits and misses in between as this process's
+    // own, and returns the replies of the `n` commands.
+    Result<RedisConnection*> beginOwnReads();
+    Result<std::vector<ReplyPtr>> endOwnReads(RedisConnection& conn, std::size_t n,
+                                              std::string_view doing);
     Status checkReply(const redisReply& reply, std::string_view doing) const;
     void adapt(std::chrono::steady_clock::duration roundTrip);
 
@@ -90,6 +101,7 @@ class RedisSource final : public Source {
     std::size_t m_maxValueBytes;
     std::string m_separator;
     std::size_t m_count = kInitialCount;
+    std::string m_runId;  // the server's, for the own-lookup counts; "" until known
 
     // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
     struct Batch {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <numeric>
 
+#include "inspect/scan_deadline.h"
+
 namespace twat_cache::detail {
 namespace {
 
@@ -142,8 +144,8 @@ void SortedListing::sortBy(SortKey key, bool descending) {
 }
 
 Result<EntryPage> SortedListing::page(std::string_view cursor, std::size_t limit,
-                                      const EntryFilter& filter, const Walk& walk,
-                                      const Load& load) {
+                                      const EntryFilter& filter, const Clock& clock,
+                                      const Walk& walk, const Load& load) {
     std::uint64_t snapshot = 0, position = 0;
     if (!cursor.empty() && !parseCursor(cursor, snapshot, position)) {
         return Status::invalidArgument("malformed sorted cursor '" + std::string(cursor) + "'");
@@ -160,14 +162,16 @@ Result<EntryPage> SortedListing::page(std::string_view cursor, std::size_t limit
     sortBy(filter.order, filter.descending);
     std::size_t at = static_cast<std::size_t>(
         std::min<std::uint64_t>(position, static_cast<std::uint64_t>(m_order.size())));
-    std::size_t examined = 0;
-    for (; at < m_order.size() && page.entries.size() < limit && examined < kScanBudget; ++at) {
-        ++examined;
-        auto e = load(idOf(m_rows[m_order[at]]));
+    page.total = m_rows.size();
+    ScanDeadline deadline(clock, filter.time_budget);
+    while (at < m_order.size() && page.entries.size() < limit && !page.budget_spent) {
+        ++page.scanned;
+        auto e = load(idOf(m_rows[m_order[at++]]));
         // Gone since the snapshot, or (a rewritten file) no longer matching the filter.
-        if (!e || !filter.matches(e->key_text)) continue;
-        page.entries.push_back(std::move(*e));
+        if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+        if (page.entries.size() < limit) page.budget_spent = deadline.expired();
     }
+    if (at >= m_order.size()) page.budget_spent = false;  // it reached the end
     if (at < m_order.size()) {
         page.cursor = "z" + std::to_string(m_snapshot) + "." + std::to_string(at);
     }

@@ -39,10 +39,6 @@ class SortedListing {
   public:
     // Key bytes kept in the index for ordering by key.
     static constexpr std::size_t kKeyPrefix = 256;
-    // Entries read back per page at most (entries that vanished count), so that a page after
-    // a mass deletion still returns promptly, with a cursor.
-    static constexpr std::size_t kScanBudget = 20'000;
-
     // Called by a walk for each entry; a non-OK status stops the walk and is returned by it.
     using Visit = std::function<Status(const EntrySummary&)>;
     // Visits every entry of the source, in any order.
@@ -54,8 +50,11 @@ class SortedListing {
     SortedListing(std::string sourceName, std::size_t maxEntries);
 
     // A page of the listing ordered by `filter.order` (not kNone); see the header comment.
+    // Reading entries back stops on the filter's time budget (on `clock`), so that a page
+    // after a mass deletion still returns promptly, with a cursor. The page's `total` is the
+    // size of the index and `scanned` the entries read back (those that vanished count).
     Result<EntryPage> page(std::string_view cursor, std::size_t limit, const EntryFilter& filter,
-                           const Walk& walk, const Load& load);
+                           const Clock& clock, const Walk& walk, const Load& load);
 
     // Entries in the current index, and the bytes it holds (for benchmarks and tests).
     std::size_t indexedEntries() const { return m_rows.size(); }

@@ -1,0 +1,157 @@
+// DiskcacheShard: counters, sizes and deletion of one diskcache database (see the header).
+#include "inspect/diskcache_shard.h"
+
+#include <algorithm>
+
+#include "inspect/contained_remover.h"
+#include "inspect/pickle_reader.h"  // sanitizeUtf8
+#include "util/log_internal.h"
+
+namespace twat_cache::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+// diskcache names value files "ab/cd/<28 hex digits>.val" (Disk.filename); anything else in
+// the filename column is not a file this source may delete.
+bool isDiskcacheValueName(std::string_view name) {
+    auto hex = [](std::string_view t) {
+        return std::all_of(t.begin(), t.end(), [](char ch) {
+            return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+        });
+    };
+    return name.size() == 2 + 1 + 2 + 1 + 28 + 4 && name[2] == '/' && name[5] == '/' &&
+           hex(name.substr(0, 2)) && hex(name.substr(3, 2)) && hex(name.substr(6, 28)) &&
+           name.substr(34) == ".val";
+}
+
+// The first column of the single-row result of `sql`.
+Result<std::int64_t> scalar(SqliteHandle& db, const std::string& sql) {
+    auto st = db.prepare(sql);
+    if (!st.ok()) return st.status();
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return db.error(sql);
+    return st->int64(0);
+}
+
+}  // namespace
+
+Result<ShardSettings> readSettings(Shard& shard) {
+    auto st = shard.db->prepare(
+        "SELECT key, value FROM Settings WHERE key IN "
+        "('count', 'size', 'hits', 'misses', 'statistics')");
+    if (!st.ok()) return st.status();
+    ShardSettings out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.status().withContext(shard.dir.string());
+        if (!*row) break;
+        const std::string_view key = st->bytes(0);
+        const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
+        if (key == "count")
+            out.count = v;
+        else if (key == "size")
+            out.size = v;
+        else if (key == "hits")
+            out.hits = v;
+        else if (key == "misses")
+            out.misses = v;
+        else if (key == "statistics")
+            out.statistics = v != 0;
+    }
+    return out;
+}
+
+Result<std::uint64_t> entryBytes(Shard& shard) {
+    auto version = scalar(*shard.db, "PRAGMA data_version");
+    if (!version.ok()) return version.status().withContext(shard.dir.string());
+    if (*version != shard.bytesVersion) {
+        auto sum =
+            scalar(*shard.db, std::string("SELECT COALESCE(SUM(") + kSizeExpr + "), 0) FROM Cache");
+        if (!sum.ok()) return sum.status().withContext(shard.dir.string());
+        shard.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *sum));
+        shard.bytesVersion = *version;
+    }
+    return shard.bytes;
+}
+
+Result<std::uint64_t> diskUse(Shard& shard) {
+    auto settings = readSettings(shard);
+    if (!settings.ok()) return settings.status();
+    auto pages = scalar(*shard.db, "PRAGMA page_count");
+    auto pageSize = scalar(*shard.db, "PRAGMA page_size");
+    if (!pages.ok() || !pageSize.ok()) return shard.db->error("page count");
+    return settings->size + static_cast<std::uint64_t>(*pages * *pageSize);
+}
+
+Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
+                     Source::BatchOutcome& out) {
+    if (!shard.writeDb) {
+        auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
+        if (!db.ok()) return db.status();
+        shard.writeDb = std::move(*db);
+    }
+    SqliteHandle& db = *shard.writeDb;
+    Status s = db.exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    auto sel =
+        db.prepare(std::string("SELECT filename, ") + kSizeExpr + " FROM Cache WHERE rowid = ?1");
+    auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
+    if (!sel.ok() || !del.ok()) {
+        db.exec("ROLLBACK");
+        return db.error("prepare delete");
+    }
+    std::vector<std::string> files;
+    for (const auto rowid : rowids) {
+        sel->reset();
+        sel->bind(1, rowid);
+        auto row = sel->step();
+        if (!row.ok()) {
+            db.exec("ROLLBACK");
+            return row.status();
+        }
+        if (!*row) continue;  // gone since planning
+        std::uint64_t freed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
+        if (!sel->isNull(0)) {
+            std::string name(sel->bytes(0));
+            if (isDiskcacheValueName(name)) {
+                files.push_back(std::move(name));
+            } else {
+                // The row goes; the file it names stays: it may be the database itself, or
+                // anything outside the cache.
+                freed = 0;
+                const std::string why = "value file name '" + sanitizeUtf8(name) +
+                                        "' is not one diskcache makes (ab/cd/<hex>.val): the "
+                                        "file was left in place";
+                out.refused.push_back(why);
+                logger().warn("diskcache {}: {}", shard.dir.string(), why);
+            }
+        }
+        del->reset();
+        del->bind(1, rowid);
+        auto done = del->step();
+        if (!done.ok()) {
+            db.exec("ROLLBACK");
+            return done.status();
+        }
+        out.deleted += static_cast<std::uint64_t>(db.changes());
+        out.bytes += freed;
+    }
+    // The Settings count and size follow through diskcache's own triggers.
+    s = db.exec("COMMIT");
+    if (!s.ok()) {
+        db.exec("ROLLBACK");
+        return s;
+    }
+    // Like diskcache's Disk.remove: the file, then its now-empty folders up to the cache's;
+    // through directory descriptors, so a swapped-in symlink is never followed.
+    ContainedRemover remover(shard.dir);
+    for (const auto& name : files) {
+        auto removed = remover.removeFile(name, true);
+        if (!removed.ok()) out.refused.push_back(removed.status().message());
+    }
+    return {};
+}
+
+}  // namespace twat_cache::detail

@@ -1,0 +1,55 @@
+// DiskcacheShard: one python-diskcache database — a Cache, or one shard of a FanoutCache — as
+// the diskcache source reads and changes it: the counters diskcache keeps in its Settings
+// table, the sizes of its entries, its disk use, and deletion the way diskcache deletes.
+//
+// The size of an entry is the stored bytes of its value: the value file's size for a spilled
+// value, else the inline value's length (kSizeExpr). It is what a listing shows, what plans
+// preview and prune count, and, summed (entryBytes), what stats() reports as the cache's
+// bytes; diskcache's own volume() (database pages plus value files) is diskUse().
+//
+// Thread safety: one thread at a time (the source's).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inspect/sqlite_handle.h"
+#include "twat_cache/inspect.h"
+
+namespace twat_cache::detail {
+
+// SQL for the size of an entry of the Cache table (see above).
+inline constexpr const char* kSizeExpr =
+    "CASE WHEN filename IS NULL THEN COALESCE(length(CAST(value AS BLOB)), 0) ELSE size END";
+
+struct Shard {
+    std::string label;  // "" for a plain Cache, "000".. for FanoutCache shards
+    std::filesystem::path dir;
+    std::unique_ptr<SqliteHandle> db;       // read-only
+    std::unique_ptr<SqliteHandle> writeDb;  // opened on first change
+    // entryBytes() of the database as of `bytesVersion` (PRAGMA data_version; -1: none yet).
+    std::int64_t bytesVersion = -1;
+    std::uint64_t bytes = 0;
+};
+
+// The counters diskcache keeps in a shard's Settings table.
+struct ShardSettings {
+    std::uint64_t count = 0, size = 0, hits = 0, misses = 0;
+    bool statistics = false;
+};
+
+Result<ShardSettings> readSettings(Shard& shard);
+// The sum of the entries' sizes. Summed again only when the database changed since the last
+// call (PRAGMA data_version), so that periodic statistics cost one pragma when idle.
+Result<std::uint64_t> entryBytes(Shard& shard);
+// diskcache's volume(): the database's pages plus its value files (Settings 'size').
+Result<std::uint64_t> diskUse(Shard& shard);
+// Deletes the rows `rowids` (those still there) in one write transaction, then their value
+// files inside the shard's folder; a file named outside is refused and reported in `out`.
+Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
+                     Source::BatchOutcome& out);
+
+}  // namespace twat_cache::detail

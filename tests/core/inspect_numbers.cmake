@@ -1,0 +1,4 @@
+# One definition of each source kind's size, shared by stats, listings, plans and prune
+# (real diskcache and joblib caches, our engines' caches, a folder).
+twat_cache_add_test(NAME test_inspect_numbers SOURCES test_inspect_numbers.cpp LABELS interop
+    TIMEOUT 120)
