@@ -11,6 +11,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "twat_cache/inspect.h"
+
 namespace twat_cache::cli {
 
 constexpr int kExitOk = 0;
@@ -29,6 +31,11 @@ struct CliState {
     std::string separator = ":";  // --separator: Redis namespace separator
     int exit_code = kExitOk;
 };
+
+// Plans, previews, asks (or needs --yes), and executes a clear or prune; returns the exit
+// code. `what` names the action in messages ("delete", "prune").
+int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
+                   const std::string& what);
 
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);

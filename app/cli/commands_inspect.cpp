@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli_format.h"
+#include "cli_target.h"
 #include "commands.h"
 #include "twat_cache/clock.h"
 #include "twat_cache/config.h"
@@ -23,71 +24,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::atomic<bool> g_cancel{false};
-extern "C" void onInterrupt(int) {
-    g_cancel.store(true);
-}
-
-json optionalJson(const std::optional<std::uint64_t>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-json timeJson(const std::optional<std::int64_t>& ms) {
-    return ms ? json(isoTime(*ms)) : json(nullptr);
-}
-
-void printJson(const json& j) {
-    // Key texts are valid UTF-8 already; replace anything else rather than fail.
-    std::printf("%s\n", j.dump(2, ' ', false, json::error_handler_t::replace).c_str());
-}
-
-int fail(const Status& s) {
-    std::fprintf(stderr, "twat-cache: %s\n", s.toString().c_str());
-    if (s.code() == StatusCode::kPermissionDenied) return kExitRefused;
-    return kExitError;
-}
-
-Result<fs::path> rootOf(const CliState& state) {
-    if (!state.root.empty()) return fs::path(state.root);
-    // A malformed TWAT_CACHE_DIR is the cause to name, not the folder it fails to be.
-    for (auto& problem : checkEnvironment()) {
-        if (problem.variable == "TWAT_CACHE_DIR") return problem.status;
-    }
-    return resolveCacheRoot();
-}
-
-// TARGET: a path to a cache folder, or the name of a cache under the root.
-Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
-    if (Discovery::isUrl(target)) return Discovery::identifyUrl(target);
-    std::error_code ec;
-    if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
-    // A path we may not reach (permissions, I/O) says so, rather than "no cache named …".
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-        return Discovery::identify(fs::absolute(target));
-    }
-    auto root = rootOf(state);
-    if (!root.ok()) return root.status();
-    if (fs::is_directory(*root / target, ec)) return Discovery::identify(*root / target);
-    auto all = Discovery::scan(*root);
-    if (all.ok()) {
-        for (auto& info : *all) {
-            if (info.name == target) return info;
-        }
-    }
-    return Status::notFound("no cache named or at '" + target + "' (root " + root->string() + ")");
-}
-
-// `namespaceDepth` bounds Source::namespaces() (0: the default depth).
-Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::string& target,
-                                           bool readOnly, std::size_t namespaceDepth = 0) {
-    auto info = resolveTarget(state, target);
-    if (!info.ok()) return info.status();
-    OpenOptions options;
-    options.read_only = readOnly;
-    options.separator = state.separator;
-    if (namespaceDepth > 0) options.namespace_max_depth = namespaceDepth;
-    return Discovery::open(*info, options);
-}
 
 int runList(const CliState& state) {
     auto root = rootOf(state);
@@ -367,109 +303,6 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                     .c_str());
     if (!page->cursor.empty()) {
         std::printf("more: --cursor %s\n", page->cursor.c_str());
-    }
-    return kExitOk;
-}
-
-// Plans, previews, asks, and executes a maintenance request.
-std::string sizeText(const PlanPreview& pv) {
-    return pv.bytes_known ? humanSize(pv.bytes) : std::string("size not measured");
-}
-
-int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
-                   const std::string& what) {
-    auto src = openTarget(state, target, state.dry_run || state.read_only);
-    if (!src.ok()) return fail(src.status());
-    // --yes (or a "y" at the prompt below) is the explicit confirmation a whole-database
-    // clear on Redis needs.
-    request.confirmed = state.yes;
-    auto plan = (*src)->plan(request);
-    if (!plan.ok()) return fail(plan.status());
-    const PlanPreview* pvp = &(*plan)->preview();
-    if (!pvp->note.empty() && !state.json)
-        std::fprintf(stderr, "twat-cache: %s\n", pvp->note.c_str());
-    const std::string name = (*src)->info().name;
-    auto report = [&](const ExecuteResult& r, bool dryRun) {
-        if (state.json) {
-            printJson({{"matched", r.matched},
-                       {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
-                       {"deleted", r.deleted},
-                       {"bytes_freed", r.bytes_freed},
-                       {"bytes_known", pvp->bytes_known},
-                       {"note", pvp->note},
-                       {"dry_run", dryRun},
-                       {"cancelled", r.cancelled},
-                       {"refused", r.refused}});
-        } else if (dryRun) {
-            std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
-                        static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
-                        name.c_str());
-            for (const auto& e : pvp->sample)
-                std::printf("  %s  %s\n", humanSize(e.size).c_str(), e.key_text.c_str());
-            if (pvp->count > pvp->sample.size())
-                std::printf("  ... and %llu more\n",
-                            static_cast<unsigned long long>(pvp->count - pvp->sample.size()));
-        } else {
-            std::printf("deleted %llu of %llu entries, freed %s%s\n",
-                        static_cast<unsigned long long>(r.deleted),
-                        static_cast<unsigned long long>(r.matched),
-                        humanSize(r.bytes_freed).c_str(), r.cancelled ? " (cancelled)" : "");
-        }
-        for (const auto& msg : r.refused)
-            std::fprintf(stderr, "twat-cache: refused: %s\n", msg.c_str());
-    };
-    if (state.dry_run || state.read_only) {
-        ExecuteResult r;
-        r.matched = pvp->count;
-        report(r, true);
-        if (!state.read_only || state.dry_run || pvp->count == 0) return kExitOk;
-        std::fprintf(stderr, "twat-cache: read-only (--read-only): nothing was deleted\n");
-        return kExitRefused;
-    }
-    if (pvp->count == 0) {
-        report(ExecuteResult{}, false);
-        return kExitOk;
-    }
-    if (!state.yes) {
-        if (!stdinIsTerminal()) {
-            std::fprintf(
-                stderr,
-                "twat-cache: refusing to %s %llu entries of %s without --yes (not a terminal)\n",
-                what.c_str(), static_cast<unsigned long long>(pvp->count), name.c_str());
-            return kExitRefused;
-        }
-        std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
-                     static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
-                     name.c_str());
-        std::string answer;
-        std::getline(std::cin, answer);
-        if (answer != "y" && answer != "Y" && answer != "yes") return kExitRefused;
-        if (request.action == PlanRequest::Action::kClearAll) {
-            request.confirmed = true;
-            plan = (*src)->plan(request);
-            if (!plan.ok()) return fail(plan.status());
-            pvp = &(*plan)->preview();
-        }
-    }
-    ProgressBar bar(!state.json && stdoutIsTerminal() && pvp->count > 1000);
-    std::signal(SIGINT, onInterrupt);
-    auto r = (*plan)->execute(
-        [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, &g_cancel);
-    std::signal(SIGINT, SIG_DFL);
-    if (!r.ok()) return fail(r.status());
-    report(*r, false);
-    if (r->cancelled) return kExitError;
-    // A partial failure is a failure: scripts must not read "some could not go" as success.
-    if (!r->refused.empty() || r->deleted < r->matched) {
-        if (!state.json) {
-            std::fprintf(
-                stderr,
-                "twat-cache: %llu of %llu entries were not deleted (%zu refused, the "
-                "rest gone or changed since planning)\n",
-                static_cast<unsigned long long>(r->matched - std::min(r->matched, r->deleted)),
-                static_cast<unsigned long long>(r->matched), r->refused.size());
-        }
-        if (!r->refused.empty()) return kExitError;
     }
     return kExitOk;
 }

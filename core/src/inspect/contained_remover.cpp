@@ -137,15 +137,19 @@ Status refusedPath(const std::filesystem::path& root, std::string_view relative)
 
 }  // namespace
 
-Result<bool> ContainedRemover::removeFile(std::string_view relative, bool pruneEmptyParents) {
+Status ContainedRemover::reach(std::string_view relative, Path& path) const {
     if (!ok()) return m_status;
-    std::vector<std::string> parts;
-    if (!splitPlain(relative, parts)) return refusedPath(m_root, relative);
-    std::deque<Fd> owned;
-    std::vector<int> fds;
-    Status s = openParents(m_rootFd, m_root, parts, owned, fds);
+    if (!splitPlain(relative, path.parts)) return refusedPath(m_root, relative);
+    return openParents(m_rootFd, m_root, path.parts, path.owned, path.fds);
+}
+
+Result<bool> ContainedRemover::removeFile(std::string_view relative, bool pruneEmptyParents) {
+    Path path;
+    Status s = reach(relative, path);
     if (s.isNotFound()) return false;
     if (!s.ok()) return s;
+    const auto& parts = path.parts;
+    const auto& fds = path.fds;
     if (::unlinkat(fds.back(), parts.back().c_str(), 0) != 0) {
         if (errno == ENOENT) return false;
         return statusFromErrno(errno, "cannot remove", (m_root / std::string(relative)).string());
@@ -160,16 +164,12 @@ Result<bool> ContainedRemover::removeFile(std::string_view relative, bool pruneE
 }
 
 Result<std::uint64_t> ContainedRemover::removeTree(std::string_view relative) {
-    if (!ok()) return m_status;
-    std::vector<std::string> parts;
-    if (!splitPlain(relative, parts)) return refusedPath(m_root, relative);
-    std::deque<Fd> owned;
-    std::vector<int> fds;
-    Status s = openParents(m_rootFd, m_root, parts, owned, fds);
+    Path path;
+    Status s = reach(relative, path);
     if (s.isNotFound()) return std::uint64_t{0};
     if (!s.ok()) return s;
-    const int parent = fds.back();
-    const char* name = parts.back().c_str();
+    const int parent = path.fds.back();
+    const char* name = path.parts.back().c_str();
     const std::string where = (m_root / std::string(relative)).string();
     std::uint64_t count = 0;
     Fd folder(openFolderAt(parent, name));

@@ -12,9 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "directory/files_io.h"  // Fd
 #include "twat_cache/status.h"
 
 namespace twat_cache::detail {
@@ -46,6 +50,16 @@ class ContainedRemover {
     static constexpr int kMaxDepth = 128;
 
   private:
+    // The folders leading to a relative path's last component, opened one by one.
+    struct Path {
+        std::vector<std::string> parts;
+        std::deque<Fd> owned;  // the descriptors opened for it
+        std::vector<int> fds;  // fds[i] is the folder holding parts[i] (fds[0]: the root)
+    };
+    // Fills `path`; NotFound when a folder on the way is gone, PermissionDenied when the path
+    // is not plain or a step is a symlink.
+    Status reach(std::string_view relative, Path& path) const;
+
     int m_rootFd = -1;
     Status m_status;
     std::filesystem::path m_root;

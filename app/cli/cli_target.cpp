@@ -1,0 +1,72 @@
+// Shared pieces of the twat-cache subcommands: JSON output, errors as exit codes, and TARGET
+// resolution (see cli_target.h).
+#include "cli_target.h"
+
+#include <cstdio>
+
+#include "cli_format.h"
+#include "twat_cache/config.h"
+
+namespace twat_cache::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json optionalJson(const std::optional<std::uint64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+json timeJson(const std::optional<std::int64_t>& ms) {
+    return ms ? json(isoTime(*ms)) : json(nullptr);
+}
+
+void printJson(const json& j) {
+    // Key texts are valid UTF-8 already; replace anything else rather than fail.
+    std::printf("%s\n", j.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+int fail(const Status& s) {
+    std::fprintf(stderr, "twat-cache: %s\n", s.toString().c_str());
+    if (s.code() == StatusCode::kPermissionDenied) return kExitRefused;
+    return kExitError;
+}
+
+Result<fs::path> rootOf(const CliState& state) {
+    if (!state.root.empty()) return fs::path(state.root);
+    // A malformed TWAT_CACHE_DIR is the cause to name, not the folder it fails to be.
+    for (auto& problem : checkEnvironment()) {
+        if (problem.variable == "TWAT_CACHE_DIR") return problem.status;
+    }
+    return resolveCacheRoot();
+}
+
+Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
+    if (Discovery::isUrl(target)) return Discovery::identifyUrl(target);
+    std::error_code ec;
+    if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
+    // A path we may not reach (permissions, I/O) says so, rather than "no cache named …".
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+        return Discovery::identify(fs::absolute(target));
+    }
+    auto root = rootOf(state);
+    if (!root.ok()) return root.status();
+    if (fs::is_directory(*root / target, ec)) return Discovery::identify(*root / target);
+    auto all = Discovery::scan(*root);
+    if (all.ok()) {
+        for (auto& info : *all) {
+            if (info.name == target) return info;
+        }
+    }
+    return Status::notFound("no cache named or at '" + target + "' (root " + root->string() + ")");
+}
+
+Result<std::unique_ptr<Source>> openTarget(const CliState& state, const std::string& target,
+                                           bool readOnly, std::size_t namespaceDepth) {
+    auto info = resolveTarget(state, target);
+    if (!info.ok()) return info.status();
+    OpenOptions options;
+    options.read_only = readOnly;
+    options.separator = state.separator;
+    if (namespaceDepth > 0) options.namespace_max_depth = namespaceDepth;
+    return Discovery::open(*info, options);
+}
+
+}  // namespace twat_cache::cli

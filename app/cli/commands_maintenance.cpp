@@ -1,0 +1,127 @@
+// clear and prune: plan, preview, ask, then execute in batches with progress and Ctrl-C.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "cli_format.h"
+#include "cli_target.h"
+#include "commands.h"
+
+namespace twat_cache::cli {
+using nlohmann::json;
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void onInterrupt(int) {
+    g_cancel.store(true);
+}
+
+std::string sizeText(const PlanPreview& pv) {
+    return pv.bytes_known ? humanSize(pv.bytes) : std::string("size not measured");
+}
+
+}  // namespace
+
+int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
+                   const std::string& what) {
+    auto src = openTarget(state, target, state.dry_run || state.read_only);
+    if (!src.ok()) return fail(src.status());
+    // --yes (or a "y" at the prompt below) is the explicit confirmation a whole-database
+    // clear on Redis needs.
+    request.confirmed = state.yes;
+    auto plan = (*src)->plan(request);
+    if (!plan.ok()) return fail(plan.status());
+    const PlanPreview* pvp = &(*plan)->preview();
+    if (!pvp->note.empty() && !state.json)
+        std::fprintf(stderr, "twat-cache: %s\n", pvp->note.c_str());
+    const std::string name = (*src)->info().name;
+    auto report = [&](const ExecuteResult& r, bool dryRun) {
+        if (state.json) {
+            printJson({{"matched", r.matched},
+                       {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
+                       {"deleted", r.deleted},
+                       {"bytes_freed", r.bytes_freed},
+                       {"bytes_known", pvp->bytes_known},
+                       {"note", pvp->note},
+                       {"dry_run", dryRun},
+                       {"cancelled", r.cancelled},
+                       {"refused", r.refused}});
+        } else if (dryRun) {
+            std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
+                        static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
+                        name.c_str());
+            for (const auto& e : pvp->sample)
+                std::printf("  %s  %s\n", humanSize(e.size).c_str(), e.key_text.c_str());
+            if (pvp->count > pvp->sample.size())
+                std::printf("  ... and %llu more\n",
+                            static_cast<unsigned long long>(pvp->count - pvp->sample.size()));
+        } else {
+            std::printf("deleted %llu of %llu entries, freed %s%s\n",
+                        static_cast<unsigned long long>(r.deleted),
+                        static_cast<unsigned long long>(r.matched),
+                        humanSize(r.bytes_freed).c_str(), r.cancelled ? " (cancelled)" : "");
+        }
+        for (const auto& msg : r.refused)
+            std::fprintf(stderr, "twat-cache: refused: %s\n", msg.c_str());
+    };
+    if (state.dry_run || state.read_only) {
+        ExecuteResult r;
+        r.matched = pvp->count;
+        report(r, true);
+        if (!state.read_only || state.dry_run || pvp->count == 0) return kExitOk;
+        std::fprintf(stderr, "twat-cache: read-only (--read-only): nothing was deleted\n");
+        return kExitRefused;
+    }
+    if (pvp->count == 0) {
+        report(ExecuteResult{}, false);
+        return kExitOk;
+    }
+    if (!state.yes) {
+        if (!stdinIsTerminal()) {
+            std::fprintf(
+                stderr,
+                "twat-cache: refusing to %s %llu entries of %s without --yes (not a terminal)\n",
+                what.c_str(), static_cast<unsigned long long>(pvp->count), name.c_str());
+            return kExitRefused;
+        }
+        std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
+                     static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
+                     name.c_str());
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "Y" && answer != "yes") return kExitRefused;
+        if (request.action == PlanRequest::Action::kClearAll) {
+            request.confirmed = true;
+            plan = (*src)->plan(request);
+            if (!plan.ok()) return fail(plan.status());
+            pvp = &(*plan)->preview();
+        }
+    }
+    ProgressBar bar(!state.json && stdoutIsTerminal() && pvp->count > 1000);
+    std::signal(SIGINT, onInterrupt);
+    auto r = (*plan)->execute(
+        [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (!r.ok()) return fail(r.status());
+    report(*r, false);
+    if (r->cancelled) return kExitError;
+    // A partial failure is a failure: scripts must not read "some could not go" as success.
+    if (!r->refused.empty() || r->deleted < r->matched) {
+        if (!state.json) {
+            std::fprintf(
+                stderr,
+                "twat-cache: %llu of %llu entries were not deleted (%zu refused, the "
+                "rest gone or changed since planning)\n",
+                static_cast<unsigned long long>(r->matched - std::min(r->matched, r->deleted)),
+                static_cast<unsigned long long>(r->matched), r->refused.size());
+        }
+        if (!r->refused.empty()) return kExitError;
+    }
+    return kExitOk;
+}
+
+}  // namespace twat_cache::cli
