@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(
-    build-essential cmake ninja-build pkg-config git
+    build-essential cmake ninja-build pkg-config git ccache
     # Qt6Charts' CMake package needs Qt6OpenGL's, a mere Recommends of qt6-base-dev.
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
     qtkeychain-qt6-dev
@@ -45,6 +45,14 @@ configure() {
     local preset=$1
     [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
 }
+
+# ccache, when installed, makes rebuilds (another preset, another clone) cheap; paths are
+# hashed relative to this folder so that clones elsewhere share the cache.
+if command -v ccache >/dev/null; then
+    export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+    export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+fi
 
 jobs() { nproc 2>/dev/null || echo 2; }
 

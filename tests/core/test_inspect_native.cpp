@@ -47,8 +47,8 @@ struct Fixture {
             QVERIFY((*engine)->set(test::keyOf(key), r).ok());
             clock->advanceMs(10);
         }
-        Record ttl =
-            test::recordOf("short", encodeToString(std::int64_t{42}), typeTag<std::int64_t>());
+        const std::string answer = encodeToString(std::int64_t{42});  // the record points into it
+        Record ttl = test::recordOf("short", answer, typeTag<std::int64_t>());
         ttl.ttl = 1000ms;
         QVERIFY((*engine)->set(test::keyOf("short"), ttl).ok());
         const std::string text = encodeToString(std::string(50'000, 'z'));

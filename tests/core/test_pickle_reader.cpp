@@ -63,7 +63,10 @@ class TestPickleReader : public QObject {
         QTest::addColumn<QByteArray>("pickle");
         QTest::newRow("empty") << QByteArray();
         QTest::newRow("no-stop") << QByteArray("K\x01", 2);
-        QTest::newRow("truncated-string") << QByteArray("X\xff\x00\x00\x00ab", 7);
+        QTest::newRow("truncated-string") << QByteArray(
+            "X\xff\x00\x00\x00"
+            "ab",
+            7);
         QTest::newRow("unknown-opcode") << QByteArray("\xfe.", 2);
         QTest::newRow("underflow") << QByteArray("a.", 2);
         QTest::newRow("memo-miss") << QByteArray("h\x05.", 3);

@@ -170,10 +170,12 @@ class TestRedisUrl : public QObject {
         QCOMPARE(h->type_tag, 42u);
         QCOMPARE(h->created_ms, 1000);
         QCOMPARE(h->expires_ms, 2000);
-        auto prefix = detail::parseEnvelopeHeader(env.substr(0, 300));
+        const std::string head = env.substr(0, 300);  // the header points into it
+        auto prefix = detail::parseEnvelopeHeader(head);
         QVERIFY(prefix.ok());
         QCOMPARE(std::string(prefix->key_text), std::string("f(1)"));
-        auto fixed = detail::parseEnvelopeFixed(env.substr(0, detail::kEnvelopeFixedHeader));
+        const std::string fixedHead = env.substr(0, detail::kEnvelopeFixedHeader);
+        auto fixed = detail::parseEnvelopeFixed(fixedHead);
         QVERIFY(fixed.ok());
         QCOMPARE(fixed->expires_ms, 2000);
         QCOMPARE(fixed->type_tag, 42u);
