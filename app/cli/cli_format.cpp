@@ -55,8 +55,41 @@ Table::Table(std::vector<std::string> headers, std::vector<bool> rightAligned)
     m_right.resize(m_headers.size(), false);
 }
 
+std::string terminalSafe(std::string_view text, std::size_t maxChars) {
+    std::string out;
+    out.reserve(std::min(text.size(), maxChars + 8));
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (chars == maxChars) {
+            out += "…";
+            break;
+        }
+        const auto c = static_cast<unsigned char>(text[i]);
+        char buf[8];
+        if (c == '\n' || c == '\t' || c == '\r') {
+            out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r";
+        } else if (c < 0x20 || c == 0x7F) {
+            std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+            out += buf;
+        } else if (c == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // C1 controls (U+0080..U+009F): some terminals take U+009B for CSI.
+            std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(text[++i]));
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+            if ((c & 0xC0) == 0x80) continue;  // a continuation byte: same character
+        }
+        ++chars;
+    }
+    return out;
+}
+
 void Table::add(std::vector<std::string> row) {
     row.resize(m_headers.size());
+    // No cell may move the cursor or clear the screen, nor pad a column without bound.
+    for (auto& cell : row) cell = terminalSafe(cell, kMaxCellChars);
     m_rows.push_back(std::move(row));
 }
 

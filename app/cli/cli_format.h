@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace twat_cache::cli {
@@ -28,9 +29,16 @@ std::string humanCount(std::uint64_t n);
 std::string scanProgress(std::uint64_t scanned, std::optional<std::uint64_t> total, bool complete,
                          bool budgetSpent, const std::string& noun);
 
-// Columns padded to their widest cell; numeric columns right-aligned.
+// `text` safe to print on a terminal: control characters (C0, DEL, C1) escaped as \n, \t,
+// \r, \xNN or \uNNNN, so that no key or value can move the cursor, clear the screen or hide
+// lines; cut after `maxChars` characters with "…".
+std::string terminalSafe(std::string_view text, std::size_t maxChars = 4096);
+
+// Columns padded to their widest cell; numeric columns right-aligned. Cells pass through
+// terminalSafe() and are cut at kMaxCellChars.
 class Table {
   public:
+    static constexpr std::size_t kMaxCellChars = 160;
     explicit Table(std::vector<std::string> headers, std::vector<bool> rightAligned = {});
     void add(std::vector<std::string> row);
     void print(std::FILE* out) const;

@@ -24,7 +24,7 @@ void printJson(const json& j) {
 }
 
 int fail(const Status& s) {
-    std::fprintf(stderr, "twat-cache: %s\n", s.toString().c_str());
+    std::fprintf(stderr, "twat-cache: %s\n", terminalSafe(s.toString()).c_str());
     if (s.code() == StatusCode::kPermissionDenied) return kExitRefused;
     return kExitError;
 }

@@ -55,7 +55,8 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                         static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
                         name.c_str());
             for (const auto& e : pvp->sample)
-                std::printf("  %s  %s\n", humanSize(e.size).c_str(), e.key_text.c_str());
+                std::printf("  %s  %s\n", humanSize(e.size).c_str(),
+                            terminalSafe(e.key_text, Table::kMaxCellChars).c_str());
             if (pvp->count > pvp->sample.size())
                 std::printf("  ... and %llu more\n",
                             static_cast<unsigned long long>(pvp->count - pvp->sample.size()));
@@ -66,7 +67,7 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                         humanSize(r.bytes_freed).c_str(), r.cancelled ? " (cancelled)" : "");
         }
         for (const auto& msg : r.refused)
-            std::fprintf(stderr, "twat-cache: refused: %s\n", msg.c_str());
+            std::fprintf(stderr, "twat-cache: refused: %s\n", terminalSafe(msg).c_str());
     };
     if (state.dry_run || state.read_only) {
         ExecuteResult r;

@@ -409,6 +409,34 @@ class TestInspectNative : public QObject {
         QVERIFY2(stats.err.find("not found") == std::string::npos, stats.err.c_str());
     }
 
+    // Names with ESC, BEL, CR or DEL cleared the terminal or hid rows (issue 19): text output
+    // escapes every control character, and a huge name is cut, not padded to.
+    void cliEscapesControlCharacters() {
+        TempDir dir;
+        const fs::path cache = dir.path() / "odd";
+        fs::create_directories(cache);
+        std::ofstream(cache / "CACHEDIR.TAG") << "Signature: 8a477f597d28d172789f06886806bc55\n";
+        const std::string evil = std::string(
+                                     "clear\x1b[2J\x07"
+                                     "bell\rcr\x7f") +
+                                 "\xc2\x9b" + "csi";
+        std::ofstream(cache / evil) << "x";
+        std::ofstream(cache / std::string(250, 'w')) << "y";
+        for (const char* cmd : {"inspect", "clear"}) {
+            std::vector<std::string> args = {cmd, cache.string()};
+            if (std::string(cmd) == "clear") args = {cmd, cache.string(), "--all", "--dry-run"};
+            auto r = test::runProcess(TWAT_CACHE_CLI, args);
+            QCOMPARE(r.exitCode, 0);
+            for (char bad : {'\x1b', '\x07', '\r', '\x7f'}) {
+                QVERIFY2(r.out.find(bad) == std::string::npos, r.out.c_str());
+            }
+            QVERIFY2(r.out.find("\xc2\x9b") == std::string::npos, r.out.c_str());
+            QVERIFY2(r.out.find("clear\\x1b[2J\\x07bell\\rcr\\x7f\\u009bcsi") != std::string::npos,
+                     r.out.c_str());
+            QVERIFY2(r.out.find(std::string(250, 'w')) == std::string::npos, r.out.c_str());
+        }
+    }
+
     // A fresh machine has no cache root yet: `list` says so and succeeds (issue 11).
     void cliListBeforeAnyCache() {
         test::TempDir dir;
