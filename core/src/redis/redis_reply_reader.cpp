@@ -94,8 +94,11 @@ ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const Reply
                      " MiB before it was complete";
             return ReadOutcome::kTooLarge;
         }
-        if (!waitFor(ctx->fd, POLLIN, deadline)) {
-            if (received > 0) detail = std::to_string(received) + " bytes of it arrived";
+        // The first read blocks as hiredis's own does (the socket's receive timeout bounds
+        // it), so a small reply costs no extra system call; later reads of the same reply
+        // wait only for what is left of the deadline.
+        if (received > 0 && !waitFor(ctx->fd, POLLIN, deadline)) {
+            detail = std::to_string(received) + " bytes of it arrived";
             return ReadOutcome::kTimeout;
         }
         const std::size_t before = ctx->reader->len;

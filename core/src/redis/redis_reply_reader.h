@@ -2,10 +2,11 @@
 //
 // hiredis's own redisGetReply blocks per read(2) with the socket timeout, so a server that
 // drips one byte a second keeps a command alive forever, and it allocates whatever a reply
-// header announces (`*2147483647` asks for 16 GiB of element pointers). readReply() instead
-// waits with poll(2) for at most the time left before the deadline, counts the bytes it
-// takes in, and refuses an array header above the element limit before anything is
-// allocated for it.
+// header announces (`*2147483647` asks for 16 GiB of element pointers). readReply() reads
+// the first bytes of a reply as hiredis does (bounded by the socket's receive timeout, with
+// no extra system call), then waits with poll(2) only for what is left before the deadline;
+// it counts the bytes it takes in, and refuses an array header above the element limit
+// before anything is allocated for it.
 //
 // Thread safety: one context per thread at a time, as hiredis requires. The element limit is
 // recorded per thread.
