@@ -1,7 +1,8 @@
 # twat_cache_add_test(NAME <name> SOURCES <files...> LABELS <labels...>
 #                     [LIBS <targets...>] [TIMEOUT <seconds>] [QT])
 # One test class per executable; every test is labelled (core, redis, ui, interop, slow).
-# The test links the static core so that it may use private headers under core/src.
+# The test links the static core so that it may use private headers under core/src. Tests
+# keep their state (the deletion audit log) in the build folder, never in the user's home.
 function(twat_cache_add_test)
     cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LABELS;LIBS" ${ARGN})
     if(NOT T_LABELS)
@@ -17,7 +18,7 @@ function(twat_cache_add_test)
         set(T_TIMEOUT 300)
     endif()
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp:die_after_fork=0;TWAT_CACHE_TEST_PYTHON=${TWAT_CACHE_PYTHON};TWAT_CACHE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp:die_after_fork=0;TWAT_CACHE_TEST_PYTHON=${TWAT_CACHE_PYTHON};TWAT_CACHE_SOURCE_DIR=${PROJECT_SOURCE_DIR};XDG_STATE_HOME=${CMAKE_BINARY_DIR}/test-state")
 endfunction()
 
 # Interop fixtures use Debian's interpreter, where python3-diskcache and python3-joblib live.

@@ -1,4 +1,5 @@
-// The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune.
+// The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune,
+// and log (what clear and prune deleted).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
 // some entries of a clear/prune that could not be deleted),
@@ -39,5 +40,8 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
 
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);
+
+// Adds `log`: the deletion audit log (twat_cache/audit_log.h), newest last.
+void addLogCommand(CLI::App& app, CliState& state);
 
 }  // namespace twat_cache::cli

@@ -49,7 +49,10 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                        {"note", pvp->note},
                        {"dry_run", dryRun},
                        {"cancelled", r.cancelled},
-                       {"refused", r.refused}});
+                       {"refused", r.refused},
+                       {"changed", r.changed},
+                       {"audit_error",
+                        r.audit_error.empty() ? json(nullptr) : json(r.audit_error)}});
         } else if (dryRun) {
             std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
                         static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
@@ -65,6 +68,14 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                         static_cast<unsigned long long>(r.deleted),
                         static_cast<unsigned long long>(r.matched),
                         humanSize(r.bytes_freed).c_str(), r.cancelled ? " (cancelled)" : "");
+            if (r.changed > 0) {
+                std::printf("kept %llu entries that changed since the preview\n",
+                            static_cast<unsigned long long>(r.changed));
+            }
+        }
+        if (!r.audit_error.empty()) {
+            std::fprintf(stderr, "twat-cache: warning: not recorded in the deletion log: %s\n",
+                         terminalSafe(r.audit_error).c_str());
         }
         for (const auto& msg : r.refused)
             std::fprintf(stderr, "twat-cache: refused: %s\n", terminalSafe(msg).c_str());
@@ -115,10 +126,11 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
         if (!state.json) {
             std::fprintf(
                 stderr,
-                "twat-cache: %llu of %llu entries were not deleted (%zu refused, the "
-                "rest gone or changed since planning)\n",
+                "twat-cache: %llu of %llu entries were not deleted (%zu refused, %llu changed "
+                "since the preview, the rest already gone)\n",
                 static_cast<unsigned long long>(r->matched - std::min(r->matched, r->deleted)),
-                static_cast<unsigned long long>(r->matched), r->refused.size());
+                static_cast<unsigned long long>(r->matched), r->refused.size(),
+                static_cast<unsigned long long>(r->changed));
         }
         if (!r->refused.empty()) return kExitError;
     }

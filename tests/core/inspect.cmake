@@ -25,3 +25,12 @@ add_dependencies(test_inspect_redis twat-cache)
 # Deletion stays inside the cache folder, even while its sub-folders are swapped for symlinks.
 twat_cache_add_test(NAME test_contained_remover SOURCES test_contained_remover.cpp
     LABELS core concurrency TIMEOUT 120)
+
+# A plan deletes only what its preview showed: entries changed since are kept (every source).
+twat_cache_add_test(NAME test_plan_fingerprints SOURCES test_plan_fingerprints.cpp
+    LABELS interop redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
+# The deletion audit log: records, rotation, hostile log files, and `twat-cache log`.
+twat_cache_add_test(NAME test_audit_log SOURCES test_audit_log.cpp LABELS core TIMEOUT 120)
+target_compile_definitions(test_audit_log PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_audit_log twat-cache)

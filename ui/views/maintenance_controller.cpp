@@ -150,6 +150,15 @@ void MaintenanceController::onFinished(const MaintenanceRequest& request,
         for (const QString& refused : result.refused) {
             emit logLine(QStringLiteral("warn"), tr("left alone for safety: %1").arg(refused));
         }
+        if (result.changed > 0) {
+            emit logLine(QStringLiteral("info"),
+                         tr("kept %1 that changed since the preview")
+                             .arg(countText(result.changed, tr("entry"), tr("entries"))));
+        }
+        if (!result.auditError.isEmpty()) {
+            emit logLine(QStringLiteral("warn"),
+                         tr("not recorded in the deletion log: %1").arg(result.auditError));
+        }
     }
     m_runner->deleteLater();
     m_runner = nullptr;

@@ -317,6 +317,8 @@ Result<ExecuteResult> SourceAdapter::execute(quint64 planId, const ProgressFn& p
     out.bytes = result->bytes_freed;
     out.cancelled = result->cancelled;
     for (const auto& reason : result->refused) out.refused << toQString(reason);
+    out.changed = result->changed;
+    out.auditError = toQString(result->audit_error);
     return out;
 }
 

@@ -150,6 +150,8 @@ struct ExecuteResult {
     bool bytesKnown = true;  // false: the source did not measure `bytes` (its plan said so)
     bool cancelled = false;
     QStringList refused;  // entries left alone for safety, each with the reason
+    quint64 changed = 0;  // entries kept: they changed since the preview
+    QString auditError;   // empty: recorded in the deletion log; else why not
 };
 
 // Registers the types above with Qt's meta-type system (for queued connections).

@@ -10,7 +10,8 @@
 // Safety: nothing read from a cache is ever executed (pickles are read by a non-executing
 // reader); deletion never touches a file outside the cache's own directory (an escaping path
 // or a symlink pointing out is refused and reported); a read-only source refuses every change
-// with PermissionDenied.
+// with PermissionDenied; a plan deletes only the versions of entries its preview showed
+// (entries changed since are kept), and every execution is recorded in an audit log.
 //
 // Thread safety: a Source and its Plans are used by one thread at a time (the GUI gives each
 // open source its own worker). Distinct Sources may be used from different threads at once.
@@ -30,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "twat_cache/audit_log.h"
 #include "twat_cache/clock.h"
 #include "twat_cache/export.h"
 #include "twat_cache/status.h"
@@ -128,6 +130,11 @@ struct EntrySummary {
     std::string tag;
     std::string type;  // Redis value type ("string", "hash", "list", "set", "zset", "stream")
     std::optional<std::uint64_t> length;  // Redis: elements of a collection, bytes of a string
+    // Opaque: what tells this version of the entry from a later one under the same id (a
+    // diskcache row's store time and size, a file's inode, modification time and size, a
+    // Redis key's type and length). A plan deletes an entry only while its fingerprint still
+    // matches (see Plan::execute); empty: the source has none, and the id alone decides.
+    std::string fingerprint;
 };
 
 // A page of entries. An empty `cursor` means the listing is complete; otherwise pass it back
@@ -253,10 +260,20 @@ struct ExecuteResult {
     // Entries not deleted for safety (a path escaping the cache folder, a symlink out), each
     // with the reason.
     std::vector<std::string> refused;
+    // Entries kept because they changed since the preview (stored again, rewritten, replaced):
+    // the plan deletes only what its preview showed.
+    std::uint64_t changed = 0;
+    // Empty when the execution was recorded in the audit log (twat_cache/audit_log.h);
+    // otherwise why it could not be. The deletions stand either way.
+    std::string audit_error;
 };
 
 // Progress of execute(): entries handled so far out of the total matched.
 using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+namespace detail {
+struct PlanAudit;
+}
 
 class TWAT_CACHE_EXPORT Plan {
   public:
@@ -264,9 +281,24 @@ class TWAT_CACHE_EXPORT Plan {
     virtual const PlanPreview& preview() const = 0;
     // Deletes the planned entries in batches, calling `progress` after each batch and stopping
     // before the next batch once `cancel` is set. Entries that vanished since planning are
-    // skipped. PermissionDenied on a read-only source.
-    virtual Result<ExecuteResult> execute(const ProgressCallback& progress = {},
-                                          const std::atomic<bool>* cancel = nullptr) = 0;
+    // skipped; entries that changed since (their EntrySummary::fingerprint no longer matches)
+    // are kept and counted in ExecuteResult::changed. PermissionDenied on a read-only source.
+    //
+    // Each execution that starts deleting is appended to the audit log
+    // (twat_cache/audit_log.h, OpenOptions::audit_log), whether it ends, is cancelled or
+    // fails midway.
+    Result<ExecuteResult> execute(const ProgressCallback& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
+
+  protected:
+    Plan();
+    // The deletion itself, as execute() describes it.
+    virtual Result<ExecuteResult> run(const ProgressCallback& progress,
+                                      const std::atomic<bool>* cancel) = 0;
+
+  private:
+    friend class Source;
+    std::shared_ptr<const detail::PlanAudit> m_audit;  // null: not recorded
 };
 
 class TWAT_CACHE_EXPORT Source {
@@ -282,9 +314,8 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<EntryDetail> detail(std::string_view entryId) = 0;
     // The orders entries() can list in besides the natural one (empty: natural order only).
     virtual std::vector<SortKey> sortKeys() const { return {}; }
-    // Chooses the entries that `request` would delete; changes nothing. Sources whose
-    // maintenance is not "list, then delete by id" (Redis) override it.
-    virtual Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
+    // Chooses the entries that `request` would delete; changes nothing.
+    Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
     // OK when this source can carry out `action`; else NotSupported saying why, in words fit
     // for a user (Redis records no storage time, so it cannot prune; it expires keys itself,
     // so clearing expired entries never finds any). A user interface disables such actions.
@@ -303,13 +334,19 @@ class TWAT_CACHE_EXPORT Source {
         std::uint64_t deleted = 0;
         std::uint64_t bytes = 0;
         std::vector<std::string> refused;
+        std::uint64_t changed = 0;  // kept: the fingerprint no longer matched
     };
-    // Deletes the given entries (already chosen by a plan). Implementations refuse anything
-    // outside the cache folder, and everything (PermissionDenied) on a read-only source.
+    // Deletes the given entries (already chosen by a plan) that still match their
+    // fingerprints. Implementations refuse anything outside the cache folder, and everything
+    // (PermissionDenied) on a read-only source.
     virtual Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) = 0;
 
   protected:
     Source(bool readOnly, std::shared_ptr<Clock> clock);
+    // plan()'s work: the default lists the entries and chooses among them, for a plan that
+    // deletes them by deleteBatch(). Sources whose maintenance is not "list, then delete by
+    // id" (Redis) override it.
+    virtual Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request);
     // PermissionDenied naming the source when it is read-only; OK otherwise. Every path that
     // changes a cache starts with it, so read-only holds even for callers that skip plan().
     Status refuseIfReadOnly() const;
@@ -318,8 +355,10 @@ class TWAT_CACHE_EXPORT Source {
     const Clock& clock() const { return *m_clock; }
 
   private:
+    friend class Discovery;
     bool m_readOnly;
     std::shared_ptr<Clock> m_clock;
+    std::filesystem::path m_auditLog;  // empty: executions are not recorded
 };
 
 struct OpenOptions {
@@ -336,6 +375,11 @@ struct OpenOptions {
     // it holds at most this many (about 40 bytes + id and key text each). A sorted listing of
     // more fails with NotSupported saying so; the unsorted listing always works.
     std::size_t sort_index_max_entries = 2'000'000;
+    // Executed deletions are appended to the audit log (twat_cache/audit_log.h): at this
+    // path, or at auditLogPath() when it is empty. `audit = false` records nothing (tools
+    // that keep their own records).
+    bool audit = true;
+    std::filesystem::path audit_log;
 };
 
 // Finds and opens caches.
@@ -360,6 +404,10 @@ class TWAT_CACHE_EXPORT Discovery {
     // Opens a source for what identify(), identifyUrl() or scan() returned.
     static Result<std::unique_ptr<Source>> open(const SourceInfo& info,
                                                 const OpenOptions& options = {});
+
+  private:
+    static Result<std::unique_ptr<Source>> openKind(const SourceInfo& info,
+                                                    const OpenOptions& options);
 };
 
 }  // namespace twat_cache

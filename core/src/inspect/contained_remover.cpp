@@ -163,6 +163,24 @@ Result<bool> ContainedRemover::removeFile(std::string_view relative, bool pruneE
     return true;
 }
 
+std::string fileFingerprint(const struct stat& st) {
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+           std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL +
+                          st.st_mtim.tv_nsec) +
+           ":" + std::to_string(st.st_size);
+}
+
+Result<bool> ContainedRemover::unchanged(std::string_view relative,
+                                         std::string_view fingerprint) {
+    Path path;
+    if (Status s = reach(relative, path); !s.ok()) return s;
+    struct stat st {};
+    if (::fstatat(path.fds.back(), path.parts.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return statusFromErrno(errno, "cannot examine", (m_root / std::string(relative)).string());
+    }
+    return fileFingerprint(st) == fingerprint;
+}
+
 Result<std::uint64_t> ContainedRemover::removeTree(std::string_view relative) {
     Path path;
     Status s = reach(relative, path);

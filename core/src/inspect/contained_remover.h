@@ -11,6 +11,8 @@
 // independent.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -22,6 +24,10 @@
 #include "twat_cache/status.h"
 
 namespace twat_cache::detail {
+
+// A file's or folder's fingerprint (EntrySummary::fingerprint): device, inode, modification
+// time in nanoseconds and size. Writing a file anew (or renaming another over it) changes it.
+std::string fileFingerprint(const struct stat& st);
 
 class ContainedRemover {
   public:
@@ -41,6 +47,12 @@ class ContainedRemover {
     // `pruneEmptyParents`, the folders on the way that became empty are removed too (never
     // the root), as diskcache does for its value files.
     Result<bool> removeFile(std::string_view relative, bool pruneEmptyParents = false);
+
+    // Whether the file or folder at `relative` (not followed when a symlink) still has
+    // `fingerprint` (fileFingerprint): checked through the same descriptors, just before a
+    // removal, so a plan deletes only what its preview showed. NotFound when it is gone;
+    // PermissionDenied as for removeFile.
+    Result<bool> unchanged(std::string_view relative, std::string_view fingerprint);
 
     // Removes the file or the folder tree at `relative` (a symlink is removed, never
     // followed). Returns how many files and folders went; nested deeper than kMaxDepth is

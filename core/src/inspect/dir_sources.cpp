@@ -87,6 +87,14 @@ Source::BatchOutcome removeEntries(const fs::path& root, const std::vector<Entry
             out.refused.push_back(path.status().message());
             continue;
         }
+        if (!e.fingerprint.empty()) {
+            auto same = remover.unchanged(e.id, e.fingerprint);
+            if (!same.ok() && same.status().isNotFound()) continue;  // gone since the preview
+            if (same.ok() && !*same) {
+                ++out.changed;  // written anew since the preview: not what the user saw
+                continue;
+            }
+        }
         auto n = remover.removeTree(e.id);
         if (!n.ok()) {
             out.refused.push_back(n.status().message());
@@ -288,6 +296,7 @@ class JoblibSource final : public ListedSource {
         }
         e.key_text = sanitizeUtf8(funcDir.filename().string() + "(" + args + ")");
         e.size = treeBytes(callDir);
+        if (struct stat st {}; ::lstat(callDir.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
         fs::path stamp = callDir / "output.pkl";
         std::error_code ec;
         if (!fs::exists(stamp, ec)) stamp = callDir / "metadata.json";
@@ -365,6 +374,7 @@ class FolderSource final : public ListedSource {
         std::error_code ec;
         if (!fs::is_symlink(file, ec)) e.size = fs::file_size(file, ec);
         if (ec) e.size = 0;
+        if (struct stat st {}; ::lstat(file.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
         const auto t = timesOf(file);
         e.stored_ms = t.modified_ms;
         e.accessed_ms = t.accessed_ms;
@@ -388,6 +398,7 @@ class FolderSource final : public ListedSource {
         e.size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
         e.stored_ms = msOf(st.st_mtim);
         e.accessed_ms = msOf(st.st_atim);
+        e.fingerprint = fileFingerprint(st);
         return e;
     }
 

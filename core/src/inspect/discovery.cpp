@@ -178,6 +178,15 @@ Result<SourceInfo> Discovery::identifyUrl(std::string_view url) {
 
 Result<std::unique_ptr<Source>> Discovery::open(const SourceInfo& info,
                                                 const OpenOptions& options) {
+    auto source = openKind(info, options);
+    if (source.ok() && options.audit) {
+        (*source)->m_auditLog = options.audit_log.empty() ? auditLogPath() : options.audit_log;
+    }
+    return source;
+}
+
+Result<std::unique_ptr<Source>> Discovery::openKind(const SourceInfo& info,
+                                                    const OpenOptions& options) {
     switch (info.kind) {
         case SourceKind::kDiskcache:
             return detail::openDiskcacheSource(info, options);

@@ -2,6 +2,7 @@
 #include "inspect/diskcache_shard.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "inspect/contained_remover.h"
 #include "inspect/pickle_reader.h"  // sanitizeUtf8
@@ -85,7 +86,13 @@ Result<std::uint64_t> diskUse(Shard& shard) {
     return settings->size + static_cast<std::uint64_t>(*pages * *pageSize);
 }
 
-Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
+std::string diskcacheFingerprint(double storeTime, std::int64_t size) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%a:%lld", storeTime, static_cast<long long>(size));
+    return buf;
+}
+
+Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
                      Source::BatchOutcome& out) {
     if (!shard.writeDb) {
         auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
@@ -96,14 +103,15 @@ Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
     Status s = db.exec("BEGIN IMMEDIATE");
     if (!s.ok()) return s;
     auto sel =
-        db.prepare(std::string("SELECT filename, ") + kSizeExpr + " FROM Cache WHERE rowid = ?1");
+        db.prepare(std::string("SELECT filename, ") + kSizeExpr +
+                   ", COALESCE(store_time, 0) FROM Cache WHERE rowid = ?1");
     auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
     if (!sel.ok() || !del.ok()) {
         db.exec("ROLLBACK");
         return db.error("prepare delete");
     }
     std::vector<std::string> files;
-    for (const auto rowid : rowids) {
+    for (const auto& [rowid, fingerprint] : rows) {
         sel->reset();
         sel->bind(1, rowid);
         auto row = sel->step();
@@ -112,6 +120,11 @@ Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
             return row.status();
         }
         if (!*row) continue;  // gone since planning
+        if (!fingerprint.empty() &&
+            diskcacheFingerprint(sel->real(2), sel->int64(1)) != fingerprint) {
+            ++out.changed;  // stored again since the preview: not what the user saw
+            continue;
+        }
         std::uint64_t freed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, sel->int64(1)));
         if (!sel->isNull(0)) {
             std::string name(sel->bytes(0));

@@ -47,9 +47,19 @@ Result<ShardSettings> readSettings(Shard& shard);
 Result<std::uint64_t> entryBytes(Shard& shard);
 // diskcache's volume(): the database's pages plus its value files (Settings 'size').
 Result<std::uint64_t> diskUse(Shard& shard);
-// Deletes the rows `rowids` (those still there) in one write transaction, then their value
-// files inside the shard's folder; a file named outside is refused and reported in `out`.
-Status deleteInShard(Shard& shard, const std::vector<std::int64_t>& rowids,
+// An entry's fingerprint (EntrySummary::fingerprint): its store time, exactly, and its size.
+// diskcache stores a key again in the same row with a new store time.
+std::string diskcacheFingerprint(double storeTime, std::int64_t size);
+
+// A row a plan deletes, and its fingerprint then ("" deletes whatever the row holds).
+struct RowToDelete {
+    std::int64_t rowid = 0;
+    std::string fingerprint;
+};
+// Deletes the rows (those still there and unchanged; a changed one is counted in
+// `out.changed`) in one write transaction, then their value files inside the shard's folder;
+// a file named outside is refused and reported in `out`.
+Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
                      Source::BatchOutcome& out);
 
 }  // namespace twat_cache::detail

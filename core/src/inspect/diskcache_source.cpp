@@ -385,11 +385,11 @@ class DiskcacheSource final : public Source {
 
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override {
         if (Status s = refuseIfReadOnly(); !s.ok()) return s;
-        std::map<std::size_t, std::vector<std::int64_t>> byShard;
+        std::map<std::size_t, std::vector<RowToDelete>> byShard;
         for (const auto& e : batch) {
             auto id = parseCursor(e.id, m_shards.size());
             if (!id.ok() || e.id.empty()) return Status::invalidArgument("bad entry id " + e.id);
-            byShard[id->shard].push_back(id->rowid);
+            byShard[id->shard].push_back({id->rowid, e.fingerprint});
         }
         BatchOutcome out;
         for (auto& [index, rowids] : byShard) {
@@ -421,6 +421,7 @@ class DiskcacheSource final : public Source {
         e.hits = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(6)));
         e.tag = renderRawColumn(st, 7);
         e.size = static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(8)));
+        e.fingerprint = diskcacheFingerprint(st.isNull(3) ? 0.0 : st.real(3), st.int64(8));
         return e;
     }
 

@@ -205,7 +205,16 @@ class NativeFilesSource final : public Source {
             const fs::path file = pathOf(e.id);
             struct stat st {};
             if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone
-            auto removed = remover.removeFile(file.lexically_relative(m_entries).string());
+            const std::string relative = file.lexically_relative(m_entries).string();
+            if (!e.fingerprint.empty()) {
+                auto same = remover.unchanged(relative, e.fingerprint);
+                if (!same.ok() && same.status().isNotFound()) continue;  // gone
+                if (same.ok() && !*same) {
+                    ++out.changed;  // stored again since the preview
+                    continue;
+                }
+            }
+            auto removed = remover.removeFile(relative);
             if (!removed.ok()) {
                 out.refused.push_back(removed.status().message());
             } else if (*removed) {
@@ -294,9 +303,12 @@ class NativeFilesSource final : public Source {
             e.id = id;
             e.key_text = "<damaged entry: " + header.status().message() + ">";
             e.size = static_cast<std::uint64_t>(st.st_size);
+            e.fingerprint = fileFingerprint(st);
             return e;
         }
-        return summaryFrom(id, *header, st);
+        EntrySummary e = summaryFrom(id, *header, st);
+        e.fingerprint = fileFingerprint(st);
+        return e;
     }
 
     SourceInfo m_info;

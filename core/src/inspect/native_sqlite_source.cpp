@@ -2,6 +2,7 @@
 // the engine's own statements.
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ constexpr const char* kSummarySelectV1 =
     ", e.created, e.accessed, e.expires,"
     " e.access_count, e.tag";
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
+
+// An entry's fingerprint (EntrySummary::fingerprint): its row and creation time. Storing a
+// key again replaces its row (a new rowid, a new time; the rowid alone may be reused).
+std::string rowFingerprint(std::int64_t rowid, std::int64_t created) {
+    return std::to_string(rowid) + ":" + std::to_string(created);
+}
 
 std::string hexOf(std::string_view blob) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -353,9 +360,28 @@ class NativeSqliteSource final : public Source {
         {
             auto stmt = conn.statement(Stmt::kDeleteKey);
             if (!stmt.ok()) return stmt.status();
+            sqlite3_stmt* rawCheck = nullptr;
+            const int prc = sqlite3_prepare_v2(
+                conn.db(), "SELECT rowid, created FROM entries WHERE key = ?1", -1, &rawCheck,
+                nullptr);
+            std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> check(rawCheck,
+                                                                          sqlite3_finalize);
+            if (prc != SQLITE_OK) return conn.error(prc, "cannot read the entries of");
             for (const auto& e : batch) {
                 auto blob = blobOfHex(e.id);
                 if (!blob.ok()) return blob.status();
+                if (!e.fingerprint.empty()) {
+                    StmtScope checkScope(check.get());
+                    bindBlob(check.get(), 1, blob->data(), blob->size());
+                    const int rc = sqlite3_step(check.get());
+                    if (rc == SQLITE_DONE) continue;  // gone since the preview
+                    if (rc != SQLITE_ROW) return conn.error(rc, "cannot read the entries of");
+                    if (rowFingerprint(sqlite3_column_int64(check.get(), 0),
+                                       sqlite3_column_int64(check.get(), 1)) != e.fingerprint) {
+                        ++out.changed;  // stored again since the preview
+                        continue;
+                    }
+                }
                 StmtScope scope(*stmt);
                 bindBlob(*stmt, 1, blob->data(), blob->size());
                 for (;;) {
@@ -409,6 +435,7 @@ class NativeSqliteSource final : public Source {
         if (st.int64(6) > 0) e.expires_ms = st.int64(6);
         e.hits = nonNegative(st.int64(7));
         if (!st.isNull(8)) e.tag = sanitizeUtf8(st.bytes(8));
+        e.fingerprint = rowFingerprint(st.int64(0), st.int64(4));
         return e;
     }
 

@@ -204,7 +204,10 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         }
         if (lengthCommand[i] != nullptr) ++lengthCommands;
     }
-    if (lengthCommands == 0) return out;
+    if (lengthCommands == 0) {
+        for (auto& e : out) e.fingerprint = fingerprintOf(e.type, e.length);
+        return out;
+    }
     conn = beginOwnReads();
     if (!conn.ok()) return conn.status();
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -219,6 +222,7 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         if (len.type == REDIS_REPLY_INTEGER)
             out[i].length = static_cast<std::uint64_t>(len.integer);
     }
+    for (auto& e : out) e.fingerprint = fingerprintOf(e.type, e.length);
     return out;
 }
 
@@ -538,18 +542,23 @@ Result<std::uint64_t> RedisSource::unlink(const std::vector<std::string>& keys, 
 
 Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySummary>& batch) {
     if (Status s = refuseIfReadOnly(); !s.ok()) return s;
-    std::vector<std::string> keys;
+    std::vector<std::string> keys, fingerprints;
     keys.reserve(batch.size());
     BatchOutcome out;
     for (const auto& e : batch) {
         auto k = keyOf(e.id);
         if (!k.ok()) return k.status();
         keys.push_back(std::move(*k));
-        out.bytes += e.size;
+        fingerprints.push_back(e.fingerprint);
     }
-    auto deleted = unlink(keys, 0, keys.size());
-    if (!deleted.ok()) return deleted.status();
-    out.deleted = *deleted;
+    auto done = unlinkUnchanged(keys, fingerprints, 0, keys.size());
+    if (!done.ok()) return done.status();
+    out.deleted = done->deleted;
+    out.changed = done->changed;
+    out.bytes = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (done->outcome[i] > 0) out.bytes += batch[i].size;
+    }
     return out;
 }
 

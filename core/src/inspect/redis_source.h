@@ -58,7 +58,7 @@ class RedisSource final : public Source {
                               const EntryFilter& filter) override;
     Result<EntryDetail> detail(std::string_view entryId) override;
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override;
-    Result<std::unique_ptr<Plan>> plan(const PlanRequest& request) override;
+    Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request) override;
     Status supports(PlanRequest::Action action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
 
@@ -75,6 +75,19 @@ class RedisSource final : public Source {
     // UNLINKs keys[from, to) in pipelined commands; returns how many existed.
     Result<std::uint64_t> unlink(const std::vector<std::string>& keys, std::size_t from,
                                  std::size_t to);
+    // UNLINKs those of keys[from, to) whose type and length still give fingerprints[i] (see
+    // EntrySummary::fingerprint; "" deletes the key whatever it holds now), in one script per
+    // kUnlinkKeys keys, pipelined. Keys that changed are kept and counted.
+    struct Unlinked {
+        std::uint64_t deleted = 0;
+        std::uint64_t changed = 0;
+        std::vector<int> outcome;  // per key of [from, to): 1 deleted, 0 gone, -1 changed
+    };
+    Result<Unlinked> unlinkUnchanged(const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& fingerprints,
+                                     std::size_t from, std::size_t to);
+    // The fingerprint describe() gives a key of `type` with `length` elements or bytes.
+    static std::string fingerprintOf(std::string_view type, std::optional<std::uint64_t> length);
     Result<std::uint64_t> dbSize();
     std::size_t scanCount() const { return m_count; }
     int db() const { return m_settings.endpoint.db; }

@@ -17,16 +17,45 @@ Status refuseReadOnly(RedisSource& source) {
                                     " is read-only: nothing was deleted");
 }
 
-// Deletes a fixed list of key names, UNLINK batches pipelined per round trip.
+// Deletes one key each if it still has the type and length of its fingerprint (ARGV[i]; ""
+// accepts anything). Returns per key: 1 deleted, 0 gone, -1 changed.
+constexpr const char* kUnlinkUnchangedScript = R"lua(
+local lengthOf = {string = 'STRLEN', hash = 'HLEN', list = 'LLEN', set = 'SCARD',
+                  zset = 'ZCARD', stream = 'XLEN'}
+local out = {}
+for i, key in ipairs(KEYS) do
+    local t = redis.call('TYPE', key).ok
+    if t == 'none' then
+        out[i] = 0
+    else
+        local fp = t .. ':'
+        if lengthOf[t] then fp = fp .. redis.call(lengthOf[t], key) end
+        if ARGV[i] == '' or ARGV[i] == fp then
+            out[i] = redis.call('UNLINK', key)
+        else
+            out[i] = -1
+        end
+    end
+end
+return out
+)lua";
+
+// Deletes a fixed list of key names, UNLINK batches pipelined per round trip; with
+// fingerprints (the keys a preview described one by one), only keys that still match them.
 class KeysPlan final : public Plan {
   public:
-    KeysPlan(RedisSource& source, std::vector<std::string> keys, PlanPreview preview)
-        : m_source(source), m_keys(std::move(keys)), m_preview(std::move(preview)) {}
+    KeysPlan(RedisSource& source, std::vector<std::string> keys, PlanPreview preview,
+             std::vector<std::string> fingerprints = {})
+        : m_source(source),
+          m_keys(std::move(keys)),
+          m_fingerprints(std::move(fingerprints)),
+          m_preview(std::move(preview)) {}
 
     const PlanPreview& preview() const override { return m_preview; }
 
-    Result<ExecuteResult> execute(const ProgressCallback& progress,
-                                  const std::atomic<bool>* cancel) override {
+  private:
+    Result<ExecuteResult> run(const ProgressCallback& progress,
+                              const std::atomic<bool>* cancel) override {
         if (m_source.readOnly()) return refuseReadOnly(m_source);
         ExecuteResult result;
         result.matched = m_keys.size();
@@ -37,9 +66,16 @@ class KeysPlan final : public Plan {
                 break;
             }
             const std::size_t end = std::min(m_keys.size(), at + perTrip);
-            auto deleted = m_source.unlink(m_keys, at, end);
-            if (!deleted.ok()) return deleted.status();
-            result.deleted += *deleted;
+            if (m_fingerprints.empty()) {
+                auto deleted = m_source.unlink(m_keys, at, end);
+                if (!deleted.ok()) return deleted.status();
+                result.deleted += *deleted;
+            } else {
+                auto done = m_source.unlinkUnchanged(m_keys, m_fingerprints, at, end);
+                if (!done.ok()) return done.status();
+                result.deleted += done->deleted;
+                result.changed += done->changed;
+            }
             if (progress) progress(end, m_keys.size());
         }
         if (m_preview.bytes_known && result.deleted == result.matched) {
@@ -48,9 +84,9 @@ class KeysPlan final : public Plan {
         return result;
     }
 
-  private:
     RedisSource& m_source;
     std::vector<std::string> m_keys;
+    std::vector<std::string> m_fingerprints;  // empty: delete by name alone
     PlanPreview m_preview;
 };
 
@@ -62,8 +98,9 @@ class ClearAllPlan final : public Plan {
 
     const PlanPreview& preview() const override { return m_preview; }
 
-    Result<ExecuteResult> execute(const ProgressCallback& progress,
-                                  const std::atomic<bool>* cancel) override {
+  private:
+    Result<ExecuteResult> run(const ProgressCallback& progress,
+                              const std::atomic<bool>* cancel) override {
         if (m_source.readOnly()) return refuseReadOnly(m_source);
         if (!m_confirmed) {
             return Status::permissionDenied(
@@ -94,7 +131,6 @@ class ClearAllPlan final : public Plan {
         return result;
     }
 
-  private:
     RedisSource& m_source;
     PlanPreview m_preview;
     bool m_confirmed;
@@ -114,6 +150,55 @@ Status addSample(RedisSource& source, const std::vector<std::string>& keys, Plan
 }
 
 }  // namespace
+
+std::string RedisSource::fingerprintOf(std::string_view type,
+                                       std::optional<std::uint64_t> length) {
+    std::string out = std::string(type) + ":";
+    if (length) out += std::to_string(*length);
+    return out;
+}
+
+Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
+    const std::vector<std::string>& keys, const std::vector<std::string>& fingerprints,
+    std::size_t from, std::size_t to) {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    std::size_t commands = 0;
+    std::vector<std::string_view> args;
+    for (std::size_t at = from; at < to; at += kUnlinkKeys) {
+        const std::size_t end = std::min(to, at + kUnlinkKeys);
+        const std::string count = std::to_string(end - at);
+        args.assign({"EVAL", kUnlinkUnchangedScript});
+        args.emplace_back(count);
+        for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
+        for (std::size_t i = at; i < end; ++i) args.emplace_back(fingerprints[i]);
+        (*conn)->append(args);
+        ++commands;
+    }
+    auto replies = (*conn)->readMany(commands, "EVAL (UNLINK unchanged keys)");
+    if (!replies.ok()) return replies.status();
+    Unlinked out;
+    for (const auto& r : *replies) {
+        if (Status s = checkReply(*r, "EVAL (UNLINK unchanged keys)"); !s.ok()) return s;
+        if (r->type != REDIS_REPLY_ARRAY) {
+            return Status::corruption("the server's reply to a delete script is not a list");
+        }
+        for (std::size_t i = 0; i < r->elements; ++i) {
+            const int v = r->element[i]->type == REDIS_REPLY_INTEGER
+                              ? static_cast<int>(r->element[i]->integer)
+                              : 0;
+            out.outcome.push_back(v);
+            if (v > 0) ++out.deleted;
+            if (v < 0) ++out.changed;
+        }
+    }
+    if (out.outcome.size() != to - from) {
+        return Status::corruption("the server's reply to a delete script has " +
+                                  std::to_string(out.outcome.size()) + " results for " +
+                                  std::to_string(to - from) + " keys");
+    }
+    return out;
+}
 
 Status RedisSource::supports(PlanRequest::Action action) const {
     using A = PlanRequest::Action;
@@ -135,7 +220,7 @@ Status RedisSource::supports(PlanRequest::Action action) const {
     return {};
 }
 
-Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
+Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) {
     using A = PlanRequest::Action;
     PlanPreview pv;
     switch (request.action) {
@@ -158,16 +243,18 @@ Result<std::unique_ptr<Plan>> RedisSource::plan(const PlanRequest& request) {
             }
             auto described = describe(keys);
             if (!described.ok()) return described.status();
-            std::vector<std::string> existing;
+            std::vector<std::string> existing, fingerprints;
             for (std::size_t i = 0; i < keys.size(); ++i) {
                 auto& e = (*described)[i];
                 if (e.type == "none") continue;
                 existing.push_back(keys[i]);
+                fingerprints.push_back(e.fingerprint);
                 pv.bytes += e.size;
                 if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
             }
             pv.count = existing.size();
-            return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(existing), std::move(pv)));
+            return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(existing), std::move(pv),
+                                                      std::move(fingerprints)));
         }
         case A::kMatchGlob: {
             if (request.glob.empty()) return Status::invalidArgument("a key glob is required");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "inspect/plan_audit.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache {
@@ -116,7 +117,18 @@ bool EntryFilter::matches(std::string_view keyText) const {
     return true;
 }
 
+Plan::Plan() = default;
 Plan::~Plan() = default;
+
+Result<ExecuteResult> Plan::execute(const ProgressCallback& progress,
+                                    const std::atomic<bool>* cancel) {
+    auto result = run(progress, cancel);
+    if (m_audit) {
+        std::string why = detail::recordExecution(*m_audit, result);
+        if (result.ok()) result->audit_error = std::move(why);
+    }
+    return result;
+}
 Source::~Source() = default;
 
 Source::Source(bool readOnly, std::shared_ptr<Clock> clock)
@@ -154,8 +166,9 @@ class CandidatePlan final : public Plan {
 
     const PlanPreview& preview() const override { return m_preview; }
 
-    Result<ExecuteResult> execute(const ProgressCallback& progress,
-                                  const std::atomic<bool>* cancel) override {
+  private:
+    Result<ExecuteResult> run(const ProgressCallback& progress,
+                              const std::atomic<bool>* cancel) override {
         if (m_source.readOnly()) {
             return Status::permissionDenied("source " + m_source.info().name +
                                             " is read-only: nothing was deleted");
@@ -175,13 +188,13 @@ class CandidatePlan final : public Plan {
             if (!outcome.ok()) return outcome.status();
             result.deleted += outcome->deleted;
             result.bytes_freed += outcome->bytes;
+            result.changed += outcome->changed;
             for (auto& r : outcome->refused) result.refused.push_back(std::move(r));
             if (progress) progress(end, m_candidates.size());
         }
         return result;
     }
 
-  private:
     Source& m_source;
     std::vector<EntrySummary> m_candidates;
     PlanPreview m_preview;
@@ -190,6 +203,14 @@ class CandidatePlan final : public Plan {
 }  // namespace
 
 Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& request) {
+    auto made = makePlan(request);
+    if (made.ok() && !m_auditLog.empty()) {
+        (*made)->m_audit = detail::makePlanAudit(m_auditLog, info(), request, (*made)->preview());
+    }
+    return made;
+}
+
+Result<std::unique_ptr<Plan>> Source::makePlan(const PlanRequest& request) {
     using A = PlanRequest::Action;
     std::vector<EntrySummary> chosen;
     if (request.action == A::kDeleteEntries) {

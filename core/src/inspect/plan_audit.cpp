@@ -1,0 +1,139 @@
+// A plan's audit record: the request in words, who ran it, and the outcome.
+#include "inspect/plan_audit.h"
+
+#include <errno.h>  // program_invocation_short_name
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+
+#include "twat_cache/audit_log.h"
+
+namespace twat_cache::detail {
+
+namespace {
+
+constexpr std::size_t kNamedKeys = 10;        // named entries spelled out in `what`
+constexpr std::size_t kNamedKeyBytes = 200;  // of each
+
+std::string actionName(PlanRequest::Action action) {
+    using A = PlanRequest::Action;
+    switch (action) {
+        case A::kDeleteEntries:
+            return "delete_entries";
+        case A::kClearAll:
+            return "clear_all";
+        case A::kClearExpired:
+            return "clear_expired";
+        case A::kPruneToBytes:
+            return "prune_to_bytes";
+        case A::kPruneToEntries:
+            return "prune_to_entries";
+        case A::kOlderThan:
+            return "older_than";
+        case A::kMatchGlob:
+            return "match_glob";
+    }
+    return "unknown";
+}
+
+std::string describe(const PlanRequest& request, const PlanPreview& preview) {
+    using A = PlanRequest::Action;
+    switch (request.action) {
+        case A::kDeleteEntries: {
+            std::string out = std::to_string(request.entry_ids.size()) + " named entries";
+            for (std::size_t i = 0; i < preview.sample.size() && i < kNamedKeys; ++i) {
+                std::string key = preview.sample[i].key_text;
+                if (key.size() > kNamedKeyBytes) key = key.substr(0, kNamedKeyBytes) + "…";
+                out += (i == 0 ? ": '" : ", '") + key + "'";
+            }
+            if (preview.sample.size() > kNamedKeys || request.entry_ids.size() > kNamedKeys) {
+                out += ", …";
+            }
+            return out;
+        }
+        case A::kClearAll:
+            return "every entry";
+        case A::kClearExpired:
+            return "entries past their expiry";
+        case A::kPruneToBytes:
+            return "oldest first until at most " + std::to_string(request.limit) +
+                   " bytes remain";
+        case A::kPruneToEntries:
+            return "oldest first until at most " + std::to_string(request.limit) +
+                   " entries remain";
+        case A::kOlderThan:
+            return "entries stored more than " +
+                   std::to_string(
+                       std::chrono::duration_cast<std::chrono::seconds>(request.age).count()) +
+                   " s ago";
+        case A::kMatchGlob:
+            return "keys matching '" + request.glob + "'";
+    }
+    return {};
+}
+
+std::string userName() {
+    std::array<char, 4096> buf{};
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    const uid_t uid = ::geteuid();
+    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found) {
+        return found->pw_name;
+    }
+    return "uid " + std::to_string(uid);
+}
+
+std::string hostName() {
+    std::array<char, 256> buf{};
+    if (::gethostname(buf.data(), buf.size() - 1) != 0) return {};
+    return buf.data();
+}
+
+}  // namespace
+
+std::shared_ptr<const PlanAudit> makePlanAudit(std::filesystem::path log, const SourceInfo& info,
+                                               const PlanRequest& request,
+                                               const PlanPreview& preview) {
+    auto audit = std::make_shared<PlanAudit>();
+    audit->log = std::move(log);
+    audit->source = info.name;
+    audit->kind = std::string(sourceKindName(info.kind));
+    audit->location = info.kind == SourceKind::kRedis ? info.name : info.path.string();
+    audit->action = actionName(request.action);
+    audit->what = describe(request, preview);
+    audit->bytes_known = preview.bytes_known;
+    return audit;
+}
+
+std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>& result) {
+    AuditRecord r;
+    r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    r.user = userName();
+    r.program = program_invocation_short_name;
+    r.pid = ::getpid();
+    r.host = hostName();
+    r.source = audit.source;
+    r.kind = audit.kind;
+    r.location = audit.location;
+    r.action = audit.action;
+    r.what = audit.what;
+    r.bytes_known = audit.bytes_known;
+    if (result.ok()) {
+        r.matched = result->matched;
+        r.deleted = result->deleted;
+        r.bytes = result->bytes_freed;
+        r.changed = result->changed;
+        r.refused = result->refused.size();
+        r.cancelled = result->cancelled;
+    } else {
+        r.error = result.status().toString();
+    }
+    const Status s = appendAuditRecord(audit.log, r);
+    return s.ok() ? std::string() : s.message();
+}
+
+}  // namespace twat_cache::detail

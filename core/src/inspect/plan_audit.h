@@ -1,0 +1,33 @@
+// What a plan records in the audit log when it executes (twat_cache/audit_log.h): the
+// source and the request in words, fixed when the plan is made, and the record of each
+// execution.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "twat_cache/inspect.h"
+
+namespace twat_cache::detail {
+
+struct PlanAudit {
+    std::filesystem::path log;
+    std::string source;
+    std::string kind;
+    std::string location;
+    std::string action;
+    std::string what;
+    bool bytes_known = true;
+};
+
+// The audit context of a plan made for `request` on the source described by `info`.
+std::shared_ptr<const PlanAudit> makePlanAudit(std::filesystem::path log, const SourceInfo& info,
+                                               const PlanRequest& request,
+                                               const PlanPreview& preview);
+
+// Appends the record of one execution with `result` (a failure included). Returns "" when it
+// was recorded, else why not, in words.
+std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>& result);
+
+}  // namespace twat_cache::detail
