@@ -22,11 +22,13 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include "demo_cache.h"
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
 #include "models/source_tree_model.h"
+#include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/entries_columns.h"
 #include "views/log_panel.h"
@@ -36,8 +38,6 @@
 #include "views/source_discovery.h"
 #include "views/source_sessions.h"
 #include "views/stats_panel.h"
-#include "views/ui_resources.h"
-#include "workers/demo_cache.h"
 #include "workers/display_text.h"
 #include "workers/log_bridge.h"
 #include "workers/source_adapter.h"
