@@ -61,6 +61,34 @@ QString formatMs(const std::optional<std::int64_t>& ms, const QString& whenMissi
     return ms ? QDateTime::fromMSecsSinceEpoch(*ms).toString(Qt::ISODateWithMs) : whenMissing;
 }
 
+core::SortKey toCore(EntryOrder order) {
+    switch (order) {
+        case EntryOrder::kNatural:
+            return core::SortKey::kNone;
+        case EntryOrder::kKey:
+            return core::SortKey::kKey;
+        case EntryOrder::kSize:
+            return core::SortKey::kSize;
+        case EntryOrder::kStored:
+            return core::SortKey::kStored;
+        case EntryOrder::kAccessed:
+            return core::SortKey::kAccessed;
+        case EntryOrder::kExpires:
+            return core::SortKey::kExpires;
+        case EntryOrder::kHits:
+            return core::SortKey::kHits;
+    }
+    return core::SortKey::kNone;
+}
+
+std::optional<EntryOrder> fromCore(core::SortKey key) {
+    for (EntryOrder order : {EntryOrder::kKey, EntryOrder::kSize, EntryOrder::kStored,
+                             EntryOrder::kAccessed, EntryOrder::kExpires, EntryOrder::kHits}) {
+        if (toCore(order) == key) return order;
+    }
+    return std::nullopt;
+}
+
 // Ctrl+F text: a shell glob when it has glob characters, else a plain substring.
 core::EntryFilter toFilter(const QString& text) {
     core::EntryFilter filter;
@@ -167,12 +195,12 @@ Status SourceAdapter::setReadOnly(bool readOnly) {
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
-                                      int sortKey, bool descending, int budgetMs) {
+                                      EntryOrder order, bool descending, int budgetMs) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::EntryFilter entryFilter = toFilter(filter);
     entryFilter.time_budget = std::chrono::milliseconds(budgetMs);
     const std::vector<core::SortKey> supported = m_state->source->sortKeys();
-    const auto wanted = static_cast<core::SortKey>(sortKey);
+    const core::SortKey wanted = toCore(order);
     if (std::find(supported.begin(), supported.end(), wanted) != supported.end()) {
         entryFilter.order = wanted;
         entryFilter.descending = descending;
@@ -188,7 +216,9 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     out.scanned = page->scanned;
     out.total = page->total;
     out.budgetSpent = page->budget_spent;
-    for (const core::SortKey key : supported) out.sortKeys << static_cast<int>(key);
+    for (const core::SortKey key : supported) {
+        if (const auto known = fromCore(key)) out.orders << *known;
+    }
     return out;
 }
 
