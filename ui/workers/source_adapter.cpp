@@ -7,6 +7,8 @@
 #include <QUrl>
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
@@ -61,30 +63,26 @@ QString formatMs(const std::optional<std::int64_t>& ms, const QString& whenMissi
     return ms ? QDateTime::fromMSecsSinceEpoch(*ms).toString(Qt::ISODateWithMs) : whenMissing;
 }
 
+// The orders a listing can be asked for, as the inspector and the core name them.
+constexpr std::pair<EntryOrder, core::SortKey> kOrders[] = {
+    {EntryOrder::kKey, core::SortKey::kKey},
+    {EntryOrder::kSize, core::SortKey::kSize},
+    {EntryOrder::kStored, core::SortKey::kStored},
+    {EntryOrder::kAccessed, core::SortKey::kAccessed},
+    {EntryOrder::kExpires, core::SortKey::kExpires},
+    {EntryOrder::kHits, core::SortKey::kHits},
+};
+
 core::SortKey toCore(EntryOrder order) {
-    switch (order) {
-        case EntryOrder::kNatural:
-            return core::SortKey::kNone;
-        case EntryOrder::kKey:
-            return core::SortKey::kKey;
-        case EntryOrder::kSize:
-            return core::SortKey::kSize;
-        case EntryOrder::kStored:
-            return core::SortKey::kStored;
-        case EntryOrder::kAccessed:
-            return core::SortKey::kAccessed;
-        case EntryOrder::kExpires:
-            return core::SortKey::kExpires;
-        case EntryOrder::kHits:
-            return core::SortKey::kHits;
+    for (const auto& [ours, theirs] : kOrders) {
+        if (ours == order) return theirs;
     }
     return core::SortKey::kNone;
 }
 
 std::optional<EntryOrder> fromCore(core::SortKey key) {
-    for (EntryOrder order : {EntryOrder::kKey, EntryOrder::kSize, EntryOrder::kStored,
-                             EntryOrder::kAccessed, EntryOrder::kExpires, EntryOrder::kHits}) {
-        if (toCore(order) == key) return order;
+    for (const auto& [ours, theirs] : kOrders) {
+        if (theirs == key) return ours;
     }
     return std::nullopt;
 }
