@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "demo_cache.h"
 #include "twat_cache/log.h"
+#include "ui_resources.h"
 #include "views/main_window.h"
-#include "views/ui_resources.h"
-#include "workers/demo_cache.h"
 #include "workers/source_adapter.h"
 
 namespace {

@@ -31,8 +31,8 @@
 #include "models/entries_model.h"
 #include "redis_server.h"
 #include "test_support.h"
+#include "ui_resources.h"
 #include "views/main_window.h"
-#include "views/ui_resources.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;

@@ -8,10 +8,10 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include "demo_cache.h"
 #include "models/source_tree_model.h"
 #include "ui_fixtures.h"
 #include "views/main_window.h"
-#include "workers/demo_cache.h"
 #include "workers/source_adapter.h"
 
 using namespace twat_cache::ui;

@@ -25,11 +25,11 @@
 #include "models/source_tree_model.h"
 #include "twat_cache/log.h"
 #include "ui_fixtures.h"
+#include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
 #include "views/stats_panel.h"
-#include "views/ui_resources.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;

@@ -31,7 +31,7 @@
 #include "views/main_window.h"
 #include "views/maintenance_runner.h"
 #include "workers/source_adapter.h"
-#include "workers/source_worker.h"
+#include "workers/source_client.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::TempDir;
@@ -300,11 +300,11 @@ class TestMaintenance : public QObject {
 
         // The worker waits after its first batch until the dialog's Cancel was clicked, so
         // the cancel lands between batches however fast the disk is (bounded: 20 s).
-        SourceWorker* worker = window.currentSource()->worker();
+        SourceClient* client = window.currentSource();
         QSemaphore cancelled;
         std::atomic<int> batches{0};
         connect(
-            worker, &SourceWorker::progress, worker,
+            client, &SourceClient::batchDone, client,
             [&](quint64, quint64, quint64) {
                 if (batches.fetch_add(1) == 0) cancelled.tryAcquire(1, 20000);
             },

@@ -9,16 +9,16 @@
 #include <QTreeView>
 #include <QtTest>
 
+#include "demo_cache.h"
 #include "dialogs/redis_dialog.h"
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
+#include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/main_window.h"
 #include "views/stats_panel.h"
-#include "views/ui_resources.h"
-#include "workers/demo_cache.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;

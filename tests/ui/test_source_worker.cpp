@@ -1,4 +1,4 @@
-// SourceWorker and SourceClient: a real worker thread over a real python-diskcache folder;
+// SourceClient and its worker thread: a real worker thread over a real python-diskcache folder;
 // replies to invalidated requests are dropped, current ones are delivered.
 #include <QSignalSpy>
 #include <QtTest>

@@ -9,10 +9,10 @@
 
 #include "models/entries_model.h"
 #include "ui_fixtures.h"
+#include "ui_resources.h"
 #include "views/entry_distribution.h"
 #include "views/main_window.h"
 #include "views/stats_panel.h"
-#include "views/ui_resources.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::TempDir;

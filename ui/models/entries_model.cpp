@@ -3,7 +3,6 @@
 #include <QDateTime>
 #include <QLocale>
 
-#include "twat_cache/inspect.h"
 #include "workers/display_text.h"
 
 namespace twat_cache::ui {
@@ -30,23 +29,23 @@ bool notRecorded(const EntryRow& row, int column) {
     }
 }
 
-// The core order a column sorts by (kNone for columns no source orders by).
-SortKey sortKeyOf(int column) {
+// The order a column sorts by (kNatural for columns no source orders by).
+EntryOrder orderOf(int column) {
     switch (column) {
         case EntriesModel::kKey:
-            return SortKey::kKey;
+            return EntryOrder::kKey;
         case EntriesModel::kSize:
-            return SortKey::kSize;
+            return EntryOrder::kSize;
         case EntriesModel::kCreated:
-            return SortKey::kStored;
+            return EntryOrder::kStored;
         case EntriesModel::kAccessed:
-            return SortKey::kAccessed;
+            return EntryOrder::kAccessed;
         case EntriesModel::kExpires:
-            return SortKey::kExpires;
+            return EntryOrder::kExpires;
         case EntriesModel::kHits:
-            return SortKey::kHits;
+            return EntryOrder::kHits;
         default:
-            return SortKey::kNone;
+            return EntryOrder::kNatural;
     }
 }
 
@@ -68,7 +67,7 @@ void EntriesModel::setSource(SourceClient* client) {
     }
     // A new source lists in its natural order until it says what it can sort by.
     m_notice.clear();
-    m_sortKeys.clear();
+    m_orders.clear();
     m_sortKnown = false;
     if (m_sortColumn != -1) {
         m_sortColumn = -1;
@@ -201,10 +200,9 @@ void EntriesModel::fetchMore(const QModelIndex& parent) {
 
 void EntriesModel::requestRest() {
     m_pending = true;
-    const SortKey key = m_sortColumn >= 0 ? sortKeyOf(m_sortColumn) : SortKey::kNone;
-    m_client->requestPage(m_cursor, m_filter, std::max(1, m_pageSize - m_roundRows),
-                          static_cast<int>(key), m_sortOrder == Qt::DescendingOrder,
-                          m_timeBudgetMs);
+    const EntryOrder order = m_sortColumn >= 0 ? orderOf(m_sortColumn) : EntryOrder::kNatural;
+    m_client->requestPage(m_cursor, m_filter, std::max(1, m_pageSize - m_roundRows), order,
+                          m_sortOrder == Qt::DescendingOrder, m_timeBudgetMs);
 }
 
 void EntriesModel::stopSearch() {
@@ -221,8 +219,8 @@ void EntriesModel::continueSearch() {
 }
 
 bool EntriesModel::isSortable(int column) const {
-    const SortKey key = sortKeyOf(column);
-    return key != SortKey::kNone && m_sortKeys.contains(static_cast<int>(key));
+    const EntryOrder order = orderOf(column);
+    return order != EntryOrder::kNatural && m_orders.contains(order);
 }
 
 void EntriesModel::sort(int column, Qt::SortOrder order) {
@@ -260,8 +258,8 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         return;
     }
     m_cursor = page.cursor;
-    if (!m_sortKnown || m_sortKeys != page.sortKeys) {
-        m_sortKeys = page.sortKeys;
+    if (!m_sortKnown || m_orders != page.orders) {
+        m_orders = page.orders;
         m_sortKnown = true;
         emit headerDataChanged(Qt::Horizontal, 0, kColumnCount - 1);  // the tooltips say it
     }

@@ -114,7 +114,7 @@ class EntriesModel : public QAbstractTableModel {
     QString m_filter;
     QString m_lastError;
     QString m_notice;
-    QList<int> m_sortKeys;     // twat_cache::SortKey values the source supports
+    QList<EntryOrder> m_orders;  // the orders the source supports
     bool m_sortKnown = false;  // a page of this source has said which
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;

@@ -3,7 +3,7 @@
 #include <QIcon>
 #include <QWidget>
 
-#include "views/ui_resources.h"
+#include "ui_resources.h"
 
 namespace twat_cache::ui {
 namespace {

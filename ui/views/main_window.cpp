@@ -22,25 +22,23 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include "demo_cache.h"
 #include "dialogs/redis_dialog.h"
-#include "dialogs/secret_store.h"
 #include "models/entries_model.h"
-#include "models/namespace_model.h"
 #include "models/source_tree_model.h"
+#include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/entries_columns.h"
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
+#include "views/namespace_panel.h"
 #include "views/search_bar.h"
 #include "views/sort_header.h"
 #include "views/source_discovery.h"
 #include "views/source_sessions.h"
 #include "views/stats_panel.h"
-#include "views/ui_resources.h"
-#include "workers/demo_cache.h"
 #include "workers/display_text.h"
 #include "workers/log_bridge.h"
-#include "workers/source_adapter.h"
 #include "workers/source_client.h"
 
 namespace twat_cache::ui {
@@ -78,12 +76,9 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
       m_statusCount(new QLabel(this)),
       m_statusScan(new QLabel(this)),
       m_statusReadOnly(new QLabel(this)),
-      m_namespaces(new NamespaceModel(this)),
-      m_namespaceView(new QTreeView(this)),
-      m_namespaceLabel(new QLabel(this)),
+      m_namespacePanel(new NamespacePanel(this)),
       m_statsTimer(new QTimer(this)),
-      m_secrets(new SecretStore(QStringLiteral("twat-cache-inspector"), this)),
-      m_sessions(new SourceSessions(m_secrets, this)),
+      m_sessions(new SourceSessions(this)),
       m_logBridge(new LogBridge(this)) {
     initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
@@ -164,23 +159,7 @@ void MainWindow::buildWidgets() {
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
-    m_namespaceView->setObjectName(QStringLiteral("namespacesView"));
-    m_namespaceView->setModel(m_namespaces);
-    m_namespaceView->setRootIsDecorated(true);
-    m_namespaceView->header()->setStretchLastSection(false);
-    m_namespaceView->header()->setSectionResizeMode(NamespaceModel::kName, QHeaderView::Stretch);
-    m_namespaceView->header()->setSectionResizeMode(NamespaceModel::kKeys,
-                                                    QHeaderView::ResizeToContents);
-    m_namespaceView->expandAll();
-    m_namespaceLabel->setObjectName(QStringLiteral("namespaceStatus"));
-    m_namespaceLabel->setWordWrap(true);
-    m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
-    auto* namespaceBox = new QWidget(this);
-    auto* namespaceLayout = new QVBoxLayout(namespaceBox);
-    namespaceLayout->setContentsMargins(0, 0, 0, 0);
-    namespaceLayout->addWidget(m_namespaceLabel);
-    namespaceLayout->addWidget(m_namespaceView);
-    makeDock(this, tr("Namespaces"), "namespacesDock", namespaceBox, Qt::LeftDockWidgetArea);
+    makeDock(this, tr("Namespaces"), "namespacesDock", m_namespacePanel, Qt::LeftDockWidgetArea);
     makeDock(this, tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
     makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
 
@@ -260,7 +239,11 @@ void MainWindow::connectActions() {
                         tr("reopened %1 read-only").arg(client->ref().location));
             });
     connect(m_sessions, &SourceSessions::statsReady, this, &MainWindow::onStats);
-    connect(m_sessions, &SourceSessions::namespacesReady, this, &MainWindow::onNamespaces);
+    connect(m_sessions, &SourceSessions::namespacesReady, m_namespacePanel,
+            &NamespacePanel::onReport);
+    connect(m_namespacePanel, &NamespacePanel::scanStatusChanged, m_statusScan, &QLabel::setText);
+    connect(m_namespacePanel, &NamespacePanel::filterRequested, this, &MainWindow::setFilterText);
+    connect(m_namespacePanel, &NamespacePanel::logLine, this, &MainWindow::log);
     connect(m_sessions, &SourceSessions::detailReady, this, &MainWindow::onDetail);
 
     connect(m_sourceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -273,8 +256,6 @@ void MainWindow::connectActions() {
     connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::onEntriesReset);
     connect(m_entries, &EntriesModel::searchChanged, this, &MainWindow::updateStatus);
     connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
-    connect(m_namespaceView->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &MainWindow::showNamespace);
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterTimer, &QTimer::timeout, this,
             [this] { m_entries->setFilter(m_filterEdit->text()); });
@@ -380,7 +361,7 @@ void MainWindow::addSource(const SourceRef& ref) {
 }
 
 void MainWindow::openSource(const SourceRef& ref) {
-    SourceClient* client = m_sessions->client(ref, isReadOnly());
+    SourceClient* client = m_sessions->client(ref);
     m_current = client;
     m_entriesMessage->setVisible(false);
     m_entriesView->horizontalScrollBar()->setValue(0);  // each source starts at its keys
@@ -390,18 +371,10 @@ void MainWindow::openSource(const SourceRef& ref) {
     m_statsPending = true;
     client->requestStats();
     m_statsTimer->start();
-    m_namespaces->reset(ref.separator);
-    m_namespaceView->expandAll();
-    m_namespaceComplete = false;
+    m_namespacePanel->showSource(client);
     // The namespace tree only means something for Redis: its dock shows for Redis sources.
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("namespacesDock"))) {
         dock->setVisible(ref.kind == SourceKind::kRedis);
-    }
-    if (ref.kind == SourceKind::kRedis) {
-        startNamespaceScan(false);
-    } else {
-        m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
-        m_statusScan->clear();
     }
     updateActionStates();
     updateStatus();
@@ -414,10 +387,8 @@ void MainWindow::showNoSource(const QString& message) {
     m_entries->setSource(nullptr);
     m_maintenance->setSource(nullptr);
     m_stats->showSource({});
-    m_namespaces->reset(QStringLiteral(":"));
-    m_namespaceLabel->setText(tr("Namespaces are shown for Redis sources."));
+    m_namespacePanel->showSource(nullptr);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();
-    m_statusScan->clear();
     m_entriesMessage->setText(message);
     m_entriesMessage->setVisible(!message.isEmpty());
     updateActionStates();
@@ -444,10 +415,9 @@ void MainWindow::removeCurrentSource() {
     // Nothing may stay current: a neighbour must not open in its place.
     m_sourceView->selectionModel()->clearCurrentIndex();
     if (!m_sources->removeSource(index)) return;
-    if (ref->kind == SourceKind::kRedis) m_secrets->remove(ref->location);
     SourceClient* client = m_sessions->find(*ref);
     if (client != nullptr && client == m_current) showNoSource({});
-    m_sessions->close(*ref);
+    m_sessions->forget(*ref);
     m_stats->forgetSource(SourceSessions::keyOf(*ref));
     log(QStringLiteral("info"), tr("removed %1 from the sources").arg(ref->location));
     statusBar()->showMessage(tr("Removed %1.").arg(ref->name), 15000);
@@ -512,16 +482,10 @@ void MainWindow::refresh() {
         if (const auto ref = m_sources->sourceAt(m_sourceView->currentIndex())) openSource(*ref);
         return;
     }
-    {
-        m_entries->reload();
-        m_statsPending = true;
-        m_current->requestStats();
-        if (m_current->ref().kind == SourceKind::kRedis) {
-            m_namespaces->reset(m_current->ref().separator);
-            m_namespaceView->expandAll();
-            startNamespaceScan(true);
-        }
-    }
+    m_entries->reload();
+    m_statsPending = true;
+    m_current->requestStats();
+    m_namespacePanel->rescan();
 }
 
 void MainWindow::chooseFolder() {
@@ -531,7 +495,7 @@ void MainWindow::chooseFolder() {
 }
 
 void MainWindow::newRedisConnection() {
-    RedisDialog dialog(m_secrets, this);
+    RedisDialog dialog(m_sessions->secrets(), this);
     if (dialog.exec() != QDialog::Accepted) return;
     addSource(dialog.sourceRef());
 }

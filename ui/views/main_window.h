@@ -12,11 +12,11 @@
 // source disabled. The details pane follows the entries: it empties when the rows are
 // reloaded (a change, a filter, another source), and an entry whose detail failed is asked
 // for again once the source answers again. While a source is shown, its statistics are
-// sampled every statsInterval()
-// (through its worker) for the statistics charts; for Redis, the namespace tree fills in
-// while the keyspace is scanned a budget at a time, with "scanned N of ~M keys". The dock layout,
-// splitter positions, window geometry, user-added folders and Redis connections (without passwords)
-// and the read-only switch persist in QSettings.
+// sampled every statsInterval() (through its worker) for the statistics charts (StatsPanel);
+// for Redis, the namespace tree fills in while the keyspace is scanned a budget at a time, with
+// "scanned N of ~M keys" (NamespacePanel). The dock layout, splitter positions, window
+// geometry, user-added folders and Redis connections (without passwords) and the read-only
+// switch persist in QSettings.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -45,7 +45,7 @@ class LogBridge;
 class LogPanel;
 class MaintenanceController;
 class NamespaceModel;
-class SecretStore;
+class NamespacePanel;
 class SourceClient;
 class SourceSessions;
 class SourceTreeModel;
@@ -86,11 +86,11 @@ class MainWindow : public QMainWindow {
     void setStatsInterval(int ms);
     int statsInterval() const;
     // Keys examined per namespace-scan request (default 20000).
-    void setNamespaceBudget(quint64 keys) { m_namespaceBudget = keys; }
-    NamespaceModel* namespaceModel() const { return m_namespaces; }
+    void setNamespaceBudget(quint64 keys);
+    NamespaceModel* namespaceModel() const;
     // "scanned N of ~M keys" while a Redis keyspace is scanned; empty for other sources.
     QString namespaceStatus() const;
-    bool namespaceScanComplete() const { return m_namespaceComplete; }
+    bool namespaceScanComplete() const;
     // Shows the keys of the namespace at `index` of namespaceModel() (sets the filter).
     void showNamespace(const QModelIndex& index);
     void setFilterText(const QString& text);
@@ -118,8 +118,6 @@ class MainWindow : public QMainWindow {
     void onStats(SourceClient* client, const SourceStats& stats, const QString& error);
     void onPageLoaded(int rowsAdded, const QString& error);
     void onDiscovered(const SourceDiscovery::Outcome& outcome);
-    void onNamespaces(SourceClient* client, const NamespaceReport& report, const QString& error);
-    void startNamespaceScan(bool restart);
     void sampleStats();
     void refresh();
     void chooseFolder();
@@ -144,15 +142,10 @@ class MainWindow : public QMainWindow {
     QLabel* m_statusCount;
     QLabel* m_statusScan;
     QLabel* m_statusReadOnly;
-    NamespaceModel* m_namespaces;
-    QTreeView* m_namespaceView;
-    QLabel* m_namespaceLabel;
+    NamespacePanel* m_namespacePanel;
     QTimer* m_statsTimer;
     QElapsedTimer m_sampleClock;
     bool m_statsPending = false;
-    quint64 m_namespaceBudget = 20000;
-    bool m_namespaceComplete = false;
-    SecretStore* m_secrets;
     SourceSessions* m_sessions;
     LogBridge* m_logBridge;
     SourceClient* m_current = nullptr;  // the source shown (owned by m_sessions)

@@ -1,17 +1,16 @@
-// MainWindow, continued: the periodic statistics samples and the Redis namespace scan, both
-// asked of the current source's worker so that the GUI thread only draws the answers.
+// MainWindow, continued: the periodic statistics samples, asked of the current source's
+// worker so that the GUI thread only draws the answers, and the namespace panel's accessors.
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QTableView>
 #include <QTimer>
-#include <QTreeView>
 
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
 #include "views/main_window.h"
 #include "views/maintenance_controller.h"
+#include "views/namespace_panel.h"
 #include "views/stats_panel.h"
 #include "workers/source_client.h"
 
@@ -51,45 +50,25 @@ void MainWindow::onStats(SourceClient* client, const SourceStats& stats, const Q
     }
 }
 
-void MainWindow::startNamespaceScan(bool restart) {
-    m_namespaceComplete = false;
-    m_namespaceLabel->setText(tr("Scanning keys…"));
-    m_current->requestNamespaces(m_namespaceBudget, restart);
-}
-
-void MainWindow::onNamespaces(SourceClient* client, const NamespaceReport& report,
-                              const QString& error) {
-    if (client != m_current) return;
-    if (!error.isEmpty()) {
-        m_namespaceLabel->setText(error);
-        m_statusScan->clear();
-        log(QStringLiteral("error"), error);
-        return;
-    }
-    m_namespaces->setReport(report);
-    m_namespaceView->expand(m_namespaces->rootIndex());
-    m_namespaceComplete = report.complete;
-    const QLocale locale;
-    QString text =
-        report.totalKeys
-            ? tr("scanned %1 of ~%2 keys")
-                  .arg(locale.toString(static_cast<qulonglong>(report.scanned)),
-                       locale.toString(static_cast<qulonglong>(*report.totalKeys)))
-            : tr("scanned %1 keys").arg(locale.toString(static_cast<qulonglong>(report.scanned)));
-    if (report.complete) text += tr(" (complete)");
-    m_namespaceLabel->setText(text);
-    m_statusScan->setText(text);
-    // The worker answers each budget separately, so the GUI thread stays free meanwhile.
-    if (!report.complete) m_current->requestNamespaces(m_namespaceBudget);
-}
-
 QString MainWindow::namespaceStatus() const {
-    return m_statusScan->text();
+    return m_namespacePanel->scanStatus();
+}
+
+NamespaceModel* MainWindow::namespaceModel() const {
+    return m_namespacePanel->model();
+}
+
+bool MainWindow::namespaceScanComplete() const {
+    return m_namespacePanel->scanComplete();
+}
+
+void MainWindow::setNamespaceBudget(quint64 keys) {
+    m_namespacePanel->setBudget(keys);
 }
 
 void MainWindow::showNamespace(const QModelIndex& index) {
     if (!index.isValid()) return;
-    setFilterText(m_namespaces->filterFor(index));
+    setFilterText(m_namespacePanel->model()->filterFor(index));
 }
 
 void MainWindow::setFilterText(const QString& text) {

@@ -3,7 +3,7 @@
 #include <QtConcurrent>
 #include <utility>
 
-#include "workers/demo_cache.h"
+#include "demo_cache.h"
 #include "workers/source_adapter.h"
 
 namespace twat_cache::ui {

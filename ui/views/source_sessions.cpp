@@ -5,8 +5,8 @@
 
 namespace twat_cache::ui {
 
-SourceSessions::SourceSessions(SecretStore* secrets, QObject* parent)
-    : QObject(parent), m_secrets(secrets) {}
+SourceSessions::SourceSessions(QObject* parent)
+    : QObject(parent), m_secrets(new SecretStore(QStringLiteral("twat-cache-inspector"), this)) {}
 
 SourceSessions::~SourceSessions() {
     qDeleteAll(m_clients);
@@ -20,13 +20,13 @@ SourceClient* SourceSessions::find(const SourceRef& ref) const {
     return m_clients.value(keyOf(ref));
 }
 
-SourceClient* SourceSessions::client(const SourceRef& ref, bool readOnly) {
+SourceClient* SourceSessions::client(const SourceRef& ref) {
     if (SourceClient* open = find(ref)) return open;
     SourceRef withSecret = ref;
-    if (ref.kind == SourceKind::kRedis && withSecret.password.isEmpty() && m_secrets) {
+    if (ref.kind == SourceKind::kRedis && withSecret.password.isEmpty()) {
         withSecret.password = m_secrets->sessionSecret(ref.location);
     }
-    auto* client = new SourceClient(withSecret, this, readOnly);
+    auto* client = new SourceClient(withSecret, this, m_readOnly);
     m_clients.insert(keyOf(ref), client);
     connect(client, &SourceClient::opened, this,
             [this, client](const QString& error) { emit opened(client, error); });
@@ -54,7 +54,13 @@ void SourceSessions::close(const SourceRef& ref) {
     if (SourceClient* client = m_clients.take(keyOf(ref))) client->closeLater();
 }
 
+void SourceSessions::forget(const SourceRef& ref) {
+    if (ref.kind == SourceKind::kRedis) m_secrets->remove(ref.location);
+    close(ref);
+}
+
 void SourceSessions::setReadOnly(bool readOnly) {
+    m_readOnly = readOnly;
     for (SourceClient* client : std::as_const(m_clients)) client->setReadOnly(readOnly);
 }
 

@@ -7,6 +7,8 @@
 #include <QUrl>
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
@@ -59,6 +61,30 @@ EntryRow fromCore(const core::EntrySummary& entry) {
 
 QString formatMs(const std::optional<std::int64_t>& ms, const QString& whenMissing) {
     return ms ? QDateTime::fromMSecsSinceEpoch(*ms).toString(Qt::ISODateWithMs) : whenMissing;
+}
+
+// The orders a listing can be asked for, as the inspector and the core name them.
+constexpr std::pair<EntryOrder, core::SortKey> kOrders[] = {
+    {EntryOrder::kKey, core::SortKey::kKey},
+    {EntryOrder::kSize, core::SortKey::kSize},
+    {EntryOrder::kStored, core::SortKey::kStored},
+    {EntryOrder::kAccessed, core::SortKey::kAccessed},
+    {EntryOrder::kExpires, core::SortKey::kExpires},
+    {EntryOrder::kHits, core::SortKey::kHits},
+};
+
+core::SortKey toCore(EntryOrder order) {
+    for (const auto& [ours, theirs] : kOrders) {
+        if (ours == order) return theirs;
+    }
+    return core::SortKey::kNone;
+}
+
+std::optional<EntryOrder> fromCore(core::SortKey key) {
+    for (const auto& [ours, theirs] : kOrders) {
+        if (theirs == key) return ours;
+    }
+    return std::nullopt;
 }
 
 // Ctrl+F text: a shell glob when it has glob characters, else a plain substring.
@@ -167,12 +193,12 @@ Status SourceAdapter::setReadOnly(bool readOnly) {
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
-                                      int sortKey, bool descending, int budgetMs) {
+                                      EntryOrder order, bool descending, int budgetMs) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::EntryFilter entryFilter = toFilter(filter);
     entryFilter.time_budget = std::chrono::milliseconds(budgetMs);
     const std::vector<core::SortKey> supported = m_state->source->sortKeys();
-    const auto wanted = static_cast<core::SortKey>(sortKey);
+    const core::SortKey wanted = toCore(order);
     if (std::find(supported.begin(), supported.end(), wanted) != supported.end()) {
         entryFilter.order = wanted;
         entryFilter.descending = descending;
@@ -188,7 +214,9 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     out.scanned = page->scanned;
     out.total = page->total;
     out.budgetSpent = page->budget_spent;
-    for (const core::SortKey key : supported) out.sortKeys << static_cast<int>(key);
+    for (const core::SortKey key : supported) {
+        if (const auto known = fromCore(key)) out.orders << *known;
+    }
     return out;
 }
 

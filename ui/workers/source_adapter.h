@@ -2,8 +2,11 @@
 // (twat_cache/inspect.h). It translates core types into the Qt value types of
 // source_types.h. Everything else in ui/ depends on this interface only.
 //
-// Thread safety: one adapter belongs to one SourceWorker and is used on that worker's
-// thread only. discover() is a free function safe on any non-GUI thread.
+// Its calls block on the source's I/O: a SourceClient runs them on its own worker thread.
+//
+// Thread safety: one adapter belongs to one SourceClient and is used on that client's
+// worker thread only (or by one thread that owns it, as tests do). The free functions below
+// are safe on any non-GUI thread.
 #pragma once
 
 #include <QList>
@@ -40,12 +43,13 @@ class SourceAdapter {
     bool isReadOnly() const;
 
     // Up to `limit` entries after `cursor` ("" starts); `filter` is a substring of the key
-    // text, or a shell glob when it has * ? or [ (empty: all entries). `sortKey` (a
-    // twat_cache::SortKey value) orders the listing when the source supports it; the page
-    // lists what it supports. The call searches for matches for at most `budgetMs`
+    // text, or a shell glob when it has * ? or [ (empty: all entries). `order` orders the
+    // listing when the source supports it (else it lists in its natural order); the page
+    // lists the orders it supports. The call searches for matches for at most `budgetMs`
     // (EntryFilter::time_budget), then returns what it found and how far it got.
     Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit,
-                           int sortKey = 0, bool descending = false, int budgetMs = 1000);
+                           EntryOrder order = EntryOrder::kNatural, bool descending = false,
+                           int budgetMs = 1000);
     // Metadata and at most `maxValueBytes` of the value.
     Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
     Result<SourceStats> stats();

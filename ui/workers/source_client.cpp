@@ -1,8 +1,10 @@
 #include "workers/source_client.h"
 
+#include <type_traits>
 #include <utility>
 
-#include "workers/source_worker.h"
+#include "workers/failure_text.h"
+#include "workers/source_adapter.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -14,66 +16,37 @@ std::size_t indexOf(SourceClient::Channel channel) {
 }  // namespace
 
 SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
-    : QObject(parent), m_ref(std::move(ref)), m_worker(new SourceWorker), m_readOnly(readOnly) {
+    : QObject(parent),
+      m_ref(std::move(ref)),
+      m_context(new QObject),
+      m_adapter(new SourceAdapter),
+      m_readOnly(readOnly) {
     registerSourceTypes();
     m_generations.fill(1);
     m_thread.setObjectName(QStringLiteral("source: ") + m_ref.name);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-
-    // Replies cross back to this (GUI) thread as queued calls; stale ones stop here.
-    connect(m_worker, &SourceWorker::opened, this,
-            [this](quint64 gen, const QString& error, const MaintenanceLimits& limits) {
-                if (!accept(Channel::kOpen, gen)) return;
-                m_state = error.isEmpty() ? State::kOpen : State::kFailed;
-                m_limits = limits;
-                emit opened(error);
-            });
-    connect(m_worker, &SourceWorker::reopened, this,
-            [this](quint64 gen, bool nowReadOnly, const QString& error) {
-                if (accept(Channel::kOpen, gen)) emit reopened(nowReadOnly, error);
-            });
-    connect(m_worker, &SourceWorker::pageReady, this,
-            [this](quint64 gen, const EntryPage& page, const QString& error) {
-                if (accept(Channel::kEntries, gen)) emit pageReady(page, error);
-            });
-    connect(m_worker, &SourceWorker::detailReady, this,
-            [this](quint64 gen, const EntryDetail& detail, const QString& error) {
-                if (accept(Channel::kDetail, gen)) emit detailReady(detail, error);
-            });
-    connect(m_worker, &SourceWorker::statsReady, this,
-            [this](quint64 gen, const SourceStats& stats, const QString& error) {
-                if (accept(Channel::kStats, gen)) emit statsReady(stats, error);
-            });
-    connect(m_worker, &SourceWorker::namespacesReady, this,
-            [this](quint64 gen, const NamespaceReport& report, const QString& error) {
-                if (accept(Channel::kNamespaces, gen)) emit namespacesReady(report, error);
-            });
-    connect(m_worker, &SourceWorker::planReady, this,
-            [this](quint64 gen, const PlanPreview& preview, const QString& error) {
-                if (accept(Channel::kMaintenance, gen)) emit planReady(preview, error);
-            });
-    connect(m_worker, &SourceWorker::progress, this,
-            [this](quint64 gen, quint64 done, quint64 total) {
-                if (gen == generation(Channel::kMaintenance)) emit progress(done, total);
-            });
-    connect(m_worker, &SourceWorker::executed, this,
-            [this](quint64 gen, const ExecuteResult& result, const QString& error) {
-                if (accept(Channel::kMaintenance, gen)) emit executed(result, error);
-            });
+    m_context->moveToThread(&m_thread);
+    // The adapter's connections and handles belong to its thread: it is closed there too.
+    connect(
+        &m_thread, &QThread::finished, m_context, [adapter = m_adapter] { delete adapter; },
+        Qt::DirectConnection);
+    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    // Emitted on the adapter's thread, so queued to this one.
+    connect(this, &SourceClient::batchDone, this, [this](quint64 gen, quint64 done, quint64 total) {
+        if (gen == generation(Channel::kMaintenance)) emit progress(done, total);
+    });
     m_thread.start();
 }
 
 SourceClient::~SourceClient() {
-    // After closeLater() the thread has finished and the worker is gone with it.
-    if (!m_thread.isFinished()) m_worker->requestCancel();
+    // After closeLater() the thread has finished and the adapter is gone with it.
+    if (!m_thread.isFinished()) m_cancel.store(true);
     m_thread.quit();
     m_thread.wait();
 }
 
 void SourceClient::closeLater() {
     for (quint64& generation : m_generations) ++generation;
-    m_worker->requestCancel();
+    m_cancel.store(true);
     connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
     m_thread.quit();
 }
@@ -93,64 +66,113 @@ bool SourceClient::accept(Channel channel, quint64 gen) {
     return false;
 }
 
-template <class Fn>
-void SourceClient::post(Fn&& fn) {
-    // The functor runs in the worker's thread (the context object's thread).
-    QMetaObject::invokeMethod(m_worker, std::forward<Fn>(fn), Qt::QueuedConnection);
+template <class Call, class Reply>
+void SourceClient::ask(Channel channel, quint64 gen, Call call, Reply reply) {
+    // The outer functor runs in the adapter's thread (the context object's), the inner one
+    // back in this object's thread. Only m_adapter, m_ref and m_cancel are read over there:
+    // none of them changes after construction but the atomic flag.
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, channel, gen, call = std::move(call), reply] {
+            auto result = call(*m_adapter);
+            using Value = std::decay_t<decltype(*result)>;
+            const QString error = result.ok() ? QString() : describeFailure(result.status(), m_ref);
+            Value value = result.ok() ? std::move(result).value() : Value{};
+            QMetaObject::invokeMethod(
+                this,
+                [this, channel, gen, reply, value = std::move(value), error] {
+                    if (!accept(channel, gen)) return;
+                    if constexpr (std::is_member_function_pointer_v<Reply>) {
+                        (this->*reply)(value, error);
+                    } else {
+                        reply(value, error);
+                    }
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void SourceClient::open() {
     m_state = State::kOpening;
-    const quint64 gen = invalidate(Channel::kOpen);
-    post([w = m_worker, gen, ref = m_ref, readOnly = m_readOnly] { w->open(gen, ref, readOnly); });
+    ask(
+        Channel::kOpen, invalidate(Channel::kOpen),
+        [ref = m_ref, readOnly = m_readOnly](SourceAdapter& adapter) -> Result<MaintenanceLimits> {
+            const Status status = adapter.open(ref, readOnly);
+            if (!status.ok()) return status;
+            return adapter.limits();
+        },
+        [this](const MaintenanceLimits& limits, const QString& error) {
+            m_state = error.isEmpty() ? State::kOpen : State::kFailed;
+            m_limits = limits;
+            emit opened(error);
+        });
 }
 
 void SourceClient::setReadOnly(bool readOnly) {
     if (readOnly == m_readOnly) return;
     m_readOnly = readOnly;
-    // An execute already running finishes first (the worker runs requests in order); a plan
+    // An execute already running finishes first (the adapter runs requests in order); a plan
     // not yet executed is dropped by the reopen, so executing it later fails with NotFound.
     // The open channel is not invalidated: an open still in flight keeps its reply.
-    const quint64 gen = generation(Channel::kOpen);
-    post([w = m_worker, gen, readOnly] { w->setReadOnly(gen, readOnly); });
+    ask(
+        Channel::kOpen, generation(Channel::kOpen),
+        [readOnly](SourceAdapter& adapter) -> Result<bool> {
+            const Status status = adapter.setReadOnly(readOnly);
+            if (!status.ok()) return status;
+            return readOnly;
+        },
+        [this, readOnly](bool, const QString& error) { emit reopened(readOnly, error); });
 }
 
 void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit,
-                               int sortKey, bool descending, int budgetMs) {
-    const quint64 gen = generation(Channel::kEntries);
-    post([w = m_worker, gen, cursor, filter, limit, sortKey, descending, budgetMs] {
-        w->fetchPage(gen, cursor, filter, limit, sortKey, descending, budgetMs);
-    });
+                               EntryOrder order, bool descending, int budgetMs) {
+    ask(
+        Channel::kEntries, generation(Channel::kEntries),
+        [=](SourceAdapter& adapter) {
+            return adapter.page(cursor, filter, limit, order, descending, budgetMs);
+        },
+        &SourceClient::pageReady);
 }
 
 void SourceClient::requestDetail(const QByteArray& id, qint64 maxValueBytes) {
-    const quint64 gen = invalidate(Channel::kDetail);
-    post([w = m_worker, gen, id, maxValueBytes] { w->fetchDetail(gen, id, maxValueBytes); });
+    ask(
+        Channel::kDetail, invalidate(Channel::kDetail),
+        [=](SourceAdapter& adapter) { return adapter.detail(id, maxValueBytes); },
+        &SourceClient::detailReady);
 }
 
 void SourceClient::requestStats() {
-    const quint64 gen = invalidate(Channel::kStats);
-    post([w = m_worker, gen] { w->fetchStats(gen); });
+    ask(
+        Channel::kStats, invalidate(Channel::kStats),
+        [](SourceAdapter& adapter) { return adapter.stats(); }, &SourceClient::statsReady);
 }
 
 void SourceClient::requestNamespaces(quint64 budget, bool restart) {
-    const quint64 gen = invalidate(Channel::kNamespaces);
-    post([w = m_worker, gen, budget, restart] { w->fetchNamespaces(gen, budget, restart); });
+    ask(
+        Channel::kNamespaces, invalidate(Channel::kNamespaces),
+        [=](SourceAdapter& adapter) { return adapter.namespaces(budget, restart); },
+        &SourceClient::namespacesReady);
 }
 
 void SourceClient::requestPlan(const MaintenanceRequest& request) {
-    const quint64 gen = invalidate(Channel::kMaintenance);
-    post([w = m_worker, gen, request] { w->plan(gen, request); });
+    ask(
+        Channel::kMaintenance, invalidate(Channel::kMaintenance),
+        [=](SourceAdapter& adapter) { return adapter.plan(request); }, &SourceClient::planReady);
 }
 
 void SourceClient::requestExecute(quint64 planId) {
     const quint64 gen = generation(Channel::kMaintenance);
-    m_worker->resetCancel();
-    post([w = m_worker, gen, planId] { w->execute(gen, planId); });
-}
-
-void SourceClient::cancelExecute() {
-    m_worker->requestCancel();
+    m_cancel.store(false);
+    ask(
+        Channel::kMaintenance, gen,
+        [this, gen, planId](SourceAdapter& adapter) {
+            return adapter.execute(
+                planId,
+                [this, gen](quint64 done, quint64 total) { emit batchDone(gen, done, total); },
+                m_cancel);
+        },
+        &SourceClient::executed);
 }
 
 }  // namespace twat_cache::ui

@@ -1,25 +1,29 @@
-// SourceClient: the GUI thread's handle on one open source. It starts a QThread, moves a
-// SourceWorker into it, posts requests to it, and re-emits the replies that are still
-// wanted.
+// SourceClient: the GUI thread's handle on one open source. It starts a QThread that owns
+// a SourceAdapter, runs each request on the adapter in that thread, and re-emits the replies
+// that are still wanted on the GUI thread. A request is one adapter call: adding an operation
+// means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
 // maintenance, open). invalidate() bumps a channel's generation; replies to older requests
 // are then dropped when they arrive (counted by droppedReplies()). Asking for a new detail
 // or new stats invalidates the previous request of that channel, so only the latest answer
-// is shown however fast the user clicks.
+// is shown however fast the user clicks. Failures reach the replies in words for the user
+// (failure_text.h).
 //
-// Thread safety: GUI thread only (the worker's thread is private to it).
+// Thread safety: GUI thread only (the adapter's thread is private to it), except
+// cancelExecute() and the batchDone() signal, which is emitted on the adapter's thread.
 #pragma once
 
 #include <QObject>
 #include <QThread>
 #include <array>
+#include <atomic>
 
 #include "workers/source_types.h"
 
 namespace twat_cache::ui {
 
-class SourceWorker;
+class SourceAdapter;
 
 class SourceClient : public QObject {
     Q_OBJECT
@@ -30,7 +34,7 @@ class SourceClient : public QObject {
 
     // With `readOnly` the source is opened read-only by the core (see setReadOnly).
     explicit SourceClient(SourceRef ref, QObject* parent = nullptr, bool readOnly = false);
-    // Cancels a running execute and waits for the worker's thread to finish.
+    // Cancels a running execute and waits for the adapter's thread to finish.
     ~SourceClient() override;
 
     const SourceRef& ref() const { return m_ref; }
@@ -40,8 +44,8 @@ class SourceClient : public QObject {
     // What the open source cannot do (known once opened() said it is open).
     const MaintenanceLimits& limits() const { return m_limits; }
 
-    // Stops listening to the worker (every channel's replies become stale), asks a running
-    // execute to stop, and deletes this client once the worker's thread has finished its
+    // Stops listening to the adapter (every channel's replies become stale), asks a running
+    // execute to stop, and deletes this client once the adapter's thread has finished its
     // current request: the GUI thread does not wait for it.
     void closeLater();
 
@@ -52,18 +56,15 @@ class SourceClient : public QObject {
     quint64 droppedReplies() const { return m_dropped; }
 
     void open();
-    // Read-only mode, enforced by the core: the worker reopens the source with
+    // Read-only mode, enforced by the core: the adapter reopens the source with
     // OpenOptions::read_only (on its own thread; the GUI does not wait) and answers with
     // reopened(). Requests posted after this call run on the reopened source.
     void setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
-    // The worker (it lives in the worker's thread). For direct connections to its signals,
-    // e.g. a test that must act between two batches of an execute.
-    SourceWorker* worker() const { return m_worker; }
-    // `sortKey` is a twat_cache::SortKey value (0: the source's natural order); the worker
-    // searches for matches for at most `budgetMs` (see SourceAdapter::page).
-    void requestPage(const QByteArray& cursor, const QString& filter, int limit, int sortKey = 0,
-                     bool descending = false, int budgetMs = 1000);
+    // The adapter searches for matches for at most `budgetMs` (see SourceAdapter::page).
+    void requestPage(const QByteArray& cursor, const QString& filter, int limit,
+                     EntryOrder order = EntryOrder::kNatural, bool descending = false,
+                     int budgetMs = 1000);
     void requestDetail(const QByteArray& id, qint64 maxValueBytes);
     void requestStats();
     // Scans up to `budget` more keys for namespace counts (Redis); `restart` starts over.
@@ -71,7 +72,7 @@ class SourceClient : public QObject {
     void requestPlan(const MaintenanceRequest& request);
     void requestExecute(quint64 planId);
     // Thread-safe request to stop a running execute between batches.
-    void cancelExecute();
+    void cancelExecute() { m_cancel.store(true); }
 
   signals:
     void opened(const QString& error);
@@ -85,16 +86,25 @@ class SourceClient : public QObject {
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
     // A reply arrived for a request that was invalidated meanwhile.
     void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
+    // Emitted on the adapter's thread after each batch of an execute (`generation`: of the
+    // maintenance channel when it was asked); progress() follows on the GUI thread. A direct
+    // connection runs between two batches, e.g. a test that must act there.
+    void batchDone(quint64 generation, quint64 done, quint64 total);
 
   private:
     // Whether a reply with `generation` on `channel` is current; counts stale ones.
     bool accept(Channel channel, quint64 generation);
-    template <class Fn>
-    void post(Fn&& fn);
+    // Runs `call(adapter)` (returning a Result) on the adapter's thread, then `reply(value,
+    // error)` (a member function such as a signal, or a functor) on this thread if the reply
+    // is still current on `channel`.
+    template <class Call, class Reply>
+    void ask(Channel channel, quint64 generation, Call call, Reply reply);
 
     SourceRef m_ref;
     QThread m_thread;
-    SourceWorker* m_worker = nullptr;  // lives in m_thread; deleted when it finishes
+    QObject* m_context;                 // lives in m_thread: requests run in its event loop
+    SourceAdapter* m_adapter;           // used in m_thread only; deleted there when it finishes
+    std::atomic<bool> m_cancel{false};  // read by a running execute between batches
     std::array<quint64, 6> m_generations{};
     quint64 m_dropped = 0;
     bool m_readOnly = false;

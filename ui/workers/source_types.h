@@ -1,5 +1,5 @@
 // The inspector's own view of a cache source: plain Qt value types that cross threads in
-// queued signals between a SourceWorker and the GUI thread.
+// queued calls between a SourceClient's worker thread and the GUI thread.
 //
 // They mirror the core's inspection layer (twat_cache/inspect.h) so that only
 // source_adapter.cpp knows the core's types; models and views depend on these alone.
@@ -43,6 +43,9 @@ struct SourceRef {
     }
 };
 
+// An order a listing can be asked for (twat_cache::SortKey, translated by the adapter).
+enum class EntryOrder { kNatural, kKey, kSize, kStored, kAccessed, kExpires, kHits };
+
 // One row of the entries view.
 struct EntryRow {
     QByteArray id;  // opaque handle the source understands (key hash, file name, redis key)
@@ -65,8 +68,8 @@ struct EntryPage {
     quint64 scanned = 0;           // entries the call examined, matching or not
     std::optional<quint64> total;  // about how many entries the whole scan examines
     bool budgetSpent = false;      // the call stopped on its time budget
-    // The orders the source can list in (twat_cache::SortKey values; empty: natural only).
-    QList<int> sortKeys;
+    // The orders the source can list in besides its natural one.
+    QList<EntryOrder> orders;
 };
 
 // An entry's metadata and the first bytes of its value.

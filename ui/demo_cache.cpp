@@ -1,4 +1,4 @@
-#include "workers/demo_cache.h"
+#include "demo_cache.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "views/ui_resources.h"
+#include "ui_resources.h"
 
 #include <QtGlobal>
 #include <mutex>
