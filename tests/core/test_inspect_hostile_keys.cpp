@@ -5,7 +5,8 @@
 // - names that are not valid UTF-8, or hold control characters or backslashes, get distinct
 //   ids that survive JSON and the command line and reach their entries (detail, delete), and
 //   paging with a small limit over them lists every one exactly once;
-// - a key holding a NUL byte is shown whole.
+// - a key holding a NUL byte is shown whole;
+// - a Redis key name of 2 MiB with control characters is kept bounded and stays reachable.
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,11 +16,14 @@
 #include <set>
 
 #include "inspect/entry_key.h"
+#include "redis_commands.h"
+#include "redis_server.h"
 #include "test_support.h"
 #include "twat_cache/inspect.h"
 
 using namespace twat_cache;
 using namespace twat_cache::test;
+using twat_cache::test::RedisServer;
 namespace fs = std::filesystem;
 
 namespace {
@@ -283,6 +287,33 @@ class TestInspectHostileKeys : public QObject {
         }
         QCOMPARE(ids.size(), m_names.size());
         QCOMPARE(std::set<std::string>(ids.begin(), ids.end()).size(), m_names.size());
+    }
+
+    // Items 3 and 7: a Redis name of 2 MiB (with NUL, ESC and bytes that are not UTF-8) is
+    // listed with a bounded key text and its length, and its id reaches it.
+    void hugeRedisNameIsBoundedAndReachable() {
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        RedisServer server;
+        const std::string error = server.start();
+        QVERIFY2(error.empty(), error.c_str());
+        const std::string name = std::string("big\0\x1b\xff", 6) + std::string(2u << 20, 'k');
+        QVERIFY(runRedisCommands(server.port(), {{"SET", name, "v"}, {"SET", "small", "w"}}));
+        auto info = Discovery::identifyUrl(server.url());
+        QVERIFY(info.ok());
+        auto src = Discovery::open(*info);
+        QVERIFY(src.ok());
+        const auto entries = listAll(**src, 1);
+        QCOMPARE(entries.size(), std::size_t{2});
+        for (const auto& e : entries) {
+            QVERIFY(e.key_text.size() <= kKeyTextBound);
+            if (e.key_text == "small") continue;
+            QVERIFY(e.key_truncated);
+            QCOMPARE(e.key_bytes, std::uint64_t{name.size()});
+            QVERIFY(validUtf8WithoutControls(e.id));
+            auto d = (*src)->detail(e.id);
+            QVERIFY2(d.ok(), d.status().toString().c_str());
+            QCOMPARE(d->summary.key_bytes, std::uint64_t{name.size()});
+        }
     }
 
     // Item 7: joblib calls whose folder names are not UTF-8 get distinct ids; both can be

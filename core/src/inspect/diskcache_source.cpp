@@ -33,16 +33,16 @@ std::int64_t secondsToMs(double s) {
     return static_cast<std::int64_t>(std::llround(s * 1000.0));
 }
 
-// The summary columns of an entry, the same in every query (see summaryFromRow): only a
-// prefix of the key and of the tag is read (a pickled key up to what can be decoded), and the
-// key's whole length in bytes (length() of a blob reads no content). Text keys are cut as
-// bytes: substr() of text would stop at a NUL.
-// The first `n` bytes of `column` (text stays text).
+// SQL for the first `n` bytes of `column`. Text is cut as bytes and stays text: substr() of
+// text counts characters and stops at a NUL.
 std::string headExpr(const char* column, std::size_t n) {
     const std::string c = column, len = std::to_string(n);
     return "CASE typeof(" + c + ") WHEN 'text' THEN CAST(substr(CAST(" + c + " AS BLOB), 1, " +
            len + ") AS TEXT) ELSE substr(" + c + ", 1, " + len + ") END";
 }
+// The summary columns of an entry, the same in every query (see summaryFromRow): only a
+// prefix of the key and of the tag is read (a pickled key up to what can be decoded), and the
+// key's whole length in bytes (length() of a blob reads no content).
 const std::string& summaryColumns() {
     static const std::string columns =
         "rowid, CASE WHEN raw THEN " + headExpr("key", kKeyReadBytes) + " ELSE " +
