@@ -121,8 +121,9 @@ TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text
 // Ids are valid UTF-8 without control characters, so they survive JSON, a command line and
 // the GUI unchanged; ids made from names (folder and joblib entries: their relative paths)
 // escape every byte that is not printable UTF-8 as \xNN and a backslash as \\, so two names
-// never share an id (see docs/INSPECTION.md). Key text is bounded: at most about 1 KiB of the
-// key is read and kept; a longer key shows that prefix and its real length,
+// never share an id (see docs/INSPECTION.md). Key text is bounded: about 1 KiB of the key is
+// read for display (a pickled key, which must be decoded whole, up to 1 MiB) and at most 1 KiB
+// of text is kept; a longer key shows that prefix and its real length,
 // "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text.
 struct EntrySummary {
     std::string id;               // opaque, stable identity within the source (for detail/delete)

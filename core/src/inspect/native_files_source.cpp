@@ -273,8 +273,7 @@ class NativeFilesSource final : public Source {
         EntrySummary e;
         e.id = std::move(id);
         const std::string_view key = h.key_text;
-        setKeyText(e, sanitizeUtf8(keyHead(key)), key.size(),
-                   key.size() <= kKeyReadBytes);
+        setKeyText(e, sanitizeUtf8(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         // The entry file's size: what stats() adds up and deleting it frees.
         e.size = static_cast<std::uint64_t>(st.st_size);
         e.stored_ms = h.created_ms;

@@ -188,8 +188,7 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         EntrySummary& e = out[i];
         e.id = idOf(keys[i]);
         const std::string_view key = keys[i];
-        setKeyText(e, renderItem(keyHead(key)), key.size(),
-                   key.size() <= kKeyReadBytes);
+        setKeyText(e, renderItem(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         const redisReply& type = *(*replies)[3 * i];
         const redisReply& pttl = *(*replies)[3 * i + 1];
         const redisReply& mem = *(*replies)[3 * i + 2];
