@@ -25,6 +25,13 @@ using nlohmann::json;
 
 namespace {
 
+// A key's table cell: a long key keeps its real length in view, though the table cuts cells.
+std::string keyCell(const EntrySummary& e) {
+    if (!e.key_truncated) return e.key_text;
+    const std::string length = " (" + humanCount(e.key_bytes) + " bytes)";
+    return terminalSafe(e.key_text, Table::kMaxCellChars - length.size()) + length;
+}
+
 int runList(const CliState& state) {
     auto root = rootOf(state);
     if (!root.ok()) return fail(root.status());
@@ -202,6 +209,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         if (state.json) {
             printJson({{"id", s.id},
                        {"key", s.key_text},
+                       {"key_bytes", s.key_bytes},
+                       {"key_truncated", s.key_truncated},
                        {"size", s.size},
                        {"stored", timeJson(s.stored_ms)},
                        {"accessed", timeJson(s.accessed_ms)},
@@ -217,7 +226,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
             return kExitOk;
         }
         Table t({"FIELD", "VALUE"});
-        t.add({"key", s.key_text});
+        t.add({"key", keyCell(s)});
         t.add({"size", humanSize(s.size)});
         t.add({"stored", humanAge(s.stored_ms, now)});
         t.add({"expires", humanAge(s.expires_ms, now)});
@@ -259,6 +268,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         for (const auto& e : page->entries) {
             arr.push_back({{"id", e.id},
                            {"key", e.key_text},
+                           {"key_bytes", e.key_bytes},
+                           {"key_truncated", e.key_truncated},
                            {"size", e.size},
                            {"stored", timeJson(e.stored_ms)},
                            {"accessed", timeJson(e.accessed_ms)},
@@ -280,7 +291,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     if (redis) {
         Table t({"KEY", "TYPE", "LENGTH", "MEMORY", "EXPIRES"}, {false, false, true, true, false});
         for (const auto& e : page->entries) {
-            t.add({e.key_text, e.type, e.length ? std::to_string(*e.length) : "-",
+            t.add({keyCell(e), e.type, e.length ? std::to_string(*e.length) : "-",
                    humanSize(e.size), humanAge(e.expires_ms, now)});
         }
         t.print(stdout);
@@ -288,7 +299,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         Table t({"KEY", "SIZE", "STORED", "ACCESSED", "EXPIRES", "HITS", "TAG", "ID"},
                 {false, true, false, false, false, true, false, false});
         for (const auto& e : page->entries) {
-            t.add({e.key_text, humanSize(e.size), humanAge(e.stored_ms, now),
+            t.add({keyCell(e), humanSize(e.size), humanAge(e.stored_ms, now),
                    humanAge(e.accessed_ms, now), humanAge(e.expires_ms, now),
                    e.hits ? std::to_string(*e.hits) : "-", e.tag, e.id});
         }

@@ -86,6 +86,27 @@ class TestValueFormat : public QObject {
         QCOMPARE(pane.view(), ValueView::kJson);
         QVERIFY(pane.valueText().contains(QStringLiteral("\"x\": 1")));
     }
+
+    // Issue 19 item 7: a key, preview or value with ESC, BEL, CR, DEL or a C1 control shows
+    // them as escapes; none reaches the view raw (it could hide or overwrite what is shown).
+    void detailsPaneShowsControlCharacters() {
+        const QString hostile = QStringLiteral(
+            "a\x1b[2J\x07"
+            "b\rc\x7f\u009b\x00"
+            "d");
+        const QString shown = QStringLiteral("a\\x1b[2J\\x07b\\rc\\x7f\\u009b\\x00d");
+        DetailsPane pane;
+        EntryDetail detail;
+        detail.preview = hostile + QStringLiteral("\nline two");
+        detail.value = hostile.toUtf8();
+        detail.metadata = {{QStringLiteral("Key"), hostile}};
+        pane.setDetail(detail);
+        QCOMPARE(pane.view(), ValueView::kPreview);
+        QCOMPARE(pane.valueText(), shown + QStringLiteral("\nline two"));  // lines stay lines
+        QCOMPARE(pane.metadataValue(QStringLiteral("Key")), shown);
+        pane.setView(ValueView::kText);
+        QCOMPARE(pane.valueText(), shown);
+    }
 };
 
 QTEST_MAIN(TestValueFormat)

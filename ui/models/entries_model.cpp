@@ -122,7 +122,7 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         const bool numeric = index.column() == kSize || index.column() == kHits;
         return numeric ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     }
-    if (role == Qt::ToolTipRole && index.column() == kKey) return row.key;
+    if (role == Qt::ToolTipRole && index.column() == kKey) return visibleText(row.key);
     if (role == Qt::ToolTipRole && notRecorded(row, index.column())) return notRecordedText();
     if (role == Qt::ToolTipRole) {
         switch (index.column()) {
@@ -140,7 +140,7 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
     if (notRecorded(row, index.column())) return notRecordedMark();
     switch (index.column()) {
         case kKey:
-            return row.key;
+            return visibleText(row.key);
         case kSize:
             return bytesText(row.size);
         case kCreated:
@@ -152,7 +152,7 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         case kHits:
             return numberText(*row.hits);
         case kTag:
-            return row.tag;
+            return visibleText(row.tag);
         default:
             return {};
     }

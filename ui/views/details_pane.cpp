@@ -12,6 +12,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "workers/display_text.h"
+
 namespace twat_cache::ui {
 
 DetailsPane::DetailsPane(QWidget* parent)
@@ -74,7 +76,7 @@ void DetailsPane::setDetail(const EntryDetail& detail) {
     m_message->setVisible(false);
     m_metadata->clear();
     for (const auto& [label, value] : detail.metadata) {
-        m_metadata->addTopLevelItem(new QTreeWidgetItem(QStringList{label, value}));
+        m_metadata->addTopLevelItem(new QTreeWidgetItem(QStringList{label, visibleText(value)}));
     }
     m_value = detail.value;
     m_preview = detail.preview;
@@ -122,10 +124,10 @@ void DetailsPane::render() {
     switch (view()) {
         case ValueView::kPreview:
             m_text->setPlainText(m_preview.isEmpty() ? tr("(the source gave no preview)")
-                                                     : m_preview);
+                                                     : visibleText(m_preview, true));
             break;
         case ValueView::kText:
-            m_text->setPlainText(valueAsText(m_value));
+            m_text->setPlainText(visibleText(valueAsText(m_value), true));
             break;
         case ValueView::kJson:
             m_text->setPlainText(

@@ -5,6 +5,28 @@
 
 namespace twat_cache::ui {
 
+QString visibleText(const QString& text, bool keepLineBreaks) {
+    QString out;
+    out.reserve(text.size());
+    for (const QChar ch : text) {
+        const char16_t u = ch.unicode();
+        if (keepLineBreaks && (u == u'\n' || u == u'\t')) {
+            out += ch;
+        } else if (u == u'\n' || u == u'\t' || u == u'\r') {
+            out += u == u'\n'   ? QStringLiteral("\\n")
+                   : u == u'\t' ? QStringLiteral("\\t")
+                                : QStringLiteral("\\r");
+        } else if (u < 0x20 || u == 0x7F) {
+            out += QStringLiteral("\\x%1").arg(static_cast<uint>(u), 2, 16, QLatin1Char('0'));
+        } else if (u >= 0x80 && u <= 0x9F) {
+            out += QStringLiteral("\\u%1").arg(static_cast<uint>(u), 4, 16, QLatin1Char('0'));
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 QString notRecordedText() {
     return QCoreApplication::translate("DisplayText", "not recorded");
 }

@@ -10,6 +10,11 @@
 
 namespace twat_cache::ui {
 
+// `text` with its control characters shown as escapes ("\x1b", "\r", "\x7f", "\u009b"), so
+// that a key, tag or value can neither hide nor reorder what a view shows; line feeds and tabs
+// stay when `keepLineBreaks` (multi-line previews). Same spelling as the CLI's text output.
+QString visibleText(const QString& text, bool keepLineBreaks = false);
+
 // "not recorded": a figure the cache does not keep.
 QString notRecordedText();
 // The short form for a table cell ("—"); its tooltip is notRecordedText().

@@ -119,10 +119,20 @@ TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text
 
 // One entry in a listing. Times are Unix milliseconds; nullopt when the cache does not keep
 // them.
+//
+// Ids are valid UTF-8 without control characters, so they survive JSON, a command line and
+// the GUI unchanged; ids made from names (folder and joblib entries: their relative paths)
+// escape every byte that is not printable UTF-8 as \xNN and a backslash as \\, so two names
+// never share an id (see docs/INSPECTION.md). Key text is bounded: about 1 KiB of the key is
+// read for display (a pickled key, which must be decoded whole, up to 1 MiB) and at most 1 KiB
+// of text is kept; a longer key shows that prefix and its real length,
+// "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text.
 struct EntrySummary {
-    std::string id;          // opaque, stable identity within the source (for detail/delete)
-    std::string key_text;    // readable key, rendered safely (always valid UTF-8)
-    std::uint64_t size = 0;  // stored bytes of the value
+    std::string id;               // opaque, stable identity within the source (for detail/delete)
+    std::string key_text;         // readable key, rendered safely (always valid UTF-8, bounded)
+    std::uint64_t key_bytes = 0;  // the key's whole length in bytes (0 when not known)
+    bool key_truncated = false;   // key_text shows only a prefix of the key
+    std::uint64_t size = 0;       // stored bytes of the value
     std::optional<std::int64_t> stored_ms;
     std::optional<std::int64_t> accessed_ms;
     std::optional<std::int64_t> expires_ms;

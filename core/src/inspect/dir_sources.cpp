@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "inspect/contained_remover.h"
+#include "inspect/entry_key.h"
 #include "inspect/folder_walk.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -57,6 +58,23 @@ std::uint64_t treeBytes(const fs::path& dir) {
     return total;
 }
 
+// The path an entry id (escapeName() of a relative path) names, when it stays inside `root`.
+Result<fs::path> entryPath(const fs::path& root, std::string_view id) {
+    auto relative = unescapeName(id);
+    if (!relative.ok()) return relative.status();
+    if (relative->find('\0') != std::string::npos) {
+        return Status::invalidArgument("bad entry id '" + std::string(id) + "': a NUL byte");
+    }
+    return resolveInside(root, *relative);
+}
+
+// An entry named by the relative path `relative`: its id and its (bounded) key text.
+void nameEntry(EntrySummary& e, std::string_view relative) {
+    e.id = escapeName(relative);
+    setKeyText(e, sanitizeUtf8(keyHead(relative)), relative.size(),
+               relative.size() <= kKeyReadBytes);
+}
+
 // The first `max` bytes of a value file into `d` (value_bytes, truncated); a file that is
 // not a regular one (a FIFO, a symlink) or cannot be read becomes the preview and the note.
 bool readValueHead(const fs::path& file, std::size_t max, EntryDetail& d) {
@@ -83,19 +101,21 @@ Source::BatchOutcome removeEntries(const fs::path& root, const std::vector<Entry
     for (const auto& e : batch) {
         // An entry that is a symlink out of the cache is refused as the listing showed it;
         // the remover below is what makes a swap after this check harmless.
-        if (auto path = resolveInside(root, e.id); !path.ok()) {
+        auto path = entryPath(root, e.id);
+        if (!path.ok()) {
             out.refused.push_back(path.status().message());
             continue;
         }
+        const std::string relative = *unescapeName(e.id);
         if (!e.fingerprint.empty()) {
-            auto same = remover.unchanged(e.id, e.fingerprint);
+            auto same = remover.unchanged(relative, e.fingerprint);
             if (!same.ok() && same.status().isNotFound()) continue;  // gone since the preview
             if (same.ok() && !*same) {
                 ++out.changed;  // written anew since the preview: not what the user saw
                 continue;
             }
         }
-        auto n = remover.removeTree(e.id);
+        auto n = remover.removeTree(relative);
         if (!n.ok()) {
             out.refused.push_back(n.status().message());
         } else if (*n > 0) {
@@ -240,7 +260,7 @@ class JoblibSource final : public ListedSource {
           m_dir(std::move(dir)) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
-        auto callDir = resolveInside(m_dir, entryId);
+        auto callDir = entryPath(m_dir, entryId);
         if (!callDir.ok()) return callDir.status();
         std::error_code ec;
         if (!fs::is_directory(*callDir, ec))
@@ -281,7 +301,7 @@ class JoblibSource final : public ListedSource {
 
     EntrySummary summaryOf(const fs::path& callDir) const {
         EntrySummary e;
-        e.id = callDir.lexically_relative(m_dir).generic_string();
+        e.id = escapeName(callDir.lexically_relative(m_dir).generic_string());
         const fs::path funcDir = callDir.parent_path();
         e.tag = sanitizeUtf8(funcDir.parent_path().lexically_relative(m_dir).generic_string());
         std::string args;
@@ -294,7 +314,8 @@ class JoblibSource final : public ListedSource {
         } else {
             args = "?";
         }
-        e.key_text = sanitizeUtf8(funcDir.filename().string() + "(" + args + ")");
+        const std::string call = funcDir.filename().string() + "(" + args + ")";
+        setKeyText(e, sanitizeUtf8(keyHead(call)), call.size(), call.size() <= kKeyReadBytes);
         e.size = treeBytes(callDir);
         if (struct stat st {}; ::lstat(callDir.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
         fs::path stamp = callDir / "output.pkl";
@@ -326,7 +347,7 @@ class JoblibSource final : public ListedSource {
     }
 
     std::optional<EntrySummary> load(std::string_view id) const override {
-        auto callDir = resolveInside(m_dir, id);
+        auto callDir = entryPath(m_dir, id);
         std::error_code ec;
         if (!callDir.ok() || !fs::is_directory(*callDir, ec) || fs::is_symlink(*callDir, ec))
             return std::nullopt;
@@ -343,7 +364,7 @@ class FolderSource final : public ListedSource {
                        info.path) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {
-        auto file = resolveInside(m_info.path, entryId);
+        auto file = entryPath(m_info.path, entryId);
         if (!file.ok()) return file.status();
         // A listed FIFO, socket or device gets a detail that says what it is (readValueHead).
         std::error_code ec;
@@ -369,8 +390,7 @@ class FolderSource final : public ListedSource {
   private:
     EntrySummary summaryOf(const fs::path& file) const {
         EntrySummary e;
-        e.id = file.lexically_relative(m_info.path).generic_string();
-        e.key_text = sanitizeUtf8(e.id);
+        nameEntry(e, file.lexically_relative(m_info.path).generic_string());
         std::error_code ec;
         if (!fs::is_symlink(file, ec)) e.size = fs::file_size(file, ec);
         if (ec) e.size = 0;
@@ -393,8 +413,7 @@ class FolderSource final : public ListedSource {
     std::optional<EntrySummary> summarize(const std::string& relative,
                                           const struct stat& st) const override {
         EntrySummary e;
-        e.id = relative;
-        e.key_text = sanitizeUtf8(e.id);
+        nameEntry(e, relative);
         e.size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
         e.stored_ms = msOf(st.st_mtim);
         e.accessed_ms = msOf(st.st_atim);
@@ -403,7 +422,7 @@ class FolderSource final : public ListedSource {
     }
 
     std::optional<EntrySummary> load(std::string_view id) const override {
-        auto file = resolveInside(m_info.path, id);
+        auto file = entryPath(m_info.path, id);
         std::error_code ec;
         if (!file.ok()) return std::nullopt;
         const auto status = fs::symlink_status(*file, ec);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inspect/diskcache_shard.h"
+#include "inspect/entry_key.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/scan_deadline.h"
@@ -32,17 +33,55 @@ std::int64_t secondsToMs(double s) {
     return static_cast<std::int64_t>(std::llround(s * 1000.0));
 }
 
+// SQL for the first `n` bytes of `column`. Text is cut as bytes and stays text: substr() of
+// text counts characters and stops at a NUL.
+std::string headExpr(const char* column, std::size_t n) {
+    const std::string c = column, len = std::to_string(n);
+    return "CASE typeof(" + c + ") WHEN 'text' THEN CAST(substr(CAST(" + c + " AS BLOB), 1, " +
+           len + ") AS TEXT) ELSE substr(" + c + ", 1, " + len + ") END";
+}
+// The summary columns of an entry, the same in every query (see summaryFromRow): only a
+// prefix of the key and of the tag is read (a pickled key up to what can be decoded), and the
+// key's whole length in bytes (length() of a blob reads no content).
+const std::string& summaryColumns() {
+    static const std::string columns =
+        "rowid, CASE WHEN raw THEN " + headExpr("key", kKeyReadBytes) + " ELSE " +
+        headExpr("key", kKeyDecodeBytes) +
+        " END, raw, store_time, expire_time, access_time, access_count, " +
+        headExpr("tag", kKeyReadBytes) + ", " + kSizeExpr +
+        ", CASE typeof(key) WHEN 'blob' THEN length(key) ELSE length(CAST(key AS BLOB)) END";
+    return columns;
+}
+constexpr int kColumnsAfterSummary = 10;  // the index of the first column after them
+
 // A raw key or tag column: text as is, numbers as written, blobs as Python bytes.
 std::string renderRawColumn(const SqliteStatement& st, int col) {
     if (st.isNull(col)) return {};
-    if (st.type(col) == SQLITE_BLOB) return pythonBytesRepr(st.bytes(col));
-    return sanitizeUtf8(st.bytes(col));
+    if (st.type(col) == SQLITE_BLOB) return quotedRepr(st.bytes(col), true, kKeyTextBytes);
+    return sanitizeUtf8(keyHead(st.bytes(col)));  // no character cut in two
 }
 
-std::string renderKey(const SqliteStatement& st, int keyCol, int rawCol) {
-    if (st.int64(rawCol) != 0) return renderRawColumn(st, keyCol);
-    auto r = renderPickle(st.bytes(keyCol), PickleRenderOptions{.max_output = 512});
-    return r.ok() ? *r : "<unreadable pickled key: " + r.status().message() + ">";
+// The key of the row as text, bounded (see entry_key.h): raw keys as their column, pickled
+// ones rendered when their whole pickle was read.
+void setKey(EntrySummary& e, const SqliteStatement& st, int keyCol, int rawCol, int lengthCol) {
+    const auto keyBytes =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, st.int64(lengthCol)));
+    const bool whole = st.bytes(keyCol).size() >= keyBytes;
+    if (st.int64(rawCol) != 0) {
+        setKeyText(e, renderRawColumn(st, keyCol), keyBytes, whole);
+        return;
+    }
+    if (!whole) {
+        setKeyText(e, "<pickled key>", keyBytes, false);
+        return;
+    }
+    auto r = renderPickle(st.bytes(keyCol), PickleRenderOptions{.max_output = kKeyTextBytes});
+    if (!r.ok()) {
+        setKeyText(e, "<unreadable pickled key: " + r.status().message() + ">", keyBytes, true);
+        return;
+    }
+    const bool cut = r->size() > kKeyTextBytes;
+    setKeyText(e, std::move(*r), keyBytes, !cut);
 }
 
 struct Cursor {
@@ -185,10 +224,8 @@ class DiskcacheSource final : public Source {
         while (c.shard < m_shards.size()) {
             Shard& shard = m_shards[c.shard];
             const std::size_t want = filter.empty() ? limit - page.entries.size() : kFilterChunk;
-            auto st = shard.db->prepare(
-                std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
-                            "access_count, tag, ") +
-                kSizeExpr + " FROM Cache WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+            auto st = shard.db->prepare("SELECT " + summaryColumns() +
+                                        " FROM Cache WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
             if (!st.ok()) return st.status();
             st->bind(1, c.rowid);
             st->bind(2, static_cast<std::int64_t>(want));
@@ -234,10 +271,7 @@ class DiskcacheSource final : public Source {
             return page;
         }
         const char* dir = filter.descending ? " DESC" : " ASC";
-        const std::string sql = std::string(
-                                    "SELECT rowid, key, raw, store_time, expire_time, "
-                                    "access_time, access_count, tag, ") +
-                                kSizeExpr + ", " + sortExpr(filter.order) +
+        const std::string sql = "SELECT " + summaryColumns() + ", " + sortExpr(filter.order) +
                                 " AS sortv FROM Cache ORDER BY sortv" + dir + ", rowid" + dir +
                                 " LIMIT ?1 OFFSET ?2";
         struct Row {
@@ -261,7 +295,8 @@ class DiskcacheSource final : public Source {
                     auto row = st->step();
                     if (!row.ok()) return row.status().withContext(m_shards[i].dir.string());
                     if (!*row) break;
-                    buffers[i].push_back(Row{st->real(9), summaryFromRow(*st, i)});
+                    buffers[i].push_back(
+                        Row{st->real(kColumnsAfterSummary), summaryFromRow(*st, i)});
                 }
                 exhausted[i] = buffers[i].size() < want;
             }
@@ -305,10 +340,8 @@ class DiskcacheSource final : public Source {
         if (!id.ok() || entryId.empty())
             return Status::invalidArgument("bad entry id '" + std::string(entryId) + "'");
         Shard& shard = m_shards[id->shard];
-        auto st = shard.db->prepare(
-            std::string("SELECT rowid, key, raw, store_time, expire_time, access_time, "
-                        "access_count, tag, ") +
-            kSizeExpr + ", mode, filename, value FROM Cache WHERE rowid = ?1");
+        auto st = shard.db->prepare("SELECT " + summaryColumns() +
+                                    ", mode, filename, value FROM Cache WHERE rowid = ?1");
         if (!st.ok()) return st.status();
         st->bind(1, id->rowid);
         auto row = st->step();
@@ -316,10 +349,11 @@ class DiskcacheSource final : public Source {
         if (!*row) return Status::notFound("no entry " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryFromRow(*st, id->shard);
-        const auto mode = st->int64(9);
+        constexpr int kMode = kColumnsAfterSummary, kFilename = kMode + 1, kValue = kMode + 2;
+        const auto mode = st->int64(kMode);
         bool haveAll = true;
-        if (!st->isNull(10)) {
-            auto file = resolveInside(shard.dir, st->bytes(10));
+        if (!st->isNull(kFilename)) {
+            auto file = resolveInside(shard.dir, st->bytes(kFilename));
             if (!file.ok()) {
                 d.note = file.status().message();
                 d.value_kind = "file";
@@ -336,7 +370,7 @@ class DiskcacheSource final : public Source {
             }
             d.value_bytes = std::move(head->bytes);
         } else {
-            d.value_bytes = std::string(st->bytes(11));
+            d.value_bytes = std::string(st->bytes(kValue));
         }
         if (d.value_bytes.size() > m_maxValueBytes) {
             d.value_bytes.resize(m_maxValueBytes);
@@ -348,9 +382,9 @@ class DiskcacheSource final : public Source {
         switch (mode) {
             case kModeRaw:
                 d.value_kind = "raw";
-                if (st->type(11) == SQLITE_TEXT)
+                if (st->type(kValue) == SQLITE_TEXT)
                     d.preview = pythonStrRepr(head);
-                else if (st->type(11) == SQLITE_BLOB)
+                else if (st->type(kValue) == SQLITE_BLOB)
                     d.preview = pythonBytesRepr(head);
                 else
                     d.preview = sanitizeUtf8(head);
@@ -414,7 +448,7 @@ class DiskcacheSource final : public Source {
     EntrySummary summaryFromRow(const SqliteStatement& st, std::size_t shard) const {
         EntrySummary e;
         e.id = std::to_string(shard) + ":" + std::to_string(st.int64(0));
-        e.key_text = renderKey(st, 1, 2);
+        setKey(e, st, 1, 2, 9);
         if (!st.isNull(3)) e.stored_ms = secondsToMs(st.real(3));
         if (!st.isNull(4)) e.expires_ms = secondsToMs(st.real(4));
         if (!st.isNull(5)) e.accessed_ms = secondsToMs(st.real(5));

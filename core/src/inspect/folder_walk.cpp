@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "inspect/entry_key.h"
 #include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {
@@ -127,9 +128,8 @@ std::size_t FolderWalker::cachedNames() const {
 }
 
 std::string FolderWalker::cursorOf(std::string_view relative) {
-    std::string out(kCursorPrefix);
-    out.append(relative);
-    return out;
+    // Escaped like an entry id, so that any name survives JSON and a command line byte-exact.
+    return std::string(kCursorPrefix) + escapeName(relative);
 }
 
 Result<std::string> FolderWalker::positionOf(std::string_view cursor) {
@@ -137,7 +137,9 @@ Result<std::string> FolderWalker::positionOf(std::string_view cursor) {
         return Status::invalidArgument("malformed cursor '" + std::string(cursor.substr(0, 80)) +
                                        "': not a folder listing cursor");
     }
-    const std::string_view rel = cursor.substr(kCursorPrefix.size());
+    auto decoded = unescapeName(cursor.substr(kCursorPrefix.size()));
+    if (!decoded.ok()) return decoded.status();
+    const std::string_view rel = *decoded;
     if (rel.empty() || rel.find('\0') != std::string_view::npos) {
         return Status::invalidArgument("malformed cursor: no position in it");
     }

@@ -23,7 +23,8 @@
 // entries deleted between pages never show; entries added between pages appear when they
 // sort after the cursor and the folder was read again, and may be missed otherwise.
 //
-// Cursors: cursorOf() makes an opaque "w1:<relative path>" string; positionOf() checks one
+// Cursors: cursorOf() makes an opaque "w1:<relative path>" string (the path escaped like an
+// entry id, entry_key.h, so that it survives JSON byte-exact); positionOf() checks one
 // (version, no empty, ".", ".." or absolute components) and gives InvalidArgument otherwise.
 //
 // Thread safety: none; a walker belongs to one Source (one thread at a time).

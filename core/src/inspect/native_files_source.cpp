@@ -12,6 +12,7 @@
 
 #include "directory/files_io.h"
 #include "inspect/contained_remover.h"
+#include "inspect/entry_key.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -280,7 +281,8 @@ class NativeFilesSource final : public Source {
     EntrySummary summaryFrom(std::string id, const EnvelopeHeader& h, const struct stat& st) const {
         EntrySummary e;
         e.id = std::move(id);
-        e.key_text = sanitizeUtf8(h.key_text);
+        const std::string_view key = h.key_text;
+        setKeyText(e, sanitizeUtf8(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         // The entry file's size: what stats() adds up and deleting it frees.
         e.size = static_cast<std::uint64_t>(st.st_size);
         e.stored_ms = h.created_ms;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "inspect/contained_remover.h"
+#include "inspect/entry_key.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -30,17 +31,22 @@ constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole valu
 // The size of an entry as the engine counts it towards its byte total (counters.bytes) and
 // max_bytes: the stored value plus the key text. Listings, plans, prune and stats() all use it.
 #define TWAT_INSPECT_ENTRY_BYTES "(e.size + length(CAST(e.key_text AS BLOB)))"
+// Only a prefix of the key text is read (kKeyReadBytes characters, entry_key.h), and its
+// whole length in bytes after the other columns.
+#define TWAT_INSPECT_KEY_HEAD "substr(e.key_text, 1, 1024)"
+#define TWAT_INSPECT_KEY_BYTES ", length(CAST(e.key_text AS BLOB))"
 // The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
 // `access` table; version 1 kept them in `entries` (still read, for old caches).
 constexpr const char* kSummarySelect =
-    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    "SELECT e.rowid, e.key, " TWAT_INSPECT_KEY_HEAD ", " TWAT_INSPECT_ENTRY_BYTES
     ", e.created, coalesce(a.accessed, e.created),"
-    " e.expires, coalesce(a.access_count, 0), e.tag";
+    " e.expires, coalesce(a.access_count, 0), e.tag" TWAT_INSPECT_KEY_BYTES;
 constexpr const char* kSummaryFrom = " FROM entries AS e LEFT JOIN access AS a ON a.key = e.key";
 constexpr const char* kSummarySelectV1 =
-    "SELECT e.rowid, e.key, e.key_text, " TWAT_INSPECT_ENTRY_BYTES
+    "SELECT e.rowid, e.key, " TWAT_INSPECT_KEY_HEAD ", " TWAT_INSPECT_ENTRY_BYTES
     ", e.created, e.accessed, e.expires,"
-    " e.access_count, e.tag";
+    " e.access_count, e.tag" TWAT_INSPECT_KEY_BYTES;
+static_assert(kKeyReadBytes == 1024, "TWAT_INSPECT_KEY_HEAD reads kKeyReadBytes characters");
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
 
 // An entry's fingerprint (EntrySummary::fingerprint): its row and creation time. Storing a
@@ -276,12 +282,12 @@ class NativeSqliteSource final : public Source {
         if (!*row) return Status::notFound("no entry " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryFromRow(*st);
-        const auto typeTag = static_cast<std::uint64_t>(st->int64(9));
-        const std::int64_t flags = st->int64(10);
+        const auto typeTag = static_cast<std::uint64_t>(st->int64(10));
+        const std::int64_t flags = st->int64(11);
         std::string stored;
         bool whole = true;
-        if (!st->isNull(12)) {
-            const std::string name(st->bytes(12));
+        if (!st->isNull(13)) {
+            const std::string name(st->bytes(13));
             if (!isValidSpillName(name)) {
                 d.note = "refused value file name '" + sanitizeUtf8(name) + "'";
                 d.value_kind = "file";
@@ -308,7 +314,7 @@ class NativeSqliteSource final : public Source {
             stored = std::move(head->bytes);
             whole = stored.size() >= d.summary.size;
         } else {
-            stored = std::string(st->bytes(11));
+            stored = std::string(st->bytes(12));
         }
         std::string payload = std::move(stored);
         if ((flags & kFlagZstd) != 0) {
@@ -428,7 +434,8 @@ class NativeSqliteSource final : public Source {
     EntrySummary summaryFromRow(const SqliteStatement& st) const {
         EntrySummary e;
         e.id = hexOf(st.bytes(1));
-        e.key_text = sanitizeUtf8(st.bytes(2));
+        const std::uint64_t keyBytes = nonNegative(st.int64(9));
+        setKeyText(e, sanitizeUtf8(st.bytes(2)), keyBytes, st.bytes(2).size() >= keyBytes);
         e.size = nonNegative(st.int64(3));
         e.stored_ms = st.int64(4);
         e.accessed_ms = st.int64(5);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "inspect/python_repr.h"  // pythonStrRepr, sanitizeUtf8: kept available to callers
 #include "twat_cache/status.h"
 
 namespace twat_cache::detail {
@@ -27,12 +28,5 @@ struct PickleRenderOptions {
 // Renders the pickle `data` as Python-repr-like text. Corruption when the data is not a
 // well-formed pickle (truncated, unknown opcode, stack underflow).
 Result<std::string> renderPickle(std::string_view data, const PickleRenderOptions& options = {});
-
-// Python repr() of a str given as UTF-8 (invalid sequences shown as \x escapes), and of bytes.
-std::string pythonStrRepr(std::string_view utf8);
-std::string pythonBytesRepr(std::string_view bytes);
-
-// `text` when it is valid UTF-8, else with each invalid byte replaced by \xNN.
-std::string sanitizeUtf8(std::string_view text);
 
 }  // namespace twat_cache::detail

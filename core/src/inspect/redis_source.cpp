@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "inspect/entry_key.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/redis_own_lookups.h"
 #include "inspect/scan_deadline.h"
@@ -186,7 +187,8 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
     for (std::size_t i = 0; i < keys.size(); ++i) {
         EntrySummary& e = out[i];
         e.id = idOf(keys[i]);
-        e.key_text = renderItem(keys[i]);
+        const std::string_view key = keys[i];
+        setKeyText(e, renderItem(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         const redisReply& type = *(*replies)[3 * i];
         const redisReply& pttl = *(*replies)[3 * i + 1];
         const redisReply& mem = *(*replies)[3 * i + 2];
