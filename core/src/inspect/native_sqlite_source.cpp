@@ -10,10 +10,8 @@
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/scan_deadline.h"
-#include "inspect/sqlite_handle.h"
 #include "inspect/value_render.h"
-#include "sqlite/sqlite_engine_impl.h"
-#include "sqlite/sqlite_txn.h"
+#include "sqlite/sqlite_format.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
 #include "util/zstd_util.h"
@@ -84,8 +82,8 @@ std::uint64_t nonNegative(std::int64_t v) {
 
 class NativeSqliteSource final : public Source {
   public:
-    NativeSqliteSource(SourceInfo info, const OpenOptions& options,
-                       std::unique_ptr<SqliteHandle> db, bool newerSchema, bool accessTable)
+    NativeSqliteSource(SourceInfo info, const OpenOptions& options, std::unique_ptr<Connection> db,
+                       bool newerSchema, bool accessTable)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
@@ -103,8 +101,8 @@ class NativeSqliteSource final : public Source {
             "WHERE id = 0");
         if (!st.ok()) return st.status();
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
-        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->path().string());
         SourceStats s;
         s.hits = nonNegative(st->int64(0));
         s.misses = nonNegative(st->int64(1));
@@ -204,7 +202,7 @@ class NativeSqliteSource final : public Source {
             bool stop = false;
             while (!stop) {
                 auto row = st->step();
-                if (!row.ok()) return row.status().withContext(m_db->file().string());
+                if (!row.ok()) return row.status().withContext(m_db->path().string());
                 if (!*row) break;
                 ++rows;
                 ++page.scanned;
@@ -230,8 +228,8 @@ class NativeSqliteSource final : public Source {
         auto st = m_db->prepare("SELECT count FROM counters WHERE id = 0");
         if (!st.ok()) return st.status();
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
-        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->path().string());
         return nonNegative(st->int64(0));
     }
 
@@ -265,7 +263,7 @@ class NativeSqliteSource final : public Source {
         if (!st.ok()) return st.status();
         st->bindBlob(1, *blob);
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
         if (!*row) return Status::notFound("no entry " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryFromRow(*st);
@@ -311,7 +309,7 @@ class NativeSqliteSource final : public Source {
                 d.preview = "<zstd frame of " + std::to_string(d.summary.size) + " bytes>";
                 return d;
             }
-            auto raw = zstdDecompress(payload, m_db->file().string(), kZstdDecodeLimit);
+            auto raw = zstdDecompress(payload, m_db->path().string(), kZstdDecodeLimit);
             if (!raw.ok()) {
                 d.note = raw.status().message();
                 d.value_kind = "zstd";
@@ -344,55 +342,26 @@ class NativeSqliteSource final : public Source {
             if (!conn.ok()) return conn.status();
             m_writer = std::move(*conn);
         }
-        Connection& conn = *m_writer;
+        std::vector<std::string> keys;
+        keys.reserve(batch.size());
+        for (const auto& e : batch) {
+            auto blob = blobOfHex(e.id);
+            if (!blob.ok()) return blob.status();
+            keys.push_back(std::move(*blob));
+        }
+        auto removed = deleteEntriesByKey(*m_writer, keys);
+        if (!removed.ok()) return removed.status();
         BatchOutcome out;
-        std::vector<std::string> files;
-        std::int64_t removedCount = 0, removedBytes = 0;
-        WriteTxn txn(conn);
-        if (Status s = txn.begin(); !s.ok()) return s;
-        {
-            auto stmt = conn.statement(Stmt::kDeleteKey);
-            if (!stmt.ok()) return stmt.status();
-            for (const auto& e : batch) {
-                auto blob = blobOfHex(e.id);
-                if (!blob.ok()) return blob.status();
-                StmtScope scope(*stmt);
-                bindBlob(*stmt, 1, blob->data(), blob->size());
-                for (;;) {
-                    const int rc = sqlite3_step(*stmt);
-                    if (rc == SQLITE_DONE) break;
-                    if (rc != SQLITE_ROW) return conn.error(rc, "cannot delete from");
-                    ++removedCount;
-                    removedBytes += sqlite3_column_int64(*stmt, 0);
-                    if (sqlite3_column_type(*stmt, 1) != SQLITE_NULL) {
-                        files.emplace_back(columnText(*stmt, 1));
-                    }
-                }
-            }
-        }
-        if (removedCount != 0) {
-            auto stmt = conn.statement(Stmt::kAddTotals);
-            if (!stmt.ok()) return stmt.status();
-            StmtScope scope(*stmt);
-            sqlite3_bind_int64(*stmt, 1, -removedCount);
-            sqlite3_bind_int64(*stmt, 2, -removedBytes);
-            int rc = SQLITE_ROW;
-            while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
-            if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
-        }
-        if (Status s = txn.commit(); !s.ok()) return s;
-        out.deleted = static_cast<std::uint64_t>(removedCount);
-        out.bytes = nonNegative(removedBytes);
+        out.deleted = static_cast<std::uint64_t>(removed->count);
+        out.bytes = nonNegative(removed->bytes);
         ContainedRemover remover(m_info.path / "data");
-        for (const auto& name : files) {
-            auto removed = isValidSpillName(name)
-                               ? remover.removeFile(name)
-                               : Result<bool>(Status::permissionDenied("bad value file name " +
-                                                                       sanitizeUtf8(name)));
-            if (!removed.ok()) {
-                out.refused.push_back(removed.status().message());
-                logger().warn("sqlite cache {}: {}", m_info.path.string(),
-                              removed.status().message());
+        for (const auto& name : removed->files) {
+            auto gone = isValidSpillName(name) ? remover.removeFile(name)
+                                               : Result<bool>(Status::permissionDenied(
+                                                     "bad value file name " + sanitizeUtf8(name)));
+            if (!gone.ok()) {
+                out.refused.push_back(gone.status().message());
+                logger().warn("sqlite cache {}: {}", m_info.path.string(), gone.status().message());
             }
         }
         return out;
@@ -414,7 +383,7 @@ class NativeSqliteSource final : public Source {
 
     SourceInfo m_info;
     std::size_t m_maxValueBytes;
-    std::unique_ptr<SqliteHandle> m_db;  // read-only
+    std::unique_ptr<Connection> m_db;  // read-only
     std::unique_ptr<Connection> m_writer;
     bool m_newerSchema;
     const char* m_select;  // kSummarySelect or kSummarySelectV1
@@ -422,51 +391,23 @@ class NativeSqliteSource final : public Source {
     bool m_accessTable;  // schema version 2: access stamps in the `access` table
 };
 
-Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema,
-                                                  bool& accessTable) {
-    const fs::path file = folder / "cache.db";
-    std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) {
-        return Status::notFound("no sqlite cache database at " + file.string());
-    }
-    auto db = SqliteHandle::open(file, true);
-    if (!db.ok()) return db.status();
-    auto st = (*db)->prepare(
-        "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-        "('meta', 'counters', 'entries')), (SELECT user_version FROM pragma_user_version), "
-        "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'access')");
-    if (!st.ok()) return Status::corruption("not a readable sqlite cache: " + file.string());
-    auto row = st->step();
-    if (!row.ok() || !*row || st->int64(0) != 3) {
-        return Status::corruption(
-            "not a twat_cache sqlite database (no meta, counters and "
-            "entries tables): " +
-            file.string());
-    }
-    newerSchema = st->int64(1) > kSchemaVersion;
-    accessTable = st->int64(2) != 0;
-    return std::move(*db);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Source>> openNativeSqliteSource(const SourceInfo& info,
                                                        const OpenOptions& options) {
-    bool newer = false, accessTable = false;
-    auto db = openChecked(info.path, newer, accessTable);
-    if (!db.ok()) return db.status();
-    return std::unique_ptr<Source>(
-        new NativeSqliteSource(info, options, std::move(*db), newer, accessTable));
+    auto file = openSqliteCacheFile(info.path);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<Source>(new NativeSqliteSource(info, options, std::move(file->conn),
+                                                          file->newer_schema, file->access_table));
 }
 
 void addNativeSqliteCounts(SourceInfo& info) {
-    bool newer = false, accessTable = false;
-    auto db = openChecked(info.path, newer, accessTable);
-    if (!db.ok()) {
-        info.note += (info.note.empty() ? "" : "; ") + db.status().toString();
+    auto file = openSqliteCacheFile(info.path);
+    if (!file.ok()) {
+        info.note += (info.note.empty() ? "" : "; ") + file.status().toString();
         return;
     }
-    auto st = (*db)->prepare("SELECT count, bytes FROM counters WHERE id = 0");
+    auto st = file->conn->prepare("SELECT count, bytes FROM counters WHERE id = 0");
     if (!st.ok()) return;
     auto row = st->step();
     if (!row.ok() || !*row) return;

@@ -149,46 +149,7 @@ Status markOrStampUnstamped(Connection& conn, const ResolvedConfig& config) {
     return txn.commit();
 }
 
-Key keyFromBlob(std::string_view b) {
-    Key k;
-    for (std::size_t i = 0; i < 8; ++i) {
-        k.hi = (k.hi << 8) | static_cast<unsigned char>(b[i]);
-        k.lo = (k.lo << 8) | static_cast<unsigned char>(b[8 + i]);
-    }
-    return k;
-}
-
 }  // namespace
-
-// Big-endian hi then lo, so that blob order is toHex() order.
-std::array<unsigned char, 16> keyBlob(const Key& k) {
-    std::array<unsigned char, 16> b{};
-    for (std::size_t i = 0; i < 8; ++i) {
-        b[i] = static_cast<unsigned char>(k.hi >> (56 - 8 * i));
-        b[8 + i] = static_cast<unsigned char>(k.lo >> (56 - 8 * i));
-    }
-    return b;
-}
-
-Key keyFromStoredBlob(std::string_view blob) {
-    return keyFromBlob(blob);
-}
-
-bool isValidSpillName(std::string_view name) {
-    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
-    if (name.size() < 10 || name.size() > 200) return false;
-    if (!hex(name[0]) || !hex(name[1]) || name[2] != '/' || !hex(name[3]) || !hex(name[4]) ||
-        name[5] != '/') {
-        return false;
-    }
-    if (name.substr(name.size() - 4) != ".val" || name.find("..") != std::string_view::npos) {
-        return false;
-    }
-    for (char c : name.substr(6, name.size() - 10)) {
-        if (!hex(c) && c != '.' && c != '-') return false;
-    }
-    return true;
-}
 
 Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& config) {
     auto version = queryInt(conn, "PRAGMA user_version");

@@ -21,27 +21,10 @@
 #include <vector>
 
 #include "sqlite/sqlite_db.h"
+#include "sqlite/sqlite_format.h"
 #include "twat_cache/sqlite_engine.h"
 
 namespace twat_cache::detail {
-
-// Entry flags (the `flags` column).
-inline constexpr std::int64_t kFlagZstd = 1;     // the stored value is one zstd frame
-inline constexpr std::int64_t kFlagSpilled = 2;  // the value is in data/<filename>
-inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
-// 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
-// 3: no insert trigger (only lru/lfu writers stamp new entries), fifo evicts in rowid order
-//    without the `entries_created` index. Version 2 files are migrated in place on open.
-inline constexpr int kSchemaVersion = 3;
-
-// Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
-// lower-case hex, dots and dashes only, no "..").
-bool isValidSpillName(std::string_view name);
-
-// The 16-byte `key` column: hi then lo, big-endian, so blob order is Key::toHex() order.
-std::array<unsigned char, 16> keyBlob(const Key& key);
-// The inverse of keyBlob; `blob` must hold 16 bytes.
-Key keyFromStoredBlob(std::string_view blob);
 
 class SqliteEngineImpl final : public SqliteEngine {
   public:
