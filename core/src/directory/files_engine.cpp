@@ -14,6 +14,7 @@
 #include "directory/files_io.h"
 #include "util/engine_factories.h"
 #include "util/envelope.h"
+#include "util/expiry.h"
 #include "util/log_internal.h"
 #include "util/manifest.h"
 
@@ -184,12 +185,7 @@ Status FilesEngine::writeEntry(const std::string& hex, std::string_view bytes, s
 
 Status FilesEngine::set(const Key& key, const Record& record) {
     const std::int64_t now = m_config.clock->nowMs();
-    std::int64_t expires = 0;
-    if (record.ttl) {
-        expires = record.ttl->count() > 0 ? now + record.ttl->count() : 0;
-    } else if (m_config.ttl.count() > 0) {
-        expires = now + m_config.ttl.count();
-    }
+    const std::int64_t expires = expiryMs(record.ttl, m_config.ttl, now);
     thread_local std::string buf;
     buf.clear();
     const EnvelopeFields fields{record.key_text, record.type_tag, now, expires};

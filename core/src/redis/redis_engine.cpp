@@ -9,6 +9,7 @@
 #include "redis/redis_engine_impl.h"
 #include "util/engine_factories.h"
 #include "util/envelope.h"
+#include "util/expiry.h"
 
 namespace twat_cache {
 
@@ -212,8 +213,8 @@ void appendSet(RedisConnection& c, const std::string& rk, const Record& record,
                const ResolvedConfig& config, const RedisOptions& options,
                std::deque<std::string>& scratch) {
     const std::int64_t now = config.clock->nowMs();
-    const std::chrono::milliseconds ttl = record.ttl.value_or(config.ttl);
-    const std::int64_t expires = ttl.count() > 0 ? now + ttl.count() : 0;
+    const std::int64_t ttl = detail::effectiveTtlMs(record.ttl, config.ttl);
+    const std::int64_t expires = detail::expiryMs(record.ttl, config.ttl, now);
     std::string& envelope = scratch.emplace_back();
     const detail::EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
     const bool compress = config.compress && record.payload.size() >= options.compress_min_bytes;
@@ -222,17 +223,12 @@ void appendSet(RedisConnection& c, const std::string& rk, const Record& record,
         envelope.clear();
         (void)detail::encodeEnvelope(envelope, fields, record.payload, false);
     }
-    if (ttl.count() > 0) {
-        scratch.push_back(std::to_string(ttl.count()));
+    if (ttl > 0) {
+        scratch.push_back(std::to_string(ttl));
         c.append({"SET", rk, envelope, "PX", scratch.back()});
     } else {
         c.append({"SET", rk, envelope});
     }
-}
-
-// The TTL of a stored record in ms; 0: none.
-std::int64_t ttlOf(const Record& record, const ResolvedConfig& config) {
-    return std::max<std::int64_t>(0, record.ttl.value_or(config.ttl).count());
 }
 
 Status checkReplies(const std::vector<ReplyPtr>& replies, std::string_view masked,
@@ -262,7 +258,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
             appendSet(c, rk, kr.record, im.m_config, im.m_options, scratch);
             if (!im.m_limit) continue;
             hexes.push_back(im.member(rk));
-            ttls.push_back(ttlOf(kr.record, im.m_config));
+            ttls.push_back(detail::effectiveTtlMs(kr.record.ttl, im.m_config.ttl));
         }
         // The bound: index the batch and evict, atomically, right behind its SETs.
         if (im.m_limit) im.m_limit->appendStored(c, hexes, ttls, scratch);

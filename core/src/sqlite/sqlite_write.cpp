@@ -7,6 +7,7 @@
 
 #include "sqlite/sqlite_engine_impl.h"
 #include "sqlite/sqlite_txn.h"
+#include "util/expiry.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
 #include "util/zstd_util.h"
@@ -157,8 +158,7 @@ Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::
 
 Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     const std::int64_t now = m_config.clock->nowMs();
-    const std::chrono::milliseconds ttl = record.ttl.value_or(m_config.ttl);
-    const std::int64_t expires = ttl.count() > 0 ? now + ttl.count() : 0;
+    const std::int64_t expires = expiryMs(record.ttl, m_config.ttl, now);
 
     std::int64_t flags = 0;
     std::optional<std::string> compressed;
