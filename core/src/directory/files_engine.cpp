@@ -28,12 +28,6 @@ constexpr std::size_t kKeepBufferBytes = 1 << 20;
 // Temporary files older than this are leftovers of a crashed writer; a walk removes them.
 constexpr std::int64_t kStaleTempMs = 3'600'000;
 
-std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 FilesEngine::FilesEngine(const ResolvedConfig& config, mode_t dirMode, mode_t fileMode)
@@ -292,7 +286,7 @@ Status FilesEngine::clear() {
 }
 
 void FilesEngine::ensureIndexLocked() {
-    if (m_indexBuilt && steadyMs() - m_indexBuiltAtMs < kRescanIntervalMs) return;
+    if (m_indexBuilt && steadyNowMs() - m_indexBuiltAtMs < kRescanIntervalMs) return;
     // A rescan keeps what this process knows of recency: a hit here may be newer than the
     // file's mtime, which hits refresh only every kTouchIntervalMs.
     EntryIndex previous = std::move(m_index);
@@ -327,7 +321,7 @@ void FilesEngine::ensureIndexLocked() {
             walk);
     }
     m_indexBuilt = true;
-    m_indexBuiltAtMs = steadyMs();
+    m_indexBuiltAtMs = steadyNowMs();
 }
 
 Result<std::uint64_t> FilesEngine::size() {

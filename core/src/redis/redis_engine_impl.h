@@ -19,6 +19,7 @@
 #include "redis/redis_limit.h"
 #include "redis/redis_scan.h"
 #include "twat_cache/redis_engine.h"
+#include "util/flush_schedule.h"
 #include "util/log_internal.h"
 
 namespace twat_cache {
@@ -38,7 +39,7 @@ class RedisEngine::Impl {
           m_metaKey(m_prefix + "__meta"),
           m_pattern(std::string(detail::kRedisNamespace) + detail::globEscape(config.name) + ":"),
           m_pool(std::move(pool)),
-          m_lastFlush(std::chrono::steady_clock::now().time_since_epoch().count()) {
+          m_schedule(options.counter_flush_ops, options.counter_flush_interval) {
         for (int i = 0; i < 32; ++i) m_pattern += "[0-9a-f]";
     }
 
@@ -81,14 +82,7 @@ class RedisEngine::Impl {
     void count(std::atomic<std::uint64_t>& pending, std::uint64_t n = 1) {
         if (n == 0) return;
         pending.fetch_add(n, std::memory_order_relaxed);
-        const auto ops =
-            m_opsSinceFlush.fetch_add(static_cast<std::uint32_t>(n), std::memory_order_relaxed) + n;
-        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-        const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  m_options.counter_flush_interval)
-                                  .count();
-        if (ops >= m_options.counter_flush_ops ||
-            now - m_lastFlush.load(std::memory_order_relaxed) >= interval) {
+        if (m_schedule.note(n)) {
             // Another thread flushing already: leave it to that one.
             std::unique_lock lock(m_flushMutex, std::try_to_lock);
             if (lock.owns_lock()) flushCountersLocked();
@@ -102,9 +96,7 @@ class RedisEngine::Impl {
 
     // Adds the pending counters to the __meta hash; on failure they stay pending.
     Status flushCountersLocked() {
-        m_opsSinceFlush.store(0, std::memory_order_relaxed);
-        m_lastFlush.store(std::chrono::steady_clock::now().time_since_epoch().count(),
-                          std::memory_order_relaxed);
+        m_schedule.restart();
         struct Field {
             std::string_view name;
             std::atomic<std::uint64_t>* pending;
@@ -163,8 +155,7 @@ class RedisEngine::Impl {
     std::atomic<std::uint64_t> m_pendingHits{0};
     std::atomic<std::uint64_t> m_pendingMisses{0};
     std::atomic<std::uint64_t> m_pendingErrors{0};
-    std::atomic<std::uint32_t> m_opsSinceFlush{0};
-    std::atomic<std::chrono::steady_clock::rep> m_lastFlush;
+    detail::FlushSchedule m_schedule;
     std::mutex m_flushMutex;  // one counter flush at a time
 };
 

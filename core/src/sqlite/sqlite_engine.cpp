@@ -39,12 +39,6 @@ pid_t processId() {
     return registered ? pid.load(std::memory_order_relaxed) : ::getpid();
 }
 
-std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 bool hasLimits(const ResolvedConfig& c) {
     return c.maxsize != 0 || c.max_bytes != 0;
 }
@@ -223,9 +217,9 @@ SqliteEngineImpl::SqliteEngineImpl(ResolvedConfig config, SqliteOptions options,
       m_dbPath(m_config.folder / "cache.db"),
       m_dataDir(m_config.folder / "data"),
       m_trackAccess(m_config.policy == Policy::kLru || m_config.policy == Policy::kLfu),
-      m_pid(processId()) {
+      m_pid(processId()),
+      m_flushSchedule(m_options.flush_ops, m_options.flush_interval) {
     m_idle.push_back(std::move(first));
-    m_lastFlushMs.store(steadyMs(), std::memory_order_relaxed);
 }
 
 SqliteEngineImpl::~SqliteEngineImpl() {
@@ -260,7 +254,7 @@ Result<SqliteEngineImpl::Lease> SqliteEngineImpl::acquire() {
             m_idle.clear();
             m_pid = pid;
             m_hits = m_misses = m_evictions = m_expirations = m_errors = 0;
-            m_opsSinceFlush = 0;
+            m_flushSchedule.restart();
             std::lock_guard accessLock(m_accessMutex);
             m_access.clear();
         }

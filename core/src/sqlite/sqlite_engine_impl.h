@@ -23,6 +23,7 @@
 #include "sqlite/sqlite_db.h"
 #include "sqlite/sqlite_format.h"
 #include "twat_cache/sqlite_engine.h"
+#include "util/flush_schedule.h"
 
 namespace twat_cache::detail {
 
@@ -141,11 +142,10 @@ class SqliteEngineImpl final : public SqliteEngine {
 
     std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_evictions{0}, m_expirations{0},
         m_errors{0};
-    std::atomic<std::uint32_t> m_opsSinceFlush{0};
+    FlushSchedule m_flushSchedule;  // when batched counters and stamps are written
     // The earliest expiry (clock ms) this process knows may be stored; 0: unknown, cull.
     std::atomic<std::int64_t> m_cullDueMs{0};
     std::atomic<std::uint32_t> m_setsSinceCull{0};
-    std::atomic<std::int64_t> m_lastFlushMs{0};  // steady clock
 
     std::mutex m_accessMutex;
     std::unordered_map<Key, Access, KeyHash> m_access;  // guarded by m_accessMutex
