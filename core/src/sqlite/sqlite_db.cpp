@@ -109,7 +109,6 @@ Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const fs::path& 
             if (sysErr == EACCES || sysErr == EPERM || sysErr == EROFS) {
                 return Status::permissionDenied(std::move(message));
             }
-            if (sysErr == ENOENT) return Status::notFound(std::move(message));
             return Status::ioError(std::move(message));
         case SQLITE_FULL:
         default:

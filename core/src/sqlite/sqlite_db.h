@@ -23,9 +23,10 @@ namespace twat_cache::detail {
 
 // A Status for SQLite result code `rc` (primary or extended): Corruption for a damaged or
 // foreign file, PermissionDenied for read-only / access errors (also a failed open or I/O
-// whose system error is EACCES, EPERM or EROFS), NotFound for a failed open or I/O whose
-// system error is ENOENT, Busy for lock timeouts, IOError otherwise. The message is
-// "<what> <path>: <sqlite message>" (without the path when it is empty).
+// whose system error is EACCES, EPERM or EROFS), Busy for lock timeouts, IOError otherwise.
+// A database that is not there is never NotFound here (that would read as a cache miss);
+// openExisting() checks for the file first. The message is "<what> <path>: <sqlite
+// message>" (without the path when it is empty).
 Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const std::filesystem::path& path);
 
 // The statements the engine prepares once per connection.
