@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <ctime>
 
 namespace twat_cache::cli {
 
@@ -30,18 +29,6 @@ std::string humanSpan(std::optional<std::int64_t> ms) {
     if (s < 7200) return std::to_string(s / 60) + "m";
     if (s < 172800) return std::to_string(s / 3600) + "h";
     return std::to_string(s / 86400) + "d";
-}
-
-std::string isoTime(std::int64_t unixMs) {
-    const std::time_t secs = static_cast<std::time_t>(unixMs / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[48];
-    std::snprintf(out, sizeof(out), "%s.%03dZ", buf,
-                  static_cast<int>(((unixMs % 1000) + 1000) % 1000));
-    return out;
 }
 
 std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs) {

@@ -17,8 +17,6 @@ namespace twat_cache::cli {
 std::string humanSize(std::uint64_t bytes);
 // "5s", "3m", "2h", "4d" for a span of milliseconds; "-" when unknown.
 std::string humanSpan(std::optional<std::int64_t> ms);
-// "2024-05-01T12:00:00Z" (UTC) from Unix milliseconds.
-std::string isoTime(std::int64_t unixMs);
 // Age relative to `nowMs`: "5m ago", "in 2h"; "-" when unknown.
 std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli_format.h"
+#include "twat_cache/clock.h"
 #include "twat_cache/config.h"
 
 namespace twat_cache::cli {
@@ -15,7 +16,7 @@ json optionalJson(const std::optional<std::uint64_t>& v) {
     return v ? json(*v) : json(nullptr);
 }
 json timeJson(const std::optional<std::int64_t>& ms) {
-    return ms ? json(isoTime(*ms)) : json(nullptr);
+    return ms ? json(isoTimeUtc(*ms)) : json(nullptr);
 }
 
 void printJson(const json& j) {

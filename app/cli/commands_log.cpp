@@ -7,6 +7,7 @@
 #include "cli_target.h"
 #include "commands.h"
 #include "twat_cache/audit_log.h"
+#include "twat_cache/clock.h"
 
 namespace twat_cache::cli {
 using nlohmann::json;
@@ -19,7 +20,7 @@ struct LogArgs {
 };
 
 json recordJson(const AuditRecord& r) {
-    return {{"time", isoTime(r.time_ms)},
+    return {{"time", isoTimeUtc(r.time_ms)},
             {"time_ms", r.time_ms},
             {"user", r.user},
             {"program", r.program},
@@ -64,7 +65,7 @@ int runLog(const CliState& state, const LogArgs& args) {
     } else {
         Table table({"time", "who", "cache", "action", "what", "deleted"});
         for (const auto& r : log->records) {
-            table.add({isoTime(r.time_ms), r.user + " (" + r.program + ")", r.source, r.action,
+            table.add({isoTimeUtc(r.time_ms), r.user + " (" + r.program + ")", r.source, r.action,
                        r.what, outcomeText(r)});
         }
         table.print(stdout);

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "twat_cache/export.h"
 
@@ -38,5 +39,9 @@ class TWAT_CACHE_EXPORT ManualClock final : public Clock {
   private:
     std::atomic<std::int64_t> m_nowMs;
 };
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" (ISO 8601, UTC, millisecond precision) for Unix milliseconds;
+// times before 1970 count back correctly.
+TWAT_CACHE_EXPORT std::string isoTimeUtc(std::int64_t unixMs);
 
 }  // namespace twat_cache

@@ -77,7 +77,8 @@ struct RedisOptions {
     std::chrono::milliseconds reconnect_backoff_max{1000};
     // Counters are written to the __meta hash after this many operations ...
     std::uint32_t counter_flush_ops = 256;
-    // ... or when this much time has passed since the last write (checked on each call).
+    // ... or when this much time has passed since the oldest unwritten one (checked on each
+    // call).
     std::chrono::milliseconds counter_flush_interval{1000};
     // Payloads shorter than this are stored uncompressed even when the cache compresses.
     std::size_t compress_min_bytes = 128;

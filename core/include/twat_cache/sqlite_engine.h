@@ -47,7 +47,8 @@ struct SqliteOptions {
     std::chrono::milliseconds busy_timeout{10'000};
     // Batched counters and access stamps are written after this many operations...
     std::uint32_t flush_ops = 512;
-    // ...or when this much time has passed since the last write of them.
+    // ...or when this much time has passed since the oldest unwritten one (checked on the next
+    // operation).
     std::chrono::milliseconds flush_interval{1000};
 };
 

@@ -14,6 +14,7 @@
 #include "directory/files_io.h"
 #include "util/engine_factories.h"
 #include "util/envelope.h"
+#include "util/expiry.h"
 #include "util/log_internal.h"
 #include "util/manifest.h"
 
@@ -26,38 +27,6 @@ constexpr std::string_view kEntriesName = "entries";
 constexpr std::size_t kKeepBufferBytes = 1 << 20;
 // Temporary files older than this are leftovers of a crashed writer; a walk removes them.
 constexpr std::int64_t kStaleTempMs = 3'600'000;
-
-std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-// Reads `size` bytes from the start of `fd` into `out`; false on a short read or an error.
-bool readFully(int fd, std::string& out, std::size_t size) {
-    out.resize(size);
-    std::size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-// Reads only the envelope header of an open entry file (for scan and contains).
-Result<EnvelopeHeader> readHeader(int fd, std::size_t fileSize, std::string& buf) {
-    std::size_t want = std::min<std::size_t>(fileSize, 512);
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        if (!readFully(fd, buf, want)) return Status::corruption("entry file is unreadable");
-        std::size_t needed = 0;
-        auto header = parseEnvelopeHeader(buf, &needed);
-        if (header.ok() || needed == 0 || needed > fileSize || needed <= want) return header;
-        want = needed;
-    }
-    return Status::corruption("entry header is truncated");
-}
 
 }  // namespace
 
@@ -210,12 +179,7 @@ Status FilesEngine::writeEntry(const std::string& hex, std::string_view bytes, s
 
 Status FilesEngine::set(const Key& key, const Record& record) {
     const std::int64_t now = m_config.clock->nowMs();
-    std::int64_t expires = 0;
-    if (record.ttl) {
-        expires = record.ttl->count() > 0 ? now + record.ttl->count() : 0;
-    } else if (m_config.ttl.count() > 0) {
-        expires = now + m_config.ttl.count();
-    }
+    const std::int64_t expires = expiryMs(record.ttl, m_config.ttl, now);
     thread_local std::string buf;
     buf.clear();
     const EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
@@ -287,7 +251,7 @@ Result<bool> FilesEngine::contains(const Key& key) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
     std::string buf;
-    auto header = readHeader(fd.get(), static_cast<std::size_t>(st.st_size), buf);
+    auto header = readEntryHeader(fd.get(), static_cast<std::size_t>(st.st_size), buf);
     if (!header.ok() || header->envelope_size != static_cast<std::uint64_t>(st.st_size)) {
         return false;
     }
@@ -306,25 +270,15 @@ Status FilesEngine::clear() {
             result = statusFromErrno(errno, "cannot remove", where + "/" + name);
         }
     };
-    // Only our fan-out folders and our file names; openFolderAt never follows a symlink, so
-    // nothing outside the cache folder is ever reached.
-    for (const std::string& l1 : listFolder(entries.get(), true, isFanoutName)) {
-        Fd d1(openFolderAt(entries.get(), l1.c_str()));
-        if (!d1.ok()) continue;
-        for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
-            Fd d2(openFolderAt(d1.get(), l2.c_str()));
-            if (!d2.ok()) continue;
-            const std::string where = m_entries + "/" + l1 + "/" + l2;
-            for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
-                removeFile(d2.get(), f, where);
-            }
-            for (const std::string& f : listFolder(d2.get(), false, isTempName)) {
-                removeFile(d2.get(), f, where);
-            }
-            ::unlinkat(d1.get(), l2.c_str(), AT_REMOVEDIR);  // fails harmlessly if not empty
-        }
-        ::unlinkat(entries.get(), l1.c_str(), AT_REMOVEDIR);
-    }
+    // Only our fan-out folders and our file names (forEachEntryFile never follows a symlink).
+    const EntryFileVisit remove = [&](int dirFd, std::string_view fanout, const std::string& name) {
+        removeFile(dirFd, name, m_entries + "/" + std::string(fanout));
+        return true;
+    };
+    EntryWalk walk;
+    walk.temp = remove;
+    walk.prune = true;
+    forEachEntryFile(entries.get(), remove, walk);
     std::lock_guard lock(m_mutex);
     m_index.clear();
     m_indexBuilt = false;  // rebuilt on demand, so concurrent writers are counted again
@@ -332,7 +286,7 @@ Status FilesEngine::clear() {
 }
 
 void FilesEngine::ensureIndexLocked() {
-    if (m_indexBuilt && steadyMs() - m_indexBuiltAtMs < kRescanIntervalMs) return;
+    if (m_indexBuilt && steadyNowMs() - m_indexBuiltAtMs < kRescanIntervalMs) return;
     // A rescan keeps what this process knows of recency: a hit here may be newer than the
     // file's mtime, which hits refresh only every kTouchIntervalMs.
     EntryIndex previous = std::move(m_index);
@@ -341,34 +295,33 @@ void FilesEngine::ensureIndexLocked() {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
     Fd entries(openFolderAt(AT_FDCWD, m_entries.c_str()));
-    for (const std::string& l1 : entries.ok() ? listFolder(entries.get(), true, isFanoutName)
-                                              : std::vector<std::string>{}) {
-        Fd d1(openFolderAt(entries.get(), l1.c_str()));
-        if (!d1.ok()) continue;
-        for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
-            Fd d2(openFolderAt(d1.get(), l2.c_str()));
-            if (!d2.ok()) continue;
-            for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
+    if (entries.ok()) {
+        EntryWalk walk;
+        walk.temp = [&](int dirFd, std::string_view, const std::string& f) {
+            struct stat st {};
+            if (::fstatat(dirFd, f.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                nowReal - mtimeMs(st) > kStaleTempMs) {
+                ::unlinkat(dirFd, f.c_str(), 0);
+            }
+            return true;
+        };
+        forEachEntryFile(
+            entries.get(),
+            [&](int dirFd, std::string_view, const std::string& f) {
                 struct stat st {};
-                if (::fstatat(d2.get(), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+                if (::fstatat(dirFd, f.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return true;
                 auto key = Key::fromHex(std::string_view(f).substr(0, 32));
                 if (key.ok()) {
                     const std::int64_t access =
                         std::max(mtimeMs(st), previous.accessOf(*key).value_or(0));
                     m_index.upsert(*key, static_cast<std::uint64_t>(st.st_size), access);
                 }
-            }
-            for (const std::string& f : listFolder(d2.get(), false, isTempName)) {
-                struct stat st {};
-                if (::fstatat(d2.get(), f.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    nowReal - mtimeMs(st) > kStaleTempMs) {
-                    ::unlinkat(d2.get(), f.c_str(), 0);
-                }
-            }
-        }
+                return true;
+            },
+            walk);
     }
     m_indexBuilt = true;
-    m_indexBuiltAtMs = steadyMs();
+    m_indexBuiltAtMs = steadyNowMs();
 }
 
 Result<std::uint64_t> FilesEngine::size() {
@@ -402,42 +355,32 @@ Result<ScanPage> FilesEngine::scan(std::string_view cursor, std::size_t limit) {
         if (errno == ENOENT) return page;
         return statusFromErrno(errno, "cannot open", m_entries);
     }
-    const std::string_view c1 = cursor.empty() ? "" : cursor.substr(0, 2);
-    const std::string_view c2 = cursor.empty() ? "" : cursor.substr(2, 2);
     std::string buf;
-    // Names sort like keys, so walking the sorted fan-out resumes right after the cursor.
-    for (const std::string& l1 : listFolder(entries.get(), true, isFanoutName)) {
-        if (l1 < c1) continue;
-        Fd d1(openFolderAt(entries.get(), l1.c_str()));
-        if (!d1.ok()) continue;
-        for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
-            if (l1 == c1 && l2 < c2) continue;
-            Fd d2(openFolderAt(d1.get(), l2.c_str()));
-            if (!d2.ok()) continue;
-            for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
-                const std::string_view hex = std::string_view(f).substr(0, 32);
-                if (!cursor.empty() && hex <= cursor) continue;
-                Fd fd(::openat(d2.get(), f.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-                struct stat st {};
-                if (!fd.ok() || ::fstat(fd.get(), &st) != 0) continue;
-                auto header = readHeader(fd.get(), static_cast<std::size_t>(st.st_size), buf);
-                auto key = Key::fromHex(hex);
-                if (!header.ok() || !key.ok()) continue;  // damaged: get() will remove it
-                EntryInfo info;
-                info.key = *key;
-                info.key_text = std::string(header->key_text);
-                info.size = header->stored_size;
-                info.created_ms = header->created_ms;
-                info.accessed_ms = mtimeMs(st);
-                info.expires_ms = header->expires_ms;
-                page.entries.push_back(std::move(info));
-                if (page.entries.size() == limit) {
-                    page.cursor = std::string(hex);
-                    return page;
-                }
-            }
-        }
-    }
+    EntryWalk walk;
+    walk.after = cursor;
+    forEachEntryFile(
+        entries.get(),
+        [&](int dirFd, std::string_view, const std::string& f) {
+            const std::string_view hex = std::string_view(f).substr(0, 32);
+            Fd fd(::openat(dirFd, f.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            struct stat st {};
+            if (!fd.ok() || ::fstat(fd.get(), &st) != 0) return true;
+            auto header = readEntryHeader(fd.get(), static_cast<std::size_t>(st.st_size), buf);
+            auto key = Key::fromHex(hex);
+            if (!header.ok() || !key.ok()) return true;  // damaged: get() will remove it
+            EntryInfo info;
+            info.key = *key;
+            info.key_text = std::string(header->key_text);
+            info.size = header->stored_size;
+            info.created_ms = header->created_ms;
+            info.accessed_ms = mtimeMs(st);
+            info.expires_ms = header->expires_ms;
+            page.entries.push_back(std::move(info));
+            if (page.entries.size() < limit) return true;
+            page.cursor = std::string(hex);
+            return false;
+        },
+        walk);
     return page;
 }
 

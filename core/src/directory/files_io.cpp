@@ -134,4 +134,57 @@ bool isTempName(std::string_view name) {
     return name[kPrefix] == '.';
 }
 
+bool readFully(int fd, std::string& out, std::size_t size) {
+    out.resize(size);
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+Result<EnvelopeHeader> readEntryHeader(int fd, std::size_t fileSize, std::string& buf) {
+    std::size_t want = std::min<std::size_t>(fileSize, 512);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!readFully(fd, buf, want)) return Status::corruption("entry file is unreadable");
+        std::size_t needed = 0;
+        auto header = parseEnvelopeHeader(buf, &needed);
+        if (header.ok() || needed == 0 || needed > fileSize || needed <= want) return header;
+        want = needed;
+    }
+    return Status::corruption("entry header is truncated");
+}
+
+bool forEachEntryFile(int entriesFd, const EntryFileVisit& entry, const EntryWalk& walk) {
+    const std::string_view after = walk.after;
+    const std::string_view c1 = after.substr(0, std::min<std::size_t>(2, after.size()));
+    const std::string_view c2 = after.size() >= 4 ? after.substr(2, 2) : "";
+    for (const std::string& l1 : listFolder(entriesFd, true, isFanoutName)) {
+        if (l1 < c1) continue;
+        Fd d1(openFolderAt(entriesFd, l1.c_str()));
+        if (!d1.ok()) continue;
+        for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
+            if (l1 == c1 && l2 < c2) continue;
+            Fd d2(openFolderAt(d1.get(), l2.c_str()));
+            if (!d2.ok()) continue;
+            const std::string fanout = l1 + "/" + l2;
+            for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
+                if (!after.empty() && std::string_view(f).substr(0, 32) <= after) continue;
+                if (!entry(d2.get(), fanout, f)) return false;
+            }
+            if (walk.temp) {
+                for (const std::string& f : listFolder(d2.get(), false, isTempName)) {
+                    if (!walk.temp(d2.get(), fanout, f)) return false;
+                }
+            }
+            if (walk.prune) ::unlinkat(d1.get(), l2.c_str(), AT_REMOVEDIR);  // fails if not empty
+        }
+        if (walk.prune) ::unlinkat(entriesFd, l1.c_str(), AT_REMOVEDIR);
+    }
+    return true;
+}
+
 }  // namespace twat_cache::detail

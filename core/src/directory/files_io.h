@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "twat_cache/status.h"
+#include "util/envelope.h"
 #include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {
@@ -50,6 +52,13 @@ std::string tempPathFor(std::string_view folder, std::string_view name);
 Status writeFileAtomic(const std::string& path, const std::string& tempPath, std::string_view bytes,
                        mode_t mode, std::int64_t mtimeMs = -1);
 
+// Reads `size` bytes from the start of `fd` into `out`; false on a short read or an error.
+bool readFully(int fd, std::string& out, std::size_t size);
+// Reads only the envelope header of an open entry file of `fileSize` bytes into `buf` (a
+// second read when the key text is longer than the first guess). Corruption when the file
+// is unreadable or its header damaged.
+Result<EnvelopeHeader> readEntryHeader(int fd, std::size_t fileSize, std::string& buf);
+
 // Creates a folder with `mode`; an existing folder is fine.
 Status makeFolder(const std::string& path, mode_t mode);
 
@@ -68,6 +77,30 @@ int openFolderAt(int parentFd, const char* name);
 // regular files. Symlinks and other kinds are never listed. `dirFd` stays open and owned by
 // the caller.
 std::vector<std::string> listFolder(int dirFd, bool folders, bool (*accept)(std::string_view));
+
+// A visitor of forEachEntryFile: the open fan-out folder, its path below entries/ ("ab/cd")
+// and the name of a file in it. Returns false to stop the walk.
+using EntryFileVisit =
+    std::function<bool(int folderFd, std::string_view fanout, const std::string& name)>;
+
+// Options of forEachEntryFile.
+struct EntryWalk {
+    // Only entry files whose 32-hex id sorts after this ("": all); fan-out folders before it
+    // are not opened.
+    std::string_view after;
+    // When set, also called for our temporary files (isTempName) of each fan-out folder,
+    // after its entry files.
+    EntryFileVisit temp;
+    // Removes each fan-out folder that its visit left empty (clear()).
+    bool prune = false;
+};
+
+// The one walk over a files cache's entries/ab/cd/<32 hex>.twc layout: calls `entry` for each
+// entry file below the open entries folder `entriesFd`, in id order (names sort like keys).
+// Only fan-out folders and entry names are visited, through folder descriptors that never
+// follow a symlink, so nothing outside the cache folder is reached. Returns false when a
+// visit stopped the walk.
+bool forEachEntryFile(int entriesFd, const EntryFileVisit& entry, const EntryWalk& walk = {});
 
 inline constexpr std::string_view kEntrySuffix = ".twc";
 inline constexpr std::string_view kTempSuffix = ".tmp";

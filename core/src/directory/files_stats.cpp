@@ -15,12 +15,6 @@ namespace {
 
 constexpr std::string_view kStatsName = "stats.json";
 
-std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 std::uint64_t field(const nlohmann::json& doc, const char* name) {
     const auto it = doc.find(name);
     return it != doc.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
@@ -74,17 +68,9 @@ void PersistedCounters::bump(std::atomic<std::uint64_t>& counter) {
 }
 
 void PersistedCounters::maybeFlush() {
-    const std::uint64_t ops = m_pendingOps.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::int64_t since = m_pendingSinceMs.load(std::memory_order_relaxed);
-    const std::int64_t now = steadyMs();
-    if (since == 0) {
-        m_pendingSinceMs.compare_exchange_strong(since, now, std::memory_order_relaxed);
-        since = now;
-    }
-    if (ops >= kFlushEveryOps || now - since >= kFlushIntervalMs) {
-        if (Status s = flush(); !s.ok()) {
-            logger().warn("files cache: could not save statistics: {}", s.toString());
-        }
+    if (!m_schedule.note()) return;
+    if (Status s = flush(); !s.ok()) {
+        logger().warn("files cache: could not save statistics: {}", s.toString());
     }
 }
 
@@ -122,8 +108,7 @@ Status PersistedCounters::mergeLocked(const Stats& delta, bool reset) {
 
 Status PersistedCounters::flush() {
     std::lock_guard lock(m_mutex);
-    m_pendingOps.store(0, std::memory_order_relaxed);
-    m_pendingSinceMs.store(0, std::memory_order_relaxed);
+    m_schedule.restart();
     Stats delta;
     delta.hits = m_hits.exchange(0);
     delta.misses = m_misses.exchange(0);

@@ -20,6 +20,7 @@
 
 #include "twat_cache/stats.h"
 #include "twat_cache/status.h"
+#include "util/flush_schedule.h"
 
 namespace twat_cache::detail {
 
@@ -62,9 +63,7 @@ class PersistedCounters {
     std::atomic<std::uint64_t> m_evictions{0};
     std::atomic<std::uint64_t> m_expirations{0};
     std::atomic<std::uint64_t> m_errors{0};
-    std::atomic<std::uint64_t> m_pendingOps{0};
-    // steady_clock ms of the oldest unflushed operation, 0 when nothing is pending.
-    std::atomic<std::int64_t> m_pendingSinceMs{0};
+    FlushSchedule m_schedule{kFlushEveryOps, std::chrono::milliseconds(kFlushIntervalMs)};
 
     std::mutex m_mutex;  // serializes flush/read/reset of this process
 };

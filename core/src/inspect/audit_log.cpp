@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "twat_cache/clock.h"
 #include "util/fs_util.h"
-#include "util/manifest.h"  // isoTimeUtc
 
 namespace twat_cache {
 
@@ -28,7 +28,7 @@ constexpr std::uint64_t kMaxTailBytes = 2 * kAuditLogRotateBytes;
 
 nlohmann::json toJson(const AuditRecord& r) {
     nlohmann::json j;
-    j["time"] = detail::isoTimeUtc(r.time_ms);
+    j["time"] = isoTimeUtc(r.time_ms);
     j["time_ms"] = r.time_ms;
     j["user"] = r.user;
     j["program"] = r.program;

@@ -27,12 +27,12 @@ bool isDiskcacheValueName(std::string_view name) {
 }
 
 // The first column of the single-row result of `sql`.
-Result<std::int64_t> scalar(SqliteHandle& db, const std::string& sql) {
+Result<std::int64_t> scalar(Connection& db, const std::string& sql) {
     auto st = db.prepare(sql);
     if (!st.ok()) return st.status();
     auto row = st->step();
     if (!row.ok()) return row.status();
-    if (!*row) return db.error(sql);
+    if (!*row) return db.lastError(sql);
     return st->int64(0);
 }
 
@@ -82,7 +82,7 @@ Result<std::uint64_t> diskUse(Shard& shard) {
     if (!settings.ok()) return settings.status();
     auto pages = scalar(*shard.db, "PRAGMA page_count");
     auto pageSize = scalar(*shard.db, "PRAGMA page_size");
-    if (!pages.ok() || !pageSize.ok()) return shard.db->error("page count");
+    if (!pages.ok() || !pageSize.ok()) return shard.db->lastError("page count");
     return settings->size + static_cast<std::uint64_t>(*pages * *pageSize);
 }
 
@@ -95,20 +95,20 @@ std::string diskcacheFingerprint(double storeTime, std::int64_t size) {
 Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
                      Source::BatchOutcome& out) {
     if (!shard.writeDb) {
-        auto db = SqliteHandle::open(shard.dir / "cache.db", false, 2000);
+        auto db = Connection::openExisting(shard.dir / "cache.db", false, 2000);
         if (!db.ok()) return db.status();
         shard.writeDb = std::move(*db);
     }
-    SqliteHandle& db = *shard.writeDb;
-    Status s = db.exec("BEGIN IMMEDIATE");
+    Connection& db = *shard.writeDb;
+    Status s = db.exec("BEGIN IMMEDIATE", "cannot start a write transaction on");
     if (!s.ok()) return s;
     auto sel =
         db.prepare(std::string("SELECT filename, ") + kSizeExpr +
                    ", COALESCE(store_time, 0) FROM Cache WHERE rowid = ?1");
     auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
     if (!sel.ok() || !del.ok()) {
-        db.exec("ROLLBACK");
-        return db.error("prepare delete");
+        db.exec("ROLLBACK", "cannot roll back");
+        return db.lastError("prepare delete");
     }
     std::vector<std::string> files;
     for (const auto& [rowid, fingerprint] : rows) {
@@ -116,7 +116,7 @@ Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
         sel->bind(1, rowid);
         auto row = sel->step();
         if (!row.ok()) {
-            db.exec("ROLLBACK");
+            db.exec("ROLLBACK", "cannot roll back");
             return row.status();
         }
         if (!*row) continue;  // gone since planning
@@ -145,16 +145,16 @@ Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
         del->bind(1, rowid);
         auto done = del->step();
         if (!done.ok()) {
-            db.exec("ROLLBACK");
+            db.exec("ROLLBACK", "cannot roll back");
             return done.status();
         }
         out.deleted += static_cast<std::uint64_t>(db.changes());
         out.bytes += freed;
     }
     // The Settings count and size follow through diskcache's own triggers.
-    s = db.exec("COMMIT");
+    s = db.exec("COMMIT", "cannot commit to");
     if (!s.ok()) {
-        db.exec("ROLLBACK");
+        db.exec("ROLLBACK", "cannot roll back");
         return s;
     }
     // Like diskcache's Disk.remove: the file, then its now-empty folders up to the cache's;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "inspect/sqlite_handle.h"
+#include "sqlite/sqlite_db.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache::detail {
@@ -28,8 +28,8 @@ inline constexpr const char* kSizeExpr =
 struct Shard {
     std::string label;  // "" for a plain Cache, "000".. for FanoutCache shards
     std::filesystem::path dir;
-    std::unique_ptr<SqliteHandle> db;       // read-only
-    std::unique_ptr<SqliteHandle> writeDb;  // opened on first change
+    std::unique_ptr<Connection> db;       // read-only
+    std::unique_ptr<Connection> writeDb;  // opened on first change
     // entryBytes() of the database as of `bytesVersion` (PRAGMA data_version; -1: none yet).
     std::int64_t bytesVersion = -1;
     std::uint64_t bytes = 0;

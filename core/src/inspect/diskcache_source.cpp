@@ -13,7 +13,7 @@
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/scan_deadline.h"
-#include "inspect/sqlite_handle.h"
+#include "sqlite/sqlite_db.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
 
@@ -472,7 +472,7 @@ bool isShardName(const std::string& name) {
 }  // namespace
 
 bool looksLikeDiskcacheDb(const fs::path& db) {
-    auto h = SqliteHandle::open(db, true);
+    auto h = Connection::openExisting(db, true);
     if (!h.ok()) return false;
     auto st = (*h)->prepare(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('Settings', "
@@ -503,7 +503,7 @@ Result<std::unique_ptr<Source>> openDiskcacheSource(const SourceInfo& info,
     }
     for (auto& shard : shards) {
         const fs::path file = shard.dir / "cache.db";
-        auto db = SqliteHandle::open(file, true);
+        auto db = Connection::openExisting(file, true);
         if (!db.ok()) return db.status();
         auto st = (*db)->prepare(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('Settings', "

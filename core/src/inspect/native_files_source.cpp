@@ -42,18 +42,6 @@ std::string readPrefix(int fd, std::size_t n) {
     return out;
 }
 
-Result<EnvelopeHeader> headerOf(int fd, std::size_t fileSize, std::string& buf) {
-    std::size_t want = std::min<std::size_t>(fileSize, 512);
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        buf = readPrefix(fd, want);
-        std::size_t needed = 0;
-        auto header = parseEnvelopeHeader(buf, &needed);
-        if (header.ok() || needed == 0 || needed > fileSize || needed <= want) return header;
-        want = needed;
-    }
-    return Status::corruption("entry header is truncated");
-}
-
 bool isHexId(std::string_view id) {
     return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -74,14 +62,17 @@ class NativeFilesSource final : public Source {
     Result<SourceStats> stats() override {
         SourceStats s;
         std::uint64_t count = 0, bytes = 0;
-        std::error_code ec;
         // Entry totals are not persisted by the files engine: count the files (one walk).
-        for (auto it = fs::recursive_directory_iterator(m_entries, ec);
-             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-            if (it->is_regular_file(ec) && isEntryName(it->path().filename().string())) {
-                ++count;
-                bytes += it->file_size(ec);
-            }
+        Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
+        if (top.ok()) {
+            forEachEntryFile(top.get(), [&](int dirFd, std::string_view, const std::string& f) {
+                struct stat st {};
+                if (::fstatat(dirFd, f.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                    ++count;
+                    bytes += static_cast<std::uint64_t>(st.st_size);
+                }
+                return true;
+            });
         }
         s.entries = count;
         s.bytes = bytes;
@@ -160,7 +151,7 @@ class NativeFilesSource final : public Source {
         }
         const auto fileSize = static_cast<std::size_t>(st.st_size);
         std::string buf;
-        auto header = headerOf(fd.get(), fileSize, buf);
+        auto header = readEntryHeader(fd.get(), fileSize, buf);
         if (!header.ok()) return header.status().withContext(file.string());
         EntryDetail d;
         d.summary = summaryFrom(std::string(entryId), *header, st);
@@ -236,27 +227,21 @@ class NativeFilesSource final : public Source {
     Status walkFrom(std::string_view after, const FileVisit& visit) const {
         Fd top(openFolderAt(AT_FDCWD, m_entries.c_str()));
         if (!top.ok()) return {};  // no entries yet
-        const std::string_view c1 = after.substr(0, std::min<std::size_t>(2, after.size()));
-        const std::string_view c2 = after.size() >= 4 ? after.substr(2, 2) : "";
         std::string buf;
-        bool stop = false;
-        for (const std::string& l1 : listFolder(top.get(), true, isFanoutName)) {
-            if (l1 < c1) continue;
-            Fd d1(openFolderAt(top.get(), l1.c_str()));
-            if (!d1.ok()) continue;
-            for (const std::string& l2 : listFolder(d1.get(), true, isFanoutName)) {
-                if (l1 == c1 && l2 < c2) continue;
-                Fd d2(openFolderAt(d1.get(), l2.c_str()));
-                if (!d2.ok()) continue;
-                for (const std::string& f : listFolder(d2.get(), false, isEntryName)) {
-                    const std::string hex = f.substr(0, 32);
-                    if (!after.empty() && hex <= after) continue;
-                    auto e = summaryAt(d2.get(), f, buf);
-                    if (Status s = visit(hex, e, stop); !s.ok() || stop) return s;
-                }
-            }
-        }
-        return {};
+        Status status;
+        EntryWalk walk;
+        walk.after = after;
+        forEachEntryFile(
+            top.get(),
+            [&](int dirFd, std::string_view, const std::string& f) {
+                const std::string hex = f.substr(0, 32);
+                auto e = summaryAt(dirFd, f, buf);
+                bool stop = false;
+                status = visit(hex, e, stop);
+                return status.ok() && !stop;
+            },
+            walk);
+        return status;
     }
 
     // Visits every entry file's summary, in id order.
@@ -299,7 +284,7 @@ class NativeFilesSource final : public Source {
         Fd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
         struct stat st {};
         if (!fd.ok() || ::fstat(fd.get(), &st) != 0) return std::nullopt;
-        auto header = headerOf(fd.get(), static_cast<std::size_t>(st.st_size), buf);
+        auto header = readEntryHeader(fd.get(), static_cast<std::size_t>(st.st_size), buf);
         if (!header.ok()) {
             EntrySummary e;  // a damaged entry is still listed, so that it can be deleted
             e.id = id;

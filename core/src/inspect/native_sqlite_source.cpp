@@ -12,10 +12,8 @@
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/scan_deadline.h"
-#include "inspect/sqlite_handle.h"
 #include "inspect/value_render.h"
-#include "sqlite/sqlite_engine_impl.h"
-#include "sqlite/sqlite_txn.h"
+#include "sqlite/sqlite_format.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
 #include "util/zstd_util.h"
@@ -48,12 +46,6 @@ constexpr const char* kSummarySelectV1 =
     " e.access_count, e.tag" TWAT_INSPECT_KEY_BYTES;
 static_assert(kKeyReadBytes == 1024, "TWAT_INSPECT_KEY_HEAD reads kKeyReadBytes characters");
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
-
-// An entry's fingerprint (EntrySummary::fingerprint): its row and creation time. Storing a
-// key again replaces its row (a new rowid, a new time; the rowid alone may be reused).
-std::string rowFingerprint(std::int64_t rowid, std::int64_t created) {
-    return std::to_string(rowid) + ":" + std::to_string(created);
-}
 
 std::string hexOf(std::string_view blob) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -97,8 +89,8 @@ std::uint64_t nonNegative(std::int64_t v) {
 
 class NativeSqliteSource final : public Source {
   public:
-    NativeSqliteSource(SourceInfo info, const OpenOptions& options,
-                       std::unique_ptr<SqliteHandle> db, bool newerSchema, bool accessTable)
+    NativeSqliteSource(SourceInfo info, const OpenOptions& options, std::unique_ptr<Connection> db,
+                       bool newerSchema, bool accessTable)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
@@ -116,8 +108,8 @@ class NativeSqliteSource final : public Source {
             "WHERE id = 0");
         if (!st.ok()) return st.status();
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
-        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->path().string());
         SourceStats s;
         s.hits = nonNegative(st->int64(0));
         s.misses = nonNegative(st->int64(1));
@@ -217,7 +209,7 @@ class NativeSqliteSource final : public Source {
             bool stop = false;
             while (!stop) {
                 auto row = st->step();
-                if (!row.ok()) return row.status().withContext(m_db->file().string());
+                if (!row.ok()) return row.status().withContext(m_db->path().string());
                 if (!*row) break;
                 ++rows;
                 ++page.scanned;
@@ -243,8 +235,8 @@ class NativeSqliteSource final : public Source {
         auto st = m_db->prepare("SELECT count FROM counters WHERE id = 0");
         if (!st.ok()) return st.status();
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
-        if (!*row) return Status::corruption("no counters row in " + m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
+        if (!*row) return Status::corruption("no counters row in " + m_db->path().string());
         return nonNegative(st->int64(0));
     }
 
@@ -278,7 +270,7 @@ class NativeSqliteSource final : public Source {
         if (!st.ok()) return st.status();
         st->bindBlob(1, *blob);
         auto row = st->step();
-        if (!row.ok()) return row.status().withContext(m_db->file().string());
+        if (!row.ok()) return row.status().withContext(m_db->path().string());
         if (!*row) return Status::notFound("no entry " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryFromRow(*st);
@@ -324,7 +316,7 @@ class NativeSqliteSource final : public Source {
                 d.preview = "<zstd frame of " + std::to_string(d.summary.size) + " bytes>";
                 return d;
             }
-            auto raw = zstdDecompress(payload, m_db->file().string(), kZstdDecodeLimit);
+            auto raw = zstdDecompress(payload, m_db->path().string(), kZstdDecodeLimit);
             if (!raw.ok()) {
                 d.note = raw.status().message();
                 d.value_kind = "zstd";
@@ -357,74 +349,28 @@ class NativeSqliteSource final : public Source {
             if (!conn.ok()) return conn.status();
             m_writer = std::move(*conn);
         }
-        Connection& conn = *m_writer;
+        std::vector<std::string> keys, fingerprints;
+        keys.reserve(batch.size());
+        for (const auto& e : batch) {
+            auto blob = blobOfHex(e.id);
+            if (!blob.ok()) return blob.status();
+            keys.push_back(std::move(*blob));
+            fingerprints.push_back(e.fingerprint);
+        }
+        auto removed = deleteEntriesByKey(*m_writer, keys, fingerprints);
+        if (!removed.ok()) return removed.status();
         BatchOutcome out;
-        std::vector<std::string> files;
-        std::int64_t removedCount = 0, removedBytes = 0;
-        WriteTxn txn(conn);
-        if (Status s = txn.begin(); !s.ok()) return s;
-        {
-            auto stmt = conn.statement(Stmt::kDeleteKey);
-            if (!stmt.ok()) return stmt.status();
-            sqlite3_stmt* rawCheck = nullptr;
-            const int prc = sqlite3_prepare_v2(
-                conn.db(), "SELECT rowid, created FROM entries WHERE key = ?1", -1, &rawCheck,
-                nullptr);
-            std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> check(rawCheck,
-                                                                          sqlite3_finalize);
-            if (prc != SQLITE_OK) return conn.error(prc, "cannot read the entries of");
-            for (const auto& e : batch) {
-                auto blob = blobOfHex(e.id);
-                if (!blob.ok()) return blob.status();
-                if (!e.fingerprint.empty()) {
-                    StmtScope checkScope(check.get());
-                    bindBlob(check.get(), 1, blob->data(), blob->size());
-                    const int rc = sqlite3_step(check.get());
-                    if (rc == SQLITE_DONE) continue;  // gone since the preview
-                    if (rc != SQLITE_ROW) return conn.error(rc, "cannot read the entries of");
-                    if (rowFingerprint(sqlite3_column_int64(check.get(), 0),
-                                       sqlite3_column_int64(check.get(), 1)) != e.fingerprint) {
-                        ++out.changed;  // stored again since the preview
-                        continue;
-                    }
-                }
-                StmtScope scope(*stmt);
-                bindBlob(*stmt, 1, blob->data(), blob->size());
-                for (;;) {
-                    const int rc = sqlite3_step(*stmt);
-                    if (rc == SQLITE_DONE) break;
-                    if (rc != SQLITE_ROW) return conn.error(rc, "cannot delete from");
-                    ++removedCount;
-                    removedBytes += sqlite3_column_int64(*stmt, 0);
-                    if (sqlite3_column_type(*stmt, 1) != SQLITE_NULL) {
-                        files.emplace_back(columnText(*stmt, 1));
-                    }
-                }
-            }
-        }
-        if (removedCount != 0) {
-            auto stmt = conn.statement(Stmt::kAddTotals);
-            if (!stmt.ok()) return stmt.status();
-            StmtScope scope(*stmt);
-            sqlite3_bind_int64(*stmt, 1, -removedCount);
-            sqlite3_bind_int64(*stmt, 2, -removedBytes);
-            int rc = SQLITE_ROW;
-            while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
-            if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the totals of");
-        }
-        if (Status s = txn.commit(); !s.ok()) return s;
-        out.deleted = static_cast<std::uint64_t>(removedCount);
-        out.bytes = nonNegative(removedBytes);
+        out.changed = removed->changed;
+        out.deleted = static_cast<std::uint64_t>(removed->count);
+        out.bytes = nonNegative(removed->bytes);
         ContainedRemover remover(m_info.path / "data");
-        for (const auto& name : files) {
-            auto removed = isValidSpillName(name)
-                               ? remover.removeFile(name)
-                               : Result<bool>(Status::permissionDenied("bad value file name " +
-                                                                       sanitizeUtf8(name)));
-            if (!removed.ok()) {
-                out.refused.push_back(removed.status().message());
-                logger().warn("sqlite cache {}: {}", m_info.path.string(),
-                              removed.status().message());
+        for (const auto& name : removed->files) {
+            auto gone = isValidSpillName(name) ? remover.removeFile(name)
+                                               : Result<bool>(Status::permissionDenied(
+                                                     "bad value file name " + sanitizeUtf8(name)));
+            if (!gone.ok()) {
+                out.refused.push_back(gone.status().message());
+                logger().warn("sqlite cache {}: {}", m_info.path.string(), gone.status().message());
             }
         }
         return out;
@@ -448,7 +394,7 @@ class NativeSqliteSource final : public Source {
 
     SourceInfo m_info;
     std::size_t m_maxValueBytes;
-    std::unique_ptr<SqliteHandle> m_db;  // read-only
+    std::unique_ptr<Connection> m_db;  // read-only
     std::unique_ptr<Connection> m_writer;
     bool m_newerSchema;
     const char* m_select;  // kSummarySelect or kSummarySelectV1
@@ -456,51 +402,23 @@ class NativeSqliteSource final : public Source {
     bool m_accessTable;  // schema version 2: access stamps in the `access` table
 };
 
-Result<std::unique_ptr<SqliteHandle>> openChecked(const fs::path& folder, bool& newerSchema,
-                                                  bool& accessTable) {
-    const fs::path file = folder / "cache.db";
-    std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) {
-        return Status::notFound("no sqlite cache database at " + file.string());
-    }
-    auto db = SqliteHandle::open(file, true);
-    if (!db.ok()) return db.status();
-    auto st = (*db)->prepare(
-        "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-        "('meta', 'counters', 'entries')), (SELECT user_version FROM pragma_user_version), "
-        "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'access')");
-    if (!st.ok()) return Status::corruption("not a readable sqlite cache: " + file.string());
-    auto row = st->step();
-    if (!row.ok() || !*row || st->int64(0) != 3) {
-        return Status::corruption(
-            "not a twat_cache sqlite database (no meta, counters and "
-            "entries tables): " +
-            file.string());
-    }
-    newerSchema = st->int64(1) > kSchemaVersion;
-    accessTable = st->int64(2) != 0;
-    return std::move(*db);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Source>> openNativeSqliteSource(const SourceInfo& info,
                                                        const OpenOptions& options) {
-    bool newer = false, accessTable = false;
-    auto db = openChecked(info.path, newer, accessTable);
-    if (!db.ok()) return db.status();
-    return std::unique_ptr<Source>(
-        new NativeSqliteSource(info, options, std::move(*db), newer, accessTable));
+    auto file = openSqliteCacheFile(info.path);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<Source>(new NativeSqliteSource(info, options, std::move(file->conn),
+                                                          file->newer_schema, file->access_table));
 }
 
 void addNativeSqliteCounts(SourceInfo& info) {
-    bool newer = false, accessTable = false;
-    auto db = openChecked(info.path, newer, accessTable);
-    if (!db.ok()) {
-        info.note += (info.note.empty() ? "" : "; ") + db.status().toString();
+    auto file = openSqliteCacheFile(info.path);
+    if (!file.ok()) {
+        info.note += (info.note.empty() ? "" : "; ") + file.status().toString();
         return;
     }
-    auto st = (*db)->prepare("SELECT count, bytes FROM counters WHERE id = 0");
+    auto st = file->conn->prepare("SELECT count, bytes FROM counters WHERE id = 0");
     if (!st.ok()) return;
     auto row = st->step();
     if (!row.ok() || !*row) return;

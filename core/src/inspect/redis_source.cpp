@@ -62,15 +62,6 @@ std::uint64_t keyspaceField(std::string_view text, std::string_view name) {
     return toU64(text.substr(from, text.find(',', from) - from));
 }
 
-std::string escapeGlob(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-    }
-    return out;
-}
-
 std::string renderItem(std::string_view bytes) {
     return printable(bytes) || bytes.empty() ? std::string(bytes) : pythonBytesRepr(bytes);
 }
@@ -155,18 +146,7 @@ Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
     auto reply = (*conn)->read("SCAN");
     if (!reply.ok()) return reply.status();
     if (adaptive) adapt(std::chrono::steady_clock::now() - start);
-    const redisReply& r = **reply;
-    if (Status s = checkReply(r, "SCAN"); !s.ok()) return s;
-    if (r.type != REDIS_REPLY_ARRAY || r.elements != 2 || r.element[1]->type != REDIS_REPLY_ARRAY) {
-        return Status::corruption("redis " + m_settings.masked_url + ": malformed SCAN reply");
-    }
-    ScanStep step;
-    step.cursor = std::string(replyText(*r.element[0]));
-    const redisReply& keys = *r.element[1];
-    step.keys.reserve(keys.elements);
-    for (std::size_t i = 0; i < keys.elements; ++i)
-        step.keys.emplace_back(replyText(*keys.element[i]));
-    return step;
+    return parseScanReply(**reply, m_settings.masked_url);
 }
 
 Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::string>& keys) {
@@ -247,7 +227,7 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
         }
     }
     const std::string match = !filter.glob.empty()        ? filter.glob
-                              : !filter.substring.empty() ? "*" + escapeGlob(filter.substring) + "*"
+                              : !filter.substring.empty() ? "*" + globEscape(filter.substring) + "*"
                                                           : std::string();
     EntryPage page;
     auto keys = dbSize();

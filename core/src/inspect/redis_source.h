@@ -33,6 +33,7 @@
 
 #include "inspect/namespace_tree.h"
 #include "redis/redis_connection.h"
+#include "redis/redis_scan.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache::detail {
@@ -63,10 +64,7 @@ class RedisSource final : public Source {
     Result<NamespaceReport> namespaces(std::size_t budget) override;
 
     // ---- used by the plans (redis_source_plan.cpp) ----
-    struct ScanStep {
-        std::string cursor;  // "0" when the iteration is complete
-        std::vector<std::string> keys;
-    };
+    using ScanStep = ScanReply;  // redis/redis_scan.h
     // One SCAN round trip from `cursor` with the adaptive COUNT (or `count` when not 0).
     Result<ScanStep> scanOnce(const std::string& cursor, const std::string& match,
                               std::size_t count = 0);

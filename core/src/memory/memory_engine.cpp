@@ -8,6 +8,7 @@
 
 #include "memory/memory_shard.h"
 #include "util/engine_factories.h"
+#include "util/expiry.h"
 
 namespace twat_cache {
 
@@ -55,8 +56,7 @@ struct MemoryEngine::Impl {
 
     std::int64_t expiryFor(const std::optional<std::chrono::milliseconds>& ttl,
                            std::int64_t nowMs) const {
-        const std::chrono::milliseconds t = ttl ? *ttl : config.ttl;
-        return t.count() > 0 ? nowMs + t.count() : 0;
+        return detail::expiryMs(ttl, config.ttl, nowMs);
     }
 
     // Looks `key` up under the shared lock. On a live entry calls use(entry), which returns

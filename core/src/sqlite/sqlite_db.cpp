@@ -87,7 +87,8 @@ static_assert(
 
 Status sqliteStatus(sqlite3* db, int rc, std::string_view what, const fs::path& path) {
     std::string message(what);
-    message.append(" ").append(path.string()).append(": ");
+    if (!path.empty()) message.append(" ").append(path.string());
+    message.append(": ");
     message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     const int sysErr = db != nullptr ? sqlite3_system_errno(db) : 0;
     switch (rc & 0xff) {
@@ -151,6 +152,53 @@ Result<std::unique_ptr<Connection>> Connection::open(const fs::path& path, bool 
     return conn;
 }
 
+namespace {
+
+// Percent-encodes the characters that a file: URI gives meaning to.
+std::string uriPath(const fs::path& p) {
+    std::string out;
+    for (const char c : p.string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            const auto u = static_cast<unsigned char>(c);
+            out.push_back('%');
+            out.push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 0xF]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::openExisting(const fs::path& path, bool readOnly,
+                                                             int busyTimeoutMs) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        return Status::notFound("no database file " + path.string());
+    const std::string uri = "file:" + uriPath(path) + (readOnly ? "?mode=ro" : "?mode=rw");
+    sqlite3* db = nullptr;
+    const int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI |
+                      SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(uri.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Status s = sqliteStatus(db, rc, "cannot open", path);
+        sqlite3_close(db);
+        return s;
+    }
+    std::unique_ptr<Connection> conn(new Connection(db, path));
+    sqlite3_busy_timeout(db, busyTimeoutMs);
+    sqlite3_extended_result_codes(db, 1);
+    if (readOnly) {
+        // mode=ro already refuses writes to the file; query_only also refuses them at the
+        // statement level, so no code path of ours can change a cache it only reads.
+        sqlite3_exec(db, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+    }
+    return conn;
+}
+
 Connection::~Connection() {
     if (m_db == nullptr) return;
     for (sqlite3_stmt* s : m_statements) sqlite3_finalize(s);
@@ -169,6 +217,32 @@ Result<sqlite3_stmt*> Connection::statement(Stmt id) {
         }
     }
     return slot;
+}
+
+Result<SqliteStatement> Connection::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc =
+        sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return error(rc, "cannot prepare a statement on");
+    }
+    return SqliteStatement(stmt);
+}
+
+Result<bool> SqliteStatement::step() {
+    const int rc = sqlite3_step(m_stmt.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return sqliteStatus(sqlite3_db_handle(m_stmt.get()), rc, "cannot read", {});
+}
+
+std::string_view SqliteStatement::bytes(int col) const {
+    const void* p = type(col) == SQLITE_BLOB ? sqlite3_column_blob(m_stmt.get(), col)
+                                             : sqlite3_column_text(m_stmt.get(), col);
+    const int n = sqlite3_column_bytes(m_stmt.get(), col);
+    if (p == nullptr || n <= 0) return {};
+    return {static_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
 Status Connection::exec(std::string_view sql, std::string_view what) {

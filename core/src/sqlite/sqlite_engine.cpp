@@ -39,12 +39,6 @@ pid_t processId() {
     return registered ? pid.load(std::memory_order_relaxed) : ::getpid();
 }
 
-std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 bool hasLimits(const ResolvedConfig& c) {
     return c.maxsize != 0 || c.max_bytes != 0;
 }
@@ -149,46 +143,7 @@ Status markOrStampUnstamped(Connection& conn, const ResolvedConfig& config) {
     return txn.commit();
 }
 
-Key keyFromBlob(std::string_view b) {
-    Key k;
-    for (std::size_t i = 0; i < 8; ++i) {
-        k.hi = (k.hi << 8) | static_cast<unsigned char>(b[i]);
-        k.lo = (k.lo << 8) | static_cast<unsigned char>(b[8 + i]);
-    }
-    return k;
-}
-
 }  // namespace
-
-// Big-endian hi then lo, so that blob order is toHex() order.
-std::array<unsigned char, 16> keyBlob(const Key& k) {
-    std::array<unsigned char, 16> b{};
-    for (std::size_t i = 0; i < 8; ++i) {
-        b[i] = static_cast<unsigned char>(k.hi >> (56 - 8 * i));
-        b[8 + i] = static_cast<unsigned char>(k.lo >> (56 - 8 * i));
-    }
-    return b;
-}
-
-Key keyFromStoredBlob(std::string_view blob) {
-    return keyFromBlob(blob);
-}
-
-bool isValidSpillName(std::string_view name) {
-    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
-    if (name.size() < 10 || name.size() > 200) return false;
-    if (!hex(name[0]) || !hex(name[1]) || name[2] != '/' || !hex(name[3]) || !hex(name[4]) ||
-        name[5] != '/') {
-        return false;
-    }
-    if (name.substr(name.size() - 4) != ".val" || name.find("..") != std::string_view::npos) {
-        return false;
-    }
-    for (char c : name.substr(6, name.size() - 10)) {
-        if (!hex(c) && c != '.' && c != '-') return false;
-    }
-    return true;
-}
 
 Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& config) {
     auto version = queryInt(conn, "PRAGMA user_version");
@@ -262,9 +217,9 @@ SqliteEngineImpl::SqliteEngineImpl(ResolvedConfig config, SqliteOptions options,
       m_dbPath(m_config.folder / "cache.db"),
       m_dataDir(m_config.folder / "data"),
       m_trackAccess(m_config.policy == Policy::kLru || m_config.policy == Policy::kLfu),
-      m_pid(processId()) {
+      m_pid(processId()),
+      m_flushSchedule(m_options.flush_ops, m_options.flush_interval) {
     m_idle.push_back(std::move(first));
-    m_lastFlushMs.store(steadyMs(), std::memory_order_relaxed);
 }
 
 SqliteEngineImpl::~SqliteEngineImpl() {
@@ -299,7 +254,7 @@ Result<SqliteEngineImpl::Lease> SqliteEngineImpl::acquire() {
             m_idle.clear();
             m_pid = pid;
             m_hits = m_misses = m_evictions = m_expirations = m_errors = 0;
-            m_opsSinceFlush = 0;
+            m_flushSchedule.restart();
             std::lock_guard accessLock(m_accessMutex);
             m_access.clear();
         }

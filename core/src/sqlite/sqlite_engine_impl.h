@@ -21,27 +21,11 @@
 #include <vector>
 
 #include "sqlite/sqlite_db.h"
+#include "sqlite/sqlite_format.h"
 #include "twat_cache/sqlite_engine.h"
+#include "util/flush_schedule.h"
 
 namespace twat_cache::detail {
-
-// Entry flags (the `flags` column).
-inline constexpr std::int64_t kFlagZstd = 1;     // the stored value is one zstd frame
-inline constexpr std::int64_t kFlagSpilled = 2;  // the value is in data/<filename>
-inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
-// 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
-// 3: no insert trigger (only lru/lfu writers stamp new entries), fifo evicts in rowid order
-//    without the `entries_created` index. Version 2 files are migrated in place on open.
-inline constexpr int kSchemaVersion = 3;
-
-// Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
-// lower-case hex, dots and dashes only, no "..").
-bool isValidSpillName(std::string_view name);
-
-// The 16-byte `key` column: hi then lo, big-endian, so blob order is Key::toHex() order.
-std::array<unsigned char, 16> keyBlob(const Key& key);
-// The inverse of keyBlob; `blob` must hold 16 bytes.
-Key keyFromStoredBlob(std::string_view blob);
 
 class SqliteEngineImpl final : public SqliteEngine {
   public:
@@ -158,11 +142,10 @@ class SqliteEngineImpl final : public SqliteEngine {
 
     std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_evictions{0}, m_expirations{0},
         m_errors{0};
-    std::atomic<std::uint32_t> m_opsSinceFlush{0};
+    FlushSchedule m_flushSchedule;  // when batched counters and stamps are written
     // The earliest expiry (clock ms) this process knows may be stored; 0: unknown, cull.
     std::atomic<std::int64_t> m_cullDueMs{0};
     std::atomic<std::uint32_t> m_setsSinceCull{0};
-    std::atomic<std::int64_t> m_lastFlushMs{0};  // steady clock
 
     std::mutex m_accessMutex;
     std::unordered_map<Key, Access, KeyHash> m_access;  // guarded by m_accessMutex

@@ -7,6 +7,7 @@
 
 #include "sqlite/sqlite_engine_impl.h"
 #include "sqlite/sqlite_txn.h"
+#include "util/expiry.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
 #include "util/zstd_util.h"
@@ -24,12 +25,6 @@ constexpr std::int64_t kEvictBatch = 16;
 // other processes store entries with expiries too. Between culls an expired row is only
 // dead weight (get checks the expiry), and a set over a limit always culls before evicting.
 constexpr std::uint32_t kCullEvery = 32;
-
-std::int64_t steadyNowMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 
@@ -157,8 +152,7 @@ Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::
 
 Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     const std::int64_t now = m_config.clock->nowMs();
-    const std::chrono::milliseconds ttl = record.ttl.value_or(m_config.ttl);
-    const std::int64_t expires = ttl.count() > 0 ? now + ttl.count() : 0;
+    const std::int64_t expires = expiryMs(record.ttl, m_config.ttl, now);
 
     std::int64_t flags = 0;
     std::optional<std::string> compressed;
@@ -436,8 +430,7 @@ Status SqliteEngineImpl::applyPending(Connection& conn, const Pending& p) {
 }
 
 Status SqliteEngineImpl::flushPending(Connection& conn, bool opportunistic) {
-    m_opsSinceFlush.store(0, std::memory_order_relaxed);
-    m_lastFlushMs.store(steadyNowMs(), std::memory_order_relaxed);
+    m_flushSchedule.restart();
     Pending p = takePending();
     if (p.empty()) return {};
     if (opportunistic) sqlite3_busy_timeout(conn.db(), 0);
@@ -456,13 +449,7 @@ Status SqliteEngineImpl::flushPending(Connection& conn, bool opportunistic) {
 }
 
 void SqliteEngineImpl::noteOp(Connection& conn) {
-    const std::uint32_t ops = m_opsSinceFlush.fetch_add(1, std::memory_order_relaxed) + 1;
-    bool due = ops >= m_options.flush_ops;
-    if (!due && (ops & 15U) == 0) {
-        due = steadyNowMs() - m_lastFlushMs.load(std::memory_order_relaxed) >=
-              m_options.flush_interval.count();
-    }
-    if (!due) return;
+    if (!m_flushSchedule.note()) return;
     Status s = flushPending(conn, /*opportunistic=*/true);
     if (!s.ok() && s.code() != StatusCode::kBusy) {
         logger().warn("sqlite cache \"{}\": cannot write counters: {}", m_config.name,

@@ -2,6 +2,9 @@
 
 #include <time.h>
 
+#include <cstdio>
+#include <ctime>
+
 namespace twat_cache {
 namespace {
 
@@ -21,6 +24,25 @@ Clock::~Clock() = default;
 std::shared_ptr<Clock> Clock::system() {
     static const std::shared_ptr<Clock> clock = std::make_shared<CoarseSystemClock>();
     return clock;
+}
+
+std::string isoTimeUtc(std::int64_t unixMs) {
+    std::int64_t seconds = unixMs / 1000;
+    std::int64_t millis = unixMs % 1000;
+    if (millis < 0) {
+        millis += 1000;
+        seconds -= 1;
+    }
+    const auto t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[40];
+    const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out(buf, n);
+    char ms[8];
+    std::snprintf(ms, sizeof(ms), ".%03dZ", static_cast<int>(millis));
+    out += ms;
+    return out;
 }
 
 }  // namespace twat_cache

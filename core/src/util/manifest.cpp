@@ -1,7 +1,6 @@
 // Manifest read/write with nlohmann-json, and the folder-ownership rule (see manifest.h).
 #include "util/manifest.h"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -11,25 +10,6 @@ namespace twat_cache::detail {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string isoTimeUtc(std::int64_t unixMs) {
-    std::int64_t seconds = unixMs / 1000;
-    std::int64_t millis = unixMs % 1000;
-    if (millis < 0) {
-        millis += 1000;
-        seconds -= 1;
-    }
-    const auto t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[40];
-    const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
-    char ms[8];
-    std::snprintf(ms, sizeof(ms), ".%03dZ", static_cast<int>(millis));
-    out += ms;
-    return out;
-}
 
 Manifest manifestFor(std::string_view engine, const ResolvedConfig& config) {
     Manifest m;

@@ -44,9 +44,6 @@ struct Manifest {
     bool operator==(const Manifest&) const = default;
 };
 
-// "YYYY-MM-DDTHH:MM:SS.mmmZ" for Unix milliseconds.
-std::string isoTimeUtc(std::int64_t unixMs);
-
 // The manifest describing `config` for `engine`, created now (by config.clock).
 Manifest manifestFor(std::string_view engine, const ResolvedConfig& config);
 

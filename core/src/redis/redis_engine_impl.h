@@ -1,0 +1,162 @@
+// RedisEngine::Impl: the state behind twat_cache::RedisEngine (redis_engine.h), shared by
+// redis_engine.cpp (open, get/set/erase, counters) and redis_engine_scan.cpp (clear, size and
+// scan, which walk the cache's keys with SCAN). Private to the core.
+//
+// Thread safety: every method may run on any thread. Connections come from m_pool; pending
+// counters are atomics, flushed by one thread at a time (m_flushMutex).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/redis_connection.h"
+#include "redis/redis_limit.h"
+#include "redis/redis_scan.h"
+#include "twat_cache/redis_engine.h"
+#include "util/flush_schedule.h"
+#include "util/log_internal.h"
+
+namespace twat_cache {
+
+namespace detail {
+// Every key of a redis cache starts with this, then the cache's name and ':'.
+inline constexpr std::string_view kRedisNamespace = "twat_cache:";
+}  // namespace detail
+
+class RedisEngine::Impl {
+  public:
+    Impl(const ResolvedConfig& config, const RedisOptions& options, detail::PoolSettings pool)
+        : m_config(config),
+          m_options(options),
+          m_masked(pool.connect.masked_url),
+          m_prefix(std::string(detail::kRedisNamespace) + config.name + ":"),
+          m_metaKey(m_prefix + "__meta"),
+          m_pattern(std::string(detail::kRedisNamespace) + detail::globEscape(config.name) + ":"),
+          m_pool(std::move(pool)),
+          m_schedule(options.counter_flush_ops, options.counter_flush_interval) {
+        for (int i = 0; i < 32; ++i) m_pattern += "[0-9a-f]";
+    }
+
+    // Runs f(connection) on a pooled connection. A reused connection that turns out to have
+    // been closed (server restart, idle timeout) is dropped and f retried once on a new one.
+    template <class F>
+    auto withConnection(F&& f) -> decltype(f(std::declval<detail::RedisConnection&>())) {
+        for (int attempt = 0;; ++attempt) {
+            auto lease = m_pool.acquire();
+            if (!lease.ok()) return lease.status();
+            auto result = f(**lease);
+            if (attempt == 0 && lease->reused() &&
+                (*lease)->failure() == detail::Failure::kClosed) {
+                continue;
+            }
+            return result;
+        }
+    }
+
+    std::string redisKey(const Key& key) const { return m_prefix + key.toHex(); }
+    // The 32-hex member of a redis key made by redisKey().
+    std::string_view member(const std::string& rk) const {
+        return std::string_view(rk).substr(m_prefix.size());
+    }
+
+    // After a pipelined lru touch failed with NOSCRIPT (Redis restarted or flushed its
+    // scripts): re-runs it with EVAL. Other failures only cost recency, never the value.
+    void retouch(detail::RedisConnection& c, const redisReply& r,
+                 std::span<const std::string_view> hexes) {
+        if (detail::RedisLimit::lostScript(r)) {
+            m_limit->appendTouched(c, hexes, true);
+            (void)c.read("EVAL touch");
+        } else if (r.type == REDIS_REPLY_ERROR) {
+            detail::logger().debug("cache \"{}\": lru touch failed: {}", m_config.name,
+                                   detail::replyText(r));
+        }
+    }
+
+    // Adds `n` operations to `pending`; flushes the counters when a batch is due.
+    void count(std::atomic<std::uint64_t>& pending, std::uint64_t n = 1) {
+        if (n == 0) return;
+        pending.fetch_add(n, std::memory_order_relaxed);
+        if (m_schedule.note(n)) {
+            // Another thread flushing already: leave it to that one.
+            std::unique_lock lock(m_flushMutex, std::try_to_lock);
+            if (lock.owns_lock()) flushCountersLocked();
+        }
+    }
+
+    Status flushCounters() {
+        std::lock_guard lock(m_flushMutex);
+        return flushCountersLocked();
+    }
+
+    // Adds the pending counters to the __meta hash; on failure they stay pending.
+    Status flushCountersLocked() {
+        m_schedule.restart();
+        struct Field {
+            std::string_view name;
+            std::atomic<std::uint64_t>* pending;
+            std::uint64_t taken;
+        };
+        Field fields[] = {{"hits", &m_pendingHits, 0},
+                          {"misses", &m_pendingMisses, 0},
+                          {"errors", &m_pendingErrors, 0}};
+        bool any = false;
+        for (auto& f : fields) {
+            f.taken = f.pending->exchange(0, std::memory_order_relaxed);
+            any = any || f.taken != 0;
+        }
+        if (!any) return {};
+        // HINCRBY is not idempotent, so no retry here: a failed flush is re-sent whole later.
+        auto lease = m_pool.acquire();
+        Status status = lease.status();
+        if (lease.ok()) {
+            detail::RedisConnection& conn = **lease;
+            std::vector<std::string> amounts;
+            amounts.reserve(3);
+            std::size_t sent = 0;
+            for (const auto& f : fields) {
+                if (f.taken == 0) continue;
+                amounts.push_back(std::to_string(f.taken));
+                conn.append({"HINCRBY", m_metaKey, f.name, amounts.back()});
+                ++sent;
+            }
+            auto replies = conn.readMany(sent, "HINCRBY counters");
+            status = replies.status();
+            if (replies.ok()) {
+                for (const auto& r : *replies) {
+                    if (r->type == REDIS_REPLY_ERROR) {
+                        status = detail::replyError(*r, m_masked, "HINCRBY counters");
+                    }
+                }
+                // Error replies mean nothing was added; a transport error leaves it unknown,
+                // and re-sending could count twice, which we prefer to losing counts.
+            }
+        }
+        if (!status.ok()) {
+            for (const auto& f : fields) f.pending->fetch_add(f.taken, std::memory_order_relaxed);
+        }
+        return status;
+    }
+
+    const ResolvedConfig m_config;
+    const RedisOptions m_options;
+    const std::string m_masked;
+    const std::string m_prefix;   // "twat_cache:<cache>:"
+    const std::string m_metaKey;  // "twat_cache:<cache>:__meta"
+    std::string m_pattern;        // SCAN MATCH pattern of the cache's entry keys
+    detail::RedisPool m_pool;
+    std::optional<detail::RedisLimit> m_limit;  // set when maxsize > 0
+
+    std::atomic<std::uint64_t> m_pendingHits{0};
+    std::atomic<std::uint64_t> m_pendingMisses{0};
+    std::atomic<std::uint64_t> m_pendingErrors{0};
+    detail::FlushSchedule m_schedule;
+    std::mutex m_flushMutex;  // one counter flush at a time
+};
+
+}  // namespace twat_cache
