@@ -9,7 +9,7 @@
 #include "files_test_support.h"
 #include "test_support.h"
 #include "twat_cache/engine.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 using namespace twat_cache;
 using namespace twat_cache::test;

@@ -3,7 +3,7 @@
 #include <QtTest>
 
 #include "twat_cache/redis_engine.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 using namespace twat_cache;
 
@@ -144,7 +144,7 @@ class TestRedisUrl : public QObject {
         QCOMPARE(QString::fromStdString(maskRedisUrl(url.toStdString())), masked);
     }
 
-    // Redis entries hold the shared envelope (util/envelope.h); these are the two ways the
+    // Redis entries hold the shared envelope (format/envelope.h); these are the two ways the
     // engine reads it: whole (GET) and by prefix (GETRANGE for contains() and scan()).
     void envelopeRoundTrip_data() {
         QTest::addColumn<QByteArray>("payload");

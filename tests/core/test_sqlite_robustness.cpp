@@ -10,7 +10,7 @@
 
 #include "sqlite_test_util.h"
 #include "test_support.h"
-#include "util/manifest.h"
+#include "format/manifest.h"
 
 using namespace twat_cache;
 using namespace twat_cache::test;

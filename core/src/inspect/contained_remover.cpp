@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "directory/files_io.h"  // Fd, openFolderAt
+#include "files/files_io.h"  // Fd, openFolderAt
 #include "util/fs_util.h"        // statusFromErrno
 
 namespace twat_cache::detail {

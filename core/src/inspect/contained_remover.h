@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "directory/files_io.h"  // Fd
+#include "files/files_io.h"  // Fd
 #include "twat_cache/status.h"
 
 namespace twat_cache::detail {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "directory/files_io.h"
+#include "files/files_io.h"
 #include "inspect/contained_remover.h"
 #include "inspect/entry_key.h"
 #include "inspect/native_sources.h"
@@ -19,7 +19,7 @@
 #include "inspect/scan_deadline.h"
 #include "inspect/sorted_listing.h"
 #include "inspect/value_render.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 namespace twat_cache::detail {
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include "inspect/redis_own_lookups.h"
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 namespace twat_cache::detail {
 

@@ -8,7 +8,7 @@
 
 #include "redis/redis_engine_impl.h"
 #include "util/engine_factories.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 #include "util/expiry.h"
 
 namespace twat_cache {
@@ -21,7 +21,7 @@ namespace {
 
 constexpr std::string_view kCacheSet = "twat_cache:__caches";
 // The Redis key schema version kept in __meta. 2: entries hold the shared envelope
-// (util/envelope.h, magic "TWC1"); 1 was the engine's own "TWCE" layout.
+// (format/envelope.h, magic "TWC1"); 1 was the engine's own "TWCE" layout.
 constexpr int kRedisFormatVersion = 2;
 
 std::optional<std::int64_t> toInt(std::string_view text) {

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "redis/redis_engine_impl.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 namespace twat_cache {
 

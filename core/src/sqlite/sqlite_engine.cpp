@@ -13,7 +13,7 @@
 #include "util/engine_factories.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
-#include "util/manifest.h"
+#include "format/manifest.h"
 #include "util/zstd_util.h"
 
 namespace twat_cache {

@@ -1,6 +1,6 @@
 // File-system helpers shared by the persistent engines (sqlite, files) and the manifest.
 // (The files engine's descriptor-level helpers, tuned for its hot path, are in
-// directory/files_io.h and report errors through statusFromErrno too.)
+// files/files_io.h and report errors through statusFromErrno too.)
 //
 // Every function reports failures as a Status naming the path and the operation, with the
 // code chosen from errno: EACCES/EPERM/EROFS -> PermissionDenied, ENOENT -> NotFound,

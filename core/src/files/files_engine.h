@@ -1,8 +1,8 @@
 // FilesEngine: the `files` engine, a joblib-like cache with one file per entry.
 //
 // A cache is one folder holding twat_cache.json (the manifest), stats.json + stats.lock (the
-// shared counters, see files_stats.h) and entries/ab/cd/<32 hex key>.twc, one value envelope
-// (util/envelope.h) per entry, fanned out over two folder levels by the key's first four hex
+// shared counters, see persisted_counters.h) and entries/ab/cd/<32 hex key>.twc, one value envelope
+// (format/envelope.h) per entry, fanned out over two folder levels by the key's first four hex
 // digits. Writes go to a temporary file beside the entry and are renamed over it, so readers
 // and crashes never see a torn entry. A hit is one open, one fstat and one read; the payload
 // is checked by the envelope's checksum, so a damaged file is a miss (counted as an error and
@@ -26,8 +26,8 @@
 #include <mutex>
 #include <string>
 
-#include "directory/files_index.h"
-#include "directory/files_stats.h"
+#include "files/entry_index.h"
+#include "files/persisted_counters.h"
 #include "twat_cache/engine.h"
 
 namespace twat_cache::detail {

@@ -1,5 +1,5 @@
 // Manifest read/write with nlohmann-json, and the folder-ownership rule (see manifest.h).
-#include "util/manifest.h"
+#include "format/manifest.h"
 
 #include <nlohmann/json.hpp>
 #include <system_error>

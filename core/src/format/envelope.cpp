@@ -1,5 +1,5 @@
 // The value envelope (see envelope.h for the layout).
-#include "util/envelope.h"
+#include "format/envelope.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>

@@ -1,5 +1,5 @@
-// EntryIndex (see files_index.h).
-#include "directory/files_index.h"
+// EntryIndex (see entry_index.h).
+#include "files/entry_index.h"
 
 namespace twat_cache::detail {
 

@@ -1,5 +1,5 @@
 // FilesEngine (see files_engine.h).
-#include "directory/files_engine.h"
+#include "files/files_engine.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,12 +11,12 @@
 #include <filesystem>
 #include <system_error>
 
-#include "directory/files_io.h"
+#include "files/files_io.h"
 #include "util/engine_factories.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 #include "util/expiry.h"
 #include "util/log_internal.h"
-#include "util/manifest.h"
+#include "format/manifest.h"
 
 namespace twat_cache::detail {
 namespace {
@@ -48,7 +48,7 @@ Result<std::unique_ptr<Engine>> FilesEngine::open(const ResolvedConfig& config) 
     const mode_t fileMode = config.secure ? 0600 : 0666;
     const std::string folder = config.folder.string();
 
-    // The shared folder rule (util/manifest.h): create or adopt an empty folder, accept our
+    // The shared folder rule (format/manifest.h): create or adopt an empty folder, accept our
     // own manifest, refuse anything else without writing into it.
     auto manifest = openCacheFolder(config, kEngineName);
     if (!manifest.ok()) return manifest.status().withContext("cannot open files cache " + folder);

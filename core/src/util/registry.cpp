@@ -1,3 +1,4 @@
+// CacheRegistry (twat_cache/registry.h): the live memoized caches of every engine, by name.
 #include "twat_cache/registry.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
-// PersistedCounters (see files_stats.h).
-#include "directory/files_stats.h"
+// PersistedCounters (see persisted_counters.h).
+#include "files/persisted_counters.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "directory/files_io.h"
+#include "files/files_io.h"
 #include "util/log_internal.h"
 
 namespace twat_cache::detail {

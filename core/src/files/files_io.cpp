@@ -1,5 +1,5 @@
 // Small POSIX file helpers of the files engine.
-#include "directory/files_io.h"
+#include "files/files_io.h"
 
 #include <dirent.h>
 #include <fcntl.h>

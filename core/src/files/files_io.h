@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "twat_cache/status.h"
-#include "util/envelope.h"
+#include "format/envelope.h"
 #include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {
