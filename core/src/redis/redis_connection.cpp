@@ -174,6 +174,15 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
             return Status::unavailable(replies.status().message() +
                                        "; if the server expects TLS, use rediss://");
         }
+        if (ep.tls.enabled && ep.tls.cert_file.empty() && conn->failure() == Failure::kClosed) {
+            // TLS 1.3 finishes the client's side of the handshake before the server checks
+            // for a client certificate; its refusal arrives as a closed connection.
+            return Status::unavailable(
+                replies.status().message() +
+                " right after the TLS handshake: the server may require a client certificate "
+                "(give one with ?cert=PATH&key=PATH, or twat-cache --tls-cert PATH --tls-key "
+                "PATH)");
+        }
         return replies.status();
     }
     for (std::size_t i = 0; i < steps.size(); ++i) {

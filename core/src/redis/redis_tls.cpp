@@ -135,8 +135,7 @@ std::string verifyFailure(long result, X509* cert, const RedisEndpoint& ep) {
 std::string tlsFailure(const std::string& errors) {
     auto has = [&errors](std::string_view s) { return errors.find(s) != std::string::npos; };
     if (has("certificate required")) {
-        return "the server requires a client certificate: give one with ?cert=PATH&key=PATH "
-               "(twat-cache --tls-cert PATH --tls-key PATH)";
+        return "the server requires a client certificate (?cert=&key=, --tls-cert/--tls-key)";
     }
     if (has("wrong version number") || has("packet length too long") ||
         has("record layer failure") || has("unknown protocol")) {
@@ -211,12 +210,15 @@ Result<std::unique_ptr<TlsSession>> TlsSession::start(redisContext* ctx,
                                            ": cannot read the client certificate " +
                                            tls.cert_file + " (" + opensslErrors() + ")");
         }
-        if (SSL_CTX_use_PrivateKey_file(sslCtx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+        const bool keyRead =
+            SSL_CTX_use_PrivateKey_file(sslCtx, tls.key_file.c_str(), SSL_FILETYPE_PEM) == 1;
+        const std::string keyErrors = keyRead ? std::string() : opensslErrors();
+        if (!keyRead && keyErrors.find("mismatch") == std::string::npos) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) +
                                            ": cannot read the client key " + tls.key_file +
-                                           " (" + opensslErrors() + ")");
+                                           " (" + keyErrors + ")");
         }
-        if (SSL_CTX_check_private_key(sslCtx) != 1) {
+        if (!keyRead || SSL_CTX_check_private_key(sslCtx) != 1) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) + ": the key " +
                                            tls.key_file + " does not belong to the certificate " +
                                            tls.cert_file);
