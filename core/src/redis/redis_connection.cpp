@@ -96,6 +96,12 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
     const std::string_view text = replyText(reply);
     const std::string msg =
         "redis " + std::string(maskedUrl) + ": " + std::string(doing) + ": " + std::string(text);
+    if (text.starts_with("NOPERM")) {
+        // An ACL user without the right (Redis 6+): say so in words, with the server's own.
+        return Status::permissionDenied("redis " + std::string(maskedUrl) + ": " +
+                                        std::string(doing) + ": not permitted by the server (" +
+                                        std::string(text) + ")");
+    }
     if (text.starts_with("WRONGPASS") || text.starts_with("NOAUTH") || text.starts_with("NOPERM") ||
         contains(text, "invalid password") || contains(text, "without any password") ||
         contains(text, "invalid username")) {
