@@ -190,6 +190,8 @@ def main():
         clients = {
             "tcp": lambda: redis.Redis(host="127.0.0.1", port=server.port),
             "unix": lambda: redis.Redis(unix_socket_path=server.unix_path),
+            "tls": lambda: redis.Redis(host="127.0.0.1", port=server.tls_port, ssl=True,
+                                       ssl_ca_certs=server.ca),
         }
         server.wait_ready(clients["tcp"])
         version = clients["tcp"]().info("server")["redis_version"]
@@ -237,8 +239,15 @@ def main():
                          (f"setMany/{args.depth}", "setmany")):
             slowdown_row(t, f"{op} {tr} maxsize", o("maxsize", f"limited_{name}_{tr}"),
                          o("no limit", f"engine_{name}_{tr}"), 2.5)
-    # TLS against plain TCP, the same engine and server: the cost of encryption.
+    # TLS against plain TCP, the same engine and server: the cost of encryption (both ends
+    # encrypt: the redis-py rows show what the same server's TLS costs another client).
     slowdown_row(t, "get tls", o("tls", "engine_get_tls"), o("tcp", "engine_get_tcp"), 1.3)
+    slowdown_row(t, "get tls (redis-py)", p("redis-py tls", "redispy_get_tls"),
+                 p("redis-py tcp", "redispy_get_tcp"), 1.3)
+    speedup_row(t, "get tls", o("engine", "engine_get_tls"), p("redis-py", "redispy_get_tls"),
+                None, 1.4)
+    throughput_row(t, f"getMany/{args.depth} tls", o("engine", "engine_getmany_tls"),
+                   p("redis-py pipe", "redispy_pipeget_tls"), 2.5)
     slowdown_row(t, "set tls", o("tls", "engine_set_tls"), o("tcp", "engine_set_tcp"), 1.3)
     slowdown_row(t, f"getMany/{args.depth} tls", o("tls", "engine_getmany_tls"),
                  o("tcp", "engine_getmany_tcp"), 1.1)
