@@ -15,6 +15,8 @@ PACKAGES=(
     qtkeychain-qt6-dev
     libhiredis-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
     libzstd-dev libxxhash-dev libbenchmark-dev
+    # TLS to Redis (rediss://): Debian's hiredis 0.14 has none, the core uses OpenSSL.
+    libssl-dev openssl
     # Real peers for tests and benchmarks.
     redis-server redis-tools python3 python3-diskcache python3-joblib python3-cachetools
     python3-redis

@@ -2,6 +2,7 @@
 // resolution (see cli_target.h).
 #include "cli_target.h"
 
+#include <cctype>
 #include <cstdio>
 
 #include "cli_format.h"
@@ -39,8 +40,65 @@ Result<fs::path> rootOf(const CliState& state) {
     return resolveCacheRoot();
 }
 
+namespace {
+
+// %-escapes what a URL query value may not hold as is.
+std::string queryEscape(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        }
+    }
+    return out;
+}
+
+bool tlsFlagsGiven(const CliState& state) {
+    return !state.tls_ca.empty() || !state.tls_cert.empty() || !state.tls_key.empty() ||
+           state.tls_insecure;
+}
+
+}  // namespace
+
+Result<std::string> withTlsFlags(const CliState& state, const std::string& url) {
+    if (!tlsFlagsGiven(state)) return url;
+    std::string out = url;
+    if (out.starts_with("redis://")) {
+        out.insert(5, "s");  // rediss://
+    } else if (!out.starts_with("rediss://")) {
+        return Status::invalidArgument("--tls-ca, --tls-cert, --tls-key and --tls-insecure "
+                                       "apply to redis:// and rediss:// URLs only");
+    }
+    char sep = out.find('?') == std::string::npos ? '?' : '&';
+    auto add = [&](std::string_view name, std::string_view value) {
+        out += sep;
+        out += name;
+        out += '=';
+        out += queryEscape(value);
+        sep = '&';
+    };
+    if (!state.tls_ca.empty()) add("ca", fs::absolute(state.tls_ca).string());
+    if (!state.tls_cert.empty()) add("cert", fs::absolute(state.tls_cert).string());
+    if (!state.tls_key.empty()) add("key", fs::absolute(state.tls_key).string());
+    if (state.tls_insecure) add("insecure", "1");
+    return out;
+}
+
 Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
-    if (Discovery::isUrl(target)) return Discovery::identifyUrl(target);
+    if (Discovery::isUrl(target)) {
+        auto url = withTlsFlags(state, target);
+        if (!url.ok()) return url.status();
+        return Discovery::identifyUrl(*url);
+    }
+    if (tlsFlagsGiven(state)) {
+        return Status::invalidArgument("--tls-* options apply to Redis URLs, not to " + target);
+    }
     std::error_code ec;
     if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));
     // A path we may not reach (permissions, I/O) says so, rather than "no cache named …".

@@ -30,6 +30,10 @@ struct CliState {
     bool read_only = false;       // --read-only: never delete
     bool verbose = false;         // --verbose
     std::string separator = ":";  // --separator: Redis namespace separator
+    // --tls-ca, --tls-cert, --tls-key, --tls-insecure: TLS options of a Redis URL target
+    // (they make a redis:// URL rediss://).
+    std::string tls_ca, tls_cert, tls_key;
+    bool tls_insecure = false;
     int exit_code = kExitOk;
 };
 

@@ -336,6 +336,13 @@ void addInspectCommands(CLI::App& app, CliState& state) {
                  "and exit 3");
     app.add_flag("-v,--verbose", state.verbose, "More detail");
     app.add_option("--separator", state.separator, "Redis key namespace separator (default :)");
+    app.add_option("--tls-ca", state.tls_ca,
+                   "Redis over TLS: trust the CA(s) in this PEM file (default: the system's)");
+    app.add_option("--tls-cert", state.tls_cert, "Redis over TLS: this client's certificate (PEM)");
+    app.add_option("--tls-key", state.tls_key,
+                   "Redis over TLS: the client certificate's key (PEM; default: in --tls-cert)");
+    app.add_flag("--tls-insecure", state.tls_insecure,
+                 "Redis over TLS: do not verify the server (test servers only)");
 
     app.add_subcommand("list", "List the caches under the root")->callback([&state] {
         state.exit_code = runList(state);

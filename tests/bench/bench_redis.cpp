@@ -12,6 +12,8 @@
 //                                            opened with maxsize = --keys (lru): the cost of
 //                                            the index script on every store and the lru
 //                                            touch on every read (nothing is evicted)
+// With --tls URL (a rediss:// URL of the same server's TLS port), the engine workloads run
+// again over TLS as engine_{set,get,getmany,setmany}_tls (no raw hiredis: it has no TLS).
 // Raw hiredis does the least a client can: redisCommand / redisAppendCommand with %b
 // arguments, check the reply type, free it (inside the timed region, as the engine does). The
 // engine also decodes the envelope and copies the payload out. Output: one JSON array
@@ -40,6 +42,7 @@ namespace {
 struct Options {
     std::string tcp;        // host:port
     std::string unix_path;  // socket path
+    std::string tls_url;    // rediss://...
     std::size_t keys = 1000;
     std::size_t rounds = 5;
     std::size_t depth = 128;
@@ -120,6 +123,24 @@ class TransportBench {
                         &lGet, &lMany, &lSetMany}) {
             out.push_back(std::move(*s));
         }
+    }
+
+    // The engine workloads alone (a transport raw hiredis cannot speak).
+    void runEngineOnly(std::vector<bench::Samples>& out) {
+        bench::Samples eSet{"engine_set_" + m_t, 1, {}}, eGet{"engine_get_" + m_t, 1, {}};
+        bench::Samples eMany{"engine_getmany_" + m_t, m_o.depth, {}};
+        bench::Samples eSetMany{"engine_setmany_" + m_t, m_o.depth, {}};
+        engineSets(*m_engine, eSet);
+        engineGets(*m_engine, eGet);  // warm-up passes, discarded
+        eSet.ns.clear();
+        eGet.ns.clear();
+        for (std::size_t round = 0; round < m_o.rounds; ++round) {
+            engineSets(*m_engine, eSet);
+            engineGets(*m_engine, eGet);
+            engineGetMany(*m_engine, eMany);
+            engineSetMany(*m_engine, eSetMany);
+        }
+        for (auto* s : {&eSet, &eGet, &eMany, &eSetMany}) out.push_back(std::move(*s));
     }
 
   private:
@@ -293,6 +314,8 @@ Options parseArgs(int argc, char** argv) {
             o.tcp = next();
         } else if (a == "--unix") {
             o.unix_path = next();
+        } else if (a == "--tls") {
+            o.tls_url = next();
         } else if (a == "--keys") {
             o.keys = std::stoul(next());
         } else if (a == "--rounds") {
@@ -303,7 +326,7 @@ Options parseArgs(int argc, char** argv) {
             o.size = std::stoul(next());
         } else {
             bench::die(a,
-                       "usage: bench_redis [--tcp HOST:PORT] [--unix PATH] [--keys N] "
+                       "usage: bench_redis [--tcp HOST:PORT] [--unix PATH] [--tls URL] [--keys N] "
                        "[--rounds R] [--depth D] [--size BYTES]");
         }
     }
@@ -332,6 +355,10 @@ int main(int argc, char** argv) {
             o, "unix", "unix://" + o.unix_path,
             connectRaw(o.unix_path, redisConnectUnixWithTimeout(o.unix_path.c_str(), timeout)));
         b.run(all);
+    }
+    if (!o.tls_url.empty()) {
+        TransportBench b(o, "tls", o.tls_url, nullptr);
+        b.runEngineOnly(all);
     }
     bench::printAll(all);
     return 0;

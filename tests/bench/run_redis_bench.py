@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from run_persistent_bench import (REPO, Table, build_target, load_average,  # noqa: E402
@@ -46,12 +47,21 @@ class RedisServer:
         if exe is None:
             sys.exit("redis-server not found: apt install redis-server")
         self.port = free_port()
+        self.tls_port = free_port()
         self.unix_path = str(folder / "redis.sock")
+        self.ca = make_certificates(folder)
         self.proc = subprocess.Popen(
             [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--unixsocket", self.unix_path, "--unixsocketperm", "700",
-             "--dir", str(folder)],
+             "--dir", str(folder), "--tls-port", str(self.tls_port),
+             "--tls-cert-file", str(folder / "server.pem"),
+             "--tls-key-file", str(folder / "server.key"), "--tls-ca-cert-file", self.ca,
+             "--tls-auth-clients", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def tls_url(self):
+        return (f"rediss://127.0.0.1:{self.tls_port}/0?ca="
+                + urllib.parse.quote(self.ca, safe=""))
 
     def wait_ready(self, client_factory):
         for _ in range(200):
@@ -71,6 +81,24 @@ class RedisServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def make_certificates(folder):
+    """A CA and a server certificate for 127.0.0.1 (EC P-256), made with openssl; the CA path."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    ca, key = folder / "ca.pem", folder / "ca.key"
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", str(key), "-out", str(ca), "-days", "2", "-subj", "/CN=bench CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", str(folder / "server.key"), "-out", str(folder / "server.csr"),
+        "-subj", "/CN=127.0.0.1")
+    (folder / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", str(folder / "server.csr"), "-CA", str(ca), "-CAkey", str(key),
+        "-CAcreateserial", "-out", str(folder / "server.pem"), "-days", "2",
+        "-extfile", str(folder / "ext.cnf"))
+    return str(ca)
 
 
 def time_each(fn, items):
@@ -162,6 +190,8 @@ def main():
         clients = {
             "tcp": lambda: redis.Redis(host="127.0.0.1", port=server.port),
             "unix": lambda: redis.Redis(unix_socket_path=server.unix_path),
+            "tls": lambda: redis.Redis(host="127.0.0.1", port=server.tls_port, ssl=True,
+                                       ssl_ca_certs=server.ca),
         }
         server.wait_ready(clients["tcp"])
         version = clients["tcp"]().info("server")["redis_version"]
@@ -169,7 +199,8 @@ def main():
         ours_runs, peer_runs = [], []
         for _ in range(args.repeat):  # alternate the sides so that noise hits both
             ours_runs.append(run_json([str(binary), "--tcp", f"127.0.0.1:{server.port}",
-                                       "--unix", server.unix_path, "--keys", str(args.keys),
+                                       "--unix", server.unix_path, "--tls", server.tls_url(),
+                                       "--keys", str(args.keys),
                                        "--rounds", str(args.rounds), "--depth",
                                        str(args.depth), "--size", str(args.size)]))
             peers = {}
@@ -208,6 +239,20 @@ def main():
                          (f"setMany/{args.depth}", "setmany")):
             slowdown_row(t, f"{op} {tr} maxsize", o("maxsize", f"limited_{name}_{tr}"),
                          o("no limit", f"engine_{name}_{tr}"), 2.5)
+    # TLS against plain TCP, the same engine and server: the cost of encryption (both ends
+    # encrypt: the redis-py rows show what the same server's TLS costs another client).
+    slowdown_row(t, "get tls", o("tls", "engine_get_tls"), o("tcp", "engine_get_tcp"), 1.3)
+    slowdown_row(t, "get tls (redis-py)", p("redis-py tls", "redispy_get_tls"),
+                 p("redis-py tcp", "redispy_get_tcp"), 1.3)
+    speedup_row(t, "get tls", o("engine", "engine_get_tls"), p("redis-py", "redispy_get_tls"),
+                None, 1.4)
+    throughput_row(t, f"getMany/{args.depth} tls", o("engine", "engine_getmany_tls"),
+                   p("redis-py pipe", "redispy_pipeget_tls"), 2.5)
+    slowdown_row(t, "set tls", o("tls", "engine_set_tls"), o("tcp", "engine_set_tcp"), 1.3)
+    slowdown_row(t, f"getMany/{args.depth} tls", o("tls", "engine_getmany_tls"),
+                 o("tcp", "engine_getmany_tcp"), 1.1)
+    slowdown_row(t, f"setMany/{args.depth} tls", o("tls", "engine_setmany_tls"),
+                 o("tcp", "engine_setmany_tcp"), 1.1)
     t.print()
     print(f"\n{t.misses} target(s) missed")
     return 1 if args.strict and t.misses else 0

@@ -10,3 +10,12 @@ twat_cache_add_test(NAME test_redis_concurrency SOURCES test_redis_concurrency.c
 # maxsize enforcement (two engines write from two threads in one test: concurrency label).
 twat_cache_add_test(NAME test_redis_limit SOURCES test_redis_limit.cpp LABELS redis concurrency
     LIBS PkgConfig::HIREDIS TIMEOUT 60)
+# TLS (rediss://) with certificates made at run time; the CLI's --tls-* flags.
+twat_cache_add_test(NAME test_redis_tls SOURCES test_redis_tls.cpp LABELS redis TIMEOUT 120)
+target_compile_definitions(test_redis_tls PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_redis_tls twat-cache)
+# ACL users with few rights: browsing, refusals in words, memoization that stays correct.
+twat_cache_add_test(NAME test_redis_acl SOURCES test_redis_acl.cpp LABELS redis
+    LIBS PkgConfig::HIREDIS TIMEOUT 120)
+target_compile_definitions(test_redis_acl PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_redis_acl twat-cache)

@@ -117,9 +117,50 @@ class TestRedisUrl : public QObject {
         QVERIFY2(msg.find("pa%zzss") == std::string::npos, msg.c_str());
     }
 
-    void tlsIsNotSupported() {
-        auto ep = parseRedisUrl("rediss://h:6380");
-        QCOMPARE(ep.status().code(), StatusCode::kNotSupported);
+    void tlsOptions() {
+        auto plain = parseRedisUrl("rediss://h:6380");
+        QVERIFY2(plain.ok(), plain.status().toString().c_str());
+        QVERIFY(plain->tls.enabled);
+        QVERIFY(!plain->tls.insecure);
+        QVERIFY(plain->tls.ca_file.empty());
+
+        auto ep = parseRedisUrl(
+            "rediss://u:pw@10.0.0.1:6380/2?ca=%2Fetc%2Fca%20dir%2Fca.pem&cert=%2Fc.pem"
+            "&key=%2Fk.pem&sni=cache.example.com&insecure=1&timeout=5s");
+        QVERIFY2(ep.ok(), ep.status().toString().c_str());
+        QVERIFY(ep->tls.enabled);
+        QCOMPARE(ep->tls.ca_file, std::string("/etc/ca dir/ca.pem"));
+        QCOMPARE(ep->tls.cert_file, std::string("/c.pem"));
+        QCOMPARE(ep->tls.key_file, std::string("/k.pem"));
+        QCOMPARE(ep->tls.sni, std::string("cache.example.com"));
+        QVERIFY(ep->tls.insecure);
+        QCOMPARE(ep->host, std::string("10.0.0.1"));
+        QCOMPARE(ep->db, 2);
+        QCOMPARE(ep->user, std::string("u"));
+
+        // A PEM holding both certificate and key.
+        auto both = parseRedisUrl("rediss://h?cert=%2Fboth.pem");
+        QVERIFY(both.ok());
+        QCOMPARE(both->tls.key_file, std::string("/both.pem"));
+    }
+
+    void tlsOptionsNeedTls_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("ca on redis://") << "redis://h?ca=%2Fca.pem" << "needs TLS: use rediss://";
+        QTest::newRow("insecure on redis://") << "redis://h?insecure=1" << "needs TLS";
+        QTest::newRow("ca on unix://") << "unix:///s.sock?ca=%2Fca.pem" << "needs TLS";
+        QTest::newRow("key without cert") << "rediss://h?key=%2Fk.pem" << "needs \"cert\"";
+        QTest::newRow("insecure=yes") << "rediss://h?insecure=yes" << "insecure must be 1 or 0";
+        QTest::newRow("empty ca") << "rediss://h?ca=" << "needs a value";
+    }
+    void tlsOptionsNeedTls() {
+        QFETCH(QString, url);
+        QFETCH(QString, reason);
+        auto ep = parseRedisUrl(url.toStdString());
+        QCOMPARE(ep.status().code(), StatusCode::kInvalidArgument);
+        QVERIFY2(ep.status().message().find(reason.toStdString()) != std::string::npos,
+                 ep.status().message().c_str());
     }
 
     void masksPasswords_data() {

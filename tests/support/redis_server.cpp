@@ -101,6 +101,16 @@ std::string RedisServer::start() {
     if (!m_options.password.empty()) {
         args << "--requirepass" << QString::fromStdString(m_options.password);
     }
+    if (!m_options.tls_cert.empty()) {
+        if (m_tlsPort < 0) m_tlsPort = freeLoopbackPort();
+        if (m_tlsPort < 0) return "no free loopback port for TLS";
+        args << "--tls-port" << QString::number(m_tlsPort) << "--tls-cert-file"
+             << QString::fromStdString(m_options.tls_cert) << "--tls-key-file"
+             << QString::fromStdString(m_options.tls_key) << "--tls-ca-cert-file"
+             << QString::fromStdString(m_options.tls_ca) << "--tls-auth-clients"
+             << (m_options.tls_auth_clients ? "yes" : "no");
+    }
+    for (const auto& a : m_options.extra_args) args << QString::fromStdString(a);
     m_process = std::make_unique<QProcess>();
     m_process->setStandardOutputFile(QString::fromStdString((m_dir.path() / "redis.log").string()),
                                      QIODevice::Append);

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "test_support.h"
 
@@ -26,6 +27,10 @@ class RedisServer {
     struct Options {
         bool unix_socket = false;  // also listen on <tempdir>/redis.sock
         std::string password;      // --requirepass when not empty
+        // TLS on a second port (tlsPort()) when `tls_cert` is set; the plain port stays.
+        std::string tls_cert, tls_key, tls_ca;
+        bool tls_auth_clients = false;  // require a client certificate signed by tls_ca
+        std::vector<std::string> extra_args;  // further redis-server arguments
     };
 
     // Whether a redis-server program exists.
@@ -46,6 +51,7 @@ class RedisServer {
     void kill();
 
     int port() const { return m_port; }
+    int tlsPort() const { return m_tlsPort; }
     std::string unixPath() const;
     // redis://127.0.0.1:<port>/<db> (with the password when the server has one).
     std::string url(int db = 0) const;
@@ -58,6 +64,7 @@ class RedisServer {
     Options m_options;
     TempDir m_dir;
     int m_port = -1;
+    int m_tlsPort = -1;
     std::unique_ptr<QProcess> m_process;
 };
 

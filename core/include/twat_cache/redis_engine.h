@@ -11,10 +11,12 @@
 // fifo and rr (lfu and none fall back to lru with a warning). max_bytes is not enforced
 // (warning at open). Without a maxsize nothing of this exists (docs/REDIS.md).
 //
-// URLs: `redis://[user:password@]host[:port][/db][?options]` and
-// `unix:///path/to.sock[?db=N&options]`. Options: db, user, password, connect_timeout,
-// timeout (per command), pool_size (durations as in parseDuration, e.g. 250ms). A password
-// never appears in a message or a log line: maskRedisUrl() replaces it with ***.
+// URLs: `redis://[user:password@]host[:port][/db][?options]`, the same with `rediss://` for
+// TLS, and `unix:///path/to.sock[?db=N&options]`. Options: db, user, password,
+// connect_timeout, timeout (per command), pool_size (durations as in parseDuration, e.g.
+// 250ms); with rediss:// also ca, cert, key (PEM files, %-escaped paths), sni and insecure
+// (see RedisTlsOptions). A password never appears in a message or a log line:
+// maskRedisUrl() replaces it with ***.
 //
 // Counters are batched in memory and added to the __meta hash with HINCRBY every
 // RedisOptions::counter_flush_ops operations, every counter_flush_interval, on flush() and on
@@ -45,6 +47,18 @@
 
 namespace twat_cache {
 
+// TLS to the server (rediss:// URLs). The server's certificate is verified against `ca_file`
+// (else the system's trust store) and must name the host (a DNS name or an IP address, as
+// given in the URL) unless `insecure`. Mutual TLS: `cert_file` and `key_file`.
+struct RedisTlsOptions {
+    bool enabled = false;   // rediss://
+    std::string ca_file;    // ?ca= : PEM file of the CA(s) to trust; empty: the system's
+    std::string cert_file;  // ?cert= : this client's certificate (PEM, chain allowed)
+    std::string key_file;   // ?key= : its private key (PEM); default: cert_file
+    std::string sni;        // ?sni= : server name sent and checked; default: the host
+    bool insecure = false;  // ?insecure=1 : no verification at all (testing only)
+};
+
 // Where a Redis server is and how to log in, as parsed from a URL.
 struct RedisEndpoint {
     std::string host;       // TCP host (empty for a unix socket)
@@ -56,10 +70,11 @@ struct RedisEndpoint {
     std::optional<std::chrono::milliseconds> connect_timeout;  // from ?connect_timeout=
     std::optional<std::chrono::milliseconds> command_timeout;  // from ?timeout=
     std::optional<int> pool_size;                              // from ?pool_size=
+    RedisTlsOptions tls;
 };
 
-// Parses a Redis URL (see above). InvalidArgument names the masked URL and what is wrong;
-// rediss:// (TLS) is NotSupported.
+// Parses a Redis URL (see above). InvalidArgument names the masked URL and what is wrong
+// (TLS options on a redis:// or unix:// URL included).
 TWAT_CACHE_EXPORT Result<RedisEndpoint> parseRedisUrl(std::string_view url);
 // The URL with any password (userinfo or ?password=) replaced by ***.
 TWAT_CACHE_EXPORT std::string maskRedisUrl(std::string_view url);

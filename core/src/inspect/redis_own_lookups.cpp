@@ -62,12 +62,20 @@ LookupCounts ownLookups(const std::string& runId) {
 
 // ---- RedisSource's brackets around its own key reads ----
 
+bool RedisSource::noteInfoRefusal(const redisReply& reply) {
+    if (reply.type != REDIS_REPLY_ERROR || !replyText(reply).starts_with("NOPERM")) return false;
+    m_infoRefusal = "not permitted by the server (" + std::string(replyText(reply)) + ")";
+    return true;
+}
+
 Result<RedisConnection*> RedisSource::beginOwnReads() {
     auto conn = connection();
     if (!conn.ok()) return conn.status();
+    if (!m_infoRefusal.empty()) return conn;  // no INFO: nothing to bracket with
     if (m_runId.empty()) {
         auto r = (*conn)->command({"INFO", "server"});
         if (!r.ok()) return r.status();
+        if (noteInfoRefusal(**r)) return conn;
         if (Status s = checkReply(**r, "INFO server"); !s.ok()) return s;
         m_runId = std::string(fieldOf(replyText(**r), "run_id"));
         if (m_runId.empty()) m_runId = m_settings.masked_url;  // a server without run_id
@@ -78,6 +86,7 @@ Result<RedisConnection*> RedisSource::beginOwnReads() {
 
 Result<std::vector<ReplyPtr>> RedisSource::endOwnReads(RedisConnection& conn, std::size_t n,
                                                        std::string_view doing) {
+    if (!m_infoRefusal.empty()) return conn.readMany(n, doing);
     conn.append({"INFO", "stats"});
     auto replies = conn.readMany(n + 2, doing);
     if (!replies.ok()) return replies.status();

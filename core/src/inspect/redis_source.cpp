@@ -392,11 +392,17 @@ Result<SourceStats> RedisSource::stats() {
     (*conn)->append({"INFO", "server"});
     auto replies = (*conn)->readMany(5, "DBSIZE/INFO");
     if (!replies.ok()) return replies.status();
-    for (const auto& r : *replies) {
-        if (Status s = checkReply(*r, "DBSIZE/INFO"); !s.ok()) return s;
-    }
+    if (Status s = checkReply(*replies->front(), "DBSIZE"); !s.ok()) return s;
     SourceStats s;
     s.entries = static_cast<std::uint64_t>((*replies)[0]->integer);
+    if (noteInfoRefusal(*(*replies)[1])) {  // an ACL user without INFO: the key count only
+        s.note = "entries: keys in db " + std::to_string(db()) +
+                 " (DBSIZE); size, hits, misses and evictions: " + m_infoRefusal;
+        return s;
+    }
+    for (const auto& r : *replies) {
+        if (Status st = checkReply(*r, "DBSIZE/INFO"); !st.ok()) return st;
+    }
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[1]))) {
         s.extra.emplace_back(name + ".keys", keyspaceField(value, "keys"));
         s.extra.emplace_back(name + ".expires", keyspaceField(value, "expires"));
@@ -557,8 +563,12 @@ Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
         endpoint->command_timeout.value_or(std::chrono::milliseconds(10'000));
     auto conn = RedisConnection::open(settings);
     if (!conn.ok()) return conn.status();
-    return std::unique_ptr<Source>(
+    std::unique_ptr<RedisSource> source(
         new RedisSource(info, options, std::move(settings), std::move(*conn)));
+    if (!options.read_only) {
+        if (Status s = source->probePermissions(); !s.ok()) return s;
+    }
+    return std::unique_ptr<Source>(std::move(source));
 }
 
 }  // namespace twat_cache::detail

@@ -87,6 +87,17 @@ class RedisSource final : public Source {
     // The fingerprint describe() gives a key of `type` with `length` elements or bytes.
     static std::string fingerprintOf(std::string_view type, std::optional<std::uint64_t> length);
     Result<std::uint64_t> dbSize();
+
+    // What this server lets the connection's user change (ACL users, Redis 6+): found at open
+    // by commands that change nothing (UNLINK of a key that does not exist, an empty script).
+    // Each is empty when permitted, else the server's refusal ("NOPERM ... 'unlink' ...").
+    // A refusal to touch the probe's key (a key pattern) is not a refusal of the command.
+    struct Permissions {
+        std::string unlink;
+        std::string eval;
+    };
+    Status probePermissions();
+    const Permissions& permissions() const { return m_permissions; }
     std::size_t scanCount() const { return m_count; }
     int db() const { return m_settings.endpoint.db; }
 
@@ -104,6 +115,9 @@ class RedisSource final : public Source {
     Result<std::vector<ReplyPtr>> endOwnReads(RedisConnection& conn, std::size_t n,
                                               std::string_view doing);
     Status checkReply(const redisReply& reply, std::string_view doing) const;
+    // Records an ACL refusal of INFO (m_infoRefusal) and says whether `reply` is one; the
+    // source then works without INFO (no server-wide counts, no own-lookup brackets).
+    bool noteInfoRefusal(const redisReply& reply);
     void adapt(std::chrono::steady_clock::duration roundTrip);
 
     SourceInfo m_info;
@@ -113,6 +127,8 @@ class RedisSource final : public Source {
     std::string m_separator;
     std::size_t m_count = kInitialCount;
     std::string m_runId;  // the server's, for the own-lookup counts; "" until known
+    Permissions m_permissions;
+    std::string m_infoRefusal;  // "not permitted by the server (NOPERM ...)" once INFO was
 
     // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
     struct Batch {

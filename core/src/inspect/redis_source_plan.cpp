@@ -200,8 +200,37 @@ Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
     return out;
 }
 
+Status RedisSource::probePermissions() {
+    auto conn = connection();
+    if (!conn.ok()) return conn.status();
+    // A name no one uses: UNLINK of a missing key deletes nothing.
+    const std::string probe = "twat_cache:__permission_probe__:" + std::to_string(nowMs());
+    (*conn)->append({"UNLINK", probe});
+    (*conn)->append({"EVAL", "return 0", "0"});
+    auto replies = (*conn)->readMany(2, "permission check");
+    if (!replies.ok()) return replies.status();
+    auto refusal = [](const redisReply& r) -> std::string {
+        if (r.type != REDIS_REPLY_ERROR) return {};
+        const std::string_view text = replyText(r);
+        // "NOPERM this user has no permissions to run the 'unlink' command"; a key-pattern
+        // refusal ("... to access one of the keys ...") says nothing about the command.
+        if (!text.starts_with("NOPERM") || text.find("run the") == std::string_view::npos) {
+            return {};
+        }
+        return std::string(text);
+    };
+    m_permissions.unlink = refusal(*(*replies)[0]);
+    m_permissions.eval = refusal(*(*replies)[1]);
+    return {};
+}
+
 Status RedisSource::supports(PlanRequest::Action action) const {
     using A = PlanRequest::Action;
+    if ((action == A::kDeleteEntries || action == A::kMatchGlob || action == A::kClearAll) &&
+        !m_permissions.unlink.empty()) {
+        return Status::permissionDenied("not permitted by the server (" + m_permissions.unlink +
+                                        ")");
+    }
     switch (action) {
         case A::kClearExpired:
             return Status::notSupported(
@@ -235,6 +264,7 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             return Status::notSupported(supports(request.action).message() +
                                         ", or delete by pattern");
         case A::kDeleteEntries: {
+            if (Status s = supports(request.action); !s.ok()) return s;
             std::vector<std::string> keys;
             for (const auto& id : request.entry_ids) {
                 auto k = keyOf(id);
@@ -253,11 +283,18 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
                 if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
             }
             pv.count = existing.size();
+            if (!m_permissions.eval.empty()) {
+                // Without scripts the keys cannot be checked and deleted in one step.
+                fingerprints.clear();
+                pv.note = "the server does not permit scripts (" + m_permissions.eval +
+                          "): keys are deleted by name, without checking that they are unchanged";
+            }
             return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(existing), std::move(pv),
                                                       std::move(fingerprints)));
         }
         case A::kMatchGlob: {
             if (request.glob.empty()) return Status::invalidArgument("a key glob is required");
+            if (Status s = supports(request.action); !s.ok()) return s;
             std::vector<std::string> keys;
             std::string cursor = "0";
             do {
@@ -276,6 +313,7 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(keys), std::move(pv)));
         }
         case A::kClearAll: {
+            if (Status s = supports(request.action); !s.ok()) return s;
             auto n = dbSize();
             if (!n.ok()) return n.status();
             pv.count = *n;

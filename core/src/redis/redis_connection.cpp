@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "redis/redis_reply_reader.h"
+#include "redis/redis_tls.h"
 #include "util/log_internal.h"
 
 namespace twat_cache::detail {
@@ -95,6 +96,12 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
     const std::string_view text = replyText(reply);
     const std::string msg =
         "redis " + std::string(maskedUrl) + ": " + std::string(doing) + ": " + std::string(text);
+    if (text.starts_with("NOPERM")) {
+        // An ACL user without the right (Redis 6+): say so in words, with the server's own.
+        return Status::permissionDenied("redis " + std::string(maskedUrl) + ": " +
+                                        std::string(doing) + ": not permitted by the server (" +
+                                        std::string(text) + ")");
+    }
     if (text.starts_with("WRONGPASS") || text.starts_with("NOAUTH") || text.starts_with("NOPERM") ||
         contains(text, "invalid password") || contains(text, "without any password") ||
         contains(text, "invalid username")) {
@@ -125,13 +132,30 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
         const Failure f = classify(err, text);
         return failureStatus(f, err, text, s.masked_url, s.connect_timeout, "connect");
     }
+    std::unique_ptr<TlsSession> tls;
+    if (ep.tls.enabled) {
+        // The handshake is bounded by the connect timeout, on the blocking socket.
+        if (redisSetTimeout(ctx, connectTv) != REDIS_OK) {
+            redisFree(ctx);
+            return Status::unavailable("redis " + s.masked_url + ": cannot set the socket timeout");
+        }
+        SigpipeGuard guard;
+        auto session = TlsSession::start(ctx, ep, s.masked_url, s.connect_timeout);
+        if (!session.ok()) {
+            redisFree(ctx);
+            return session.status();
+        }
+        tls = std::move(*session);
+    }
     if (redisSetTimeout(ctx, toTimeval(s.command_timeout)) != REDIS_OK) {
+        tls.reset();
         redisFree(ctx);
         return Status::unavailable("redis " + s.masked_url + ": cannot set the socket timeout");
     }
     if (ep.unix_path.empty()) redisEnableKeepAlive(ctx);
     boundReplyReader(ctx);
     std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx, s));
+    conn->m_tls = std::move(tls);
 
     // AUTH, SELECT and PING in one round trip.
     std::vector<std::string_view> steps;
@@ -150,7 +174,23 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
     conn->append({"PING"});
     steps.emplace_back("PING");
     auto replies = conn->readMany(steps.size(), "handshake");
-    if (!replies.ok()) return replies.status();
+    if (!replies.ok()) {
+        if (!ep.tls.enabled && conn->failure() == Failure::kClosed) {
+            // A TLS-only port drops a plain client at its first bytes.
+            return Status::unavailable(replies.status().message() +
+                                       "; if the server expects TLS, use rediss://");
+        }
+        if (ep.tls.enabled && ep.tls.cert_file.empty() && conn->failure() == Failure::kClosed) {
+            // TLS 1.3 finishes the client's side of the handshake before the server checks
+            // for a client certificate; its refusal arrives as a closed connection.
+            return Status::unavailable(
+                replies.status().message() +
+                " right after the TLS handshake: the server may require a client certificate "
+                "(give one with ?cert=PATH&key=PATH, or twat-cache --tls-cert PATH --tls-key "
+                "PATH)");
+        }
+        return replies.status();
+    }
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const redisReply& r = *(*replies)[i];
         if (r.type == REDIS_REPLY_ERROR) {
@@ -172,6 +212,7 @@ RedisConnection::RedisConnection(redisContext* ctx, const ConnectSettings& setti
     : m_ctx(ctx), m_maskedUrl(settings.masked_url), m_timeout(settings.command_timeout) {}
 
 RedisConnection::~RedisConnection() {
+    m_tls.reset();  // before the socket it runs on closes
     redisFree(m_ctx);
 }
 
@@ -219,7 +260,7 @@ Result<ReplyPtr> RedisConnection::readOne(std::string_view doing) {
     std::string detail;
     // Each reply has the whole command timeout, however the server paces its bytes.
     const auto deadline = std::chrono::steady_clock::now() + m_timeout;
-    switch (readReply(m_ctx, deadline, ReplyLimits{}, &raw, detail)) {
+    switch (readReply(m_ctx, deadline, ReplyLimits{}, &raw, detail, m_tls.get())) {
         case ReadOutcome::kReply:
             return ReplyPtr(static_cast<redisReply*>(raw));
         case ReadOutcome::kTimeout:

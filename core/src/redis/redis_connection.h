@@ -1,8 +1,8 @@
 // RedisConnection: one hiredis connection (blocking, with timeouts) and RedisPool, the small
 // set of them a RedisEngine shares between threads.
 //
-// A connection logs in on open (AUTH, SELECT) and checks the peer with PING, in one round
-// trip, so a port that is not Redis, a wrong password or a db out of range is reported at
+// A connection logs in on open (TLS handshake for rediss://, then AUTH, SELECT) and checks
+// the peer with PING, in one round trip, so a port that is not Redis, a wrong password or a db out of range is reported at
 // once. Transport failures mark the connection broken; the pool then drops it.
 //
 // Thread safety: a RedisConnection is used by one thread at a time (the pool hands it out
@@ -23,6 +23,8 @@
 #include "twat_cache/redis_engine.h"
 
 namespace twat_cache::detail {
+
+class TlsSession;
 
 struct ReplyDeleter {
     void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -72,6 +74,7 @@ class RedisConnection {
     void appendArgv(const std::string_view* args, std::size_t count);
 
     redisContext* m_ctx;
+    std::unique_ptr<TlsSession> m_tls;  // rediss://: the bytes go through it
     std::string m_maskedUrl;
     std::chrono::milliseconds m_timeout;
     Failure m_failure = Failure::kNone;

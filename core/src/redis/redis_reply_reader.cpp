@@ -63,7 +63,7 @@ void boundReplyReader(redisContext* ctx) {
 }
 
 ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const ReplyLimits& limits,
-                      void** reply, std::string& detail) {
+                      void** reply, std::string& detail, ReplyTransport* transport) {
     *reply = nullptr;
     t_maxElements = limits.max_elements;
     t_refusedElements = -1;
@@ -71,7 +71,8 @@ ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const Reply
     // A write blocks at most the socket's send timeout; the deadline is checked between them.
     int done = 0;
     while (true) {
-        if (redisBufferWrite(ctx, &done) == REDIS_ERR) return ReadOutcome::kTransport;
+        const int rc = transport ? transport->write(ctx, &done) : redisBufferWrite(ctx, &done);
+        if (rc == REDIS_ERR) return ReadOutcome::kTransport;
         if (done) break;
         if (millisecondsLeft(deadline) == 0) {
             detail = "the server is not reading what was sent";
@@ -97,12 +98,14 @@ ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const Reply
         // The first read blocks as hiredis's own does (the socket's receive timeout bounds
         // it), so a small reply costs no extra system call; later reads of the same reply
         // wait only for what is left of the deadline.
-        if (received > 0 && !waitFor(ctx->fd, POLLIN, deadline)) {
+        const bool ready = transport != nullptr && transport->buffered();
+        if (received > 0 && !ready && !waitFor(ctx->fd, POLLIN, deadline)) {
             detail = std::to_string(received) + " bytes of it arrived";
             return ReadOutcome::kTimeout;
         }
         const std::size_t before = ctx->reader->len;
-        if (redisBufferRead(ctx) == REDIS_ERR) return ReadOutcome::kTransport;
+        const int rc = transport ? transport->read(ctx) : redisBufferRead(ctx);
+        if (rc == REDIS_ERR) return ReadOutcome::kTransport;
         const std::size_t after = ctx->reader->len;
         received += after >= before ? after - before : after;
     }

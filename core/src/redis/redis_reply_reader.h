@@ -34,15 +34,28 @@ enum class ReadOutcome {
     kTransport,  // hiredis reported an error in ctx->err / ctx->errstr
 };
 
+// How the bytes of a context move, when not through hiredis's own write(2) / read(2) (TLS:
+// redis_tls.h). Each function has the contract of the hiredis function it replaces.
+class ReplyTransport {
+  public:
+    virtual ~ReplyTransport() = default;
+    virtual int write(redisContext* ctx, int* done) = 0;  // as redisBufferWrite
+    virtual int read(redisContext* ctx) = 0;              // as redisBufferRead
+    // Whether bytes already arrived that read() can take without waiting on the socket.
+    virtual bool buffered() const = 0;
+};
+
 // Makes ctx's reply reader refuse array headers above the element limit that readReply()
 // is given. Call once per context, before the first command.
 void boundReplyReader(redisContext* ctx);
 // The same for a bare reader (fuzzing), with `maxElements` on this thread.
 void boundReader(redisReader* reader, std::size_t maxElements);
 
-// Sends what is buffered, then reads one reply, all before `deadline`. On kTooLarge or
-// kTimeout the connection is out of step with the server and must not be used again.
+// Sends what is buffered, then reads one reply, all before `deadline`, through `transport`
+// (null: hiredis's own socket I/O). On kTooLarge or kTimeout the connection is out of step
+// with the server and must not be used again.
 ReadOutcome readReply(redisContext* ctx, std::chrono::steady_clock::time_point deadline,
-                      const ReplyLimits& limits, void** reply, std::string& detail);
+                      const ReplyLimits& limits, void** reply, std::string& detail,
+                      ReplyTransport* transport = nullptr);
 
 }  // namespace twat_cache::detail

@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::string_view kRedisScheme = "redis://";
 constexpr std::string_view kUnixScheme = "unix://";
+constexpr std::string_view kRedissScheme = "rediss://";
 constexpr std::string_view kMask = "***";
 
 Result<int> parseInt(std::string_view text, int lo, int hi) {
@@ -77,10 +78,33 @@ Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view va
         auto n = parseInt(value, 1, 1024);
         if (!n.ok()) return Status::invalidArgument("pool_size " + n.status().message());
         ep.pool_size = *n;
+    } else if (name == "ca" || name == "cert" || name == "key" || name == "sni") {
+        if (!ep.tls.enabled) {
+            return Status::invalidArgument("option \"" + std::string(name) +
+                                           "\" needs TLS: use rediss://");
+        }
+        auto text = percentDecode(value);
+        if (!text || text->empty()) {
+            return Status::invalidArgument("option \"" + std::string(name) +
+                                           "\" needs a value (%-escaped)");
+        }
+        (name == "ca"     ? ep.tls.ca_file
+         : name == "cert" ? ep.tls.cert_file
+         : name == "key"  ? ep.tls.key_file
+                          : ep.tls.sni) = std::move(*text);
+    } else if (name == "insecure") {
+        if (!ep.tls.enabled) {
+            return Status::invalidArgument("option \"insecure\" needs TLS: use rediss://");
+        }
+        if (value != "0" && value != "1" && value != "true" && value != "false") {
+            return Status::invalidArgument("insecure must be 1 or 0");
+        }
+        ep.tls.insecure = value == "1" || value == "true";
     } else {
         return Status::invalidArgument(
             "unknown option \"" + std::string(name) +
-            "\" (db, user, password, connect_timeout, timeout, pool_size)");
+            "\" (db, user, password, connect_timeout, timeout, pool_size; with rediss:// also "
+            "ca, cert, key, sni, insecure)");
     }
     return {};
 }
@@ -208,11 +232,17 @@ Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
         s = parseTcp(ep, url.substr(kRedisScheme.size()));
     } else if (url.starts_with(kUnixScheme)) {
         s = parseUnix(ep, url.substr(kUnixScheme.size()));
-    } else if (url.starts_with("rediss://")) {
-        return Status::notSupported("\"" + maskRedisUrl(url) +
-                                    "\": TLS (rediss://) is not supported by this build");
+    } else if (url.starts_with(kRedissScheme)) {
+        ep.tls.enabled = true;
+        s = parseTcp(ep, url.substr(kRedissScheme.size()));
+        if (s.ok() && !ep.tls.cert_file.empty() && ep.tls.key_file.empty()) {
+            ep.tls.key_file = ep.tls.cert_file;  // a PEM file holding both
+        }
+        if (s.ok() && ep.tls.cert_file.empty() && !ep.tls.key_file.empty()) {
+            s = Status::invalidArgument("option \"key\" needs \"cert\" too");
+        }
     } else {
-        s = Status::invalidArgument("the scheme must be redis:// or unix://");
+        s = Status::invalidArgument("the scheme must be redis://, rediss:// or unix://");
     }
     if (!s.ok()) {
         return Status::invalidArgument("\"" + maskRedisUrl(url) +
