@@ -28,9 +28,9 @@ class RedisServer {
         bool unix_socket = false;  // also listen on <tempdir>/redis.sock
         std::string password;      // --requirepass when not empty
         // TLS on a second port (tlsPort()) when `tls_cert` is set; the plain port stays.
-        std::string tls_cert, tls_key, tls_ca;
-        bool tls_auth_clients = false;  // require a client certificate signed by tls_ca
-        std::vector<std::string> extra_args;  // further redis-server arguments
+        std::string tls_cert{}, tls_key{}, tls_ca{};
+        bool tls_auth_clients = false;          // require a client certificate signed by tls_ca
+        std::vector<std::string> extra_args{};  // further redis-server arguments
     };
 
     // Whether a redis-server program exists.
