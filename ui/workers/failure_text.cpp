@@ -14,12 +14,6 @@ bool has(const QString& text, const char* part) {
     return text.contains(QLatin1String(part), Qt::CaseInsensitive);
 }
 
-// "127.0.0.1:6379" or the socket's path.
-QString placeOf(const RedisEndpoint& endpoint) {
-    if (!endpoint.socketPath.isEmpty()) return endpoint.socketPath;
-    return QStringLiteral("%1:%2").arg(endpoint.host).arg(endpoint.port);
-}
-
 }  // namespace
 
 QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint) {
@@ -30,7 +24,7 @@ QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint
     const QRegularExpressionMatch match = kLayer.match(message);
     if (!match.hasMatch()) return QString::fromStdString(status.toString());
     const QString what = match.captured(2);
-    const QString place = placeOf(endpoint);
+    const QString place = endpoint.place();
     switch (status.code()) {
         case StatusCode::kTimeout: {
             static const QRegularExpression kWithin(QStringLiteral("within (\\d+) ms"));
