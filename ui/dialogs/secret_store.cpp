@@ -20,7 +20,7 @@ void SecretStore::noteJobError(int error, const QString& text) {
         error == QKeychain::OtherError) {
         m_backend = Backend::kUnavailable;
         m_backendMessage =
-            tr("No system keyring is available (%1): passwords are kept for this session "
+            tr("No keyring service is running (%1): the passwords are kept for this session "
                "only.")
                 .arg(text);
     }
