@@ -90,7 +90,7 @@ void SourceSessions::setUnlocked(const SourceRef& ref, bool unlocked) {
 
 bool SourceSessions::needsSecretLookup(const SourceRef& ref) const {
     const QString account = secretAccount(ref, SecretKind::kRedisPassword);
-    return ref.kind == SourceKind::kRedis && ref.password.isEmpty() &&
+    return ref.kind == SourceKind::kRedis && !ref.id.isEmpty() && ref.password.isEmpty() &&
            !m_lookedUp.contains(account) && m_secrets->sessionSecret(account).isEmpty() &&
            m_secrets->backend() != SecretStore::Backend::kUnavailable;
 }

@@ -62,9 +62,9 @@ class SourceSessions : public QObject {
     void setUnlocked(const SourceRef& ref, bool unlocked);
     bool isUnlocked(const SourceRef& ref) const { return m_unlocked.contains(keyOf(ref)); }
 
-    // Whether `ref`'s password should be read from the keyring before it is opened: a Redis
-    // connection without a password known this session, not looked up yet, and a keyring
-    // not known to be missing.
+    // Whether `ref`'s password should be read from the keyring before it is opened: a saved
+    // Redis connection (with an id) without a password known this session, not looked up
+    // yet, and a keyring not known to be missing.
     bool needsSecretLookup(const SourceRef& ref) const;
     // Reads `ref`'s password from the keyring into the session, then calls `then` (at once
     // when the keyring is known to be missing).

@@ -39,9 +39,10 @@ struct SourceRef {
     QString separator = QStringLiteral(":");  // Redis: namespace separator
     // Saved Redis connections (see saved_connection.h): `id` names the connection's secrets
     // in the keyring; `color` ("#rrggbb", empty: none) marks it in the sidebar; a
-    // `production` connection opens read-only unless unlocked for the session.
-    QString id;
-    QString color;
+    // `production` connection opens read-only unless unlocked for the session. (The braces
+    // let the aggregate initializers that predate these fields leave them out.)
+    QString id{};
+    QString color{};
     bool production = false;
 
     bool operator==(const SourceRef& other) const {
