@@ -6,9 +6,11 @@
 // after the user allows changes for the session; a saved connection with a password connects
 // to a real redis-server and lists its keys. Settings are isolated in a temporary folder; every
 // wait is a QSignalSpy::wait or a QTRY.
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTreeView>
@@ -367,6 +369,24 @@ class TestConnections : public QObject {
         expected << QStringLiteral("plain");
         expected.sort();
         QCOMPARE(twat_cache::test::loadedKeys(*window.entriesModel()), expected);
+    }
+
+    void urlAndOptionTabsAgree() {
+        RedisDialog dialog(nullptr);
+        dialog.setUrl(QStringLiteral("redis://ann:pw@h:6379/0?ssh=ops@gw:2222"));
+        auto* ssh = dialog.findChild<QCheckBox*>(QStringLiteral("sshCheck"));
+        auto* tls = dialog.findChild<QCheckBox*>(QStringLiteral("tlsCheck"));
+        QVERIFY(ssh && tls);
+        QVERIFY(ssh->isChecked());  // the URL's options fill their tab
+        ssh->click();               // and the tabs rewrite the URL
+        tls->click();
+        auto* url = dialog.findChildren<QLineEdit*>().first();
+        for (QLineEdit* edit : dialog.findChildren<QLineEdit*>()) {
+            if (edit->text().startsWith(QLatin1String("redis"))) url = edit;
+        }
+        QCOMPARE(url->text(), QStringLiteral("rediss://ann@h:6379/0"));
+        QCOMPARE(dialog.sourceRef().location, QStringLiteral("rediss://ann@h:6379/0"));
+        QCOMPARE(dialog.sourceRef().password, QStringLiteral("pw"));  // moved to its field
     }
 
     void tlsTestReportsTheCoresAnswer() {

@@ -116,6 +116,10 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
     auth->addRow(m_remember);
     auth->addRow(m_keyring);
 
+    // Extra height goes below the fields, not into the tabs.
+    m_tabs->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    m_security->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    setMinimumWidth(560);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->addButton(m_testButton, QDialogButtonBox::ActionRole);
     auto* layout = new QVBoxLayout(this);
@@ -124,15 +128,24 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
     layout->addLayout(auth);
     layout->addWidget(m_security);
     layout->addWidget(m_result);
+    layout->addStretch(1);
     layout->addWidget(buttons);
 
     connect(buttons, &QDialogButtonBox::accepted, this, &RedisDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &RedisDialog::reject);
     connect(m_testButton, &QPushButton::clicked, this, &RedisDialog::testConnection);
-    // A URL carries its TLS and SSH options: show them in their fields.
+    // A URL carries its TLS and SSH options: the URL tab and the TLS and SSH tabs show the
+    // same settings, whichever was edited last.
     connect(m_url, &QLineEdit::editingFinished, this, [this] {
         if (auto parsed = parseRedisUrl(m_url->text()); parsed.ok())
             m_security->setEndpoint(*parsed);
+    });
+    connect(m_security, &SecurityFields::edited, this, [this] {
+        auto parsed = parseRedisUrl(m_url->text());
+        if (mode() != Mode::kUrl || !parsed.ok()) return;
+        if (m_password->text().isEmpty()) m_password->setText(parsed->password);
+        m_security->applyTo(*parsed);
+        m_url->setText(parsed->urlWithoutPassword());
     });
     connect(&m_watcher, &QFutureWatcher<ProbeOutcome>::finished, this, [this] {
         const ProbeOutcome outcome = m_watcher.result();

@@ -26,6 +26,8 @@ SecurityFields::SecurityFields(QWidget* parent)
       m_sshPassword(new QLineEdit(this)),
       m_sshAcceptNew(new QCheckBox(tr("Accept the host key if the host is new"), this)) {
     setObjectName(QStringLiteral("securityFields"));
+    m_tls->setObjectName(QStringLiteral("tlsCheck"));
+    m_ssh->setObjectName(QStringLiteral("sshCheck"));
     auto* tlsPage = new QWidget(this);
     auto* tlsForm = new QFormLayout(tlsPage);
     tlsForm->addRow(m_tls);
@@ -36,6 +38,7 @@ SecurityFields::SecurityFields(QWidget* parent)
     tlsForm->addRow(tr("Server name (SNI):"), m_sni);
     tlsForm->addRow(m_insecure);
     m_ca->setPlaceholderText(tr("the system's CA certificates"));
+    m_ca->setObjectName(QStringLiteral("caEdit"));
     m_tlsFields << m_sni << m_insecure;
     addTab(tlsPage, tr("TLS"));
 
@@ -62,6 +65,13 @@ SecurityFields::SecurityFields(QWidget* parent)
     connect(m_tls, &QCheckBox::toggled, this, &SecurityFields::updateEnabled);
     connect(m_ssh, &QCheckBox::toggled, this, &SecurityFields::updateEnabled);
     updateEnabled();
+    for (QCheckBox* box : {m_tls, m_insecure, m_ssh, m_sshAcceptNew}) {
+        connect(box, &QCheckBox::clicked, this, &SecurityFields::edited);
+    }
+    for (QLineEdit* edit : {m_ca, m_cert, m_key, m_sni, m_sshHost, m_sshUser, m_sshKey}) {
+        connect(edit, &QLineEdit::editingFinished, this, &SecurityFields::edited);
+    }
+    connect(m_sshPort, &QSpinBox::editingFinished, this, &SecurityFields::edited);
 }
 
 QLineEdit* SecurityFields::addPathRow(QFormLayout* form, const QString& label, const QString& title,

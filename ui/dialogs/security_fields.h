@@ -32,6 +32,10 @@ class SecurityFields : public QTabWidget {
     QString sshPassword() const;
     void setSshPassword(const QString& password);
 
+  signals:
+    // The user changed a TLS or SSH setting (not emitted by setEndpoint).
+    void edited();
+
   private:
     // A path field with a "…" button that picks a file; both join `group` (enabled together).
     QLineEdit* addPathRow(QFormLayout* form, const QString& label, const QString& title,
