@@ -123,8 +123,7 @@ class TestConnections : public QObject {
             MainWindow window;
             window.saveConnection({}, prod);
             window.saveConnection({}, local);
-            QSettings settings;
-            window.saveSettings(settings);
+            // Saved at once, not only when the window closes (a crash keeps them).
         }
         MainWindow restored;
         const QList<SourceRef> list = restored.sourcesModel()->userSources(SourceKind::kRedis);

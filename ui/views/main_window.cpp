@@ -351,6 +351,7 @@ void MainWindow::onDiscovered(const SourceDiscovery::Outcome& outcome) {
 void MainWindow::addSource(const SourceRef& ref) {
     const QModelIndex index = m_sources->addSource(ref);
     m_sourceView->expandAll();
+    persistSources();
     m_sourceView->setCurrentIndex(index);  // opens it through onSourceActivated
     if (m_current == nullptr || m_sessions->find(ref) != m_current) openSource(ref);
 }
@@ -426,6 +427,7 @@ void MainWindow::removeSourceAt(const QModelIndex& index) {
         m_sourceView->selectionModel()->clearCurrentIndex();
     }
     if (!m_sources->removeSource(index)) return;
+    persistSources();
     SourceClient* client = m_sessions->find(*ref);
     if (client != nullptr && client == m_current) showNoSource({});
     m_sessions->forget(*ref);

@@ -149,6 +149,8 @@ class MainWindow : public QMainWindow {
     void chooseExportFile();
     // Removes the user-added source at `index` of the sidebar, closing it if it is open.
     void removeSourceAt(const QModelIndex& index);
+    // Writes the user-added sources to QSettings now (a saved connection outlives a crash).
+    void persistSources() const;
     void updateActionStates();
     void updateStatus();
     void log(const QString& level, const QString& message);

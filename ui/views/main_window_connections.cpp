@@ -6,6 +6,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTreeView>
 
@@ -20,6 +21,11 @@
 #include "workers/source_client.h"
 
 namespace twat_cache::ui {
+
+void MainWindow::persistSources() const {
+    QSettings settings;
+    m_sources->saveUserSources(settings);
+}
 
 SecretStore* MainWindow::secrets() const {
     return m_sessions->secrets();
@@ -47,6 +53,7 @@ void MainWindow::saveConnection(const SourceRef& previous, const SourceRef& conn
     if (!index.isValid()) {
         m_sources->addSource(connection);
         m_sourceView->expandAll();
+        persistSources();
         log(QStringLiteral("info"), tr("saved the connection %1").arg(connection.location));
         return;
     }
@@ -58,6 +65,7 @@ void MainWindow::saveConnection(const SourceRef& previous, const SourceRef& conn
         m_stats->forgetSource(SourceSessions::keyOf(previous));
     }
     m_sources->replaceSource(index, connection);
+    persistSources();
     log(QStringLiteral("info"), tr("changed the connection %1").arg(connection.location));
     if (shown) openSource(connection);
 }
@@ -97,6 +105,7 @@ QString MainWindow::importConnectionsFrom(const QString& path, bool* ok) {
         mergeConnections(m_sources->userSources(SourceKind::kRedis), *imported);
     for (const SourceRef& connection : merge.added) m_sources->addSource(connection);
     m_sourceView->expandAll();
+    persistSources();
     QString done = tr("Imported %1 from %2")
                        .arg(countText(static_cast<quint64>(merge.added.size()), tr("connection"),
                                       tr("connections")),
