@@ -313,6 +313,9 @@ class TestConnections : public QObject {
         QVERIFY(banner->geometry().top() <= 3);  // inside the 3-pixel frame
         QAction* clearAll = window.actions().clearAll;
         QVERIFY(!clearAll->isEnabled());
+        auto* indicator = window.findChild<QLabel*>(QStringLiteral("readOnlyIndicator"));
+        QVERIFY(indicator->isVisible());
+        QCOMPARE(indicator->text(), QStringLiteral("Production connection: read-only"));
         QVERIFY2(clearAll->toolTip().contains(QLatin1String("production")),
                  qPrintable(clearAll->toolTip()));
 
@@ -403,6 +406,9 @@ class TestConnections : public QObject {
         const QString message = finished.at(0).at(1).toString();
         QVERIFY(!message.isEmpty());
         QVERIFY2(!message.contains(kPassword), qPrintable(message));
+        // Said of the server, not of the whole URL with its options.
+        QVERIFY2(message.startsWith(QLatin1String("127.0.0.1:1: ")), qPrintable(message));
+        QVERIFY2(!message.contains(QLatin1String("?ca=")), qPrintable(message));
     }
 };
 

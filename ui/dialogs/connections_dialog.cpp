@@ -61,11 +61,13 @@ ConnectionsDialog::ConnectionsDialog(SourceTreeModel* sources, SecretStore* secr
     m_list->setObjectName(QStringLiteral("connectionsList"));
     m_list->setRootIsDecorated(false);
     m_list->setAlternatingRowColors(true);
-    m_list->setHeaderLabels({tr("Name"), tr("URL"), tr("Database"), tr("TLS"), tr("SSH"),
-                             tr("Separator"), tr("Production")});
-    m_list->header()->setStretchLastSection(false);
+    m_list->setHeaderLabels({tr("Name"), tr("Database"), tr("TLS"), tr("SSH"), tr("Separator"),
+                             tr("Production"), tr("URL")});
+    // The short columns as wide as their content; the URL takes the rest, elided in the
+    // middle (its tooltip has it whole).
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_list->header()->setSectionResizeMode(kUrl, QHeaderView::Stretch);
+    m_list->setTextElideMode(Qt::ElideMiddle);
 
     auto* add = new QPushButton(tr("&New…"), this);
     m_side->addWidget(add);
@@ -82,7 +84,7 @@ ConnectionsDialog::ConnectionsDialog(SourceTreeModel* sources, SecretStore* secr
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(row);
     layout->addWidget(buttons);
-    resize(900, 360);
+    resize(1060, 380);
 
     connect(add, &QPushButton::clicked, this, &ConnectionsDialog::addConnection);
     connect(m_edit, &QPushButton::clicked, this, &ConnectionsDialog::editConnection);

@@ -27,7 +27,8 @@ class ConnectionsDialog : public QDialog {
     Q_OBJECT
 
   public:
-    enum Column { kName, kUrl, kDatabase, kTls, kSsh, kSeparator, kProduction, kColumnCount };
+    // The URL last: it takes the width the short columns leave.
+    enum Column { kName, kDatabase, kTls, kSsh, kSeparator, kProduction, kUrl, kColumnCount };
 
     // `secrets` may be null (then New and Edit keep passwords in the connection only).
     ConnectionsDialog(SourceTreeModel* sources, SecretStore* secrets, QWidget* parent = nullptr);

@@ -406,7 +406,7 @@ void RedisDialog::accept() {
     }
     if (!m_testedOk) {
         QMessageBox ask(QMessageBox::Warning, tr("Add a Connection That Failed?"),
-                        tr("The test of %1 failed.").arg(parsed->urlWithoutPassword()),
+                        tr("The test of %1 failed.").arg(parsed->place()),
                         QMessageBox::Ok | QMessageBox::Cancel, this);
         ask.setInformativeText(m_result->text() + QStringLiteral("\n\n") +
                                tr("Add it anyway, to open when the server is up?"));

@@ -515,7 +515,11 @@ void MainWindow::updateActionStates() {
                                         index.parent() != m_sources->discoveredGroup());
     m_actions->filter->setEnabled(m_current != nullptr);
     m_filterEdit->setEnabled(m_current != nullptr);
-    m_statusReadOnly->setVisible(isReadOnly());
+    // Read-only mode, or a production connection that opens read-only by itself.
+    const bool sourceReadOnly = m_current != nullptr && m_current->isReadOnly();
+    m_statusReadOnly->setVisible(isReadOnly() || sourceReadOnly);
+    m_statusReadOnly->setText(isReadOnly() ? tr("Read-only mode: no cache is changed")
+                                           : tr("Production connection: read-only"));
     m_banner->showFor(m_current ? &m_current->ref() : nullptr,
                       m_current != nullptr && m_current->isReadOnly(), isReadOnly());
     setWindowTitle(isReadOnly() ? tr("twat-cache inspector (read-only)")

@@ -14,6 +14,23 @@ bool has(const QString& text, const char* part) {
     return text.contains(QLatin1String(part), Qt::CaseInsensitive);
 }
 
+// The core's URL errors quote the whole URL, options and timeouts included
+// ("\"rediss://h:6380/0?…\": TLS (rediss://) is not supported by this build"): name the
+// server instead and keep what the core found wrong.
+QString describeUrlFailure(const QString& message, const RedisEndpoint& endpoint,
+                           const Status& status) {
+    static const QRegularExpression kQuoted(QStringLiteral("^\"[^\"]*\":? (.*)$"),
+                                            QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch quoted = kQuoted.match(message);
+    if (!quoted.hasMatch()) return QString::fromStdString(status.toString());
+    QString what = quoted.captured(1);
+    static const QLatin1String kNotUrl("is not a Redis URL: ");
+    if (what.startsWith(kNotUrl)) {
+        what = tr("this build does not take the URL: %1").arg(what.mid(kNotUrl.size()));
+    }
+    return tr("%1: %2").arg(endpoint.place(), what);
+}
+
 }  // namespace
 
 QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint) {
@@ -22,7 +39,7 @@ QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint
     static const QRegularExpression kLayer(QStringLiteral("^redis \\S+: ([^:]*): (.*)$"),
                                            QRegularExpression::DotMatchesEverythingOption);
     const QRegularExpressionMatch match = kLayer.match(message);
-    if (!match.hasMatch()) return QString::fromStdString(status.toString());
+    if (!match.hasMatch()) return describeUrlFailure(message, endpoint, status);
     const QString what = match.captured(2);
     const QString place = endpoint.place();
     switch (status.code()) {
