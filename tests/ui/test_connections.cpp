@@ -3,9 +3,10 @@
 // duplicates and deletes them; export writes JSON without any password even when passwords
 // are stored; import merges ("name (2)") and refuses malformed files, adding nothing; a
 // production connection opens read-only, shows the banner in its colour, and is writable only
-// after the user allows changes for the session; a saved connection with a password connects
-// to a real redis-server and lists its keys. Settings are isolated in a temporary folder; every
-// wait is a QSignalSpy::wait or a QTRY.
+// after the user allows changes for the session (the core refuses a deletion before); a saved
+// connection with a password connects to a real redis-server and lists its keys; the URL tab
+// and the TLS/SSH tabs agree; a TLS test reports the core's answer. Settings are isolated in a
+// temporary folder; every wait is a QSignalSpy::wait or a QTRY.
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -28,6 +29,7 @@
 #include "ui_fixtures.h"
 #include "ui_resources.h"
 #include "views/main_window.h"
+#include "views/maintenance_runner.h"
 #include "views/production_banner.h"
 #include "workers/source_client.h"
 
@@ -318,6 +320,20 @@ class TestConnections : public QObject {
         QCOMPARE(indicator->text(), QStringLiteral("Production connection: read-only"));
         QVERIFY2(clearAll->toolTip().contains(QLatin1String("production")),
                  qPrintable(clearAll->toolTip()));
+
+        // The core itself refuses: a deletion asked of the source past the window's guard is
+        // denied, and the key stays.
+        {
+            MaintenanceRunner runner(window.currentSource(), &window);
+            QSignalSpy finished(&runner, &MaintenanceRunner::finished);
+            twat_cache::test::answerNextMessageBox(QMessageBox::Ok, nullptr);
+            runner.start({MaintenanceKind::kDeleteSelected, {QByteArray("shop:order:1")}, 0});
+            QVERIFY(finished.wait(20000));
+            const QString error = finished.at(0).at(1).toString();
+            QVERIFY2(error.startsWith(QLatin1String("permission denied")), qPrintable(error));
+        }
+        QVERIFY(
+            twat_cache::test::redisKeys(m_server->url()).contains(QStringLiteral("shop:order:1")));
 
         // Allowing changes asks first; Cancel keeps it read-only.
         twat_cache::test::answerNextMessageBox(QMessageBox::Cancel, nullptr);
