@@ -351,10 +351,16 @@ class TestConnections : public QObject {
         QVERIFY(window.currentSource()->isReadOnly());
         QVERIFY(!clearAll->isEnabled());
 
-        // Another source: no banner, no frame.
+        // Another source: no banner, no frame. (Its password is not known this session: the
+        // window says where to enter it.)
         window.addSource(connection(QStringLiteral("plain"), serverUrl()));
         QVERIFY(!banner->isVisible());
         QVERIFY(window.centralWidget()->styleSheet().isEmpty());
+        auto* message = window.findChild<QLabel*>(QStringLiteral("entriesMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(QLatin1String("needs a password")),
+                                 15000);
+        QVERIFY2(message->text().contains(QLatin1String("Manage Connections")),
+                 qPrintable(message->text()));
     }
 
     void savedConnectionConnectsAndListsKeys() {
@@ -387,6 +393,38 @@ class TestConnections : public QObject {
         expected << QStringLiteral("plain");
         expected.sort();
         QCOMPARE(twat_cache::test::loadedKeys(*window.entriesModel()), expected);
+    }
+
+    // Editing a saved connection shows every field; saving it unchanged gives it back as it was.
+    void editShowsEveryField_data() {
+        QTest::addColumn<QString>("url");
+        QTest::newRow("host") << "redis://ann@10.0.0.2:6380/3";
+        QTest::newRow("socket") << "unix:///run/redis/redis.sock?db=2";
+        QTest::newRow("tls and ssh")
+            << "rediss://app@db.example:6380/1?ca=/etc/my%20ca.pem&cert=/c.pem&key=/k.pem"
+               "&sni=db.internal&insecure=1&ssh=ops@gw:2222&ssh_key=/id&ssh_accept_new=1";
+        QTest::newRow("sentinel") << "rediss+sentinel://app@s1:26379,s2:26380/mymaster/4?ssh=gw";
+    }
+
+    void editShowsEveryField() {
+        QFETCH(QString, url);
+        SourceRef ref = connection(QStringLiteral("edited"), url, true, QStringLiteral("#6a1b9a"));
+        ref.separator = QStringLiteral("/");
+        SecretStore secrets(QStringLiteral("twat-cache-test"));
+        secrets.keepForSession(secretAccount(ref, SecretKind::kRedisPassword), kPassword);
+        secrets.keepForSession(secretAccount(ref, SecretKind::kSshPassword), kSshPassword);
+        RedisDialog dialog(&secrets);
+        dialog.setConnection(ref);
+        const SourceRef back = dialog.sourceRef();
+        QCOMPARE(back.location, url);
+        QCOMPARE(back.id, ref.id);
+        QCOMPARE(back.name, ref.name);
+        QCOMPARE(back.color, ref.color);
+        QCOMPARE(back.separator, ref.separator);
+        QVERIFY(back.production);
+        QCOMPARE(back.password, kPassword);
+        QCOMPARE(dialog.sshPassword(),
+                 url.contains(QLatin1String("ssh=")) ? kSshPassword : QString());
     }
 
     void urlAndOptionTabsAgree() {

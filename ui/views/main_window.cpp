@@ -409,7 +409,13 @@ void MainWindow::onSourceOpened(SourceClient* client, const QString& error) {
         if (client == m_current) updateActionStates();
         return;
     }
-    const QString message = tr("Cannot open %1: %2").arg(ref.name, error);
+    QString message = tr("Cannot open %1: %2").arg(ref.name, error);
+    if (!ref.id.isEmpty() && ref.password.isEmpty() && error.contains(QLatin1String("password"))) {
+        // A saved connection whose password was kept for an earlier session only.
+        message += QStringLiteral(" — ") +
+                   tr("enter it with File ▸ Manage Connections… ▸ Edit (no password is known "
+                      "for this session)");
+    }
     log(QStringLiteral("error"), message);
     if (client == m_current) showNoSource(message);
     m_sessions->close(ref);  // choosing it again tries again
