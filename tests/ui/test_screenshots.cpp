@@ -1,7 +1,8 @@
 // Grabs PNG screenshots into <build>/tests/ui/screenshots/, for review: the main window
 // (empty; browsing a python-diskcache folder; browsing the native demo cache with a JSON
 // value in the details pane; a Redis server's namespace tree), the statistics panel with its
-// charts filled by real samples, and the Redis dialog.
+// charts filled by real samples, the Redis dialog, the saved connections' manager and a
+// production connection under its banner.
 #include <QDir>
 #include <QDockWidget>
 #include <QSignalSpy>
@@ -10,9 +11,11 @@
 #include <QtTest>
 
 #include "demo_cache.h"
+#include "dialogs/connections_dialog.h"
 #include "dialogs/redis_dialog.h"
 #include "models/entries_model.h"
 #include "models/namespace_model.h"
+#include "models/saved_connection.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
 #include "ui_resources.h"
@@ -64,6 +67,9 @@ class TestScreenshots : public QObject {
         const std::string error = twat_cache::test::makeDiskcache(m_cacheDir.path(), 40, 2);
         QVERIFY2(error.empty(), error.c_str());
     }
+
+    // Sources are saved as soon as they are added: each test starts from empty settings.
+    void init() { QSettings().clear(); }
 
     void emptyWindow() {
         MainWindow window;
@@ -203,6 +209,57 @@ print("ok")
         view->setCurrentIndex(window.entriesModel()->index(0, 0));
         QVERIFY(details.wait(10000));
         save(window, QStringLiteral("redis_namespaces"));
+    }
+
+    // The saved connections: the manager with a production, a TLS + SSH and a plain one; and
+    // the window showing the production one, read-only under its banner.
+    void savedConnections() {
+        if (!twat_cache::test::RedisServer::available()) {
+            QSKIP(twat_cache::test::RedisServer::skipReason().c_str());
+        }
+        twat_cache::test::RedisServer redis;
+        const std::string error = redis.start();
+        QVERIFY2(error.empty(), error.c_str());
+        QCOMPARE(
+            twat_cache::test::redisPython(
+                redis.url(), "for i in range(30): r.set('shop:order:%d' % i, 'v')\nprint('ok')"),
+            QStringList{QStringLiteral("ok")});
+        MainWindow window;
+        window.resize(1280, 800);
+        const auto saved = [&](const QString& name, const QString& url, const QString& color,
+                               bool production) {
+            SourceRef ref;
+            ref.kind = SourceKind::kRedis;
+            ref.name = name;
+            ref.location = url;
+            ref.color = color;
+            ref.production = production;
+            ref.id = newConnectionId();
+            window.saveConnection({}, ref);
+            return ref;
+        };
+        const SourceRef prod =
+            saved(QStringLiteral("shop (production)"), QString::fromStdString(redis.url()),
+                  QStringLiteral("#c62828"), true);
+        saved(QStringLiteral("cache (staging)"),
+              QStringLiteral("rediss://app@cache.staging.example:6380/2?ca=/etc/ssl/ca.pem"
+                             "&ssh=deploy@bastion.example:2222"),
+              QStringLiteral("#2e7d32"), false);
+        saved(QStringLiteral("local"), QStringLiteral("redis://127.0.0.1:6379/0"), {}, false);
+        ConnectionsDialog manager(window.sourcesModel(), nullptr, &window);
+        manager.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&manager));
+        save(manager, QStringLiteral("connections_manager"));
+        manager.close();
+
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(prod);
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 10000);
+        save(window, QStringLiteral("production_connection"));
     }
 
     void redisDialog() {

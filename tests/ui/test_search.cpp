@@ -67,6 +67,9 @@ class TestSearch : public QObject {
         m_late = QString::fromStdString((m_caches.path() / "dc_late").string());
     }
 
+    // Sources are saved as soon as they are added: each test starts from empty settings.
+    void init() { QSettings().clear(); }
+
     // Typing the filter is all it takes: no scroll, no refresh.
     void typedFilterFindsLateMatches() {
         MainWindow window;

@@ -53,6 +53,9 @@ class TestStatsPanel : public QObject {
         initUiResources();
     }
 
+    // Sources are saved as soon as they are added: each test starts from empty settings.
+    void init() { QSettings().clear(); }
+
     void countersAndTimeCharts() {
         StatsPanel panel;
         panel.recordSample(0, counters(0, 0));

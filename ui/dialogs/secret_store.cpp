@@ -19,10 +19,13 @@ void SecretStore::noteJobError(int error, const QString& text) {
     if (error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented ||
         error == QKeychain::OtherError) {
         m_backend = Backend::kUnavailable;
+        // qtkeychain's own words add little when it has none ("Unknown error").
+        const QString detail = text.isEmpty() || text == QLatin1String("Unknown error")
+                                   ? QString()
+                                   : QStringLiteral(" (%1)").arg(text);
         m_backendMessage =
-            tr("No system keyring is available (%1): passwords are kept for this session "
-               "only.")
-                .arg(text);
+            tr("No keyring service is running%1: the passwords are kept for this session only.")
+                .arg(detail);
     }
 }
 

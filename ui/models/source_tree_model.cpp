@@ -1,8 +1,10 @@
 #include "models/source_tree_model.h"
 
 #include <QIcon>
+#include <QSettings>
 #include <map>
 
+#include "models/saved_connection.h"
 #include "ui_resources.h"
 
 namespace twat_cache::ui {
@@ -37,14 +39,21 @@ QStandardItem* SourceTreeModel::makeGroup(const QString& text, const QString& ic
 }
 
 QStandardItem* SourceTreeModel::makeSourceItem(const SourceRef& ref) {
-    auto* item = new QStandardItem(QIcon(iconFor(ref.kind)), ref.name);
+    auto* item = new QStandardItem;
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    item->setToolTip(ref.note.isEmpty() ? ref.location
-                                        : ref.location + QLatin1Char('\n') + ref.note);
+    setSourceItem(item, ref);
+    return item;
+}
+
+void SourceTreeModel::setSourceItem(QStandardItem* item, const SourceRef& ref) {
+    item->setText(ref.name);
+    item->setIcon(ref.kind == SourceKind::kRedis ? connectionIcon(ref) : QIcon(iconFor(ref.kind)));
+    QString tip = ref.note.isEmpty() ? ref.location : ref.location + QLatin1Char('\n') + ref.note;
+    if (ref.production) tip += QLatin1Char('\n') + tr("Production: opens read-only");
+    item->setToolTip(tip);
     SourceRef stored = ref;
     stored.password.clear();  // the tree outlives sessions' secrets: never keep one here
     item->setData(QVariant::fromValue(stored), kSourceRole);
-    return item;
 }
 
 void SourceTreeModel::setDiscovered(const QString& root, const QList<SourceRef>& sources,
@@ -81,6 +90,60 @@ bool SourceTreeModel::removeSource(const QModelIndex& index) {
     const QModelIndex parent = index.parent();
     if (!sourceAt(index) || (parent != foldersGroup() && parent != redisGroup())) return false;
     return removeRow(index.row(), parent);
+}
+
+bool SourceTreeModel::replaceSource(const QModelIndex& index, const SourceRef& ref) {
+    const QModelIndex parent = index.parent();
+    if (!sourceAt(index) || (parent != foldersGroup() && parent != redisGroup())) return false;
+    setSourceItem(itemFromIndex(index), ref);
+    return true;
+}
+
+QModelIndex SourceTreeModel::connectionIndex(const QString& id) const {
+    for (int row = 0; !id.isEmpty() && row < m_redis->rowCount(); ++row) {
+        if (m_redis->child(row)->data(kSourceRole).value<SourceRef>().id == id) {
+            return m_redis->child(row)->index();
+        }
+    }
+    return {};
+}
+
+void SourceTreeModel::saveUserSources(QSettings& settings) const {
+    settings.beginWriteArray(QStringLiteral("sources"));
+    int i = 0;
+    for (SourceKind kind : {SourceKind::kFolder, SourceKind::kRedis}) {
+        for (const SourceRef& ref : userSources(kind)) {
+            settings.setArrayIndex(i++);
+            settings.setValue(QStringLiteral("kind"), static_cast<int>(ref.kind));
+            settings.setValue(QStringLiteral("location"), ref.location);
+            settings.setValue(QStringLiteral("name"), ref.name);
+            settings.setValue(QStringLiteral("separator"), ref.separator);
+            if (kind != SourceKind::kRedis) continue;
+            settings.setValue(QStringLiteral("id"), ref.id);
+            settings.setValue(QStringLiteral("color"), ref.color);
+            settings.setValue(QStringLiteral("production"), ref.production);
+        }
+    }
+    settings.endArray();
+}
+
+void SourceTreeModel::restoreUserSources(QSettings& settings) {
+    const int count = settings.beginReadArray(QStringLiteral("sources"));
+    for (int i = 0; i < count; ++i) {
+        settings.setArrayIndex(i);
+        SourceRef ref;
+        const int kind = settings.value(QStringLiteral("kind")).toInt();
+        ref.kind =
+            kind == static_cast<int>(SourceKind::kRedis) ? SourceKind::kRedis : SourceKind::kFolder;
+        ref.location = settings.value(QStringLiteral("location")).toString();
+        ref.name = settings.value(QStringLiteral("name")).toString();
+        ref.separator = settings.value(QStringLiteral("separator"), QStringLiteral(":")).toString();
+        ref.id = settings.value(QStringLiteral("id")).toString();
+        ref.color = settings.value(QStringLiteral("color")).toString();
+        ref.production = settings.value(QStringLiteral("production"), false).toBool();
+        if (!ref.location.isEmpty()) addSource(ref);
+    }
+    settings.endArray();
 }
 
 std::optional<SourceRef> SourceTreeModel::sourceAt(const QModelIndex& index) const {

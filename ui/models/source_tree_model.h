@@ -8,7 +8,8 @@
 //   Redis                    (connections added by the user)
 //
 // Source items carry their SourceRef (kSourceRole); group items carry none and are not
-// selectable.
+// selectable. The user-added folders and Redis connections (the saved connections, see
+// saved_connection.h: with their colour swatch) are kept in QSettings, without secrets.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -17,6 +18,8 @@
 #include <optional>
 
 #include "workers/source_types.h"
+
+class QSettings;
 
 namespace twat_cache::ui {
 
@@ -36,6 +39,15 @@ class SourceTreeModel : public QStandardItemModel {
     QModelIndex addSource(const SourceRef& ref);
     // Removes a user-added source; discovered ones come back on the next discovery.
     bool removeSource(const QModelIndex& index);
+    // Replaces the user-added source at `index` (an edited connection); false if there is none.
+    bool replaceSource(const QModelIndex& index, const SourceRef& ref);
+    // The saved Redis connection with this id, or an invalid index.
+    QModelIndex connectionIndex(const QString& id) const;
+
+    // The user-added sources, in the "sources" array of `settings` (no password is written).
+    void saveUserSources(QSettings& settings) const;
+    // Adds the user-added sources of `settings`.
+    void restoreUserSources(QSettings& settings);
 
     std::optional<SourceRef> sourceAt(const QModelIndex& index) const;
     QList<SourceRef> userSources(SourceKind kind) const;
@@ -47,6 +59,7 @@ class SourceTreeModel : public QStandardItemModel {
   private:
     QStandardItem* makeGroup(const QString& text, const QString& icon);
     static QStandardItem* makeSourceItem(const SourceRef& ref);
+    static void setSourceItem(QStandardItem* item, const SourceRef& ref);
 
     QStandardItem* m_discovered = nullptr;
     QStandardItem* m_folders = nullptr;

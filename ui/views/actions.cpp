@@ -34,6 +34,18 @@ Actions::Actions(QWidget* owner)
       newRedis(make(owner, "actionNewRedis", QObject::tr("&New Redis Connection…"),
                     QStringLiteral("redis.svg"), QKeySequence::New,
                     QObject::tr("Connect to a Redis server"))),
+      manageConnections(make(owner, "actionManageConnections", QObject::tr("&Manage Connections…"),
+                             {}, {},
+                             QObject::tr("Add, edit, duplicate, delete and connect saved Redis "
+                                         "connections"))),
+      importConnections(make(owner, "actionImportConnections", QObject::tr("&Import Connections…"),
+                             {}, {},
+                             QObject::tr("Add the connections of a JSON file to the saved "
+                                         "ones"))),
+      exportConnections(make(owner, "actionExportConnections", QObject::tr("E&xport Connections…"),
+                             {}, {},
+                             QObject::tr("Write the saved connections to a JSON file, without "
+                                         "passwords"))),
       removeSource(make(owner, "actionRemoveSource", QObject::tr("&Remove Source"), {}, {},
                         QObject::tr("Remove the selected folder or connection from the list"))),
       quit(make(owner, "actionQuit", QObject::tr("&Quit"), QStringLiteral("quit.svg"),
@@ -70,8 +82,21 @@ QList<QAction*> Actions::writeActions() const {
 }
 
 QList<QAction*> Actions::all() const {
-    return {openFolder,     newRedis,     removeSource, quit,  refresh,  filter,
-            deleteSelected, clearExpired, clearAll,     prune, readOnly, about};
+    return {openFolder,
+            newRedis,
+            manageConnections,
+            importConnections,
+            exportConnections,
+            removeSource,
+            quit,
+            refresh,
+            filter,
+            deleteSelected,
+            clearExpired,
+            clearAll,
+            prune,
+            readOnly,
+            about};
 }
 
 }  // namespace twat_cache::ui

@@ -17,6 +17,9 @@ struct Actions {
 
     QAction* openFolder;  // Ctrl+O
     QAction* newRedis;    // Ctrl+N
+    QAction* manageConnections;
+    QAction* importConnections;
+    QAction* exportConnections;
     QAction* removeSource;
     QAction* quit;            // Ctrl+Q
     QAction* refresh;         // F5

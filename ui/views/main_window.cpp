@@ -6,6 +6,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -23,7 +24,6 @@
 #include <QVBoxLayout>
 
 #include "demo_cache.h"
-#include "dialogs/redis_dialog.h"
 #include "models/entries_model.h"
 #include "models/source_tree_model.h"
 #include "ui_resources.h"
@@ -32,6 +32,7 @@
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
 #include "views/namespace_panel.h"
+#include "views/production_banner.h"
 #include "views/search_bar.h"
 #include "views/sort_header.h"
 #include "views/source_discovery.h"
@@ -153,7 +154,15 @@ void MainWindow::buildWidgets() {
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
-    setCentralWidget(m_splitter);
+    auto* central = new QFrame(this);
+    central->setObjectName(QStringLiteral("centralFrame"));
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    m_banner = new ProductionBanner(central, central);
+    centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
 
     // The side docks run the window's full height; the log sits under the entries only.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
@@ -178,7 +187,9 @@ void MainWindow::buildWidgets() {
 void MainWindow::buildMenusAndToolbar() {
     const Actions& a = *m_actions;
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addActions({a.openFolder, a.newRedis, a.removeSource});
+    file->addActions({a.openFolder, a.newRedis, a.manageConnections, a.removeSource});
+    file->addSeparator();
+    file->addActions({a.importConnections, a.exportConnections});
     file->addSeparator();
     file->addAction(a.quit);
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -208,6 +219,13 @@ void MainWindow::connectActions() {
     connect(a.refresh, &QAction::triggered, this, &MainWindow::refresh);
     connect(a.openFolder, &QAction::triggered, this, &MainWindow::chooseFolder);
     connect(a.newRedis, &QAction::triggered, this, &MainWindow::newRedisConnection);
+    connect(a.manageConnections, &QAction::triggered, this, &MainWindow::manageConnections);
+    connect(a.importConnections, &QAction::triggered, this, &MainWindow::chooseImportFile);
+    connect(a.exportConnections, &QAction::triggered, this, &MainWindow::chooseExportFile);
+    connect(m_banner, &ProductionBanner::allowChangesRequested, this,
+            [this] { allowProductionChanges(true); });
+    connect(m_banner, &ProductionBanner::readOnlyRequested, this,
+            [this] { allowProductionChanges(false); });
     connect(a.filter, &QAction::triggered, this, [this] {
         m_filterEdit->setFocus(Qt::ShortcutFocusReason);
         m_filterEdit->selectAll();
@@ -271,18 +289,7 @@ void MainWindow::saveSettings(QSettings& settings) const {
     settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
     settings.setValue(QStringLiteral("readOnly"), isReadOnly());
     settings.endGroup();
-    settings.beginWriteArray(QStringLiteral("sources"));
-    int i = 0;
-    for (SourceKind kind : {SourceKind::kFolder, SourceKind::kRedis}) {
-        for (const SourceRef& ref : m_sources->userSources(kind)) {
-            settings.setArrayIndex(i++);
-            settings.setValue(QStringLiteral("kind"), static_cast<int>(ref.kind));
-            settings.setValue(QStringLiteral("location"), ref.location);
-            settings.setValue(QStringLiteral("name"), ref.name);
-            settings.setValue(QStringLiteral("separator"), ref.separator);
-        }
-    }
-    settings.endArray();
+    m_sources->saveUserSources(settings);
 }
 
 void MainWindow::restoreSettings(QSettings& settings) {
@@ -300,19 +307,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());
     settings.endGroup();
-    const int count = settings.beginReadArray(QStringLiteral("sources"));
-    for (int i = 0; i < count; ++i) {
-        settings.setArrayIndex(i);
-        SourceRef ref;
-        const int kind = settings.value(QStringLiteral("kind")).toInt();
-        ref.kind =
-            kind == static_cast<int>(SourceKind::kRedis) ? SourceKind::kRedis : SourceKind::kFolder;
-        ref.location = settings.value(QStringLiteral("location")).toString();
-        ref.name = settings.value(QStringLiteral("name")).toString();
-        ref.separator = settings.value(QStringLiteral("separator"), QStringLiteral(":")).toString();
-        if (!ref.location.isEmpty()) m_sources->addSource(ref);
-    }
-    settings.endArray();
+    m_sources->restoreUserSources(settings);
     m_sourceView->expandAll();
 }
 
@@ -356,11 +351,22 @@ void MainWindow::onDiscovered(const SourceDiscovery::Outcome& outcome) {
 void MainWindow::addSource(const SourceRef& ref) {
     const QModelIndex index = m_sources->addSource(ref);
     m_sourceView->expandAll();
+    persistSources();
     m_sourceView->setCurrentIndex(index);  // opens it through onSourceActivated
-    if (m_current == nullptr || m_current->ref().location != ref.location) openSource(ref);
+    if (m_current == nullptr || m_sessions->find(ref) != m_current) openSource(ref);
 }
 
 void MainWindow::openSource(const SourceRef& ref) {
+    m_pendingOpen.clear();
+    if (m_sessions->needsSecretLookup(ref)) {
+        // Its password may be in the keyring: read it first (once a session), then open.
+        showNoSource(tr("Reading the password of %1 from the keyring…").arg(ref.name));
+        m_pendingOpen = SourceSessions::keyOf(ref);
+        m_sessions->lookUpSecret(ref, [this, ref] {
+            if (m_pendingOpen == SourceSessions::keyOf(ref)) openSource(ref);
+        });
+        return;
+    }
     SourceClient* client = m_sessions->client(ref);
     m_current = client;
     m_entriesMessage->setVisible(false);
@@ -381,6 +387,7 @@ void MainWindow::openSource(const SourceRef& ref) {
 }
 
 void MainWindow::showNoSource(const QString& message) {
+    m_pendingOpen.clear();
     m_current = nullptr;
     m_statsTimer->stop();
     m_statsPending = false;
@@ -402,19 +409,31 @@ void MainWindow::onSourceOpened(SourceClient* client, const QString& error) {
         if (client == m_current) updateActionStates();
         return;
     }
-    const QString message = tr("Cannot open %1: %2").arg(ref.name, error);
+    QString message = tr("Cannot open %1: %2").arg(ref.name, error);
+    if (!ref.id.isEmpty() && ref.password.isEmpty() && error.contains(QLatin1String("password"))) {
+        // A saved connection whose password was kept for an earlier session only.
+        message += QStringLiteral(" — ") +
+                   tr("enter it with File ▸ Manage Connections… ▸ Edit (no password is known "
+                      "for this session)");
+    }
     log(QStringLiteral("error"), message);
     if (client == m_current) showNoSource(message);
     m_sessions->close(ref);  // choosing it again tries again
 }
 
 void MainWindow::removeCurrentSource() {
-    const QModelIndex index = m_sourceView->currentIndex();
+    removeSourceAt(m_sourceView->currentIndex());
+}
+
+void MainWindow::removeSourceAt(const QModelIndex& index) {
     const auto ref = m_sources->sourceAt(index);
     if (!ref) return;
     // Nothing may stay current: a neighbour must not open in its place.
-    m_sourceView->selectionModel()->clearCurrentIndex();
+    if (index == m_sourceView->currentIndex()) {
+        m_sourceView->selectionModel()->clearCurrentIndex();
+    }
     if (!m_sources->removeSource(index)) return;
+    persistSources();
     SourceClient* client = m_sessions->find(*ref);
     if (client != nullptr && client == m_current) showNoSource({});
     m_sessions->forget(*ref);
@@ -494,12 +513,6 @@ void MainWindow::chooseFolder() {
     addSource(folderSourceRef(folder));
 }
 
-void MainWindow::newRedisConnection() {
-    RedisDialog dialog(m_sessions->secrets(), this);
-    if (dialog.exec() != QDialog::Accepted) return;
-    addSource(dialog.sourceRef());
-}
-
 void MainWindow::updateActionStates() {
     m_maintenance->updateActions();
     const QModelIndex index = m_sourceView->currentIndex();
@@ -508,7 +521,13 @@ void MainWindow::updateActionStates() {
                                         index.parent() != m_sources->discoveredGroup());
     m_actions->filter->setEnabled(m_current != nullptr);
     m_filterEdit->setEnabled(m_current != nullptr);
-    m_statusReadOnly->setVisible(isReadOnly());
+    // Read-only mode, or a production connection that opens read-only by itself.
+    const bool sourceReadOnly = m_current != nullptr && m_current->isReadOnly();
+    m_statusReadOnly->setVisible(isReadOnly() || sourceReadOnly);
+    m_statusReadOnly->setText(isReadOnly() ? tr("Read-only mode: no cache is changed")
+                                           : tr("Production connection: read-only"));
+    m_banner->showFor(m_current ? &m_current->ref() : nullptr,
+                      m_current != nullptr && m_current->isReadOnly(), isReadOnly());
     setWindowTitle(isReadOnly() ? tr("twat-cache inspector (read-only)")
                                 : tr("twat-cache inspector"));
 }

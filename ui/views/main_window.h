@@ -16,7 +16,10 @@
 // for Redis, the namespace tree fills in while the keyspace is scanned a budget at a time, with
 // "scanned N of ~M keys" (NamespacePanel). The dock layout, splitter positions, window
 // geometry, user-added folders and Redis connections (without passwords) and the read-only
-// switch persist in QSettings.
+// switch persist in QSettings. The Redis connections are the saved connections
+// (ConnectionsDialog, main_window_connections.cpp): they can be imported and exported as JSON
+// without secrets, and a production connection opens read-only and heads the central area
+// with a ProductionBanner while it is shown.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -46,6 +49,8 @@ class LogPanel;
 class MaintenanceController;
 class NamespaceModel;
 class NamespacePanel;
+class ProductionBanner;
+class SecretStore;
 class SourceClient;
 class SourceSessions;
 class SourceTreeModel;
@@ -81,6 +86,23 @@ class MainWindow : public QMainWindow {
     // Closes the source selected in the sidebar and removes it from the list (user-added
     // sources only; discovered ones come back with the next discovery).
     void removeCurrentSource();
+
+    // Saves a Redis connection: adds it, or replaces `previous` (same id) and reopens it if
+    // it was shown.
+    void saveConnection(const SourceRef& previous, const SourceRef& connection);
+    // Deletes a saved connection and its secrets (closing it if it is open).
+    void removeConnection(const SourceRef& connection);
+    // Writes the saved connections (no secret) to `path`; empty on success, else why not.
+    QString exportConnectionsTo(const QString& path);
+    // Adds the connections of the file at `path`; returns what happened, or the error of a
+    // malformed file (then nothing is added) with `ok` false.
+    QString importConnectionsFrom(const QString& path, bool* ok = nullptr);
+    // Allows changes to the shown production connection for this session (after asking, when
+    // `ask`), or makes it read-only again.
+    void allowProductionChanges(bool allow, bool ask = true);
+    ProductionBanner* productionBanner() const { return m_banner; }
+    // The passwords of the window's connections (session and keyring).
+    SecretStore* secrets() const;
 
     // Statistics sampling period (default 2000 ms); takes effect at once.
     void setStatsInterval(int ms);
@@ -122,6 +144,13 @@ class MainWindow : public QMainWindow {
     void refresh();
     void chooseFolder();
     void newRedisConnection();
+    void manageConnections();
+    void chooseImportFile();
+    void chooseExportFile();
+    // Removes the user-added source at `index` of the sidebar, closing it if it is open.
+    void removeSourceAt(const QModelIndex& index);
+    // Writes the user-added sources to QSettings now (a saved connection outlives a crash).
+    void persistSources() const;
     void updateActionStates();
     void updateStatus();
     void log(const QString& level, const QString& message);
@@ -155,6 +184,9 @@ class MainWindow : public QMainWindow {
     enum class DetailRetry { kNone, kPending, kSpent };
     DetailRetry m_detailRetry = DetailRetry::kNone;
     SourceDiscovery* m_discovery = nullptr;
+    ProductionBanner* m_banner = nullptr;
+    // The source waiting for its password from the keyring (SourceSessions::keyOf).
+    QString m_pendingOpen;
 };
 
 }  // namespace twat_cache::ui

@@ -49,6 +49,11 @@ QString MaintenanceController::whyNot(const QAction* action) const {
         return tr("Read-only mode is on (Cache ▸ Read-Only Mode): no cache is changed.");
     }
     if (m_client == nullptr) return tr("No source is open: select one in the Sources list.");
+    if (m_client->isReadOnly()) {
+        return tr("“%1” is a production connection and opens read-only: allow changes in the "
+                  "banner above the entries first.")
+            .arg(m_client->ref().name);
+    }
     if (m_client->state() == SourceClient::State::kOpening) return tr("The source is opening.");
     if (m_client->state() == SourceClient::State::kFailed) {
         return tr("The source could not be opened.");
@@ -112,7 +117,10 @@ void MaintenanceController::prune() {
 }
 
 void MaintenanceController::run(const MaintenanceRequest& request) {
-    if (m_actions.readOnly->isChecked() || m_client == nullptr || m_runner != nullptr) return;
+    if (m_actions.readOnly->isChecked() || m_client == nullptr || m_client->isReadOnly() ||
+        m_runner != nullptr) {
+        return;
+    }
     report(QStringLiteral("info"),
            tr("%1 in %2: planning").arg(maintenanceTitle(request), m_client->ref().location));
     m_runner = new MaintenanceRunner(m_client, m_window, this);

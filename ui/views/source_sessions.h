@@ -6,11 +6,18 @@
 // afresh. The replies of every client are passed on with the client they came from; the
 // window keeps those of the source it shows.
 //
+// A production connection opens read-only even when read-only mode is off, until the user
+// unlocks it for the session (setUnlocked); read-only mode still wins over an unlock. A saved
+// connection's password is looked up in the keyring once per session before it is opened
+// (lookUpSecret), when no password is known for it yet.
+//
 // Thread safety: GUI thread only.
 #pragma once
 
 #include <QMap>
 #include <QObject>
+#include <QSet>
+#include <functional>
 
 #include "workers/source_types.h"
 
@@ -27,7 +34,8 @@ class SourceSessions : public QObject {
     // Closes every client (each waits for its worker's current request).
     ~SourceSessions() override;
 
-    // A stable key for `ref` (its kind and location), e.g. for per-source state.
+    // A stable key for `ref` (its kind, location and connection id), e.g. for per-source
+    // state.
     static QString keyOf(const SourceRef& ref);
 
     // The Redis passwords of the session (and those kept in the desktop's keychain).
@@ -42,9 +50,27 @@ class SourceSessions : public QObject {
     void close(const SourceRef& ref);
     // Closes the client of `ref` and forgets its Redis password (the user removed it).
     void forget(const SourceRef& ref);
-    // Reopens every open source read-only, or writable again.
+    // Reopens every open source read-only, or writable again (production connections stay
+    // read-only unless unlocked).
     void setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
+    // Whether `ref` is opened read-only: read-only mode, or a production connection that was
+    // not unlocked.
+    bool readOnlyFor(const SourceRef& ref) const;
+    // Allows changes to the production connection `ref` for this session (or takes that back)
+    // and reopens it if it is open.
+    void setUnlocked(const SourceRef& ref, bool unlocked);
+    bool isUnlocked(const SourceRef& ref) const { return m_unlocked.contains(keyOf(ref)); }
+
+    // Whether `ref`'s password should be read from the keyring before it is opened: a saved
+    // Redis connection (with an id) without a password known this session, not looked up
+    // yet, and a keyring not known to be missing.
+    bool needsSecretLookup(const SourceRef& ref) const;
+    // Reads `ref`'s password from the keyring into the session, then calls `then` (at once
+    // when the keyring is known to be missing).
+    void lookUpSecret(const SourceRef& ref, std::function<void()> then);
+    // `ref`'s secrets were just entered (the connection dialog): no keyring lookup for it.
+    void markSecretKnown(const SourceRef& ref);
 
   signals:
     void opened(twat_cache::ui::SourceClient* client, const QString& error);
@@ -60,6 +86,8 @@ class SourceSessions : public QObject {
     SecretStore* m_secrets;
     QMap<QString, SourceClient*> m_clients;  // by keyOf(); children of this object
     bool m_readOnly = false;
+    QSet<QString> m_unlocked;  // keyOf() of production connections allowed to change
+    QSet<QString> m_lookedUp;  // secret accounts read from the keyring this session
 };
 
 }  // namespace twat_cache::ui

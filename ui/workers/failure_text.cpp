@@ -14,10 +14,21 @@ bool has(const QString& text, const char* part) {
     return text.contains(QLatin1String(part), Qt::CaseInsensitive);
 }
 
-// "127.0.0.1:6379" or the socket's path.
-QString placeOf(const RedisEndpoint& endpoint) {
-    if (!endpoint.socketPath.isEmpty()) return endpoint.socketPath;
-    return QStringLiteral("%1:%2").arg(endpoint.host).arg(endpoint.port);
+// The core's URL errors quote the whole URL, options and timeouts included
+// ("\"rediss://h:6380/0?…\": TLS (rediss://) is not supported by this build"): name the
+// server instead and keep what the core found wrong.
+QString describeUrlFailure(const QString& message, const RedisEndpoint& endpoint,
+                           const Status& status) {
+    static const QRegularExpression kQuoted(QStringLiteral("^\"[^\"]*\":? (.*)$"),
+                                            QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch quoted = kQuoted.match(message);
+    if (!quoted.hasMatch()) return QString::fromStdString(status.toString());
+    QString what = quoted.captured(1);
+    static const QLatin1String kNotUrl("is not a Redis URL: ");
+    if (what.startsWith(kNotUrl)) {
+        what = tr("this build does not take the URL: %1").arg(what.mid(kNotUrl.size()));
+    }
+    return tr("%1: %2").arg(endpoint.place(), what);
 }
 
 }  // namespace
@@ -28,9 +39,9 @@ QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint
     static const QRegularExpression kLayer(QStringLiteral("^redis \\S+: ([^:]*): (.*)$"),
                                            QRegularExpression::DotMatchesEverythingOption);
     const QRegularExpressionMatch match = kLayer.match(message);
-    if (!match.hasMatch()) return QString::fromStdString(status.toString());
+    if (!match.hasMatch()) return describeUrlFailure(message, endpoint, status);
     const QString what = match.captured(2);
-    const QString place = placeOf(endpoint);
+    const QString place = endpoint.place();
     switch (status.code()) {
         case StatusCode::kTimeout: {
             static const QRegularExpression kWithin(QStringLiteral("within (\\d+) ms"));

@@ -4,7 +4,6 @@
 #include <QLocale>
 #include <QObject>
 #include <QSettings>
-#include <QUrl>
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -13,6 +12,7 @@
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
 #include "workers/display_text.h"
+#include "workers/redis_endpoint.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -135,9 +135,11 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     if (ref.kind == SourceKind::kRedis) {
         info.kind = core::SourceKind::kRedis;
         info.name = ref.name.toStdString();
-        QUrl url(ref.location);
-        if (!ref.password.isEmpty()) url.setPassword(ref.password);
-        info.url = url.toString(QUrl::FullyEncoded).toStdString();
+        // The password joins the URL only here, on its way into the core.
+        auto endpoint = parseRedisUrl(ref.location);
+        if (!endpoint.ok()) return endpoint.status();
+        endpoint->password = ref.password;
+        info.url = endpoint->coreUrl().toStdString();
     } else {
         auto identified = core::Discovery::identify(ref.location.toStdString());
         if (!identified.ok()) return identified.status();

@@ -37,6 +37,13 @@ struct SourceRef {
     QString password;  // Redis only; session memory, never persisted
     QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
     QString separator = QStringLiteral(":");  // Redis: namespace separator
+    // Saved Redis connections (see saved_connection.h): `id` names the connection's secrets
+    // in the keyring; `color` ("#rrggbb", empty: none) marks it in the sidebar; a
+    // `production` connection opens read-only unless unlocked for the session. (The braces
+    // let the aggregate initializers that predate these fields leave them out.)
+    QString id{};
+    QString color{};
+    bool production = false;
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;
