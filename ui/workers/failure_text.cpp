@@ -15,7 +15,7 @@ bool has(const QString& text, const char* part) {
 }
 
 // The core's URL errors quote the whole URL, options and timeouts included
-// ("\"rediss://h:6380/0?…\": TLS (rediss://) is not supported by this build"): name the
+// ("\"rediss://h:6380/0?…\" is not a Redis URL: …"): name the
 // server instead and keep what the core found wrong.
 QString describeUrlFailure(const QString& message, const RedisEndpoint& endpoint,
                            const Status& status) {
