@@ -310,10 +310,24 @@ class TestInspectHostileKeys : public QObject {
             QVERIFY(e.key_truncated);
             QCOMPARE(e.key_bytes, std::uint64_t{name.size()});
             QVERIFY(validUtf8WithoutControls(e.id));
+            QVERIFY2(e.id.size() <= 2048, std::to_string(e.id.size()).c_str());  // ids bounded
             auto d = (*src)->detail(e.id);
             QVERIFY2(d.ok(), d.status().toString().c_str());
             QCOMPARE(d->summary.key_bytes, std::uint64_t{name.size()});
+            QCOMPARE(d->summary.id, e.id);
+            // The bounded id still deletes exactly that key.
+            PlanRequest req;
+            req.action = PlanRequest::Action::kDeleteEntries;
+            req.entry_ids = {e.id};
+            auto plan = (*src)->plan(req);
+            QVERIFY2(plan.ok(), plan.status().toString().c_str());
+            auto done = (*plan)->execute();
+            QVERIFY2(done.ok(), done.status().toString().c_str());
+            QCOMPARE(done->deleted, 1u);
+            QCOMPARE((*src)->detail(e.id).status().code(), StatusCode::kNotFound);
         }
+        test::RawRedis raw(server.port());
+        QCOMPARE(raw.run({"DBSIZE"}), std::string("1"));
     }
 
     // Item 7: joblib calls whose folder names are not UTF-8 get distinct ids; both can be

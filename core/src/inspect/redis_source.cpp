@@ -12,6 +12,7 @@
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
 #include "format/envelope.h"
+#include "twat_cache/key.h"
 
 namespace twat_cache::detail {
 
@@ -22,7 +23,7 @@ constexpr std::size_t kPreviewItems = 50;
 constexpr std::size_t kMaxCachesInStats = 200;
 
 bool printable(std::string_view key) {
-    if (key.empty() || key.substr(0, 4) == "hex:") return false;
+    if (key.empty() || key.starts_with("hex:") || key.starts_with("long:")) return false;
     for (const char c : key) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
     }
@@ -80,11 +81,20 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
                              options.namespace_max_nodes}) {}
 
 std::string RedisSource::idOf(std::string_view key) {
+    if (key.size() > kMaxIdKeyBytes) {
+        // Too long to be its own id: its length, hash and start; resolveKey() finds it again.
+        return "long:" + std::to_string(key.size()) + ":" + hashBytes(key).toHex() + ":" +
+               idOf(key.substr(0, kLongIdPrefixBytes));
+    }
     if (printable(key)) return std::string(key);
     return "hex:" + hexPreview(key, key.size() * 3 + 3);
 }
 
 Result<std::string> RedisSource::keyOf(std::string_view id) {
+    if (id.starts_with("long:")) {
+        return Status::invalidArgument("entry id '" + std::string(id.substr(0, 80)) +
+                                       "…' names a long key: resolve it with a scan");
+    }
     if (id.substr(0, 4) != "hex:") return std::string(id);
     std::string out;
     std::string_view hex = id.substr(4);
@@ -275,7 +285,7 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
 }
 
 Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
-    auto key = keyOf(entryId);
+    auto key = resolveKey(entryId);
     if (!key.ok()) return key.status();
     auto summary = describe({*key});
     if (!summary.ok()) return summary.status();
@@ -534,7 +544,7 @@ Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySum
     keys.reserve(batch.size());
     BatchOutcome out;
     for (const auto& e : batch) {
-        auto k = keyOf(e.id);
+        auto k = resolveKey(e.id);
         if (!k.ok()) return k.status();
         keys.push_back(std::move(*k));
         fingerprints.push_back(e.fingerprint);

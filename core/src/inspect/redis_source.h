@@ -101,9 +101,16 @@ class RedisSource final : public Source {
     std::size_t scanCount() const { return m_count; }
     int db() const { return m_settings.endpoint.db; }
 
-    // Entry id <-> key name.
+    // Entry id <-> key name. A printable name is its own id; another is "hex:" and its bytes;
+    // a name longer than kMaxIdKeyBytes is "long:<length>:<XXH3-128 hex>:<id of its first
+    // kLongIdPrefixBytes>", so that ids stay bounded however long keys are. keyOf() maps the
+    // first two back; resolveKey() all three (a long one by SCAN MATCH on its start, then its
+    // length and hash: NotFound when no key has them).
+    static constexpr std::size_t kMaxIdKeyBytes = 1024;
+    static constexpr std::size_t kLongIdPrefixBytes = 128;
     static std::string idOf(std::string_view key);
     static Result<std::string> keyOf(std::string_view id);
+    Result<std::string> resolveKey(std::string_view id);
 
   private:
     Result<RedisConnection*> connection();

@@ -267,7 +267,7 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             if (Status s = supports(request.action); !s.ok()) return s;
             std::vector<std::string> keys;
             for (const auto& id : request.entry_ids) {
-                auto k = keyOf(id);
+                auto k = resolveKey(id);
                 if (!k.ok()) return k.status();
                 keys.push_back(std::move(*k));
             }
