@@ -1,0 +1,98 @@
+// Sentinel failover under load: a function memoized over a redis+sentinel:// URL is called in
+// a loop while the master is SIGKILLed. Every value returned must be right (0 wrong), and
+// within 10 s of the kill calls must be served by the new master again (a hit, with the old
+// master dead); a value stored afterwards is on the new master.
+#include <QtTest>
+#include <chrono>
+#include <thread>
+
+#include "redis_commands.h"
+#include "redis_sentinel.h"
+#include "twat_cache/memoize.h"
+
+using namespace twat_cache;
+using test::RedisSentinelGroup;
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+long long msSince(SteadyClock::time_point t) {
+    return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - t).count();
+}
+
+}  // namespace
+
+class TestRedisSentinelFailover : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void memoizationSurvivesFailover() {
+        if (!RedisSentinelGroup::available()) QSKIP(RedisSentinelGroup::skipReason().c_str());
+        RedisSentinelGroup group;
+        const std::string error = group.start();
+        QVERIFY2(error.empty(), error.c_str());
+
+        constexpr int kKeys = 50;
+        int calls = 0;
+        auto f = memoizeWith(EngineKind::kRedis,
+                             {.name = "failover", .redis_url = group.url() + "?timeout=500ms"},
+                             [&calls](int x) {
+                                 ++calls;
+                                 return x * 7919 + 13;
+                             });
+        QVERIFY2(f.ok(), f.status().toString().c_str());
+        for (int x = 0; x < kKeys; ++x) QCOMPARE((*f)(x), x * 7919 + 13);
+        QCOMPARE(calls, kKeys);
+        for (int x = 0; x < kKeys; ++x) QCOMPARE((*f)(x), x * 7919 + 13);
+        QCOMPARE(calls, kKeys);  // all hits
+        // Every entry has reached the replica before the master dies.
+        test::RawRedis master(group.master().port());
+        QCOMPARE(master.run({"WAIT", "1", "5000"}), std::string("1"));
+
+        const int oldPort = group.master().port();
+        group.master().kill();
+        const auto killed = SteadyClock::now();
+
+        // Call until served by the new master again and a while after (at most 20 s).
+        long long switchedMs = -1, servedMs = -1;
+        int wrong = 0, total = 0, servedAfter = 0;
+        auto lastPoll = SteadyClock::now();
+        for (int i = 0; msSince(killed) < 20'000 && servedAfter < 500; ++i) {
+            const int x = i % kKeys;
+            const int before = calls;
+            if ((*f)(x) != x * 7919 + 13) ++wrong;
+            ++total;
+            if (calls == before) {  // a hit: Redis answered, and only the new master can
+                if (servedMs < 0) servedMs = msSince(killed);
+                ++servedAfter;
+            }
+            if (switchedMs < 0 && SteadyClock::now() - lastPoll > milliseconds(100)) {
+                lastPoll = SteadyClock::now();
+                const int now = group.reportedMasterPort();
+                if (now > 0 && now != oldPort) switchedMs = msSince(killed);
+            }
+            // Paces the workload (a failing call returns at once during the reconnect backoff).
+            std::this_thread::sleep_for(milliseconds(2));
+        }
+        qInfo(
+            "failover: %d calls, %d wrong; sentinels switched after %lld ms, calls served by "
+            "the new master after %lld ms; %llu errors counted",
+            total, wrong, switchedMs, servedMs, static_cast<unsigned long long>(f->stats().errors));
+        QCOMPARE(wrong, 0);
+        QVERIFY2(servedMs >= 0, "calls were never served by the new master");
+        QVERIFY2(servedMs <= 10'000, std::to_string(servedMs).c_str());
+        QVERIFY(f->stats().errors > 0);  // the failed calls were counted
+
+        // The new master is the former replica, and a value stored now is on it.
+        const int newPort = group.waitForMasterOtherThan(oldPort, milliseconds(5000));
+        QCOMPARE(newPort, group.replica().port());
+        test::RawRedis promoted(newPort);
+        const std::string keysBefore = promoted.run({"DBSIZE"});
+        QCOMPARE((*f)(kKeys + 1), (kKeys + 1) * 7919 + 13);
+        QCOMPARE(std::stoll(promoted.run({"DBSIZE"})), std::stoll(keysBefore) + 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRedisSentinelFailover)
+#include "test_redis_sentinel_failover.moc"

@@ -1,0 +1,205 @@
+#include "redis_sentinel.h"
+
+#include <hiredis/hiredis.h>
+
+#include <QStandardPaths>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+#include <thread>
+
+namespace twat_cache::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ReplyDeleter {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+std::string sentinelProgram() {
+    if (std::filesystem::exists("/usr/bin/redis-sentinel")) return "/usr/bin/redis-sentinel";
+    return QStandardPaths::findExecutable("redis-sentinel").toStdString();
+}
+
+// One command to 127.0.0.1:`port`, each step bounded by 1 s; null on any failure.
+Reply query(int port, const std::vector<std::string>& args) {
+    const timeval second{1, 0};
+    redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port, second);
+    if (ctx == nullptr) return nullptr;
+    Reply reply;
+    if (ctx->err == 0 && redisSetTimeout(ctx, second) == REDIS_OK) {
+        std::vector<const char*> argv;
+        std::vector<std::size_t> lens;
+        for (const auto& a : args) {
+            argv.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        reply.reset(static_cast<redisReply*>(
+            redisCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lens.data())));
+    }
+    redisFree(ctx);
+    return reply;
+}
+
+std::string_view text(const redisReply& r) {
+    return {r.str, static_cast<std::size_t>(r.len)};
+}
+
+// The value of `field` in a flat [name, value, ...] array reply, or "".
+std::string_view field(const redisReply& pairs, std::string_view name) {
+    for (std::size_t i = 0; i + 1 < pairs.elements; i += 2) {
+        if (pairs.element[i]->type == REDIS_REPLY_STRING && text(*pairs.element[i]) == name &&
+            pairs.element[i + 1]->type == REDIS_REPLY_STRING) {
+            return text(*pairs.element[i + 1]);
+        }
+    }
+    return {};
+}
+
+// Polls `done` every 50 ms until it holds or `timeout` passes.
+template <class F>
+bool waitFor(F&& done, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+        if (done()) return true;
+        if (Clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+    }
+}
+
+}  // namespace
+
+bool RedisSentinelGroup::available() {
+    return RedisServer::available() && !sentinelProgram().empty();
+}
+
+std::string RedisSentinelGroup::skipReason() {
+    return "redis-server or redis-sentinel not found; install them with `sudo apt-get install "
+           "redis-server redis-sentinel` (scripts/dev.sh run installs every test dependency)";
+}
+
+RedisSentinelGroup::RedisSentinelGroup(int sentinels) : m_count(sentinels) {}
+
+RedisSentinelGroup::~RedisSentinelGroup() {
+    // Sentinels first, so that they do not fail over while the servers stop.
+    for (auto& p : m_sentinels) {
+        p->terminate();
+        if (!p->waitForFinished(5000)) {
+            p->kill();
+            p->waitForFinished(5000);
+        }
+    }
+}
+
+std::string RedisSentinelGroup::url(int db) const {
+    std::string u = "redis+sentinel://";
+    for (std::size_t i = 0; i < m_sentinelPorts.size(); ++i) {
+        u += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(m_sentinelPorts[i]);
+    }
+    return u + "/" + kService + "/" + std::to_string(db);
+}
+
+std::string RedisSentinelGroup::start() {
+    if (!available()) return skipReason();
+    m_master = std::make_unique<RedisServer>();
+    if (std::string e = m_master->start(); !e.empty()) return "master: " + e;
+    RedisServer::Options o;
+    o.extra_args = {"--replicaof", "127.0.0.1", std::to_string(m_master->port())};
+    m_replica = std::make_unique<RedisServer>(o);
+    if (std::string e = m_replica->start(); !e.empty()) return "replica: " + e;
+    const bool synced = waitFor(
+        [&] {
+            Reply r = query(m_replica->port(), {"INFO", "replication"});
+            return r && r->type == REDIS_REPLY_STRING &&
+                   text(*r).find("master_link_status:up") != std::string_view::npos;
+        },
+        std::chrono::seconds(10));
+    if (!synced) return "the replica did not sync with the master within 10 s";
+    for (int i = 0; i < m_count; ++i) {
+        if (std::string e = startSentinel(static_cast<std::size_t>(i)); !e.empty()) return e;
+    }
+    for (const int port : m_sentinelPorts) {
+        if (!waitFor([&] { return sentinelKnowsReplica(port); }, std::chrono::seconds(10))) {
+            return "sentinel on port " + std::to_string(port) +
+                   " did not see the replica within 10 s";
+        }
+    }
+    return {};
+}
+
+std::string RedisSentinelGroup::startSentinel(std::size_t i) {
+    m_dirs.push_back(std::make_unique<TempDir>());
+    const TempDir& dir = *m_dirs.back();
+    if (!dir.ok()) return "cannot create a temporary folder";
+    const int port = freeLoopbackPort();
+    if (port < 0) return "no free loopback port";
+    const std::filesystem::path conf = dir.path() / "sentinel.conf";
+    {
+        std::ofstream out(conf);
+        out << "port " << port << "\nbind 127.0.0.1\ndaemonize no\ndir " << dir.path().string()
+            << "\nsentinel monitor " << kService << " 127.0.0.1 " << m_master->port()
+            << " 1\nsentinel down-after-milliseconds " << kService
+            << " 1000\nsentinel failover-timeout " << kService << " 5000\n";
+        if (!out) return "cannot write " + conf.string();
+    }
+    auto process = std::make_unique<QProcess>();
+    const QString log = QString::fromStdString((dir.path() / "sentinel.log").string());
+    process->setStandardOutputFile(log, QIODevice::Append);
+    process->setStandardErrorFile(log, QIODevice::Append);
+    process->start(QString::fromStdString(sentinelProgram()),
+                   {QString::fromStdString(conf.string())});
+    if (!process->waitForStarted(10000)) return "could not start redis-sentinel";
+    m_sentinels.push_back(std::move(process));
+    m_sentinelPorts.push_back(port);
+    const bool up = waitFor(
+        [&] {
+            Reply r = query(port, {"PING"});
+            return r && r->type == REDIS_REPLY_STATUS && text(*r) == "PONG";
+        },
+        std::chrono::seconds(10));
+    if (!up) {
+        return "sentinel " + std::to_string(i) + " on port " + std::to_string(port) +
+               " did not answer PING (see " + log.toStdString() + ")";
+    }
+    return {};
+}
+
+bool RedisSentinelGroup::sentinelKnowsReplica(int sentinelPort) const {
+    Reply r = query(sentinelPort, {"SENTINEL", "replicas", kService});
+    if (!r || r->type != REDIS_REPLY_ARRAY) return false;
+    const std::string replicaPort = std::to_string(m_replica->port());
+    for (std::size_t i = 0; i < r->elements; ++i) {
+        const redisReply& one = *r->element[i];
+        if (one.type == REDIS_REPLY_ARRAY && field(one, "port") == replicaPort &&
+            field(one, "flags") == "slave" && field(one, "master-link-status") == "ok") {
+            return true;
+        }
+    }
+    return false;
+}
+
+int RedisSentinelGroup::reportedMasterPort() const {
+    for (const int port : m_sentinelPorts) {
+        Reply r = query(port, {"SENTINEL", "get-master-addr-by-name", kService});
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+            r->element[1]->type == REDIS_REPLY_STRING) {
+            return std::stoi(std::string(text(*r->element[1])));
+        }
+    }
+    return -1;
+}
+
+int RedisSentinelGroup::waitForMasterOtherThan(int port, std::chrono::milliseconds timeout) const {
+    int now = -1;
+    waitFor(
+        [&] {
+            now = reportedMasterPort();
+            return now > 0 && now != port;
+        },
+        timeout);
+    return now > 0 && now != port ? now : -1;
+}
+
+}  // namespace twat_cache::test

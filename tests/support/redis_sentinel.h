@@ -1,0 +1,64 @@
+// Test fixture for Redis Sentinel: a master redis-server, a replica of it and `sentinels`
+// redis-sentinel processes monitoring the master as service kService, all on free loopback
+// ports, each in its own temporary folder (a sentinel rewrites its configuration file).
+//
+// start() returns once the replica is in sync and every sentinel knows the replica, so that a
+// test may kill the master and expect a failover (down-after 1 s, failover timeout 5 s). When
+// redis-server or redis-sentinel is missing, available() is false and skipReason() says how
+// to install them.
+//
+// Thread safety: none; use it from the test thread.
+#pragma once
+
+#include <QProcess>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis_server.h"
+#include "test_support.h"
+
+namespace twat_cache::test {
+
+class RedisSentinelGroup {
+  public:
+    static constexpr const char* kService = "mymaster";
+
+    static bool available();
+    static std::string skipReason();
+
+    explicit RedisSentinelGroup(int sentinels = 1);
+    ~RedisSentinelGroup();
+    RedisSentinelGroup(const RedisSentinelGroup&) = delete;
+    RedisSentinelGroup& operator=(const RedisSentinelGroup&) = delete;
+
+    // Starts everything and waits (bounded, about 20 s at most) until the replica is in sync
+    // and the sentinels know it. Returns an empty string on success, else what went wrong.
+    std::string start();
+
+    RedisServer& master() { return *m_master; }    // the first master
+    RedisServer& replica() { return *m_replica; }  // promoted by a failover
+    const std::vector<int>& sentinelPorts() const { return m_sentinelPorts; }
+    // redis+sentinel://127.0.0.1:<port>[,127.0.0.1:<port>...]/mymaster/<db>
+    std::string url(int db = 0) const;
+
+    // The master's port as the first sentinel that answers reports it; -1 if none does.
+    int reportedMasterPort() const;
+    // Polls the sentinels until they report a master other than `port` (at most `timeout`);
+    // returns its port, or -1.
+    int waitForMasterOtherThan(int port, std::chrono::milliseconds timeout) const;
+
+  private:
+    std::string startSentinel(std::size_t i);
+    bool sentinelKnowsReplica(int sentinelPort) const;
+
+    int m_count;
+    std::unique_ptr<RedisServer> m_master;
+    std::unique_ptr<RedisServer> m_replica;
+    std::vector<std::unique_ptr<TempDir>> m_dirs;
+    std::vector<int> m_sentinelPorts;
+    std::vector<std::unique_ptr<QProcess>> m_sentinels;
+};
+
+}  // namespace twat_cache::test
