@@ -1,9 +1,10 @@
 // Redis Sentinel (redis+sentinel:// URLs) against real redis-server and redis-sentinel
 // processes (tests/support/redis_sentinel.h): the engine, the inspection layer and the CLI
 // find the master through the sentinels and say which node they are on; a dead sentinel
-// first in the list is skipped; an unknown service, sentinels that do not answer, a plain
-// server given as a sentinel and an address that is not a master are errors in words; a
-// master demoted under an open connection (READONLY) is left for the new one.
+// first in the list is skipped; passwords go to the master and to the sentinels; an unknown
+// service, sentinels that do not answer or refuse the login, a plain server given as a
+// sentinel and an address that is not a master are errors in words; a master demoted under
+// an open connection (READONLY) is left for the new one.
 #include <QtTest>
 
 #include "redis_commands.h"
@@ -139,6 +140,34 @@ class TestRedisSentinel : public QObject {
         QVERIFY2(contains(engine.status().message(), "no sentinel answered") &&
                      contains(engine.status().message(), "unknown command"),
                  engine.status().message().c_str());
+    }
+
+    // The URL's password logs in to the master, sentinel_password to the sentinels.
+    void passwordsForMasterAndSentinels() {
+        RedisSentinelGroup group(
+            {.sentinels = 1, .master_password = "mpw", .sentinel_password = "spw"});
+        const std::string error = group.start();
+        QVERIFY2(error.empty(), error.c_str());
+        auto engine = openEngine(group.url(), "auth");
+        QVERIFY2(engine.ok(), engine.status().toString().c_str());
+        QVERIFY((*engine)->set(hashBytes("auth-k"), record("v")).ok());
+
+        const std::string sentinels =
+            "127.0.0.1:" + std::to_string(group.sentinelPorts()[0]) + "/mymaster";
+        auto noSentinelPassword = openEngine("redis+sentinel://:mpw@" + sentinels, "auth");
+        QCOMPARE(noSentinelPassword.status().code(), StatusCode::kPermissionDenied);
+        QVERIFY2(contains(noSentinelPassword.status().message(),
+                          "the sentinels refused the login (sentinel 127.0.0.1:"),
+                 noSentinelPassword.status().message().c_str());
+        QVERIFY2(contains(noSentinelPassword.status().message(), "sentinel_password="),
+                 noSentinelPassword.status().message().c_str());
+
+        auto wrongMaster =
+            openEngine("redis+sentinel://:hunter2@" + sentinels + "?sentinel_password=spw", "auth");
+        QCOMPARE(wrongMaster.status().code(), StatusCode::kPermissionDenied);
+        const std::string msg = wrongMaster.status().message();
+        QVERIFY2(contains(msg, "the master the sentinels named for \"mymaster\""), msg.c_str());
+        QVERIFY2(!contains(msg, "hunter2") && !contains(msg, "spw"), msg.c_str());
     }
 
     // A sentinel that names a replica: refused after ROLE, and the next sentinel is asked.

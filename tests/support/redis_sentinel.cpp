@@ -23,13 +23,17 @@ std::string sentinelProgram() {
     return QStandardPaths::findExecutable("redis-sentinel").toStdString();
 }
 
-// One command to 127.0.0.1:`port`, each step bounded by 1 s; null on any failure.
-Reply query(int port, const std::vector<std::string>& args) {
+// One command to 127.0.0.1:`port` (after AUTH `password` unless empty), each step bounded
+// by 1 s; null on any failure.
+Reply query(int port, const std::vector<std::string>& args, const std::string& password = {}) {
     const timeval second{1, 0};
     redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port, second);
     if (ctx == nullptr) return nullptr;
     Reply reply;
-    if (ctx->err == 0 && redisSetTimeout(ctx, second) == REDIS_OK) {
+    if (ctx->err == 0 && redisSetTimeout(ctx, second) == REDIS_OK && !password.empty()) {
+        freeReplyObject(redisCommand(ctx, "AUTH %s", password.c_str()));
+    }
+    if (ctx->err == 0) {
         std::vector<const char*> argv;
         std::vector<std::size_t> lens;
         for (const auto& a : args) {
@@ -80,7 +84,9 @@ std::string RedisSentinelGroup::skipReason() {
            "redis-server redis-sentinel` (scripts/dev.sh run installs every test dependency)";
 }
 
-RedisSentinelGroup::RedisSentinelGroup(int sentinels) : m_count(sentinels) {}
+RedisSentinelGroup::RedisSentinelGroup() : RedisSentinelGroup(Options{}) {}
+
+RedisSentinelGroup::RedisSentinelGroup(Options options) : m_options(std::move(options)) {}
 
 RedisSentinelGroup::~RedisSentinelGroup() {
     // Sentinels first, so that they do not fail over while the servers stop.
@@ -95,29 +101,36 @@ RedisSentinelGroup::~RedisSentinelGroup() {
 
 std::string RedisSentinelGroup::url(int db) const {
     std::string u = "redis+sentinel://";
+    if (!m_options.master_password.empty()) u += ":" + m_options.master_password + "@";
     for (std::size_t i = 0; i < m_sentinelPorts.size(); ++i) {
         u += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(m_sentinelPorts[i]);
     }
-    return u + "/" + kService + "/" + std::to_string(db);
+    u += "/" + std::string(kService) + "/" + std::to_string(db);
+    if (!m_options.sentinel_password.empty())
+        u += "?sentinel_password=" + m_options.sentinel_password;
+    return u;
 }
 
 std::string RedisSentinelGroup::start() {
     if (!available()) return skipReason();
-    m_master = std::make_unique<RedisServer>();
-    if (std::string e = m_master->start(); !e.empty()) return "master: " + e;
     RedisServer::Options o;
-    o.extra_args = {"--replicaof", "127.0.0.1", std::to_string(m_master->port())};
+    o.password = m_options.master_password;
+    if (!o.password.empty()) o.extra_args = {"--masterauth", o.password};
+    m_master = std::make_unique<RedisServer>(o);
+    if (std::string e = m_master->start(); !e.empty()) return "master: " + e;
+    o.extra_args.insert(o.extra_args.end(),
+                        {"--replicaof", "127.0.0.1", std::to_string(m_master->port())});
     m_replica = std::make_unique<RedisServer>(o);
     if (std::string e = m_replica->start(); !e.empty()) return "replica: " + e;
     const bool synced = waitFor(
         [&] {
-            Reply r = query(m_replica->port(), {"INFO", "replication"});
+            Reply r = query(m_replica->port(), {"INFO", "replication"}, o.password);
             return r && r->type == REDIS_REPLY_STRING &&
                    text(*r).find("master_link_status:up") != std::string_view::npos;
         },
         std::chrono::seconds(10));
     if (!synced) return "the replica did not sync with the master within 10 s";
-    for (int i = 0; i < m_count; ++i) {
+    for (int i = 0; i < m_options.sentinels; ++i) {
         if (std::string e = startSentinel(static_cast<std::size_t>(i)); !e.empty()) return e;
     }
     for (const int port : m_sentinelPorts) {
@@ -142,6 +155,10 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
             << "\nsentinel monitor " << kService << " 127.0.0.1 " << m_master->port()
             << " 1\nsentinel down-after-milliseconds " << kService
             << " 1000\nsentinel failover-timeout " << kService << " 5000\n";
+        if (!m_options.master_password.empty())
+            out << "sentinel auth-pass " << kService << " " << m_options.master_password << "\n";
+        if (!m_options.sentinel_password.empty())
+            out << "requirepass " << m_options.sentinel_password << "\n";
         if (!out) return "cannot write " + conf.string();
     }
     auto process = std::make_unique<QProcess>();
@@ -155,7 +172,7 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
     m_sentinelPorts.push_back(port);
     const bool up = waitFor(
         [&] {
-            Reply r = query(port, {"PING"});
+            Reply r = query(port, {"PING"}, m_options.sentinel_password);
             return r && r->type == REDIS_REPLY_STATUS && text(*r) == "PONG";
         },
         std::chrono::seconds(10));
@@ -167,7 +184,7 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
 }
 
 bool RedisSentinelGroup::sentinelKnowsReplica(int sentinelPort) const {
-    Reply r = query(sentinelPort, {"SENTINEL", "replicas", kService});
+    Reply r = query(sentinelPort, {"SENTINEL", "replicas", kService}, m_options.sentinel_password);
     if (!r || r->type != REDIS_REPLY_ARRAY) return false;
     const std::string replicaPort = std::to_string(m_replica->port());
     for (std::size_t i = 0; i < r->elements; ++i) {
@@ -182,7 +199,8 @@ bool RedisSentinelGroup::sentinelKnowsReplica(int sentinelPort) const {
 
 int RedisSentinelGroup::reportedMasterPort() const {
     for (const int port : m_sentinelPorts) {
-        Reply r = query(port, {"SENTINEL", "get-master-addr-by-name", kService});
+        Reply r = query(port, {"SENTINEL", "get-master-addr-by-name", kService},
+                        m_options.sentinel_password);
         if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
             r->element[1]->type == REDIS_REPLY_STRING) {
             return std::stoi(std::string(text(*r->element[1])));

@@ -28,7 +28,14 @@ class RedisSentinelGroup {
     static bool available();
     static std::string skipReason();
 
-    explicit RedisSentinelGroup(int sentinels = 1);
+    struct Options {
+        int sentinels = 1;
+        std::string master_password{};    // requirepass of master and replica (masterauth)
+        std::string sentinel_password{};  // requirepass of the sentinels
+    };
+
+    RedisSentinelGroup();
+    explicit RedisSentinelGroup(Options options);
     ~RedisSentinelGroup();
     RedisSentinelGroup(const RedisSentinelGroup&) = delete;
     RedisSentinelGroup& operator=(const RedisSentinelGroup&) = delete;
@@ -40,7 +47,8 @@ class RedisSentinelGroup {
     RedisServer& master() { return *m_master; }    // the first master
     RedisServer& replica() { return *m_replica; }  // promoted by a failover
     const std::vector<int>& sentinelPorts() const { return m_sentinelPorts; }
-    // redis+sentinel://127.0.0.1:<port>[,127.0.0.1:<port>...]/mymaster/<db>
+    // redis+sentinel://[:master_password@]127.0.0.1:<port>[,...]/mymaster/<db>
+    // [?sentinel_password=...], with the passwords of the Options.
     std::string url(int db = 0) const;
 
     // The master's port as the first sentinel that answers reports it; -1 if none does.
@@ -53,7 +61,7 @@ class RedisSentinelGroup {
     std::string startSentinel(std::size_t i);
     bool sentinelKnowsReplica(int sentinelPort) const;
 
-    int m_count;
+    Options m_options;
     std::unique_ptr<RedisServer> m_master;
     std::unique_ptr<RedisServer> m_replica;
     std::vector<std::unique_ptr<TempDir>> m_dirs;
