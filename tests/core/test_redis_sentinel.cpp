@@ -4,13 +4,15 @@
 // first in the list is skipped; passwords go to the master and to the sentinels; an unknown
 // service, sentinels that do not answer or refuse the login, a plain server given as a
 // sentinel and an address that is not a master are errors in words; a master demoted under
-// an open connection (READONLY) is left for the new one.
+// an open connection (READONLY) is left for the new one; rediss+sentinel:// speaks TLS to
+// the sentinels and the master.
 #include <QtTest>
 
 #include "redis_commands.h"
 #include "redis_sentinel.h"
 #include "redis_server.h"
 #include "test_support.h"
+#include "tls_certificates.h"
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/redis_engine.h"
@@ -170,6 +172,36 @@ class TestRedisSentinel : public QObject {
         QVERIFY2(!contains(msg, "hunter2") && !contains(msg, "spw"), msg.c_str());
     }
 
+    // rediss+sentinel://: TLS to the sentinels and to the master they name, verified by the CA.
+    void tlsToSentinelsAndMaster() {
+        test::TempDir tmp;
+        const std::string made = test::makeTestCertificates(tmp.path() / "pki");
+        QVERIFY2(made.empty(), made.c_str());
+        RedisSentinelGroup group({.tls_pki = tmp.path() / "pki"});
+        const std::string error = group.start();
+        QVERIFY2(error.empty(), error.c_str());
+        QVERIFY(group.url().starts_with("rediss+sentinel://"));
+        auto engine = openEngine(group.url(), "tls");
+        QVERIFY2(engine.ok(), engine.status().toString().c_str());
+        const Key key = hashBytes("tls-k");
+        QVERIFY((*engine)->set(key, record("over tls")).ok());
+        auto got = (*engine)->get(key);
+        QVERIFY2(got.ok(), got.status().toString().c_str());
+        QCOMPARE(got->payload, std::string("over tls"));
+        test::RawRedis master(group.master().port());
+        QCOMPARE(master.run({"EXISTS", "twat_cache:tls:" + key.toHex()}), std::string("1"));
+
+        auto info = Discovery::identifyUrl(group.url());
+        QVERIFY2(info.ok(), info.status().toString().c_str());
+        OpenOptions o;
+        o.audit = false;
+        auto src = Discovery::open(*info, o);
+        QVERIFY2(src.ok(), src.status().toString().c_str());
+        const std::string tlsNode = "master 127.0.0.1:" + std::to_string(group.master().tlsPort()) +
+                                    " via sentinel mymaster";
+        QVERIFY2(contains((*src)->info().note, tlsNode), (*src)->info().note.c_str());
+    }
+
     // A sentinel that names a replica: refused after ROLE, and the next sentinel is asked.
     void replicaIsNotAMaster() {
         FakeTcpServer liar(FakeTcpServer::Mode::kFakeSentinel, m_group->replica().port());
@@ -189,7 +221,8 @@ class TestRedisSentinel : public QObject {
     // A master demoted while the engine holds a connection to it answers READONLY: the
     // connection is dropped and the call retried on a new one, which asks the sentinel again.
     void readOnlyFollowsTheNewMaster() {
-        RedisServer a, b;
+        RedisServer a;
+        RedisServer b({.extra_args = {"--repl-diskless-sync-delay", "0"}});  // a syncs at once
         QVERIFY(a.start().empty());
         QVERIFY(b.start().empty());
         FakeTcpServer sentinel(FakeTcpServer::Mode::kFakeSentinel, a.port());

@@ -100,26 +100,44 @@ RedisSentinelGroup::~RedisSentinelGroup() {
 }
 
 std::string RedisSentinelGroup::url(int db) const {
-    std::string u = "redis+sentinel://";
+    const bool tls = !m_options.tls_pki.empty();
+    std::string u = tls ? "rediss+sentinel://" : "redis+sentinel://";
     if (!m_options.master_password.empty()) u += ":" + m_options.master_password + "@";
-    for (std::size_t i = 0; i < m_sentinelPorts.size(); ++i) {
-        u += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(m_sentinelPorts[i]);
+    const std::vector<int>& ports = tls ? m_sentinelTlsPorts : m_sentinelPorts;
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+        u += (i == 0 ? "" : ",") + std::string("127.0.0.1:") + std::to_string(ports[i]);
     }
     u += "/" + std::string(kService) + "/" + std::to_string(db);
-    if (!m_options.sentinel_password.empty())
-        u += "?sentinel_password=" + m_options.sentinel_password;
+    char sep = '?';
+    if (!m_options.sentinel_password.empty()) {
+        u += sep + std::string("sentinel_password=") + m_options.sentinel_password;
+        sep = '&';
+    }
+    if (tls) u += sep + ("ca=" + (m_options.tls_pki / "ca.pem").string());
     return u;
+}
+
+int RedisSentinelGroup::monitoredPort(const RedisServer& server) const {
+    return m_options.tls_pki.empty() ? server.port() : server.tlsPort();
 }
 
 std::string RedisSentinelGroup::start() {
     if (!available()) return skipReason();
     RedisServer::Options o;
     o.password = m_options.master_password;
-    if (!o.password.empty()) o.extra_args = {"--masterauth", o.password};
+    // Redis 7 waits 5 s for more replicas before a diskless full sync; one is all there is.
+    o.extra_args = {"--repl-diskless-sync-delay", "0"};
+    if (!o.password.empty()) o.extra_args.insert(o.extra_args.end(), {"--masterauth", o.password});
+    if (!m_options.tls_pki.empty()) {
+        o.tls_cert = (m_options.tls_pki / "server.pem").string();
+        o.tls_key = (m_options.tls_pki / "server.key").string();
+        o.tls_ca = (m_options.tls_pki / "ca.pem").string();
+        o.extra_args.insert(o.extra_args.end(), {"--tls-replication", "yes"});
+    }
     m_master = std::make_unique<RedisServer>(o);
     if (std::string e = m_master->start(); !e.empty()) return "master: " + e;
     o.extra_args.insert(o.extra_args.end(),
-                        {"--replicaof", "127.0.0.1", std::to_string(m_master->port())});
+                        {"--replicaof", "127.0.0.1", std::to_string(monitoredPort(*m_master))});
     m_replica = std::make_unique<RedisServer>(o);
     if (std::string e = m_replica->start(); !e.empty()) return "replica: " + e;
     const bool synced = waitFor(
@@ -147,18 +165,25 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
     const TempDir& dir = *m_dirs.back();
     if (!dir.ok()) return "cannot create a temporary folder";
     const int port = freeLoopbackPort();
-    if (port < 0) return "no free loopback port";
+    const int tlsPort = m_options.tls_pki.empty() ? 0 : freeLoopbackPort();
+    if (port < 0 || tlsPort < 0) return "no free loopback port";
     const std::filesystem::path conf = dir.path() / "sentinel.conf";
     {
         std::ofstream out(conf);
         out << "port " << port << "\nbind 127.0.0.1\ndaemonize no\ndir " << dir.path().string()
-            << "\nsentinel monitor " << kService << " 127.0.0.1 " << m_master->port()
+            << "\nsentinel monitor " << kService << " 127.0.0.1 " << monitoredPort(*m_master)
             << " 1\nsentinel down-after-milliseconds " << kService
             << " 1000\nsentinel failover-timeout " << kService << " 5000\n";
         if (!m_options.master_password.empty())
             out << "sentinel auth-pass " << kService << " " << m_options.master_password << "\n";
         if (!m_options.sentinel_password.empty())
             out << "requirepass " << m_options.sentinel_password << "\n";
+        if (!m_options.tls_pki.empty()) {  // the plain port stays, for the fixture's checks
+            const std::filesystem::path& pki = m_options.tls_pki;
+            out << "tls-port " << tlsPort << "\ntls-cert-file " << (pki / "server.pem").string()
+                << "\ntls-key-file " << (pki / "server.key").string() << "\ntls-ca-cert-file "
+                << (pki / "ca.pem").string() << "\ntls-auth-clients no\ntls-replication yes\n";
+        }
         if (!out) return "cannot write " + conf.string();
     }
     auto process = std::make_unique<QProcess>();
@@ -170,6 +195,7 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
     if (!process->waitForStarted(10000)) return "could not start redis-sentinel";
     m_sentinels.push_back(std::move(process));
     m_sentinelPorts.push_back(port);
+    if (tlsPort != 0) m_sentinelTlsPorts.push_back(tlsPort);
     const bool up = waitFor(
         [&] {
             Reply r = query(port, {"PING"}, m_options.sentinel_password);
@@ -186,7 +212,7 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
 bool RedisSentinelGroup::sentinelKnowsReplica(int sentinelPort) const {
     Reply r = query(sentinelPort, {"SENTINEL", "replicas", kService}, m_options.sentinel_password);
     if (!r || r->type != REDIS_REPLY_ARRAY) return false;
-    const std::string replicaPort = std::to_string(m_replica->port());
+    const std::string replicaPort = std::to_string(monitoredPort(*m_replica));
     for (std::size_t i = 0; i < r->elements; ++i) {
         const redisReply& one = *r->element[i];
         if (one.type == REDIS_REPLY_ARRAY && field(one, "port") == replicaPort &&

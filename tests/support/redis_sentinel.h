@@ -12,6 +12,7 @@
 
 #include <QProcess>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ class RedisSentinelGroup {
         int sentinels = 1;
         std::string master_password{};    // requirepass of master and replica (masterauth)
         std::string sentinel_password{};  // requirepass of the sentinels
+        // A folder made by makeTestCertificates(): master, replica and sentinels also listen
+        // with TLS (server.pem), replicate and monitor over TLS, and url() is
+        // rediss+sentinel:// to the sentinels' TLS ports, trusting ca.pem.
+        std::filesystem::path tls_pki{};
     };
 
     RedisSentinelGroup();
@@ -47,8 +52,12 @@ class RedisSentinelGroup {
     RedisServer& master() { return *m_master; }    // the first master
     RedisServer& replica() { return *m_replica; }  // promoted by a failover
     const std::vector<int>& sentinelPorts() const { return m_sentinelPorts; }
+    const std::vector<int>& sentinelTlsPorts() const { return m_sentinelTlsPorts; }
+    // The port the sentinels know a server by (its TLS port with tls_pki).
+    int monitoredPort(const RedisServer& server) const;
     // redis+sentinel://[:master_password@]127.0.0.1:<port>[,...]/mymaster/<db>
-    // [?sentinel_password=...], with the passwords of the Options.
+    // [?sentinel_password=...], with the passwords of the Options (rediss+sentinel://, the
+    // TLS ports and ?ca= with tls_pki).
     std::string url(int db = 0) const;
 
     // The master's port as the first sentinel that answers reports it; -1 if none does.
@@ -66,6 +75,7 @@ class RedisSentinelGroup {
     std::unique_ptr<RedisServer> m_replica;
     std::vector<std::unique_ptr<TempDir>> m_dirs;
     std::vector<int> m_sentinelPorts;
+    std::vector<int> m_sentinelTlsPorts;  // with tls_pki
     std::vector<std::unique_ptr<QProcess>> m_sentinels;
 };
 

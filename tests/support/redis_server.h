@@ -26,7 +26,7 @@ class RedisServer {
   public:
     struct Options {
         bool unix_socket = false;  // also listen on <tempdir>/redis.sock
-        std::string password;      // --requirepass when not empty
+        std::string password{};    // --requirepass when not empty
         // TLS on a second port (tlsPort()) when `tls_cert` is set; the plain port stays.
         // (In-class initializers: designated-initializer users need not name every field.)
         std::string tls_cert{}, tls_key{}, tls_ca{};
