@@ -200,6 +200,15 @@ class TestRedisSentinel : public QObject {
         const std::string tlsNode = "master 127.0.0.1:" + std::to_string(group.master().tlsPort()) +
                                     " via sentinel mymaster";
         QVERIFY2(contains((*src)->info().note, tlsNode), (*src)->info().note.c_str());
+
+        // The CLI's --tls-ca turns a redis+sentinel:// target into rediss+sentinel://.
+        const std::string plainScheme =
+            "redis+sentinel://127.0.0.1:" + std::to_string(group.sentinelTlsPorts()[0]) +
+            "/mymaster";
+        auto stats = test::runProcess(TWAT_CACHE_CLI, {"stats", plainScheme, "--tls-ca",
+                                                       (tmp.path() / "pki" / "ca.pem").string()});
+        QVERIFY2(stats.exitCode == 0, stats.err.c_str());
+        QVERIFY2(contains(stats.out, tlsNode), stats.out.c_str());
     }
 
     // A sentinel that names a replica: refused after ROLE, and the next sentinel is asked.

@@ -1,13 +1,15 @@
 // Sentinel failover under load: a function memoized over a redis+sentinel:// URL is called in
 // a loop while the master is SIGKILLed. Every value returned must be right (0 wrong), and
 // within 10 s of the kill calls must be served by the new master again (a hit, with the old
-// master dead); a value stored afterwards is on the new master.
+// master dead); a value stored afterwards is on the new master, and an inspector source open
+// before the kill names the new master once it has reconnected.
 #include <QtTest>
 #include <chrono>
 #include <thread>
 
 #include "redis_commands.h"
 #include "redis_sentinel.h"
+#include "twat_cache/inspect.h"
 #include "twat_cache/memoize.h"
 
 using namespace twat_cache;
@@ -16,6 +18,10 @@ using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 namespace {
+
+bool contains(std::string_view text, std::string_view needle) {
+    return text.find(needle) != std::string_view::npos;
+}
 
 long long msSince(SteadyClock::time_point t) {
     return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - t).count();
@@ -49,6 +55,17 @@ class TestRedisSentinelFailover : public QObject {
         // Every entry has reached the replica before the master dies.
         test::RawRedis master(group.master().port());
         QCOMPARE(master.run({"WAIT", "1", "5000"}), std::string("1"));
+
+        // An inspector source open on the old master.
+        auto info = Discovery::identifyUrl(group.url());
+        QVERIFY2(info.ok(), info.status().toString().c_str());
+        OpenOptions o;
+        o.audit = false;
+        auto src = Discovery::open(*info, o);
+        QVERIFY2(src.ok(), src.status().toString().c_str());
+        const std::string oldNode =
+            "master 127.0.0.1:" + std::to_string(group.master().port()) + " via sentinel";
+        QVERIFY2(contains((*src)->info().note, oldNode), (*src)->info().note.c_str());
 
         const int oldPort = group.master().port();
         group.master().kill();
@@ -91,6 +108,16 @@ class TestRedisSentinelFailover : public QObject {
         const std::string keysBefore = promoted.run({"DBSIZE"});
         QCOMPARE((*f)(kKeys + 1), (kKeys + 1) * 7919 + 13);
         QCOMPARE(std::stoll(promoted.run({"DBSIZE"})), std::stoll(keysBefore) + 1);
+
+        // The inspector reconnects through the sentinels and says it is on the new master (its
+        // first call may still meet the closed connection).
+        const std::string newNode = "master 127.0.0.1:" + std::to_string(newPort) + " via sentinel";
+        bool listed = false;
+        for (int attempt = 0; attempt < 3 && !listed; ++attempt) {
+            listed = (*src)->entries("", 10, {}).ok();
+        }
+        QVERIFY(listed);
+        QVERIFY2(contains((*src)->info().note, newNode), (*src)->info().note.c_str());
     }
 };
 

@@ -10,6 +10,7 @@
 #include "inspect/redis_own_lookups.h"
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
+#include "redis/redis_sentinel.h"
 #include "util/envelope.h"
 
 namespace twat_cache::detail {
@@ -121,6 +122,7 @@ Result<RedisConnection*> RedisSource::connection() {
         if (!conn.ok()) return conn.status();
         m_conn = std::move(*conn);
         m_runId.clear();  // the server may have restarted
+        m_info.note = withNode(m_info.note, *m_conn);  // Sentinel may have named another
     }
     return m_conn.get();
 }
@@ -437,8 +439,7 @@ Result<SourceStats> RedisSource::stats() {
     // The server's version goes into info().note, where a connection test can show it.
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[4]))) {
         if (name == "redis_version") {
-            m_info.note = "Redis " + value + ", db " + std::to_string(db()) +
-                          (node.empty() ? "" : ", " + (*conn)->node());
+            m_info.note = withNode("Redis " + value + ", db " + std::to_string(db()), **conn);
         }
         if (name == "run_id" && !value.empty()) m_runId = value;
     }
@@ -586,7 +587,7 @@ Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
     if (!conn.ok()) return conn.status();
     SourceInfo shown = info;  // with the server Sentinel chose, if it did
     if (!(*conn)->node().empty())
-        shown.note = "db " + std::to_string(settings.endpoint.db) + ", " + (*conn)->node();
+        shown.note = withNode("db " + std::to_string(settings.endpoint.db), **conn);
     std::unique_ptr<RedisSource> source(
         new RedisSource(shown, options, std::move(settings), std::move(*conn)));
     if (!options.read_only) {

@@ -116,6 +116,12 @@ std::string hostPort(const std::string& host, int port) {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::string withNode(std::string note, const RedisConnection& conn) {
+    if (conn.node().empty()) return note;
+    if (const auto at = note.find(", master "); at != std::string::npos) note.resize(at);
+    return note + ", " + conn.node();
+}
+
 Result<std::unique_ptr<RedisConnection>> openViaSentinel(const ConnectSettings& s) {
     const RedisSentinelOptions& sentinel = s.endpoint.sentinel;
     Findings found;

@@ -30,4 +30,9 @@ std::string hostPort(const std::string& host, int port);
 //   PermissionDenied from the sentinels' AUTH; the master's own errors otherwise.
 Result<std::unique_ptr<RedisConnection>> openViaSentinel(const ConnectSettings& settings);
 
+// `note` ("Redis 7.0.15, db 0") ending with the node `conn` is on (", master HOST:PORT via
+// sentinel SERVICE"), in place of any node it named before; unchanged for a server named by
+// the URL.
+std::string withNode(std::string note, const RedisConnection& conn);
+
 }  // namespace twat_cache::detail
