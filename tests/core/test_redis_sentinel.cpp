@@ -122,6 +122,12 @@ class TestRedisSentinel : public QObject {
         QCOMPARE(engine.status().code(), StatusCode::kNotFound);
         QVERIFY2(contains(engine.status().message(), "sentinels do not know service \"nosuch\""),
                  engine.status().message().c_str());
+        // A sentinel that did not answer is named too: it might have known the service.
+        const std::string dead = deadPortUrlPart();
+        auto partly = openEngine("redis+sentinel://" + dead + "," + url.substr(17), "x");
+        QCOMPARE(partly.status().code(), StatusCode::kNotFound);
+        QVERIFY2(contains(partly.status().message(), "others did not answer (sentinel " + dead),
+                 partly.status().message().c_str());
     }
 
     void noSentinelAnswers() {

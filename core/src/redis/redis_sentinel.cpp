@@ -142,8 +142,10 @@ Result<std::unique_ptr<RedisConnection>> openViaSentinel(const ConnectSettings& 
                                              sentinel.service + "\"");
     }
     if (found.answered) {
+        const std::string others =
+            found.silent.empty() ? "" : "; others did not answer (" + joined(found.silent) + ")";
         return Status::notFound(where + "sentinels do not know service \"" + sentinel.service +
-                                "\" (check the name in their `sentinel monitor` lines)");
+                                "\" (check the name in their `sentinel monitor` lines)" + others);
     }
     if (!found.denied.ok()) {
         return Status::permissionDenied(where + "the sentinels refused the login (" +
