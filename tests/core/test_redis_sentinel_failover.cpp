@@ -33,9 +33,15 @@ class TestRedisSentinelFailover : public QObject {
     Q_OBJECT
 
   private slots:
+    void memoizationSurvivesFailover_data() {
+        QTest::addColumn<int>("sentinels");
+        QTest::newRow("one sentinel") << 1;
+        QTest::newRow("three sentinels") << 3;  // a leader is elected by majority
+    }
     void memoizationSurvivesFailover() {
+        QFETCH(int, sentinels);
         if (!RedisSentinelGroup::available()) QSKIP(RedisSentinelGroup::skipReason().c_str());
-        RedisSentinelGroup group;
+        RedisSentinelGroup group({.sentinels = sentinels});
         const std::string error = group.start();
         QVERIFY2(error.empty(), error.c_str());
 

@@ -156,6 +156,20 @@ std::string RedisSentinelGroup::start() {
             return "sentinel on port " + std::to_string(port) +
                    " did not see the replica within 10 s";
         }
+        // A failover needs the votes of a majority: each sentinel must know the others (they
+        // meet through the master's hello channel, every 2 s).
+        const auto others = static_cast<std::size_t>(m_options.sentinels - 1);
+        const bool met = waitFor(
+            [&] {
+                Reply r =
+                    query(port, {"SENTINEL", "sentinels", kService}, m_options.sentinel_password);
+                return r && r->type == REDIS_REPLY_ARRAY && r->elements == others;
+            },
+            std::chrono::seconds(10));
+        if (!met) {
+            return "sentinel on port " + std::to_string(port) +
+                   " did not meet the other sentinels within 10 s";
+        }
     }
     return {};
 }
