@@ -1,8 +1,9 @@
 // Sentinel failover under load: a function memoized over a redis+sentinel:// URL is called in
-// a loop while the master is SIGKILLed. Every value returned must be right (0 wrong), and
-// within 10 s of the kill calls must be served by the new master again (a hit, with the old
-// master dead); a value stored afterwards is on the new master, and an inspector source open
-// before the kill names the new master once it has reconnected.
+// a loop while the master is SIGKILLed, with one sentinel and with three. Every value returned
+// must be right (0 wrong), and within 10 s of the kill (three sentinels: of their switch)
+// calls must be served by the new master again (a hit, with the old master dead); a value stored
+// afterwards is on the new master, and an inspector source open before the kill names the new
+// master once it has reconnected.
 #include <QtTest>
 #include <chrono>
 #include <thread>
@@ -77,11 +78,11 @@ class TestRedisSentinelFailover : public QObject {
         group.master().kill();
         const auto killed = SteadyClock::now();
 
-        // Call until served by the new master again and a while after (at most 20 s).
+        // Call until served by the new master again and a while after (at most 30 s).
         long long switchedMs = -1, servedMs = -1;
         int wrong = 0, total = 0, servedAfter = 0;
         auto lastPoll = SteadyClock::now();
-        for (int i = 0; msSince(killed) < 20'000 && servedAfter < 500; ++i) {
+        for (int i = 0; msSince(killed) < 30'000 && servedAfter < 500; ++i) {
             const int x = i % kKeys;
             const int before = calls;
             if ((*f)(x) != x * 7919 + 13) ++wrong;
@@ -104,7 +105,12 @@ class TestRedisSentinelFailover : public QObject {
             total, wrong, switchedMs, servedMs, static_cast<unsigned long long>(f->stats().errors));
         QCOMPARE(wrong, 0);
         QVERIFY2(servedMs >= 0, "calls were never served by the new master");
-        QVERIFY2(servedMs <= 10'000, std::to_string(servedMs).c_str());
+        QVERIFY2(switchedMs >= 0, "the sentinels never reported a new master");
+        // One sentinel bounds the whole failover: served within 10 s of the kill. Three elect a
+        // leader first, and a split vote waits twice the failover timeout (10 s) for the next
+        // round: then the bound runs from the sentinels' switch.
+        const long long from = sentinels == 1 ? 0 : switchedMs;
+        QVERIFY2(servedMs - from <= 10'000, std::to_string(servedMs - from).c_str());
         QVERIFY(f->stats().errors > 0);  // the failed calls were counted
 
         // The new master is the former replica, and a value stored now is on it.
