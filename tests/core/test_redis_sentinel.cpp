@@ -55,10 +55,7 @@ class TestRedisSentinel : public QObject {
 
     std::unique_ptr<RedisSentinelGroup> m_group;
 
-    std::string node() const {
-        return "master 127.0.0.1:" + std::to_string(m_group->master().port()) +
-               " via sentinel mymaster";
-    }
+    std::string node() const { return RedisSentinelGroup::nodeText(m_group->master().port()); }
 
   private slots:
     void initTestCase() {
@@ -94,9 +91,7 @@ class TestRedisSentinel : public QObject {
         auto info = Discovery::identifyUrl(m_group->url());
         QVERIFY2(info.ok(), info.status().toString().c_str());
         QVERIFY2(contains(info->note, "via sentinel mymaster"), info->note.c_str());
-        OpenOptions o;
-        o.audit = false;
-        auto src = Discovery::open(*info, o);
+        auto src = test::openUrlSource(m_group->url());
         QVERIFY2(src.ok(), src.status().toString().c_str());
         QVERIFY2(contains((*src)->info().note, node()), (*src)->info().note.c_str());
         auto stats = (*src)->stats();
@@ -197,14 +192,9 @@ class TestRedisSentinel : public QObject {
         test::RawRedis master(group.master().port());
         QCOMPARE(master.run({"EXISTS", "twat_cache:tls:" + key.toHex()}), std::string("1"));
 
-        auto info = Discovery::identifyUrl(group.url());
-        QVERIFY2(info.ok(), info.status().toString().c_str());
-        OpenOptions o;
-        o.audit = false;
-        auto src = Discovery::open(*info, o);
+        auto src = test::openUrlSource(group.url());
         QVERIFY2(src.ok(), src.status().toString().c_str());
-        const std::string tlsNode = "master 127.0.0.1:" + std::to_string(group.master().tlsPort()) +
-                                    " via sentinel mymaster";
+        const std::string tlsNode = RedisSentinelGroup::nodeText(group.master().tlsPort());
         QVERIFY2(contains((*src)->info().note, tlsNode), (*src)->info().note.c_str());
 
         // The CLI's --tls-ca turns a redis+sentinel:// target into rediss+sentinel://.

@@ -10,7 +10,6 @@
 
 #include "redis_commands.h"
 #include "redis_sentinel.h"
-#include "twat_cache/inspect.h"
 #include "twat_cache/memoize.h"
 
 using namespace twat_cache;
@@ -64,14 +63,9 @@ class TestRedisSentinelFailover : public QObject {
         QCOMPARE(master.run({"WAIT", "1", "5000"}), std::string("1"));
 
         // An inspector source open on the old master.
-        auto info = Discovery::identifyUrl(group.url());
-        QVERIFY2(info.ok(), info.status().toString().c_str());
-        OpenOptions o;
-        o.audit = false;
-        auto src = Discovery::open(*info, o);
+        auto src = test::openUrlSource(group.url());
         QVERIFY2(src.ok(), src.status().toString().c_str());
-        const std::string oldNode =
-            "master 127.0.0.1:" + std::to_string(group.master().port()) + " via sentinel";
+        const std::string oldNode = RedisSentinelGroup::nodeText(group.master().port());
         QVERIFY2(contains((*src)->info().note, oldNode), (*src)->info().note.c_str());
 
         const int oldPort = group.master().port();
@@ -123,7 +117,7 @@ class TestRedisSentinelFailover : public QObject {
 
         // The inspector reconnects through the sentinels and says it is on the new master (its
         // first call may still meet the closed connection).
-        const std::string newNode = "master 127.0.0.1:" + std::to_string(newPort) + " via sentinel";
+        const std::string newNode = RedisSentinelGroup::nodeText(newPort);
         bool listed = false;
         for (int attempt = 0; attempt < 3 && !listed; ++attempt) {
             listed = (*src)->entries("", 10, {}).ok();

@@ -117,6 +117,18 @@ std::string RedisSentinelGroup::url(int db) const {
     return u;
 }
 
+std::string RedisSentinelGroup::nodeText(int port) {
+    return "master 127.0.0.1:" + std::to_string(port) + " via sentinel " + kService;
+}
+
+Result<std::unique_ptr<Source>> openUrlSource(const std::string& url) {
+    auto info = Discovery::identifyUrl(url);
+    if (!info.ok()) return info.status();
+    OpenOptions o;
+    o.audit = false;
+    return Discovery::open(*info, o);
+}
+
 int RedisSentinelGroup::monitoredPort(const RedisServer& server) const {
     return m_options.tls_pki.empty() ? server.port() : server.tlsPort();
 }

@@ -19,6 +19,7 @@
 
 #include "redis_server.h"
 #include "test_support.h"
+#include "twat_cache/inspect.h"
 
 namespace twat_cache::test {
 
@@ -53,6 +54,9 @@ class RedisSentinelGroup {
     RedisServer& replica() { return *m_replica; }  // promoted by a failover
     const std::vector<int>& sentinelPorts() const { return m_sentinelPorts; }
     const std::vector<int>& sentinelTlsPorts() const { return m_sentinelTlsPorts; }
+    // "master 127.0.0.1:<port> via sentinel mymaster": how the engine, the inspector and the
+    // CLI name the node they are on.
+    static std::string nodeText(int port);
     // The port the sentinels know a server by (its TLS port with tls_pki).
     int monitoredPort(const RedisServer& server) const;
     // redis+sentinel://[:master_password@]127.0.0.1:<port>[,...]/mymaster/<db>
@@ -78,5 +82,8 @@ class RedisSentinelGroup {
     std::vector<int> m_sentinelTlsPorts;  // with tls_pki
     std::vector<std::unique_ptr<QProcess>> m_sentinels;
 };
+
+// An inspection source on `url` as the CLI and the inspector open one (no audit log).
+Result<std::unique_ptr<Source>> openUrlSource(const std::string& url);
 
 }  // namespace twat_cache::test
