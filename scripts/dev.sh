@@ -20,6 +20,8 @@ PACKAGES=(
     # Real peers for tests and benchmarks.
     redis-server redis-tools python3 python3-diskcache python3-joblib python3-cachetools
     python3-redis
+    # Sentinel discovery and failover tests (redis+sentinel://): a real redis-sentinel.
+    redis-sentinel
     # Fuzzing (scripts/fuzz.sh): clang and its libFuzzer runtime (a mere Recommends of clang).
     clang libclang-rt-14-dev
     # Packaging checks: the .deb (dpkg-shlibdeps, lintian), man pages (man, groff), the

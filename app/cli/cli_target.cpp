@@ -69,11 +69,12 @@ bool tlsFlagsGiven(const CliState& state) {
 Result<std::string> withTlsFlags(const CliState& state, const std::string& url) {
     if (!tlsFlagsGiven(state)) return url;
     std::string out = url;
-    if (out.starts_with("redis://")) {
-        out.insert(5, "s");  // rediss://
-    } else if (!out.starts_with("rediss://")) {
-        return Status::invalidArgument("--tls-ca, --tls-cert, --tls-key and --tls-insecure "
-                                       "apply to redis:// and rediss:// URLs only");
+    if (out.starts_with("redis://") || out.starts_with("redis+sentinel://")) {
+        out.insert(5, "s");  // rediss:// or rediss+sentinel://
+    } else if (!out.starts_with("rediss://") && !out.starts_with("rediss+sentinel://")) {
+        return Status::invalidArgument(
+            "--tls-ca, --tls-cert, --tls-key and --tls-insecure "
+            "apply to redis://, rediss:// and Sentinel URLs only");
     }
     char sep = out.find('?') == std::string::npos ? '?' : '&';
     auto add = [&](std::string_view name, std::string_view value) {

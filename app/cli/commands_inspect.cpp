@@ -325,7 +325,8 @@ void addInspectCommands(CLI::App& app, CliState& state) {
         "Exit codes: 0 ok, 1 error (also: some entries could not be deleted), 2 usage,\n"
         "3 refused (needs --yes, declined, read-only).\n"
         "TARGET is a cache name under the root, a path to a cache folder, or a Redis URL\n"
-        "(redis://[user:password@]host:port/db, unix:///path/to/socket?db=N).");
+        "(redis://[user:password@]host:port/db, unix:///path/to/socket?db=N,\n"
+        "redis+sentinel://host:port[,host:port...]/SERVICE/db).");
     app.fallthrough(true);
     app.add_option("--root", state.root, "Cache root (default: TWAT_CACHE_DIR, XDG cache)");
     app.add_flag("--json", state.json, "Machine-readable JSON output");

@@ -19,3 +19,12 @@ twat_cache_add_test(NAME test_redis_acl SOURCES test_redis_acl.cpp LABELS redis
     LIBS PkgConfig::HIREDIS TIMEOUT 120)
 target_compile_definitions(test_redis_acl PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_redis_acl twat-cache)
+# Sentinel (redis+sentinel://) with real redis-sentinel processes (tests/support/
+# redis_sentinel.h): discovery, errors in words, READONLY after a demotion; the CLI's stats.
+twat_cache_add_test(NAME test_redis_sentinel SOURCES test_redis_sentinel.cpp LABELS redis
+    LIBS PkgConfig::HIREDIS TIMEOUT 120)
+target_compile_definitions(test_redis_sentinel PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_redis_sentinel twat-cache)
+# The master SIGKILLed under a memoization loop: 0 wrong values, the new master within 10 s.
+twat_cache_add_test(NAME test_redis_sentinel_failover SOURCES test_redis_sentinel_failover.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)

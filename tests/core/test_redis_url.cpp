@@ -163,6 +163,62 @@ class TestRedisUrl : public QObject {
                  ep.status().message().c_str());
     }
 
+    void sentinelUrls() {
+        auto ep = parseRedisUrl(
+            "redis+sentinel://alice:s%40cret@10.0.0.1,sentinel-b:26380,[::1]:26381/my%20master/3"
+            "?sentinel_user=watch&sentinel_password=p%26q&timeout=1s");
+        QVERIFY2(ep.ok(), ep.status().toString().c_str());
+        QVERIFY(ep->sentinel.enabled());
+        using Address = std::pair<std::string, int>;
+        const std::vector<Address> expected{
+            {"10.0.0.1", 26379}, {"sentinel-b", 26380}, {"::1", 26381}};
+        QCOMPARE(ep->sentinel.addresses, expected);
+        QCOMPARE(ep->sentinel.service, std::string("my master"));
+        QCOMPARE(ep->sentinel.user, std::string("watch"));
+        QCOMPARE(ep->sentinel.password, std::string("p&q"));
+        QCOMPARE(ep->user, std::string("alice"));  // the master's login
+        QCOMPARE(ep->password, std::string("s@cret"));
+        QCOMPARE(ep->db, 3);
+        QCOMPARE(ep->command_timeout->count(), 1000);
+        QVERIFY(ep->host.empty());  // asked of the sentinels
+        QVERIFY(!ep->tls.enabled);
+
+        auto tls = parseRedisUrl("rediss+sentinel://h/svc?ca=%2Fca.pem");
+        QVERIFY2(tls.ok(), tls.status().toString().c_str());
+        QVERIFY(tls->tls.enabled);
+        QCOMPARE(tls->tls.ca_file, std::string("/ca.pem"));
+        QCOMPARE(tls->sentinel.service, std::string("svc"));
+        QCOMPARE(tls->db, 0);
+
+        auto slash = parseRedisUrl("redis+sentinel://h/svc/");
+        QVERIFY(slash.ok() && slash->db == 0);
+
+        auto plain = parseRedisUrl("redis://h:1/0");
+        QVERIFY(plain.ok() && !plain->sentinel.enabled());
+    }
+
+    void rejectsMalformedSentinelUrls_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("no service") << "redis+sentinel://h:26379" << "no service name";
+        QTest::newRow("empty service") << "redis+sentinel://h:26379/" << "no service name";
+        QTest::newRow("no sentinels") << "redis+sentinel:///svc" << "no sentinel address";
+        QTest::newRow("empty seed") << "redis+sentinel://a:1,,b:2/svc" << "empty address";
+        QTest::newRow("trailing comma") << "redis+sentinel://a:1,/svc" << "empty address";
+        QTest::newRow("seed port") << "redis+sentinel://a:1,b:x/svc" << "sentinel \"b:x\": port";
+        QTest::newRow("seed no host") << "redis+sentinel://:1/svc" << "no host";
+        QTest::newRow("seed ipv6") << "redis+sentinel://[::1/svc" << "unclosed [";
+        QTest::newRow("db text") << "redis+sentinel://u:hunter2@h/svc/x" << "db";
+        QTest::newRow("extra path") << "redis+sentinel://h/svc/1/2" << "db";
+        QTest::newRow("sentinel option on redis://") << "redis://h?sentinel_password=hunter2"
+                                                      << "needs a redis+sentinel:// URL";
+        QTest::newRow("tls option, no tls") << "redis+sentinel://h/svc?ca=%2Fca.pem"
+                                            << "needs TLS";
+        QTest::newRow("bad escape") << "redis+sentinel://h/svc?sentinel_password=pa%zzss"
+                                    << "escape";
+    }
+    void rejectsMalformedSentinelUrls() { rejectsMalformedUrls(); }
+
     void masksPasswords_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("masked");
@@ -178,6 +234,12 @@ class TestRedisUrl : public QObject {
                                        << "redis://u:***@h";
         QTest::newRow("query") << "unix:///s.sock?db=1&password=secret&timeout=1s"
                                << "unix:///s.sock?db=1&password=***&timeout=1s";
+        QTest::newRow("sentinel") << "redis+sentinel://u:secret@a:1,b:2/svc?sentinel_password=s2"
+                                  << "redis+sentinel://u:***@a:1,b:2/svc?sentinel_password=***";
+        QTest::newRow("sentinel both") << "redis+sentinel://a/svc?sentinel_password=s&password=t"
+                                       << "redis+sentinel://a/svc?sentinel_password=***&password=***";
+        QTest::newRow("not an option") << "redis://h?user=my_password=x"
+                                       << "redis://h?user=my_password=x";
     }
     void masksPasswords() {
         QFETCH(QString, url);

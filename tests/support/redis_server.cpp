@@ -153,7 +153,7 @@ bool RedisServer::ping() const {
     return ok;
 }
 
-FakeTcpServer::FakeTcpServer(Mode mode) : m_mode(mode) {
+FakeTcpServer::FakeTcpServer(Mode mode, int answerPort) : m_mode(mode), m_answerPort(answerPort) {
     m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (m_fd < 0) return;
     sockaddr_in addr{};
@@ -235,7 +235,12 @@ void FakeTcpServer::run() {
     auto send = [](int fd, std::string_view bytes) {
         ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     };
-    const bool hostile = m_mode == Mode::kHugeArray || m_mode == Mode::kDripBulk;
+    const bool hostile =
+        m_mode == Mode::kHugeArray || m_mode == Mode::kDripBulk || m_mode == Mode::kFakeSentinel;
+    auto address = [this] {
+        const std::string port = std::to_string(m_answerPort.load());
+        return "*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(port.size()) + "\r\n" + port + "\r\n";
+    };
     while (!m_stop) {
         pollfd p{m_fd, POLLIN, 0};
         if (::poll(&p, 1, 20) > 0) {
@@ -263,6 +268,8 @@ void FakeTcpServer::run() {
                     send(c.fd, "+PONG\r\n");
                 } else if (name == "AUTH" || name == "SELECT" || name == "CLIENT") {
                     send(c.fd, "+OK\r\n");
+                } else if (m_mode == Mode::kFakeSentinel) {
+                    send(c.fd, name == "SENTINEL" ? address() : "-ERR unknown command\r\n");
                 } else if (m_mode == Mode::kHugeArray) {
                     send(c.fd, "*2147483647\r\n");
                 } else {

@@ -26,10 +26,11 @@ class RedisServer {
   public:
     struct Options {
         bool unix_socket = false;  // also listen on <tempdir>/redis.sock
-        std::string password;      // --requirepass when not empty
+        std::string password{};    // --requirepass when not empty
         // TLS on a second port (tlsPort()) when `tls_cert` is set; the plain port stays.
+        // (In-class initializers: designated-initializer users need not name every field.)
         std::string tls_cert{}, tls_key{}, tls_ca{};
-        bool tls_auth_clients = false;          // require a client certificate signed by tls_ca
+        bool tls_auth_clients = false;  // require a client certificate signed by tls_ca
         std::vector<std::string> extra_args{};  // further redis-server arguments
     };
 
@@ -79,13 +80,17 @@ class FakeTcpServer {
         // other command gets
         kHugeArray,  // "*2147483647\r\n" and nothing more
         kDripBulk,   // "$104857600\r\n", then one byte every 20 ms
+        // A sentinel that names 127.0.0.1:`answerPort` (setAnswerPort()) as the master of any
+        // service.
+        kFakeSentinel,
     };
-    explicit FakeTcpServer(Mode mode);
+    explicit FakeTcpServer(Mode mode, int answerPort = 0);
     ~FakeTcpServer();
     FakeTcpServer(const FakeTcpServer&) = delete;
     FakeTcpServer& operator=(const FakeTcpServer&) = delete;
 
     bool ok() const { return m_fd >= 0; }
+    void setAnswerPort(int port) { m_answerPort = port; }
     int port() const { return m_port; }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(m_port); }
 
@@ -93,6 +98,7 @@ class FakeTcpServer {
     void run();
 
     Mode m_mode;
+    std::atomic<int> m_answerPort;
     int m_fd = -1;
     int m_port = -1;
     std::atomic<bool> m_stop{false};

@@ -12,11 +12,14 @@
 // (warning at open). Without a maxsize nothing of this exists (docs/REDIS.md).
 //
 // URLs: `redis://[user:password@]host[:port][/db][?options]`, the same with `rediss://` for
-// TLS, and `unix:///path/to.sock[?db=N&options]`. Options: db, user, password,
-// connect_timeout, timeout (per command), pool_size (durations as in parseDuration, e.g.
-// 250ms); with rediss:// also ca, cert, key (PEM files, %-escaped paths), sni and insecure
-// (see RedisTlsOptions). A password never appears in a message or a log line:
-// maskRedisUrl() replaces it with ***.
+// TLS, `unix:///path/to.sock[?db=N&options]`, and for Redis Sentinel
+// `redis+sentinel://[user:password@]host[:port][,host[:port]...]/SERVICE[/db][?options]`
+// (`rediss+sentinel://` with TLS to the sentinels and the master; see RedisSentinelOptions).
+// Options: db, user, password, connect_timeout, timeout (per command), pool_size (durations
+// as in parseDuration, e.g. 250ms); with rediss:// also ca, cert, key (PEM files, %-escaped
+// paths), sni and insecure (see RedisTlsOptions); with Sentinel also sentinel_user and
+// sentinel_password. A password never appears in a message or a log line: maskRedisUrl()
+// replaces it with ***.
 //
 // Counters are batched in memory and added to the __meta hash with HINCRBY every
 // RedisOptions::counter_flush_ops operations, every counter_flush_interval, on flush() and on
@@ -40,6 +43,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "twat_cache/engine.h"
@@ -59,9 +63,22 @@ struct RedisTlsOptions {
     bool insecure = false;  // ?insecure=1 : no verification at all (testing only)
 };
 
+// Redis Sentinel (redis+sentinel:// and rediss+sentinel:// URLs): each new connection asks
+// the sentinels, in order, `SENTINEL get-master-addr-by-name service`, connects to the
+// address given and checks with ROLE that it is a master. The URL's user and password log in
+// to the master; sentinel_user and sentinel_password to the sentinels.
+struct RedisSentinelOptions {
+    std::vector<std::pair<std::string, int>> addresses;  // host, port (default 26379)
+    std::string service;   // the master's name in the sentinels' configuration
+    std::string user;      // ?sentinel_user= : ACL user at the sentinels; empty: default
+    std::string password;  // ?sentinel_password= : empty: no AUTH at the sentinels
+
+    bool enabled() const { return !service.empty(); }
+};
+
 // Where a Redis server is and how to log in, as parsed from a URL.
 struct RedisEndpoint {
-    std::string host;       // TCP host (empty for a unix socket)
+    std::string host;       // TCP host (empty for a unix socket and for Sentinel)
     int port = 6379;        // TCP port
     std::string unix_path;  // socket path (empty for TCP)
     std::string user;       // Redis 6 ACL user; empty: the default user
@@ -71,12 +88,13 @@ struct RedisEndpoint {
     std::optional<std::chrono::milliseconds> command_timeout;  // from ?timeout=
     std::optional<int> pool_size;                              // from ?pool_size=
     RedisTlsOptions tls;
+    RedisSentinelOptions sentinel;  // enabled(): host and port are asked of the sentinels
 };
 
 // Parses a Redis URL (see above). InvalidArgument names the masked URL and what is wrong
 // (TLS options on a redis:// or unix:// URL included).
 TWAT_CACHE_EXPORT Result<RedisEndpoint> parseRedisUrl(std::string_view url);
-// The URL with any password (userinfo or ?password=) replaced by ***.
+// The URL with any password (userinfo, ?password= or ?sentinel_password=) replaced by ***.
 TWAT_CACHE_EXPORT std::string maskRedisUrl(std::string_view url);
 
 struct RedisOptions {

@@ -161,8 +161,12 @@ Result<std::vector<SourceInfo>> Discovery::scan(const fs::path& root) {
 bool Discovery::isUrl(std::string_view target) {
     const auto pos = target.find("://");
     if (pos == std::string_view::npos || pos == 0) return false;
+    // Scheme characters (RFC 3986): letters, digits, "+" (redis+sentinel://), "-" and ".".
     return std::all_of(target.begin(), target.begin() + static_cast<std::ptrdiff_t>(pos),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+                       [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' ||
+                                  c == '-' || c == '.';
+                       });
 }
 
 Result<SourceInfo> Discovery::identifyUrl(std::string_view url) {
@@ -173,6 +177,7 @@ Result<SourceInfo> Discovery::identifyUrl(std::string_view url) {
     info.url = std::string(url);
     info.name = maskRedisUrl(url);
     info.note = "db " + std::to_string(endpoint->db);
+    if (endpoint->sentinel.enabled()) info.note += " via sentinel " + endpoint->sentinel.service;
     return info;
 }
 

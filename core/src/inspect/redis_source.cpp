@@ -12,6 +12,7 @@
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
 #include "format/envelope.h"
+#include "redis/redis_sentinel.h"
 #include "twat_cache/key.h"
 
 namespace twat_cache::detail {
@@ -123,6 +124,7 @@ Result<RedisConnection*> RedisSource::connection() {
         if (!conn.ok()) return conn.status();
         m_conn = std::move(*conn);
         m_runId.clear();  // the server may have restarted
+        m_info.note = withNode(m_info.note, *m_conn);  // Sentinel may have named another
     }
     return m_conn.get();
 }
@@ -405,8 +407,10 @@ Result<SourceStats> RedisSource::stats() {
     if (Status s = checkReply(*replies->front(), "DBSIZE"); !s.ok()) return s;
     SourceStats s;
     s.entries = static_cast<std::uint64_t>((*replies)[0]->integer);
+    // Which server Sentinel chose ("master HOST:PORT via sentinel SERVICE"), first in the note.
+    const std::string node = (*conn)->node().empty() ? "" : (*conn)->node() + "; ";
     if (noteInfoRefusal(*(*replies)[1])) {  // an ACL user without INFO: the key count only
-        s.note = "entries: keys in db " + std::to_string(db()) +
+        s.note = node + "entries: keys in db " + std::to_string(db()) +
                  " (DBSIZE); size, hits, misses and evictions: " + m_infoRefusal;
         return s;
     }
@@ -427,7 +431,7 @@ Result<SourceStats> RedisSource::stats() {
     // The server's version goes into info().note, where a connection test can show it.
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[4]))) {
         if (name == "redis_version") {
-            m_info.note = "Redis " + value + ", db " + std::to_string(db());
+            m_info.note = withNode("Redis " + value + ", db " + std::to_string(db()), **conn);
         }
         if (name == "run_id" && !value.empty()) m_runId = value;
     }
@@ -476,7 +480,7 @@ Result<SourceStats> RedisSource::stats() {
             }
         }
     }
-    s.note = "entries: keys in db " + std::to_string(db()) +
+    s.note = node + "entries: keys in db " + std::to_string(db()) +
              " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
              "server-wide (INFO stats), without this inspector's own reads";
     return s;
@@ -573,8 +577,11 @@ Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
         endpoint->command_timeout.value_or(std::chrono::milliseconds(10'000));
     auto conn = RedisConnection::open(settings);
     if (!conn.ok()) return conn.status();
+    SourceInfo shown = info;  // with the server Sentinel chose, if it did
+    if (!(*conn)->node().empty())
+        shown.note = withNode("db " + std::to_string(settings.endpoint.db), **conn);
     std::unique_ptr<RedisSource> source(
-        new RedisSource(info, options, std::move(settings), std::move(*conn)));
+        new RedisSource(shown, options, std::move(settings), std::move(*conn)));
     if (!options.read_only) {
         if (Status s = source->probePermissions(); !s.ok()) return s;
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "redis/redis_reply_reader.h"
+#include "redis/redis_sentinel.h"
 #include "redis/redis_tls.h"
 #include "util/log_internal.h"
 
@@ -119,6 +120,7 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
 }
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSettings& s) {
+    if (s.endpoint.sentinel.enabled()) return openViaSentinel(s);
     const RedisEndpoint& ep = s.endpoint;
     const timeval connectTv = toTimeval(s.connect_timeout);
     redisContext* ctx = ep.unix_path.empty()
@@ -261,8 +263,16 @@ Result<ReplyPtr> RedisConnection::readOne(std::string_view doing) {
     // Each reply has the whole command timeout, however the server paces its bytes.
     const auto deadline = std::chrono::steady_clock::now() + m_timeout;
     switch (readReply(m_ctx, deadline, ReplyLimits{}, &raw, detail, m_tls.get())) {
-        case ReadOutcome::kReply:
-            return ReplyPtr(static_cast<redisReply*>(raw));
+        case ReadOutcome::kReply: {
+            ReplyPtr reply(static_cast<redisReply*>(raw));
+            // A master Sentinel chose that a failover demoted since: drop us once the pipeline
+            // is read, so that the pool's next connection asks the sentinels again.
+            if (!m_node.empty() && reply->type == REDIS_REPLY_ERROR &&
+                replyText(*reply).starts_with("READONLY")) {
+                m_failure = Failure::kClosed;
+            }
+            return reply;
+        }
         case ReadOutcome::kTimeout:
             m_failure = Failure::kTimeout;
             return Status::timeout(
@@ -311,7 +321,7 @@ RedisPool::Lease::~Lease() {
 void RedisPool::giveBack(std::unique_ptr<RedisConnection> conn) {
     {
         std::lock_guard lock(m_mutex);
-        if (conn->broken()) {
+        if (conn->broken() || conn->node() != m_node) {  // broken, or on a former master
             --m_open;
         } else {
             m_idle.push_back(std::move(conn));
@@ -364,6 +374,16 @@ Result<RedisPool::Lease> RedisPool::acquire() {
     }
     if (m_backoff.count() != 0)
         logger().info("redis {}: reconnected", m_settings.connect.masked_url);
+    if ((*conn)->node() != m_node) {
+        // Sentinel named another master: idle connections to the former one go.
+        if (!m_node.empty()) {
+            logger().info("redis {}: now on the {} (was the {})", m_settings.connect.masked_url,
+                          (*conn)->node(), m_node);
+        }
+        m_open -= static_cast<int>(m_idle.size());
+        m_idle.clear();
+        m_node = (*conn)->node();
+    }
     m_backoff = std::chrono::milliseconds{0};
     m_retryAt = {};
     m_lastError = Status();

@@ -2,8 +2,9 @@
 // set of them a RedisEngine shares between threads.
 //
 // A connection logs in on open (TLS handshake for rediss://, then AUTH, SELECT) and checks
-// the peer with PING, in one round trip, so a port that is not Redis, a wrong password or a db out of range is reported at
-// once. Transport failures mark the connection broken; the pool then drops it.
+// the peer with PING, in one round trip, so a port that is not Redis, a wrong password or a db
+// out of range is reported at once; a Sentinel endpoint first finds its master
+// (redis_sentinel.h). Transport failures mark the connection broken; the pool then drops it.
 //
 // Thread safety: a RedisConnection is used by one thread at a time (the pool hands it out
 // through a Lease). RedisPool is thread-safe.
@@ -36,6 +37,9 @@ inline std::string_view replyText(const redisReply& r) {
 }
 
 // How a transport failure ended; kClosed failures of a reused connection are retried once.
+// A master found through Sentinel that answers READONLY (a failover demoted it) counts as
+// kClosed too: it is dropped and the call retried on a new connection, which asks the
+// sentinels again.
 enum class Failure { kNone, kClosed, kTimeout, kOther };
 
 struct ConnectSettings {
@@ -66,6 +70,12 @@ class RedisConnection {
     bool broken() const { return m_failure != Failure::kNone; }
     Failure failure() const { return m_failure; }
 
+    // Which server this is when Sentinel chose it ("master HOST:PORT via sentinel SERVICE");
+    // empty for a server named by the URL.
+    const std::string& node() const { return m_node; }
+    // Records node() for a master found through Sentinel; READONLY replies then break us.
+    void markSentinelMaster(std::string node) { m_node = std::move(node); }
+
   private:
     RedisConnection(redisContext* ctx, const ConnectSettings& settings);
     Status transportError(std::string_view doing);
@@ -78,6 +88,7 @@ class RedisConnection {
     std::string m_maskedUrl;
     std::chrono::milliseconds m_timeout;
     Failure m_failure = Failure::kNone;
+    std::string m_node;
 };
 
 // Maps a Redis error reply to a Status ("WRONGPASS ..." -> PermissionDenied, ...).
@@ -127,6 +138,7 @@ class RedisPool {
     std::condition_variable m_returned;
     std::vector<std::unique_ptr<RedisConnection>> m_idle;  // guarded by m_mutex
     int m_open = 0;                                        // guarded by m_mutex
+    std::string m_node;  // node() of the newest connection (Sentinel); guarded by m_mutex
     std::chrono::milliseconds m_backoff{0};                // guarded by m_mutex
     std::chrono::steady_clock::time_point m_retryAt{};     // guarded by m_mutex
     Status m_lastError;                                    // guarded by m_mutex

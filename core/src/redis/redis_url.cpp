@@ -11,7 +11,10 @@ namespace {
 constexpr std::string_view kRedisScheme = "redis://";
 constexpr std::string_view kUnixScheme = "unix://";
 constexpr std::string_view kRedissScheme = "rediss://";
+constexpr std::string_view kSentinelScheme = "redis+sentinel://";
+constexpr std::string_view kSentinelTlsScheme = "rediss+sentinel://";
 constexpr std::string_view kMask = "***";
+constexpr int kDefaultSentinelPort = 26379;
 
 Result<int> parseInt(std::string_view text, int lo, int hi) {
     int v = 0;
@@ -92,6 +95,14 @@ Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view va
          : name == "cert" ? ep.tls.cert_file
          : name == "key"  ? ep.tls.key_file
                           : ep.tls.sni) = std::move(*text);
+    } else if (name == "sentinel_user" || name == "sentinel_password") {
+        if (!ep.sentinel.enabled()) {
+            return Status::invalidArgument("option \"" + std::string(name) +
+                                           "\" needs a redis+sentinel:// URL");
+        }
+        auto text = percentDecode(value);
+        if (!text) return Status::invalidArgument("bad %-escape in " + std::string(name));
+        (name == "sentinel_user" ? ep.sentinel.user : ep.sentinel.password) = std::move(*text);
     } else if (name == "insecure") {
         if (!ep.tls.enabled) {
             return Status::invalidArgument("option \"insecure\" needs TLS: use rediss://");
@@ -104,7 +115,7 @@ Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view va
         return Status::invalidArgument(
             "unknown option \"" + std::string(name) +
             "\" (db, user, password, connect_timeout, timeout, pool_size; with rediss:// also "
-            "ca, cert, key, sni, insecure)");
+            "ca, cert, key, sni, insecure; with Sentinel also sentinel_user, sentinel_password)");
     }
     return {};
 }
@@ -124,14 +135,12 @@ Status parseQuery(RedisEndpoint& ep, std::string_view query) {
     return {};
 }
 
-Status parseTcp(RedisEndpoint& ep, std::string_view rest) {
-    // rest: [userinfo@]host[:port][/db][?query]
-    std::string_view query;
+// Splits "[userinfo@]rest[?query]": the user and password go into `ep`.
+Status takeUserinfoAndQuery(RedisEndpoint& ep, std::string_view& rest, std::string_view& query) {
     if (const auto q = rest.find('?'); q != std::string_view::npos) {
         query = rest.substr(q + 1);
         rest = rest.substr(0, q);
     }
-    std::string_view path;
     if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
         const std::string_view userinfo = rest.substr(0, at);
         rest = rest.substr(at + 1);
@@ -145,40 +154,93 @@ Status parseTcp(RedisEndpoint& ep, std::string_view rest) {
             ep.password = *password;
         }
     }
+    return {};
+}
+
+// "host[:port]" or "[v6]:port"; `port` keeps its value when the text has none.
+Status parseHostPort(std::string_view hostport, std::string& host, int& port) {
+    std::string_view portText;
+    if (!hostport.empty() && hostport.front() == '[') {
+        const auto close = hostport.find(']');
+        if (close == std::string_view::npos) return Status::invalidArgument("unclosed [ in host");
+        host = std::string(hostport.substr(1, close - 1));
+        const std::string_view after = hostport.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return Status::invalidArgument("junk after ]");
+            portText = after.substr(1);
+            if (portText.empty()) return Status::invalidArgument("empty port");
+        }
+    } else {
+        const auto colon = hostport.find(':');
+        host = std::string(hostport.substr(0, colon));
+        if (colon != std::string_view::npos) {
+            portText = hostport.substr(colon + 1);
+            if (portText.empty()) return Status::invalidArgument("empty port");
+        }
+    }
+    if (host.empty()) return Status::invalidArgument("no host");
+    if (!portText.empty()) {
+        auto p = parseInt(portText, 1, 65535);
+        if (!p.ok()) return Status::invalidArgument("port " + p.status().message());
+        port = *p;
+    }
+    return {};
+}
+
+Status parseDb(RedisEndpoint& ep, std::string_view text) {
+    auto db = parseInt(text, 0, 1 << 20);
+    if (!db.ok()) return Status::invalidArgument("db " + db.status().message());
+    ep.db = *db;
+    return {};
+}
+
+Status parseTcp(RedisEndpoint& ep, std::string_view rest) {
+    // rest: [userinfo@]host[:port][/db][?query]
+    std::string_view query;
+    if (Status s = takeUserinfoAndQuery(ep, rest, query); !s.ok()) return s;
+    std::string_view path;
     if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
         path = rest.substr(slash + 1);
         rest = rest.substr(0, slash);
     }
-    std::string_view hostport = rest;
-    std::string_view port;
-    if (!hostport.empty() && hostport.front() == '[') {
-        const auto close = hostport.find(']');
-        if (close == std::string_view::npos) return Status::invalidArgument("unclosed [ in host");
-        ep.host = std::string(hostport.substr(1, close - 1));
-        const std::string_view after = hostport.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return Status::invalidArgument("junk after ]");
-            port = after.substr(1);
-            if (port.empty()) return Status::invalidArgument("empty port");
-        }
-    } else {
-        const auto colon = hostport.find(':');
-        ep.host = std::string(hostport.substr(0, colon));
-        if (colon != std::string_view::npos) {
-            port = hostport.substr(colon + 1);
-            if (port.empty()) return Status::invalidArgument("empty port");
-        }
-    }
-    if (ep.host.empty()) return Status::invalidArgument("no host");
-    if (!port.empty()) {
-        auto p = parseInt(port, 1, 65535);
-        if (!p.ok()) return Status::invalidArgument("port " + p.status().message());
-        ep.port = *p;
-    }
+    if (Status s = parseHostPort(rest, ep.host, ep.port); !s.ok()) return s;
     if (!path.empty()) {
-        auto db = parseInt(path, 0, 1 << 20);
-        if (!db.ok()) return Status::invalidArgument("db " + db.status().message());
-        ep.db = *db;
+        if (Status s = parseDb(ep, path); !s.ok()) return s;
+    }
+    return parseQuery(ep, query);
+}
+
+Status parseSentinel(RedisEndpoint& ep, std::string_view rest) {
+    // rest: [userinfo@]host[:port][,host[:port]...]/SERVICE[/db][?query]
+    constexpr std::string_view kForm = " (redis+sentinel://host:port[,host:port...]/SERVICE[/db])";
+    std::string_view query;
+    if (Status s = takeUserinfoAndQuery(ep, rest, query); !s.ok()) return s;
+    const auto slash = rest.find('/');
+    std::string_view seeds = rest.substr(0, slash);
+    std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    if (seeds.empty()) return Status::invalidArgument("no sentinel address" + std::string(kForm));
+    while (true) {
+        const auto comma = seeds.find(',');
+        const std::string_view one = seeds.substr(0, comma);
+        if (one.empty()) {
+            return Status::invalidArgument("empty address in the sentinel list" +
+                                           std::string(kForm));
+        }
+        std::pair<std::string, int> address{"", kDefaultSentinelPort};
+        if (Status s = parseHostPort(one, address.first, address.second); !s.ok()) {
+            return Status::invalidArgument("sentinel \"" + std::string(one) + "\": " + s.message());
+        }
+        ep.sentinel.addresses.push_back(std::move(address));
+        if (comma == std::string_view::npos) break;
+        seeds = seeds.substr(comma + 1);
+    }
+    const auto dbSlash = path.find('/');
+    auto service = percentDecode(path.substr(0, dbSlash));
+    if (!service) return Status::invalidArgument("bad %-escape in the service name");
+    if (service->empty()) return Status::invalidArgument("no service name" + std::string(kForm));
+    ep.sentinel.service = std::move(*service);
+    if (dbSlash != std::string_view::npos && dbSlash + 1 < path.size()) {  // "SERVICE/" is db 0
+        if (Status s = parseDb(ep, path.substr(dbSlash + 1)); !s.ok()) return s;
     }
     return parseQuery(ep, query);
 }
@@ -213,9 +275,11 @@ std::string maskRedisUrl(std::string_view url) {
                 out.replace(colon + 1, at - colon - 1, kMask);
         }
     }
-    // ?password=... or &password=...
+    // ?password=... or &password=..., and the same of sentinel_password
     for (std::size_t pos = 0; (pos = out.find("password=", pos)) != std::string::npos;) {
-        const bool isOption = pos > 0 && (out[pos - 1] == '?' || out[pos - 1] == '&');
+        const std::size_t name =
+            pos >= 9 && out.compare(pos - 9, 9, "sentinel_") == 0 ? pos - 9 : pos;
+        const bool isOption = name > 0 && (out[name - 1] == '?' || out[name - 1] == '&');
         pos += 9;
         if (!isOption) continue;
         const std::size_t end = out.find('&', pos);
@@ -230,11 +294,15 @@ Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
     Status s;
     if (url.starts_with(kRedisScheme)) {
         s = parseTcp(ep, url.substr(kRedisScheme.size()));
+    } else if (url.starts_with(kSentinelScheme)) {
+        s = parseSentinel(ep, url.substr(kSentinelScheme.size()));
     } else if (url.starts_with(kUnixScheme)) {
         s = parseUnix(ep, url.substr(kUnixScheme.size()));
-    } else if (url.starts_with(kRedissScheme)) {
+    } else if (url.starts_with(kRedissScheme) || url.starts_with(kSentinelTlsScheme)) {
         ep.tls.enabled = true;
-        s = parseTcp(ep, url.substr(kRedissScheme.size()));
+        s = url.starts_with(kRedissScheme)
+                ? parseTcp(ep, url.substr(kRedissScheme.size()))
+                : parseSentinel(ep, url.substr(kSentinelTlsScheme.size()));
         if (s.ok() && !ep.tls.cert_file.empty() && ep.tls.key_file.empty()) {
             ep.tls.key_file = ep.tls.cert_file;  // a PEM file holding both
         }
@@ -242,7 +310,9 @@ Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
             s = Status::invalidArgument("option \"key\" needs \"cert\" too");
         }
     } else {
-        s = Status::invalidArgument("the scheme must be redis://, rediss:// or unix://");
+        s = Status::invalidArgument(
+            "the scheme must be redis://, rediss://, unix://, redis+sentinel:// or "
+            "rediss+sentinel://");
     }
     if (!s.ok()) {
         return Status::invalidArgument("\"" + maskRedisUrl(url) +
