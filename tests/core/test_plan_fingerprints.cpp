@@ -3,6 +3,7 @@
 // diskcache, a file rewritten, a native entry set again, a Redis key replaced) is kept and
 // counted in ExecuteResult::changed, while the untouched entries of the same plan go.
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -102,38 +103,35 @@ class TestPlanFingerprints : public QObject {
         TempDir tmp;
         const fs::path dir = tmp.path() / "dc";
         const std::string py = test::pythonInterpreter();
-        auto made = test::runProcess(py,
-                                     {"-c",
-                                      "import sys, diskcache\n"
-                                      "c = diskcache.Cache(sys.argv[1])\n"
-                                      "c['stays'] = 'old'\n"
-                                      "c['goes'] = 'old'\n"
-                                      "c['big'] = b'x' * 100000\n",
-                                      dir.string()});
+        auto made = test::runProcess(py, {"-c",
+                                          "import sys, diskcache\n"
+                                          "c = diskcache.Cache(sys.argv[1])\n"
+                                          "c['stays'] = 'old'\n"
+                                          "c['goes'] = 'old'\n"
+                                          "c['big'] = b'x' * 100000\n",
+                                          dir.string()});
         if (made.exitCode != 0) QSKIP(("python3-diskcache is needed: " + made.err).c_str());
         auto src = openPath(dir);
         auto plan = planAll(*src);
         QCOMPARE(plan->preview().count, 3u);
         // Stored again (same row, new store time) and a spilled value rewritten.
-        auto again = test::runProcess(py,
-                                      {"-c",
-                                       "import sys, time, diskcache\n"
-                                       "c = diskcache.Cache(sys.argv[1])\n"
-                                       "time.sleep(0.01)\n"
-                                       "c['stays'] = 'new'\n"
-                                       "c['big'] = b'y' * 100001\n",
-                                       dir.string()});
+        auto again = test::runProcess(py, {"-c",
+                                           "import sys, time, diskcache\n"
+                                           "c = diskcache.Cache(sys.argv[1])\n"
+                                           "time.sleep(0.01)\n"
+                                           "c['stays'] = 'new'\n"
+                                           "c['big'] = b'y' * 100001\n",
+                                           dir.string()});
         QCOMPARE(again.exitCode, 0);
         auto r = plan->execute();
         QVERIFY2(r.ok(), r.status().toString().c_str());
         QCOMPARE(r->deleted, 1u);
         QCOMPARE(r->changed, 2u);
-        auto left = test::runProcess(py,
-                                     {"-c",
-                                      "import sys, diskcache\n"
-                                      "c = diskcache.Cache(sys.argv[1])\n"
-                                      "print(sorted(c), c['stays'], len(c['big']))",
-                                      dir.string()});
+        auto left = test::runProcess(py, {"-c",
+                                          "import sys, diskcache\n"
+                                          "c = diskcache.Cache(sys.argv[1])\n"
+                                          "print(sorted(c), c['stays'], len(c['big']))",
+                                          dir.string()});
         QCOMPARE(left.out, std::string("['big', 'stays'] new 100001\n"));
     }
 
@@ -167,9 +165,9 @@ class TestPlanFingerprints : public QObject {
         test::RedisServer server;
         const std::string error = server.start();
         QVERIFY2(error.empty(), error.c_str());
-        QVERIFY(test::runRedisCommands(server.port(), {{"SET", "a:stays", "old"},
-                                                       {"RPUSH", "a:list", "1", "2"},
-                                                       {"SET", "a:goes", "old"}}));
+        QVERIFY(test::runRedisCommands(
+            server.port(),
+            {{"SET", "a:stays", "old"}, {"RPUSH", "a:list", "1", "2"}, {"SET", "a:goes", "old"}}));
         auto info = Discovery::identifyUrl(server.url());
         QVERIFY(info.ok());
         OpenOptions o;
@@ -187,12 +185,17 @@ class TestPlanFingerprints : public QObject {
         auto plan = (*src)->plan(named);
         QVERIFY2(plan.ok(), plan.status().toString().c_str());
         QCOMPARE((*plan)->preview().count, 3u);
-        QVERIFY(test::runRedisCommands(server.port(), {{"SET", "a:stays", "a longer value"},
-                                                       {"RPUSH", "a:list", "3"}}));
+        QVERIFY(test::runRedisCommands(
+            server.port(), {{"SET", "a:stays", "a longer value"}, {"RPUSH", "a:list", "3"}}));
         auto r = (*plan)->execute();
         QVERIFY2(r.ok(), r.status().toString().c_str());
         QCOMPARE(r->deleted, 1u);
         QCOMPARE(r->changed, 2u);
+        // The bytes freed are the deleted key's, as previewed, not 0 for a partial delete.
+        const auto goes = std::find_if(page->entries.begin(), page->entries.end(),
+                                       [](const auto& e) { return e.key_text == "a:goes"; });
+        QVERIFY(goes != page->entries.end() && goes->size > 0);
+        QCOMPARE(r->bytes_freed, goes->size);
         test::RawRedis raw(server.port());
         QCOMPARE(raw.run({"GET", "a:stays"}), std::string("a longer value"));
         QCOMPARE(raw.run({"LLEN", "a:list"}), std::string("3"));

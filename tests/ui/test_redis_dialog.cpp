@@ -1,7 +1,8 @@
 // RedisDialog and its connection test, which is the core's (the inspection layer opens the
 // server read-only and reads its statistics on a pool thread): against a real redis-server
 // with a password (TCP, unix socket, URL), a wrong or missing password, a closed port, and
-// servers that are not Redis (garbage, stalling), a host that does not exist; failures are
+// servers that are not Redis (garbage, stalling), a host that does not exist, a TLS server
+// reached without its CA, by plain TCP and a plain port by TLS; failures are
 // said in plain words (no URL options, no library jargon) and the dialog grows to show them
 // without squeezing its fields; OK tests first and asks before adding a server that failed;
 // URL parsing; the keyring status is always stated. Every wait is QSignalSpy::wait on the
@@ -20,6 +21,7 @@
 #include "dialogs/redis_dialog.h"
 #include "dialogs/secret_store.h"
 #include "redis_server.h"
+#include "tls_certificates.h"
 #include "ui_fixtures.h"
 #include "workers/redis_endpoint.h"
 
@@ -38,6 +40,8 @@ class TestRedisDialog : public QObject {
     std::unique_ptr<RedisServer> m_server;
     int m_port = 0;
     QString m_socket;
+    twat_cache::test::TempDir m_tlsDir;
+    std::unique_ptr<RedisServer> m_tlsServer;  // started by the first TLS test
 
     // Runs the dialog's test and returns (ok, message) once testFinished arrives.
     static std::pair<bool, QString> runTest(RedisDialog& dialog) {
@@ -182,7 +186,10 @@ class TestRedisDialog : public QObject {
         QTest::addColumn<QString>("expected");
         QTest::newRow("closed port") << 0 << "Connection refused by 127.0.0.1:%1";
         QTest::newRow("not redis") << 1 << "127.0.0.1:%1 is not a Redis server";
-        QTest::newRow("hangs up") << 2 << "127.0.0.1:%1 closed the connection";
+        // The core's advice stays: a server that hangs up at once may expect TLS.
+        QTest::newRow("hangs up") << 2
+                                  << "127.0.0.1:%1 closed the connection; if the server expects "
+                                     "TLS, turn on Use TLS";
     }
 
     void failsClearly() {
@@ -201,6 +208,80 @@ class TestRedisDialog : public QObject {
         const auto [passed, message] = runTest(dialog);
         QVERIFY(!passed);
         QCOMPARE(message, expected.arg(port));
+    }
+
+    // A TLS server: with its CA the test connects; without it, or by the wrong protocol, the
+    // dialog keeps the core's reason and its advice, said of the server and of the TLS tab's
+    // fields (not of URL options or CLI flags), and shows all of it.
+    void saysWhyTlsFailed_data() {
+        QTest::addColumn<QString>("url");  // %1: the TLS port, %2: the plain port, %3: the CA
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QStringList>("expected");  // parts of the message, %1/%2 as above
+        QTest::newRow("trusted CA")
+            << "rediss://127.0.0.1:%1/0?ca=%3" << true << QStringList{"db 0: 0 keys"};
+        QTest::newRow("no CA") << "rediss://127.0.0.1:%1/0" << false
+                               << QStringList{"TLS handshake with 127.0.0.1:%1: ", "is not trusted",
+                                              "give its CA certificate in the TLS tab"};
+        QTest::newRow("plain to TLS port")
+            << "redis://127.0.0.1:%1/0" << false
+            << QStringList{"127.0.0.1:%1 closed the connection",
+                           "if the server expects TLS, turn on Use TLS"};
+        QTest::newRow("TLS to plain port")
+            << "rediss://127.0.0.1:%2/0" << false
+            << QStringList{"No TLS handshake with 127.0.0.1:%2 within 1000 ms",
+                           "is the server speaking TLS on this port?"};
+    }
+
+    void saysWhyTlsFailed() {
+        QFETCH(QString, url);
+        QFETCH(bool, ok);
+        QFETCH(QStringList, expected);
+        if (!m_tlsServer) {
+            QVERIFY(m_tlsDir.ok());
+            const std::string made = twat_cache::test::makeTestCertificates(m_tlsDir.path());
+            QVERIFY2(made.empty(), made.c_str());
+            const auto pem = [this](const char* name) { return (m_tlsDir.path() / name).string(); };
+            RedisServer::Options options;
+            options.tls_cert = pem("server.pem");
+            options.tls_key = pem("server.key");
+            options.tls_ca = pem("ca.pem");
+            m_tlsServer = std::make_unique<RedisServer>(options);
+            const std::string error = m_tlsServer->start();
+            QVERIFY2(error.empty(), error.c_str());
+        }
+        const QString ca = QString::fromStdString((m_tlsDir.path() / "ca.pem").string());
+        const auto fill = [&](const QString& text) {
+            return QString(text)
+                .replace(QLatin1String("%1"), QString::number(m_tlsServer->tlsPort()))
+                .replace(QLatin1String("%2"), QString::number(m_tlsServer->port()))
+                .replace(QLatin1String("%3"), ca);
+        };
+        RedisDialog dialog(nullptr);
+        dialog.setTestTimeoutMs(1000);
+        dialog.setUrl(fill(url));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const auto [passed, message] = runTest(dialog);
+        QCOMPARE(passed, ok);
+        for (const QString& part : expected) {
+            QVERIFY2(message.contains(fill(part)), qPrintable(message));
+        }
+        for (const char* jargon : {"?ca=", "--tls", "?insecure", "rediss://", "?sni"}) {
+            QVERIFY2(!message.contains(QLatin1String(jargon)), qPrintable(message));
+        }
+        // The whole message is on screen: wrapped in the dialog, not cut.
+        QCoreApplication::processEvents();
+        QLabel* shown = nullptr;
+        for (QLabel* label : dialog.findChildren<QLabel*>()) {
+            if (label->isVisible() && label->text().contains(message)) shown = label;
+        }
+        QVERIFY2(shown != nullptr, qPrintable(dialog.resultText()));
+        QVERIFY(shown->wordWrap());
+        QVERIFY2(shown->height() >= shown->heightForWidth(shown->width()),
+                 qPrintable(QStringLiteral("%1 < %2")
+                                .arg(shown->height())
+                                .arg(shown->heightForWidth(shown->width()))));
+        QVERIFY(shown->mapTo(&dialog, QPoint(0, shown->height())).y() <= dialog.height());
     }
 
     // As a person would say it: the host, not the URL with its options, nor the resolver's

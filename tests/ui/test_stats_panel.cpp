@@ -101,6 +101,37 @@ class TestStatsPanel : public QObject {
                                           Qt::CaseInsensitive));
     }
 
+    // A Redis user whose ACL refuses INFO: the server keeps counters but will not show them;
+    // the panel says so instead of "does not record" or zeros.
+    void refusedCountersSayWhy() {
+        StatsPanel panel;
+        SourceStats s;
+        s.entries = 62;
+        s.note = QStringLiteral(
+            "entries: keys in db 0 (DBSIZE); size, hits, misses and evictions: not permitted by "
+            "the server (NOPERM this user has no permissions to run the 'info' command)");
+        panel.recordSample(0, s);
+        QVERIFY(!panel.timeChartsShown());
+        QCOMPARE(panel.fieldText(QStringLiteral("entries")), QStringLiteral("62"));
+        QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("not permitted"));
+        QCOMPARE(panel.fieldText(QStringLiteral("ratio")), QStringLiteral("not permitted"));
+        QVERIFY2(!panel.noteText().contains(QStringLiteral("does not record")),
+                 qPrintable(panel.noteText()));
+        QVERIFY2(panel.noteText().contains(QStringLiteral("not permitted by the server (NOPERM")),
+                 qPrintable(panel.noteText()));
+        QVERIFY2(!panel.timeNoteText().contains(QStringLiteral("does not record")),
+                 qPrintable(panel.timeNoteText()));
+        QVERIFY2(panel.timeNoteText().contains(QStringLiteral("does not let this user")),
+                 qPrintable(panel.timeNoteText()));
+        // The next source that simply keeps no counters says that again.
+        SourceStats plain;
+        plain.entries = 3;
+        panel.recordSample(2000, plain);
+        QVERIFY(panel.noteText().contains(QStringLiteral("does not record hits and misses")));
+        QVERIFY(panel.timeNoteText().contains(QStringLiteral("does not record hits and misses")));
+        QCOMPARE(panel.fieldText(QStringLiteral("hits")), QStringLiteral("not recorded"));
+    }
+
     void sizeBuckets_data() {
         QTest::addColumn<quint64>("bytes");
         QTest::addColumn<int>("bucket");

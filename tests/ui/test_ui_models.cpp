@@ -10,6 +10,7 @@
 #include "models/namespace_model.h"
 #include "models/source_tree_model.h"
 #include "ui_fixtures.h"
+#include "workers/display_text.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
@@ -342,6 +343,20 @@ class TestUiModels : public QObject {
         QCOMPARE(model.headerData(EntriesModel::kKey, Qt::Horizontal).toString(),
                  QStringLiteral("Key"));
         QVERIFY(!model.canFetchMore({}));  // no source
+    }
+
+    // The Size column and the statistics say "1 byte", not "1 bytes" (QLocale's form).
+    void sizesReadInTheRightNumber_data() {
+        QTest::addColumn<quint64>("bytes");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("none") << quint64{0} << "0 bytes";
+        QTest::newRow("one") << quint64{1} << "1 byte";
+        QTest::newRow("two") << quint64{2} << "2 bytes";
+    }
+
+    void sizesReadInTheRightNumber() {
+        QFETCH(quint64, bytes);
+        QTEST(bytesText(bytes), "text");
     }
 };
 

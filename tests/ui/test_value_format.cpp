@@ -1,6 +1,7 @@
 // Value renderings of the details pane: text, pretty JSON, hex dump, image, and the guess.
 #include <QBuffer>
 #include <QImage>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include "views/details_pane.h"
@@ -106,6 +107,29 @@ class TestValueFormat : public QObject {
         QCOMPARE(pane.metadataValue(QStringLiteral("Key")), shown);
         pane.setView(ValueView::kText);
         QCOMPARE(pane.valueText(), shown);
+    }
+
+    // A huge key is bounded by the core and ends with its real length ("… (5,242,880
+    // bytes)"): the pane elides its Key row in the middle, so that the length stays in view.
+    void detailsPaneKeepsAHugeKeysLength() {
+        const QString bounded =
+            QString(1024, QLatin1Char('x')) + QStringLiteral("… (5,242,880 bytes)");
+        DetailsPane pane;
+        pane.resize(600, 400);
+        EntryDetail detail;
+        detail.metadata = {{QStringLiteral("Key"), bounded}, {QStringLiteral("Size"), "12"}};
+        pane.setDetail(detail);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        auto* tree = pane.findChild<QTreeWidget*>();
+        QVERIFY(tree != nullptr);
+        const QTreeWidgetItem* key = tree->topLevelItem(0);
+        const int width = tree->visualItemRect(key).width() - tree->columnWidth(0);
+        QVERIFY(width > 100);
+        const QString drawn =
+            tree->fontMetrics().elidedText(key->text(1), tree->textElideMode(), width);
+        QVERIFY2(drawn.endsWith(QStringLiteral("(5,242,880 bytes)")), qPrintable(drawn));
+        QVERIFY2(drawn.startsWith(QStringLiteral("xxx")), qPrintable(drawn));
     }
 };
 

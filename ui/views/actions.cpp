@@ -70,6 +70,9 @@ Actions::Actions(QWidget* owner)
       readOnly(make(owner, "actionReadOnly", QObject::tr("Read-&Only Mode"),
                     QStringLiteral("lock.svg"), {},
                     QObject::tr("Browse without changing any cache"))),
+      deletionLog(make(owner, "actionDeletionLog", QObject::tr("Deletion &Log…"), {}, {},
+                       QObject::tr("Show the last deletions recorded in the audit log (as "
+                                   "twat-cache log does)"))),
       about(make(owner, "actionAbout", QObject::tr("&About"), {}, {},
                  QObject::tr("About twat-cache-inspector"))) {
     readOnly->setCheckable(true);
@@ -96,6 +99,7 @@ QList<QAction*> Actions::all() const {
             clearAll,
             prune,
             readOnly,
+            deletionLog,
             about};
 }
 

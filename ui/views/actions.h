@@ -29,6 +29,7 @@ struct Actions {
     QAction* clearAll;
     QAction* prune;
     QAction* readOnly;  // checkable
+    QAction* deletionLog;
     QAction* about;
 
     // The actions that change a cache; read-only mode disables them.

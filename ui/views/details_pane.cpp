@@ -30,6 +30,9 @@ DetailsPane::DetailsPane(QWidget* parent)
     m_metadata->setColumnCount(2);
     m_metadata->setHeaderLabels({tr("Field"), tr("Value")});
     m_metadata->setRootIsDecorated(false);
+    // Elided in the middle, as in the entries list: a bounded huge key keeps its real length
+    // ("… (5,242,880 bytes)") in view, a path its file name.
+    m_metadata->setTextElideMode(Qt::ElideMiddle);
     m_metadata->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
 
     m_viewBox->addItem(tr("Preview"), static_cast<int>(ValueView::kPreview));

@@ -24,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include "demo_cache.h"
+#include "dialogs/deletion_log_dialog.h"
 #include "models/entries_model.h"
 #include "models/source_tree_model.h"
 #include "ui_resources.h"
@@ -202,6 +203,8 @@ void MainWindow::buildMenusAndToolbar() {
     cache->addActions({a.deleteSelected, a.clearExpired, a.clearAll, a.prune});
     cache->addSeparator();
     cache->addAction(a.readOnly);
+    cache->addSeparator();
+    cache->addAction(a.deletionLog);
     menuBar()->addMenu(tr("&Help"))->addAction(a.about);
 
     QToolBar* toolbar = addToolBar(tr("Main"));
@@ -235,6 +238,11 @@ void MainWindow::connectActions() {
     connect(a.readOnly, &QAction::toggled, this, [this](bool readOnly) {
         m_sessions->setReadOnly(readOnly);
         updateActionStates();
+    });
+    connect(a.deletionLog, &QAction::triggered, this, [this] {
+        auto* dialog = new DeletionLogDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
     });
     connect(a.about, &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About twat-cache inspector"),

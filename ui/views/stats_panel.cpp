@@ -200,7 +200,11 @@ QWidget* StatsPanel::buildEntriesTab() {
 
 void StatsPanel::setStats(const SourceStats& stats) {
     const QLocale locale;
-    const QString notRecorded = notRecordedText();
+    // A Redis user without INFO has counters the server keeps but will not show: the core's
+    // note says so ("not permitted by the server (NOPERM ...)"), and "does not record" would
+    // be wrong.
+    const bool refused = stats.note.contains(QLatin1String("not permitted by the server"));
+    const QString notRecorded = refused ? tr("not permitted") : notRecordedText();
     auto number = [&](const std::optional<quint64>& n) { return n ? numberText(*n) : notRecorded; };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
     m_fields[QStringLiteral("bytes")]->setText(stats.bytes ? bytesText(*stats.bytes) : notRecorded);
@@ -219,13 +223,14 @@ void StatsPanel::setStats(const SourceStats& stats) {
     m_fields[QStringLiteral("ratio")]->setText(ratio);
     QString note = stats.note;
     if (!note.isEmpty()) note[0] = note[0].toUpper();  // the core's notes are clauses
-    if (!stats.countersTracked()) {
+    if (!stats.countersTracked() && !refused) {
         const QString missing = tr("This cache does not record hits and misses.");
         note = note.isEmpty() ? missing : missing + QLatin1Char(' ') + note;
     }
     m_note->setText(note);
-    if (m_countersTracked != stats.countersTracked()) {
+    if (m_countersTracked != stats.countersTracked() || m_countersRefused != refused) {
         m_countersTracked = stats.countersTracked();
+        m_countersRefused = refused;
         redrawTimeCharts();
     }
 }
@@ -355,7 +360,11 @@ void StatsPanel::redrawTimeCharts() {
     }
     if (!tracked) {
         m_timeNote->setText(
-            tr("No hit-ratio or lookup charts: this cache does not record hits and misses."));
+            m_countersRefused
+                ? tr("No hit-ratio or lookup charts: the server does not let this user read "
+                     "its hits and misses.")
+                : tr("No hit-ratio or lookup charts: this cache does not record hits and "
+                     "misses."));
         return;
     }
     m_timeNote->setText(

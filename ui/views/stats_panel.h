@@ -123,6 +123,7 @@ class StatsPanel : public QWidget {
     QString m_sourceKey;
     // Whether the shown counters include hits and misses; nullopt: no counters shown.
     std::optional<bool> m_countersTracked;
+    bool m_countersRefused = false;  // the server refused to show them (no INFO)
 
     EntryDistribution m_distribution;
     QLabel* m_entriesCaption;

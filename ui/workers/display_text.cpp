@@ -40,6 +40,8 @@ QString numberText(quint64 n) {
 }
 
 QString bytesText(quint64 bytes) {
+    // QLocale says "1 bytes".
+    if (bytes == 1) return QCoreApplication::translate("DisplayText", "1 byte");
     return QLocale().formattedDataSize(static_cast<qint64>(bytes));
 }
 

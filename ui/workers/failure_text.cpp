@@ -31,21 +31,70 @@ QString describeUrlFailure(const QString& message, const RedisEndpoint& endpoint
     return tr("%1: %2").arg(endpoint.place(), what);
 }
 
+// The core's TLS advice names URL options and CLI flags ("give its CA with ?ca=PATH
+// (twat-cache --tls-ca PATH), or ..."); in the inspector these are fields of the connection's
+// TLS tab, so the advice names those instead. Unknown advice stays as the core says it.
+QString tlsAdviceForTheDialog(QString what) {
+    struct Advice {
+        const char* core;
+        const char* dialog;
+    };
+    static const Advice kAdvice[] = {
+        {"give its CA with ?ca=PATH (twat-cache --tls-ca PATH), or skip verification with "
+         "?insecure=1 (--tls-insecure) on a test server only",
+         QT_TRANSLATE_NOOP("FailureText",
+                           "give its CA certificate in the TLS tab, or, on a test server only, "
+                           "do not verify the server's certificate")},
+        {"or name it with ?sni=NAME",
+         QT_TRANSLATE_NOOP("FailureText", "or give one as the server name (SNI) in the TLS tab")},
+        {"(?cert=&key=, --tls-cert/--tls-key)",
+         QT_TRANSLATE_NOOP("FailureText", "(a client certificate and key in the TLS tab)")},
+        {"(a plain Redis port? use redis://)",
+         QT_TRANSLATE_NOOP("FailureText", "(a plain Redis port? turn off Use TLS)")},
+        {"if the server expects TLS, use rediss://",
+         QT_TRANSLATE_NOOP("FailureText", "if the server expects TLS, turn on Use TLS")},
+    };
+    for (const Advice& advice : kAdvice) {
+        what.replace(QLatin1String(advice.core), tr(advice.dialog));
+    }
+    return what;
+}
+
+// "the server closed the connection (Connection reset by peer); if the server expects
+// TLS, ..." keeps its advice after the plain words.
+QString withAdvice(const QString& plain, const QString& what) {
+    const qsizetype semicolon = what.indexOf(QLatin1String("; "));
+    if (semicolon < 0) return plain;
+    return plain + tlsAdviceForTheDialog(what.mid(semicolon));
+}
+
 }  // namespace
 
 QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint) {
     const QString message = QString::fromStdString(status.message());
-    // The connection layer says "redis <url>: <step>: <what happened>".
-    static const QRegularExpression kLayer(QStringLiteral("^redis \\S+: ([^:]*): (.*)$"),
+    // The connection layer says "redis <url>: <step>: <what happened>", or without a step
+    // ("redis <url>: no TLS handshake within 3000 ms (...)", "...: cannot read the CA file
+    // /etc/ca.pem (...)"): a step has no path nor parenthesis in it.
+    static const QRegularExpression kLayer(QStringLiteral("^redis \\S+: (?:([^:/()]*): )?(.*)$"),
                                            QRegularExpression::DotMatchesEverythingOption);
     const QRegularExpressionMatch match = kLayer.match(message);
     if (!match.hasMatch()) return describeUrlFailure(message, endpoint, status);
     const QString what = match.captured(2);
     const QString place = endpoint.place();
+    // A refused TLS handshake says why (an untrusted or expired certificate, a name
+    // mismatch, a client certificate required) and what to do: keep all of it, of the server.
+    if (match.captured(1) == QLatin1String("TLS handshake")) {
+        return tr("TLS handshake with %1: %2").arg(place, tlsAdviceForTheDialog(what));
+    }
     switch (status.code()) {
         case StatusCode::kTimeout: {
             static const QRegularExpression kWithin(QStringLiteral("within (\\d+) ms"));
             const QRegularExpressionMatch ms = kWithin.match(what);
+            if (has(what, "no TLS handshake") && ms.hasMatch()) {
+                return tr("No TLS handshake with %1 within %2 ms (is the server speaking TLS on "
+                          "this port?)")
+                    .arg(place, ms.captured(1));
+            }
             return ms.hasMatch() ? tr("No answer from %1 within %2 ms").arg(place, ms.captured(1))
                                  : tr("No answer from %1").arg(place);
         }
@@ -72,7 +121,9 @@ QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint
     if (has(what, "No such file") && !endpoint.socketPath.isEmpty()) {
         return tr("No socket at %1").arg(place);
     }
-    if (has(what, "closed the connection")) return tr("%1 closed the connection").arg(place);
+    if (has(what, "closed the connection")) {
+        return withAdvice(tr("%1 closed the connection").arg(place), what);
+    }
     if (has(what, "not a Redis server")) return tr("%1 is not a Redis server").arg(place);
     if (has(what, "network is unreachable") || has(what, "no route to host")) {
         return tr("Cannot reach %1 (no route to it)").arg(place);

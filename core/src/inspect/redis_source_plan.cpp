@@ -41,14 +41,16 @@ return out
 )lua";
 
 // Deletes a fixed list of key names, UNLINK batches pipelined per round trip; with
-// fingerprints (the keys a preview described one by one), only keys that still match them.
+// fingerprints (the keys a preview described one by one, with their sizes), only keys that
+// still match them, and the bytes freed are the sizes of those deleted.
 class KeysPlan final : public Plan {
   public:
     KeysPlan(RedisSource& source, std::vector<std::string> keys, PlanPreview preview,
-             std::vector<std::string> fingerprints = {})
+             std::vector<std::string> fingerprints = {}, std::vector<std::uint64_t> sizes = {})
         : m_source(source),
           m_keys(std::move(keys)),
           m_fingerprints(std::move(fingerprints)),
+          m_sizes(std::move(sizes)),
           m_preview(std::move(preview)) {}
 
     const PlanPreview& preview() const override { return m_preview; }
@@ -75,10 +77,13 @@ class KeysPlan final : public Plan {
                 if (!done.ok()) return done.status();
                 result.deleted += done->deleted;
                 result.changed += done->changed;
+                for (std::size_t i = 0; i < done->outcome.size() && at + i < m_sizes.size(); ++i) {
+                    if (done->outcome[i] > 0) result.bytes_freed += m_sizes[at + i];
+                }
             }
             if (progress) progress(end, m_keys.size());
         }
-        if (m_preview.bytes_known && result.deleted == result.matched) {
+        if (m_sizes.empty() && m_preview.bytes_known && result.deleted == result.matched) {
             result.bytes_freed = m_preview.bytes;
         }
         return result;
@@ -87,6 +92,7 @@ class KeysPlan final : public Plan {
     RedisSource& m_source;
     std::vector<std::string> m_keys;
     std::vector<std::string> m_fingerprints;  // empty: delete by name alone
+    std::vector<std::uint64_t> m_sizes;       // per key, as previewed; empty without fingerprints
     PlanPreview m_preview;
 };
 
@@ -151,8 +157,7 @@ Status addSample(RedisSource& source, const std::vector<std::string>& keys, Plan
 
 }  // namespace
 
-std::string RedisSource::fingerprintOf(std::string_view type,
-                                       std::optional<std::uint64_t> length) {
+std::string RedisSource::fingerprintOf(std::string_view type, std::optional<std::uint64_t> length) {
     std::string out = std::string(type) + ":";
     if (length) out += std::to_string(*length);
     return out;
@@ -274,11 +279,13 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             auto described = describe(keys);
             if (!described.ok()) return described.status();
             std::vector<std::string> existing, fingerprints;
+            std::vector<std::uint64_t> sizes;
             for (std::size_t i = 0; i < keys.size(); ++i) {
                 auto& e = (*described)[i];
                 if (e.type == "none") continue;
                 existing.push_back(keys[i]);
                 fingerprints.push_back(e.fingerprint);
+                sizes.push_back(e.size);
                 pv.bytes += e.size;
                 if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
             }
@@ -286,11 +293,12 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             if (!m_permissions.eval.empty()) {
                 // Without scripts the keys cannot be checked and deleted in one step.
                 fingerprints.clear();
+                sizes.clear();
                 pv.note = "the server does not permit scripts (" + m_permissions.eval +
                           "): keys are deleted by name, without checking that they are unchanged";
             }
             return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(existing), std::move(pv),
-                                                      std::move(fingerprints)));
+                                                      std::move(fingerprints), std::move(sizes)));
         }
         case A::kMatchGlob: {
             if (request.glob.empty()) return Status::invalidArgument("a key glob is required");
