@@ -54,7 +54,9 @@ class TestRedisAcl : public QObject {
                         "--user", "noscript",  "on",     ">nspw",   "~*",    "+@all",
                         "-@scripting",
                         "--user", "noset",     "on",     ">nopw",   "~*",    "+@all",
-                        "-set"};
+                        "-set",
+                        "--user", "viewer",    "on",     "nopass",  "~*",    "+@read",
+                        "+ping"};
         m_server = std::make_unique<RedisServer>(o);
         const std::string error = m_server->start();
         QVERIFY2(error.empty(), error.c_str());
@@ -129,6 +131,27 @@ class TestRedisAcl : public QObject {
         QVERIFY2(r.ok(), r.status().toString().c_str());
         QCOMPARE(r->deleted, 1u);
         QCOMPARE(raw.run({"EXISTS", "tmp:one"}), std::string("0"));
+    }
+
+    // A user named without a password logs in as that user, never silently as `default`
+    // (which here has every right).
+    void userWithoutPasswordIsThatUser() {
+        auto login = [this](const std::string& url) {
+            auto info = Discovery::identifyUrl(url);
+            OpenOptions o;
+            o.audit = false;
+            return Discovery::open(*info, o);
+        };
+        const std::string at = "@127.0.0.1:" + std::to_string(m_server->port()) + "/0";
+        auto wrong = login("redis://reader" + at);  // reader has a password
+        QCOMPARE(wrong.status().code(), StatusCode::kPermissionDenied);
+        auto viewer = login("redis://viewer" + at);  // nopass: any password does
+        QVERIFY2(viewer.ok(), viewer.status().toString().c_str());
+        auto stats = (*viewer)->stats();
+        QVERIFY2(stats.ok(), stats.status().toString().c_str());
+        QVERIFY2(stats->note.find("not permitted by the server") != std::string::npos,
+                 stats->note.c_str());  // INFO refused: this is viewer, not default
+        QVERIFY(!(*viewer)->supports(PlanRequest::Action::kClearAll).ok());
     }
 
     void engineRefusalIsClear() {

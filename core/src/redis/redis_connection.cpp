@@ -161,7 +161,9 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
 
     // AUTH, SELECT and PING in one round trip.
     std::vector<std::string_view> steps;
-    if (!ep.password.empty()) {
+    // A user without a password still logs in as that user (an ACL user with `nopass`
+    // accepts any password): never silently as the default user.
+    if (!ep.password.empty() || !ep.user.empty()) {
         if (ep.user.empty())
             conn->append({"AUTH", ep.password});
         else
