@@ -521,24 +521,16 @@ Result<std::uint64_t> RedisSource::dbSize() {
 
 Result<std::uint64_t> RedisSource::unlink(const std::vector<std::string>& keys, std::size_t from,
                                           std::size_t to) {
-    auto conn = connection();
-    if (!conn.ok()) return conn.status();
-    std::size_t commands = 0;
-    std::vector<std::string_view> args;
-    for (std::size_t at = from; at < to; at += kUnlinkKeys) {
-        const std::size_t end = std::min(to, at + kUnlinkKeys);
-        args.assign({"UNLINK"});
-        for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
-        (*conn)->append(args);
-        ++commands;
-    }
-    auto replies = (*conn)->readMany(commands, "UNLINK");
+    auto replies = inKeyBatches(
+        from, to,
+        [&keys](std::vector<std::string_view>& args, std::size_t at, std::size_t end) {
+            args.assign({"UNLINK"});
+            for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
+        },
+        "UNLINK");
     if (!replies.ok()) return replies.status();
     std::uint64_t deleted = 0;
-    for (const auto& r : *replies) {
-        if (Status s = checkReply(*r, "UNLINK"); !s.ok()) return s;
-        deleted += static_cast<std::uint64_t>(r->integer);
-    }
+    for (const auto& r : *replies) deleted += static_cast<std::uint64_t>(r->integer);
     return deleted;
 }
 

@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -114,6 +115,12 @@ class RedisSource final : public Source {
 
   private:
     Result<RedisConnection*> connection();
+    // One command per kUnlinkKeys keys of [from, to), its arguments filled by `build` for
+    // the keys [at, end), pipelined in one round trip; the replies, each checked.
+    using BatchArgs =
+        std::function<void(std::vector<std::string_view>& args, std::size_t at, std::size_t end)>;
+    Result<std::vector<ReplyPtr>> inKeyBatches(std::size_t from, std::size_t to,
+                                               const BatchArgs& build, std::string_view doing);
     // A batch of own key reads: beginOwnReads() queues INFO stats (and learns the server's
     // run_id once per connection); the caller queues its `n` commands; endOwnReads() queues
     // INFO stats, reads everything, records the hits and misses in between as this process's

@@ -163,28 +163,42 @@ std::string RedisSource::fingerprintOf(std::string_view type, std::optional<std:
     return out;
 }
 
-Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
-    const std::vector<std::string>& keys, const std::vector<std::string>& fingerprints,
-    std::size_t from, std::size_t to) {
+Result<std::vector<ReplyPtr>> RedisSource::inKeyBatches(std::size_t from, std::size_t to,
+                                                        const BatchArgs& build,
+                                                        std::string_view doing) {
     auto conn = connection();
     if (!conn.ok()) return conn.status();
     std::size_t commands = 0;
     std::vector<std::string_view> args;
     for (std::size_t at = from; at < to; at += kUnlinkKeys) {
-        const std::size_t end = std::min(to, at + kUnlinkKeys);
-        const std::string count = std::to_string(end - at);
-        args.assign({"EVAL", kUnlinkUnchangedScript});
-        args.emplace_back(count);
-        for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
-        for (std::size_t i = at; i < end; ++i) args.emplace_back(fingerprints[i]);
-        (*conn)->append(args);
+        build(args, at, std::min(to, at + kUnlinkKeys));
+        (*conn)->append(args);  // copied into the output buffer here
         ++commands;
     }
-    auto replies = (*conn)->readMany(commands, "EVAL (UNLINK unchanged keys)");
+    auto replies = (*conn)->readMany(commands, doing);
+    if (!replies.ok()) return replies.status();
+    for (const auto& r : *replies) {
+        if (Status s = checkReply(*r, doing); !s.ok()) return s;
+    }
+    return replies;
+}
+
+Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
+    const std::vector<std::string>& keys, const std::vector<std::string>& fingerprints,
+    std::size_t from, std::size_t to) {
+    std::string count;  // alive until the batch is sent
+    auto replies = inKeyBatches(
+        from, to,
+        [&](std::vector<std::string_view>& args, std::size_t at, std::size_t end) {
+            count = std::to_string(end - at);
+            args.assign({"EVAL", kUnlinkUnchangedScript, count});
+            for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
+            for (std::size_t i = at; i < end; ++i) args.emplace_back(fingerprints[i]);
+        },
+        "EVAL (UNLINK unchanged keys)");
     if (!replies.ok()) return replies.status();
     Unlinked out;
     for (const auto& r : *replies) {
-        if (Status s = checkReply(*r, "EVAL (UNLINK unchanged keys)"); !s.ok()) return s;
         if (r->type != REDIS_REPLY_ARRAY) {
             return Status::corruption("the server's reply to a delete script is not a list");
         }
