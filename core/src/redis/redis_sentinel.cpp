@@ -26,6 +26,7 @@ ConnectSettings sentinelSettings(const ConnectSettings& s, const std::string& ho
     out.masked_url = "sentinel " + hostPort(host, port);
     out.connect_timeout = s.connect_timeout;
     out.command_timeout = s.command_timeout;
+    out.ssh = s.ssh;
     return out;
 }
 
