@@ -46,9 +46,9 @@ std::optional<std::pair<std::string, int>> askOne(const ConnectSettings& s,
             ? (*conn)->command({"SENTINEL", "get-master-addr-by-name", s.endpoint.sentinel.service})
             : Result<ReplyPtr>(conn.status());
     if (!reply.ok()) {
-        // A refused AUTH, not another refusal (an SSH server that does not forward).
+        // The sentinel's refusal, not the SSH tunnel's (whose messages name "ssh USER@HOST").
         if (reply.status().code() == StatusCode::kPermissionDenied && found.denied.ok() &&
-            reply.status().message().find(": AUTH") != std::string::npos) {
+            reply.status().message().find(": ssh ") == std::string::npos) {
             found.denied = reply.status();
         }
         found.silent.push_back(withoutPrefix(reply.status().message()));
