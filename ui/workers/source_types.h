@@ -35,6 +35,7 @@ struct SourceRef {
     QString location;  // folder path or redis URL
     QString name;      // display name
     QString password;  // Redis only; session memory, never persisted
+    QString sshPassword{};  // Redis over an SSH tunnel (?ssh=): likewise, from the keychain
     QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
     QString separator = QStringLiteral(":");  // Redis: namespace separator
     // Saved Redis connections (see saved_connection.h): `id` names the connection's secrets
