@@ -148,22 +148,21 @@ class TestRedisSsh : public QObject {
         const std::string error = tls.start();
         QVERIFY2(error.empty(), error.c_str());
         const std::string base = "rediss://localhost:" + std::to_string(tls.tlsPort()) + "/0?";
-        auto engine = openEngine(base + "ca=" + test::queryPath(pki / "ca.pem") + "&" +
-                                     m_ssh->query(),
-                                 "ssh_tls");
+        auto engine = openEngine(
+            base + "ca=" + test::queryPath(pki / "ca.pem") + "&" + m_ssh->query(), "ssh_tls");
         QVERIFY2(engine.ok(), engine.status().toString().c_str());
         QVERIFY((*engine)->set(makeKey("tls", 1), record("secret")).ok());
         QCOMPARE((*engine)->get(makeKey("tls", 1))->payload, std::string("secret"));
         // Checked against "other.example", the certificate (localhost, 127.0.0.1) is refused.
-        auto wrongName = openEngine(base + "ca=" + test::queryPath(pki / "ca.pem") +
-                                        "&sni=other.example&" + m_ssh->query(),
-                                    "ssh_tls");
+        auto wrongName = openEngine(
+            base + "ca=" + test::queryPath(pki / "ca.pem") + "&sni=other.example&" + m_ssh->query(),
+            "ssh_tls");
         QVERIFY(!wrongName.ok());
         QVERIFY2(contains(wrongName.status().message(), "not other.example"),
                  wrongName.status().toString().c_str());
-        auto untrusted = openEngine(base + "ca=" + test::queryPath(pki / "stranger-ca.pem") +
-                                        "&" + m_ssh->query(),
-                                    "ssh_tls");
+        auto untrusted = openEngine(
+            base + "ca=" + test::queryPath(pki / "stranger-ca.pem") + "&" + m_ssh->query(),
+            "ssh_tls");
         QVERIFY(!untrusted.ok());
         QCOMPARE(untrusted.status().code(), StatusCode::kPermissionDenied);
     }
@@ -198,8 +197,8 @@ class TestRedisSsh : public QObject {
     void unknownHostKeyRefusedThenAccepted() {
         const fs::path known = m_tmp.path() / "fresh" / "known_hosts";
         const std::string base = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                                 "/0?ssh=" + m_ssh->target() + "&ssh_key=" +
-                                 test::queryPath(m_ssh->clientKey()) +
+                                 "/0?ssh=" + m_ssh->target() +
+                                 "&ssh_key=" + test::queryPath(m_ssh->clientKey()) +
                                  "&ssh_known_hosts=" + test::queryPath(known);
         auto refused = openEngine(base, "ssh_known");
         QVERIFY(!refused.ok());
@@ -223,8 +222,8 @@ class TestRedisSsh : public QObject {
         const fs::path known = m_tmp.path() / "changed_known_hosts";
         std::ofstream(known) << m_ssh->wrongKnownHostsLine();
         const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                              "/0?ssh=" + m_ssh->target() + "&ssh_key=" +
-                              test::queryPath(m_ssh->clientKey()) +
+                              "/0?ssh=" + m_ssh->target() +
+                              "&ssh_key=" + test::queryPath(m_ssh->clientKey()) +
                               "&ssh_known_hosts=" + test::queryPath(known) + "&ssh_accept_new=1";
         auto refused = openEngine(u, "ssh_changed");
         QVERIFY(!refused.ok());
@@ -236,8 +235,8 @@ class TestRedisSsh : public QObject {
 
     void wrongKeyRefused() {
         const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                              "/0?ssh=" + m_ssh->target() + "&ssh_key=" +
-                              test::queryPath(m_ssh->strangerKey()) +
+                              "/0?ssh=" + m_ssh->target() +
+                              "&ssh_key=" + test::queryPath(m_ssh->strangerKey()) +
                               "&ssh_known_hosts=" + test::queryPath(m_ssh->knownHosts());
         auto refused = openEngine(u, "ssh_wrongkey");
         QVERIFY(!refused.ok());
@@ -251,8 +250,8 @@ class TestRedisSsh : public QObject {
         SshServer closed({.allow_forwarding = false});
         const std::string why = closed.start();
         QVERIFY2(why.empty(), why.c_str());
-        const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) + "/0?" +
-                              closed.query();
+        const std::string u =
+            "redis://127.0.0.1:" + std::to_string(m_redis->port()) + "/0?" + closed.query();
         auto refused = openEngine(u, "ssh_noforward");
         QVERIFY(!refused.ok());
         QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);

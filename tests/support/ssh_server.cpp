@@ -29,9 +29,9 @@ std::string readFile(const fs::path& p) {
 }
 
 std::string keygen(const fs::path& file) {
-    auto r = runProcess("ssh-keygen", {"-q", "-t", "ed25519", "-N", "", "-C", "twat-cache-test",
-                                       "-f", file.string()},
-                        20000);
+    auto r = runProcess(
+        "ssh-keygen",
+        {"-q", "-t", "ed25519", "-N", "", "-C", "twat-cache-test", "-f", file.string()}, 20000);
     if (!r.finished || r.exitCode != 0) return "ssh-keygen failed: " + r.err + kInstall;
     return {};
 }
@@ -78,8 +78,8 @@ SshServer::~SshServer() {
 
 std::string SshServer::target() const {
     const passwd* pw = ::getpwuid(::geteuid());
-    return std::string(pw != nullptr ? pw->pw_name : "root") + "@127.0.0.1:" +
-           std::to_string(m_port);
+    return std::string(pw != nullptr ? pw->pw_name : "root") +
+           "@127.0.0.1:" + std::to_string(m_port);
 }
 
 std::string SshServer::query() const {
@@ -89,8 +89,7 @@ std::string SshServer::query() const {
 
 std::string SshServer::wrongKnownHostsLine() const {
     // The stranger's public key stands in for another host key of the same type.
-    return "[127.0.0.1]:" + std::to_string(m_port) + " " +
-           readFile(m_dir.path() / "stranger.pub");
+    return "[127.0.0.1]:" + std::to_string(m_port) + " " + readFile(m_dir.path() / "stranger.pub");
 }
 
 std::string SshServer::start() {
@@ -124,9 +123,9 @@ std::string SshServer::start() {
     words >> bits >> m_fingerprint;
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->start(kSshd, {"-f", QString::fromStdString((dir / "sshd_config").string()), "-D",
-                             "-e", "-p", QString::number(m_port), "-h",
-                             QString::fromStdString((dir / "host").string())});
+    m_process->start(
+        kSshd, {"-f", QString::fromStdString((dir / "sshd_config").string()), "-D", "-e", "-p",
+                QString::number(m_port), "-h", QString::fromStdString((dir / "host").string())});
     if (!m_process->waitForStarted(5000)) return std::string("sshd did not start") + kInstall;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {

@@ -35,7 +35,6 @@ struct SourceRef {
     QString location;  // folder path or redis URL
     QString name;      // display name
     QString password;  // Redis only; session memory, never persisted
-    QString sshPassword{};  // Redis over an SSH tunnel (?ssh=): likewise, from the keychain
     QString note;      // what discovery said (e.g. "FanoutCache, 8 shards"), for tooltips
     QString separator = QStringLiteral(":");  // Redis: namespace separator
     // Saved Redis connections (see saved_connection.h): `id` names the connection's secrets
@@ -45,6 +44,8 @@ struct SourceRef {
     QString id{};
     QString color{};
     bool production = false;
+    // Redis over an SSH tunnel (?ssh=): the SSH login's password, session memory only.
+    QString sshPassword{};
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;

@@ -19,8 +19,8 @@
 // as in parseDuration, e.g. 250ms); with rediss:// also ca, cert, key (PEM files, %-escaped
 // paths), sni and insecure (see RedisTlsOptions); with Sentinel also sentinel_user and
 // sentinel_password; with any scheme but unix:// also ssh, ssh_key, ssh_known_hosts and
-// ssh_accept_new (see RedisSshOptions). A password never appears in a message or a log line: maskRedisUrl()
-// replaces it with ***.
+// ssh_accept_new (see RedisSshOptions). A password never appears in a message or a log line:
+// maskRedisUrl() replaces it with ***.
 //
 // Counters are batched in memory and added to the __meta hash with HINCRBY every
 // RedisOptions::counter_flush_ops operations, every counter_flush_interval, on flush() and on

@@ -3,10 +3,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 #include "redis/redis_reply_reader.h"
 #include "redis/redis_sentinel.h"

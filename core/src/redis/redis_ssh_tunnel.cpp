@@ -135,8 +135,8 @@ bool SshTunnel::Session::pump() {
         // The server closed: the client reads what is left in the socket, then the end.
         if (p.channelEof && p.toSocket.empty()) p.dead = true;
     }
-    const auto firstDead = std::partition(pipes.begin(), pipes.end(),
-                                          [](const Pipe& p) { return !p.dead; });
+    const auto firstDead =
+        std::partition(pipes.begin(), pipes.end(), [](const Pipe& p) { return !p.dead; });
     for (auto it = firstDead; it != pipes.end(); ++it) close(*it);
     pipes.erase(firstDead, pipes.end());
     // Reading one channel may have buffered another's packets: they are not on the socket
@@ -228,14 +228,14 @@ Status SshTunnel::establish() {
                     "(?ssh_accept_new=1)");
             }
             if (ssh_session_update_known_hosts(ssh) != SSH_OK) {
-                return Status::ioError(where + "cannot record the host key in " + knownFile +
-                                       " (" + ssh_get_error(ssh) + ")");
+                return Status::ioError(where + "cannot record the host key in " + knownFile + " (" +
+                                       ssh_get_error(ssh) + ")");
             }
             logger().warn("{}recorded the new SSH host key {} in {}", where, key, knownFile);
             break;
         case SSH_KNOWN_HOSTS_ERROR:
-            return Status::ioError(where + "cannot check the host key against " + knownFile +
-                                   " (" + ssh_get_error(ssh) + ")");
+            return Status::ioError(where + "cannot check the host key against " + knownFile + " (" +
+                                   ssh_get_error(ssh) + ")");
     }
 
     std::vector<std::string> tried;
