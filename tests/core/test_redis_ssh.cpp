@@ -194,6 +194,32 @@ class TestRedisSsh : public QObject {
                  refused.status().toString().c_str());
     }
 
+    // The SSH host goes away under an open engine: calls fail, then, once it is back, the
+    // pool's next connection opens a new session.
+    void sessionReopensAfterTheSshHostRestarts() {
+        SshServer bastion;
+        const std::string why = bastion.start();
+        QVERIFY2(why.empty(), why.c_str());
+        auto engine = openEngine(
+            "redis://127.0.0.1:" + std::to_string(m_redis->port()) + "/0?" + bastion.query(),
+            "ssh_restart");
+        QVERIFY2(engine.ok(), engine.status().toString().c_str());
+        const std::string value = "before";
+        QVERIFY((*engine)->set(makeKey("restart", 1), record(value)).ok());
+        bastion.kill();
+        QVERIFY(!(*engine)->get(makeKey("restart", 1)).ok());
+        const std::string again = bastion.start();
+        QVERIFY2(again.empty(), again.c_str());
+        Result<StoredValue> got = Status::unavailable("not tried");
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!got.ok() && std::chrono::steady_clock::now() < deadline) {
+            got = (*engine)->get(makeKey("restart", 1));
+            if (!got.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        QVERIFY2(got.ok(), got.status().toString().c_str());
+        QCOMPARE(got->payload, value);
+    }
+
     void unknownHostKeyRefusedThenAccepted() {
         const fs::path known = m_tmp.path() / "fresh" / "known_hosts";
         const std::string base = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -64,6 +65,28 @@ std::string queryPath(const fs::path& p) {
 }
 
 SshServer::SshServer() : SshServer(Options{}) {}
+
+void SshServer::kill() {
+    if (!m_process) return;
+    const auto pid = static_cast<pid_t>(m_process->processId());
+    // The session processes are sshd's children: find them by their parent in /proc.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        const auto close = line.rfind(')');  // "pid (comm) state ppid ..."
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 1));
+        std::string state;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == pid) ::kill(static_cast<pid_t>(std::stoi(entry.path().filename())), SIGKILL);
+    }
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_process.reset();
+}
 SshServer::SshServer(Options options) : m_options(options) {}
 
 SshServer::~SshServer() {
@@ -97,12 +120,13 @@ std::string SshServer::start() {
     if (!m_dir.ok()) return "cannot create a temporary folder";
     const fs::path dir = m_dir.path();
     for (const char* name : {"host", "client", "stranger"}) {
+        if (fs::exists(dir / name)) continue;  // a restart keeps the keys
         if (std::string e = keygen(dir / name); !e.empty()) return e;
     }
-    fs::copy_file(dir / "client.pub", dir / "authorized_keys");
     std::error_code ec;
+    fs::copy_file(dir / "client.pub", dir / "authorized_keys", fs::copy_options::skip_existing, ec);
     fs::create_directories("/run/sshd", ec);  // privilege separation (root only; else exists)
-    m_port = freeLoopbackPort();
+    if (m_port < 0) m_port = freeLoopbackPort();
     if (m_port < 0) return "no free loopback port";
     {
         std::ofstream known(knownHosts());

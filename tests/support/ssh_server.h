@@ -35,6 +35,9 @@ class SshServer {
     // Makes the keys, starts sshd and waits (at most 10 s) for its banner. Returns an empty
     // string on success, else what went wrong (including how to install openssh-server).
     std::string start();
+    // SIGKILLs sshd and every session process it forked (the SSH host "goes away"); start()
+    // then brings it back on the same port with the same keys.
+    void kill();
 
     int port() const { return m_port; }
     // "user@127.0.0.1:port" for ?ssh= and --ssh, as the user running the tests.
