@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "redis_batches.h"
 #include "redis_sentinel.h"
 #include "redis_server.h"
 #include "ssh_server.h"
@@ -71,6 +72,12 @@ class TestRedisSsh : public QObject {
     std::string url(int redisPort, const std::string& host = "127.0.0.1") const {
         return "redis://" + host + ":" + std::to_string(redisPort) + "/0?" + m_ssh->query();
     }
+    // The Redis server through m_ssh, logging in with `key`, checking against `knownHosts`.
+    std::string urlWith(const fs::path& key, const fs::path& knownHosts) const {
+        return "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
+               "/0?ssh=" + m_ssh->target() + "&ssh_key=" + test::queryPath(key) +
+               "&ssh_known_hosts=" + test::queryPath(knownHosts);
+    }
 
   private slots:
     void initTestCase() {
@@ -87,23 +94,9 @@ class TestRedisSsh : public QObject {
     void engineThroughTunnel() {
         auto engine = openEngine(url(m_redis->port()), "ssh_engine");
         QVERIFY2(engine.ok(), engine.status().toString().c_str());
-        std::vector<std::string> payloads;
-        for (int i = 0; i < 200; ++i) {
-            const std::size_t size = i % 20 == 0 ? 3'000'000 : 50;
-            payloads.emplace_back(size, static_cast<char>('a' + i % 26));
-        }
-        std::vector<KeyedRecord> batch;
-        for (int i = 0; i < 200; ++i)
-            batch.push_back({makeKey("ssh", i), record(payloads[static_cast<std::size_t>(i)])});
-        QVERIFY((*engine)->setMany(batch).ok());
-        std::vector<Key> keys;
-        for (const auto& b : batch) keys.push_back(b.key);
-        auto got = (*engine)->getMany(keys);
-        QCOMPARE(got.size(), keys.size());
-        for (std::size_t i = 0; i < got.size(); ++i) {
-            QVERIFY2(got[i].ok(), got[i].status().toString().c_str());
-            QVERIFY(got[i]->payload == payloads[i]);
-        }
+        const std::string error =
+            test::roundTripBatch(**engine, "ssh", test::batchPayloads(200, 20, 3'000'000));
+        QVERIFY2(error.empty(), error.c_str());
         std::vector<std::thread> threads;
         std::atomic<int> failures{0};
         for (int t = 0; t < 4; ++t) {
@@ -222,10 +215,7 @@ class TestRedisSsh : public QObject {
 
     void unknownHostKeyRefusedThenAccepted() {
         const fs::path known = m_tmp.path() / "fresh" / "known_hosts";
-        const std::string base = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                                 "/0?ssh=" + m_ssh->target() +
-                                 "&ssh_key=" + test::queryPath(m_ssh->clientKey()) +
-                                 "&ssh_known_hosts=" + test::queryPath(known);
+        const std::string base = urlWith(m_ssh->clientKey(), known);
         auto refused = openEngine(base, "ssh_known");
         QVERIFY(!refused.ok());
         QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);
@@ -247,10 +237,7 @@ class TestRedisSsh : public QObject {
     void changedHostKeyRefused() {
         const fs::path known = m_tmp.path() / "changed_known_hosts";
         std::ofstream(known) << m_ssh->wrongKnownHostsLine();
-        const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                              "/0?ssh=" + m_ssh->target() +
-                              "&ssh_key=" + test::queryPath(m_ssh->clientKey()) +
-                              "&ssh_known_hosts=" + test::queryPath(known) + "&ssh_accept_new=1";
+        const std::string u = urlWith(m_ssh->clientKey(), known) + "&ssh_accept_new=1";
         auto refused = openEngine(u, "ssh_changed");
         QVERIFY(!refused.ok());
         QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);
@@ -260,10 +247,7 @@ class TestRedisSsh : public QObject {
     }
 
     void wrongKeyRefused() {
-        const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
-                              "/0?ssh=" + m_ssh->target() +
-                              "&ssh_key=" + test::queryPath(m_ssh->strangerKey()) +
-                              "&ssh_known_hosts=" + test::queryPath(m_ssh->knownHosts());
+        const std::string u = urlWith(m_ssh->strangerKey(), m_ssh->knownHosts());
         auto refused = openEngine(u, "ssh_wrongkey");
         QVERIFY(!refused.ok());
         QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);

@@ -6,6 +6,7 @@
 #include <QtTest>
 #include <filesystem>
 
+#include "redis_batches.h"
 #include "redis_server.h"
 #include "test_support.h"
 #include "tls_certificates.h"
@@ -93,29 +94,9 @@ class TestRedisTls : public QObject {
         for (const char* host : {"localhost", "127.0.0.1"}) {
             auto engine = openEngine(tlsUrl(*m_server, host), std::string("tls_") + host[0]);
             QVERIFY2(engine.ok(), engine.status().toString().c_str());
-            std::vector<KeyedRecord> batch;
-            std::vector<std::string> payloads;
-            payloads.reserve(300);
-            for (int i = 0; i < 300; ++i) {
-                payloads.push_back(std::string(static_cast<std::size_t>(i % 7 == 0 ? 300'000 : 40),
-                                               static_cast<char>('a' + i % 26)));
-            }
-            for (int i = 0; i < 300; ++i) {
-                Record r;
-                r.key_text = "k";
-                r.type_tag = 1;
-                r.payload = payloads[static_cast<std::size_t>(i)];
-                batch.push_back({makeKey("tls", i), r});
-            }
-            QVERIFY((*engine)->setMany(batch).ok());
-            std::vector<Key> keys;
-            for (const auto& b : batch) keys.push_back(b.key);
-            auto got = (*engine)->getMany(keys);
-            QCOMPARE(got.size(), keys.size());
-            for (std::size_t i = 0; i < got.size(); ++i) {
-                QVERIFY2(got[i].ok(), got[i].status().toString().c_str());
-                QVERIFY(got[i]->payload == payloads[i]);
-            }
+            const std::string error =
+                test::roundTripBatch(**engine, "tls", test::batchPayloads(300, 7, 300'000));
+            QVERIFY2(error.empty(), error.c_str());
         }
     }
 

@@ -1,7 +1,5 @@
 #include "ssh_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -39,19 +37,12 @@ std::string keygen(const fs::path& file) {
 
 // Whether the server at `port` sends an SSH banner within 200 ms.
 bool banner(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int fd = connectLoopback(port);
     if (fd < 0) return false;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-        pollfd p{fd, POLLIN, 0};
-        char buf[16] = {};
-        ok = ::poll(&p, 1, 200) == 1 && ::recv(fd, buf, sizeof(buf) - 1, 0) > 4 &&
-             std::string_view(buf).starts_with("SSH-");
-    }
+    pollfd p{fd, POLLIN, 0};
+    char buf[16] = {};
+    const bool ok = ::poll(&p, 1, 200) == 1 && ::recv(fd, buf, sizeof(buf) - 1, 0) > 4 &&
+                    std::string_view(buf).starts_with("SSH-");
     ::close(fd);
     return ok;
 }

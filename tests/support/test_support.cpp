@@ -28,6 +28,20 @@ int freeLoopbackPort() {
     return port;
 }
 
+int connectLoopback(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 std::string pythonInterpreter() {
     const char* p = std::getenv("TWAT_CACHE_TEST_PYTHON");
     return (p != nullptr && *p != '\0') ? std::string(p) : std::string("python3");
