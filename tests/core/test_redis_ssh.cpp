@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "redis_batches.h"
+#include "redis_engines.h"
 #include "redis_sentinel.h"
 #include "redis_server.h"
 #include "ssh_server.h"
@@ -21,24 +21,12 @@
 #include "twat_cache/redis_engine.h"
 
 using namespace twat_cache;
+using test::openEngine;
 using test::RedisServer;
 using test::SshServer;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> noEnv(std::string_view) {
-    return std::nullopt;
-}
-
-Result<std::unique_ptr<RedisEngine>> openEngine(const std::string& url, const std::string& name) {
-    CacheConfig c;
-    c.name = name;
-    c.redis_url = url;
-    auto cfg = resolveConfig(c, noEnv);
-    if (!cfg.ok()) return cfg.status();
-    return RedisEngine::open(*cfg);
-}
 
 bool contains(const std::string& text, std::string_view needle) {
     return text.find(needle) != std::string::npos;

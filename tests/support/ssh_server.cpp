@@ -49,12 +49,6 @@ bool banner(int port) {
 
 }  // namespace
 
-std::string queryPath(const fs::path& p) {
-    std::string out;
-    for (const char c : p.string()) out += c == '/' ? std::string("%2F") : std::string(1, c);
-    return out;
-}
-
 SshServer::SshServer() : SshServer(Options{}) {}
 
 void SshServer::kill() {

@@ -61,7 +61,4 @@ class SshServer {
     std::unique_ptr<QProcess> m_process;
 };
 
-// "%2F"-escapes a path for a URL query.
-std::string queryPath(const std::filesystem::path& p);
-
 }  // namespace twat_cache::test

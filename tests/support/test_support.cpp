@@ -28,6 +28,12 @@ int freeLoopbackPort() {
     return port;
 }
 
+std::string queryPath(const std::filesystem::path& p) {
+    std::string out;
+    for (const char c : p.string()) out += c == '/' ? std::string("%2F") : std::string(1, c);
+    return out;
+}
+
 int connectLoopback(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;

@@ -1,17 +1,32 @@
-// A pipelined round trip through a RedisEngine, for the transport tests (TLS, SSH tunnels):
-// many values, some large enough to span many TLS records or SSH windows.
+// RedisEngine helpers for the transport tests (TLS, SSH tunnels): an engine opened on a URL
+// with no environment, and a pipelined round trip of many values, some large enough to span
+// many TLS records or SSH windows.
 //
 // Thread safety: as the engine's (setMany/getMany are thread-safe).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "twat_cache/config.h"
 #include "twat_cache/key.h"
 #include "twat_cache/redis_engine.h"
 
 namespace twat_cache::test {
+
+// An engine for cache `name` at `url`, with the defaults (the environment is not read).
+inline Result<std::unique_ptr<RedisEngine>> openEngine(const std::string& url,
+                                                       const std::string& name) {
+    CacheConfig c;
+    c.name = name;
+    c.redis_url = url;
+    auto cfg = resolveConfig(c, [](std::string_view) { return std::optional<std::string>(); });
+    if (!cfg.ok()) return cfg.status();
+    return RedisEngine::open(*cfg);
+}
 
 // `count` payloads: every `largeEvery`-th one `largeBytes` long, the others 40 bytes, each
 // filled with its own letter.
