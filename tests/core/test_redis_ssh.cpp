@@ -3,8 +3,9 @@
 // large pipelined values, the inspection layer, TLS verified against the URL's host name
 // through the tunnel, Sentinel through the tunnel, the CLI's --ssh* flags, and each refusal in
 // words: unknown host key (with its fingerprint; recorded with ssh_accept_new), changed host
-// key, a key the server does not accept, forwarding disabled on the server, a Redis server
-// the SSH host cannot reach, an SSH host that does not answer.
+// key, a key the server does not accept (and a wrong password tried after it, given outside
+// the URL), forwarding disabled on the server, a Redis server the SSH host cannot reach, an
+// SSH host that does not answer; and a session opened again after the SSH host restarts.
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
@@ -242,6 +243,31 @@ class TestRedisSsh : public QObject {
         QVERIFY2(contains(refused.status().message(), "authentication failed (tried the key"),
                  refused.status().toString().c_str());
         QVERIFY(contains(refused.status().message(), "accepts publickey"));
+    }
+
+    // The password (never in the URL) is tried after the key; a wrong one is named as tried.
+    void passwordTriedAfterTheKey() {
+        SshServer withPasswords({.password_auth = true});
+        const std::string why = withPasswords.start();
+        QVERIFY2(why.empty(), why.c_str());
+        CacheConfig c;
+        c.name = "ssh_password";
+        c.redis_url = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
+                      "/0?ssh=" + withPasswords.target() +
+                      "&ssh_key=" + test::queryPath(withPasswords.strangerKey()) +
+                      "&ssh_known_hosts=" + test::queryPath(withPasswords.knownHosts());
+        auto cfg = resolveConfig(c, [](std::string_view) { return std::optional<std::string>(); });
+        QVERIFY(cfg.ok());
+        RedisOptions options;
+        options.ssh_password = "not-the-password";
+        auto refused = RedisEngine::open(*cfg, options);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);
+        const std::string& msg = refused.status().message();
+        QVERIFY2(contains(msg, "tried the key") && contains(msg, ", a password;") &&
+                     contains(msg, "accepts publickey, password"),
+                 msg.c_str());
+        QVERIFY(!contains(msg, "not-the-password"));
     }
 
     void forwardingDisabledRefused() {

@@ -121,7 +121,8 @@ std::string SshServer::start() {
              << "HostKey " << (dir / "host").string() << "\n"
              << "AuthorizedKeysFile " << (dir / "authorized_keys").string() << "\n"
              << "PidFile none\nStrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
-             << "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+             << "PasswordAuthentication " << (m_options.password_auth ? "yes" : "no")
+             << "\nKbdInteractiveAuthentication no\n"
              << "AllowTcpForwarding " << (m_options.allow_forwarding ? "yes" : "no") << "\n"
              << "LogLevel VERBOSE\n";
     }

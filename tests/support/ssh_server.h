@@ -24,6 +24,7 @@ class SshServer {
   public:
     struct Options {
         bool allow_forwarding = true;  // AllowTcpForwarding yes / no
+        bool password_auth = false;    // PasswordAuthentication yes / no
     };
 
     SshServer();
