@@ -11,6 +11,8 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # TLS to Redis (rediss://): hiredis 0.14 has none, so the core speaks it through OpenSSL.
 find_package(OpenSSL 3 REQUIRED)
+# SSH tunnels to Redis (?ssh=user@host).
+pkg_check_modules(LIBSSH REQUIRED IMPORTED_TARGET libssh)
 
 if(TWAT_CACHE_BUILD_TESTS)
     find_package(Qt6 6.4 REQUIRED COMPONENTS Core Test)

@@ -17,11 +17,15 @@ PACKAGES=(
     libzstd-dev libxxhash-dev libbenchmark-dev
     # TLS to Redis (rediss://): Debian's hiredis 0.14 has none, the core uses OpenSSL.
     libssl-dev openssl
+    # SSH tunnels to Redis (?ssh=user@host): libssh.
+    libssh-dev
     # Real peers for tests and benchmarks.
     redis-server redis-tools python3 python3-diskcache python3-joblib python3-cachetools
     python3-redis
     # Sentinel discovery and failover tests (redis+sentinel://): a real redis-sentinel.
     redis-sentinel
+    # SSH tunnel tests: each test starts its own sshd on a loopback port (no system sshd needed).
+    openssh-server
     # Fuzzing (scripts/fuzz.sh): clang and its libFuzzer runtime (a mere Recommends of clang).
     clang libclang-rt-14-dev
     # Packaging checks: the .deb (dpkg-shlibdeps, lintian), man pages (man, groff), the

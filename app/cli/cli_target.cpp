@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "cli_format.h"
 #include "twat_cache/clock.h"
@@ -59,46 +61,72 @@ std::string queryEscape(std::string_view text) {
     return out;
 }
 
-bool tlsFlagsGiven(const CliState& state) {
-    return !state.tls_ca.empty() || !state.tls_cert.empty() || !state.tls_key.empty() ||
-           state.tls_insecure;
+using QueryOptions = std::vector<std::pair<std::string_view, std::string>>;
+
+// The URL options the --tls-* flags ask for (plain paths made absolute).
+QueryOptions tlsOptions(const CliState& state) {
+    QueryOptions out;
+    if (!state.tls_ca.empty()) out.emplace_back("ca", fs::absolute(state.tls_ca).string());
+    if (!state.tls_cert.empty()) out.emplace_back("cert", fs::absolute(state.tls_cert).string());
+    if (!state.tls_key.empty()) out.emplace_back("key", fs::absolute(state.tls_key).string());
+    if (state.tls_insecure) out.emplace_back("insecure", "1");
+    return out;
+}
+
+// The URL options the --ssh* flags ask for.
+QueryOptions sshOptions(const CliState& state) {
+    QueryOptions out;
+    if (!state.ssh.empty()) out.emplace_back("ssh", state.ssh);
+    if (!state.ssh_key.empty()) out.emplace_back("ssh_key", fs::absolute(state.ssh_key).string());
+    if (!state.ssh_known_hosts.empty()) {
+        out.emplace_back("ssh_known_hosts", fs::absolute(state.ssh_known_hosts).string());
+    }
+    if (state.ssh_accept_new) out.emplace_back("ssh_accept_new", "1");
+    return out;
 }
 
 }  // namespace
 
-Result<std::string> withTlsFlags(const CliState& state, const std::string& url) {
-    if (!tlsFlagsGiven(state)) return url;
+// `url` with the options of the --tls-* flags (which make redis:// rediss://) and of the
+// --ssh* flags.
+Result<std::string> withUrlFlags(const CliState& state, const std::string& url) {
+    const QueryOptions tls = tlsOptions(state);
+    const QueryOptions ssh = sshOptions(state);
     std::string out = url;
-    if (out.starts_with("redis://") || out.starts_with("redis+sentinel://")) {
-        out.insert(5, "s");  // rediss:// or rediss+sentinel://
-    } else if (!out.starts_with("rediss://") && !out.starts_with("rediss+sentinel://")) {
-        return Status::invalidArgument(
-            "--tls-ca, --tls-cert, --tls-key and --tls-insecure "
-            "apply to redis://, rediss:// and Sentinel URLs only");
+    if (!tls.empty()) {
+        if (out.starts_with("redis://") || out.starts_with("redis+sentinel://")) {
+            out.insert(5, "s");  // rediss:// or rediss+sentinel://
+        } else if (!out.starts_with("rediss://") && !out.starts_with("rediss+sentinel://")) {
+            return Status::invalidArgument(
+                "--tls-ca, --tls-cert, --tls-key and --tls-insecure "
+                "apply to redis://, rediss:// and Sentinel URLs only");
+        }
+    }
+    if (!ssh.empty() && out.starts_with("unix://")) {
+        return Status::invalidArgument("--ssh options apply to TCP Redis URLs, not unix://");
     }
     char sep = out.find('?') == std::string::npos ? '?' : '&';
-    auto add = [&](std::string_view name, std::string_view value) {
-        out += sep;
-        out += name;
-        out += '=';
-        out += queryEscape(value);
-        sep = '&';
-    };
-    if (!state.tls_ca.empty()) add("ca", fs::absolute(state.tls_ca).string());
-    if (!state.tls_cert.empty()) add("cert", fs::absolute(state.tls_cert).string());
-    if (!state.tls_key.empty()) add("key", fs::absolute(state.tls_key).string());
-    if (state.tls_insecure) add("insecure", "1");
+    for (const auto* options : {&tls, &ssh}) {
+        for (const auto& [name, value] : *options) {
+            out += sep;
+            out += name;
+            out += '=';
+            out += queryEscape(value);
+            sep = '&';
+        }
+    }
     return out;
 }
 
 Result<SourceInfo> resolveTarget(const CliState& state, const std::string& target) {
     if (Discovery::isUrl(target)) {
-        auto url = withTlsFlags(state, target);
+        auto url = withUrlFlags(state, target);
         if (!url.ok()) return url.status();
         return Discovery::identifyUrl(*url);
     }
-    if (tlsFlagsGiven(state)) {
-        return Status::invalidArgument("--tls-* options apply to Redis URLs, not to " + target);
+    if (!tlsOptions(state).empty() || !sshOptions(state).empty()) {
+        return Status::invalidArgument("--tls-* and --ssh* options apply to Redis URLs, not to " +
+                                       target);
     }
     std::error_code ec;
     if (fs::is_directory(target, ec)) return Discovery::identify(fs::absolute(target));

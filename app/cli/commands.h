@@ -34,6 +34,10 @@ struct CliState {
     // (they make a redis:// URL rediss://).
     std::string tls_ca, tls_cert, tls_key;
     bool tls_insecure = false;
+    // --ssh user@host[:port], --ssh-key, --ssh-known-hosts, --ssh-accept-new: an SSH tunnel
+    // for a Redis URL target (ssh=, ssh_key=, ssh_known_hosts=, ssh_accept_new=1).
+    std::string ssh, ssh_key, ssh_known_hosts;
+    bool ssh_accept_new = false;
     int exit_code = kExitOk;
 };
 

@@ -344,6 +344,13 @@ void addInspectCommands(CLI::App& app, CliState& state) {
                    "Redis over TLS: the client certificate's key (PEM; default: in --tls-cert)");
     app.add_flag("--tls-insecure", state.tls_insecure,
                  "Redis over TLS: do not verify the server (test servers only)");
+    app.add_option("--ssh", state.ssh, "Reach Redis through an SSH tunnel: user@host[:port]");
+    app.add_option("--ssh-key", state.ssh_key,
+                   "SSH tunnel: private key file (default: the agent and ~/.ssh/id_*)");
+    app.add_option("--ssh-known-hosts", state.ssh_known_hosts,
+                   "SSH tunnel: known_hosts file (default: ~/.ssh/known_hosts)");
+    app.add_flag("--ssh-accept-new", state.ssh_accept_new,
+                 "SSH tunnel: trust an unknown host key and record it in known_hosts");
 
     app.add_subcommand("list", "List the caches under the root")->callback([&state] {
         state.exit_code = runList(state);

@@ -28,3 +28,8 @@ add_dependencies(test_redis_sentinel twat-cache)
 # The master SIGKILLed under a memoization loop: 0 wrong values, the new master within 10 s.
 twat_cache_add_test(NAME test_redis_sentinel_failover SOURCES test_redis_sentinel_failover.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+# SSH tunnels (?ssh=, --ssh) through a real sshd on a loopback port (tests/support/
+# ssh_server.h); TLS and Sentinel through the tunnel; each refusal in words.
+twat_cache_add_test(NAME test_redis_ssh SOURCES test_redis_ssh.cpp LABELS redis TIMEOUT 180)
+target_compile_definitions(test_redis_ssh PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_redis_ssh twat-cache)

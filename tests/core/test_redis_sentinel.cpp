@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include "redis_commands.h"
+#include "redis_engines.h"
 #include "redis_sentinel.h"
 #include "redis_server.h"
 #include "test_support.h"
@@ -19,19 +20,11 @@
 
 using namespace twat_cache;
 using test::FakeTcpServer;
+using test::openEngine;
 using test::RedisSentinelGroup;
 using test::RedisServer;
 
 namespace {
-
-Result<std::unique_ptr<RedisEngine>> openEngine(const std::string& url, const std::string& name) {
-    CacheConfig c;
-    c.name = name;
-    c.redis_url = url;
-    auto cfg = resolveConfig(c, [](std::string_view) { return std::optional<std::string>(); });
-    if (!cfg.ok()) return cfg.status();
-    return RedisEngine::open(*cfg);
-}
 
 Record record(std::string_view payload) {
     Record r;

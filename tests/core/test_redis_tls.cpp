@@ -6,6 +6,7 @@
 #include <QtTest>
 #include <filesystem>
 
+#include "redis_engines.h"
 #include "redis_server.h"
 #include "test_support.h"
 #include "tls_certificates.h"
@@ -16,36 +17,11 @@
 
 using namespace twat_cache;
 using namespace std::chrono_literals;
+using test::openEngine;
 using test::RedisServer;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> noEnv(std::string_view) {
-    return std::nullopt;
-}
-
-// "%2F"-escaped path for a URL query.
-std::string q(const fs::path& p) {
-    std::string out;
-    for (const char c : p.string()) {
-        if (c == '/') {
-            out += "%2F";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-Result<std::unique_ptr<RedisEngine>> openEngine(const std::string& url, const std::string& name) {
-    CacheConfig c;
-    c.name = name;
-    c.redis_url = url;
-    auto cfg = resolveConfig(c, noEnv);
-    if (!cfg.ok()) return cfg.status();
-    return RedisEngine::open(*cfg);
-}
 
 bool contains(const Status& s, std::string_view text) {
     return s.message().find(text) != std::string::npos;
@@ -72,8 +48,8 @@ class TestRedisTls : public QObject {
         return server;
     }
     std::string tlsUrl(const RedisServer& s, const std::string& host = "localhost") const {
-        return "rediss://" + host + ":" + std::to_string(s.tlsPort()) + "/0?ca=" +
-               q(m_pki / "ca.pem");
+        return "rediss://" + host + ":" + std::to_string(s.tlsPort()) +
+               "/0?ca=" + test::queryPath(m_pki / "ca.pem");
     }
 
   private slots:
@@ -93,36 +69,16 @@ class TestRedisTls : public QObject {
         for (const char* host : {"localhost", "127.0.0.1"}) {
             auto engine = openEngine(tlsUrl(*m_server, host), std::string("tls_") + host[0]);
             QVERIFY2(engine.ok(), engine.status().toString().c_str());
-            std::vector<KeyedRecord> batch;
-            std::vector<std::string> payloads;
-            payloads.reserve(300);
-            for (int i = 0; i < 300; ++i) {
-                payloads.push_back(std::string(static_cast<std::size_t>(i % 7 == 0 ? 300'000 : 40),
-                                               static_cast<char>('a' + i % 26)));
-            }
-            for (int i = 0; i < 300; ++i) {
-                Record r;
-                r.key_text = "k";
-                r.type_tag = 1;
-                r.payload = payloads[static_cast<std::size_t>(i)];
-                batch.push_back({makeKey("tls", i), r});
-            }
-            QVERIFY((*engine)->setMany(batch).ok());
-            std::vector<Key> keys;
-            for (const auto& b : batch) keys.push_back(b.key);
-            auto got = (*engine)->getMany(keys);
-            QCOMPARE(got.size(), keys.size());
-            for (std::size_t i = 0; i < got.size(); ++i) {
-                QVERIFY2(got[i].ok(), got[i].status().toString().c_str());
-                QVERIFY(got[i]->payload == payloads[i]);
-            }
+            const std::string error =
+                test::roundTripBatch(**engine, "tls", test::batchPayloads(300, 7, 300'000));
+            QVERIFY2(error.empty(), error.c_str());
         }
     }
 
     void memoizationAndInspectionOverTls() {
         int calls = 0;
-        auto f = memoizeWith(EngineKind::kRedis, {.name = "tlsmemo", .redis_url = tlsUrl(*m_server)},
-                             [&calls](int x) {
+        auto f = memoizeWith(EngineKind::kRedis,
+                             {.name = "tlsmemo", .redis_url = tlsUrl(*m_server)}, [&calls](int x) {
                                  ++calls;
                                  return x * 2;
                              });
@@ -164,11 +120,13 @@ class TestRedisTls : public QObject {
         const std::string base = "rediss://localhost:" + std::to_string(m_server->tlsPort()) + "/0";
         auto system = openEngine(base, "u1");  // the system's store knows nothing of our CA
         QCOMPARE(system.status().code(), StatusCode::kPermissionDenied);
-        QVERIFY2(contains(system.status(), "issued by /CN=twat-cache test CA) is not trusted by "
-                                           "the system's trust store"),
+        QVERIFY2(contains(system.status(),
+                          "issued by /CN=twat-cache test CA) is not trusted by "
+                          "the system's trust store"),
                  system.status().message().c_str());
         QVERIFY2(contains(system.status(), "?ca=PATH"), system.status().message().c_str());
-        auto stranger = openEngine(base + "?ca=" + q(m_pki / "stranger-ca.pem"), "u2");
+        auto stranger =
+            openEngine(base + "?ca=" + test::queryPath(m_pki / "stranger-ca.pem"), "u2");
         QCOMPARE(stranger.status().code(), StatusCode::kPermissionDenied);
         QVERIFY2(contains(stranger.status(), "not trusted by the CA file"),
                  stranger.status().message().c_str());
@@ -205,7 +163,7 @@ class TestRedisTls : public QObject {
     void tlsToPlainPort() {
         const auto start = std::chrono::steady_clock::now();
         auto r = openEngine("rediss://localhost:" + std::to_string(m_server->port()) +
-                                "/0?connect_timeout=400ms&ca=" + q(m_pki / "ca.pem"),
+                                "/0?connect_timeout=400ms&ca=" + test::queryPath(m_pki / "ca.pem"),
                             "p1");
         QVERIFY(!r.ok());
         QVERIFY2(contains(r.status(), "TLS"), r.status().message().c_str());
@@ -213,7 +171,8 @@ class TestRedisTls : public QObject {
     }
 
     void plainToTlsPort() {
-        auto r = openEngine("redis://localhost:" + std::to_string(m_server->tlsPort()) + "/0", "p2");
+        auto r =
+            openEngine("redis://localhost:" + std::to_string(m_server->tlsPort()) + "/0", "p2");
         QCOMPARE(r.status().code(), StatusCode::kUnavailable);
         QVERIFY2(contains(r.status(), "if the server expects TLS, use rediss://"),
                  r.status().message().c_str());
@@ -231,8 +190,8 @@ class TestRedisTls : public QObject {
                      contains(missing.status(), "a client certificate (") &&
                      contains(missing.status(), "cert="),
                  missing.status().message().c_str());
-        auto mtls = openEngine(tlsUrl(*mutual) + "&cert=" + q(m_pki / "client.pem") + "&key=" +
-                                   q(m_pki / "client.key"),
+        auto mtls = openEngine(tlsUrl(*mutual) + "&cert=" + test::queryPath(m_pki / "client.pem") +
+                                   "&key=" + test::queryPath(m_pki / "client.key"),
                                "c2");
         QVERIFY2(mtls.ok(), mtls.status().toString().c_str());
         Record r;
@@ -242,9 +201,10 @@ class TestRedisTls : public QObject {
         QVERIFY((*mtls)->set(makeKey("m", 1), r).ok());
         QCOMPARE((*mtls)->get(makeKey("m", 1))->payload, std::string("over mutual TLS"));
         // A key that is not the certificate's is refused before connecting.
-        auto wrongKey = openEngine(tlsUrl(*mutual) + "&cert=" + q(m_pki / "client.pem") +
-                                       "&key=" + q(m_pki / "server.key"),
-                                   "c3");
+        auto wrongKey =
+            openEngine(tlsUrl(*mutual) + "&cert=" + test::queryPath(m_pki / "client.pem") +
+                           "&key=" + test::queryPath(m_pki / "server.key"),
+                       "c3");
         QCOMPARE(wrongKey.status().code(), StatusCode::kInvalidArgument);
         QVERIFY2(contains(wrongKey.status(), "does not belong to the certificate"),
                  wrongKey.status().message().c_str());

@@ -219,6 +219,40 @@ class TestRedisUrl : public QObject {
     }
     void rejectsMalformedSentinelUrls() { rejectsMalformedUrls(); }
 
+    void sshOptions() {
+        auto ep = parseRedisUrl(
+            "rediss://redis.internal:6380/2?ssh=deploy%40bastion.example.com%3A2222"
+            "&ssh_key=%2Fk%2Fid&ssh_known_hosts=%2Fk%2Fknown&ssh_accept_new=1&ca=%2Fca.pem");
+        QVERIFY2(ep.ok(), ep.status().toString().c_str());
+        QCOMPARE(ep->ssh.user, std::string("deploy"));
+        QCOMPARE(ep->ssh.host, std::string("bastion.example.com"));
+        QCOMPARE(ep->ssh.port, 2222);
+        QCOMPARE(ep->ssh.key_file, std::string("/k/id"));
+        QCOMPARE(ep->ssh.known_hosts, std::string("/k/known"));
+        QVERIFY(ep->ssh.accept_new);
+        QCOMPARE(ep->host, std::string("redis.internal"));  // TLS still checks this name
+        auto plain = parseRedisUrl("redis+sentinel://a,b/svc?ssh=[::1]");
+        QVERIFY2(plain.ok(), plain.status().toString().c_str());
+        QVERIFY(plain->ssh.user.empty());
+        QCOMPARE(plain->ssh.host, std::string("::1"));
+        QCOMPARE(plain->ssh.port, 22);
+        QVERIFY(!parseRedisUrl("redis://h").value().ssh.enabled());
+    }
+
+    void rejectsMalformedSshOptions_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("no host") << "redis://h?ssh=u@" << "no host";
+        QTest::newRow("port") << "redis://h?ssh=u@b:99999" << "port";
+        QTest::newRow("unix") << "unix:///r.sock?ssh=b" << "not unix sockets";
+        QTest::newRow("key without ssh") << "redis://h?ssh_key=%2Fk" << "need ssh=";
+        QTest::newRow("accept without ssh") << "redis://h?ssh_accept_new=1" << "need ssh=";
+        QTest::newRow("accept value") << "redis://h?ssh=b&ssh_accept_new=yes" << "1 or 0";
+        QTest::newRow("empty key") << "redis://h?ssh=b&ssh_key=" << "needs a value";
+        QTest::newRow("unknown") << "redis://h?ssh=b&ssh_port=2" << "unknown option";
+    }
+    void rejectsMalformedSshOptions() { rejectsMalformedUrls(); }
+
     void masksPasswords_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("masked");

@@ -136,19 +136,12 @@ void RedisServer::kill() {
 }
 
 bool RedisServer::ping() const {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int fd = connectLoopback(m_port);
     if (fd < 0) return false;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(m_port));
-    bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-        std::string request;
-        if (!m_options.password.empty()) request += "AUTH " + m_options.password + "\r\n";
-        request += "PING\r\n";
-        ok = exchange(fd, request, "+PONG", 1000);
-    }
+    std::string request;
+    if (!m_options.password.empty()) request += "AUTH " + m_options.password + "\r\n";
+    request += "PING\r\n";
+    const bool ok = exchange(fd, request, "+PONG", 1000);
     ::close(fd);
     return ok;
 }

@@ -28,6 +28,26 @@ int freeLoopbackPort() {
     return port;
 }
 
+std::string queryPath(const std::filesystem::path& p) {
+    std::string out;
+    for (const char c : p.string()) out += c == '/' ? std::string("%2F") : std::string(1, c);
+    return out;
+}
+
+int connectLoopback(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 std::string pythonInterpreter() {
     const char* p = std::getenv("TWAT_CACHE_TEST_PYTHON");
     return (p != nullptr && *p != '\0') ? std::string(p) : std::string("python3");

@@ -24,6 +24,10 @@ class TempDir {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it).
 int freeLoopbackPort();
+// `p` with its slashes "%2F"-escaped, for a Redis URL's query (?ca=, ?ssh_key=, ...).
+std::string queryPath(const std::filesystem::path& p);
+// A socket connected to 127.0.0.1:`port` (the caller closes it), or -1.
+int connectLoopback(int port);
 
 // Debian's python3 (where python3-diskcache and python3-joblib are installed), from
 // TWAT_CACHE_TEST_PYTHON, else "python3".

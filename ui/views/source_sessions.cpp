@@ -31,6 +31,10 @@ SourceClient* SourceSessions::client(const SourceRef& ref) {
         withSecret.password =
             m_secrets->sessionSecret(secretAccount(ref, SecretKind::kRedisPassword));
     }
+    if (ref.kind == SourceKind::kRedis && withSecret.sshPassword.isEmpty()) {
+        withSecret.sshPassword =
+            m_secrets->sessionSecret(secretAccount(ref, SecretKind::kSshPassword));
+    }
     auto* client = new SourceClient(withSecret, this, readOnlyFor(ref));
     m_clients.insert(keyOf(ref), client);
     connect(client, &SourceClient::opened, this,

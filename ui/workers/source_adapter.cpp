@@ -152,6 +152,7 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
         QSettings().value(QStringLiteral("sortIndexMaxEntries"), 0).toULongLong();
     if (sortCap > 0) options.sort_index_max_entries = static_cast<std::size_t>(sortCap);
     if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
+    options.ssh_password = ref.sshPassword.toStdString();  // never part of the URL
     m_state->options.read_only = readOnly;  // kept even if the open fails, for setReadOnly
     auto opened = core::Discovery::open(info, options);
     if (!opened.ok()) return opened.status();

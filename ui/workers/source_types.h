@@ -44,6 +44,8 @@ struct SourceRef {
     QString id{};
     QString color{};
     bool production = false;
+    // Redis over an SSH tunnel (?ssh=): the SSH login's password, session memory only.
+    QString sshPassword{};
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;

@@ -390,6 +390,9 @@ struct OpenOptions {
     // that keep their own records).
     bool audit = true;
     std::filesystem::path audit_log;
+    // Redis sources whose URL asks for an SSH tunnel (?ssh=): the SSH login's password, tried
+    // after the key and the agent. Never part of a URL (RedisOptions::ssh_password).
+    std::string ssh_password;
 };
 
 // Finds and opens caches.

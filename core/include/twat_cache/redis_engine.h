@@ -18,8 +18,9 @@
 // Options: db, user, password, connect_timeout, timeout (per command), pool_size (durations
 // as in parseDuration, e.g. 250ms); with rediss:// also ca, cert, key (PEM files, %-escaped
 // paths), sni and insecure (see RedisTlsOptions); with Sentinel also sentinel_user and
-// sentinel_password. A password never appears in a message or a log line: maskRedisUrl()
-// replaces it with ***.
+// sentinel_password; with any scheme but unix:// also ssh, ssh_key, ssh_known_hosts and
+// ssh_accept_new (see RedisSshOptions). A password never appears in a message or a log line:
+// maskRedisUrl() replaces it with ***.
 //
 // Counters are batched in memory and added to the __meta hash with HINCRBY every
 // RedisOptions::counter_flush_ops operations, every counter_flush_interval, on flush() and on
@@ -76,6 +77,26 @@ struct RedisSentinelOptions {
     bool enabled() const { return !service.empty(); }
 };
 
+// An SSH tunnel to the server (?ssh=user@host[:port]): the connection layer logs in to the SSH
+// host (a bastion) and asks it to forward each connection to the URL's host and port, as
+// `ssh -L` would; TLS and Sentinel work through it (names are resolved and, with TLS,
+// verified as the URL gives them, from the SSH host's side). The SSH host's key must be in
+// `known_hosts` (an unknown key is refused with its SHA256 fingerprint unless `accept_new`;
+// a changed key is always refused). Login: the key file, else the SSH agent and the default
+// keys (~/.ssh/id_*), else RedisOptions::ssh_password / OpenOptions::ssh_password. One SSH
+// session serves every connection of an engine's pool (or of an inspection source).
+// ~/.ssh/config is not read.
+struct RedisSshOptions {
+    std::string user;         // user of ?ssh=user@host; empty: the local user
+    std::string host;         // SSH host; empty: no tunnel
+    int port = 22;            // SSH port
+    std::string key_file;     // ?ssh_key= : private key (unencrypted; encrypted keys: agent)
+    std::string known_hosts;  // ?ssh_known_hosts= : empty: ~/.ssh/known_hosts
+    bool accept_new = false;  // ?ssh_accept_new=1 : trust and record an unknown host key
+
+    bool enabled() const { return !host.empty(); }
+};
+
 // Where a Redis server is and how to log in, as parsed from a URL.
 struct RedisEndpoint {
     std::string host;       // TCP host (empty for a unix socket and for Sentinel)
@@ -89,6 +110,7 @@ struct RedisEndpoint {
     std::optional<int> pool_size;                              // from ?pool_size=
     RedisTlsOptions tls;
     RedisSentinelOptions sentinel;  // enabled(): host and port are asked of the sentinels
+    RedisSshOptions ssh;            // enabled(): every connection goes through the SSH host
 };
 
 // Parses a Redis URL (see above). InvalidArgument names the masked URL and what is wrong
@@ -115,6 +137,9 @@ struct RedisOptions {
     std::chrono::milliseconds counter_flush_interval{1000};
     // Payloads shorter than this are stored uncompressed even when the cache compresses.
     std::size_t compress_min_bytes = 128;
+    // Password of the SSH login when the URL asks for a tunnel (?ssh=) and neither a key nor
+    // the agent is accepted. Never part of a URL (the inspector takes it from the keychain).
+    std::string ssh_password;
 };
 
 // One entry of a setMany() batch.

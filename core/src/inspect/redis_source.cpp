@@ -558,15 +558,11 @@ Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySum
 
 Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
                                                 const OpenOptions& options) {
-    auto endpoint = parseRedisUrl(info.url);
-    if (!endpoint.ok()) return endpoint.status();
-    ConnectSettings settings;
-    settings.endpoint = *endpoint;
-    settings.masked_url = maskRedisUrl(info.url);
-    settings.connect_timeout = endpoint->connect_timeout.value_or(std::chrono::milliseconds(2000));
-    // Pipelined pages and UNLINK batches take longer than a single command.
-    settings.command_timeout =
-        endpoint->command_timeout.value_or(std::chrono::milliseconds(10'000));
+    // Pipelined pages and UNLINK batches take longer than a single command (10 s).
+    auto made = connectSettings(info.url, std::chrono::milliseconds(2000),
+                                std::chrono::milliseconds(10'000), options.ssh_password);
+    if (!made.ok()) return made.status();
+    ConnectSettings settings = std::move(*made);
     auto conn = RedisConnection::open(settings);
     if (!conn.ok()) return conn.status();
     SourceInfo shown = info;  // with the server Sentinel chose, if it did

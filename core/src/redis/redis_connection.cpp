@@ -3,12 +3,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "redis/redis_reply_reader.h"
 #include "redis/redis_sentinel.h"
+#include "redis/redis_ssh_tunnel.h"
 #include "redis/redis_tls.h"
 #include "util/log_internal.h"
 
@@ -119,13 +121,50 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
     return Status::ioError(msg);
 }
 
+Result<ConnectSettings> connectSettings(std::string_view url,
+                                        std::chrono::milliseconds connectTimeout,
+                                        std::chrono::milliseconds commandTimeout,
+                                        const std::string& sshPassword) {
+    auto endpoint = parseRedisUrl(url);
+    if (!endpoint.ok()) return endpoint.status();
+    ConnectSettings s;
+    s.endpoint = std::move(*endpoint);
+    s.masked_url = maskRedisUrl(url);
+    s.connect_timeout = s.endpoint.connect_timeout.value_or(connectTimeout);
+    s.command_timeout = s.endpoint.command_timeout.value_or(commandTimeout);
+    if (s.endpoint.ssh.enabled()) {
+        auto tunnel = SshTunnel::open(s.endpoint.ssh, sshPassword, s.connect_timeout);
+        if (!tunnel.ok()) return tunnel.status().withContext("redis " + s.masked_url);
+        s.ssh = std::move(*tunnel);
+    }
+    return s;
+}
+
+namespace {
+
+// A hiredis context on a fresh connection: direct, or through the SSH tunnel.
+Result<redisContext*> connectContext(const ConnectSettings& s, const timeval& connectTv) {
+    const RedisEndpoint& ep = s.endpoint;
+    if (s.ssh) {
+        auto fd = s.ssh->connect(ep.host, ep.port, s.connect_timeout);
+        if (!fd.ok()) return fd.status().withContext("redis " + s.masked_url);
+        redisContext* ctx = redisConnectFd(*fd);
+        if (ctx == nullptr) ::close(*fd);
+        return ctx;
+    }
+    return ep.unix_path.empty() ? redisConnectWithTimeout(ep.host.c_str(), ep.port, connectTv)
+                                : redisConnectUnixWithTimeout(ep.unix_path.c_str(), connectTv);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSettings& s) {
     if (s.endpoint.sentinel.enabled()) return openViaSentinel(s);
     const RedisEndpoint& ep = s.endpoint;
     const timeval connectTv = toTimeval(s.connect_timeout);
-    redisContext* ctx = ep.unix_path.empty()
-                            ? redisConnectWithTimeout(ep.host.c_str(), ep.port, connectTv)
-                            : redisConnectUnixWithTimeout(ep.unix_path.c_str(), connectTv);
+    auto connected = connectContext(s, connectTv);
+    if (!connected.ok()) return connected.status();
+    redisContext* ctx = *connected;
     if (ctx == nullptr) return Status::unavailable("redis " + s.masked_url + ": out of memory");
     if (ctx->err != 0) {
         const std::string text = ctx->errstr;
@@ -154,7 +193,7 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSett
         redisFree(ctx);
         return Status::unavailable("redis " + s.masked_url + ": cannot set the socket timeout");
     }
-    if (ep.unix_path.empty()) redisEnableKeepAlive(ctx);
+    if (ep.unix_path.empty() && !s.ssh) redisEnableKeepAlive(ctx);  // not on a socketpair
     boundReplyReader(ctx);
     std::unique_ptr<RedisConnection> conn(new RedisConnection(ctx, s));
     conn->m_tls = std::move(tls);

@@ -26,6 +26,7 @@
 namespace twat_cache::detail {
 
 class TlsSession;
+class SshTunnel;
 
 struct ReplyDeleter {
     void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -47,7 +48,16 @@ struct ConnectSettings {
     std::string masked_url;
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds command_timeout{2000};
+    // endpoint.ssh.enabled(): the session every connection (and Sentinel query) goes through.
+    std::shared_ptr<SshTunnel> ssh;
 };
+
+// Settings for `url`: the URL's timeouts, else these defaults; with ?ssh= the SSH session is
+// opened here (bounded by the connect timeout), so its errors come first.
+Result<ConnectSettings> connectSettings(std::string_view url,
+                                        std::chrono::milliseconds connectTimeout,
+                                        std::chrono::milliseconds commandTimeout,
+                                        const std::string& sshPassword);
 
 class RedisConnection {
   public:

@@ -57,14 +57,13 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
             "no Redis server configured (set redis_url or TWAT_CACHE_REDIS_URL)");
     }
     if (config.name.empty()) return Status::invalidArgument("a Redis cache needs a name");
-    auto endpoint = parseRedisUrl(config.redis_url);
-    if (!endpoint.ok()) return endpoint.status();
+    // With ?ssh= this opens the one SSH session the whole pool shares.
+    auto settings = detail::connectSettings(config.redis_url, options.connect_timeout,
+                                            options.command_timeout, options.ssh_password);
+    if (!settings.ok()) return settings.status();
     detail::PoolSettings pool;
-    pool.connect.endpoint = *endpoint;
-    pool.connect.masked_url = maskRedisUrl(config.redis_url);
-    pool.connect.connect_timeout = endpoint->connect_timeout.value_or(options.connect_timeout);
-    pool.connect.command_timeout = endpoint->command_timeout.value_or(options.command_timeout);
-    pool.size = std::max(1, endpoint->pool_size.value_or(options.pool_size));
+    pool.connect = std::move(*settings);
+    pool.size = std::max(1, pool.connect.endpoint.pool_size.value_or(options.pool_size));
     pool.backoff_initial = options.reconnect_backoff_initial;
     pool.backoff_max = options.reconnect_backoff_max;
     auto impl = std::make_unique<Impl>(config, options, std::move(pool));

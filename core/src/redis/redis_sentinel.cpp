@@ -26,6 +26,7 @@ ConnectSettings sentinelSettings(const ConnectSettings& s, const std::string& ho
     out.masked_url = "sentinel " + hostPort(host, port);
     out.connect_timeout = s.connect_timeout;
     out.command_timeout = s.command_timeout;
+    out.ssh = s.ssh;
     return out;
 }
 
@@ -45,8 +46,11 @@ std::optional<std::pair<std::string, int>> askOne(const ConnectSettings& s,
             ? (*conn)->command({"SENTINEL", "get-master-addr-by-name", s.endpoint.sentinel.service})
             : Result<ReplyPtr>(conn.status());
     if (!reply.ok()) {
-        if (reply.status().code() == StatusCode::kPermissionDenied && found.denied.ok())
+        // The sentinel's refusal, not the SSH tunnel's (whose messages name "ssh USER@HOST").
+        if (reply.status().code() == StatusCode::kPermissionDenied && found.denied.ok() &&
+            reply.status().message().find(": ssh ") == std::string::npos) {
             found.denied = reply.status();
+        }
         found.silent.push_back(withoutPrefix(reply.status().message()));
         return std::nullopt;
     }

@@ -52,6 +52,38 @@ std::optional<std::string> percentDecode(std::string_view text) {
     return out;
 }
 
+Status parseHostPort(std::string_view hostport, std::string& host, int& port);
+
+// Applies one of the SSH tunnel's options (RedisSshOptions).
+Status applySshOption(RedisSshOptions& ssh, std::string_view name, std::string_view value) {
+    auto text = percentDecode(value);
+    if (!text) return Status::invalidArgument("bad %-escape in " + std::string(name));
+    if (name == "ssh") {
+        // user@host[:port]
+        std::string_view target = *text;
+        if (const auto at = target.rfind('@'); at != std::string_view::npos) {
+            ssh.user = std::string(target.substr(0, at));
+            target = target.substr(at + 1);
+        }
+        if (Status s = parseHostPort(target, ssh.host, ssh.port); !s.ok())
+            return Status::invalidArgument("ssh=" + *text + ": " + s.message());
+    } else if (name == "ssh_accept_new") {
+        if (*text != "0" && *text != "1" && *text != "true" && *text != "false")
+            return Status::invalidArgument("ssh_accept_new must be 1 or 0");
+        ssh.accept_new = *text == "1" || *text == "true";
+    } else if (name == "ssh_key" || name == "ssh_known_hosts") {
+        if (text->empty()) {
+            return Status::invalidArgument("option \"" + std::string(name) +
+                                           "\" needs a value (%-escaped)");
+        }
+        (name == "ssh_key" ? ssh.key_file : ssh.known_hosts) = std::move(*text);
+    } else {
+        return Status::invalidArgument("unknown option \"" + std::string(name) +
+                                       "\" (ssh, ssh_key, ssh_known_hosts, ssh_accept_new)");
+    }
+    return {};
+}
+
 // Applies one `name=value` query option.
 Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view value) {
     auto duration = [&](std::optional<std::chrono::milliseconds>& out) -> Status {
@@ -103,6 +135,8 @@ Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view va
         auto text = percentDecode(value);
         if (!text) return Status::invalidArgument("bad %-escape in " + std::string(name));
         (name == "sentinel_user" ? ep.sentinel.user : ep.sentinel.password) = std::move(*text);
+    } else if (name.starts_with("ssh")) {
+        return applySshOption(ep.ssh, name, value);
     } else if (name == "insecure") {
         if (!ep.tls.enabled) {
             return Status::invalidArgument("option \"insecure\" needs TLS: use rediss://");
@@ -115,7 +149,8 @@ Status applyOption(RedisEndpoint& ep, std::string_view name, std::string_view va
         return Status::invalidArgument(
             "unknown option \"" + std::string(name) +
             "\" (db, user, password, connect_timeout, timeout, pool_size; with rediss:// also "
-            "ca, cert, key, sni, insecure; with Sentinel also sentinel_user, sentinel_password)");
+            "ca, cert, key, sni, insecure; with Sentinel also sentinel_user, sentinel_password; "
+            "ssh, ssh_key, ssh_known_hosts, ssh_accept_new)");
     }
     return {};
 }
@@ -256,7 +291,10 @@ Status parseUnix(RedisEndpoint& ep, std::string_view rest) {
         return Status::invalidArgument("a unix socket URL needs an absolute path (unix:///path)");
     }
     ep.unix_path = std::string(rest);
-    return parseQuery(ep, query);
+    Status s = parseQuery(ep, query);
+    if (s.ok() && ep.ssh.enabled())
+        return Status::invalidArgument("an SSH tunnel reaches TCP servers only, not unix sockets");
+    return s;
 }
 
 }  // namespace
@@ -313,6 +351,10 @@ Result<RedisEndpoint> parseRedisUrl(std::string_view url) {
         s = Status::invalidArgument(
             "the scheme must be redis://, rediss://, unix://, redis+sentinel:// or "
             "rediss+sentinel://");
+    }
+    if (s.ok() && !ep.ssh.enabled() &&
+        (!ep.ssh.key_file.empty() || !ep.ssh.known_hosts.empty() || ep.ssh.accept_new)) {
+        s = Status::invalidArgument("ssh_key, ssh_known_hosts and ssh_accept_new need ssh=");
     }
     if (!s.ok()) {
         return Status::invalidArgument("\"" + maskRedisUrl(url) +
