@@ -92,29 +92,66 @@ void SourceSessions::setUnlocked(const SourceRef& ref, bool unlocked) {
     if (SourceClient* client = find(ref)) client->setReadOnly(readOnlyFor(ref));
 }
 
+namespace {
+
+// Whether a saved connection goes through an SSH tunnel (its URL has the ssh= option).
+bool usesSsh(const SourceRef& ref) {
+    return ref.location.contains(QLatin1String("?ssh=")) ||
+           ref.location.contains(QLatin1String("&ssh="));
+}
+
+}  // namespace
+
+QStringList SourceSessions::secretAccounts(const SourceRef& ref) const {
+    QStringList accounts{secretAccount(ref, SecretKind::kRedisPassword)};
+    if (usesSsh(ref)) accounts << secretAccount(ref, SecretKind::kSshPassword);
+    return accounts;
+}
+
 bool SourceSessions::needsSecretLookup(const SourceRef& ref) const {
-    const QString account = secretAccount(ref, SecretKind::kRedisPassword);
-    return ref.kind == SourceKind::kRedis && !ref.id.isEmpty() && ref.password.isEmpty() &&
-           !m_lookedUp.contains(account) && m_secrets->sessionSecret(account).isEmpty() &&
-           m_secrets->backend() != SecretStore::Backend::kUnavailable;
+    if (ref.kind != SourceKind::kRedis || ref.id.isEmpty() ||
+        m_secrets->backend() == SecretStore::Backend::kUnavailable) {
+        return false;
+    }
+    const QStringList accounts = secretAccounts(ref);
+    for (const QString& account : accounts) {
+        if (m_lookedUp.contains(account) || !m_secrets->sessionSecret(account).isEmpty()) {
+            continue;
+        }
+        if (account == accounts.front() && !ref.password.isEmpty()) continue;  // given
+        return true;
+    }
+    return false;
 }
 
 void SourceSessions::markSecretKnown(const SourceRef& ref) {
-    m_lookedUp.insert(secretAccount(ref, SecretKind::kRedisPassword));
+    for (const QString& account : secretAccounts(ref)) m_lookedUp.insert(account);
 }
 
 void SourceSessions::lookUpSecret(const SourceRef& ref, std::function<void()> then) {
-    const QString account = secretAccount(ref, SecretKind::kRedisPassword);
-    m_lookedUp.insert(account);
+    // The Redis password, then the SSH one when the connection tunnels, one after the other.
+    QStringList accounts = secretAccounts(ref);
+    for (const QString& account : accounts) m_lookedUp.insert(account);
+    loadInTurn(std::move(accounts), std::move(then));
+}
+
+void SourceSessions::loadInTurn(QStringList accounts, std::function<void()> then) {
+    if (accounts.isEmpty()) {
+        then();
+        return;
+    }
+    const QString account = accounts.takeFirst();
     // One answer for this account, then the connection goes (the context object with it).
     auto* context = new QObject(this);
     connect(m_secrets, &SecretStore::loaded, context,
-            [this, context, account, then = std::move(then)](const QString& loaded) {
+            [this, context, account, rest = std::move(accounts),
+             then = std::move(then)](const QString& loaded) {
                 if (loaded != account) return;
-                const std::function<void()> next = then;  // the connection owns `then`
+                QStringList left = rest;  // the connection owns its captures
+                std::function<void()> next = then;
                 disconnect(m_secrets, &SecretStore::loaded, context, nullptr);
                 context->deleteLater();
-                next();
+                loadInTurn(std::move(left), std::move(next));
             });
     m_secrets->load(account);
 }

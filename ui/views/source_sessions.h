@@ -17,6 +17,7 @@
 #include <QMap>
 #include <QObject>
 #include <QSet>
+#include <QStringList>
 #include <functional>
 
 #include "workers/source_types.h"
@@ -62,12 +63,13 @@ class SourceSessions : public QObject {
     void setUnlocked(const SourceRef& ref, bool unlocked);
     bool isUnlocked(const SourceRef& ref) const { return m_unlocked.contains(keyOf(ref)); }
 
-    // Whether `ref`'s password should be read from the keyring before it is opened: a saved
-    // Redis connection (with an id) without a password known this session, not looked up
-    // yet, and a keyring not known to be missing.
+    // Whether `ref`'s secrets should be read from the keyring before it is opened: a saved
+    // Redis connection (with an id) whose password — or, when it tunnels through SSH, whose
+    // SSH password — is not known this session nor looked up yet, and a keyring not known
+    // to be missing.
     bool needsSecretLookup(const SourceRef& ref) const;
-    // Reads `ref`'s password from the keyring into the session, then calls `then` (at once
-    // when the keyring is known to be missing).
+    // Reads `ref`'s passwords (Redis, then SSH when it tunnels) from the keyring into the
+    // session, then calls `then` (at once when the keyring is known to be missing).
     void lookUpSecret(const SourceRef& ref, std::function<void()> then);
     // `ref`'s secrets were just entered (the connection dialog): no keyring lookup for it.
     void markSecretKnown(const SourceRef& ref);
@@ -83,6 +85,12 @@ class SourceSessions : public QObject {
                          const twat_cache::ui::NamespaceReport& report, const QString& error);
 
   private:
+    // The keyring accounts of `ref`'s secrets: the Redis password's, and the SSH password's
+    // when the connection tunnels.
+    QStringList secretAccounts(const SourceRef& ref) const;
+    // Loads each account in turn, then calls `then`.
+    void loadInTurn(QStringList accounts, std::function<void()> then);
+
     SecretStore* m_secrets;
     QMap<QString, SourceClient*> m_clients;  // by keyOf(); children of this object
     bool m_readOnly = false;
