@@ -41,18 +41,18 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     const std::string name = (*src)->info().name;
     auto report = [&](const ExecuteResult& r, bool dryRun) {
         if (state.json) {
-            printJson({{"matched", r.matched},
-                       {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
-                       {"deleted", r.deleted},
-                       {"bytes_freed", r.bytes_freed},
-                       {"bytes_known", pvp->bytes_known},
-                       {"note", pvp->note},
-                       {"dry_run", dryRun},
-                       {"cancelled", r.cancelled},
-                       {"refused", r.refused},
-                       {"changed", r.changed},
-                       {"audit_error",
-                        r.audit_error.empty() ? json(nullptr) : json(r.audit_error)}});
+            printJson(
+                {{"matched", r.matched},
+                 {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
+                 {"deleted", r.deleted},
+                 {"bytes_freed", r.bytes_freed},
+                 {"bytes_known", pvp->bytes_known},
+                 {"note", pvp->note},
+                 {"dry_run", dryRun},
+                 {"cancelled", r.cancelled},
+                 {"refused", r.refused},
+                 {"changed", r.changed},
+                 {"audit_error", r.audit_error.empty() ? json(nullptr) : json(r.audit_error)}});
         } else if (dryRun) {
             std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
                         static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),

@@ -165,8 +165,8 @@ class TestAuditLog : public QObject {
         qputenv("XDG_STATE_HOME", "/var/tmp/state");
         QCOMPARE(auditLogPath(), fs::path("/var/tmp/state/twat-cache/deletions.jsonl"));
         qputenv("XDG_STATE_HOME", "relative/ignored");  // the specification: absolute only
-        QCOMPARE(auditLogPath(),
-                 fs::path(qgetenv("HOME").toStdString()) / ".local/state/twat-cache/deletions.jsonl");
+        QCOMPARE(auditLogPath(), fs::path(qgetenv("HOME").toStdString()) /
+                                     ".local/state/twat-cache/deletions.jsonl");
         qputenv("XDG_STATE_HOME", saved);
     }
 
@@ -241,8 +241,8 @@ class TestAuditLog : public QObject {
         QVERIFY2(text.out.find("2 of 2, 6 B") != std::string::npos, text.out.c_str());
 
         // A dry run deletes nothing and records nothing.
-        auto dry = test::runProcess(TWAT_CACHE_CLI,
-                                    {"clear", cache.string(), "--all", "--dry-run"});
+        auto dry =
+            test::runProcess(TWAT_CACHE_CLI, {"clear", cache.string(), "--all", "--dry-run"});
         QCOMPARE(dry.exitCode, 0);
         auto after = readAuditLog(state / "twat-cache" / "deletions.jsonl", 10);
         QVERIFY(after.ok());

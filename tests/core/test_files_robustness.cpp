@@ -11,9 +11,9 @@
 #include <functional>
 
 #include "files_test_support.h"
+#include "format/envelope.h"
 #include "test_support.h"
 #include "twat_cache/engine.h"
-#include "format/envelope.h"
 
 using namespace twat_cache;
 using namespace twat_cache::test;

@@ -31,8 +31,8 @@ class TestRedisAcl : public QObject {
     std::unique_ptr<RedisServer> m_server;
 
     std::string urlAs(const std::string& user, const std::string& password) const {
-        return "redis://" + user + ":" + password + "@127.0.0.1:" +
-               std::to_string(m_server->port()) + "/0";
+        return "redis://" + user + ":" + password +
+               "@127.0.0.1:" + std::to_string(m_server->port()) + "/0";
     }
     std::unique_ptr<Source> openAs(const std::string& user, const std::string& password) {
         auto info = Discovery::identifyUrl(urlAs(user, password));
@@ -48,15 +48,12 @@ class TestRedisAcl : public QObject {
     void initTestCase() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
         RedisServer::Options o;
-        o.extra_args = {"--user", "reader",    "on",     ">readpw", "~*",    "+@read",
-                        "+scan",  "+info",     "+ping",  "+type",   "+ttl",  "+memory",
-                        "-@dangerous",
-                        "--user", "noscript",  "on",     ">nspw",   "~*",    "+@all",
-                        "-@scripting",
-                        "--user", "noset",     "on",     ">nopw",   "~*",    "+@all",
-                        "-set",
-                        "--user", "viewer",    "on",     "nopass",  "~*",    "+@read",
-                        "+ping"};
+        o.extra_args = {"--user",      "reader",      "on",       ">readpw", "~*",     "+@read",
+                        "+scan",       "+info",       "+ping",    "+type",   "+ttl",   "+memory",
+                        "-@dangerous", "--user",      "noscript", "on",      ">nspw",  "~*",
+                        "+@all",       "-@scripting", "--user",   "noset",   "on",     ">nopw",
+                        "~*",          "+@all",       "-set",     "--user",  "viewer", "on",
+                        "nopass",      "~*",          "+@read",   "+ping"};
         m_server = std::make_unique<RedisServer>(o);
         const std::string error = m_server->start();
         QVERIFY2(error.empty(), error.c_str());
@@ -104,8 +101,8 @@ class TestRedisAcl : public QObject {
         test::RawRedis raw(m_server->port());
         QCOMPARE(raw.run({"DBSIZE"}), std::string("51"));
 
-        auto cli = test::runProcess(TWAT_CACHE_CLI,
-                                    {"clear", urlAs("reader", "readpw"), "--match", "app:*", "--yes"});
+        auto cli = test::runProcess(
+            TWAT_CACHE_CLI, {"clear", urlAs("reader", "readpw"), "--match", "app:*", "--yes"});
         QVERIFY(cli.exitCode != 0);
         QVERIFY2(cli.err.find("not permitted by the server (NOPERM") != std::string::npos,
                  cli.err.c_str());
@@ -171,11 +168,12 @@ class TestRedisAcl : public QObject {
     // returns the right value (computed again).
     void memoizationStaysCorrectWhenStoresAreRefused() {
         int calls = 0;
-        auto f = memoizeWith(EngineKind::kRedis, {.name = "aclmemo", .redis_url = urlAs("noset", "nopw")},
-                             [&calls](int x) {
-                                 ++calls;
-                                 return x * x + 1;
-                             });
+        auto f =
+            memoizeWith(EngineKind::kRedis,
+                        {.name = "aclmemo", .redis_url = urlAs("noset", "nopw")}, [&calls](int x) {
+                            ++calls;
+                            return x * x + 1;
+                        });
         QVERIFY2(f.ok(), f.status().toString().c_str());
         for (int round = 0; round < 3; ++round) {
             for (int x = 0; x < 5; ++x) QCOMPARE((*f)(x), x * x + 1);

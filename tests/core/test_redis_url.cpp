@@ -2,8 +2,8 @@
 // server needed).
 #include <QtTest>
 
-#include "twat_cache/redis_engine.h"
 #include "format/envelope.h"
+#include "twat_cache/redis_engine.h"
 
 using namespace twat_cache;
 
@@ -147,12 +147,18 @@ class TestRedisUrl : public QObject {
     void tlsOptionsNeedTls_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("ca on redis://") << "redis://h?ca=%2Fca.pem" << "needs TLS: use rediss://";
-        QTest::newRow("insecure on redis://") << "redis://h?insecure=1" << "needs TLS";
-        QTest::newRow("ca on unix://") << "unix:///s.sock?ca=%2Fca.pem" << "needs TLS";
-        QTest::newRow("key without cert") << "rediss://h?key=%2Fk.pem" << "needs \"cert\"";
-        QTest::newRow("insecure=yes") << "rediss://h?insecure=yes" << "insecure must be 1 or 0";
-        QTest::newRow("empty ca") << "rediss://h?ca=" << "needs a value";
+        QTest::newRow("ca on redis://") << "redis://h?ca=%2Fca.pem"
+                                        << "needs TLS: use rediss://";
+        QTest::newRow("insecure on redis://") << "redis://h?insecure=1"
+                                              << "needs TLS";
+        QTest::newRow("ca on unix://") << "unix:///s.sock?ca=%2Fca.pem"
+                                       << "needs TLS";
+        QTest::newRow("key without cert") << "rediss://h?key=%2Fk.pem"
+                                          << "needs \"cert\"";
+        QTest::newRow("insecure=yes") << "rediss://h?insecure=yes"
+                                      << "insecure must be 1 or 0";
+        QTest::newRow("empty ca") << "rediss://h?ca="
+                                  << "needs a value";
     }
     void tlsOptionsNeedTls() {
         QFETCH(QString, url);
@@ -200,18 +206,28 @@ class TestRedisUrl : public QObject {
     void rejectsMalformedSentinelUrls_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("no service") << "redis+sentinel://h:26379" << "no service name";
-        QTest::newRow("empty service") << "redis+sentinel://h:26379/" << "no service name";
-        QTest::newRow("no sentinels") << "redis+sentinel:///svc" << "no sentinel address";
-        QTest::newRow("empty seed") << "redis+sentinel://a:1,,b:2/svc" << "empty address";
-        QTest::newRow("trailing comma") << "redis+sentinel://a:1,/svc" << "empty address";
-        QTest::newRow("seed port") << "redis+sentinel://a:1,b:x/svc" << "sentinel \"b:x\": port";
-        QTest::newRow("seed no host") << "redis+sentinel://:1/svc" << "no host";
-        QTest::newRow("seed ipv6") << "redis+sentinel://[::1/svc" << "unclosed [";
-        QTest::newRow("db text") << "redis+sentinel://u:hunter2@h/svc/x" << "db";
-        QTest::newRow("extra path") << "redis+sentinel://h/svc/1/2" << "db";
+        QTest::newRow("no service") << "redis+sentinel://h:26379"
+                                    << "no service name";
+        QTest::newRow("empty service") << "redis+sentinel://h:26379/"
+                                       << "no service name";
+        QTest::newRow("no sentinels") << "redis+sentinel:///svc"
+                                      << "no sentinel address";
+        QTest::newRow("empty seed") << "redis+sentinel://a:1,,b:2/svc"
+                                    << "empty address";
+        QTest::newRow("trailing comma") << "redis+sentinel://a:1,/svc"
+                                        << "empty address";
+        QTest::newRow("seed port") << "redis+sentinel://a:1,b:x/svc"
+                                   << "sentinel \"b:x\": port";
+        QTest::newRow("seed no host") << "redis+sentinel://:1/svc"
+                                      << "no host";
+        QTest::newRow("seed ipv6") << "redis+sentinel://[::1/svc"
+                                   << "unclosed [";
+        QTest::newRow("db text") << "redis+sentinel://u:hunter2@h/svc/x"
+                                 << "db";
+        QTest::newRow("extra path") << "redis+sentinel://h/svc/1/2"
+                                    << "db";
         QTest::newRow("sentinel option on redis://") << "redis://h?sentinel_password=hunter2"
-                                                      << "needs a redis+sentinel:// URL";
+                                                     << "needs a redis+sentinel:// URL";
         QTest::newRow("tls option, no tls") << "redis+sentinel://h/svc?ca=%2Fca.pem"
                                             << "needs TLS";
         QTest::newRow("bad escape") << "redis+sentinel://h/svc?sentinel_password=pa%zzss"
@@ -242,14 +258,22 @@ class TestRedisUrl : public QObject {
     void rejectsMalformedSshOptions_data() {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("no host") << "redis://h?ssh=u@" << "no host";
-        QTest::newRow("port") << "redis://h?ssh=u@b:99999" << "port";
-        QTest::newRow("unix") << "unix:///r.sock?ssh=b" << "not unix sockets";
-        QTest::newRow("key without ssh") << "redis://h?ssh_key=%2Fk" << "need ssh=";
-        QTest::newRow("accept without ssh") << "redis://h?ssh_accept_new=1" << "need ssh=";
-        QTest::newRow("accept value") << "redis://h?ssh=b&ssh_accept_new=yes" << "1 or 0";
-        QTest::newRow("empty key") << "redis://h?ssh=b&ssh_key=" << "needs a value";
-        QTest::newRow("unknown") << "redis://h?ssh=b&ssh_port=2" << "unknown option";
+        QTest::newRow("no host") << "redis://h?ssh=u@"
+                                 << "no host";
+        QTest::newRow("port") << "redis://h?ssh=u@b:99999"
+                              << "port";
+        QTest::newRow("unix") << "unix:///r.sock?ssh=b"
+                              << "not unix sockets";
+        QTest::newRow("key without ssh") << "redis://h?ssh_key=%2Fk"
+                                         << "need ssh=";
+        QTest::newRow("accept without ssh") << "redis://h?ssh_accept_new=1"
+                                            << "need ssh=";
+        QTest::newRow("accept value") << "redis://h?ssh=b&ssh_accept_new=yes"
+                                      << "1 or 0";
+        QTest::newRow("empty key") << "redis://h?ssh=b&ssh_key="
+                                   << "needs a value";
+        QTest::newRow("unknown") << "redis://h?ssh=b&ssh_port=2"
+                                 << "unknown option";
     }
     void rejectsMalformedSshOptions() { rejectsMalformedUrls(); }
 
@@ -270,8 +294,9 @@ class TestRedisUrl : public QObject {
                                << "unix:///s.sock?db=1&password=***&timeout=1s";
         QTest::newRow("sentinel") << "redis+sentinel://u:secret@a:1,b:2/svc?sentinel_password=s2"
                                   << "redis+sentinel://u:***@a:1,b:2/svc?sentinel_password=***";
-        QTest::newRow("sentinel both") << "redis+sentinel://a/svc?sentinel_password=s&password=t"
-                                       << "redis+sentinel://a/svc?sentinel_password=***&password=***";
+        QTest::newRow("sentinel both")
+            << "redis+sentinel://a/svc?sentinel_password=s&password=t"
+            << "redis+sentinel://a/svc?sentinel_password=***&password=***";
         QTest::newRow("not an option") << "redis://h?user=my_password=x"
                                        << "redis://h?user=my_password=x";
     }

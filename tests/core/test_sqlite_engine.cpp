@@ -8,9 +8,9 @@
 #include <fstream>
 #include <set>
 
+#include "format/manifest.h"
 #include "sqlite_test_util.h"
 #include "test_support.h"
-#include "format/manifest.h"
 
 using namespace twat_cache;
 using namespace twat_cache::test;

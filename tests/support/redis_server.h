@@ -30,7 +30,7 @@ class RedisServer {
         // TLS on a second port (tlsPort()) when `tls_cert` is set; the plain port stays.
         // (In-class initializers: designated-initializer users need not name every field.)
         std::string tls_cert{}, tls_key{}, tls_ca{};
-        bool tls_auth_clients = false;  // require a client certificate signed by tls_ca
+        bool tls_auth_clients = false;          // require a client certificate signed by tls_ca
         std::vector<std::string> extra_args{};  // further redis-server arguments
     };
 

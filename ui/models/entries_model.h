@@ -115,7 +115,7 @@ class EntriesModel : public QAbstractTableModel {
     QString m_lastError;
     QString m_notice;
     QList<EntryOrder> m_orders;  // the orders the source supports
-    bool m_sortKnown = false;  // a page of this source has said which
+    bool m_sortKnown = false;    // a page of this source has said which
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_pageSize = kDefaultPageSize;

@@ -12,11 +12,11 @@
 #include <system_error>
 
 #include "files/files_io.h"
-#include "util/engine_factories.h"
 #include "format/envelope.h"
+#include "format/manifest.h"
+#include "util/engine_factories.h"
 #include "util/expiry.h"
 #include "util/log_internal.h"
-#include "format/manifest.h"
 
 namespace twat_cache::detail {
 namespace {

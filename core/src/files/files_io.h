@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "twat_cache/status.h"
 #include "format/envelope.h"
+#include "twat_cache/status.h"
 #include "util/fs_util.h"  // statusFromErrno
 
 namespace twat_cache::detail {

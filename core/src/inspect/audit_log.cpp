@@ -96,16 +96,15 @@ Result<std::string> readTail(const fs::path& path) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return Status::invalidArgument("the audit log " + path.string() +
-                                       " is not a regular file");
+        return Status::invalidArgument("the audit log " + path.string() + " is not a regular file");
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const std::uint64_t from = size > kMaxTailBytes ? size - kMaxTailBytes : 0;
     std::string out(static_cast<std::size_t>(size - from), '\0');
     std::size_t got = 0;
     while (got < out.size()) {
-        const ssize_t n = ::pread(fd, out.data() + got, out.size() - got,
-                                  static_cast<off_t>(from + got));
+        const ssize_t n =
+            ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(from + got));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         got += static_cast<std::size_t>(n);
@@ -151,14 +150,12 @@ Status appendAuditRecord(const fs::path& path, const AuditRecord& record) {
     }
     const std::string line =
         toJson(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-                                            O_NONBLOCK,
-                          0600);
+    const int fd = ::open(
+        path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (fd < 0) return detail::statusFromErrno(errno, "cannot open the audit log", path);
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return Status::invalidArgument("the audit log " + path.string() +
-                                       " is not a regular file");
+        return Status::invalidArgument("the audit log " + path.string() + " is not a regular file");
     }
     // One write: with O_APPEND, concurrent records land whole, one after the other.
     ssize_t n;

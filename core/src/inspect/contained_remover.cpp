@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "files/files_io.h"  // Fd, openFolderAt
-#include "util/fs_util.h"        // statusFromErrno
+#include "util/fs_util.h"    // statusFromErrno
 
 namespace twat_cache::detail {
 namespace {
@@ -170,8 +170,7 @@ std::string fileFingerprint(const struct stat& st) {
            ":" + std::to_string(st.st_size);
 }
 
-Result<bool> ContainedRemover::unchanged(std::string_view relative,
-                                         std::string_view fingerprint) {
+Result<bool> ContainedRemover::unchanged(std::string_view relative, std::string_view fingerprint) {
     Path path;
     if (Status s = reach(relative, path); !s.ok()) return s;
     struct stat st {};

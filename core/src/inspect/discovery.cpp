@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <string>
 
-#include "inspect/listed_source.h"
+#include "format/manifest.h"
 #include "inspect/diskcache_source.h"
+#include "inspect/listed_source.h"
 #include "inspect/native_sources.h"
 #include "inspect/redis_source.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/redis_engine.h"
 #include "util/fs_util.h"
-#include "format/manifest.h"
 
 namespace twat_cache {
 namespace fs = std::filesystem;

@@ -102,9 +102,8 @@ Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
     Connection& db = *shard.writeDb;
     Status s = db.exec("BEGIN IMMEDIATE", "cannot start a write transaction on");
     if (!s.ok()) return s;
-    auto sel =
-        db.prepare(std::string("SELECT filename, ") + kSizeExpr +
-                   ", COALESCE(store_time, 0) FROM Cache WHERE rowid = ?1");
+    auto sel = db.prepare(std::string("SELECT filename, ") + kSizeExpr +
+                          ", COALESCE(store_time, 0) FROM Cache WHERE rowid = ?1");
     auto del = db.prepare("DELETE FROM Cache WHERE rowid = ?1");
     if (!sel.ok() || !del.ok()) {
         db.exec("ROLLBACK", "cannot roll back");

@@ -59,7 +59,6 @@ struct RowToDelete {
 // Deletes the rows (those still there and unchanged; a changed one is counted in
 // `out.changed`) in one write transaction, then their value files inside the shard's folder;
 // a file named outside is refused and reported in `out`.
-Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
-                     Source::BatchOutcome& out);
+Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows, Source::BatchOutcome& out);
 
 }  // namespace twat_cache::detail

@@ -53,7 +53,7 @@ class FolderSource final : public ListedSource {
         std::error_code ec;
         if (!fs::is_symlink(file, ec)) e.size = fs::file_size(file, ec);
         if (ec) e.size = 0;
-        if (struct stat st {}; ::lstat(file.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
+        if (struct stat st{}; ::lstat(file.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
         const auto t = timesOf(file);
         e.stored_ms = t.modified_ms;
         e.accessed_ms = t.accessed_ms;

@@ -81,7 +81,8 @@ class JoblibSource final : public ListedSource {
         const std::string call = funcDir.filename().string() + "(" + args + ")";
         setKeyText(e, sanitizeUtf8(keyHead(call)), call.size(), call.size() <= kKeyReadBytes);
         e.size = treeBytes(callDir);
-        if (struct stat st {}; ::lstat(callDir.c_str(), &st) == 0) e.fingerprint = fileFingerprint(st);
+        if (struct stat st{}; ::lstat(callDir.c_str(), &st) == 0)
+            e.fingerprint = fileFingerprint(st);
         fs::path stamp = callDir / "output.pkl";
         std::error_code ec;
         if (!fs::exists(stamp, ec)) stamp = callDir / "metadata.json";

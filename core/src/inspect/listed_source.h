@@ -70,7 +70,8 @@ Source::BatchOutcome removeEntries(const std::filesystem::path& root,
 // Sorted listings go through an in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
-    ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote, std::filesystem::path root)
+    ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote,
+                 std::filesystem::path root)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "files/files_io.h"
+#include "format/envelope.h"
 #include "inspect/contained_remover.h"
 #include "inspect/entry_key.h"
 #include "inspect/native_sources.h"
@@ -19,7 +20,6 @@
 #include "inspect/scan_deadline.h"
 #include "inspect/sorted_listing.h"
 #include "inspect/value_render.h"
-#include "format/envelope.h"
 
 namespace twat_cache::detail {
 namespace fs = std::filesystem;

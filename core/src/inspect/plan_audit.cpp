@@ -14,7 +14,7 @@ namespace twat_cache::detail {
 
 namespace {
 
-constexpr std::size_t kNamedKeys = 10;        // named entries spelled out in `what`
+constexpr std::size_t kNamedKeys = 10;       // named entries spelled out in `what`
 constexpr std::size_t kNamedKeyBytes = 200;  // of each
 
 std::string actionName(PlanRequest::Action action) {
@@ -58,8 +58,7 @@ std::string describe(const PlanRequest& request, const PlanPreview& preview) {
         case A::kClearExpired:
             return "entries past their expiry";
         case A::kPruneToBytes:
-            return "oldest first until at most " + std::to_string(request.limit) +
-                   " bytes remain";
+            return "oldest first until at most " + std::to_string(request.limit) + " bytes remain";
         case A::kPruneToEntries:
             return "oldest first until at most " + std::to_string(request.limit) +
                    " entries remain";

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "format/envelope.h"
 #include "inspect/entry_key.h"
 #include "inspect/pickle_reader.h"
 #include "inspect/redis_own_lookups.h"
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
-#include "format/envelope.h"
 #include "redis/redis_sentinel.h"
 #include "twat_cache/key.h"
 
@@ -123,7 +123,7 @@ Result<RedisConnection*> RedisSource::connection() {
         auto conn = RedisConnection::open(m_settings);
         if (!conn.ok()) return conn.status();
         m_conn = std::move(*conn);
-        m_runId.clear();  // the server may have restarted
+        m_runId.clear();                               // the server may have restarted
         m_info.note = withNode(m_info.note, *m_conn);  // Sentinel may have named another
     }
     return m_conn.get();

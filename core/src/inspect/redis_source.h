@@ -83,8 +83,8 @@ class RedisSource final : public Source {
         std::vector<int> outcome;  // per key of [from, to): 1 deleted, 0 gone, -1 changed
     };
     Result<Unlinked> unlinkUnchanged(const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& fingerprints,
-                                     std::size_t from, std::size_t to);
+                                     const std::vector<std::string>& fingerprints, std::size_t from,
+                                     std::size_t to);
     // The fingerprint describe() gives a key of `type` with `length` elements or bytes.
     static std::string fingerprintOf(std::string_view type, std::optional<std::uint64_t> length);
     Result<std::uint64_t> dbSize();

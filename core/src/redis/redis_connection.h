@@ -149,9 +149,9 @@ class RedisPool {
     std::vector<std::unique_ptr<RedisConnection>> m_idle;  // guarded by m_mutex
     int m_open = 0;                                        // guarded by m_mutex
     std::string m_node;  // node() of the newest connection (Sentinel); guarded by m_mutex
-    std::chrono::milliseconds m_backoff{0};                // guarded by m_mutex
-    std::chrono::steady_clock::time_point m_retryAt{};     // guarded by m_mutex
-    Status m_lastError;                                    // guarded by m_mutex
+    std::chrono::milliseconds m_backoff{0};             // guarded by m_mutex
+    std::chrono::steady_clock::time_point m_retryAt{};  // guarded by m_mutex
+    Status m_lastError;                                 // guarded by m_mutex
 };
 
 }  // namespace twat_cache::detail

@@ -6,9 +6,9 @@
 #include <charconv>
 #include <deque>
 
+#include "format/envelope.h"
 #include "redis/redis_engine_impl.h"
 #include "util/engine_factories.h"
-#include "format/envelope.h"
 #include "util/expiry.h"
 
 namespace twat_cache {

@@ -1,8 +1,8 @@
 // RedisEngine's walks over its cache's keys with SCAN MATCH: clear(), size() and scan().
 #include <algorithm>
 
-#include "redis/redis_engine_impl.h"
 #include "format/envelope.h"
+#include "redis/redis_engine_impl.h"
 
 namespace twat_cache {
 

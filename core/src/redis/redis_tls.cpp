@@ -66,8 +66,8 @@ std::string certificateNames(X509* cert) {
         if (!out.empty()) out += ", ";
         out += name;
     };
-    auto* sans = static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    auto* sans =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
     for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
         const GENERAL_NAME* n = sk_GENERAL_NAME_value(sans, i);
         if (n->type == GEN_DNS) {
@@ -85,8 +85,8 @@ std::string certificateNames(X509* cert) {
     GENERAL_NAMES_free(sans);
     if (out.empty()) {
         char cn[256] = "";
-        if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
-                                      sizeof(cn)) > 0) {
+        if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn)) >
+            0) {
             add(cn);
         }
     }
@@ -95,9 +95,8 @@ std::string certificateNames(X509* cert) {
 
 // Why the server's certificate was not accepted, and what to do.
 std::string verifyFailure(long result, X509* cert, const RedisEndpoint& ep) {
-    const std::string trust = ep.tls.ca_file.empty()
-                                  ? "the system's trust store"
-                                  : "the CA file " + ep.tls.ca_file;
+    const std::string trust =
+        ep.tls.ca_file.empty() ? "the system's trust store" : "the CA file " + ep.tls.ca_file;
     const std::string fix =
         "give its CA with ?ca=PATH (twat-cache --tls-ca PATH), or skip verification with "
         "?insecure=1 (--tls-insecure) on a test server only";
@@ -151,8 +150,8 @@ std::string tlsFailure(const std::string& errors) {
 // a failed handshake), so that the error can name it.
 int rememberFailure(int preverifyOk, X509_STORE_CTX* store) {
     if (preverifyOk == 1) return 1;
-    auto* ssl = static_cast<SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     if (ssl != nullptr && SSL_get_app_data(ssl) == nullptr) {
         X509* cert = X509_STORE_CTX_get_current_cert(store);
         if (cert != nullptr && X509_up_ref(cert) == 1) SSL_set_app_data(ssl, cert);
@@ -181,8 +180,7 @@ Status handshakeError(std::string_view url, std::string text, StatusCode code) {
 
 }  // namespace
 
-Result<std::unique_ptr<TlsSession>> TlsSession::start(redisContext* ctx,
-                                                      const RedisEndpoint& ep,
+Result<std::unique_ptr<TlsSession>> TlsSession::start(redisContext* ctx, const RedisEndpoint& ep,
                                                       std::string_view maskedUrl,
                                                       std::chrono::milliseconds timeout) {
     ERR_clear_error();
@@ -198,9 +196,9 @@ Result<std::unique_ptr<TlsSession>> TlsSession::start(redisContext* ctx,
         SSL_CTX_set_verify(sslCtx, SSL_VERIFY_NONE, nullptr);
     } else {
         SSL_CTX_set_verify(sslCtx, SSL_VERIFY_PEER, rememberFailure);
-        const int loaded = tls.ca_file.empty()
-                               ? SSL_CTX_set_default_verify_paths(sslCtx)
-                               : SSL_CTX_load_verify_locations(sslCtx, tls.ca_file.c_str(), nullptr);
+        const int loaded = tls.ca_file.empty() ? SSL_CTX_set_default_verify_paths(sslCtx)
+                                               : SSL_CTX_load_verify_locations(
+                                                     sslCtx, tls.ca_file.c_str(), nullptr);
         if (loaded != 1) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) +
                                            ": cannot read the CA file " + tls.ca_file + " (" +
@@ -210,16 +208,16 @@ Result<std::unique_ptr<TlsSession>> TlsSession::start(redisContext* ctx,
     if (!tls.cert_file.empty()) {
         if (SSL_CTX_use_certificate_chain_file(sslCtx, tls.cert_file.c_str()) != 1) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) +
-                                           ": cannot read the client certificate " +
-                                           tls.cert_file + " (" + opensslErrors() + ")");
+                                           ": cannot read the client certificate " + tls.cert_file +
+                                           " (" + opensslErrors() + ")");
         }
         const bool keyRead =
             SSL_CTX_use_PrivateKey_file(sslCtx, tls.key_file.c_str(), SSL_FILETYPE_PEM) == 1;
         const std::string keyErrors = keyRead ? std::string() : opensslErrors();
         if (!keyRead && keyErrors.find("mismatch") == std::string::npos) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) +
-                                           ": cannot read the client key " + tls.key_file +
-                                           " (" + keyErrors + ")");
+                                           ": cannot read the client key " + tls.key_file + " (" +
+                                           keyErrors + ")");
         }
         if (!keyRead || SSL_CTX_check_private_key(sslCtx) != 1) {
             return Status::invalidArgument("redis " + std::string(maskedUrl) + ": the key " +
@@ -326,7 +324,8 @@ int TlsSession::write(redisContext* ctx, int* done) {
     if (len > 0) {
         ERR_clear_error();
         errno = 0;
-        const int n = SSL_write(m_ssl, ctx->obuf, static_cast<int>(std::min<std::size_t>(len, INT_MAX)));
+        const int n =
+            SSL_write(m_ssl, ctx->obuf, static_cast<int>(std::min<std::size_t>(len, INT_MAX)));
         if (n <= 0) return fail(ctx, n, "TLS write");
         // What is left moves to the front, in place (the buffer keeps its allocation).
         const std::size_t left = len - static_cast<std::size_t>(n);

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <random>
 
+#include "format/manifest.h"
 #include "sqlite/sqlite_engine_impl.h"
 #include "sqlite/sqlite_txn.h"
 #include "util/engine_factories.h"
 #include "util/fs_util.h"
 #include "util/log_internal.h"
-#include "format/manifest.h"
 #include "util/zstd_util.h"
 
 namespace twat_cache {

@@ -1,5 +1,7 @@
 // Hashing (XXH3), key hex forms and the text helpers used by codec.h.
 #define XXH_INLINE_ALL
+#include "twat_cache/key.h"
+
 #include <xxhash.h>
 
 #include <charconv>
@@ -7,7 +9,6 @@
 #include <cstdio>
 
 #include "twat_cache/codec.h"
-#include "twat_cache/key.h"
 
 namespace twat_cache {
 
