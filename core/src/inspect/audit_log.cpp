@@ -85,33 +85,16 @@ bool fromJson(std::string_view line, AuditRecord& r) {
     return true;
 }
 
-// The last kMaxTailBytes of a regular file (not following a final symlink, never blocking on
-// a FIFO); an empty string when it does not exist.
+// The last kMaxTailBytes of the log at `path`, its first cut line dropped; "" when it does
+// not exist.
 Result<std::string> readTail(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT) return std::string();
-        return detail::statusFromErrno(errno, "cannot open the audit log", path);
+    auto tail = detail::readFileTail(path, kMaxTailBytes);
+    if (!tail.ok()) {
+        if (tail.status().isNotFound()) return std::string();
+        return tail.status().withContext("the audit log");
     }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return Status::invalidArgument("the audit log " + path.string() + " is not a regular file");
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const std::uint64_t from = size > kMaxTailBytes ? size - kMaxTailBytes : 0;
-    std::string out(static_cast<std::size_t>(size - from), '\0');
-    std::size_t got = 0;
-    while (got < out.size()) {
-        const ssize_t n =
-            ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(from + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    out.resize(got);
-    if (from > 0) {  // the first line is cut: drop it
+    std::string out = std::move(tail->bytes);
+    if (tail->truncated) {  // the first line is cut: drop it
         const auto nl = out.find('\n');
         out.erase(0, nl == std::string::npos ? out.size() : nl + 1);
     }

@@ -198,23 +198,21 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         }
         if (lengthCommand[i] != nullptr) ++lengthCommands;
     }
-    if (lengthCommands == 0) {
-        for (auto& e : out) e.fingerprint = fingerprintOf(e.type, e.length);
-        return out;
-    }
-    conn = beginOwnReads();
-    if (!conn.ok()) return conn.status();
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (lengthCommand[i] != nullptr) (*conn)->append({lengthCommand[i], keys[i]});
-    }
-    auto lengths = endOwnReads(**conn, lengthCommands, "length");
-    if (!lengths.ok()) return lengths.status();
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (lengthCommand[i] == nullptr) continue;
-        const redisReply& len = *(*lengths)[at++];
-        if (len.type == REDIS_REPLY_INTEGER)
-            out[i].length = static_cast<std::uint64_t>(len.integer);
+    if (lengthCommands > 0) {  // a second round trip only for keys with a length
+        conn = beginOwnReads();
+        if (!conn.ok()) return conn.status();
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (lengthCommand[i] != nullptr) (*conn)->append({lengthCommand[i], keys[i]});
+        }
+        auto lengths = endOwnReads(**conn, lengthCommands, "length");
+        if (!lengths.ok()) return lengths.status();
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (lengthCommand[i] == nullptr) continue;
+            const redisReply& len = *(*lengths)[at++];
+            if (len.type == REDIS_REPLY_INTEGER)
+                out[i].length = static_cast<std::uint64_t>(len.integer);
+        }
     }
     for (auto& e : out) e.fingerprint = fingerprintOf(e.type, e.length);
     return out;

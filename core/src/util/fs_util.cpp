@@ -181,6 +181,24 @@ Result<FileHead> readFileHead(const fs::path& path, std::uint64_t max) {
     return head;
 }
 
+Result<FileHead> readFileTail(const fs::path& path, std::uint64_t max) {
+    struct stat st {};
+    auto fd = openRegularFile(path, false, st);
+    if (!fd.ok()) return fd.status();
+    FileHead tail;
+    tail.size = static_cast<std::uint64_t>(st.st_size);
+    tail.truncated = tail.size > max;
+    if (tail.truncated && ::lseek(*fd, static_cast<off_t>(tail.size - max), SEEK_SET) < 0) {
+        const int err = errno;
+        ::close(*fd);
+        return statusFromErrno(err, "cannot seek in", path);
+    }
+    Status s = readUpTo(*fd, static_cast<std::size_t>(std::min(max, tail.size)), tail.bytes, path);
+    ::close(*fd);
+    if (!s.ok()) return s;
+    return tail;
+}
+
 Status removeFile(const fs::path& path) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
         return statusFromErrno(errno, "cannot remove", path);

@@ -55,6 +55,8 @@ struct FileHead {
     bool truncated = false;  // it held more than `max` bytes
 };
 Result<FileHead> readFileHead(const std::filesystem::path& path, std::uint64_t max);
+// The same for the last `max` bytes (`truncated`: the file holds more before them).
+Result<FileHead> readFileTail(const std::filesystem::path& path, std::uint64_t max);
 
 // Removes a file; a file that is already gone is not an error.
 Status removeFile(const std::filesystem::path& path);
