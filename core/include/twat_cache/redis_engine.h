@@ -11,8 +11,8 @@
 // fifo and rr (lfu and none fall back to lru with a warning). max_bytes is not enforced
 // (warning at open). Without a maxsize nothing of this exists (docs/REDIS.md).
 //
-// URLs: `redis://[user:password@]host[:port][/db][?options]`, the same with `rediss://` for
-// TLS, `unix:///path/to.sock[?db=N&options]`, and for Redis Sentinel
+// URLs: `redis://[user:password@]host[:port][,host[:port]...][/db][?options]` (further
+// addresses: a Redis Cluster's seed nodes), the same with `rediss://` for TLS, `unix:///path/to.sock[?db=N&options]`, and for Redis Sentinel
 // `redis+sentinel://[user:password@]host[:port][,host[:port]...]/SERVICE[/db][?options]`
 // (`rediss+sentinel://` with TLS to the sentinels and the master; see RedisSentinelOptions).
 // Options: db, user, password, connect_timeout, timeout (per command), pool_size (durations
@@ -101,6 +101,9 @@ struct RedisSshOptions {
 struct RedisEndpoint {
     std::string host;       // TCP host (empty for a unix socket and for Sentinel)
     int port = 6379;        // TCP port
+    // Further host:port addresses after the first (redis://h1:p1,h2:p2/...): a Redis Cluster's
+    // nodes, tried in turn when the ones before cannot be reached.
+    std::vector<std::pair<std::string, int>> seeds;
     std::string unix_path;  // socket path (empty for TCP)
     std::string user;       // Redis 6 ACL user; empty: the default user
     std::string password;   // empty: no AUTH

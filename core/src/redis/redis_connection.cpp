@@ -110,6 +110,15 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
         contains(text, "invalid username")) {
         return Status::permissionDenied(msg);
     }
+    if (contains(text, "SELECT is not allowed in cluster mode")) {
+        return Status::invalidArgument("redis " + std::string(maskedUrl) + ": " +
+                                       std::string(doing) +
+                                       ": this server is a Redis Cluster node, which has only "
+                                       "database 0 (" + std::string(text) + ")");
+    }
+    if (text.starts_with("CLUSTERDOWN")) {
+        return Status::unavailable(msg + " (the cluster cannot serve this key now)");
+    }
     if (contains(text, "DB index is out of range") || text.starts_with("ERR invalid DB")) {
         return Status::invalidArgument(msg);
     }
@@ -160,6 +169,26 @@ Result<redisContext*> connectContext(const ConnectSettings& s, const timeval& co
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const ConnectSettings& s) {
     if (s.endpoint.sentinel.enabled()) return openViaSentinel(s);
+    if (s.endpoint.seeds.empty()) return openOne(s);
+    // A seed list: the first address that answers; a refusal by a server that answered
+    // (password, TLS, not Redis) is final, as it would be the same at the next address.
+    auto conn = openOne(s);
+    std::string unreachable;
+    for (const auto& [host, port] : s.endpoint.seeds) {
+        const StatusCode code = conn.ok() ? StatusCode::kOk : conn.status().code();
+        if (code != StatusCode::kUnavailable && code != StatusCode::kTimeout) break;
+        unreachable += (unreachable.empty() ? "" : "; ") + conn.status().message();
+        ConnectSettings next = s;
+        next.endpoint.host = host;
+        next.endpoint.port = port;
+        next.endpoint.seeds.clear();
+        conn = openOne(next);
+    }
+    if (conn.ok() || unreachable.empty()) return conn;
+    return conn.status().withContext(unreachable + "; then");
+}
+
+Result<std::unique_ptr<RedisConnection>> RedisConnection::openOne(const ConnectSettings& s) {
     const RedisEndpoint& ep = s.endpoint;
     const timeval connectTv = toTimeval(s.connect_timeout);
     auto connected = connectContext(s, connectTv);
@@ -329,6 +358,21 @@ Result<ReplyPtr> RedisConnection::readOne(std::string_view doing) {
             break;
     }
     return transportError(doing);
+}
+
+Status RedisConnection::send(std::string_view doing) {
+    if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
+    SigpipeGuard guard;
+    std::string detail;
+    switch (writePending(m_ctx, std::chrono::steady_clock::now() + m_timeout, detail, m_tls.get())) {
+        case ReadOutcome::kReply:
+            return {};
+        case ReadOutcome::kTimeout:
+            m_failure = Failure::kTimeout;
+            return Status::timeout("redis " + m_maskedUrl + ": " + std::string(doing) + ": " + detail);
+        default:
+            return transportError(doing);
+    }
 }
 
 Result<ReplyPtr> RedisConnection::read(std::string_view doing) {

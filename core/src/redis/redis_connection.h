@@ -61,6 +61,7 @@ Result<ConnectSettings> connectSettings(std::string_view url,
 
 class RedisConnection {
   public:
+    // With seed addresses (RedisEndpoint::seeds) the first one that can be reached is used.
     static Result<std::unique_ptr<RedisConnection>> open(const ConnectSettings& settings);
     ~RedisConnection();
     RedisConnection(const RedisConnection&) = delete;
@@ -69,6 +70,9 @@ class RedisConnection {
     // Queues a command (binary-safe arguments); nothing is sent until a reply is read.
     void append(std::initializer_list<std::string_view> args);
     void append(const std::vector<std::string_view>& args);
+    // Sends what is queued without waiting for replies (several servers then work on their
+    // pipelines at once); read() and readMany() take the replies later.
+    Status send(std::string_view doing = "pipeline");
     // Sends what is queued and reads the next reply. A Redis error reply is returned as a
     // reply (type REDIS_REPLY_ERROR); a transport failure as a Status, marking us broken.
     Result<ReplyPtr> read(std::string_view doing = "command");
@@ -88,6 +92,8 @@ class RedisConnection {
 
   private:
     RedisConnection(redisContext* ctx, const ConnectSettings& settings);
+    // open() of one address (the endpoint's host and port; seeds are open()'s business).
+    static Result<std::unique_ptr<RedisConnection>> openOne(const ConnectSettings& settings);
     Status transportError(std::string_view doing);
     // One reply within the command timeout and the reply limits (redis_reply_reader.h).
     Result<ReplyPtr> readOne(std::string_view doing);

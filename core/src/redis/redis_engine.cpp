@@ -19,10 +19,11 @@ using detail::ReplyPtr;
 
 namespace {
 
-constexpr std::string_view kCacheSet = "twat_cache:__caches";
 // The Redis key schema version kept in __meta. 2: entries hold the shared envelope
-// (format/envelope.h, magic "TWC1"); 1 was the engine's own "TWCE" layout.
+// (format/envelope.h, magic "TWC1"); 1 was the engine's own "TWCE" layout. 3: the same
+// entries in the cluster layout (redis_cluster_layout.h), used on a Redis Cluster.
 constexpr int kRedisFormatVersion = 2;
+constexpr int kRedisClusterFormatVersion = 3;
 
 std::optional<std::int64_t> toInt(std::string_view text) {
     std::int64_t v = 0;
@@ -67,8 +68,17 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
     pool.backoff_initial = options.reconnect_backoff_initial;
     pool.backoff_max = options.reconnect_backoff_max;
     auto impl = std::make_unique<Impl>(config, options, std::move(pool));
+    // A Redis Cluster is found by asking (CLUSTER SLOTS), never by a flag.
+    {
+        auto lease = impl->m_pool.acquire();
+        if (!lease.ok()) return lease.status();
+        auto cluster = detail::RedisCluster::detect(**lease, impl->m_pool.settings());
+        if (!cluster.ok()) return cluster.status();
+        if (*cluster) impl->useCluster(std::move(*cluster));
+    }
     if (config.maxsize > 0) {
-        impl->m_limit.emplace(impl->m_prefix, config.maxsize, config.policy);
+        impl->m_limit.emplace(impl->m_prefix, config.maxsize, config.policy,
+                              impl->m_cluster != nullptr);
         if (impl->m_limit->policy() != config.policy) {
             detail::logger().warn("redis cache \"{}\": policy {} is not supported, using lru",
                                   config.name, policyName(config.policy));
@@ -82,13 +92,23 @@ Result<std::unique_ptr<RedisEngine>> RedisEngine::open(const ResolvedConfig& con
     // Register the cache and check the format of an existing one, in one round trip.
     Impl& im = *impl;
     const std::string created = std::to_string(config.clock->nowMs());
-    const std::string version = std::to_string(kRedisFormatVersion);
+    const std::string version =
+        std::to_string(im.m_cluster ? kRedisClusterFormatVersion : kRedisFormatVersion);
+    if (im.m_cluster) {
+        if (Status s = im.clusterRegister(version, created); !s.ok()) return s;
+        detail::logger().debug("redis cache \"{}\" opened at {} ({})", config.name, im.m_masked,
+                               im.m_cluster->summary());
+        return std::unique_ptr<RedisEngine>(new RedisEngine(std::move(impl)));
+    }
     auto registered = im.withConnection([&](RedisConnection& c) -> Result<std::vector<ReplyPtr>> {
-        c.append({"SADD", kCacheSet, config.name});
+        c.append({"SADD", detail::kRedisCacheSet, config.name});
         c.append({"HSETNX", im.m_metaKey, "format_version", version});
         c.append({"HSETNX", im.m_metaKey, "created", created});
         c.append({"HGET", im.m_metaKey, "format_version"});
-        if (im.m_limit) im.m_limit->appendLoad(c);
+        if (im.m_limit) {
+            c.append(detail::RedisLimit::loadStoreArgs());
+            c.append(detail::RedisLimit::loadTouchArgs());
+        }
         return c.readMany(im.m_limit ? 6 : 4, "register cache");
     });
     if (!registered.ok()) return registered.status();
@@ -122,10 +142,9 @@ Capabilities RedisEngine::capabilities() const {
     return c;
 }
 
-namespace {
+namespace detail {
 
-// Turns a GET reply into a value, applying the envelope's expiry against the cache clock
-// (Redis expires by its own clock too; this keeps an injected clock authoritative).
+// Redis expires by its own clock too; this keeps an injected clock authoritative.
 Result<StoredValue> valueFromReply(const redisReply& r, const std::string& redisKey,
                                    std::int64_t nowMs, std::string_view maskedUrl) {
     if (r.type == REDIS_REPLY_NIL) return Status::notFound(redisKey);
@@ -145,15 +164,19 @@ Result<StoredValue> valueFromReply(const redisReply& r, const std::string& redis
     return v;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::valueFromReply;
 
 Result<StoredValue> RedisEngine::get(const Key& key) {
     Impl& im = *m_impl;
+    if (im.m_cluster) return std::move(im.clusterGetMany({&key, 1}).front());
     const std::string rk = im.redisKey(key);
     auto result = im.withConnection([&](RedisConnection& c) -> Result<StoredValue> {
         c.append({"GET", rk});
         const std::string_view hex = im.member(rk);
-        const bool touched = im.m_limit && im.m_limit->appendTouched(c, {&hex, 1});
+        const bool touched = im.m_limit && im.m_limit->policy() == Policy::kLru;
+        if (touched) c.append(im.m_limit->touchedArgs(0, {&hex, 1}));
         auto replies = c.readMany(touched ? 2 : 1, "GET");
         if (!replies.ok()) return replies.status();
         if (touched) im.retouch(c, *(*replies)[1], {&hex, 1});
@@ -167,6 +190,7 @@ Result<StoredValue> RedisEngine::get(const Key& key) {
 
 std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys) {
     Impl& im = *m_impl;
+    if (im.m_cluster) return im.clusterGetMany(keys);
     std::vector<std::string> rks;
     rks.reserve(keys.size());
     for (const Key& k : keys) rks.push_back(im.redisKey(k));
@@ -176,7 +200,8 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
         if (im.m_limit) {
             for (const auto& rk : rks) hexes.push_back(im.member(rk));
         }
-        const bool touched = im.m_limit && im.m_limit->appendTouched(c, hexes);
+        const bool touched = im.m_limit && im.m_limit->policy() == Policy::kLru && !hexes.empty();
+        if (touched) c.append(im.m_limit->touchedArgs(0, hexes));
         auto all = c.readMany(rks.size() + (touched ? 1 : 0), "GET (pipelined)");
         if (!all.ok() || !touched) return all;
         im.retouch(c, *all->back(), hexes);
@@ -205,40 +230,40 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
     return out;
 }
 
-namespace {
+namespace detail {
 
-// Appends the SET of one entry; `scratch` keeps the strings alive until the read.
-void appendSet(RedisConnection& c, const std::string& rk, const Record& record,
-               const ResolvedConfig& config, const RedisOptions& options,
-               std::deque<std::string>& scratch) {
+std::vector<std::string_view> setArgs(const std::string& rk, const Record& record,
+                                      const ResolvedConfig& config, const RedisOptions& options,
+                                      std::deque<std::string>& scratch) {
     const std::int64_t now = config.clock->nowMs();
-    const std::int64_t ttl = detail::effectiveTtlMs(record.ttl, config.ttl);
-    const std::int64_t expires = detail::expiryMs(record.ttl, config.ttl, now);
+    const std::int64_t ttl = effectiveTtlMs(record.ttl, config.ttl);
+    const std::int64_t expires = expiryMs(record.ttl, config.ttl, now);
     std::string& envelope = scratch.emplace_back();
-    const detail::EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
+    const EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
     const bool compress = config.compress && record.payload.size() >= options.compress_min_bytes;
-    if (!detail::encodeEnvelope(envelope, fields, record.payload, compress).ok()) {
+    if (!encodeEnvelope(envelope, fields, record.payload, compress).ok()) {
         // Only zstd can fail: store the value uncompressed rather than not at all.
         envelope.clear();
-        (void)detail::encodeEnvelope(envelope, fields, record.payload, false);
+        (void)encodeEnvelope(envelope, fields, record.payload, false);
     }
     if (ttl > 0) {
         scratch.push_back(std::to_string(ttl));
-        c.append({"SET", rk, envelope, "PX", scratch.back()});
-    } else {
-        c.append({"SET", rk, envelope});
+        return {"SET", rk, envelope, "PX", scratch.back()};
     }
+    return {"SET", rk, envelope};
 }
 
 Status checkReplies(const std::vector<ReplyPtr>& replies, std::string_view masked,
                     std::string_view doing) {
     for (const auto& r : replies) {
-        if (r->type == REDIS_REPLY_ERROR) return detail::replyError(*r, masked, doing);
+        if (r->type == REDIS_REPLY_ERROR) return replyError(*r, masked, doing);
     }
     return {};
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::checkReplies;
 
 Status RedisEngine::set(const Key& key, const Record& record) {
     KeyedRecord one{key, record};
@@ -247,6 +272,11 @@ Status RedisEngine::set(const Key& key, const Record& record) {
 
 Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
     Impl& im = *m_impl;
+    if (im.m_cluster) {
+        Status status = im.clusterSetMany(records);
+        if (!status.ok()) im.count(im.m_pendingErrors);
+        return status;
+    }
     Status status = im.withConnection([&](RedisConnection& c) -> Status {
         std::deque<std::string> scratch;  // stable addresses while commands are appended
         std::vector<std::string_view> hexes;
@@ -254,17 +284,17 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
         for (const auto& kr : records) {
             scratch.push_back(im.redisKey(kr.key));
             const std::string& rk = scratch.back();
-            appendSet(c, rk, kr.record, im.m_config, im.m_options, scratch);
+            c.append(detail::setArgs(rk, kr.record, im.m_config, im.m_options, scratch));
             if (!im.m_limit) continue;
             hexes.push_back(im.member(rk));
             ttls.push_back(detail::effectiveTtlMs(kr.record.ttl, im.m_config.ttl));
         }
         // The bound: index the batch and evict, atomically, right behind its SETs.
-        if (im.m_limit) im.m_limit->appendStored(c, hexes, ttls, scratch);
+        if (im.m_limit) c.append(im.m_limit->storedArgs(0, hexes, ttls, scratch));
         auto replies = c.readMany(records.size() + (im.m_limit ? 1 : 0), "SET (pipelined)");
         if (!replies.ok()) return replies.status();
         if (im.m_limit && detail::RedisLimit::lostScript(*replies->back())) {
-            im.m_limit->appendStored(c, hexes, ttls, scratch, true);
+            c.append(im.m_limit->storedArgs(0, hexes, ttls, scratch, true));
             auto redone = c.read("EVAL store");
             if (!redone.ok()) return redone.status();
             replies->back() = std::move(*redone);
@@ -277,10 +307,18 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
 
 Result<bool> RedisEngine::erase(const Key& key) {
     Impl& im = *m_impl;
+    if (im.m_cluster) {
+        Result<bool> removed = im.clusterErase(key);
+        if (!removed.ok()) im.count(im.m_pendingErrors);
+        return removed;
+    }
     const std::string rk = im.redisKey(key);
     Result<bool> removed = im.withConnection([&](RedisConnection& c) -> Result<bool> {
         c.append({"UNLINK", rk});
-        if (im.m_limit) im.m_limit->appendForget(c, im.member(rk));
+        if (im.m_limit) {
+            c.append(im.m_limit->forgetIndexArgs(0, im.member(rk)));
+            c.append(im.m_limit->forgetExpiryArgs(0, im.member(rk)));
+        }
         auto replies = c.readMany(im.m_limit ? 3 : 1, "UNLINK");
         if (!replies.ok()) return replies.status();
         if (Status s = checkReplies(*replies, im.m_masked, "UNLINK " + rk); !s.ok()) return s;
@@ -295,17 +333,14 @@ Result<bool> RedisEngine::contains(const Key& key) {
     Impl& im = *m_impl;
     const std::string rk = im.redisKey(key);
     const std::string last = std::to_string(detail::kEnvelopeFixedHeader - 1);
-    return im.withConnection([&](RedisConnection& c) -> Result<bool> {
-        auto reply = c.command({"GETRANGE", rk, "0", last});
-        if (!reply.ok()) return reply.status();
-        const redisReply& r = **reply;
-        if (r.type == REDIS_REPLY_ERROR)
-            return detail::replyError(r, im.m_masked, "GETRANGE " + rk);
-        if (r.type != REDIS_REPLY_STRING || r.len == 0) return false;
-        auto h = detail::parseEnvelopeFixed(detail::replyText(r));
-        if (!h.ok()) return h.status().withContext("redis key " + rk);
-        return h->expires_ms == 0 || im.m_config.clock->nowMs() < h->expires_ms;
-    });
+    auto reply = im.one(rk, {"GETRANGE", rk, "0", last}, "GETRANGE");
+    if (!reply.ok()) return reply.status();
+    const redisReply& r = **reply;
+    if (r.type == REDIS_REPLY_ERROR) return detail::replyError(r, im.m_masked, "GETRANGE " + rk);
+    if (r.type != REDIS_REPLY_STRING || r.len == 0) return false;
+    auto h = detail::parseEnvelopeFixed(detail::replyText(r));
+    if (!h.ok()) return h.status().withContext("redis key " + rk);
+    return h->expires_ms == 0 || im.m_config.clock->nowMs() < h->expires_ms;
 }
 
 Status RedisEngine::flush() {
@@ -316,9 +351,9 @@ Stats RedisEngine::stats() {
     Impl& im = *m_impl;
     Stats s;
     const Status flushed = im.flushCounters();
-    auto counters = im.withConnection([&](RedisConnection& c) -> Result<ReplyPtr> {
-        return c.command({"HMGET", im.m_metaKey, "hits", "misses", "errors", "evictions"});
-    });
+    auto counters =
+        im.one(im.m_metaKey, {"HMGET", im.m_metaKey, "hits", "misses", "errors", "evictions"},
+               "HMGET counters");
     if (counters.ok() && isArray(**counters, 4)) {
         std::uint64_t* fields[] = {&s.hits, &s.misses, &s.errors, &s.evictions};
         for (std::size_t i = 0; i < 4; ++i) {
@@ -333,6 +368,7 @@ Stats RedisEngine::stats() {
     s.hits += im.m_pendingHits.load(std::memory_order_relaxed);
     s.misses += im.m_pendingMisses.load(std::memory_order_relaxed);
     s.errors += im.m_pendingErrors.load(std::memory_order_relaxed);
+    s.evictions += im.m_pendingEvictions.load(std::memory_order_relaxed);
     if (auto n = size(); n.ok()) s.entries = *n;
     if (!flushed.ok() || !counters.ok()) {
         detail::logger().debug("cache \"{}\": stats from this process only: {}", im.m_config.name,

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -15,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "format/envelope.h"
+#include "redis/redis_cluster.h"
+#include "redis/redis_cluster_layout.h"
 #include "redis/redis_connection.h"
 #include "redis/redis_limit.h"
 #include "redis/redis_scan.h"
@@ -27,6 +32,23 @@ namespace twat_cache {
 namespace detail {
 // Every key of a redis cache starts with this, then the cache's name and ':'.
 inline constexpr std::string_view kRedisNamespace = "twat_cache:";
+// The set of every cache's name.
+inline constexpr std::string_view kRedisCacheSet = "twat_cache:__caches";
+
+// A GET reply as a value, applying the envelope's expiry against `nowMs` (the cache clock).
+Result<StoredValue> valueFromReply(const redisReply& r, const std::string& redisKey,
+                                   std::int64_t nowMs, std::string_view maskedUrl);
+// The SET (with PX when the entry expires) of one entry; `scratch` keeps the strings alive.
+std::vector<std::string_view> setArgs(const std::string& redisKey, const Record& record,
+                                      const ResolvedConfig& config, const RedisOptions& options,
+                                      std::deque<std::string>& scratch);
+// The first Redis error reply among `replies` as a Status, else OK.
+Status checkReplies(const std::vector<ReplyPtr>& replies, std::string_view masked,
+                    std::string_view doing);
+// Owned arguments of a cluster command.
+inline std::vector<std::string> owned(const std::vector<std::string_view>& args) {
+    return {args.begin(), args.end()};
+}
 }  // namespace detail
 
 class RedisEngine::Impl {
@@ -37,9 +59,21 @@ class RedisEngine::Impl {
           m_masked(pool.connect.masked_url),
           m_prefix(std::string(detail::kRedisNamespace) + config.name + ":"),
           m_metaKey(m_prefix + "__meta"),
-          m_pattern(std::string(detail::kRedisNamespace) + detail::globEscape(config.name) + ":"),
           m_pool(std::move(pool)),
           m_schedule(options.counter_flush_ops, options.counter_flush_interval) {
+        setPattern();
+    }
+
+    // On a Redis Cluster (detected at open): the cluster layout (redis_cluster_layout.h).
+    void useCluster(std::unique_ptr<detail::RedisCluster> cluster) {
+        m_cluster = std::move(cluster);
+        setPattern();
+    }
+
+    // SCAN MATCH pattern of the cache's entry keys (with the shard tag on a cluster).
+    void setPattern() {
+        m_pattern = std::string(detail::kRedisNamespace) + detail::globEscape(m_config.name) + ":";
+        if (m_cluster) m_pattern += "{*}";
         for (int i = 0; i < 32; ++i) m_pattern += "[0-9a-f]";
     }
 
@@ -59,18 +93,56 @@ class RedisEngine::Impl {
         }
     }
 
-    std::string redisKey(const Key& key) const { return m_prefix + key.toHex(); }
-    // The 32-hex member of a redis key made by redisKey().
-    std::string_view member(const std::string& rk) const {
-        return std::string_view(rk).substr(m_prefix.size());
+    std::string redisKey(const Key& key) const { return redisKeyOfHex(key.toHex()); }
+    std::string redisKeyOfHex(const std::string& hex) const {
+        if (!m_cluster) return m_prefix + hex;
+        return m_prefix + detail::clusterShardTag(detail::clusterShardOf(hex)) + hex;
     }
+    // The 32-hex member of a redis key made by redisKey().
+    static std::string_view member(const std::string& rk) {
+        return std::string_view(rk).substr(rk.size() < 32 ? 0 : rk.size() - 32);
+    }
+    // The maxsize shard of a redis key made by redisKey() (0 on a single server).
+    int shardOf(const std::string& rk) const { return m_limit ? m_limit->shardOf(member(rk)) : 0; }
+
+    // One command about `key`: on its node in a cluster, else on a pooled connection.
+    Result<detail::ReplyPtr> one(const std::string& key, std::vector<std::string_view> args,
+                                 std::string_view doing) {
+        if (m_cluster) return m_cluster->runOne(detail::keySlot(key), detail::owned(args), doing);
+        return withConnection([&](detail::RedisConnection& c) -> Result<detail::ReplyPtr> {
+            c.append(args);
+            return c.read(doing);
+        });
+    }
+
+    // GETRANGE bytes that describe an entry in scan(): the fixed header, the key text's varint
+    // and a key text of kKeyTextLimit bytes (memoization cuts key texts to about that).
+    static constexpr std::size_t kHeaderPrefixBytes =
+        detail::kEnvelopeFixedHeader + 10 + kKeyTextLimit + 64 + 8;
+    // A scan() entry from the PTTL, STRLEN and GETRANGE (kHeaderPrefixBytes) replies of its key;
+    // nullopt when the key is gone.
+    static std::optional<EntryInfo> entryFrom(const std::string& hex, const redisReply& pttl,
+                                              const redisReply& len, const redisReply& head,
+                                              std::int64_t now);
+
+    // ---- cluster paths (redis_engine_cluster.cpp) ----
+    std::vector<Result<StoredValue>> clusterGetMany(std::span<const Key> keys);
+    Status clusterSetMany(std::span<const KeyedRecord> records);
+    Result<bool> clusterErase(const Key& key);
+    Status clusterRegister(const std::string& version, const std::string& created);
+    Status clusterFlush(std::span<const std::pair<std::string_view, std::string>> amounts);
+    Result<std::uint64_t> clusterClear();
+    Result<std::uint64_t> clusterSize();
+    Result<ScanPage> clusterScan(std::string_view cursor, std::size_t limit);
+    // SCANs every master with MATCH m_pattern; `page` gets each node's keys (false stops).
+    Status forEachClusterKey(const std::function<bool(std::vector<std::string>& keys)>& page);
 
     // After a pipelined lru touch failed with NOSCRIPT (Redis restarted or flushed its
     // scripts): re-runs it with EVAL. Other failures only cost recency, never the value.
     void retouch(detail::RedisConnection& c, const redisReply& r,
                  std::span<const std::string_view> hexes) {
         if (detail::RedisLimit::lostScript(r)) {
-            m_limit->appendTouched(c, hexes, true);
+            c.append(m_limit->touchedArgs(0, hexes, true));
             (void)c.read("EVAL touch");
         } else if (r.type == REDIS_REPLY_ERROR) {
             detail::logger().debug("cache \"{}\": lru touch failed: {}", m_config.name,
@@ -104,20 +176,34 @@ class RedisEngine::Impl {
         };
         Field fields[] = {{"hits", &m_pendingHits, 0},
                           {"misses", &m_pendingMisses, 0},
-                          {"errors", &m_pendingErrors, 0}};
+                          {"errors", &m_pendingErrors, 0},
+                          {"evictions", &m_pendingEvictions, 0}};
         bool any = false;
         for (auto& f : fields) {
             f.taken = f.pending->exchange(0, std::memory_order_relaxed);
             any = any || f.taken != 0;
         }
         if (!any) return {};
+        if (m_cluster) {
+            std::vector<std::pair<std::string_view, std::string>> amounts;
+            for (const auto& f : fields) {
+                if (f.taken != 0) amounts.emplace_back(f.name, std::to_string(f.taken));
+            }
+            Status status = clusterFlush(amounts);
+            if (!status.ok()) {
+                for (const auto& f : fields) {
+                    f.pending->fetch_add(f.taken, std::memory_order_relaxed);
+                }
+            }
+            return status;
+        }
         // HINCRBY is not idempotent, so no retry here: a failed flush is re-sent whole later.
         auto lease = m_pool.acquire();
         Status status = lease.status();
         if (lease.ok()) {
             detail::RedisConnection& conn = **lease;
             std::vector<std::string> amounts;
-            amounts.reserve(3);
+            amounts.reserve(4);
             std::size_t sent = 0;
             for (const auto& f : fields) {
                 if (f.taken == 0) continue;
@@ -149,12 +235,15 @@ class RedisEngine::Impl {
     const std::string m_prefix;   // "twat_cache:<cache>:"
     const std::string m_metaKey;  // "twat_cache:<cache>:__meta"
     std::string m_pattern;        // SCAN MATCH pattern of the cache's entry keys
-    detail::RedisPool m_pool;
+    detail::RedisPool m_pool;     // the server the URL names (a seed, on a cluster)
+    std::unique_ptr<detail::RedisCluster> m_cluster;  // set on a Redis Cluster
     std::optional<detail::RedisLimit> m_limit;  // set when maxsize > 0
 
     std::atomic<std::uint64_t> m_pendingHits{0};
     std::atomic<std::uint64_t> m_pendingMisses{0};
     std::atomic<std::uint64_t> m_pendingErrors{0};
+    // Evictions the cluster scripts reported (a single server's script counts them itself).
+    std::atomic<std::uint64_t> m_pendingEvictions{0};
     detail::FlushSchedule m_schedule;
     std::mutex m_flushMutex;  // one counter flush at a time
 };

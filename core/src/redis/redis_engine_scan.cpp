@@ -10,10 +10,7 @@ using detail::RedisConnection;
 
 namespace {
 
-// GETRANGE bytes that describe an entry in scan(): the fixed header, the key text's varint and
-// a key text of kKeyTextLimit bytes (memoization cuts key texts to about that), with slack.
-constexpr std::size_t kHeaderPrefixBytes =
-    detail::kEnvelopeFixedHeader + 10 + kKeyTextLimit + 64 + 8;
+constexpr std::size_t kHeaderPrefixBytes = RedisEngine::Impl::kHeaderPrefixBytes;
 constexpr std::size_t kScanBatch = 1000;
 // SCAN calls one scan() page may make before returning a short page (sparse databases).
 constexpr int kScanCallsPerPage = 64;
@@ -24,6 +21,10 @@ constexpr std::uint64_t kScanCallLimit = 100'000'000;
 
 Status RedisEngine::clear() {
     Impl& im = *m_impl;
+    if (im.m_cluster) {
+        auto removed = im.clusterClear();
+        return removed.ok() ? Status() : removed.status();
+    }
     const std::string count = std::to_string(kScanBatch);
     return im.withConnection([&](RedisConnection& c) -> Status {
         // Each round trip carries the UNLINK of one batch and the SCAN of the next.
@@ -65,6 +66,7 @@ Status RedisEngine::clear() {
 
 Result<std::uint64_t> RedisEngine::size() {
     Impl& im = *m_impl;
+    if (im.m_cluster) return im.clusterSize();
     const std::string count = std::to_string(kScanBatch);
     return im.withConnection([&](RedisConnection& c) -> Result<std::uint64_t> {
         std::uint64_t total = 0;
@@ -110,9 +112,42 @@ Result<ScanCursor> parseCursor(std::string_view text) {
 
 }  // namespace
 
+std::optional<EntryInfo> RedisEngine::Impl::entryFrom(const std::string& hex,
+                                                      const redisReply& pttl,
+                                                      const redisReply& len,
+                                                      const redisReply& head, std::int64_t now) {
+    if (pttl.type != REDIS_REPLY_INTEGER || pttl.integer == -2) return std::nullopt;  // gone
+    auto key = Key::fromHex(hex);
+    if (!key.ok()) return std::nullopt;
+    EntryInfo e;
+    e.key = *key;
+    if (len.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(len.integer);
+    if (pttl.integer > 0) e.expires_ms = now + pttl.integer;
+    if (head.type == REDIS_REPLY_STRING) {
+        const std::string_view prefix = detail::replyText(head);
+        std::size_t needed = 0;
+        auto h = detail::parseEnvelopeHeader(prefix, &needed);
+        if (!h.ok() && needed > prefix.size()) {
+            // A key text longer than the prefix (set directly, not by memoization).
+            h = detail::parseEnvelopeFixed(prefix);
+            if (h.ok()) e.key_text = "(key text longer than the scanned prefix)";
+        } else if (h.ok()) {
+            e.key_text = std::string(h->key_text);
+        }
+        if (h.ok()) {
+            e.created_ms = h->created_ms;
+            if (h->expires_ms != 0) e.expires_ms = h->expires_ms;
+        } else {
+            e.key_text = "(" + h.status().message() + ")";
+        }
+    }
+    return e;
+}
+
 Result<ScanPage> RedisEngine::scan(std::string_view cursorText, std::size_t limit) {
     Impl& im = *m_impl;
     limit = std::max<std::size_t>(limit, 1);
+    if (im.m_cluster) return im.clusterScan(cursorText, limit);
     auto cursor = parseCursor(cursorText);
     if (!cursor.ok()) return cursor.status();
     return im.withConnection([&](RedisConnection& c) -> Result<ScanPage> {
@@ -144,35 +179,9 @@ Result<ScanPage> RedisEngine::scan(std::string_view cursorText, std::size_t limi
         ScanPage out;
         const std::int64_t now = im.m_config.clock->nowMs();
         for (std::size_t i = 0; i < take; ++i) {
-            const redisReply& pttl = *(*replies)[3 * i];
-            const redisReply& len = *(*replies)[3 * i + 1];
-            const redisReply& head = *(*replies)[3 * i + 2];
-            if (pttl.type != REDIS_REPLY_INTEGER || pttl.integer == -2) continue;  // gone
-            auto key = Key::fromHex(hexes[i]);
-            if (!key.ok()) continue;
-            EntryInfo e;
-            e.key = *key;
-            if (len.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(len.integer);
-            if (pttl.integer > 0) e.expires_ms = now + pttl.integer;
-            if (head.type == REDIS_REPLY_STRING) {
-                const std::string_view prefix = detail::replyText(head);
-                std::size_t needed = 0;
-                auto h = detail::parseEnvelopeHeader(prefix, &needed);
-                if (!h.ok() && needed > prefix.size()) {
-                    // A key text longer than the prefix (set directly, not by memoization).
-                    h = detail::parseEnvelopeFixed(prefix);
-                    if (h.ok()) e.key_text = "(key text longer than the scanned prefix)";
-                } else if (h.ok()) {
-                    e.key_text = std::string(h->key_text);
-                }
-                if (h.ok()) {
-                    e.created_ms = h->created_ms;
-                    if (h->expires_ms != 0) e.expires_ms = h->expires_ms;
-                } else {
-                    e.key_text = "(" + h.status().message() + ")";
-                }
-            }
-            out.entries.push_back(std::move(e));
+            auto e = Impl::entryFrom(hexes[i], *(*replies)[3 * i], *(*replies)[3 * i + 1],
+                                     *(*replies)[3 * i + 2], now);
+            if (e) out.entries.push_back(std::move(*e));
         }
         if (next != "e" || hexes.size() > take) {
             out.cursor = next + "|";

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "redis/redis_cluster_layout.h"
+
 namespace twat_cache::detail {
 
 namespace {
@@ -98,21 +100,37 @@ std::string_view policyArg(Policy p) {
 
 }  // namespace
 
-RedisLimit::RedisLimit(std::string prefix, std::uint64_t maxsize, Policy policy)
-    : m_prefix(std::move(prefix)),
-      m_indexKey(m_prefix + "__index"),
-      m_expiryKey(m_prefix + "__expiry"),
-      m_metaKey(m_prefix + "__meta"),
-      m_maxsize(std::to_string(maxsize)),
-      m_policy(effectivePolicy(policy)) {}
+RedisLimit::RedisLimit(std::string prefix, std::uint64_t maxsize, Policy policy, bool cluster)
+    : m_policy(effectivePolicy(policy)) {
+    const int n = cluster ? kClusterShards : 1;
+    const auto shards = static_cast<std::uint64_t>(n);
+    for (int i = 0; i < n; ++i) {
+        Shard s;
+        s.prefix = cluster ? prefix + clusterShardTag(i) : prefix;
+        s.index = s.prefix + "__index";
+        s.expiry = s.prefix + "__expiry";
+        s.meta = s.prefix + "__meta";
+        const std::uint64_t share =
+            maxsize / shards + (static_cast<std::uint64_t>(i) < maxsize % shards ? 1U : 0U);
+        s.maxsize = std::to_string(share);
+        m_shards.push_back(std::move(s));
+    }
+}
 
 Policy RedisLimit::effectivePolicy(Policy requested) {
     return requested == Policy::kFifo || requested == Policy::kRr ? requested : Policy::kLru;
 }
 
-void RedisLimit::appendLoad(RedisConnection& c) const {
-    c.append({"SCRIPT", "LOAD", kStoreScript});
-    c.append({"SCRIPT", "LOAD", kTouchScript});
+int RedisLimit::shardOf(std::string_view hex) const {
+    return m_shards.size() == 1 ? 0 : clusterShardOf(hex);
+}
+
+std::vector<std::string_view> RedisLimit::loadStoreArgs() {
+    return {"SCRIPT", "LOAD", kStoreScript};
+}
+
+std::vector<std::string_view> RedisLimit::loadTouchArgs() {
+    return {"SCRIPT", "LOAD", kTouchScript};
 }
 
 Status RedisLimit::takeShas(const redisReply& store, const redisReply& touch,
@@ -129,40 +147,47 @@ Status RedisLimit::takeShas(const redisReply& store, const redisReply& touch,
     return {};
 }
 
-void RedisLimit::appendStored(RedisConnection& c, std::span<const std::string_view> hexes,
-                              std::span<const std::int64_t> ttlsMs,
-                              std::deque<std::string>& scratch, bool eval) const {
+std::vector<std::string_view> RedisLimit::storedArgs(int shard,
+                                                     std::span<const std::string_view> hexes,
+                                                     std::span<const std::int64_t> ttlsMs,
+                                                     std::deque<std::string>& scratch,
+                                                     bool eval) const {
+    const Shard& s = m_shards[index(shard)];
     std::vector<std::string_view> args{eval ? "EVAL" : "EVALSHA",
                                        eval ? kStoreScript : std::string_view(m_storeSha),
                                        "3",
-                                       m_indexKey,
-                                       m_expiryKey,
-                                       m_metaKey,
-                                       m_maxsize,
+                                       s.index,
+                                       s.expiry,
+                                       s.meta,
+                                       s.maxsize,
                                        policyArg(m_policy),
-                                       m_prefix};
+                                       s.prefix};
     args.reserve(args.size() + 2 * hexes.size());
     for (std::size_t i = 0; i < hexes.size(); ++i) {
         args.push_back(hexes[i]);
         args.push_back(scratch.emplace_back(std::to_string(ttlsMs[i])));
     }
-    c.append(args);
+    return args;
 }
 
-bool RedisLimit::appendTouched(RedisConnection& c, std::span<const std::string_view> hexes,
-                               bool eval) const {
-    if (m_policy != Policy::kLru || hexes.empty()) return false;
+std::vector<std::string_view> RedisLimit::touchedArgs(int shard,
+                                                      std::span<const std::string_view> hexes,
+                                                      bool eval) const {
+    if (m_policy != Policy::kLru || hexes.empty()) return {};
+    const Shard& s = m_shards[index(shard)];
     std::vector<std::string_view> args{eval ? "EVAL" : "EVALSHA",
                                        eval ? kTouchScript : std::string_view(m_touchSha), "2",
-                                       m_indexKey, m_metaKey};
+                                       s.index, s.meta};
     args.insert(args.end(), hexes.begin(), hexes.end());
-    c.append(args);
-    return true;
+    return args;
 }
 
-void RedisLimit::appendForget(RedisConnection& c, std::string_view hex) const {
-    c.append({"ZREM", m_indexKey, hex});
-    c.append({"ZREM", m_expiryKey, hex});
+std::vector<std::string_view> RedisLimit::forgetIndexArgs(int shard, std::string_view hex) const {
+    return {"ZREM", m_shards[index(shard)].index, hex};
+}
+
+std::vector<std::string_view> RedisLimit::forgetExpiryArgs(int shard, std::string_view hex) const {
+    return {"ZREM", m_shards[index(shard)].expiry, hex};
 }
 
 bool RedisLimit::lostScript(const redisReply& r) {

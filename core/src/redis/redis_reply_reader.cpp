@@ -62,22 +62,30 @@ void boundReplyReader(redisContext* ctx) {
     boundReader(ctx->reader, ReplyLimits{}.max_elements);
 }
 
-ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const ReplyLimits& limits,
-                      void** reply, std::string& detail, ReplyTransport* transport) {
-    *reply = nullptr;
-    t_maxElements = limits.max_elements;
-    t_refusedElements = -1;
+ReadOutcome writePending(redisContext* ctx, Clock::time_point deadline, std::string& detail,
+                         ReplyTransport* transport) {
     // Nothing buffered makes this a no-op without a system call: pipelined reads stay cheap.
     // A write blocks at most the socket's send timeout; the deadline is checked between them.
     int done = 0;
     while (true) {
         const int rc = transport ? transport->write(ctx, &done) : redisBufferWrite(ctx, &done);
         if (rc == REDIS_ERR) return ReadOutcome::kTransport;
-        if (done) break;
+        if (done) return ReadOutcome::kReply;
         if (millisecondsLeft(deadline) == 0) {
             detail = "the server is not reading what was sent";
             return ReadOutcome::kTimeout;
         }
+    }
+}
+
+ReadOutcome readReply(redisContext* ctx, Clock::time_point deadline, const ReplyLimits& limits,
+                      void** reply, std::string& detail, ReplyTransport* transport) {
+    *reply = nullptr;
+    t_maxElements = limits.max_elements;
+    t_refusedElements = -1;
+    if (const ReadOutcome sent = writePending(ctx, deadline, detail, transport);
+        sent != ReadOutcome::kReply) {
+        return sent;
     }
     std::size_t received = 0;
     while (true) {

@@ -51,6 +51,11 @@ void boundReplyReader(redisContext* ctx);
 // The same for a bare reader (fuzzing), with `maxElements` on this thread.
 void boundReader(redisReader* reader, std::size_t maxElements);
 
+// Sends what is buffered, before `deadline`: kReply when all of it went out, kTimeout (with
+// `detail`) or kTransport otherwise.
+ReadOutcome writePending(redisContext* ctx, std::chrono::steady_clock::time_point deadline,
+                         std::string& detail, ReplyTransport* transport = nullptr);
+
 // Sends what is buffered, then reads one reply, all before `deadline`, through `transport`
 // (null: hiredis's own socket I/O). On kTooLarge or kTimeout the connection is out of step
 // with the server and must not be used again.

@@ -15,6 +15,7 @@ constexpr std::string_view kSentinelScheme = "redis+sentinel://";
 constexpr std::string_view kSentinelTlsScheme = "rediss+sentinel://";
 constexpr std::string_view kMask = "***";
 constexpr int kDefaultSentinelPort = 26379;
+constexpr int kDefaultRedisPort = 6379;
 
 Result<int> parseInt(std::string_view text, int lo, int hi) {
     int v = 0;
@@ -238,7 +239,22 @@ Status parseTcp(RedisEndpoint& ep, std::string_view rest) {
         path = rest.substr(slash + 1);
         rest = rest.substr(0, slash);
     }
-    if (Status s = parseHostPort(rest, ep.host, ep.port); !s.ok()) return s;
+    // host[:port][,host[:port]...]: further addresses of a Redis Cluster to try in turn.
+    const auto comma = rest.find(',');
+    if (Status s = parseHostPort(rest.substr(0, comma), ep.host, ep.port); !s.ok()) return s;
+    for (std::string_view more = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+         comma != std::string_view::npos;) {
+        const auto next = more.find(',');
+        const std::string_view one = more.substr(0, next);
+        std::pair<std::string, int> address{"", kDefaultRedisPort};
+        if (one.empty()) return Status::invalidArgument("empty address in the host list");
+        if (Status s = parseHostPort(one, address.first, address.second); !s.ok()) {
+            return Status::invalidArgument("host \"" + std::string(one) + "\": " + s.message());
+        }
+        ep.seeds.push_back(std::move(address));
+        if (next == std::string_view::npos) break;
+        more = more.substr(next + 1);
+    }
     if (!path.empty()) {
         if (Status s = parseDb(ep, path); !s.ok()) return s;
     }
