@@ -64,6 +64,28 @@ struct SourceInfo {
     // has been read ("Redis 7.0.11, db 0"); before that it is "db 0".
 };
 
+// One server of a Redis Cluster as SourceStats::nodes reports it (masters by first slot,
+// each followed by its replicas). nullopt: the node did not say (see `error`).
+struct NodeStats {
+    std::string address;  // "host:port"
+    std::string role;     // "master" or "replica"
+    std::string master;   // a replica's master's address; empty for a master
+    std::string slot_ranges;  // a master's slots, e.g. "0-5460"; empty for a replica
+    std::uint32_t slot_count = 0;
+    std::optional<std::uint64_t> keys;          // DBSIZE
+    std::optional<std::uint64_t> memory_bytes;  // INFO memory used_memory
+    std::optional<std::uint64_t> hits;          // INFO stats keyspace_hits
+    std::optional<std::uint64_t> misses;        // INFO stats keyspace_misses
+    std::string error;  // why the node could not be asked ("" when it answered)
+};
+
+// How far the current listing has got on one node of a Redis Cluster (EntryPage::nodes).
+struct NodeScan {
+    std::string address;
+    std::uint64_t scanned = 0;  // keys this listing has examined on the node
+    bool done = false;          // SCAN finished on this node
+};
+
 // Statistics of a source. nullopt means "not tracked by this cache"; `note` says why.
 struct SourceStats {
     std::optional<std::uint64_t> entries;
@@ -75,6 +97,9 @@ struct SourceStats {
     // Further named counts a source knows, in a stable order: for Redis "db0.keys",
     // "server.expired_keys", "cache.<name>.hits", ...; empty for most sources.
     std::vector<std::pair<std::string, std::uint64_t>> extra;
+    // A Redis Cluster's servers: entries and the counts above are the sums over its masters;
+    // empty for every other source.
+    std::vector<NodeStats> nodes;
 
     // hits / (hits + misses) when both are tracked and there was a lookup.
     std::optional<double> hitRatio() const {
@@ -164,6 +189,8 @@ struct EntryPage {
     std::uint64_t scanned = 0;
     std::optional<std::uint64_t> total;
     bool budget_spent = false;  // the call stopped on its time budget, not on a full page
+    // A Redis Cluster listing: how far it got on each master (the cursor spans them all).
+    std::vector<NodeScan> nodes;
 
     bool complete() const { return cursor.empty(); }
 };
