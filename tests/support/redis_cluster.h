@@ -129,7 +129,8 @@ class RedisCluster {
     std::string migrateKeys(int slot, std::size_t maxKeys, std::size_t* moved = nullptr);
     std::string finishMigration(int slot);
     // Moves `slotCount` whole slots (the highest) with their keys from the master on
-    // `fromPort` to the master on `toPort`, then waits (at most 30 s) until settled.
+    // `fromPort` to the master on `toPort`, then waits (at most 30 s) until settled. Each slot
+    // costs about ten redis-cli runs: some 40 ms for a slot with few keys.
     std::string reshard(int fromPort, int toPort, int slotCount);
 
   private:
