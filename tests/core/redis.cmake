@@ -37,3 +37,6 @@ add_dependencies(test_redis_ssh twat-cache)
 # the maxsize bound over the cluster, a slot migrated in use, a master killed under load.
 twat_cache_add_test(NAME test_redis_cluster_engine SOURCES test_redis_cluster_engine.cpp
     LABELS redis TIMEOUT 240)
+# A Redis Cluster behind TLS (bus and replication too) with passwords and ACL users.
+twat_cache_add_test(NAME test_redis_cluster_secure SOURCES test_redis_cluster_secure.cpp
+    LABELS redis TIMEOUT 180)
