@@ -40,3 +40,6 @@ twat_cache_add_test(NAME test_redis_cluster_engine SOURCES test_redis_cluster_en
 # A Redis Cluster behind TLS (bus and replication too) with passwords and ACL users.
 twat_cache_add_test(NAME test_redis_cluster_secure SOURCES test_redis_cluster_secure.cpp
     LABELS redis TIMEOUT 180)
+# Threads sharing one cluster engine while a slot moves (concurrency: run under TSan in CI).
+twat_cache_add_test(NAME test_redis_cluster_threads SOURCES test_redis_cluster_threads.cpp
+    LABELS redis concurrency TIMEOUT 120)
