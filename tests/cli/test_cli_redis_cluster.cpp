@@ -141,6 +141,10 @@ class TestCliRedisCluster : public QObject {
             cursor = p["cursor"].get<std::string>();
         }
         QCOMPARE(paged.size(), std::size_t{1200});
+        auto ns = cli({"inspect", m_url, "--namespaces", "--json"});
+        QCOMPARE(ns.exitCode, 0);
+        QCOMPARE(json::parse(ns.out)["namespaces"][0]["keys"].get<std::uint64_t>(),
+                 std::uint64_t{1200});
         // A key on another node than the one the URL names, in detail.
         const std::string key = twat_cache::test::nodeKeys(m_masters.back(), "cli:*").front();
         auto detail = cli({"inspect", m_url, "--entry", key, "--json"});
