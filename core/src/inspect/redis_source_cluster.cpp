@@ -129,8 +129,9 @@ Result<RedisSource::ScanStep> RedisSource::clusterScanOnce(const std::string& cu
     bool movedPass = false;
     if (cursor == "0") {  // a new walk: remember who serves each slot now
         if (Status s = m_cluster->refresh(); !s.ok()) return s;
-        Walk walk{m_nextWalk++, ownerAddresses(m_cluster->masters()), {}, {}};
-        for (const auto& m : m_cluster->masters()) walk.nodes.push_back({m.address, 0, false});
+        const auto masters = m_cluster->masters();
+        Walk walk{m_nextWalk++, ownerAddresses(masters), {}, {}};
+        for (const auto& m : masters) walk.nodes.push_back({m.address, 0, false});
         number = walk.number;
         if (m_walks.size() == kWalksKept) m_walks.erase(m_walks.begin());
         m_walks.push_back(std::move(walk));
