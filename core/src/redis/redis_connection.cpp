@@ -114,13 +114,15 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
         return Status::invalidArgument("redis " + std::string(maskedUrl) + ": " +
                                        std::string(doing) +
                                        ": this server is a Redis Cluster node, which has only "
-                                       "database 0 (" + std::string(text) + ")");
+                                       "database 0 (" +
+                                       std::string(text) + ")");
     }
     if (text.starts_with("MOVED ") || text.starts_with("ASK ")) {
         // Routing handles these on a detected cluster: this one went undetected.
         return Status::unavailable(
-            msg + " (a Redis Cluster node, but the cluster was not detected: the user may lack "
-                  "the right to run CLUSTER SLOTS; grant it with +cluster|slots)");
+            msg +
+            " (a Redis Cluster node, but the cluster was not detected: the user may lack "
+            "the right to run CLUSTER SLOTS; grant it with +cluster|slots)");
     }
     if (text.starts_with("CLUSTERDOWN")) {
         return Status::unavailable(msg + " (the cluster cannot serve this key now)");
@@ -370,12 +372,14 @@ Status RedisConnection::send(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
     SigpipeGuard guard;
     std::string detail;
-    switch (writePending(m_ctx, std::chrono::steady_clock::now() + m_timeout, detail, m_tls.get())) {
+    switch (
+        writePending(m_ctx, std::chrono::steady_clock::now() + m_timeout, detail, m_tls.get())) {
         case ReadOutcome::kReply:
             return {};
         case ReadOutcome::kTimeout:
             m_failure = Failure::kTimeout;
-            return Status::timeout("redis " + m_maskedUrl + ": " + std::string(doing) + ": " + detail);
+            return Status::timeout("redis " + m_maskedUrl + ": " + std::string(doing) + ": " +
+                                   detail);
         default:
             return transportError(doing);
     }

@@ -41,8 +41,8 @@ Status firstFailure(std::vector<Result<ReplyPtr>>& replies, std::string_view mas
 Status RedisEngine::Impl::clusterRegister(const std::string& version, const std::string& created) {
     const int metaSlot = keySlot(m_metaKey);
     std::vector<ClusterCommand> cmds;
-    cmds.push_back(
-        {keySlot(detail::kRedisCacheSet), {"SADD", std::string(detail::kRedisCacheSet), m_config.name}});
+    cmds.push_back({keySlot(detail::kRedisCacheSet),
+                    {"SADD", std::string(detail::kRedisCacheSet), m_config.name}});
     cmds.push_back({metaSlot, {"HSETNX", m_metaKey, "format_version", version}});
     cmds.push_back({metaSlot, {"HSETNX", m_metaKey, "created", created}});
     cmds.push_back({metaSlot, {"HGET", m_metaKey, "format_version"}});
@@ -60,10 +60,11 @@ Status RedisEngine::Impl::clusterRegister(const std::string& version, const std:
     if (stored.type == REDIS_REPLY_STRING && detail::replyText(stored) != version) {
         return Status::notSupported("redis " + m_masked + ": cache \"" + m_config.name +
                                     "\" has format_version " +
-                                    std::string(detail::replyText(stored)) +
-                                    "; this build reads " + version + " on a Redis Cluster");
+                                    std::string(detail::replyText(stored)) + "; this build reads " +
+                                    version + " on a Redis Cluster");
     }
-    if (m_limit && replies.size() >= 6) return m_limit->takeShas(**replies[4], **replies[5], m_masked);
+    if (m_limit && replies.size() >= 6)
+        return m_limit->takeShas(**replies[4], **replies[5], m_masked);
     return {};
 }
 
@@ -84,8 +85,8 @@ std::vector<Result<StoredValue>> RedisEngine::Impl::clusterGetMany(std::span<con
         for (const auto& [shard, items] : groups.items) {
             std::vector<std::string_view> hexes;
             for (std::size_t i : items) hexes.push_back(member(rks[i]));
-            cmds.push_back({keySlot(m_limit->indexKey(shard)),
-                            owned(m_limit->touchedArgs(shard, hexes))});
+            cmds.push_back(
+                {keySlot(m_limit->indexKey(shard)), owned(m_limit->touchedArgs(shard, hexes))});
             touches.emplace_back(shard, std::move(hexes));
         }
     }
@@ -128,8 +129,8 @@ Status RedisEngine::Impl::clusterSetMany(std::span<const KeyedRecord> records) {
     for (std::size_t i = 0; i < records.size(); ++i) {
         const std::string& rk = scratch.emplace_back(redisKey(records[i].key));
         rks.push_back(&rk);
-        cmds.push_back(
-            {keySlot(rk), owned(detail::setArgs(rk, records[i].record, m_config, m_options, scratch))});
+        cmds.push_back({keySlot(rk), owned(detail::setArgs(rk, records[i].record, m_config,
+                                                           m_options, scratch))});
         if (m_limit) groups.items[shardOf(rk)].push_back(i);
     }
     // The bound: each shard indexes its part of the batch and evicts, right behind the SETs.
@@ -154,10 +155,10 @@ Status RedisEngine::Impl::clusterSetMany(std::span<const KeyedRecord> records) {
         auto& reply = replies[records.size() + s];
         if (reply.ok() && detail::RedisLimit::lostScript(**reply)) {
             const Store& st = stores[s];
-            reply = m_cluster->runOne(keySlot(m_limit->indexKey(st.shard)),
-                                      owned(m_limit->storedArgs(st.shard, st.hexes, st.ttls,
-                                                                scratch, true)),
-                                      "EVAL store");
+            reply = m_cluster->runOne(
+                keySlot(m_limit->indexKey(st.shard)),
+                owned(m_limit->storedArgs(st.shard, st.hexes, st.ttls, scratch, true)),
+                "EVAL store");
         }
         if (reply.ok() && (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer > 0) {
             count(m_pendingEvictions, static_cast<std::uint64_t>((*reply)->integer));
@@ -276,9 +277,10 @@ Result<ScanPage> RedisEngine::Impl::clusterScan(std::string_view cursorText, std
     if (!cursorText.empty()) {
         const auto colon = cursorText.find(':');
         const auto bar = cursorText.find('|');
-        const std::string_view tail = bar == std::string_view::npos ? "" : cursorText.substr(bar + 1);
-        auto [ptr, ec] = std::from_chars(cursorText.data() + 1,
-                                         cursorText.data() + std::min(colon, cursorText.size()), node);
+        const std::string_view tail =
+            bar == std::string_view::npos ? "" : cursorText.substr(bar + 1);
+        auto [ptr, ec] = std::from_chars(
+            cursorText.data() + 1, cursorText.data() + std::min(colon, cursorText.size()), node);
         if (cursorText.front() != 'c' || colon == std::string_view::npos || bar < colon ||
             ec != std::errc() || tail.size() % 32 != 0) {
             return Status::invalidArgument("\"" + std::string(cursorText.substr(0, 80)) +
@@ -317,8 +319,8 @@ Result<ScanPage> RedisEngine::Impl::clusterScan(std::string_view cursorText, std
     for (std::size_t i = 0; i < take; ++i) {
         if (!replies[3 * i].ok()) return replies[3 * i].status();
         if (!replies[3 * i + 1].ok() || !replies[3 * i + 2].ok()) continue;
-        auto e = entryFrom(hexes[i], **replies[3 * i], **replies[3 * i + 1], **replies[3 * i + 2],
-                           now);
+        auto e =
+            entryFrom(hexes[i], **replies[3 * i], **replies[3 * i + 1], **replies[3 * i + 2], now);
         if (e) out.entries.push_back(std::move(*e));
     }
     if (node < masters.size() || hexes.size() > take) {
