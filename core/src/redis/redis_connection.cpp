@@ -1,5 +1,6 @@
 #include "redis/redis_connection.h"
 
+#include <hiredis/sds.h>  // only its inline functions: its others lack C linkage in C++
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -7,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "redis/redis_reply_reader.h"
 #include "redis/redis_sentinel.h"
@@ -387,7 +389,11 @@ Status RedisConnection::send(std::string_view doing) {
 
 Result<ReplyPtr> RedisConnection::read(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
-    SigpipeGuard guard;
+    // Only a write raises SIGPIPE. Once send() has written a pipeline, its replies are read
+    // one read() each (RedisCluster::run()): without a guard they cost no signal-mask system
+    // calls (three per reply with one). TLS may write while it reads, so it keeps the guard.
+    std::optional<SigpipeGuard> guard;
+    if (m_tls || sdslen(m_ctx->obuf) > 0) guard.emplace();
     return readOne(doing);
 }
 
