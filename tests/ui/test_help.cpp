@@ -4,6 +4,7 @@
 // every image the shipped docs show is in the program; the shortcuts table is made from the
 // window's own actions, so each action with keys is listed with exactly those keys.
 #include <QAction>
+#include <QDirIterator>
 #include <QFile>
 #include <QMenuBar>
 #include <QPushButton>
@@ -80,24 +81,44 @@ class TestHelp : public QObject {
                  QStringLiteral("sizes-one-definition-per-source-kind"));
     }
 
-    // Every image and every shipped-doc link of the shipped docs resolves inside the program.
+    // Every image and every document link of the shipped docs resolves inside the program.
     void everyShippedReferenceIsShipped() {
         initUiResources();
-        const QStringList docs = QDir(QStringLiteral(":/help")).entryList({QStringLiteral("*.md")});
+        QStringList docs;
+        QDirIterator it(QStringLiteral(":/help"), {QStringLiteral("*.md")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) docs << it.next().mid(QStringLiteral(":/help/").size());
         QVERIFY(docs.contains(QStringLiteral("INSPECTOR.md")));
+        QVERIFY(docs.contains(QStringLiteral("benchmarks/inspector_window.md")));
         const QRegularExpression image(QStringLiteral(R"(!\[[^\]]*\]\(([^)#]+)\))"));
-        int images = 0;
-        for (const QString& doc : docs) {
-            QFile f(QStringLiteral(":/help/") + doc);
+        const QRegularExpression doc(QStringLiteral(R"(\]\(([^):#]+\.md)(#[^)]*)?\))"));
+        int images = 0, links = 0;
+        for (const QString& name : docs) {
+            QFile f(QStringLiteral(":/help/") + name);
             QVERIFY(f.open(QIODevice::ReadOnly));
             const QString text = QString::fromUtf8(f.readAll());
+            const QUrl base(QStringLiteral("qrc:/help/") + name);
             for (const auto& m : image.globalMatch(text)) {
-                const QString path = QStringLiteral(":/help/") + m.captured(1);
-                QVERIFY2(QFile::exists(path), qPrintable(doc + ": " + m.captured(1)));
+                const QString path = QLatin1Char(':') + base.resolved(QUrl(m.captured(1))).path();
+                QVERIFY2(QFile::exists(path), qPrintable(name + ": " + m.captured(1)));
                 ++images;
             }
+            for (const auto& m : doc.globalMatch(text)) {
+                const QString path = QLatin1Char(':') + base.resolved(QUrl(m.captured(1))).path();
+                QVERIFY2(QFile::exists(path), qPrintable(name + ": " + m.captured(1)));
+                ++links;
+            }
         }
-        QVERIFY(images > 0);
+        QVERIFY(images > 0 && links > 0);
+    }
+
+    void linksIntoSubfoldersAndBack() {
+        UserGuideDialog dialog;
+        QVERIFY(dialog.showDocument(QStringLiteral("INSPECTOR.md")));
+        emit dialog.browser()->anchorClicked(QUrl(QStringLiteral("benchmarks/inspector_window.md")));
+        QCOMPARE(dialog.document(), QStringLiteral("benchmarks/inspector_window.md"));
+        emit dialog.browser()->anchorClicked(QUrl(QStringLiteral("../BENCHMARKS.md")));
+        QCOMPARE(dialog.document(), QStringLiteral("BENCHMARKS.md"));
     }
 
     void shortcutsAreTheActionsOwn() {

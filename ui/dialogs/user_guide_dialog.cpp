@@ -114,10 +114,17 @@ void UserGuideDialog::follow(const QUrl& link) {
         QDesktopServices::openUrl(link);
         return;
     }
-    // "#anchor", "OTHER.md#anchor", or the same resolved against qrc:/help/.
-    QString name = link.path().section(QLatin1Char('/'), -1);
+    // "#anchor", "OTHER.md#anchor", "benchmarks/x.md", "../BENCHMARKS.md": resolved against
+    // the current document, as on GitHub.
+    const QUrl resolved = QUrl(kRoot + m_document).resolved(link);
+    QString name = resolved.path();
+    if (!name.startsWith(QLatin1String("/help/"))) {
+        name.clear();
+    } else {
+        name = name.mid(6);
+    }
     const QString anchor = link.fragment();
-    if (name.isEmpty()) name = m_document;
+    if (link.path().isEmpty()) name = m_document;
     const Place here{m_document, m_browser->verticalScrollBar()->value()};
     if (!showDocument(name, anchor)) {
         m_note->setText(tr("%1 is not part of the guide shipped with the app; it is in the "

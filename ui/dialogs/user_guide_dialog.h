@@ -3,7 +3,8 @@
 // screenshots), rendered by QTextBrowser from Markdown.
 //
 // Links: "#section" scrolls to the heading whose GitHub-style anchor it names (lower case,
-// punctuation dropped, spaces as '-'), "OTHER.md#section" opens that shipped document there,
+// punctuation dropped, spaces as '-'), "OTHER.md#section" (relative to the document, as on
+// GitHub: "benchmarks/x.md", "../BENCHMARKS.md") opens that shipped document there,
 // web links open in the desktop's browser; Back and Contents move through what was read.
 //
 // Thread safety: GUI thread only; everything it reads is in the program's resources.
