@@ -381,13 +381,18 @@ void MainWindow::addSource(const SourceRef& ref) {
 }
 
 void MainWindow::openSource(const SourceRef& ref) {
+    // Its keyring lookup is under way (addSource asks twice): the answer opens it, with the
+    // password, rather than this call without.
+    if (!m_pendingOpen.isEmpty() && m_pendingOpen == SourceSessions::keyOf(ref)) return;
     m_pendingOpen.clear();
     if (m_sessions->needsSecretLookup(ref)) {
         // Its password may be in the keyring: read it first (once a session), then open.
         showNoSource(tr("Reading the password of %1 from the keyring…").arg(ref.name));
         m_pendingOpen = SourceSessions::keyOf(ref);
         m_sessions->lookUpSecret(ref, [this, ref] {
-            if (m_pendingOpen == SourceSessions::keyOf(ref)) openSource(ref);
+            if (m_pendingOpen != SourceSessions::keyOf(ref)) return;  // another was chosen
+            m_pendingOpen.clear();
+            openSource(ref);
         });
         return;
     }
