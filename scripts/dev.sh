@@ -26,6 +26,8 @@ PACKAGES=(
     redis-sentinel
     # SSH tunnel tests: each test starts its own sshd on a loopback port (no system sshd needed).
     openssh-server
+    # Keyring tests: each starts its own D-Bus (dbus-daemon) with a gnome-keyring-daemon on it.
+    dbus gnome-keyring
     # Fuzzing (scripts/fuzz.sh): clang and its libFuzzer runtime (a mere Recommends of clang).
     clang libclang-rt-14-dev
     # Packaging checks: the .deb (dpkg-shlibdeps, lintian), man pages (man, groff), the

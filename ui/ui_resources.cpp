@@ -6,6 +6,7 @@
 // Q_INIT_RESOURCE must be used outside any namespace.
 static void initTwatCacheInspectorResources() {
     Q_INIT_RESOURCE(twat_cache_inspector);
+    Q_INIT_RESOURCE(help);
 }
 
 namespace twat_cache::ui {

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "bench_persistent_timing.h"
-#include "twat_cache/codec.h"
+#include "bench_redis_workload.h"
 #include "twat_cache/config.h"
 #include "twat_cache/key.h"
 #include "twat_cache/redis_engine.h"
@@ -38,6 +38,8 @@ namespace tc = twat_cache;
 namespace bench = twat_cache::bench;
 
 namespace {
+
+using bench::ContextPtr;
 
 struct Options {
     std::string tcp;        // host:port
@@ -48,11 +50,6 @@ struct Options {
     std::size_t depth = 128;
     std::size_t size = 100;
 };
-
-struct ContextFree {
-    void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
 
 void expectReply(void* raw, int type, std::string_view what) {
     auto* r = static_cast<redisReply*>(raw);
@@ -65,24 +62,19 @@ void expectReply(void* raw, int type, std::string_view what) {
 class TransportBench {
   public:
     TransportBench(const Options& o, std::string transport, const std::string& url, ContextPtr raw)
-        : m_o(o), m_t(std::move(transport)), m_raw(std::move(raw)) {
+        : m_o(o),
+          m_t(std::move(transport)),
+          m_raw(std::move(raw)),
+          m_work("bench-" + m_t, o.keys, o.size, o.depth) {
         tc::CacheConfig c;
         c.name = "bench-" + m_t;
         c.redis_url = url;
-        m_engine = openEngine(c);
+        m_engine = bench::openRedisEngine(c);
         c.name = "bench-" + m_t + "-limited";
         c.maxsize = o.keys;
-        m_limited = openEngine(c);
-        c.name = "bench-" + m_t;
-        const std::string prefix = "twat_cache:" + c.name + ":";
-        const std::string payload(o.size, 'v');
-        m_texts.reserve(o.keys);
-        for (std::size_t i = 0; i < o.keys; ++i) {
-            m_keys.push_back(tc::makeKey(c.name, static_cast<std::int64_t>(i)));
-            m_redisKeys.push_back(prefix + m_keys.back().toHex());
-            m_texts.push_back(tc::makeKeyText("bench", static_cast<std::int64_t>(i)));
-        }
-        m_payload = payload;
+        m_limited = bench::openRedisEngine(c);
+        const std::string prefix = "twat_cache:bench-" + m_t + ":";
+        for (const tc::Key& k : m_work.keys()) m_redisKeys.push_back(prefix + k.toHex());
     }
 
     void run(std::vector<bench::Samples>& out) {
@@ -96,27 +88,27 @@ class TransportBench {
         bench::Samples lMany{"limited_getmany_" + m_t, m_o.depth, {}};
         bench::Samples lSetMany{"limited_setmany_" + m_t, m_o.depth, {}};
 
-        engineSets(*m_engine, eSet);  // also stores the entries every other workload reads
-        engineSets(*m_limited, lSet);
+        m_work.sets(*m_engine, eSet);  // also stores the entries every other workload reads
+        m_work.sets(*m_limited, lSet);
         loadEnvelopes();
         eSet.ns.clear();
         lSet.ns.clear();
-        engineGets(*m_engine, eGet);  // warm-up passes, discarded below
-        engineGets(*m_limited, lGet);
+        m_work.gets(*m_engine, eGet);  // warm-up passes, discarded below
+        m_work.gets(*m_limited, lGet);
         eGet.ns.clear();
         lGet.ns.clear();
         for (std::size_t round = 0; round < m_o.rounds; ++round) {
-            engineSets(*m_engine, eSet);
-            engineSets(*m_limited, lSet);
+            m_work.sets(*m_engine, eSet);
+            m_work.sets(*m_limited, lSet);
             rawSets(rSet);
-            engineGets(*m_engine, eGet);
-            engineGets(*m_limited, lGet);
+            m_work.gets(*m_engine, eGet);
+            m_work.gets(*m_limited, lGet);
             rawGets(rGet);
-            engineGetMany(*m_engine, eMany);
-            engineGetMany(*m_limited, lMany);
+            m_work.getMany(*m_engine, eMany);
+            m_work.getMany(*m_limited, lMany);
             rawPipelineGet(rMany);
-            engineSetMany(*m_engine, eSetMany);
-            engineSetMany(*m_limited, lSetMany);
+            m_work.setMany(*m_engine, eSetMany);
+            m_work.setMany(*m_limited, lSetMany);
             rawPipelineSet(rSetMany);
         }
         for (auto* s : {&eSet, &rSet, &eGet, &rGet, &eMany, &rMany, &eSetMany, &rSetMany, &lSet,
@@ -130,37 +122,20 @@ class TransportBench {
         bench::Samples eSet{"engine_set_" + m_t, 1, {}}, eGet{"engine_get_" + m_t, 1, {}};
         bench::Samples eMany{"engine_getmany_" + m_t, m_o.depth, {}};
         bench::Samples eSetMany{"engine_setmany_" + m_t, m_o.depth, {}};
-        engineSets(*m_engine, eSet);
-        engineGets(*m_engine, eGet);  // warm-up passes, discarded
+        m_work.sets(*m_engine, eSet);
+        m_work.gets(*m_engine, eGet);  // warm-up passes, discarded
         eSet.ns.clear();
         eGet.ns.clear();
         for (std::size_t round = 0; round < m_o.rounds; ++round) {
-            engineSets(*m_engine, eSet);
-            engineGets(*m_engine, eGet);
-            engineGetMany(*m_engine, eMany);
-            engineSetMany(*m_engine, eSetMany);
+            m_work.sets(*m_engine, eSet);
+            m_work.gets(*m_engine, eGet);
+            m_work.getMany(*m_engine, eMany);
+            m_work.setMany(*m_engine, eSetMany);
         }
         for (auto* s : {&eSet, &eGet, &eMany, &eSetMany}) out.push_back(std::move(*s));
     }
 
   private:
-    static std::unique_ptr<tc::RedisEngine> openEngine(const tc::CacheConfig& c) {
-        auto r =
-            tc::resolveConfig(c, [](std::string_view) { return std::optional<std::string>{}; });
-        if (!r.ok()) bench::die(*c.redis_url, r.status().toString());
-        auto e = tc::RedisEngine::open(*r);
-        if (!e.ok()) bench::die(*c.redis_url, e.status().toString());
-        return std::move(*e);
-    }
-
-    tc::Record record(std::size_t i) const {
-        tc::Record r;
-        r.key_text = m_texts[i];
-        r.type_tag = tc::typeTag<std::string>();
-        r.payload = m_payload;
-        return r;
-    }
-
     // The envelope bytes as the engine stored them, so raw SETs write the same sizes.
     void loadEnvelopes() {
         for (const auto& rk : m_redisKeys) {
@@ -169,16 +144,6 @@ class TransportBench {
             if (r == nullptr || r->type != REDIS_REPLY_STRING) bench::die(rk, "not stored");
             m_envelopes.emplace_back(r->str, r->len);
             freeReplyObject(r);
-        }
-    }
-
-    void engineSets(tc::RedisEngine& engine, bench::Samples& s) {
-        for (std::size_t i : bench::shuffledIndices(m_o.keys, 3 + s.ns.size())) {
-            const tc::Record r = record(i);
-            const auto t0 = bench::BenchClock::now();
-            const tc::Status st = engine.set(m_keys[i], r);
-            s.ns.push_back(bench::elapsedNs(t0));
-            if (!st.ok()) bench::die(s.name, st.toString());
         }
     }
 
@@ -194,15 +159,6 @@ class TransportBench {
         }
     }
 
-    void engineGets(tc::RedisEngine& engine, bench::Samples& s) {
-        for (std::size_t i : bench::shuffledIndices(m_o.keys, 5 + s.ns.size())) {
-            const auto t0 = bench::BenchClock::now();
-            auto v = engine.get(m_keys[i]);
-            s.ns.push_back(bench::elapsedNs(t0));
-            if (!v.ok() || v->payload.size() != m_o.size) bench::die(s.name, "miss");
-        }
-    }
-
     void rawGets(bench::Samples& s) {
         for (std::size_t i : bench::shuffledIndices(m_o.keys, 5 + s.ns.size())) {
             const std::string& k = m_redisKeys[i];
@@ -213,33 +169,8 @@ class TransportBench {
         }
     }
 
-    // Batches of `depth` keys in shuffled order (the last partial batch is dropped).
-    std::vector<std::vector<std::size_t>> batches(std::uint64_t seed) const {
-        const auto order = bench::shuffledIndices(m_o.keys, seed);
-        std::vector<std::vector<std::size_t>> out;
-        for (std::size_t b = 0; b + m_o.depth <= order.size(); b += m_o.depth) {
-            out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(b),
-                             order.begin() + static_cast<std::ptrdiff_t>(b + m_o.depth));
-        }
-        return out;
-    }
-
-    void engineGetMany(tc::RedisEngine& engine, bench::Samples& s) {
-        for (const auto& batch : batches(9 + s.ns.size())) {
-            std::vector<tc::Key> keys;
-            keys.reserve(batch.size());
-            for (std::size_t i : batch) keys.push_back(m_keys[i]);
-            const auto t0 = bench::BenchClock::now();
-            auto values = engine.getMany(keys);
-            s.ns.push_back(bench::elapsedNs(t0));
-            for (const auto& v : values) {
-                if (!v.ok() || v->payload.size() != m_o.size) bench::die(s.name, "miss");
-            }
-        }
-    }
-
     void rawPipelineGet(bench::Samples& s) {
-        for (const auto& batch : batches(9 + s.ns.size())) {
+        for (const auto& batch : m_work.batches(9 + s.ns.size())) {
             const auto t0 = bench::BenchClock::now();
             for (std::size_t i : batch) {
                 redisAppendCommand(m_raw.get(), "GET %b", m_redisKeys[i].data(),
@@ -254,20 +185,8 @@ class TransportBench {
         }
     }
 
-    void engineSetMany(tc::RedisEngine& engine, bench::Samples& s) {
-        for (const auto& batch : batches(13 + s.ns.size())) {
-            std::vector<tc::KeyedRecord> records;
-            records.reserve(batch.size());
-            for (std::size_t i : batch) records.push_back({m_keys[i], record(i)});
-            const auto t0 = bench::BenchClock::now();
-            const tc::Status st = engine.setMany(records);
-            s.ns.push_back(bench::elapsedNs(t0));
-            if (!st.ok()) bench::die(s.name, st.toString());
-        }
-    }
-
     void rawPipelineSet(bench::Samples& s) {
-        for (const auto& batch : batches(13 + s.ns.size())) {
+        for (const auto& batch : m_work.batches(13 + s.ns.size())) {
             const auto t0 = bench::BenchClock::now();
             for (std::size_t i : batch) {
                 redisAppendCommand(m_raw.get(), "SET %b %b", m_redisKeys[i].data(),
@@ -288,19 +207,10 @@ class TransportBench {
     ContextPtr m_raw;
     std::unique_ptr<tc::RedisEngine> m_engine;
     std::unique_ptr<tc::RedisEngine> m_limited;  // maxsize = keys
-    std::vector<tc::Key> m_keys;
+    bench::EngineWorkload m_work;
     std::vector<std::string> m_redisKeys;
-    std::vector<std::string> m_texts;
     std::vector<std::string> m_envelopes;
-    std::string m_payload;
 };
-
-ContextPtr connectRaw(const std::string& what, redisContext* c) {
-    if (c == nullptr || c->err != 0) {
-        bench::die(what, c != nullptr ? c->errstr : "out of memory");
-    }
-    return ContextPtr(c);
-}
 
 Options parseArgs(int argc, char** argv) {
     Options o;
@@ -340,20 +250,15 @@ Options parseArgs(int argc, char** argv) {
 int main(int argc, char** argv) {
     const Options o = parseArgs(argc, argv);
     std::vector<bench::Samples> all;
-    const timeval timeout{2, 0};
     if (!o.tcp.empty()) {
-        const auto colon = o.tcp.rfind(':');
-        if (colon == std::string::npos) bench::die(o.tcp, "expected HOST:PORT");
-        const std::string host = o.tcp.substr(0, colon);
-        const int port = std::stoi(o.tcp.substr(colon + 1));
-        TransportBench b(o, "tcp", "redis://" + o.tcp,
-                         connectRaw(o.tcp, redisConnectWithTimeout(host.c_str(), port, timeout)));
+        TransportBench b(o, "tcp", "redis://" + o.tcp, bench::connectTcp(o.tcp));
         b.run(all);
     }
     if (!o.unix_path.empty()) {
-        TransportBench b(
-            o, "unix", "unix://" + o.unix_path,
-            connectRaw(o.unix_path, redisConnectUnixWithTimeout(o.unix_path.c_str(), timeout)));
+        const timeval timeout{2, 0};
+        TransportBench b(o, "unix", "unix://" + o.unix_path,
+                         bench::connectRaw(o.unix_path, redisConnectUnixWithTimeout(
+                                                            o.unix_path.c_str(), timeout)));
         b.run(all);
     }
     if (!o.tls_url.empty()) {

@@ -24,6 +24,14 @@ add_test(NAME bench_redis_smoke
 set_tests_properties(bench_redis_smoke PROPERTIES
     LABELS "slow;redis" TIMEOUT 120 ENVIRONMENT "${_env}")
 
+add_test(NAME bench_redis_cluster_smoke
+    COMMAND ${_check} --format pipe --min-rows 9 --timeout 100 --
+            ${TWAT_CACHE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/run_redis_cluster_bench.py
+            --build-dir ${CMAKE_BINARY_DIR} --no-build --keys 64 --rounds 1 --depth 16
+            --repeat 1 --bulk 2000)
+set_tests_properties(bench_redis_cluster_smoke PROPERTIES
+    LABELS "slow;redis" TIMEOUT 120 ENVIRONMENT "${_env}")
+
 add_test(NAME bench_inspect_smoke
     COMMAND ${_check} --format columns --min-rows 16 --timeout 100
             --expect dc1000.first_page_ms --expect dc10000.peak_rss

@@ -95,11 +95,12 @@ class TestRedisClusterEngine : public QObject {
 
     void memoizesAcrossEveryMaster() {
         int calls = 0;
-        auto f = memoizeWith(EngineKind::kRedis, {.name = "spread", .redis_url = m_cluster->seedUrl()},
-                             [&calls](int x) {
-                                 ++calls;
-                                 return value(x);
-                             });
+        auto f =
+            memoizeWith(EngineKind::kRedis, {.name = "spread", .redis_url = m_cluster->seedUrl()},
+                        [&calls](int x) {
+                            ++calls;
+                            return value(x);
+                        });
         QVERIFY2(f.ok(), f.status().toString().c_str());
         for (int x = 0; x < 300; ++x) QCOMPARE((*f)(x), value(x));
         for (int x = 0; x < 300; ++x) QCOMPARE((*f)(x), value(x));
@@ -113,7 +114,8 @@ class TestRedisClusterEngine : public QObject {
         long long total = 0;
         for (int port : masterPorts(*m_cluster)) {
             const long long n = dbsize(*m_cluster, port);
-            QVERIFY2(n > 30, ("master " + std::to_string(port) + " holds " + std::to_string(n)).c_str());
+            QVERIFY2(n > 30,
+                     ("master " + std::to_string(port) + " holds " + std::to_string(n)).c_str());
             total += n;
         }
         QVERIFY(total >= 300);
@@ -152,7 +154,8 @@ class TestRedisClusterEngine : public QObject {
     void seedListSkipsDeadAddresses() {
         // The first seed is a port nobody listens on; the second is a node.
         const std::string seed = m_cluster->seedUrl(2);
-        const std::string url = "redis://127.0.0.1:1," + seed.substr(std::string("redis://").size());
+        const std::string url =
+            "redis://127.0.0.1:1," + seed.substr(std::string("redis://").size());
         auto engine = openEngine(url);
         QVERIFY2(engine.ok(), engine.status().toString().c_str());
         QVERIFY(fill(**engine, 0, 10).ok());
@@ -227,16 +230,18 @@ class TestRedisClusterEngine : public QObject {
     void masterKilledUnderLoad() {
         constexpr int kKeys = 200;
         int calls = 0;
-        auto f = memoizeWith(EngineKind::kRedis,
-                             {.name = "failover", .redis_url = m_cluster->seedUrl() + "?timeout=500ms"},
-                             [&calls](int x) {
-                                 ++calls;
-                                 return value(x);
-                             });
+        auto f =
+            memoizeWith(EngineKind::kRedis,
+                        {.name = "failover", .redis_url = m_cluster->seedUrl() + "?timeout=500ms"},
+                        [&calls](int x) {
+                            ++calls;
+                            return value(x);
+                        });
         QVERIFY2(f.ok(), f.status().toString().c_str());
         for (int x = 0; x < kKeys; ++x) QCOMPARE((*f)(x), value(x));
         // The master of shard 3's slot dies, with every write on its replica.
-        const int victim = m_cluster->masterPortForSlot(detail::keySlot(detail::clusterShardTag(3)));
+        const int victim =
+            m_cluster->masterPortForSlot(detail::keySlot(detail::clusterShardTag(3)));
         QCOMPARE(m_cluster->command(victim, {"WAIT", "1", "5000"}), std::string("1\n"));
         m_cluster->killNode(victim);
         const auto killed = SteadyClock::now();
@@ -260,9 +265,10 @@ class TestRedisClusterEngine : public QObject {
         }
         watcher.join();
         QVERIFY2(settled.empty(), settled.c_str());
-        qInfo("cluster failover: %d calls, %d wrong; cluster ok after %lld ms, served again "
-              "%lld ms after the kill; %llu errors counted",
-              total, wrong, okMs, servedMs, static_cast<unsigned long long>(f->stats().errors));
+        qInfo(
+            "cluster failover: %d calls, %d wrong; cluster ok after %lld ms, served again "
+            "%lld ms after the kill; %llu errors counted",
+            total, wrong, okMs, servedMs, static_cast<unsigned long long>(f->stats().errors));
         QCOMPARE(wrong, 0);
         QVERIFY2(servedMs >= 0, "calls were never served after the failover");
         QVERIFY2(servedMs - okMs <= 10'000, std::to_string(servedMs - okMs).c_str());

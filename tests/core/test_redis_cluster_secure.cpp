@@ -42,8 +42,9 @@ class TestRedisClusterSecure : public QObject {
 
     // rediss://<userinfo>@127.0.0.1:<port of node `node`>?ca=...
     std::string url(const std::string& userinfo, int node = 0) const {
-        return "rediss://" + userinfo + "@127.0.0.1:" +
-               std::to_string(m_cluster->ports()[static_cast<std::size_t>(node)]) + m_query;
+        return "rediss://" + userinfo +
+               "@127.0.0.1:" + std::to_string(m_cluster->ports()[static_cast<std::size_t>(node)]) +
+               m_query;
     }
 
   private slots:
@@ -65,8 +66,7 @@ class TestRedisClusterSecure : public QObject {
         // ACL users exist per node (a cluster does not share them).
         for (int port : m_cluster->ports()) {
             QCOMPARE(m_cluster->command(port, {"ACL", "SETUSER", "app", "on", ">apppw", "~*",
-                                               "+@all", "-@dangerous", "+cluster|slots",
-                                               "+info"}),
+                                               "+@all", "-@dangerous", "+cluster|slots", "+info"}),
                      std::string("OK\n"));
             QCOMPARE(m_cluster->command(port, {"ACL", "SETUSER", "blind", "on", ">blindpw", "~*",
                                                "+@all", "-cluster"}),

@@ -267,8 +267,9 @@ class TestRedisSsh : public QObject {
         QProcess add;
         add.start("ssh-add", {QString::fromStdString(m_ssh->clientKey().string())});
         const bool added = add.waitForFinished(5000) && add.exitCode() == 0;
-        auto engine = added ? openEngine(u, "ssh_agent") : Result<std::unique_ptr<RedisEngine>>(
-                                                              Status::ioError("ssh-add failed"));
+        auto engine = added
+                          ? openEngine(u, "ssh_agent")
+                          : Result<std::unique_ptr<RedisEngine>>(Status::ioError("ssh-add failed"));
         qputenv("SSH_AUTH_SOCK", oldSock);
         qputenv("HOME", oldHome);
         agent.kill();

@@ -76,6 +76,7 @@ RedisDialog::RedisDialog(SecretStore* secrets, QWidget* parent)
     }
     m_socket->setPlaceholderText(QStringLiteral("/run/redis/redis-server.sock"));
     m_password->setEchoMode(QLineEdit::Password);
+    m_remember->setObjectName(QStringLiteral("rememberCheck"));
     m_remember->setChecked(true);
     m_keyring->setWordWrap(true);
     m_result->setWordWrap(true);

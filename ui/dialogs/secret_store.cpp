@@ -29,8 +29,21 @@ void SecretStore::noteJobError(int error, const QString& text) {
     }
 }
 
+namespace {
+
+// A job owned by nobody but itself: it deletes itself once finished (autoDelete). Were it a
+// child of the store, closing a window while the keyring was still answering would delete it
+// under the backend's pending callback (libsecret calls back into the freed job). Its
+// connections to the store end with the store.
+template <class JobT>
+JobT* newJob(const QString& service) {
+    return new JobT(service, nullptr);
+}
+
+}  // namespace
+
 void SecretStore::checkBackend() {
-    auto* job = new QKeychain::ReadPasswordJob(m_service, this);
+    auto* job = newJob<QKeychain::ReadPasswordJob>(m_service);
     job->setKey(kProbeKey);
     job->setInsecureFallback(false);
     connect(job, &QKeychain::Job::finished, this, [this](QKeychain::Job* done) {
@@ -59,7 +72,7 @@ void SecretStore::store(const QString& account, const QString& secret) {
         emit stored(account, false, m_backendMessage);
         return;
     }
-    auto* job = new QKeychain::WritePasswordJob(m_service, this);
+    auto* job = newJob<QKeychain::WritePasswordJob>(m_service);
     job->setKey(account);
     job->setTextData(secret);
     job->setInsecureFallback(false);
@@ -80,7 +93,7 @@ void SecretStore::load(const QString& account) {
         emit loaded(account, m_session.value(account), m_session.contains(account));
         return;
     }
-    auto* job = new QKeychain::ReadPasswordJob(m_service, this);
+    auto* job = newJob<QKeychain::ReadPasswordJob>(m_service);
     job->setKey(account);
     job->setInsecureFallback(false);
     connect(job, &QKeychain::Job::finished, this, [this, account](QKeychain::Job* done) {
@@ -99,7 +112,7 @@ void SecretStore::load(const QString& account) {
 void SecretStore::remove(const QString& account) {
     m_session.remove(account);
     if (m_backend == Backend::kUnavailable) return;
-    auto* job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto* job = newJob<QKeychain::DeletePasswordJob>(m_service);
     job->setKey(account);
     job->start();
 }

@@ -16,6 +16,8 @@ QAction* make(QWidget* owner, const char* objectName, const QString& text, const
     if (!icon.isEmpty()) action->setIcon(QIcon(QStringLiteral(":/icons/") + icon));
     if (!shortcut.isEmpty()) action->setShortcut(shortcut);
     action->setStatusTip(tip);
+    // The status tip may later say why the action is disabled; this stays what it does.
+    action->setProperty("description", tip);
     const QString plain = QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…"));
     action->setToolTip(
         shortcut.isEmpty()
@@ -73,6 +75,12 @@ Actions::Actions(QWidget* owner)
       deletionLog(make(owner, "actionDeletionLog", QObject::tr("Deletion &Log…"), {}, {},
                        QObject::tr("Show the last deletions recorded in the audit log (as "
                                    "twat-cache log does)"))),
+      userGuide(make(owner, "actionUserGuide", QObject::tr("&User Guide"), {},
+                     QKeySequence::HelpContents,
+                     QObject::tr("Read the inspector's user guide (shipped with the app)"))),
+      shortcuts(make(owner, "actionShortcuts", QObject::tr("&Keyboard Shortcuts"), {},
+                     QKeySequence(Qt::CTRL | Qt::Key_Slash),
+                     QObject::tr("List every keyboard shortcut of the inspector"))),
       about(make(owner, "actionAbout", QObject::tr("&About"), {}, {},
                  QObject::tr("About twat-cache-inspector"))) {
     readOnly->setCheckable(true);
@@ -100,6 +108,8 @@ QList<QAction*> Actions::all() const {
             prune,
             readOnly,
             deletionLog,
+            userGuide,
+            shortcuts,
             about};
 }
 

@@ -30,6 +30,8 @@ struct Actions {
     QAction* prune;
     QAction* readOnly;  // checkable
     QAction* deletionLog;
+    QAction* userGuide;  // F1
+    QAction* shortcuts;  // Ctrl+/
     QAction* about;
 
     // The actions that change a cache; read-only mode disables them.

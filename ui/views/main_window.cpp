@@ -25,6 +25,8 @@
 
 #include "demo_cache.h"
 #include "dialogs/deletion_log_dialog.h"
+#include "dialogs/shortcuts_dialog.h"
+#include "dialogs/user_guide_dialog.h"
 #include "models/entries_model.h"
 #include "models/source_tree_model.h"
 #include "ui_resources.h"
@@ -205,7 +207,10 @@ void MainWindow::buildMenusAndToolbar() {
     cache->addAction(a.readOnly);
     cache->addSeparator();
     cache->addAction(a.deletionLog);
-    menuBar()->addMenu(tr("&Help"))->addAction(a.about);
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addActions({a.userGuide, a.shortcuts});
+    help->addSeparator();
+    help->addAction(a.about);
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
@@ -241,6 +246,17 @@ void MainWindow::connectActions() {
     });
     connect(a.deletionLog, &QAction::triggered, this, [this] {
         auto* dialog = new DeletionLogDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(a.userGuide, &QAction::triggered, this, [this] {
+        auto* dialog = new UserGuideDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(a.shortcuts, &QAction::triggered, this, [this] {
+        // Every action of the window, in menu order: what the keys really do.
+        auto* dialog = new ShortcutsDialog(m_actions->all(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->show();
     });
@@ -365,13 +381,18 @@ void MainWindow::addSource(const SourceRef& ref) {
 }
 
 void MainWindow::openSource(const SourceRef& ref) {
+    // Its keyring lookup is under way (addSource asks twice): the answer opens it, with the
+    // password, rather than this call without.
+    if (!m_pendingOpen.isEmpty() && m_pendingOpen == SourceSessions::keyOf(ref)) return;
     m_pendingOpen.clear();
     if (m_sessions->needsSecretLookup(ref)) {
         // Its password may be in the keyring: read it first (once a session), then open.
         showNoSource(tr("Reading the password of %1 from the keyring…").arg(ref.name));
         m_pendingOpen = SourceSessions::keyOf(ref);
         m_sessions->lookUpSecret(ref, [this, ref] {
-            if (m_pendingOpen == SourceSessions::keyOf(ref)) openSource(ref);
+            if (m_pendingOpen != SourceSessions::keyOf(ref)) return;  // another was chosen
+            m_pendingOpen.clear();
+            openSource(ref);
         });
         return;
     }

@@ -253,8 +253,8 @@ Status RedisCluster::refresh() {
     std::string failures;
     for (const auto& address : candidates) {
         auto conn = lease(address);
-        Result<ReplyPtr> reply = conn.ok() ? (*conn)->command({"CLUSTER", "SLOTS"})
-                                           : Result<ReplyPtr>(conn.status());
+        Result<ReplyPtr> reply =
+            conn.ok() ? (*conn)->command({"CLUSTER", "SLOTS"}) : Result<ReplyPtr>(conn.status());
         if (reply.ok() && (*reply)->type == REDIS_REPLY_ARRAY && (*reply)->elements > 0) {
             const auto hp = splitAddress(address);
             if (Status s = adopt(**reply, hp ? hp->first : address); s.ok()) return s;
@@ -304,13 +304,12 @@ std::vector<Result<ReplyPtr>> RedisCluster::run(std::span<const ClusterCommand> 
     {
         std::shared_lock lock(m_mapMutex);
         for (std::size_t i = 0; i < commands.size(); ++i) {
-            const int owner = m_owner[static_cast<std::size_t>(commands[i].slot) &
-                                      (kClusterSlots - 1)];
+            const int owner =
+                m_owner[static_cast<std::size_t>(commands[i].slot) & (kClusterSlots - 1)];
             if (owner < 0) {
-                results[i] = Status::unavailable("redis " + m_settings.connect.masked_url +
-                                                 ": no master serves slot " +
-                                                 std::to_string(commands[i].slot) +
-                                                 " (is the cluster down?)");
+                results[i] = Status::unavailable(
+                    "redis " + m_settings.connect.masked_url + ": no master serves slot " +
+                    std::to_string(commands[i].slot) + " (is the cluster down?)");
                 continue;
             }
             pending[m_masters[static_cast<std::size_t>(owner)].address].push_back({i, false});
@@ -362,8 +361,8 @@ std::vector<Result<ReplyPtr>> RedisCluster::run(std::span<const ClusterCommand> 
                 if (reply.ok()) reply = c.read(doing);
                 if (!reply.ok()) {
                     // A reused connection the node had closed: everything from here once more.
-                    const bool retry = round == 0 && g.lease->reused() &&
-                                       c.failure() == Failure::kClosed;
+                    const bool retry =
+                        round == 0 && g.lease->reused() && c.failure() == Failure::kClosed;
                     for (std::size_t j = k; j < g.items.size(); ++j) {
                         if (retry) {
                             pending[g.address].push_back(g.items[j]);

@@ -39,12 +39,12 @@ namespace twat_cache::detail {
 
 // One master of the cluster as CLUSTER SLOTS describes it.
 struct ClusterMaster {
-    std::string address;                       // "host:port" (IPv6 in brackets)
+    std::string address;  // "host:port" (IPv6 in brackets)
     std::string host;
     int port = 0;
-    std::string id;                            // node id (empty before Redis 4)
-    std::vector<std::pair<int, int>> slots;    // inclusive ranges, ascending
-    std::vector<std::string> replicas;         // "host:port" of each replica
+    std::string id;                          // node id (empty before Redis 4)
+    std::vector<std::pair<int, int>> slots;  // inclusive ranges, ascending
+    std::vector<std::string> replicas;       // "host:port" of each replica
     int slotCount() const;
 };
 
@@ -97,14 +97,14 @@ class RedisCluster {
     const PoolSettings m_settings;
 
     std::shared_mutex m_mapMutex;
-    std::vector<ClusterMaster> m_masters;                // guarded by m_mapMutex
-    std::array<std::int16_t, kClusterSlots> m_owner{};  // index into m_masters, -1: none
+    std::vector<ClusterMaster> m_masters;                 // guarded by m_mapMutex
+    std::array<std::int16_t, kClusterSlots> m_owner{};    // index into m_masters, -1: none
     std::chrono::steady_clock::time_point m_refreshedAt;  // guarded by m_mapMutex
-    bool m_stale = false;                                  // guarded by m_mapMutex
+    bool m_stale = false;                                 // guarded by m_mapMutex
 
     std::mutex m_poolMutex;
     std::map<std::string, std::unique_ptr<RedisPool>> m_pools;  // guarded by m_poolMutex
-    std::mutex m_refreshMutex;  // one refresh at a time
+    std::mutex m_refreshMutex;                                  // one refresh at a time
 };
 
 }  // namespace twat_cache::detail

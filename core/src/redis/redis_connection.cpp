@@ -1,5 +1,6 @@
 #include "redis/redis_connection.h"
 
+#include <hiredis/sds.h>  // only its inline functions: its others lack C linkage in C++
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -7,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "redis/redis_reply_reader.h"
 #include "redis/redis_sentinel.h"
@@ -114,13 +116,15 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
         return Status::invalidArgument("redis " + std::string(maskedUrl) + ": " +
                                        std::string(doing) +
                                        ": this server is a Redis Cluster node, which has only "
-                                       "database 0 (" + std::string(text) + ")");
+                                       "database 0 (" +
+                                       std::string(text) + ")");
     }
     if (text.starts_with("MOVED ") || text.starts_with("ASK ")) {
         // Routing handles these on a detected cluster: this one went undetected.
         return Status::unavailable(
-            msg + " (a Redis Cluster node, but the cluster was not detected: the user may lack "
-                  "the right to run CLUSTER SLOTS; grant it with +cluster|slots)");
+            msg +
+            " (a Redis Cluster node, but the cluster was not detected: the user may lack "
+            "the right to run CLUSTER SLOTS; grant it with +cluster|slots)");
     }
     if (text.starts_with("CLUSTERDOWN")) {
         return Status::unavailable(msg + " (the cluster cannot serve this key now)");
@@ -370,12 +374,14 @@ Status RedisConnection::send(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
     SigpipeGuard guard;
     std::string detail;
-    switch (writePending(m_ctx, std::chrono::steady_clock::now() + m_timeout, detail, m_tls.get())) {
+    switch (
+        writePending(m_ctx, std::chrono::steady_clock::now() + m_timeout, detail, m_tls.get())) {
         case ReadOutcome::kReply:
             return {};
         case ReadOutcome::kTimeout:
             m_failure = Failure::kTimeout;
-            return Status::timeout("redis " + m_maskedUrl + ": " + std::string(doing) + ": " + detail);
+            return Status::timeout("redis " + m_maskedUrl + ": " + std::string(doing) + ": " +
+                                   detail);
         default:
             return transportError(doing);
     }
@@ -383,7 +389,11 @@ Status RedisConnection::send(std::string_view doing) {
 
 Result<ReplyPtr> RedisConnection::read(std::string_view doing) {
     if (broken()) return Status::unavailable("redis " + m_maskedUrl + ": connection is broken");
-    SigpipeGuard guard;
+    // Only a write raises SIGPIPE. Once send() has written a pipeline, its replies are read
+    // one read() each (RedisCluster::run()): without a guard they cost no signal-mask system
+    // calls (three per reply with one). TLS may write while it reads, so it keeps the guard.
+    std::optional<SigpipeGuard> guard;
+    if (m_tls || sdslen(m_ctx->obuf) > 0) guard.emplace();
     return readOne(doing);
 }
 

@@ -237,7 +237,7 @@ class RedisEngine::Impl {
     std::string m_pattern;        // SCAN MATCH pattern of the cache's entry keys
     detail::RedisPool m_pool;     // the server the URL names (a seed, on a cluster)
     std::unique_ptr<detail::RedisCluster> m_cluster;  // set on a Redis Cluster
-    std::optional<detail::RedisLimit> m_limit;  // set when maxsize > 0
+    std::optional<detail::RedisLimit> m_limit;        // set when maxsize > 0
 
     std::atomic<std::uint64_t> m_pendingHits{0};
     std::atomic<std::uint64_t> m_pendingMisses{0};

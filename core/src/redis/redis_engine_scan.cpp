@@ -113,8 +113,7 @@ Result<ScanCursor> parseCursor(std::string_view text) {
 }  // namespace
 
 std::optional<EntryInfo> RedisEngine::Impl::entryFrom(const std::string& hex,
-                                                      const redisReply& pttl,
-                                                      const redisReply& len,
+                                                      const redisReply& pttl, const redisReply& len,
                                                       const redisReply& head, std::int64_t now) {
     if (pttl.type != REDIS_REPLY_INTEGER || pttl.integer == -2) return std::nullopt;  // gone
     auto key = Key::fromHex(hex);

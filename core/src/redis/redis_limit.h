@@ -80,9 +80,7 @@ class RedisLimit {
         std::string prefix;  // entry keys: prefix + 32-hex key
         std::string index, expiry, meta, maxsize;
     };
-    std::size_t index(int shard) const {
-        return static_cast<std::size_t>(shard) % m_shards.size();
-    }
+    std::size_t index(int shard) const { return static_cast<std::size_t>(shard) % m_shards.size(); }
 
     std::vector<Shard> m_shards;
     Policy m_policy;
