@@ -33,3 +33,13 @@ twat_cache_add_test(NAME test_redis_sentinel_failover SOURCES test_redis_sentine
 twat_cache_add_test(NAME test_redis_ssh SOURCES test_redis_ssh.cpp LABELS redis TIMEOUT 180)
 target_compile_definitions(test_redis_ssh PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_redis_ssh twat-cache)
+# Redis Cluster (tests/support/redis_cluster.h: 3 masters, 3 replicas): routing, seed lists,
+# the maxsize bound over the cluster, a slot migrated in use, a master killed under load.
+twat_cache_add_test(NAME test_redis_cluster_engine SOURCES test_redis_cluster_engine.cpp
+    LABELS redis TIMEOUT 240)
+# A Redis Cluster behind TLS (bus and replication too) with passwords and ACL users.
+twat_cache_add_test(NAME test_redis_cluster_secure SOURCES test_redis_cluster_secure.cpp
+    LABELS redis TIMEOUT 180)
+# Threads sharing one cluster engine while a slot moves (concurrency: run under TSan in CI).
+twat_cache_add_test(NAME test_redis_cluster_threads SOURCES test_redis_cluster_threads.cpp
+    LABELS redis concurrency TIMEOUT 120)

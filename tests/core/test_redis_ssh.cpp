@@ -245,6 +245,45 @@ class TestRedisSsh : public QObject {
         QVERIFY(contains(refused.status().message(), "accepts publickey"));
     }
 
+    // Without ssh_key the SSH agent logs in: a real ssh-agent holding the fixture's key, in a
+    // HOME without keys of its own.
+    void agentLogsIn() {
+        const fs::path sock = m_tmp.path() / "agent.sock";
+        const fs::path home = m_tmp.path() / "agent-home";
+        fs::create_directories(home);
+        QProcess agent;
+        agent.start("ssh-agent", {"-D", "-a", QString::fromStdString(sock.string())});
+        QVERIFY2(agent.waitForStarted(5000), "ssh-agent (openssh-client) did not start");
+        for (int i = 0; i < 200 && !fs::exists(sock); ++i) QTest::qWait(10);
+        const QByteArray oldSock = qgetenv("SSH_AUTH_SOCK");
+        const QByteArray oldHome = qgetenv("HOME");
+        qputenv("SSH_AUTH_SOCK", QByteArray::fromStdString(sock.string()));
+        qputenv("HOME", QByteArray::fromStdString(home.string()));
+        const std::string u = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
+                              "/0?ssh=" + m_ssh->target() +
+                              "&ssh_known_hosts=" + test::queryPath(m_ssh->knownHosts());
+        // An empty agent: refused, naming what was tried.
+        auto refused = openEngine(u, "ssh_agent");
+        QProcess add;
+        add.start("ssh-add", {QString::fromStdString(m_ssh->clientKey().string())});
+        const bool added = add.waitForFinished(5000) && add.exitCode() == 0;
+        auto engine = added ? openEngine(u, "ssh_agent") : Result<std::unique_ptr<RedisEngine>>(
+                                                              Status::ioError("ssh-add failed"));
+        qputenv("SSH_AUTH_SOCK", oldSock);
+        qputenv("HOME", oldHome);
+        agent.kill();
+        agent.waitForFinished(5000);
+        QVERIFY(!refused.ok());
+        QVERIFY2(contains(refused.status().message(), "tried the agent and the default keys"),
+                 refused.status().toString().c_str());
+        QVERIFY2(added, add.readAllStandardError().constData());
+        QVERIFY2(engine.ok(), engine.status().toString().c_str());
+        QVERIFY((*engine)->set(makeKey("agent", 1), record("via the agent")).ok());
+        auto v = (*engine)->get(makeKey("agent", 1));
+        QVERIFY(v.ok());
+        QCOMPARE(v->payload, std::string("via the agent"));
+    }
+
     // The password (never in the URL) is tried after the key; a wrong one is named as tried.
     void passwordTriedAfterTheKey() {
         SshServer withPasswords({.password_auth = true});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -84,20 +85,20 @@ std::vector<NodeLine> parseClusterNodes(const std::string& text) {
     return out;
 }
 
-// "id first-last ...;" for every node that serves slots, in id order: equal for two views
-// that agree on the slot map.
-std::string slotMapText(std::vector<NodeLine> view) {
-    std::sort(view.begin(), view.end(),
-              [](const NodeLine& a, const NodeLine& b) { return a.node.id < b.node.id; });
-    std::string text;
+// "id master first-last ...;" or "id replica-of id;" for every node in `ids`, in id order:
+// equal for two views that agree on the roles of these nodes and on the slot map.
+std::string topologyText(const std::vector<NodeLine>& view, const std::set<std::string>& ids) {
+    std::map<std::string, std::string> byId;
     for (const NodeLine& n : view) {
-        if (n.node.slot_ranges.empty()) continue;
-        text += n.node.id;
+        if (ids.count(n.node.id) == 0) continue;
+        std::string& text = byId[n.node.id];
+        text = n.node.master ? " master" : " replica-of " + n.node.master_id;
         for (const auto& [first, last] : n.node.slot_ranges) {
             text += " " + std::to_string(first) + "-" + std::to_string(last);
         }
-        text += ";";
     }
+    std::string text;
+    for (const auto& [id, node] : byId) text += id + node + ";";
     return text;
 }
 
@@ -295,7 +296,7 @@ std::string RedisCluster::unsettled() const {
     for (const NodeProcess& node : m_nodes) {
         if (running(node)) liveIds.insert(node.id);
     }
-    std::optional<std::string> agreedMap;
+    std::optional<std::string> agreed;
     for (const NodeProcess& node : m_nodes) {
         if (!running(node)) continue;
         const std::string who = "node " + std::to_string(node.port);
@@ -304,9 +305,13 @@ std::string RedisCluster::unsettled() const {
         }
         const std::vector<NodeLine> view =
             parseClusterNodes(command(node.port, {"CLUSTER", "NODES"}));
-        const std::string map = slotMapText(view);
-        if (!agreedMap) agreedMap = map;
-        if (map != *agreedMap) return who + " disagrees with another node on the slot map";
+        // Views agree once gossip has spread every role (redis-cli --cluster create returns
+        // before the others hear that a node is a replica) and every slot's owner.
+        const std::string topology = topologyText(view, liveIds);
+        if (!agreed) agreed = topology;
+        if (topology != *agreed) {
+            return who + " disagrees with another node on the roles or the slot map";
+        }
         bool replica = false;
         std::set<std::string> reachable;
         for (const NodeLine& n : view) {

@@ -8,10 +8,10 @@
 // process per command, each bounded in time. Nodes are named by their client port, which
 // stays the same when a node is killed and restarted. Every wait is bounded: the fixture polls
 // the nodes (every 50 ms) until the cluster is *settled*: every running node says
-// cluster_state:ok, all agree on which node serves each slot, that node is running, every
-// running node knows every other one as reachable, and every running replica's link to its
-// master is up. When redis-server or redis-cli is missing, available() is false and
-// skipReason() says how to install them.
+// cluster_state:ok, all agree on the role of every running node (master, or replica of which)
+// and on which node serves each slot, that node is running, every running node knows every
+// other one as reachable, and every running replica's link to its master is up. When redis-server
+// or redis-cli is missing, available() is false and skipReason() says how to install them.
 //
 // Redis 7.0 behaviour worth knowing in tests:
 //   - A killed master is failed over by its replica after about 2 to 3 node timeouts; until

@@ -1,11 +1,11 @@
 // OwnLookups: this process's own keyspace hits and misses per Redis server (see the header).
 #include "inspect/redis_own_lookups.h"
 
-#include <charconv>
 #include <map>
 #include <mutex>
 
 #include "inspect/redis_source.h"
+#include "redis/redis_info.h"
 
 namespace twat_cache::detail {
 namespace {
@@ -13,32 +13,10 @@ namespace {
 std::mutex g_mutex;
 std::map<std::string, LookupCounts, std::less<>> g_own;  // GUARDED_BY(g_mutex)
 
-// The value of the "name:value" line `name` of an INFO reply ("" when missing).
-std::string_view fieldOf(std::string_view info, std::string_view name) {
-    std::size_t at = 0;
-    while ((at = info.find(name, at)) != std::string_view::npos) {
-        const bool lineStart = at == 0 || info[at - 1] == '\n';
-        const std::size_t colon = at + name.size();
-        if (lineStart && colon < info.size() && info[colon] == ':') {
-            const std::size_t end = info.find_first_of("\r\n", colon + 1);
-            return info.substr(colon + 1, end == std::string_view::npos ? end : end - colon - 1);
-        }
-        at = colon;
-    }
-    return {};
-}
-
-std::uint64_t numberOf(std::string_view info, std::string_view name) {
-    const std::string_view text = fieldOf(info, name);
-    std::uint64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
-}
-
 }  // namespace
 
 LookupCounts keyspaceLookups(std::string_view infoStats) {
-    return {numberOf(infoStats, "keyspace_hits"), numberOf(infoStats, "keyspace_misses")};
+    return {infoNumber(infoStats, "keyspace_hits"), infoNumber(infoStats, "keyspace_misses")};
 }
 
 void recordOwnLookups(const std::string& runId, const LookupCounts& before,
@@ -77,7 +55,7 @@ Result<RedisConnection*> RedisSource::beginOwnReads() {
         if (!r.ok()) return r.status();
         if (noteInfoRefusal(**r)) return conn;
         if (Status s = checkReply(**r, "INFO server"); !s.ok()) return s;
-        m_runId = std::string(fieldOf(replyText(**r), "run_id"));
+        m_runId = std::string(infoField(replyText(**r), "run_id"));
         if (m_runId.empty()) m_runId = m_settings.masked_url;  // a server without run_id
     }
     (*conn)->append({"INFO", "stats"});
@@ -98,6 +76,24 @@ Result<std::vector<ReplyPtr>> RedisSource::endOwnReads(RedisConnection& conn, st
     replies->pop_back();
     replies->erase(replies->begin());
     return replies;
+}
+
+Result<std::vector<ReplyPtr>> RedisSource::ownReads(std::vector<ClusterCommand> commands,
+                                                    std::string_view doing) {
+    std::vector<ReplyPtr> out;
+    if (m_cluster) {  // no brackets on a cluster (see redis_source.h)
+        for (auto& r : m_cluster->run(commands, doing)) {
+            if (!r.ok()) return r.status();
+            out.push_back(std::move(*r));
+        }
+        return out;
+    }
+    auto conn = beginOwnReads();
+    if (!conn.ok()) return conn.status();
+    for (const auto& c : commands) {
+        (*conn)->append(std::vector<std::string_view>(c.args.begin(), c.args.end()));
+    }
+    return endOwnReads(**conn, commands.size(), doing);
 }
 
 }  // namespace twat_cache::detail

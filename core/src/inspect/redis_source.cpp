@@ -12,6 +12,8 @@
 #include "inspect/redis_own_lookups.h"
 #include "inspect/scan_deadline.h"
 #include "inspect/value_render.h"
+#include "redis/redis_cluster_slot.h"
+#include "redis/redis_info.h"
 #include "redis/redis_sentinel.h"
 #include "twat_cache/key.h"
 
@@ -37,24 +39,6 @@ std::uint64_t toU64(std::string_view text) {
     return v;
 }
 
-// "name:value" lines of an INFO reply.
-std::vector<std::pair<std::string, std::string>> infoFields(std::string_view text) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        if (line.empty() || line.front() == '#') continue;
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        out.emplace_back(line.substr(0, colon), line.substr(colon + 1));
-    }
-    return out;
-}
-
 // "keys=12,expires=3,avg_ttl=0" -> value of `name`.
 std::uint64_t keyspaceField(std::string_view text, std::string_view name) {
     const std::string needle = std::string(name) + "=";
@@ -71,11 +55,13 @@ std::string renderItem(std::string_view bytes) {
 }  // namespace
 
 RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
-                         std::unique_ptr<RedisConnection> conn)
+                         std::unique_ptr<RedisConnection> conn,
+                         std::unique_ptr<RedisCluster> cluster)
     : Source(options.read_only, options.clock),
       m_info(std::move(info)),
       m_settings(std::move(settings)),
       m_conn(std::move(conn)),
+      m_cluster(std::move(cluster)),
       m_maxValueBytes(options.max_value_bytes),
       m_separator(options.separator.empty() ? ":" : options.separator),
       m_nsTree(m_separator, {options.namespace_max_depth, options.namespace_max_children,
@@ -144,6 +130,7 @@ void RedisSource::adapt(std::chrono::steady_clock::duration roundTrip) {
 
 Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
                                                     const std::string& match, std::size_t count) {
+    if (m_cluster) return clusterScanOnce(cursor, match, count);
     auto conn = connection();
     if (!conn.ok()) return conn.status();
     const bool adaptive = count == 0;
@@ -164,14 +151,15 @@ Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
 Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::string>& keys) {
     std::vector<EntrySummary> out(keys.size());
     if (keys.empty()) return out;
-    auto conn = beginOwnReads();
-    if (!conn.ok()) return conn.status();
+    std::vector<ClusterCommand> reads;
+    reads.reserve(keys.size() * 3);
     for (const auto& k : keys) {
-        (*conn)->append({"TYPE", k});
-        (*conn)->append({"PTTL", k});
-        (*conn)->append({"MEMORY", "USAGE", k});
+        const int slot = m_cluster ? keySlot(k) : 0;
+        reads.push_back({slot, {"TYPE", k}});
+        reads.push_back({slot, {"PTTL", k}});
+        reads.push_back({slot, {"MEMORY", "USAGE", k}});
     }
-    auto replies = endOwnReads(**conn, keys.size() * 3, "TYPE/PTTL/MEMORY USAGE");
+    auto replies = ownReads(std::move(reads), "TYPE/PTTL/MEMORY USAGE");
     if (!replies.ok()) return replies.status();
     const std::int64_t now = nowMs();
     std::vector<const char*> lengthCommand(keys.size(), nullptr);
@@ -199,12 +187,12 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         if (lengthCommand[i] != nullptr) ++lengthCommands;
     }
     if (lengthCommands > 0) {  // a second round trip only for keys with a length
-        conn = beginOwnReads();
-        if (!conn.ok()) return conn.status();
+        reads.clear();
         for (std::size_t i = 0; i < keys.size(); ++i) {
-            if (lengthCommand[i] != nullptr) (*conn)->append({lengthCommand[i], keys[i]});
+            if (lengthCommand[i] == nullptr) continue;
+            reads.push_back({m_cluster ? keySlot(keys[i]) : 0, {lengthCommand[i], keys[i]}});
         }
-        auto lengths = endOwnReads(**conn, lengthCommands, "length");
+        auto lengths = ownReads(std::move(reads), "length");
         if (!lengths.ok()) return lengths.status();
         std::size_t at = 0;
         for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -250,7 +238,8 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
               !m_batch.next.empty())) {
             auto step = scanOnce(from, match, count);
             if (!step.ok()) return step.status();
-            m_batch = Batch{from, match, std::move(step->cursor), count, std::move(step->keys)};
+            m_batch = Batch{from,      match, std::move(step->cursor), count, std::move(step->keys),
+                            m_lastWalk};
         }
         std::size_t i = skip;
         for (; i < m_batch.keys.size() && shown.size() < limit; ++i) {
@@ -276,6 +265,7 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
             break;
         }
     }
+    if (m_cluster) page.nodes = walkProgress(m_batch.walk);
     auto described = describe(shown);
     if (!described.ok()) return described.status();
     page.entries = std::move(*described);
@@ -293,15 +283,13 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
     d.summary = std::move(summary->front());
     if (d.summary.type == "none") return Status::notFound("no key " + std::string(entryId));
     const std::string& k = *key;
+    const int slot = m_cluster ? keySlot(k) : 0;
     const std::string last = std::to_string(kPreviewItems - 1);
     const std::string& type = d.summary.type;
     d.value_kind = type;
     if (type == "string") {
         const std::string end = std::to_string(m_maxValueBytes == 0 ? 0 : m_maxValueBytes - 1);
-        auto conn = beginOwnReads();
-        if (!conn.ok()) return conn.status();
-        (*conn)->append({"GETRANGE", k, "0", end});
-        auto r = endOwnReads(**conn, 1, "GETRANGE");
+        auto r = ownReads({{slot, {"GETRANGE", k, "0", end}}}, "GETRANGE");
         if (!r.ok()) return r.status();
         if (Status s = checkReply(*r->front(), "GETRANGE"); !s.ok()) return s;
         d.value_bytes = std::string(replyText(*r->front()));
@@ -332,7 +320,7 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
         d.preview = rv.preview;
         return d;
     }
-    std::vector<std::string_view> args;
+    std::vector<std::string> args;
     if (type == "hash") args = {"HSCAN", k, "0", "COUNT", last};
     if (type == "set") args = {"SSCAN", k, "0", "COUNT", last};
     if (type == "list") args = {"LRANGE", k, "0", last};
@@ -342,12 +330,10 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
         d.preview = "<" + type + " values are not previewed>";
         return d;
     }
-    auto conn = beginOwnReads();
-    if (!conn.ok()) return conn.status();
-    (*conn)->append(args);
-    auto r = endOwnReads(**conn, 1, args.front());
+    const std::string doing = args.front();
+    auto r = ownReads({{slot, std::move(args)}}, doing);
     if (!r.ok()) return r.status();
-    if (Status s = checkReply(*r->front(), args.front()); !s.ok()) return s;
+    if (Status s = checkReply(*r->front(), doing); !s.ok()) return s;
     const redisReply* items = r->front().get();
     if ((type == "hash" || type == "set") && items->type == REDIS_REPLY_ARRAY &&
         items->elements == 2) {
@@ -393,6 +379,7 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
 }
 
 Result<SourceStats> RedisSource::stats() {
+    if (m_cluster) return clusterStats();
     auto conn = connection();
     if (!conn.ok()) return conn.status();
     (*conn)->append({"DBSIZE"});
@@ -441,10 +428,16 @@ Result<SourceStats> RedisSource::stats() {
     s.hits = server.hits - std::min(server.hits, mine.hits);
     s.misses = server.misses - std::min(server.misses, mine.misses);
     // Our own caches' counters, from their __meta hashes.
-    auto own = beginOwnReads();
-    if (!own.ok()) return own.status();
-    (*own)->append({"SSCAN", "twat_cache:__caches", "0", "COUNT", "1000"});
-    auto sscan = endOwnReads(**own, 1, "SSCAN");
+    if (Status st = addCacheCounters(s); !st.ok()) return st;
+    s.note = node + "entries: keys in db " + std::to_string(db()) +
+             " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
+             "server-wide (INFO stats), without this inspector's own reads";
+    return s;
+}
+
+Status RedisSource::addCacheCounters(SourceStats& s) {
+    const std::string set = "twat_cache:__caches";
+    auto sscan = ownReads({{keySlot(set), {"SSCAN", set, "0", "COUNT", "1000"}}}, "SSCAN");
     if (!sscan.ok()) return sscan.status();
     if (Status st = checkReply(*sscan->front(), "SSCAN"); !st.ok()) return st;
     std::vector<std::string> caches;
@@ -457,15 +450,13 @@ Result<SourceStats> RedisSource::stats() {
     }
     std::sort(caches.begin(), caches.end());
     if (!caches.empty()) {
-        std::vector<std::string> metaKeys;
-        metaKeys.reserve(caches.size());
-        own = beginOwnReads();
-        if (!own.ok()) return own.status();
+        std::vector<ClusterCommand> reads;
+        reads.reserve(caches.size());
         for (const auto& c : caches) {
-            metaKeys.push_back("twat_cache:" + c + ":__meta");
-            (*own)->append({"HMGET", metaKeys.back(), "hits", "misses", "errors"});
+            const std::string meta = "twat_cache:" + c + ":__meta";
+            reads.push_back({keySlot(meta), {"HMGET", meta, "hits", "misses", "errors"}});
         }
-        auto metas = endOwnReads(**own, caches.size(), "HMGET __meta");
+        auto metas = ownReads(std::move(reads), "HMGET __meta");
         if (!metas.ok()) return metas.status();
         for (std::size_t i = 0; i < caches.size(); ++i) {
             const redisReply& m = *(*metas)[i];
@@ -478,10 +469,7 @@ Result<SourceStats> RedisSource::stats() {
             }
         }
     }
-    s.note = node + "entries: keys in db " + std::to_string(db()) +
-             " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
-             "server-wide (INFO stats), without this inspector's own reads";
-    return s;
+    return {};
 }
 
 Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
@@ -509,6 +497,7 @@ Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {
 }
 
 Result<std::uint64_t> RedisSource::dbSize() {
+    if (m_cluster) return clusterDbSize();
     auto conn = connection();
     if (!conn.ok()) return conn.status();
     auto r = (*conn)->command({"DBSIZE"});
@@ -519,16 +508,16 @@ Result<std::uint64_t> RedisSource::dbSize() {
 
 Result<std::uint64_t> RedisSource::unlink(const std::vector<std::string>& keys, std::size_t from,
                                           std::size_t to) {
-    auto replies = inKeyBatches(
-        from, to,
-        [&keys](std::vector<std::string_view>& args, std::size_t at, std::size_t end) {
+    auto batches = inKeyBatches(
+        keys, from, to,
+        [&keys](std::vector<std::string>& args, const std::vector<std::size_t>& items) {
             args.assign({"UNLINK"});
-            for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
+            for (const std::size_t i : items) args.push_back(keys[i]);
         },
         "UNLINK");
-    if (!replies.ok()) return replies.status();
+    if (!batches.ok()) return batches.status();
     std::uint64_t deleted = 0;
-    for (const auto& r : *replies) deleted += static_cast<std::uint64_t>(r->integer);
+    for (const auto& r : batches->replies) deleted += static_cast<std::uint64_t>(r->integer);
     return deleted;
 }
 
@@ -566,8 +555,12 @@ Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info,
     SourceInfo shown = info;  // with the server Sentinel chose, if it did
     if (!(*conn)->node().empty())
         shown.note = withNode("db " + std::to_string(settings.endpoint.db), **conn);
-    std::unique_ptr<RedisSource> source(
-        new RedisSource(shown, options, std::move(settings), std::move(*conn)));
+    // A Redis Cluster is detected from the server, with no flag; a small pool per node.
+    auto cluster = RedisCluster::detect(**conn, PoolSettings{settings, 2});
+    if (!cluster.ok()) return cluster.status();
+    if (*cluster) shown.note = (*cluster)->summary();
+    std::unique_ptr<RedisSource> source(new RedisSource(shown, options, std::move(settings),
+                                                        std::move(*conn), std::move(*cluster)));
     if (!options.read_only) {
         if (Status s = source->probePermissions(); !s.ok()) return s;
     }

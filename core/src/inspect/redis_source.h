@@ -22,7 +22,18 @@
 // (Redis expires keys itself); age-based and size-based pruning are NotSupported: Redis
 // records no storage time.
 //
-// Thread safety: one thread at a time (see Source); the source owns one connection.
+// Redis Cluster (detected at open, redis_cluster.h): listings, namespaces and plans SCAN every
+// master in turn under a composite cursor (redis_cluster_keys.h); at the end of a walk begun
+// by this source, the keys of slots whose master changed meanwhile are listed once more from
+// their new master (CLUSTER GETKEYSINSLOT), so that a slot migrated during the walk loses no
+// key (some may repeat, as SCAN's may). Key reads and deletes are routed by slot (one round
+// trip per node, in parallel), UNLINK and the delete script get keys of one slot each; stats
+// sum DBSIZE and INFO over the masters and report every node (SourceStats::nodes). The
+// own-lookups bracketing is off on a cluster (its hits and misses include this inspector's
+// reads, and the note says so).
+//
+// Thread safety: one thread at a time (see Source); the source owns one connection (and, on a
+// cluster, a RedisCluster with a small pool per node).
 #pragma once
 
 #include <chrono>
@@ -33,6 +44,7 @@
 #include <vector>
 
 #include "inspect/namespace_tree.h"
+#include "redis/redis_cluster.h"
 #include "redis/redis_connection.h"
 #include "redis/redis_scan.h"
 #include "twat_cache/inspect.h"
@@ -52,7 +64,8 @@ class RedisSource final : public Source {
     static constexpr std::size_t kUnlinkPipeline = 16;  // UNLINK commands per round trip
 
     RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
-                std::unique_ptr<RedisConnection> conn);
+                std::unique_ptr<RedisConnection> conn,
+                std::unique_ptr<RedisCluster> cluster = nullptr);
 
     SourceInfo info() const override { return m_info; }
     Result<SourceStats> stats() override;
@@ -66,7 +79,9 @@ class RedisSource final : public Source {
 
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h
-    // One SCAN round trip from `cursor` with the adaptive COUNT (or `count` when not 0).
+    // One SCAN round trip from `cursor` ("0": the start; the next cursor is "0" at the end)
+    // with the adaptive COUNT (or `count` when not 0). On a cluster the cursor is composite
+    // (clusterScanOnce()) and the walk spans every master.
     Result<ScanStep> scanOnce(const std::string& cursor, const std::string& match,
                               std::size_t count = 0);
     // TYPE, PTTL, MEMORY USAGE and length of each key, pipelined (two round trips).
@@ -87,7 +102,11 @@ class RedisSource final : public Source {
                                      std::size_t to);
     // The fingerprint describe() gives a key of `type` with `length` elements or bytes.
     static std::string fingerprintOf(std::string_view type, std::optional<std::uint64_t> length);
+    // Keys in the database (on a cluster: DBSIZE summed over the masters).
     Result<std::uint64_t> dbSize();
+    // Whether the source is a Redis Cluster, and how many masters it has.
+    bool isCluster() const { return m_cluster != nullptr; }
+    std::size_t masterCount() const;
 
     // What this server lets the connection's user change (ACL users, Redis 6+): found at open
     // by commands that change nothing (UNLINK of a key that does not exist, an empty script).
@@ -115,12 +134,28 @@ class RedisSource final : public Source {
 
   private:
     Result<RedisConnection*> connection();
-    // One command per kUnlinkKeys keys of [from, to), its arguments filled by `build` for
-    // the keys [at, end), pipelined in one round trip; the replies, each checked.
+    // One command per kUnlinkKeys keys of keys[from, to) (on a cluster: per kUnlinkKeys keys
+    // of one slot), its arguments filled by `build` for the key indexes `items`, pipelined in
+    // one round trip (per node); the replies, each checked, and the items of each.
     using BatchArgs =
-        std::function<void(std::vector<std::string_view>& args, std::size_t at, std::size_t end)>;
-    Result<std::vector<ReplyPtr>> inKeyBatches(std::size_t from, std::size_t to,
-                                               const BatchArgs& build, std::string_view doing);
+        std::function<void(std::vector<std::string>& args, const std::vector<std::size_t>& items)>;
+    struct KeyBatches {
+        std::vector<std::vector<std::size_t>> items;
+        std::vector<ReplyPtr> replies;
+    };
+    Result<KeyBatches> inKeyBatches(const std::vector<std::string>& keys, std::size_t from,
+                                    std::size_t to, const BatchArgs& build, std::string_view doing);
+    // Runs key reads: each command on the node of its slot on a cluster, else pipelined on
+    // the connection inside an own-lookups bracket. The replies in order (errors included).
+    Result<std::vector<ReplyPtr>> ownReads(std::vector<ClusterCommand> commands,
+                                           std::string_view doing);
+    // ---- on a Redis Cluster (redis_source_cluster.cpp) ----
+    Result<ScanStep> clusterScanOnce(const std::string& cursor, const std::string& match,
+                                     std::size_t count);
+    Result<SourceStats> clusterStats();
+    Result<std::uint64_t> clusterDbSize();
+    // How far the walk `walkNumber` got on each master (empty when it is not remembered).
+    std::vector<NodeScan> walkProgress(std::uint64_t walkNumber) const;
     // A batch of own key reads: beginOwnReads() queues INFO stats (and learns the server's
     // run_id once per connection); the caller queues its `n` commands; endOwnReads() queues
     // INFO stats, reads everything, records the hits and misses in between as this process's
@@ -129,6 +164,8 @@ class RedisSource final : public Source {
     Result<std::vector<ReplyPtr>> endOwnReads(RedisConnection& conn, std::size_t n,
                                               std::string_view doing);
     Status checkReply(const redisReply& reply, std::string_view doing) const;
+    // The hits, misses and errors of our own caches (their __meta hashes) into s.extra.
+    Status addCacheCounters(SourceStats& s);
     // Records an ACL refusal of INFO (m_infoRefusal) and says whether `reply` is one; the
     // source then works without INFO (no server-wide counts, no own-lookup brackets).
     bool noteInfoRefusal(const redisReply& reply);
@@ -137,6 +174,19 @@ class RedisSource final : public Source {
     SourceInfo m_info;
     ConnectSettings m_settings;
     std::unique_ptr<RedisConnection> m_conn;
+    std::unique_ptr<RedisCluster> m_cluster;  // set on a Redis Cluster
+    // The walks over a cluster this source began (the last few), by walk number: who served
+    // each slot when it began, how far it got on each master, and at its end the slots that
+    // changed master meanwhile.
+    struct Walk {
+        std::uint64_t number = 0;
+        std::vector<std::string> owners;  // per slot; "" where no master served it
+        std::vector<NodeScan> nodes;
+        std::vector<int> moved;
+    };
+    std::vector<Walk> m_walks;
+    std::uint64_t m_nextWalk = 1;
+    std::uint64_t m_lastWalk = 0;  // the walk of the last clusterScanOnce()
     std::size_t m_maxValueBytes;
     std::string m_separator;
     std::size_t m_count = kInitialCount;
@@ -149,6 +199,7 @@ class RedisSource final : public Source {
         std::string from, match, next;
         std::size_t count = 0;
         std::vector<std::string> keys;
+        std::uint64_t walk = 0;  // on a cluster: the walk it belongs to
     };
     Batch m_batch;
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "inspect/redis_source.h"
+#include "redis/redis_cluster_keys.h"
 
 namespace twat_cache::detail {
 
@@ -110,8 +111,9 @@ class ClearAllPlan final : public Plan {
         if (m_source.readOnly()) return refuseReadOnly(m_source);
         if (!m_confirmed) {
             return Status::permissionDenied(
-                "clearing all of " + m_source.info().name + " deletes every key of db " +
-                std::to_string(m_source.db()) +
+                "clearing all of " + m_source.info().name + " deletes every key " +
+                (m_source.isCluster() ? "on every master of the cluster"
+                                      : "of db " + std::to_string(m_source.db())) +
                 ", not only a cache's: it was not confirmed explicitly, so nothing was deleted");
         }
         ExecuteResult result;
@@ -163,58 +165,78 @@ std::string RedisSource::fingerprintOf(std::string_view type, std::optional<std:
     return out;
 }
 
-Result<std::vector<ReplyPtr>> RedisSource::inKeyBatches(std::size_t from, std::size_t to,
-                                                        const BatchArgs& build,
-                                                        std::string_view doing) {
-    auto conn = connection();
-    if (!conn.ok()) return conn.status();
-    std::size_t commands = 0;
-    std::vector<std::string_view> args;
-    for (std::size_t at = from; at < to; at += kUnlinkKeys) {
-        build(args, at, std::min(to, at + kUnlinkKeys));
-        (*conn)->append(args);  // copied into the output buffer here
-        ++commands;
+Result<RedisSource::KeyBatches> RedisSource::inKeyBatches(const std::vector<std::string>& keys,
+                                                          std::size_t from, std::size_t to,
+                                                          const BatchArgs& build,
+                                                          std::string_view doing) {
+    KeyBatches out;
+    std::vector<ClusterCommand> commands;
+    if (m_cluster) {  // a command's keys must share a slot (else CROSSSLOT)
+        const std::span<const std::string> range(keys.data() + from, to - from);
+        for (auto& batch : slotBatches(range, kUnlinkKeys)) {
+            for (auto& i : batch.items) i += from;
+            commands.push_back({batch.slot, {}});
+            build(commands.back().args, batch.items);
+            out.items.push_back(std::move(batch.items));
+        }
+        for (auto& r : m_cluster->run(commands, doing)) {
+            if (!r.ok()) return r.status();
+            out.replies.push_back(std::move(*r));
+        }
+    } else {
+        auto conn = connection();
+        if (!conn.ok()) return conn.status();
+        std::vector<std::string> args;
+        for (std::size_t at = from; at < to; at += kUnlinkKeys) {
+            std::vector<std::size_t> items(std::min(to, at + kUnlinkKeys) - at);
+            for (std::size_t i = 0; i < items.size(); ++i) items[i] = at + i;
+            build(args, items);
+            (*conn)->append(std::vector<std::string_view>(args.begin(), args.end()));
+            out.items.push_back(std::move(items));
+        }
+        auto replies = (*conn)->readMany(out.items.size(), doing);
+        if (!replies.ok()) return replies.status();
+        out.replies = std::move(*replies);
     }
-    auto replies = (*conn)->readMany(commands, doing);
-    if (!replies.ok()) return replies.status();
-    for (const auto& r : *replies) {
+    for (const auto& r : out.replies) {
         if (Status s = checkReply(*r, doing); !s.ok()) return s;
     }
-    return replies;
+    return out;
 }
 
 Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
     const std::vector<std::string>& keys, const std::vector<std::string>& fingerprints,
     std::size_t from, std::size_t to) {
-    std::string count;  // alive until the batch is sent
-    auto replies = inKeyBatches(
-        from, to,
-        [&](std::vector<std::string_view>& args, std::size_t at, std::size_t end) {
-            count = std::to_string(end - at);
-            args.assign({"EVAL", kUnlinkUnchangedScript, count});
-            for (std::size_t i = at; i < end; ++i) args.emplace_back(keys[i]);
-            for (std::size_t i = at; i < end; ++i) args.emplace_back(fingerprints[i]);
+    auto batches = inKeyBatches(
+        keys, from, to,
+        [&](std::vector<std::string>& args, const std::vector<std::size_t>& items) {
+            args.assign({"EVAL", kUnlinkUnchangedScript, std::to_string(items.size())});
+            for (const std::size_t i : items) args.push_back(keys[i]);
+            for (const std::size_t i : items) args.push_back(fingerprints[i]);
         },
         "EVAL (UNLINK unchanged keys)");
-    if (!replies.ok()) return replies.status();
+    if (!batches.ok()) return batches.status();
     Unlinked out;
-    for (const auto& r : *replies) {
-        if (r->type != REDIS_REPLY_ARRAY) {
+    out.outcome.assign(to - from, 0);
+    for (std::size_t b = 0; b < batches->replies.size(); ++b) {
+        const redisReply& r = *batches->replies[b];
+        const auto& items = batches->items[b];
+        if (r.type != REDIS_REPLY_ARRAY) {
             return Status::corruption("the server's reply to a delete script is not a list");
         }
-        for (std::size_t i = 0; i < r->elements; ++i) {
-            const int v = r->element[i]->type == REDIS_REPLY_INTEGER
-                              ? static_cast<int>(r->element[i]->integer)
+        if (r.elements != items.size()) {
+            return Status::corruption("the server's reply to a delete script has " +
+                                      std::to_string(r.elements) + " results for " +
+                                      std::to_string(items.size()) + " keys");
+        }
+        for (std::size_t i = 0; i < r.elements; ++i) {
+            const int v = r.element[i]->type == REDIS_REPLY_INTEGER
+                              ? static_cast<int>(r.element[i]->integer)
                               : 0;
-            out.outcome.push_back(v);
+            out.outcome[items[i] - from] = v;
             if (v > 0) ++out.deleted;
             if (v < 0) ++out.changed;
         }
-    }
-    if (out.outcome.size() != to - from) {
-        return Status::corruption("the server's reply to a delete script has " +
-                                  std::to_string(out.outcome.size()) + " results for " +
-                                  std::to_string(to - from) + " keys");
     }
     return out;
 }
@@ -340,8 +362,10 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             if (!n.ok()) return n.status();
             pv.count = *n;
             pv.bytes_known = false;
-            pv.note = "deletes every key of db " + std::to_string(db()) + " (" +
-                      std::to_string(*n) + " keys)" +
+            const std::string where =
+                isCluster() ? "on all " + std::to_string(masterCount()) + " masters of the cluster"
+                            : "of db " + std::to_string(db());
+            pv.note = "deletes every key " + where + " (" + std::to_string(*n) + " keys)" +
                       (request.confirmed ? "" : "; needs explicit confirmation to execute");
             pv.needs_confirmation = !request.confirmed;
             auto first = scanOnce("0", {}, PlanPreview::kSampleSize);

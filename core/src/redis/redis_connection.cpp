@@ -116,6 +116,12 @@ Status replyError(const redisReply& reply, std::string_view maskedUrl, std::stri
                                        ": this server is a Redis Cluster node, which has only "
                                        "database 0 (" + std::string(text) + ")");
     }
+    if (text.starts_with("MOVED ") || text.starts_with("ASK ")) {
+        // Routing handles these on a detected cluster: this one went undetected.
+        return Status::unavailable(
+            msg + " (a Redis Cluster node, but the cluster was not detected: the user may lack "
+                  "the right to run CLUSTER SLOTS; grant it with +cluster|slots)");
+    }
     if (text.starts_with("CLUSTERDOWN")) {
         return Status::unavailable(msg + " (the cluster cannot serve this key now)");
     }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "redis/redis_cluster_keys.h"
 #include "redis/redis_engine_impl.h"
 #include "util/expiry.h"
 
@@ -41,8 +42,8 @@ Status firstFailure(std::vector<Result<ReplyPtr>>& replies, std::string_view mas
 Status RedisEngine::Impl::clusterRegister(const std::string& version, const std::string& created) {
     const int metaSlot = keySlot(m_metaKey);
     std::vector<ClusterCommand> cmds;
-    cmds.push_back(
-        {keySlot(detail::kRedisCacheSet), {"SADD", std::string(detail::kRedisCacheSet), m_config.name}});
+    cmds.push_back({keySlot(detail::kRedisCacheSet),
+                    {"SADD", std::string(detail::kRedisCacheSet), m_config.name}});
     cmds.push_back({metaSlot, {"HSETNX", m_metaKey, "format_version", version}});
     cmds.push_back({metaSlot, {"HSETNX", m_metaKey, "created", created}});
     cmds.push_back({metaSlot, {"HGET", m_metaKey, "format_version"}});
@@ -60,10 +61,11 @@ Status RedisEngine::Impl::clusterRegister(const std::string& version, const std:
     if (stored.type == REDIS_REPLY_STRING && detail::replyText(stored) != version) {
         return Status::notSupported("redis " + m_masked + ": cache \"" + m_config.name +
                                     "\" has format_version " +
-                                    std::string(detail::replyText(stored)) +
-                                    "; this build reads " + version + " on a Redis Cluster");
+                                    std::string(detail::replyText(stored)) + "; this build reads " +
+                                    version + " on a Redis Cluster");
     }
-    if (m_limit && replies.size() >= 6) return m_limit->takeShas(**replies[4], **replies[5], m_masked);
+    if (m_limit && replies.size() >= 6)
+        return m_limit->takeShas(**replies[4], **replies[5], m_masked);
     return {};
 }
 
@@ -84,8 +86,8 @@ std::vector<Result<StoredValue>> RedisEngine::Impl::clusterGetMany(std::span<con
         for (const auto& [shard, items] : groups.items) {
             std::vector<std::string_view> hexes;
             for (std::size_t i : items) hexes.push_back(member(rks[i]));
-            cmds.push_back({keySlot(m_limit->indexKey(shard)),
-                            owned(m_limit->touchedArgs(shard, hexes))});
+            cmds.push_back(
+                {keySlot(m_limit->indexKey(shard)), owned(m_limit->touchedArgs(shard, hexes))});
             touches.emplace_back(shard, std::move(hexes));
         }
     }
@@ -128,8 +130,8 @@ Status RedisEngine::Impl::clusterSetMany(std::span<const KeyedRecord> records) {
     for (std::size_t i = 0; i < records.size(); ++i) {
         const std::string& rk = scratch.emplace_back(redisKey(records[i].key));
         rks.push_back(&rk);
-        cmds.push_back(
-            {keySlot(rk), owned(detail::setArgs(rk, records[i].record, m_config, m_options, scratch))});
+        cmds.push_back({keySlot(rk), owned(detail::setArgs(rk, records[i].record, m_config,
+                                                           m_options, scratch))});
         if (m_limit) groups.items[shardOf(rk)].push_back(i);
     }
     // The bound: each shard indexes its part of the batch and evicts, right behind the SETs.
@@ -154,10 +156,10 @@ Status RedisEngine::Impl::clusterSetMany(std::span<const KeyedRecord> records) {
         auto& reply = replies[records.size() + s];
         if (reply.ok() && detail::RedisLimit::lostScript(**reply)) {
             const Store& st = stores[s];
-            reply = m_cluster->runOne(keySlot(m_limit->indexKey(st.shard)),
-                                      owned(m_limit->storedArgs(st.shard, st.hexes, st.ttls,
-                                                                scratch, true)),
-                                      "EVAL store");
+            reply = m_cluster->runOne(
+                keySlot(m_limit->indexKey(st.shard)),
+                owned(m_limit->storedArgs(st.shard, st.hexes, st.ttls, scratch, true)),
+                "EVAL store");
         }
         if (reply.ok() && (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer > 0) {
             count(m_pendingEvictions, static_cast<std::uint64_t>((*reply)->integer));
@@ -195,23 +197,14 @@ Status RedisEngine::Impl::clusterFlush(
 
 Status RedisEngine::Impl::forEachClusterKey(
     const std::function<bool(std::vector<std::string>& keys)>& page) {
-    const std::string count = std::to_string(kScanBatch);
-    for (const auto& master : m_cluster->masters()) {
-        auto lease = m_cluster->lease(master.address);
-        if (!lease.ok()) return lease.status();
-        std::string cursor = "0";
-        for (std::uint64_t calls = 0;; ++calls) {
-            if (calls == kScanCallLimit) {
-                return Status::ioError("redis node " + master.address + ": SCAN did not finish");
-            }
-            auto reply = (*lease)->command({"SCAN", cursor, "MATCH", m_pattern, "COUNT", count});
-            if (!reply.ok()) return reply.status();
-            auto scanned = detail::parseScanReply(**reply, "node " + master.address);
-            if (!scanned.ok()) return scanned.status();
-            if (!scanned->keys.empty() && !page(scanned->keys)) return {};
-            if (scanned->cursor == "0") break;
-            cursor = std::move(scanned->cursor);
-        }
+    std::optional<detail::ClusterScanCursor> at = detail::ClusterScanCursor{};
+    for (std::uint64_t calls = 0; at; ++calls) {
+        if (calls == kScanCallLimit)
+            return Status::ioError("redis " + m_masked + ": SCAN did not finish");
+        auto step = detail::scanClusterStep(*m_cluster, *at, m_pattern, kScanBatch);
+        if (!step.ok()) return step.status();
+        if (!step->keys.empty() && !page(step->keys)) return {};
+        at = std::move(step->next);
     }
     return {};
 }
@@ -221,17 +214,11 @@ Result<std::uint64_t> RedisEngine::Impl::clusterClear() {
     Status failed;
     Status walked = forEachClusterKey([&](std::vector<std::string>& keys) {
         // UNLINK takes keys of one slot per command.
-        std::map<int, std::vector<std::string>> bySlot;
-        for (auto& k : keys) bySlot[keySlot(k)].push_back(std::move(k));
         std::vector<ClusterCommand> cmds;
-        for (auto& [slot, names] : bySlot) {
-            for (std::size_t at = 0; at < names.size(); at += kUnlinkKeys) {
-                ClusterCommand c{slot, {"UNLINK"}};
-                const std::size_t end = std::min(names.size(), at + kUnlinkKeys);
-                c.args.insert(c.args.end(), names.begin() + static_cast<std::ptrdiff_t>(at),
-                              names.begin() + static_cast<std::ptrdiff_t>(end));
-                cmds.push_back(std::move(c));
-            }
+        for (const auto& batch : detail::slotBatches(keys, kUnlinkKeys)) {
+            ClusterCommand c{batch.slot, {"UNLINK"}};
+            for (const std::size_t i : batch.items) c.args.push_back(std::move(keys[i]));
+            cmds.push_back(std::move(c));
         }
         auto replies = m_cluster->run(cmds, "UNLINK");
         failed = firstFailure(replies, m_masked, "UNLINK");
@@ -266,40 +253,29 @@ Result<std::uint64_t> RedisEngine::Impl::clusterSize() {
     return total;
 }
 
-// Cursors: "c<master number>:<redis cursor>|<32-hex keys found but not yet returned>", the
-// masters numbered by first slot. A failover or reshard during a scan renumbers nothing that
-// SCAN itself would not miss or repeat.
+// Cursors: a walk's cursor (redis_cluster_keys.h) then "|<32-hex keys found but not yet
+// returned>"; "|" and the keys alone once every master has been scanned.
 Result<ScanPage> RedisEngine::Impl::clusterScan(std::string_view cursorText, std::size_t limit) {
-    std::size_t node = 0;
-    std::string redisCursor = "0";
+    std::optional<detail::ClusterScanCursor> at = detail::ClusterScanCursor{};
     std::vector<std::string> hexes;
     if (!cursorText.empty()) {
-        const auto colon = cursorText.find(':');
         const auto bar = cursorText.find('|');
-        const std::string_view tail = bar == std::string_view::npos ? "" : cursorText.substr(bar + 1);
-        auto [ptr, ec] = std::from_chars(cursorText.data() + 1,
-                                         cursorText.data() + std::min(colon, cursorText.size()), node);
-        if (cursorText.front() != 'c' || colon == std::string_view::npos || bar < colon ||
-            ec != std::errc() || tail.size() % 32 != 0) {
+        const std::string_view tail =
+            bar == std::string_view::npos ? "" : cursorText.substr(bar + 1);
+        const std::string_view walk = cursorText.substr(0, bar);
+        at = detail::ClusterScanCursor::parse(walk);
+        if (bar == std::string_view::npos || (!at && !walk.empty()) || tail.size() % 32 != 0) {
             return Status::invalidArgument("\"" + std::string(cursorText.substr(0, 80)) +
                                            "\" is not a redis cluster scan cursor");
         }
-        redisCursor = std::string(cursorText.substr(colon + 1, bar - colon - 1));
         for (std::size_t i = 0; i < tail.size(); i += 32) hexes.emplace_back(tail.substr(i, 32));
     }
-    const auto masters = m_cluster->masters();
-    const std::string count = std::to_string(std::max(limit, std::size_t{100}));
-    for (int calls = 0; node < masters.size() && hexes.size() < limit && calls < kScanCallsPerPage;
-         ++calls) {
-        auto lease = m_cluster->lease(masters[node].address);
-        if (!lease.ok()) return lease.status();
-        auto reply = (*lease)->command({"SCAN", redisCursor, "MATCH", m_pattern, "COUNT", count});
-        if (!reply.ok()) return reply.status();
-        auto page = detail::parseScanReply(**reply, "node " + masters[node].address);
+    const std::size_t count = std::max(limit, std::size_t{100});
+    for (int calls = 0; at && hexes.size() < limit && calls < kScanCallsPerPage; ++calls) {
+        auto page = detail::scanClusterStep(*m_cluster, *at, m_pattern, count);
         if (!page.ok()) return page.status();
         for (const auto& k : page->keys) hexes.emplace_back(member(k));
-        redisCursor = page->cursor;
-        if (redisCursor == "0") ++node;
+        at = std::move(page->next);
     }
     const std::size_t take = std::min(limit, hexes.size());
     const std::string last = std::to_string(kHeaderPrefixBytes - 1);
@@ -317,12 +293,12 @@ Result<ScanPage> RedisEngine::Impl::clusterScan(std::string_view cursorText, std
     for (std::size_t i = 0; i < take; ++i) {
         if (!replies[3 * i].ok()) return replies[3 * i].status();
         if (!replies[3 * i + 1].ok() || !replies[3 * i + 2].ok()) continue;
-        auto e = entryFrom(hexes[i], **replies[3 * i], **replies[3 * i + 1], **replies[3 * i + 2],
-                           now);
+        auto e =
+            entryFrom(hexes[i], **replies[3 * i], **replies[3 * i + 1], **replies[3 * i + 2], now);
         if (e) out.entries.push_back(std::move(*e));
     }
-    if (node < masters.size() || hexes.size() > take) {
-        out.cursor = "c" + std::to_string(node) + ":" + redisCursor + "|";
+    if (at || hexes.size() > take) {
+        out.cursor = (at ? at->toString() : std::string()) + "|";
         for (std::size_t i = take; i < hexes.size(); ++i) out.cursor += hexes[i];
     }
     return out;

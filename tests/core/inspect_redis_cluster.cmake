@@ -1,0 +1,5 @@
+# The inspection layer on a real Redis Cluster (tests/support/redis_cluster.h): listings over
+# every master, per-node statistics, detail across nodes, deletes by pattern, by selection and
+# Clear All on every master, a slot migrated during a listing.
+twat_cache_add_test(NAME test_inspect_redis_cluster SOURCES test_inspect_redis_cluster.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 180)
