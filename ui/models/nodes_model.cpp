@@ -147,12 +147,21 @@ int NodesModel::scansDone() const {
 QString NodesModel::scanText(const QString& address) const {
     const auto found = m_scans.constFind(address);
     if (found == m_scans.constEnd()) return {};
+    // The walk goes master by master: the later ones wait their turn.
+    if (found->scanned == 0 && !found->done) return tr("not started");
     const QString keys = countText(found->scanned, tr("key"), tr("keys"));
     return found->done ? tr("done (%1)").arg(keys) : tr("scanned %1").arg(keys);
 }
 
 QString NodesModel::statusText(const NodeStats& node) {
-    return node.error.isEmpty() ? tr("ok") : visibleText(node.error);
+    if (node.error.isEmpty()) return tr("ok");
+    // The row names the node already: "redis node 127.0.0.1:7005: connect: connection
+    // refused" reads "connection refused" (the tooltip keeps the whole message).
+    QString why = node.error;
+    const QString named = node.address + QStringLiteral(": ");
+    if (const qsizetype at = why.indexOf(named); at >= 0) why = why.mid(at + named.size());
+    if (why.startsWith(QLatin1String("connect: "))) why = why.mid(9);
+    return visibleText(why.isEmpty() ? node.error : why);
 }
 
 const NodeStats* NodesModel::nodeAt(const QModelIndex& index) const {
@@ -223,7 +232,7 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
             case kScan:
                 return node->master ? QVariant() : tr("Listings scan the masters only.");
             case kStatus:
-                return statusText(*node);
+                return node->error.isEmpty() ? tr("The node answered.") : visibleText(node->error);
             default:
                 return {};
         }

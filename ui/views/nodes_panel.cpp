@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "models/nodes_model.h"
 #include "workers/display_text.h"
@@ -60,6 +61,14 @@ void NodesPanel::setScans(const QList<NodeScan>& scans) {
     updateCaption();
 }
 
+QSize NodesPanel::sizeHint() const {
+    const int rows = std::clamp(static_cast<int>(m_model->nodes().size()), 6, 10);
+    const int rowHeight = m_view->fontMetrics().height() + 4;
+    const int height = m_caption->sizeHint().height() + m_view->header()->sizeHint().height() +
+                       rows * rowHeight + 2 * m_view->frameWidth() + layout()->spacing();
+    return {QWidget::sizeHint().width(), height};
+}
+
 QString NodesPanel::captionText() const {
     return m_caption->text();
 }
@@ -80,8 +89,8 @@ void NodesPanel::updateCaption() {
     }
     if (const int known = m_model->scansKnown(); known > 0) {
         const int done = m_model->scansDone();
-        parts << (done == known ? tr("listing: every master scanned")
-                                : tr("listing: %1 of %2 masters scanned").arg(done).arg(known));
+        parts << (done == known ? tr("listing: done on every master")
+                                : tr("listing: done on %1 of %2 masters").arg(done).arg(known));
     }
     QString text = parts.join(QStringLiteral(" · "));
     if (!m_error.isEmpty()) text = tr("%1 (statistics from before: %2)").arg(text, m_error);

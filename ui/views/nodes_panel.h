@@ -41,6 +41,9 @@ class NodesPanel : public QWidget {
     QTreeView* view() const { return m_view; }
     // The line above the table.
     QString captionText() const;
+    // High enough for the caption, the header and the rows of a cluster of 3 masters and 3
+    // replicas (or of the nodes shown, up to 10).
+    QSize sizeHint() const override;
 
   private:
     void updateCaption();

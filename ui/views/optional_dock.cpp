@@ -3,7 +3,9 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QEvent>
+#include <QMainWindow>
 #include <QSettings>
+#include <QStyle>
 #include <utility>
 
 namespace twat_cache::ui {
@@ -35,7 +37,17 @@ void OptionalDock::apply() {
     // time would take its tab bar away from the user.
     if (m_dock->isVisibleTo(m_dock->parentWidget()) == show) return;
     m_dock->setVisible(show);
-    if (show) m_dock->raise();  // its tab first among the docks it shares a tab bar with
+    if (!show) return;
+    m_dock->raise();  // its tab first among the docks it shares a tab bar with
+    auto* window = qobject_cast<QMainWindow*>(m_dock->parentWidget());
+    if (m_sized || window == nullptr || m_dock->widget() == nullptr || m_dock->isFloating()) return;
+    m_sized = true;
+    const int wanted = m_dock->widget()->sizeHint().height();
+    if (m_dock->height() < wanted) {
+        // The content plus the dock's title bar (and a tab bar below when it shares a place).
+        const int title = m_dock->style()->pixelMetric(QStyle::PM_TitleBarHeight);
+        window->resizeDocks({m_dock}, {wanted + 2 * title}, Qt::Vertical);
+    }
 }
 
 void OptionalDock::save(QSettings& settings) const {

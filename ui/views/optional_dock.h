@@ -4,7 +4,9 @@
 // other sources it hides and its View-menu toggle is disabled. What the user wants — chosen
 // with that toggle or the dock's close button while the dock applies — is kept apart from the
 // automatic hiding, so a user who closed the panel does not see it come back with the next
-// source that fills it, nor after a restart (save/restore, beside the window's layout).
+// source that fills it, nor after a restart (save/restore, beside the window's layout). The
+// first time it shows in a session, a dock lower than its content's size hint (it shares its place
+// with a lower dock, such as the log) is made that high, once: later the user's size stands.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -47,6 +49,7 @@ class OptionalDock : public QObject {
     QString m_settingsKey;
     bool m_applicable = false;
     bool m_wanted = true;
+    bool m_sized = false;  // the first showing grew it to its content's height
 };
 
 }  // namespace twat_cache::ui
