@@ -230,7 +230,8 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
                                               node->slotRanges)
                            : tr("Replicas serve no slots of their own.");
             case kScan:
-                return node->master ? QVariant() : tr("Listings scan the masters only.");
+                return node->master ? scanText(node->address)
+                                    : tr("Listings scan the masters only.");
             case kStatus:
                 return node->error.isEmpty() ? tr("The node answered.") : visibleText(node->error);
             default:

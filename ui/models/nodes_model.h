@@ -1,9 +1,9 @@
 // NodesModel: the servers of a Redis Cluster, for the Nodes panel.
 //
-//   Node              Role     Slots            Keys  Memory    Scan               Status
-//   127.0.0.1:7000    master   0-5460 (5,461)  3,310  1.8 MiB   scanned 200 keys   ok
-//     127.0.0.1:7004  replica                  3,310  1.7 MiB                      ok
-//   127.0.0.1:7001    master   5461-10922 (…)      —        —   done (3,301 keys)  connection…
+//   Node              Role     Status              Slots            Keys  Memory   Scan
+//   127.0.0.1:7000    master   ok                  0-5460 (5,461)  3,310  1.8 MiB  scanned 200…
+//     127.0.0.1:7004  replica  ok                                  3,310  1.7 MiB
+//   127.0.0.1:7001    master   connection refused  5461-10922 (…)      —        —  not started
 //   (and Hits, Misses after Memory)
 //
 // Masters are the top-level rows, in the order the core gives (by first slot); each replica is
@@ -29,16 +29,18 @@ class NodesModel : public QAbstractItemModel {
     Q_OBJECT
 
   public:
+    // A node's health comes right after its name and role, where an error is seen first and
+    // has room for its words; the listing's progress, which changes most, comes last.
     enum Column {
         kNode,
         kRole,
+        kStatus,
         kSlots,
         kKeys,
         kMemory,
         kHits,
         kMisses,
         kScan,
-        kStatus,
         kColumnCount
     };
     // The node's address (QString), on every column.

@@ -179,6 +179,8 @@ void MainWindow::buildWidgets() {
     QDockWidget* nodesDock =
         makeDock(this, tr("Nodes"), "nodesDock", m_nodesPanel, Qt::BottomDockWidgetArea);
     tabifyDockWidget(logDock, nodesDock);
+    nodesDock->toggleViewAction()->setStatusTip(
+        tr("The servers of a Redis Cluster (offered for cluster sources only)"));
     m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
 
     statusBar()->addWidget(m_statusSource, 1);

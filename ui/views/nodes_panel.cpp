@@ -19,13 +19,14 @@ NodesPanel::NodesPanel(QWidget* parent)
     m_view->setObjectName(QStringLiteral("nodesView"));
     m_view->setModel(m_model);
     m_view->setRootIsDecorated(true);
+    m_view->setIndentation(m_view->fontMetrics().height());  // room for the columns
     m_view->setItemsExpandable(true);
     m_view->setAlternatingRowColors(true);
     m_view->setUniformRowHeights(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     QHeaderView* header = m_view->header();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setStretchLastSection(true);  // Status: an error in words takes the room left
+    header->setStretchLastSection(true);  // Scan: "scanned 1,000 keys" takes the room left
     m_caption->setObjectName(QStringLiteral("nodesCaption"));
     m_caption->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
