@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QDockWidget>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTreeView>
 #include <QtTest>
 #include <numeric>
@@ -62,6 +63,14 @@ QList<NodeStats> sixNodes() {
 
 QString cell(const NodesModel& model, int row, int column, const QModelIndex& parent = {}) {
     return model.index(row, column, parent).data().toString();
+}
+
+// The title of the dock in front in `window`'s tabbed dock group ("" when there is none).
+QString frontTab(const QMainWindow& window) {
+    for (const QTabBar* bar : window.findChildren<QTabBar*>()) {
+        if (bar->isVisible() && bar->count() > 1) return bar->tabText(bar->currentIndex());
+    }
+    return {};
 }
 
 QDockWidget* nodesDock(MainWindow& window) {
@@ -217,6 +226,8 @@ class TestNodesPanel : public QObject {
     // The dock shows only where it applies and remembers that the user closed it.
     void dockRemembersTheUsersChoice() {
         QMainWindow window;
+        auto* log = new QDockWidget(QStringLiteral("Log"), &window);
+        window.addDockWidget(Qt::BottomDockWidgetArea, log);
         window.resize(800, 600);
         window.setCentralWidget(new QWidget(&window));
         auto* dock = new QDockWidget(QStringLiteral("Nodes"), &window);
@@ -224,13 +235,17 @@ class TestNodesPanel : public QObject {
         window.addDockWidget(Qt::BottomDockWidgetArea, dock);
         window.resizeDocks({dock}, {40}, Qt::Vertical);
         OptionalDock optional(dock, QStringLiteral("nodesPanel"));
+        optional.setShareWith(log);
         window.show();
         QVERIFY(dock->isHidden());
         QVERIFY(!dock->toggleViewAction()->isEnabled());
         optional.setApplicable(true);
         QVERIFY(dock->isVisible());
         QVERIFY(dock->toggleViewAction()->isEnabled());
-        // Its first showing makes room for the content (a cluster's six nodes).
+        // Its first showing puts it in a tab beside the log, in front, with room for the content
+        // (a cluster's six nodes).
+        QVERIFY(window.tabifiedDockWidgets(dock).contains(log));
+        QVERIFY(optional.isPlaced());
         QTRY_VERIFY2(dock->widget()->height() >= dock->widget()->sizeHint().height(),
                      qPrintable(QStringLiteral("%1 < %2")
                                     .arg(dock->widget()->height())
@@ -240,9 +255,9 @@ class TestNodesPanel : public QObject {
         optional.setApplicable(false);
         optional.setApplicable(true);
         QVERIFY(dock->isHidden());
-        dock->toggleViewAction()->trigger();  // View ▸ Nodes
+        dock->toggleViewAction()->trigger();  // View ▸ Nodes: shown, and its tab in front
         QVERIFY(optional.isWanted());
-        QVERIFY(dock->isVisible());
+        QTRY_COMPARE(frontTab(window), QStringLiteral("Nodes"));
         // Hiding it for a source it does not apply to is not the user's choice.
         optional.setApplicable(false);
         QVERIFY(optional.isWanted());
@@ -252,6 +267,7 @@ class TestNodesPanel : public QObject {
         OptionalDock restored(dock, QStringLiteral("nodesPanel"));
         restored.restore(settings);
         QVERIFY(!restored.isWanted());
+        QVERIFY(restored.isPlaced());  // placed once: the saved layout keeps it from now on
     }
 
     void hiddenForASingleServer() {

@@ -175,13 +175,13 @@ void MainWindow::buildWidgets() {
     makeDock(this, tr("Namespaces"), "namespacesDock", m_namespacePanel, Qt::LeftDockWidgetArea);
     makeDock(this, tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
     QDockWidget* logDock = makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
-    // The node table needs the width under the entries; it shares the log's place.
+    // The node table needs the width under the entries: it takes a tab beside the log.
     QDockWidget* nodesDock =
         makeDock(this, tr("Nodes"), "nodesDock", m_nodesPanel, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(logDock, nodesDock);
     nodesDock->toggleViewAction()->setStatusTip(
         tr("The servers of a Redis Cluster (offered for cluster sources only)"));
     m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
+    m_nodesDock->setShareWith(logDock);
 
     statusBar()->addWidget(m_statusSource, 1);
     m_statusReadOnly->setObjectName(QStringLiteral("readOnlyIndicator"));

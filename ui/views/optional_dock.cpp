@@ -14,8 +14,10 @@ OptionalDock::OptionalDock(QDockWidget* dock, QString settingsKey, QObject* pare
     : QObject(parent), m_dock(dock), m_settingsKey(std::move(settingsKey)) {
     // The toggle's triggered() and the close button's close event are the user's doing;
     // apply()'s setVisible() is neither.
-    connect(m_dock->toggleViewAction(), &QAction::triggered, this,
-            [this](bool checked) { m_wanted = checked; });
+    connect(m_dock->toggleViewAction(), &QAction::triggered, this, [this](bool checked) {
+        m_wanted = checked;
+        if (checked) raiseSoon();  // asked for: in front of the docks it shares a place with
+    });
     m_dock->installEventFilter(this);
     apply();
 }
@@ -38,10 +40,23 @@ void OptionalDock::apply() {
     if (m_dock->isVisibleTo(m_dock->parentWidget()) == show) return;
     m_dock->setVisible(show);
     if (!show) return;
-    m_dock->raise();  // its tab first among the docks it shares a tab bar with
+    if (!m_placed) place();
+    raiseSoon();  // its tab first among the docks it shares a tab bar with
+}
+
+void OptionalDock::raiseSoon() {
+    // A dock shown again gets its tab back when the window's layout next runs: raise it then.
+    QMetaObject::invokeMethod(m_dock, &QWidget::raise, Qt::QueuedConnection);
+}
+
+void OptionalDock::place() {
+    m_placed = true;
     auto* window = qobject_cast<QMainWindow*>(m_dock->parentWidget());
-    if (m_sized || window == nullptr || m_dock->widget() == nullptr || m_dock->isFloating()) return;
-    m_sized = true;
+    if (window == nullptr || m_dock->isFloating()) return;
+    if (m_shareWith != nullptr && !window->tabifiedDockWidgets(m_dock).contains(m_shareWith)) {
+        window->tabifyDockWidget(m_shareWith, m_dock);
+    }
+    if (m_dock->widget() == nullptr) return;
     const int wanted = m_dock->widget()->sizeHint().height();
     if (m_dock->height() < wanted) {
         // The content plus the dock's title bar (and a tab bar below when it shares a place).
@@ -52,10 +67,12 @@ void OptionalDock::apply() {
 
 void OptionalDock::save(QSettings& settings) const {
     settings.setValue(m_settingsKey, m_wanted);
+    settings.setValue(m_settingsKey + QStringLiteral("Placed"), m_placed);
 }
 
 void OptionalDock::restore(QSettings& settings) {
     m_wanted = settings.value(m_settingsKey, true).toBool();
+    m_placed = settings.value(m_settingsKey + QStringLiteral("Placed"), false).toBool();
     apply();  // restoreState() may have shown or hidden the dock by the saved layout
 }
 
