@@ -72,6 +72,54 @@ int runList(const CliState& state) {
     return kExitOk;
 }
 
+// A Redis Cluster's nodes (SourceStats::nodes) for --json.
+json nodesJson(const std::vector<NodeStats>& nodes) {
+    json arr = json::array();
+    for (const auto& n : nodes) {
+        arr.push_back({{"address", n.address},
+                       {"role", n.role},
+                       {"master", n.master.empty() ? json(nullptr) : json(n.master)},
+                       {"slots", n.slot_ranges},
+                       {"slot_count", n.slot_count},
+                       {"keys", optionalJson(n.keys)},
+                       {"memory", optionalJson(n.memory_bytes)},
+                       {"hits", optionalJson(n.hits)},
+                       {"misses", optionalJson(n.misses)},
+                       {"error", n.error.empty() ? json(nullptr) : json(n.error)}});
+    }
+    return arr;
+}
+
+// The same as a table: masters by first slot, each followed by its replicas.
+void printNodes(const std::vector<NodeStats>& nodes) {
+    const bool errors = std::any_of(nodes.begin(), nodes.end(),
+                                    [](const NodeStats& n) { return !n.error.empty(); });
+    std::vector<std::string> headers = {"NODE",   "ROLE", "SLOTS", "KEYS",
+                                        "MEMORY", "HITS", "MISSES"};
+    std::vector<bool> right = {false, false, false, true, true, true, true};
+    if (errors) {
+        headers.emplace_back("ERROR");
+        right.push_back(false);
+    }
+    Table t(std::move(headers), std::move(right));
+    auto num = [](const std::optional<std::uint64_t>& v) {
+        return v ? std::to_string(*v) : std::string("-");
+    };
+    for (const auto& n : nodes) {
+        std::vector<std::string> row = {
+            n.address,
+            n.role == "replica" ? "replica of " + n.master : n.role,
+            n.slot_ranges.empty() ? "-" : n.slot_ranges + " (" + std::to_string(n.slot_count) + ")",
+            num(n.keys),
+            n.memory_bytes ? humanSize(*n.memory_bytes) : "-",
+            num(n.hits),
+            num(n.misses)};
+        if (errors) row.push_back(n.error);
+        t.add(std::move(row));
+    }
+    t.print(stdout);
+}
+
 int runStats(const CliState& state, const std::string& target) {
     auto src = openTarget(state, target, true);
     if (!src.ok()) return fail(src.status());
@@ -92,6 +140,7 @@ int runStats(const CliState& state, const std::string& target) {
         json extra = json::object();
         for (const auto& [name, value] : st->extra) extra[name] = value;
         j["extra"] = extra;
+        if (!st->nodes.empty()) j["nodes"] = nodesJson(st->nodes);
         if (info.kind == SourceKind::kRedis)
             j["url"] = info.url;
         else
@@ -118,6 +167,10 @@ int runStats(const CliState& state, const std::string& target) {
     for (const auto& [name, value] : st->extra) t.add({name, std::to_string(value)});
     if (!st->note.empty()) t.add({"note", st->note});
     t.print(stdout);
+    if (!st->nodes.empty()) {
+        std::printf("\n");
+        printNodes(st->nodes);
+    }
     return kExitOk;
 }
 
@@ -130,6 +183,15 @@ struct InspectArgs {
     bool namespaces = false;
     std::size_t depth = 0;  // --depth: namespace levels (0: the core's default)
 };
+
+// How far a listing got on each node of a Redis Cluster (EntryPage::nodes).
+json scansJson(const std::vector<NodeScan>& nodes) {
+    json arr = json::array();
+    for (const auto& n : nodes) {
+        arr.push_back({{"address", n.address}, {"scanned", n.scanned}, {"done", n.done}});
+    }
+    return arr;
+}
 
 // The namespace tree as nested JSON objects; `nodes` lists parents before children.
 json namespaceJson(const NamespaceReport& report) {
@@ -284,7 +346,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                    {"scanned", page->scanned},
                    {"total", optionalJson(page->total)},
                    {"complete", page->complete()},
-                   {"budget_spent", page->budget_spent}});
+                   {"budget_spent", page->budget_spent},
+                   {"nodes", scansJson(page->nodes)}});
         return kExitOk;
     }
     const bool redis = (*src)->info().kind == SourceKind::kRedis;

@@ -3,3 +3,6 @@
 # Clear All on every master, a slot migrated during a listing.
 twat_cache_add_test(NAME test_inspect_redis_cluster SOURCES test_inspect_redis_cluster.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 180)
+# The same behind TLS and passwords, and an ACL user without INFO.
+twat_cache_add_test(NAME test_inspect_redis_cluster_secure
+    SOURCES test_inspect_redis_cluster_secure.cpp LABELS redis TIMEOUT 120)

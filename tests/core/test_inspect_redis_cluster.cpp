@@ -4,6 +4,7 @@
 // pattern, by selection and Clear All reach every master, and a slot migrated in the middle
 // of a listing loses no key.
 #include <QtTest>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -289,6 +290,36 @@ class TestInspectRedisCluster : public QObject {
         if (e.empty()) e = m_cluster->migrateKeys(slot, 1000, &moved);
         if (e.empty()) e = m_cluster->finishMigration(slot);
         QVERIFY2(e.empty(), e.c_str());
+    }
+
+    // A replica that does not answer gets an error of its own; the masters still report and
+    // the totals (over the masters) stay known. Last: it kills a node.
+    void statsReportANodeThatDoesNotAnswer() {
+        std::vector<int> replicas;
+        for (const int port : m_cluster->ports()) {
+            if (std::find(m_masters.begin(), m_masters.end(), port) == m_masters.end()) {
+                replicas.push_back(port);
+            }
+        }
+        QCOMPARE(replicas.size(), std::size_t{3});
+        m_cluster->killNode(replicas.front());
+        auto src = open(true);
+        auto st = src->stats();
+        QVERIFY2(st.ok(), st.status().toString().c_str());
+        QCOMPARE(st->nodes.size(), std::size_t{6});
+        std::size_t failed = 0;
+        for (const NodeStats& n : st->nodes) {
+            if (n.address == "127.0.0.1:" + std::to_string(replicas.front())) {
+                QVERIFY(!n.error.empty());
+                QVERIFY(!n.keys.has_value());
+                ++failed;
+            } else {
+                QVERIFY2(n.error.empty(), n.error.c_str());
+                QVERIFY(n.keys.has_value());
+            }
+        }
+        QCOMPARE(failed, std::size_t{1});
+        QVERIFY(st->entries.has_value() && st->hits.has_value());
     }
 
     // A database other than 0 on a cluster is a clear error.

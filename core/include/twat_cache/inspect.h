@@ -65,25 +65,31 @@ struct SourceInfo {
 };
 
 // One server of a Redis Cluster as SourceStats::nodes reports it (masters by first slot,
-// each followed by its replicas). nullopt: the node did not say (see `error`).
+// each followed by its replicas, by address). nullopt: the node did not say (see `error`).
+// The figures are the node's own (INFO and DBSIZE of that node), including the lookups of
+// this inspector's reads.
 struct NodeStats {
-    std::string address;  // "host:port"
-    std::string role;     // "master" or "replica"
-    std::string master;   // a replica's master's address; empty for a master
-    std::string slot_ranges;  // a master's slots, e.g. "0-5460"; empty for a replica
-    std::uint32_t slot_count = 0;
+    std::string address;           // "host:port" (IPv6 in brackets), as the cluster announces it
+    std::string role;              // "master" or "replica"
+    std::string master;            // a replica's master's address; empty for a master
+    std::string slot_ranges;       // a master's slots ("0-5460", "0-99,5000"); "" for a replica
+    std::uint32_t slot_count = 0;  // slots in slot_ranges (0 for a replica)
     std::optional<std::uint64_t> keys;          // DBSIZE
     std::optional<std::uint64_t> memory_bytes;  // INFO memory used_memory
     std::optional<std::uint64_t> hits;          // INFO stats keyspace_hits
     std::optional<std::uint64_t> misses;        // INFO stats keyspace_misses
-    std::string error;  // why the node could not be asked ("" when it answered)
+    // Why the node could not be asked, or what it refused (e.g. an ACL user without INFO);
+    // "" when it answered everything.
+    std::string error;
 };
 
-// How far the current listing has got on one node of a Redis Cluster (EntryPage::nodes).
+// How far the current listing has got on one master of a Redis Cluster (EntryPage::nodes),
+// in the order the listing visits them (by first slot).
 struct NodeScan {
-    std::string address;
-    std::uint64_t scanned = 0;  // keys this listing has examined on the node
-    bool done = false;          // SCAN finished on this node
+    std::string address;        // the master's "host:port"
+    std::uint64_t scanned = 0;  // keys this listing has examined on it (with a filter: about
+                                // SCAN COUNT per call, as the server examines them)
+    bool done = false;          // its SCAN has finished
 };
 
 // Statistics of a source. nullopt means "not tracked by this cache"; `note` says why.
@@ -97,8 +103,9 @@ struct SourceStats {
     // Further named counts a source knows, in a stable order: for Redis "db0.keys",
     // "server.expired_keys", "cache.<name>.hits", ...; empty for most sources.
     std::vector<std::pair<std::string, std::uint64_t>> extra;
-    // A Redis Cluster's servers: entries and the counts above are the sums over its masters;
-    // empty for every other source.
+    // A Redis Cluster's servers: entries and the counts above are the sums over its masters,
+    // given only when every master answered (else nullopt, and `note` says why); empty for
+    // every other source.
     std::vector<NodeStats> nodes;
 
     // hits / (hits + misses) when both are tracked and there was a lookup.
@@ -189,7 +196,9 @@ struct EntryPage {
     std::uint64_t scanned = 0;
     std::optional<std::uint64_t> total;
     bool budget_spent = false;  // the call stopped on its time budget, not on a full page
-    // A Redis Cluster listing: how far it got on each master (the cursor spans them all).
+    // A Redis Cluster listing: how far it got on each master (the cursor spans them all);
+    // empty for other sources, and when the listing was continued from a cursor this source
+    // did not make.
     std::vector<NodeScan> nodes;
 
     bool complete() const { return cursor.empty(); }

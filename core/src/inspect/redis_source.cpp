@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,7 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
       m_settings(std::move(settings)),
       m_conn(std::move(conn)),
       m_cluster(std::move(cluster)),
+      m_nextWalk(std::random_device{}() | 1u),
       m_maxValueBytes(options.max_value_bytes),
       m_separator(options.separator.empty() ? ":" : options.separator),
       m_nsTree(m_separator, {options.namespace_max_depth, options.namespace_max_children,

@@ -185,7 +185,7 @@ class RedisSource final : public Source {
         std::vector<int> moved;
     };
     std::vector<Walk> m_walks;
-    std::uint64_t m_nextWalk = 1;
+    std::uint64_t m_nextWalk;      // starts at random: cursors of other processes rarely match
     std::uint64_t m_lastWalk = 0;  // the walk of the last clusterScanOnce()
     std::size_t m_maxValueBytes;
     std::string m_separator;

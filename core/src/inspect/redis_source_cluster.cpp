@@ -129,8 +129,9 @@ Result<RedisSource::ScanStep> RedisSource::clusterScanOnce(const std::string& cu
     bool movedPass = false;
     if (cursor == "0") {  // a new walk: remember who serves each slot now
         if (Status s = m_cluster->refresh(); !s.ok()) return s;
-        Walk walk{m_nextWalk++, ownerAddresses(m_cluster->masters()), {}, {}};
-        for (const auto& m : m_cluster->masters()) walk.nodes.push_back({m.address, 0, false});
+        const auto masters = m_cluster->masters();
+        Walk walk{m_nextWalk++, ownerAddresses(masters), {}, {}};
+        for (const auto& m : masters) walk.nodes.push_back({m.address, 0, false});
         number = walk.number;
         if (m_walks.size() == kWalksKept) m_walks.erase(m_walks.begin());
         m_walks.push_back(std::move(walk));
@@ -252,10 +253,12 @@ Result<SourceStats> RedisSource::clusterStats() {
     auto answers = askNodes(*m_cluster, addresses,
                             {"DBSIZE", "INFO stats", "INFO memory", "INFO server"}, "DBSIZE/INFO");
     std::string version;
-    std::size_t mastersAnswered = 0;
+    // Masters whose DBSIZE, and whose INFO, are known: a total is given only over all of them.
+    std::size_t mastersCounted = 0, mastersInfo = 0;
     std::uint64_t entries = 0, bytes = 0, hits = 0, misses = 0, evictions = 0, expired = 0;
     for (std::size_t i = 0; i < s.nodes.size(); ++i) {
         NodeStats& node = s.nodes[i];
+        const bool master = node.role == "master";
         if (!answers[i].ok()) {
             node.error = answers[i].status().message();
             continue;
@@ -264,6 +267,10 @@ Result<SourceStats> RedisSource::clusterStats() {
         const redisReply& dbsize = *replies[0];
         if (dbsize.type == REDIS_REPLY_INTEGER) {
             node.keys = static_cast<std::uint64_t>(dbsize.integer);
+            if (master) {
+                ++mastersCounted;
+                entries += *node.keys;
+            }
         } else {
             node.error = replyError(dbsize, "node " + node.address, "DBSIZE").message();
         }
@@ -275,39 +282,42 @@ Result<SourceStats> RedisSource::clusterStats() {
                 node.error = replyError(*replies[r], "node " + node.address, "INFO").message();
             }
         }
-        if (info) {
-            const std::string_view stats = replyText(*replies[1]);
-            node.hits = infoNumber(stats, "keyspace_hits");
-            node.misses = infoNumber(stats, "keyspace_misses");
-            node.memory_bytes = infoNumber(replyText(*replies[2]), "used_memory");
-            if (version.empty()) version = infoField(replyText(*replies[3]), "redis_version");
-            if (node.role == "master") {
-                evictions += infoNumber(stats, "evicted_keys");
-                expired += infoNumber(stats, "expired_keys");
-            }
-        }
-        if (node.role != "master" || !node.keys || !info) continue;
-        ++mastersAnswered;
-        entries += *node.keys;
+        if (!info) continue;
+        const std::string_view stats = replyText(*replies[1]);
+        node.hits = infoNumber(stats, "keyspace_hits");
+        node.misses = infoNumber(stats, "keyspace_misses");
+        node.memory_bytes = infoNumber(replyText(*replies[2]), "used_memory");
+        if (version.empty()) version = infoField(replyText(*replies[3]), "redis_version");
+        if (!master) continue;
+        ++mastersInfo;
         bytes += *node.memory_bytes;
         hits += *node.hits;
         misses += *node.misses;
+        evictions += infoNumber(stats, "evicted_keys");
+        expired += infoNumber(stats, "expired_keys");
     }
     const std::string cluster = "cluster of " + std::to_string(masters.size()) +
                                 (masters.size() == 1 ? " master" : " masters");
     m_info.note = (version.empty() ? "Redis" : "Redis " + version) + ", " + cluster;
     std::string partial;
-    if (mastersAnswered == masters.size()) {
+    if (mastersCounted == masters.size()) {
         s.entries = entries;
+    } else {
+        partial += "; " + std::to_string(masters.size() - mastersCounted) + " of " +
+                   std::to_string(masters.size()) +
+                   " masters did not give their key count (see the nodes): entries not known";
+    }
+    if (mastersInfo == masters.size()) {
         s.bytes = bytes;
         s.hits = hits;
         s.misses = misses;
         s.evictions = evictions;
         s.extra.emplace_back("server.expired_keys", expired);
     } else {
-        partial = "; " + std::to_string(masters.size() - mastersAnswered) + " of " +
-                  std::to_string(masters.size()) +
-                  " masters did not answer (see the nodes), so the totals are not known";
+        partial += "; " + std::to_string(masters.size() - mastersInfo) + " of " +
+                   std::to_string(masters.size()) +
+                   " masters did not answer INFO (see the nodes): size, hits, misses and "
+                   "evictions not known";
     }
     if (Status st = addCacheCounters(s); !st.ok()) {
         partial += "; cache counters: " + st.message();
