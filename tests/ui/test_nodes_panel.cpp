@@ -391,7 +391,7 @@ class TestNodesPanel : public QObject {
             model->failedCount() == 1 && (statusOf().contains(QLatin1String("refused")) ||
                                           statusOf().contains(QLatin1String("closed"))),
             qPrintable(statusOf()), 20000);
-        QVERIFY(window.nodesPanel()->captionText().contains(QLatin1String("1 node not answering")));
+        QVERIFY(window.nodesPanel()->captionText().contains(QLatin1String("1 node with an error")));
         QVERIFY(nodesDock(window)->isVisible());
 
         // Another source that is no cluster hides the panel again.

@@ -217,7 +217,7 @@ QVariant NodesModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ToolTipRole) {
         if (numeric(column) && !value) {
             return node->error.isEmpty() ? notRecordedText()
-                                         : tr("The node did not answer: %1").arg(statusText(*node));
+                                         : tr("The node did not say: %1").arg(statusText(*node));
         }
         switch (column) {
             case kNode:

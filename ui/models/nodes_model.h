@@ -45,7 +45,8 @@ class NodesModel : public QAbstractItemModel {
     };
     // The node's address (QString), on every column.
     static constexpr int kAddressRole = Qt::UserRole + 1;
-    // Whether the node failed to answer (bool), on every column.
+    // Whether the node has an error (bool), on every column: it did not answer, or refused a
+    // command (an ACL user without INFO).
     static constexpr int kFailedRole = Qt::UserRole + 2;
 
     explicit NodesModel(QObject* parent = nullptr);
@@ -60,7 +61,7 @@ class NodesModel : public QAbstractItemModel {
     const QList<NodeStats>& nodes() const { return m_nodes; }
     int masterCount() const;
     int replicaCount() const;
-    // Nodes that did not answer.
+    // Nodes with an error (see kFailedRole).
     int failedCount() const;
     // Masters whose listing finished, and masters the listing reported on.
     int scansDone() const;

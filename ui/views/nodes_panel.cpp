@@ -85,8 +85,9 @@ void NodesPanel::updateCaption() {
         QStringLiteral(", ") +
         countText(static_cast<quint64>(m_model->replicaCount()), tr("replica"), tr("replicas"))};
     if (const int failed = m_model->failedCount(); failed > 0) {
-        parts << tr("%1 not answering")
-                     .arg(countText(static_cast<quint64>(failed), tr("node"), tr("nodes")));
+        parts << (failed == 1
+                      ? tr("1 node with an error")
+                      : tr("%1 nodes with errors").arg(numberText(static_cast<quint64>(failed))));
     }
     if (const int known = m_model->scansKnown(); known > 0) {
         const int done = m_model->scansDone();
