@@ -93,6 +93,7 @@ void EntriesModel::reload() {
     m_complete = (m_client == nullptr);
     m_scanned = 0;
     m_total.reset();
+    m_nodeScans.clear();
     m_stopped = false;
     if (m_client) m_client->invalidate(SourceClient::Channel::kEntries);
     endResetModel();
@@ -267,6 +268,8 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
     if (m_complete) m_stopped = false;  // a Stop pressed while the last reply was on its way
     m_scanned += page.scanned;
     if (page.total) m_total = page.total;
+    // Each page reports the whole listing so far on every master (the cursor carries it).
+    if (!page.nodes.isEmpty()) m_nodeScans = page.nodes;
     const int added = static_cast<int>(page.rows.size());
     m_roundRows += added;
     if (added > 0) {

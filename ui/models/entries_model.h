@@ -66,6 +66,9 @@ class EntriesModel : public QAbstractTableModel {
     quint64 scanned() const { return m_scanned; }
     // About how many entries the whole scan examines (nullopt: the source has not counted).
     std::optional<quint64> scanTotal() const { return m_total; }
+    // A Redis Cluster listing: how far it has got on each master (the latest page's report;
+    // empty before the first page and for other sources).
+    const QList<NodeScan>& nodeScans() const { return m_nodeScans; }
     // Whether the search was stopped (stopSearch) and waits for continueSearch().
     bool isStopped() const { return m_stopped; }
     // Stops asking for more pages; the reply in flight still adds its rows.
@@ -123,6 +126,7 @@ class EntriesModel : public QAbstractTableModel {
     int m_roundRows = 0;  // rows added since the last fetchMore()
     quint64 m_scanned = 0;
     std::optional<quint64> m_total;
+    QList<NodeScan> m_nodeScans;
     bool m_stopped = false;
     bool m_pending = false;
     bool m_complete = true;

@@ -35,6 +35,8 @@
 #include "views/log_panel.h"
 #include "views/maintenance_controller.h"
 #include "views/namespace_panel.h"
+#include "views/nodes_panel.h"
+#include "views/optional_dock.h"
 #include "views/production_banner.h"
 #include "views/search_bar.h"
 #include "views/sort_header.h"
@@ -81,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
       m_statusScan(new QLabel(this)),
       m_statusReadOnly(new QLabel(this)),
       m_namespacePanel(new NamespacePanel(this)),
+      m_nodesPanel(new NodesPanel(this)),
       m_statsTimer(new QTimer(this)),
       m_sessions(new SourceSessions(this)),
       m_logBridge(new LogBridge(this)) {
@@ -173,7 +176,14 @@ void MainWindow::buildWidgets() {
     makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
     makeDock(this, tr("Namespaces"), "namespacesDock", m_namespacePanel, Qt::LeftDockWidgetArea);
     makeDock(this, tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
-    makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
+    QDockWidget* logDock = makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
+    // The node table needs the width under the entries: it takes a tab beside the log.
+    QDockWidget* nodesDock =
+        makeDock(this, tr("Nodes"), "nodesDock", m_nodesPanel, Qt::BottomDockWidgetArea);
+    nodesDock->toggleViewAction()->setStatusTip(
+        tr("The servers of a Redis Cluster (offered for cluster sources only)"));
+    m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
+    m_nodesDock->setShareWith(logDock);
 
     statusBar()->addWidget(m_statusSource, 1);
     m_statusReadOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
@@ -297,6 +307,8 @@ void MainWindow::connectActions() {
     connect(m_entries, &EntriesModel::pageLoaded, this, &MainWindow::onPageLoaded);
     connect(m_entries, &QAbstractItemModel::modelReset, this, &MainWindow::onEntriesReset);
     connect(m_entries, &EntriesModel::searchChanged, this, &MainWindow::updateStatus);
+    connect(m_entries, &EntriesModel::searchChanged, this,
+            [this] { m_nodesPanel->setScans(m_entries->nodeScans()); });
     connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::sampleStats);
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterTimer, &QTimer::timeout, this,
@@ -312,6 +324,7 @@ void MainWindow::saveSettings(QSettings& settings) const {
     settings.setValue(QStringLiteral("state"), saveState(kSettingsVersion));
     settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
     settings.setValue(QStringLiteral("readOnly"), isReadOnly());
+    m_nodesDock->save(settings);
     settings.endGroup();
     m_sources->saveUserSources(settings);
 }
@@ -330,6 +343,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());
+    m_nodesDock->restore(settings);  // after restoreState: shown only for a cluster
     settings.endGroup();
     m_sources->restoreUserSources(settings);
     m_sourceView->expandAll();
@@ -411,6 +425,9 @@ void MainWindow::openSource(const SourceRef& ref) {
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("namespacesDock"))) {
         dock->setVisible(ref.kind == SourceKind::kRedis);
     }
+    // Whether a Redis source is a cluster is known from its statistics (onStats).
+    m_nodesPanel->clear(ref.kind == SourceKind::kRedis ? tr("Loading…") : QString());
+    if (ref.kind != SourceKind::kRedis) m_nodesDock->setApplicable(false);
     updateActionStates();
     updateStatus();
 }
@@ -425,6 +442,8 @@ void MainWindow::showNoSource(const QString& message) {
     m_stats->showSource({});
     m_namespacePanel->showSource(nullptr);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();
+    m_nodesPanel->clear();
+    m_nodesDock->setApplicable(false);
     m_entriesMessage->setText(message);
     m_entriesMessage->setVisible(!message.isEmpty());
     updateActionStates();

@@ -4,7 +4,7 @@
 //   │ caches by kind │ entries (lazy table)     │ counters, charts  │
 //   │ folders, Redis ├──────── splitter ────────┤ of samples and of │
 //   ├ Namespaces ────┤ details (meta + value)   │ loaded entries    │
-//   └────────────────┴ Log (dock) ──────────────┴───────────────────┘
+//   └────────────────┴ Log | Nodes (docks) ─────┴───────────────────┘
 //
 // Each open source has its own SourceClient (a worker thread, see SourceSessions); the window
 // never calls the core itself. Removing the shown source, or a source failing to open, leaves
@@ -14,9 +14,12 @@
 // for again once the source answers again. While a source is shown, its statistics are
 // sampled every statsInterval() (through its worker) for the statistics charts (StatsPanel);
 // for Redis, the namespace tree fills in while the keyspace is scanned a budget at a time, with
-// "scanned N of ~M keys" (NamespacePanel). The dock layout, splitter positions, window
-// geometry, user-added folders and Redis connections (without passwords) and the read-only
-// switch persist in QSettings. The Redis connections are the saved connections
+// "scanned N of ~M keys" (NamespacePanel). For a Redis Cluster, the Nodes dock (NodesPanel)
+// shows each server from the same statistics samples and how far the listing of the entries
+// has got on each master; it is hidden, and its View-menu toggle disabled, for every other
+// source (OptionalDock, which remembers whether the user closed it). The dock layout, splitter
+// positions, window geometry, user-added folders and Redis connections (without passwords) and the
+// read-only switch persist in QSettings. The Redis connections are the saved connections
 // (ConnectionsDialog, main_window_connections.cpp): they can be imported and exported as JSON
 // without secrets, and a production connection opens read-only and heads the central area
 // with a ProductionBanner while it is shown.
@@ -49,6 +52,8 @@ class LogPanel;
 class MaintenanceController;
 class NamespaceModel;
 class NamespacePanel;
+class NodesPanel;
+class OptionalDock;
 class ProductionBanner;
 class SecretStore;
 class SourceClient;
@@ -122,6 +127,9 @@ class MainWindow : public QMainWindow {
     LogPanel* logPanel() const { return m_log; }
     StatsPanel* statsPanel() const { return m_stats; }
     DetailsPane* detailsPane() const { return m_details; }
+    NodesPanel* nodesPanel() const { return m_nodesPanel; }
+    // The Nodes dock: shown for Redis Cluster sources (when the user has not closed it).
+    OptionalDock* nodesDock() const { return m_nodesDock; }
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -172,6 +180,8 @@ class MainWindow : public QMainWindow {
     QLabel* m_statusScan;
     QLabel* m_statusReadOnly;
     NamespacePanel* m_namespacePanel;
+    NodesPanel* m_nodesPanel;
+    OptionalDock* m_nodesDock = nullptr;
     QTimer* m_statsTimer;
     QElapsedTimer m_sampleClock;
     bool m_statsPending = false;

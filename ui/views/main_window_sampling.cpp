@@ -1,5 +1,6 @@
 // MainWindow, continued: the periodic statistics samples, asked of the current source's
-// worker so that the GUI thread only draws the answers, and the namespace panel's accessors.
+// worker so that the GUI thread only draws the answers (the statistics panel and, for a Redis
+// Cluster, the Nodes panel), and the namespace panel's accessors.
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
@@ -11,6 +12,8 @@
 #include "views/main_window.h"
 #include "views/maintenance_controller.h"
 #include "views/namespace_panel.h"
+#include "views/nodes_panel.h"
+#include "views/optional_dock.h"
 #include "views/stats_panel.h"
 #include "workers/source_client.h"
 
@@ -36,11 +39,13 @@ void MainWindow::onStats(SourceClient* client, const SourceStats& stats, const Q
     m_statsPending = false;
     if (!error.isEmpty()) {
         m_stats->showMessage(error);
+        m_nodesPanel->showStatsError(error);
         // The source stopped answering: a detail that fails meanwhile is asked again later.
         if (m_detailRetry == DetailRetry::kSpent) m_detailRetry = DetailRetry::kPending;
         return;
     }
     m_stats->recordSample(m_sampleClock.elapsed(), stats);
+    m_nodesDock->setApplicable(m_nodesPanel->setStats(stats));
     m_maintenance->setSourceBytes(stats.bytes);
     // The source answers (again): a detail that failed is asked for once more.
     if (m_detailRetry == DetailRetry::kPending) {

@@ -129,7 +129,9 @@ QString describeRedisFailure(const Status& status, const RedisEndpoint& endpoint
         return tr("Cannot reach %1 (no route to it)").arg(place);
     }
     QString detail = what;
-    if (!detail.isEmpty()) detail[0] = detail[0].toLower();
+    // "Timeout reading" reads on as "timeout reading"; a server's word in capitals ("MOVED",
+    // "NOAUTH") stays as the server said it.
+    if (detail.size() > 1 && detail[1].isLower()) detail[0] = detail[0].toLower();
     return tr("%1: %2").arg(place, detail);
 }
 

@@ -217,6 +217,9 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     out.scanned = page->scanned;
     out.total = page->total;
     out.budgetSpent = page->budget_spent;
+    for (const auto& node : page->nodes) {
+        out.nodes << NodeScan{toQString(node.address), node.scanned, node.done};
+    }
     for (const core::SortKey key : supported) {
         if (const auto known = fromCore(key)) out.orders << *known;
     }
@@ -269,6 +272,20 @@ Result<SourceStats> SourceAdapter::stats() {
     out.evictions = stats->evictions;
     out.note = toQString(stats->note);
     for (const auto& [name, value] : stats->extra) out.extra.append({toQString(name), value});
+    for (const auto& node : stats->nodes) {
+        NodeStats row;
+        row.address = toQString(node.address);
+        row.master = node.role != "replica";
+        row.masterAddress = toQString(node.master);
+        row.slotRanges = toQString(node.slot_ranges);
+        row.slotCount = node.slot_count;
+        row.keys = node.keys;
+        row.memoryBytes = node.memory_bytes;
+        row.hits = node.hits;
+        row.misses = node.misses;
+        row.error = toQString(node.error);
+        out.nodes << row;
+    }
     return out;
 }
 

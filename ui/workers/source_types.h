@@ -67,6 +67,14 @@ struct EntryRow {
     QString tag;
 };
 
+// How far the current listing has got on one master of a Redis Cluster
+// (twat_cache::NodeScan): `scanned` counts the keys examined there since the listing started.
+struct NodeScan {
+    QString address;  // "host:port"
+    quint64 scanned = 0;
+    bool done = false;  // SCAN finished on this node
+};
+
 // A page of a cursor scan; an empty cursor with `complete` means the scan ended. A page with
 // fewer rows than asked for and a cursor ran out of its time budget (`budgetSpent`): the
 // search goes on from the cursor. See twat_cache::EntryPage for `scanned` and `total`.
@@ -79,6 +87,8 @@ struct EntryPage {
     bool budgetSpent = false;      // the call stopped on its time budget
     // The orders the source can list in besides its natural one.
     QList<EntryOrder> orders;
+    // A Redis Cluster listing: how far it got on each master; empty for other sources.
+    QList<NodeScan> nodes;
 };
 
 // An entry's metadata and the first bytes of its value.
@@ -91,6 +101,20 @@ struct EntryDetail {
     QString preview;                          // the source's readable rendering (e.g. of a pickle)
 };
 
+// One server of a Redis Cluster (twat_cache::NodeStats); nullopt: the node did not say.
+struct NodeStats {
+    QString address;  // "host:port"
+    bool master = false;
+    QString masterAddress;  // a replica's master; empty for a master
+    QString slotRanges;     // a master's slots, e.g. "0-5460"; empty for a replica
+    quint32 slotCount = 0;
+    std::optional<quint64> keys;
+    std::optional<quint64> memoryBytes;
+    std::optional<quint64> hits;
+    std::optional<quint64> misses;
+    QString error;  // why the node could not be asked; empty when it answered
+};
+
 // Counters of a source; nullopt: the source does not record that counter.
 struct SourceStats {
     std::optional<quint64> entries;
@@ -101,6 +125,9 @@ struct SourceStats {
     QString note;  // why counters are missing, or other caveats
     // Further named counts in a stable order (Redis: "db0.keys", "server.expired_keys", ...).
     QList<QPair<QString, quint64>> extra;
+    // A Redis Cluster's servers, masters by first slot, each followed by its replicas (the
+    // counts above are the sums over the masters); empty for every other source.
+    QList<NodeStats> nodes;
 
     bool countersTracked() const { return hits.has_value() && misses.has_value(); }
 };
