@@ -103,7 +103,8 @@ if(noptions LESS 3)
 endif()
 
 # 3. Keyboard shortcuts: QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_Q) and
-# the standard QKeySequence::Open / ::New (Ctrl+O, Ctrl+N on Linux desktops).
+# the standard QKeySequence::Open / ::New / ::HelpContents (Ctrl+O, Ctrl+N, F1 on Linux
+# desktops).
 set(nshortcuts 0)
 if(ACTIONS)
     file(READ "${ACTIONS}" actions)
@@ -117,10 +118,14 @@ if(ACTIONS)
             set(text "Ctrl+O")
         elseif(sequence MATCHES "::New$")
             set(text "Ctrl+N")
+        elseif(sequence MATCHES "::HelpContents$")
+            set(text "F1")
         elseif(sequence MATCHES "Key_([A-Za-z0-9]+)")
             set(text "${CMAKE_MATCH_1}")
             if(text STREQUAL "Delete")
                 set(text "Del")
+            elseif(text STREQUAL "Slash")
+                set(text "/")
             endif()
             if(sequence MATCHES "CTRL")
                 set(text "Ctrl+${text}")
