@@ -113,13 +113,22 @@ class TestInspectRedisCluster : public QObject {
         filter.time_budget = std::chrono::milliseconds(0);
         std::set<std::string> matched;
         std::string cursor;
+        std::vector<NodeScan> filtered;
         do {
             auto page = src->entries(cursor, 1000, filter);
             QVERIFY2(page.ok(), page.status().toString().c_str());
             for (const auto& e : page->entries) matched.insert(e.key_text);
             cursor = page->cursor;
+            filtered = page->nodes;
         } while (!cursor.empty());
         QCOMPARE(matched.size(), std::size_t{100});
+        // A finished filtered walk examined every key of each master, not just its matches.
+        std::uint64_t examined = 0;
+        for (const NodeScan& n : filtered) {
+            QVERIFY(n.done);
+            examined += n.scanned;
+        }
+        QCOMPARE(examined, std::uint64_t{kKeys});
         // The namespace tree counts the keys of every master.
         auto ns = src->namespaces(1'000'000);
         QVERIFY2(ns.ok(), ns.status().toString().c_str());

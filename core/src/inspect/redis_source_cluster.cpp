@@ -172,9 +172,18 @@ Result<RedisSource::ScanStep> RedisSource::clusterScanOnce(const std::string& cu
         for (auto& n : walk->nodes) {
             if (n.address != step->address) continue;
             // With MATCH the server examines about COUNT keys and returns the matches only.
-            n.scanned += pattern.empty() || step->node_done ? step->keys.size()
-                                                            : (adaptive ? m_count : count);
+            n.scanned += pattern.empty() ? step->keys.size() : (adaptive ? m_count : count);
             n.done = step->node_done;
+            if (n.done && !pattern.empty()) {
+                // A finished SCAN has examined every key of the node: say how many that is.
+                if (auto lease = m_cluster->lease(n.address); lease.ok()) {
+                    auto size = (*lease)->command({"DBSIZE"});
+                    if (size.ok() && (*size)->type == REDIS_REPLY_INTEGER) {
+                        n.scanned =
+                            static_cast<std::uint64_t>(std::max<long long>(0, (*size)->integer));
+                    }
+                }
+            }
         }
     }
     ScanStep out{"0", std::move(step->keys)};
