@@ -251,6 +251,8 @@ def main():
     t = Table()
     o = lambda label, name: (label, ours.get(name))  # noqa: E731
     slowdown_row(t, "get", o("3 masters", "cluster_get"), o("one node", "single_get"), 1.1)
+    slowdown_row(t, "get, 1st master's keys", o("3 masters", "cluster_get_onemaster"),
+                 o("one node", "single_get_onemaster"), 1.1)
     info_row(t, "get raw hiredis", o("3 masters", "raw_cluster_get"),
              o("one node", "raw_single_get"), "(no client of ours)")
     info_row(t, "set", o("3 masters", "cluster_set"), o("one node", "single_set"),
