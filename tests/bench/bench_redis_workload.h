@@ -121,6 +121,19 @@ class EngineWorkload {
         }
     }
 
+    // gets() that also records the CPU time this thread spent in each get (`cpu`): the
+    // client's share of a request, apart from the server's and the wake-ups'.
+    void getsWithCpu(RedisEngine& engine, Samples& s, Samples& cpu) const {
+        for (std::size_t i : shuffledIndices(m_keys.size(), 5 + s.ns.size())) {
+            const std::int64_t cpu0 = threadCpuNs();
+            const auto t0 = BenchClock::now();
+            auto v = engine.get(m_keys[i]);
+            s.ns.push_back(elapsedNs(t0));
+            cpu.ns.push_back(threadCpuNs() - cpu0);
+            if (!v.ok() || v->payload.size() != m_payload.size()) die(s.name, "miss");
+        }
+    }
+
     // With `cpu`, also the CPU time this thread spent in each getMany (the client's own work,
     // which a busy machine's scheduling does not blur as it does the elapsed time).
     void getMany(RedisEngine& engine, Samples& s, Samples* cpu = nullptr) const {
