@@ -23,6 +23,7 @@ struct AnalyzeArgs {
     std::string budget = "2ms";
     std::size_t page = 1000;
     std::size_t depth = 0;
+    std::size_t sample = 0;
 };
 
 // "2ms", "500us", "0" (off): a duration in microseconds.
@@ -42,8 +43,15 @@ Result<std::chrono::microseconds> parseBudget(const std::string& text) {
     return std::chrono::duration_cast<std::chrono::microseconds>(*ms);
 }
 
+json intervalJson(const AnalysisInterval& i) {
+    return json::array({i.low, i.high});
+}
+
 json countJson(const AnalysisCount& c) {
-    return {{"keys", c.keys}, {"bytes", c.bytes}};
+    json out = {{"keys", c.keys}, {"bytes", c.bytes}};
+    if (c.keys_interval) out["keys_interval"] = intervalJson(*c.keys_interval);
+    if (c.bytes_interval) out["bytes_interval"] = intervalJson(*c.bytes_interval);
+    return out;
 }
 
 json countsJson(const std::map<std::string, AnalysisCount>& m) {
@@ -64,12 +72,16 @@ json entriesJson(const std::vector<AnalysisEntry>& entries) {
 }
 
 // The namespace report's flat, parent-indexed nodes as nested {prefix, keys, bytes, children}.
-json namespaceTree(const NamespaceReport& report) {
+json namespaceTree(const NamespaceReport& report, const std::vector<AnalysisCount>& intervals) {
     std::vector<json> nodes(report.nodes.size());
     for (std::size_t i = 0; i < report.nodes.size(); ++i) {
         const auto& n = report.nodes[i];
         nodes[i] = {{"prefix", n.prefix}, {"name", n.name},   {"keys", n.keys},
                     {"bytes", n.bytes},   {"other", n.other}, {"children", json::array()}};
+        if (i < intervals.size() && intervals[i].keys_interval && intervals[i].bytes_interval) {
+            nodes[i]["keys_interval"] = intervalJson(*intervals[i].keys_interval);
+            nodes[i]["bytes_interval"] = intervalJson(*intervals[i].bytes_interval);
+        }
     }
     json top = json::array();
     // Children come after their parent: attach from the last node back, then reverse.
@@ -109,8 +121,8 @@ void printTop(const char* title, const std::vector<AnalysisEntry>& entries) {
 }
 
 void printText(const std::string& name, const AnalysisReport& r, const AnalysisOptions& o) {
-    std::printf("census of %s: %s keys, %s (%s) in %.1f s", terminalSafe(name).c_str(),
-                humanCount(r.keys).c_str(), humanSize(r.bytes).c_str(),
+    std::printf("%s of %s: %s keys, %s (%s) in %.1f s", r.sampled ? "sampled analysis" : "census",
+                terminalSafe(name).c_str(), humanCount(r.keys).c_str(), humanSize(r.bytes).c_str(),
                 r.complete ? "complete" : "incomplete",
                 static_cast<double>(r.elapsed.count()) / 1000.0);
     if (o.budget.count() > 0 && r.idle_round_trip.count() > 0) {
@@ -119,6 +131,14 @@ void printText(const std::string& name, const AnalysisReport& r, const AnalysisO
                     static_cast<double>(r.idle_round_trip.count()) / 1000.0);
     }
     std::printf("\n");
+    if (r.sampled) {
+        std::printf(
+            "estimated from a random sample of %s of %s keys: every figure is an estimate; "
+            "bytes %s to %s (95 %% interval)\n",
+            humanCount(r.sample_size).c_str(), humanCount(r.population).c_str(),
+            humanSize(static_cast<std::uint64_t>(r.bytes_interval.low)).c_str(),
+            humanSize(static_cast<std::uint64_t>(r.bytes_interval.high)).c_str());
+    }
     // Namespaces: the first two levels, largest first as the tree orders them.
     if (!r.namespaces.nodes.empty()) {
         std::printf("\nnamespaces (first two levels)\n");
@@ -158,6 +178,7 @@ int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
     o.top = a.top;
     o.budget = *budget;
     o.page_limit = a.page;
+    o.sample = a.sample;
     o.separator = (*src)->info().kind == SourceKind::kRedis ? state.separator : "/";
     if (a.depth > 0) o.namespace_max_depth = a.depth;
     const bool live = ::isatty(STDERR_FILENO) == 1 && !state.json;
@@ -176,7 +197,10 @@ int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
                    {"bytes", r.bytes},
                    {"complete", r.complete},
                    {"sampled", r.sampled},
-                   {"namespaces", namespaceTree(r.namespaces)},
+                   {"sample_size", r.sampled ? json(r.sample_size) : json(nullptr)},
+                   {"population", r.sampled ? json(r.population) : json(nullptr)},
+                   {"bytes_interval", r.sampled ? intervalJson(r.bytes_interval) : json(nullptr)},
+                   {"namespaces", namespaceTree(r.namespaces, r.namespace_intervals)},
                    {"types", countsJson(r.types)},
                    {"ttl_buckets", countsJson(r.ttl_buckets)},
                    {"age_buckets", countsJson(r.age_buckets)},
@@ -206,6 +230,9 @@ void addAnalyzeCommand(CLI::App& app, CliState& state) {
                     "Extra latency a Redis server's other clients may see (default 2ms; 0: off)");
     cmd->add_option("--page", args->page, "Entries per request at most (default 1000)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    cmd->add_option("--sample", args->sample,
+                    "Estimate from a random sample of about N keys (Redis), with 95% intervals")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
     cmd->add_option("--depth", args->depth, "Namespace levels to split (default 8)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
     cmd->callback([&state, args] { state.exit_code = runAnalyze(state, *args); });

@@ -10,6 +10,10 @@
 // bytes and by length. Nothing per entry is kept beyond the top N, so a census of 10 million
 // entries holds about what one of 100 thousand does.
 //
+// Sampling: with options.sample = N the source draws N random entries (Source::sample) and
+// every figure is an estimate with a 95 % confidence interval: cheap on a keyspace of
+// billions, at the price of exactness (docs/INSPECTION.md, "Analysis").
+//
 // Latency budget (servers): with `budget` > 0 each page is sized so that the server's work for
 // it — the page's time less the idle round trip measured at the start — stays within the
 // budget, and the walk pauses after each page for as long as that work took, so that other
@@ -48,11 +52,14 @@ struct AnalysisOptions {
     // are as large as page_limit and back to back).
     std::chrono::microseconds budget{2000};
     std::size_t page_limit = 1000;  // entries per page at most (and to start with)
-    std::string separator = ":";    // namespace separator of key texts ("/" for paths)
+    // 0: a census of every entry. N: estimates from a uniform random sample of about N
+    // entries (Source::sample; Redis only), each total with a 95 % confidence interval.
+    std::size_t sample = 0;
+    std::string separator = ":";  // namespace separator of key texts ("/" for paths)
     std::size_t namespace_max_depth = 8;
     std::size_t namespace_max_children = 1000;
     std::size_t namespace_max_nodes = 50'000;
-    std::shared_ptr<Clock> clock;  // "now" for ages and TTLs; null: Clock::system()
+    std::shared_ptr<Clock> clock{};  // "now" for ages and TTLs; null: Clock::system()
 };
 
 // Pause, resume, cancel from another thread (checked between pages).
@@ -70,9 +77,18 @@ struct AnalysisProgress {
     bool paused = false;
 };
 
+// A 95 % confidence interval of an estimated total (a sampled analysis).
+struct AnalysisInterval {
+    double low = 0;
+    double high = 0;
+};
+
 struct AnalysisCount {
     std::uint64_t keys = 0;
     std::uint64_t bytes = 0;
+    // Sampled: the intervals of `keys` and `bytes` (both then estimates).
+    std::optional<AnalysisInterval> keys_interval;
+    std::optional<AnalysisInterval> bytes_interval;
 };
 
 // One entry of a "top" list.
@@ -84,11 +100,20 @@ struct AnalysisEntry {
 };
 
 struct AnalysisReport {
-    std::uint64_t keys = 0;      // entries visited
-    std::uint64_t bytes = 0;     // their sizes (Redis: MEMORY USAGE; files: stored bytes)
-    bool complete = false;       // every entry was visited (not cancelled, no error)
-    bool sampled = false;        // always false: every entry is visited (no sampling yet)
-    NamespaceReport namespaces;  // keys and bytes per prefix
+    std::uint64_t keys = 0;   // entries visited
+    std::uint64_t bytes = 0;  // their sizes (Redis: MEMORY USAGE; files: stored bytes)
+    bool complete = false;    // every entry was visited (not cancelled, no error)
+    // Sampled (options.sample > 0): the figures are estimates for the whole source (each
+    // sampled entry stands for population / sample_size entries) and every count has its
+    // 95 % interval (normal approximation: a proportion's for key counts, the sample mean's
+    // for bytes). The top lists are the largest entries the sample met.
+    bool sampled = false;
+    std::uint64_t sample_size = 0;    // entries drawn (and still present when described)
+    std::uint64_t population = 0;     // entries in the source when the sample was drawn
+    AnalysisInterval bytes_interval;  // of `bytes`, when sampled
+    // When sampled, the intervals of namespaces.nodes[i] (keys, bytes), index for index.
+    std::vector<AnalysisCount> namespace_intervals;
+    NamespaceReport namespaces;                  // keys and bytes per prefix
     std::map<std::string, AnalysisCount> types;  // Redis type ("" elsewhere) -> count
     std::map<std::string, AnalysisCount> tags;   // diskcache tags (entries with one)
     // TTL buckets: "none", "lt_1h", "lt_1d", "lt_7d", "ge_7d" (time left), and "expired"

@@ -240,6 +240,7 @@ struct NamespaceReport {
         std::uint64_t keys = 0;          // keys under this prefix, at any depth
         std::uint64_t leaf_keys = 0;     // keys directly at this level: prefix + sep + name
         std::uint64_t bytes = 0;         // their values' sizes, where counted (analyze())
+        double bytes_squares = 0;        // the sum of their squares (a sample's intervals)
         bool other = false;              // a bucket of folded prefixes (see above)
 
         // Keys in namespaces below this one (or deeper than the maximum depth).
@@ -373,6 +374,12 @@ class TWAT_CACHE_EXPORT Source {
     // the counts of everything scanned since the first call, so a caller can show counts that
     // grow while a large keyspace is scanned. NotSupported for sources without them.
     virtual Result<NamespaceReport> namespaces(std::size_t budget);
+
+    // A uniform random sample of about `n` entries (each kept with the same probability,
+    // without replacement), described as entries() describes them: estimates over a keyspace
+    // whose every entry is too costly to describe (analysis.h). NotSupported for sources that
+    // cannot draw one (Redis can: SCAN of the names, then only the kept keys are described).
+    virtual Result<std::vector<EntrySummary>> sample(std::size_t n);
 
     bool readOnly() const { return m_readOnly; }
 

@@ -2,6 +2,8 @@
 #include "twat_cache/analysis.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <thread>
 
 #include "inspect/namespace_tree.h"
@@ -138,17 +140,149 @@ bool waitWhilePaused(AnalysisControl* control, const AnalysisProgressFn& progres
     return !control->cancelled.load();
 }
 
+// Counts with the sum of squared sizes, from which a sample's intervals come.
+struct Acc {
+    std::uint64_t keys = 0;
+    std::uint64_t bytes = 0;
+    double squares = 0;
+    void add(std::uint64_t size) {
+        ++keys;
+        bytes += size;
+        squares += static_cast<double>(size) * static_cast<double>(size);
+    }
+};
+
+// The estimate of a total over `population` entries from a simple random sample of `n`
+// (without replacement; a Bernoulli sample is one, given its size), `keys` of which fell in
+// the category with `bytes` (sum) and `squares` (sum of squared sizes): the scaled counts and
+// their 95 % normal-approximation intervals, with the finite population correction (a sample
+// of everything is exact).
+AnalysisCount estimate(std::uint64_t keys, std::uint64_t bytes, double squares, std::uint64_t n,
+                       std::uint64_t population) {
+    AnalysisCount out;
+    if (n == 0) return out;
+    const double N = static_cast<double>(population);
+    const double dn = static_cast<double>(n);
+    const double fpc = std::max(0.0, 1.0 - dn / N);
+    const double p = static_cast<double>(keys) / dn;
+    const double mean = static_cast<double>(bytes) / dn;  // per sampled entry, 0 outside
+    out.keys = static_cast<std::uint64_t>(std::llround(N * p));
+    out.bytes = static_cast<std::uint64_t>(std::llround(N * mean));
+    constexpr double kZ = 1.96;
+    const double pHalf = n > 1 ? kZ * std::sqrt(fpc * p * (1 - p) / (dn - 1)) : 1.0;
+    const double variance =
+        n > 1 ? std::max(0.0, (squares - static_cast<double>(bytes) * mean) / (dn - 1)) : 0.0;
+    const double mHalf = n > 1 ? kZ * std::sqrt(fpc * variance / dn) : mean;
+    out.keys_interval =
+        AnalysisInterval{N * std::max(0.0, p - pHalf), N * std::min(1.0, p + pHalf)};
+    out.bytes_interval = AnalysisInterval{N * std::max(0.0, mean - mHalf), N * (mean + mHalf)};
+    return out;
+}
+
+// Every aggregate of a report, fed one entry at a time.
+class Aggregates {
+  public:
+    explicit Aggregates(const AnalysisOptions& o)
+        : m_tree(o.separator,
+                 {o.namespace_max_depth, o.namespace_max_children, o.namespace_max_nodes}),
+          m_byBytes(o.top, false),
+          m_byLength(o.top, true) {}
+
+    void add(const EntrySummary& e, std::int64_t now) {
+        m_all.add(e.size);
+        m_tree.add(e.key_text, e.size);
+        m_types[e.type].add(e.size);
+        if (!e.tag.empty()) m_tags[e.tag].add(e.size);
+        m_ttl[ttlBucket(e.expires_ms, now)].add(e.size);
+        if (e.expires_ms && *e.expires_ms > now && *e.expires_ms - now < kHourMs) {
+            m_soon.add(e.size);
+        }
+        if (e.stored_ms) m_age[ageBucket(*e.stored_ms, now)].add(e.size);
+        m_byBytes.offer(e);
+        m_byLength.offer(e);
+    }
+
+    std::uint64_t visited() const { return m_all.keys; }
+
+    // Writes the aggregates into `r`; with `population` > 0, as estimates from a sample.
+    void fill(AnalysisReport& r, std::uint64_t population) const {
+        const std::uint64_t n = m_all.keys;
+        const bool sampled = population > 0;
+        auto count = [&](const Acc& a) {
+            return sampled ? estimate(a.keys, a.bytes, a.squares, n, population)
+                           : AnalysisCount{a.keys, a.bytes, {}, {}};
+        };
+        auto counts = [&](const std::map<std::string, Acc>& m) {
+            std::map<std::string, AnalysisCount> out;
+            for (const auto& [name, a] : m) out[name] = count(a);
+            return out;
+        };
+        const AnalysisCount all = count(m_all);
+        r.keys = sampled ? population : all.keys;
+        r.bytes = all.bytes;
+        if (all.bytes_interval) r.bytes_interval = *all.bytes_interval;
+        r.types = counts(m_types);
+        r.tags = counts(m_tags);
+        r.ttl_buckets = counts(m_ttl);
+        r.age_buckets = counts(m_age);
+        r.expiring_within_hour = count(m_soon);
+        m_tree.fill(r.namespaces, [](std::string_view raw) { return std::string(raw); });
+        r.namespaces.keys_scanned = n;
+        if (sampled) {
+            for (auto& node : r.namespaces.nodes) {
+                AnalysisCount e =
+                    estimate(node.keys, node.bytes, node.bytes_squares, n, population);
+                node.keys = e.keys;
+                node.bytes = e.bytes;
+                r.namespace_intervals.push_back(std::move(e));
+            }
+        }
+        r.top_by_bytes = m_byBytes.sorted();
+        r.top_by_length = m_byLength.sorted();
+    }
+
+  private:
+    detail::NamespaceTree m_tree;
+    TopList m_byBytes, m_byLength;
+    Acc m_all, m_soon;
+    std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age;
+};
+
+// The sampled analysis: the population from stats(), the draws from sample().
+Result<AnalysisReport> analyzeSample(Source& source, const AnalysisOptions& options,
+                                     const Clock& clock) {
+    const auto start = Steady::now();
+    auto stats = source.stats();
+    if (!stats.ok()) return stats.status();
+    if (!stats->entries) {
+        return Status::notSupported(
+            "the source does not say how many entries it has, so a "
+            "sample cannot be scaled to it; take a census instead");
+    }
+    auto drawn = source.sample(options.sample);
+    if (!drawn.ok()) return drawn.status();
+    Aggregates agg(options);
+    const std::int64_t now = clock.nowMs();
+    for (const auto& e : *drawn) agg.add(e, now);
+    AnalysisReport report;
+    report.sampled = true;
+    report.sample_size = agg.visited();
+    report.population = *stats->entries;
+    report.complete = true;
+    agg.fill(report, report.population);  // an empty source: nothing drawn, all zero
+    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start);
+    return report;
+}
+
 }  // namespace
 
 Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
                                AnalysisControl* control, const AnalysisProgressFn& progress) {
     const std::shared_ptr<Clock> clockOwner = options.clock ? options.clock : Clock::system();
     const Clock& clock = *clockOwner;
+    if (options.sample > 0) return analyzeSample(source, options, clock);
     const bool server = source.info().kind == SourceKind::kRedis;
-    detail::NamespaceTree tree(
-        options.separator,
-        {options.namespace_max_depth, options.namespace_max_children, options.namespace_max_nodes});
-    TopList byBytes(options.top, false), byLength(options.top, true);
+    Aggregates agg(options);
     AnalysisReport report;
     Pacer pacer(options, server);
     AnalysisProgress p;
@@ -166,39 +300,13 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
         if (!page.ok()) return page.status();
         const auto took = std::chrono::duration_cast<Micros>(Steady::now() - t0);
         const std::int64_t now = clock.nowMs();
-        for (const EntrySummary& e : page->entries) {
-            ++report.keys;
-            report.bytes += e.size;
-            tree.add(e.key_text, e.size);
-            auto& type = report.types[e.type];
-            ++type.keys;
-            type.bytes += e.size;
-            if (!e.tag.empty()) {
-                auto& tag = report.tags[e.tag];
-                ++tag.keys;
-                tag.bytes += e.size;
-            }
-            auto& ttl = report.ttl_buckets[ttlBucket(e.expires_ms, now)];
-            ++ttl.keys;
-            ttl.bytes += e.size;
-            if (e.expires_ms && *e.expires_ms > now && *e.expires_ms - now < kHourMs) {
-                ++report.expiring_within_hour.keys;
-                report.expiring_within_hour.bytes += e.size;
-            }
-            if (e.stored_ms) {
-                auto& age = report.age_buckets[ageBucket(*e.stored_ms, now)];
-                ++age.keys;
-                age.bytes += e.size;
-            }
-            byBytes.offer(e);
-            byLength.offer(e);
-        }
+        for (const EntrySummary& e : page->entries) agg.add(e, now);
         cursor = page->cursor;
-        if (page->total) p.total = std::max<std::uint64_t>(*page->total, report.keys);
+        if (page->total) p.total = std::max<std::uint64_t>(*page->total, agg.visited());
         const Micros pause = pacer.pageDone(asked, took);
         const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
-        p.visited = report.keys;
-        p.per_second = seconds > 0 ? static_cast<double>(report.keys) / seconds : 0;
+        p.visited = agg.visited();
+        p.per_second = seconds > 0 ? static_cast<double>(agg.visited()) / seconds : 0;
         p.page_limit = pacer.limit();
         p.server_work = pacer.lastWork();
         if (progress) progress(p);
@@ -206,11 +314,8 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
         if (!cursor.empty() && pause.count() > 0) std::this_thread::sleep_for(pause);
     }
     report.complete = cursor.empty() && !(control != nullptr && control->cancelled.load());
-    tree.fill(report.namespaces, [](std::string_view raw) { return std::string(raw); });
-    report.namespaces.keys_scanned = report.keys;
+    agg.fill(report, 0);
     report.namespaces.complete = report.complete;
-    report.top_by_bytes = byBytes.sorted();
-    report.top_by_length = byLength.sorted();
     report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start);
     report.idle_round_trip = pacer.idle();
     return report;

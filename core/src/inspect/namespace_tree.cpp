@@ -45,14 +45,17 @@ std::uint32_t NamespaceTree::childFor(std::uint32_t parent, std::string_view seg
 }
 
 void NamespaceTree::add(std::string_view key, std::uint64_t bytes) {
+    const double square = static_cast<double>(bytes) * static_cast<double>(bytes);
     ++m_nodes[0].keys;
     m_nodes[0].bytes += bytes;
+    m_nodes[0].squares += square;
     std::size_t sep = key.find(m_separator);
     if (sep == std::string_view::npos || sep == 0) {
         const std::uint32_t none = childFor(0, {}, true);
         ++m_nodes[none].keys;
         ++m_nodes[none].leaf;
         m_nodes[none].bytes += bytes;
+        m_nodes[none].squares += square;
         return;
     }
     std::uint32_t current = 0;
@@ -61,6 +64,7 @@ void NamespaceTree::add(std::string_view key, std::uint64_t bytes) {
         const std::uint32_t child = childFor(current, key.substr(pos, sep - pos));
         ++m_nodes[child].keys;
         m_nodes[child].bytes += bytes;
+        m_nodes[child].squares += square;
         if (m_nodes[child].other) {
             ++m_folded;
             return;
@@ -122,6 +126,7 @@ void NamespaceTree::fill(NamespaceReport& report, const Render& render) const {
         out.keys = n.keys;
         out.leaf_keys = n.leaf;
         out.bytes = n.bytes;
+        out.bytes_squares = n.squares;
         out.other = n.other;
         if (n.other) {
             out.name = std::string(kOtherName);

@@ -52,6 +52,7 @@ class NamespaceTree {
         std::uint64_t keys = 0;
         std::uint64_t leaf = 0;
         std::uint64_t bytes = 0;
+        double squares = 0;  // sum of squared sizes
         bool other = false;
         std::uint32_t otherChild = kNone;
         std::unordered_map<std::string, std::uint32_t> children;  // "(other)" not included

@@ -76,6 +76,7 @@ class RedisSource final : public Source {
     Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request) override;
     Status supports(PlanRequest::Action action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
+    Result<std::vector<EntrySummary>> sample(std::size_t n) override;  // redis_sample.cpp
 
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h

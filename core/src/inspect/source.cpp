@@ -148,6 +148,11 @@ Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
                                 " sources have no key namespaces");
 }
 
+Result<std::vector<EntrySummary>> Source::sample(std::size_t /*n*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources cannot draw a random sample; take a census instead");
+}
+
 namespace {
 
 constexpr std::size_t kScanPage = 1000;
