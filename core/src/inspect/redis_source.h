@@ -76,6 +76,9 @@ class RedisSource final : public Source {
     Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request) override;
     Status supports(PlanRequest::Action action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
+    // HSCAN, LRANGE, SSCAN, ZRANGE/ZRANGEBYSCORE, XRANGE or GETRANGE pages of one key, routed
+    // by its slot on a cluster (redis_value_page.cpp).
+    Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query) override;
 
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h

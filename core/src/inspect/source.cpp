@@ -148,6 +148,11 @@ Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
                                 " sources have no key namespaces");
 }
 
+Result<ValuePage> Source::valuePage(std::string_view /*entryId*/, const ValueQuery& /*query*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no value pages (Redis keys only)");
+}
+
 namespace {
 
 constexpr std::size_t kScanPage = 1000;
