@@ -181,9 +181,11 @@ Result<ValuePage> RedisSource::valuePage(std::string_view entryId, const ValueQu
             page.stream_groups = (*r)[2]->elements;  // an ACL refusal leaves it unknown
         }
         const redisReply& items = *(*r)[1];
+        std::string lastId;  // whole, however short the cells are cut
         for (std::size_t i = 0; i < items.elements; ++i) {
             const redisReply& entry = *items.element[i];
             if (entry.type != REDIS_REPLY_ARRAY || entry.elements != 2) continue;
+            lastId = replyText(*entry.element[0]);
             ValueRow row;
             row.name = cellOf(*entry.element[0], cell);
             const redisReply& fields = *entry.element[1];
@@ -197,9 +199,7 @@ Result<ValuePage> RedisSource::valuePage(std::string_view entryId, const ValueQu
             }
             page.rows.push_back(std::move(row));
         }
-        if (page.rows.size() == limit) {
-            page.cursor = nextStreamId(replyText(*items.element[items.elements - 1]->element[0]));
-        }
+        if (page.rows.size() == limit) page.cursor = nextStreamId(lastId);
         return page;
     }
 
