@@ -1,5 +1,5 @@
-// The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune,
-// and log (what clear and prune deleted).
+// The twat-cache subcommands over the inspection layer: list, stats, inspect, analyze, clear,
+// prune, and log (what clear and prune deleted).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
 // some entries of a clear/prune that could not be deleted),
@@ -52,6 +52,9 @@ int runValuePage(const CliState& state, Source& src, const std::string& entry,
 
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);
+
+// Adds `analyze`: the census of a cache (twat_cache/analysis.h).
+void addAnalyzeCommand(CLI::App& app, CliState& state);
 
 // Adds `log`: the deletion audit log (twat_cache/audit_log.h), newest last.
 void addLogCommand(CLI::App& app, CliState& state);

@@ -34,6 +34,9 @@ twat_cache_add_test(NAME test_plan_fingerprints SOURCES test_plan_fingerprints.c
 twat_cache_add_test(NAME test_audit_log SOURCES test_audit_log.cpp LABELS core TIMEOUT 120)
 target_compile_definitions(test_audit_log PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_audit_log twat-cache)
+# analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
+twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
+    LIBS PkgConfig::HIREDIS TIMEOUT 120)
 
 # Value pages of big Redis values (a 100k-field hash, a 1M-element list, a 20 MB string):
 # bounded pages, whole values by cursor, MATCH, zset by score, streams, hex dumps, the CLI.
