@@ -66,7 +66,12 @@ class TestInspectValuePages : public QObject {
             if (p.rows.size() > q.limit)
                 qFatal("a page of %zu rows, limit %zu", p.rows.size(), q.limit);
             if (pages) ++*pages;
-            for (auto& r : p.rows) rows.push_back(std::move(r));
+            for (auto& r : p.rows) {
+                if (r.name.bytes.size() > q.cell_bytes || r.value.bytes.size() > q.cell_bytes) {
+                    qFatal("a cell of more than %zu bytes", q.cell_bytes);
+                }
+                rows.push_back(std::move(r));
+            }
             if (p.complete()) break;
             q.cursor = p.cursor;
         }
