@@ -46,6 +46,10 @@ struct CliState {
 int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
                    const std::string& what);
 
+// `inspect --entry ID --page`: prints one page of the entry's value (Source::valuePage).
+int runValuePage(const CliState& state, Source& src, const std::string& entry,
+                 const ValueQuery& query);
+
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);
 

@@ -182,6 +182,9 @@ struct InspectArgs {
     double budget = 1.0;  // --budget: seconds one call may search (0: no limit)
     bool namespaces = false;
     std::size_t depth = 0;  // --depth: namespace levels (0: the core's default)
+    bool page = false;      // --page: with --entry, a page of the value (Source::valuePage)
+    std::string minScore, maxScore;  // --min-score, --max-score: a zset page by score
+    std::size_t bytes = 4096;        // --bytes: a string page's size
 };
 
 // How far a listing got on each node of a Redis Cluster (EntryPage::nodes).
@@ -264,6 +267,15 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     if (!src.ok()) return fail(src.status());
     const std::int64_t now = Clock::system()->nowMs();
     if (a.namespaces) return runNamespaces(state, **src);
+    if (!a.entry.empty() && a.page) {
+        ValueQuery q{.cursor = a.cursor, .limit = a.limit, .match = a.match, .bytes = a.bytes};
+        if (!a.minScore.empty() || !a.maxScore.empty()) {
+            q.zset_order = ValueQuery::ZsetOrder::kScore;
+            if (!a.minScore.empty()) q.min_score = a.minScore;
+            if (!a.maxScore.empty()) q.max_score = a.maxScore;
+        }
+        return runValuePage(state, **src, a.entry, q);
+    }
     if (!a.entry.empty()) {
         auto d = (*src)->detail(a.entry);
         if (!d.ok()) return fail(d.status());
@@ -442,6 +454,14 @@ void addInspectCommands(CLI::App& app, CliState& state) {
                      "cache supports it; pass the same --sort with --cursor)")
         ->check(CLI::IsMember({"key", "size", "stored", "accessed", "expires", "hits"}));
     inspect->add_flag("--desc", ia->descending, "With --sort: descending order");
+    inspect->add_flag("--page", ia->page,
+                      "With --entry (Redis): a page of the value (--limit rows, --cursor, "
+                      "--match on hash fields and set members)");
+    inspect->add_option("--min-score", ia->minScore,
+                        "With --page: a zset's members from this score");
+    inspect->add_option("--max-score", ia->maxScore, "With --page: a zset's members to this score");
+    inspect->add_option("--bytes", ia->bytes, "With --page: bytes per page of a string (4096)")
+        ->check(CLI::Range(1, 4 << 20));
     inspect->add_flag("--namespaces", ia->namespaces,
                       "Redis: the tree of key namespaces (prefixes up to each --separator) "
                       "with key counts");

@@ -37,3 +37,11 @@ add_dependencies(test_audit_log twat-cache)
 # analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
 twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
     LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
+# Value pages of big Redis values (a 100k-field hash, a 1M-element list, a 20 MB string):
+# bounded pages, whole values by cursor, MATCH, zset by score, streams, hex dumps, the CLI.
+twat_cache_add_test(NAME test_inspect_value_pages SOURCES test_inspect_value_pages.cpp
+    LABELS interop redis LIBS PkgConfig::HIREDIS TIMEOUT 300)
+target_compile_definitions(test_inspect_value_pages PRIVATE
+    TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_inspect_value_pages twat-cache)

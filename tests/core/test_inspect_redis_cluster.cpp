@@ -198,6 +198,48 @@ class TestInspectRedisCluster : public QObject {
         QCOMPARE(src->detail("d:nosuch").status().code(), StatusCode::kNotFound);
     }
 
+    // Value pages of keys held by other masters than the one the source connected to: each
+    // command goes to the master of the key's slot (a wrong node would answer MOVED).
+    void valuePagesOfKeysOnOtherNodes() {
+        const std::string seeded = test::seedClusterKeys(*m_cluster, numberedKeys("p:", 300));
+        QVERIFY2(seeded.empty(), seeded.c_str());
+        auto src = open(true);
+        int checked = 0;
+        for (const int port : m_masters) {
+            // A hash and a list in the slot of a key this master holds (hash tags).
+            const std::string tag = "{" + test::nodeKeys(port, "p:*").front() + "}";
+            QStringList hset = {"HSET", QString::fromStdString(tag + ":h")};
+            QStringList rpush = {"RPUSH", QString::fromStdString(tag + ":l")};
+            for (int i = 0; i < 2500; ++i) {
+                hset << QStringLiteral("f%1").arg(i) << QStringLiteral("v%1").arg(i);
+                rpush << QStringLiteral("e%1").arg(i);
+            }
+            QCOMPARE(m_cluster->command(port, hset), std::string("2500\n"));
+            QCOMPARE(m_cluster->command(port, rpush), std::string("2500\n"));
+            ValueQuery q;
+            q.limit = 300;
+            std::set<std::string> fields;
+            for (int guard = 0; guard < 100; ++guard) {
+                auto page = src->valuePage(tag + ":h", q);
+                QVERIFY2(page.ok(), page.status().toString().c_str());
+                QVERIFY(page->rows.size() <= q.limit);
+                for (const auto& r : page->rows) fields.insert(r.name.bytes);
+                if (page->complete()) break;
+                q.cursor = page->cursor;
+            }
+            QCOMPARE(fields.size(), std::size_t{2500});
+            q = {};
+            q.cursor = "2400";
+            auto list = src->valuePage(tag + ":l", q);
+            QVERIFY2(list.ok(), list.status().toString().c_str());
+            QCOMPARE(list->rows.size(), std::size_t{100});
+            QCOMPARE(list->rows.front().value.bytes, std::string("e2400"));
+            QCOMPARE(list->total.value_or(0), std::uint64_t{2500});
+            ++checked;
+        }
+        QCOMPARE(checked, 3);
+    }
+
     // clear --match: only the matching keys go, on every master; keys of many slots in one
     // plan (UNLINK grouped by slot, never CROSSSLOT).
     void clearMatchDeletesOnEveryNode() {

@@ -9,9 +9,11 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "views/value_table_view.h"
 #include "workers/display_text.h"
 
 namespace twat_cache::ui {
@@ -24,7 +26,9 @@ DetailsPane::DetailsPane(QWidget* parent)
       m_stack(new QStackedWidget(this)),
       m_text(new QPlainTextEdit(this)),
       m_image(new QLabel(this)),
-      m_truncated(new QLabel(this)) {
+      m_truncated(new QLabel(this)),
+      m_valueTabs(new QTabWidget(this)),
+      m_pages(new ValueTableView(this)) {
     setObjectName(QStringLiteral("detailsPane"));
     m_message->setWordWrap(true);
     m_metadata->setColumnCount(2);
@@ -65,7 +69,12 @@ DetailsPane::DetailsPane(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(QStringLiteral("detailsSplitter"));
     splitter->addWidget(m_metadata);
-    splitter->addWidget(valueBox);
+    m_valueTabs->setObjectName(QStringLiteral("valueTabs"));
+    m_valueTabs->setDocumentMode(true);
+    m_valueTabs->addTab(valueBox, tr("Value"));
+    m_valueTabs->addTab(m_pages, tr("Pages"));
+    m_valueTabs->setTabVisible(1, false);
+    splitter->addWidget(m_valueTabs);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_message);
@@ -75,7 +84,7 @@ DetailsPane::DetailsPane(QWidget* parent)
     showMessage(tr("Select an entry to see its metadata and value."));
 }
 
-void DetailsPane::setDetail(const EntryDetail& detail) {
+void DetailsPane::setDetail(const EntryDetail& detail, SourceClient* client) {
     m_message->setVisible(false);
     m_metadata->clear();
     for (const auto& [label, value] : detail.metadata) {
@@ -89,6 +98,20 @@ void DetailsPane::setDetail(const EntryDetail& detail) {
     const bool richer = guess == ValueView::kImage || guess == ValueView::kJson;
     setView(!m_preview.isEmpty() && !richer ? ValueView::kPreview : guess);
     render();
+    const bool paged = client != nullptr && ValueTableView::pages(detail.valueType);
+    m_valueTabs->setTabVisible(1, paged);
+    if (paged) {
+        m_pages->showEntry(client, detail.row.id, detail.valueType);
+        // Collections browse best in pages; a string keeps its readable rendering first.
+        m_valueTabs->setCurrentIndex(detail.valueType == QLatin1String("string") ? 0 : 1);
+    } else {
+        m_pages->clear();
+        m_valueTabs->setCurrentIndex(0);
+    }
+}
+
+bool DetailsPane::pagesShown() const {
+    return m_valueTabs->isTabVisible(1) && m_valueTabs->currentIndex() == 1;
 }
 
 void DetailsPane::showMessage(const QString& message) {
@@ -96,6 +119,8 @@ void DetailsPane::showMessage(const QString& message) {
     m_value.clear();
     m_preview.clear();
     m_truncated->setVisible(false);
+    m_pages->clear();
+    m_valueTabs->setTabVisible(1, false);
     m_message->setText(message);
     m_message->setVisible(true);
     setView(ValueView::kText);

@@ -509,7 +509,7 @@ void MainWindow::onDetail(SourceClient* client, const EntryDetail& detail, const
     if (client != m_current) return;
     if (error.isEmpty()) {
         m_detailRetry = DetailRetry::kNone;
-        m_details->setDetail(detail);
+        m_details->setDetail(detail, client);
         return;
     }
     // Asked again once the source answers again (see onStats); a second failure stays.

@@ -4,6 +4,8 @@
 #include <QJsonParseError>
 #include <QStringDecoder>
 
+#include "twat_cache/value_page.h"
+
 namespace twat_cache::ui {
 
 QString valueAsText(const QByteArray& value) {
@@ -17,27 +19,9 @@ std::optional<QString> valueAsPrettyJson(const QByteArray& value) {
     return QString::fromUtf8(document.toJson(QJsonDocument::Indented));
 }
 
-QString valueAsHexDump(const QByteArray& value) {
-    constexpr qsizetype kPerLine = 16;
-    QString out;
-    out.reserve(value.size() * 4 + (value.size() / kPerLine + 1) * 12);
-    for (qsizetype offset = 0; offset < value.size(); offset += kPerLine) {
-        const QByteArray line = value.mid(offset, kPerLine);
-        out += QStringLiteral("%1  ").arg(offset, 8, 16, QLatin1Char('0'));
-        for (qsizetype i = 0; i < kPerLine; ++i) {
-            out += i < line.size() ? QStringLiteral("%1 ").arg(static_cast<uchar>(line.at(i)), 2,
-                                                               16, QLatin1Char('0'))
-                                   : QStringLiteral("   ");
-            if (i == 7) out += QLatin1Char(' ');
-        }
-        out += QStringLiteral(" |");
-        for (const char c : line) {
-            const auto byte = static_cast<uchar>(c);
-            out += (byte >= 0x20 && byte < 0x7f) ? QLatin1Char(c) : QLatin1Char('.');
-        }
-        out += QStringLiteral("|\n");
-    }
-    return out;
+QString valueAsHexDump(const QByteArray& value, quint64 offset) {
+    return QString::fromStdString(hexDump(
+        std::string_view(value.constData(), static_cast<std::size_t>(value.size())), offset));
 }
 
 QImage valueAsImage(const QByteArray& value) {

@@ -18,8 +18,9 @@ enum class ValueView { kText, kJson, kHex, kImage, kPreview };
 QString valueAsText(const QByteArray& value);
 // The value re-indented when it is a JSON document; nullopt otherwise.
 std::optional<QString> valueAsPrettyJson(const QByteArray& value);
-// Classic dump: offset, 16 hex bytes, printable ASCII.
-QString valueAsHexDump(const QByteArray& value);
+// Classic dump: offset, 16 hex bytes, printable ASCII (twat_cache::hexDump); `offset` is the
+// offset of the first byte, for a page of a longer value.
+QString valueAsHexDump(const QByteArray& value, quint64 offset = 0);
 // The decoded image when the bytes are one of Qt's image formats; a null image otherwise.
 QImage valueAsImage(const QByteArray& value);
 // The most readable view: image, else JSON, else text when valid UTF-8, else hex.

@@ -13,6 +13,7 @@
 #include "twat_cache/inspect.h"
 #include "workers/display_text.h"
 #include "workers/redis_endpoint.h"
+#include "workers/value_pages.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -241,6 +242,7 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
     }
     out.valueKind = toQString(detail->value_kind);
     out.preview = toQString(detail->preview);
+    if (m_state->source->info().kind == core::SourceKind::kRedis) out.valueType = toQString(s.type);
     const QString notRecorded = notRecordedText();
     out.metadata = {
         {QObject::tr("Key"), out.row.key},
@@ -258,6 +260,18 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
     }
     if (!detail->note.empty()) out.metadata.append({QObject::tr("Note"), toQString(detail->note)});
     return out;
+}
+
+Result<ValuePage> SourceAdapter::valuePage(const QByteArray& id, const ValueRequest& request) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return readValuePage(*m_state->source, id, request);
+}
+
+Result<quint64> SourceAdapter::saveValue(const QByteArray& id, const QString& path,
+                                         const ProgressFn& progress,
+                                         const std::atomic<bool>& cancel) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return saveValueToFile(*m_state->source, id, path, progress, cancel);
 }
 
 Result<SourceStats> SourceAdapter::stats() {

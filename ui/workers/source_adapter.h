@@ -63,6 +63,13 @@ class SourceAdapter {
     Result<ExecuteResult> execute(quint64 planId, const ProgressFn& progress,
                                   const std::atomic<bool>& cancel);
 
+    // One page of the value of entry `id` (Redis keys; see workers/value_pages.h).
+    Result<ValuePage> valuePage(const QByteArray& id, const ValueRequest& request);
+    // Streams the whole string value of `id` to `path` (workers/value_pages.h); stops between
+    // pages when `cancel` becomes true.
+    Result<quint64> saveValue(const QByteArray& id, const QString& path, const ProgressFn& progress,
+                              const std::atomic<bool>& cancel);
+
   private:
     struct State;
     std::unique_ptr<State> m_state;

@@ -39,7 +39,10 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
 
 SourceClient::~SourceClient() {
     // After closeLater() the thread has finished and the adapter is gone with it.
-    if (!m_thread.isFinished()) m_cancel.store(true);
+    if (!m_thread.isFinished()) {
+        m_cancel.store(true);
+        m_cancelSave.store(true);
+    }
     m_thread.quit();
     m_thread.wait();
 }
@@ -47,6 +50,7 @@ SourceClient::~SourceClient() {
 void SourceClient::closeLater() {
     for (quint64& generation : m_generations) ++generation;
     m_cancel.store(true);
+    m_cancelSave.store(true);
     connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
     m_thread.quit();
 }
@@ -140,6 +144,26 @@ void SourceClient::requestDetail(const QByteArray& id, qint64 maxValueBytes) {
         Channel::kDetail, invalidate(Channel::kDetail),
         [=](SourceAdapter& adapter) { return adapter.detail(id, maxValueBytes); },
         &SourceClient::detailReady);
+}
+
+void SourceClient::requestValuePage(const QByteArray& id, const ValueRequest& request,
+                                    bool restart) {
+    ask(
+        Channel::kValue, restart ? invalidate(Channel::kValue) : generation(Channel::kValue),
+        [=](SourceAdapter& adapter) { return adapter.valuePage(id, request); },
+        &SourceClient::valuePageReady);
+}
+
+void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
+    m_cancelSave.store(false);
+    ask(
+        Channel::kSave, invalidate(Channel::kSave),
+        [this, id, path](SourceAdapter& adapter) {
+            return adapter.saveValue(
+                id, path, [this](quint64 done, quint64 total) { emit saveProgress(done, total); },
+                m_cancelSave);
+        },
+        &SourceClient::valueSaved);
 }
 
 void SourceClient::requestStats() {

@@ -4,11 +4,11 @@
 // means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
-// maintenance, open). invalidate() bumps a channel's generation; replies to older requests
-// are then dropped when they arrive (counted by droppedReplies()). Asking for a new detail
-// or new stats invalidates the previous request of that channel, so only the latest answer
-// is shown however fast the user clicks. Failures reach the replies in words for the user
-// (failure_text.h).
+// maintenance, open, namespaces, value pages, save). invalidate() bumps a channel's generation;
+// replies to older requests are then dropped when they arrive (counted by droppedReplies()). Asking
+// for a new detail or new stats invalidates the previous request of that channel, so only the
+// latest answer is shown however fast the user clicks. Failures reach the replies in words for the
+// user (failure_text.h).
 //
 // Thread safety: GUI thread only (the adapter's thread is private to it), except
 // cancelExecute() and the batchDone() signal, which is emitted on the adapter's thread.
@@ -29,7 +29,16 @@ class SourceClient : public QObject {
     Q_OBJECT
 
   public:
-    enum class Channel { kOpen, kEntries, kDetail, kStats, kMaintenance, kNamespaces };
+    enum class Channel {
+        kOpen,
+        kEntries,
+        kDetail,
+        kStats,
+        kMaintenance,
+        kNamespaces,
+        kValue,  // pages of one entry's value (value_table_view.h)
+        kSave,   // a value streamed to a file
+    };
     Q_ENUM(Channel)
 
     // With `readOnly` the source is opened read-only by the core (see setReadOnly).
@@ -71,6 +80,13 @@ class SourceClient : public QObject {
     void requestNamespaces(quint64 budget, bool restart = false);
     void requestPlan(const MaintenanceRequest& request);
     void requestExecute(quint64 planId);
+    // A page of entry `id`'s value; `restart` (a new entry, search or order) makes replies to
+    // earlier page requests stale, a continuation (the next cursor) does not.
+    void requestValuePage(const QByteArray& id, const ValueRequest& request, bool restart);
+    // Streams entry `id`'s whole string value to the file `path` on the worker thread, with
+    // saveProgress() after each page and valueSaved() at the end; cancelSave() stops it.
+    void requestSaveValue(const QByteArray& id, const QString& path);
+    void cancelSave() { m_cancelSave.store(true); }
     // Thread-safe request to stop a running execute between batches.
     void cancelExecute() { m_cancel.store(true); }
 
@@ -79,6 +95,10 @@ class SourceClient : public QObject {
     void reopened(bool readOnly, const QString& error);
     void pageReady(const twat_cache::ui::EntryPage& page, const QString& error);
     void detailReady(const twat_cache::ui::EntryDetail& detail, const QString& error);
+    void valuePageReady(const twat_cache::ui::ValuePage& page, const QString& error);
+    // Emitted on the adapter's thread (so queued to GUI-thread receivers).
+    void saveProgress(quint64 done, quint64 total);
+    void valueSaved(quint64 bytes, const QString& error);
     void statsReady(const twat_cache::ui::SourceStats& stats, const QString& error);
     void namespacesReady(const twat_cache::ui::NamespaceReport& report, const QString& error);
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
@@ -102,10 +122,11 @@ class SourceClient : public QObject {
 
     SourceRef m_ref;
     QThread m_thread;
-    QObject* m_context;                 // lives in m_thread: requests run in its event loop
-    SourceAdapter* m_adapter;           // used in m_thread only; deleted there when it finishes
-    std::atomic<bool> m_cancel{false};  // read by a running execute between batches
-    std::array<quint64, 6> m_generations{};
+    QObject* m_context;                     // lives in m_thread: requests run in its event loop
+    SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
+    std::atomic<bool> m_cancel{false};      // read by a running execute between batches
+    std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
+    std::array<quint64, 8> m_generations{};
     quint64 m_dropped = 0;
     bool m_readOnly = false;
     State m_state = State::kOpening;

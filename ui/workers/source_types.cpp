@@ -34,6 +34,7 @@ void registerSourceTypes() {
     qRegisterMetaType<SourceRef>();
     qRegisterMetaType<EntryPage>();
     qRegisterMetaType<EntryDetail>();
+    qRegisterMetaType<ValuePage>();
     qRegisterMetaType<SourceStats>();
     qRegisterMetaType<NamespaceReport>();
     qRegisterMetaType<MaintenanceRequest>();

@@ -99,6 +99,38 @@ struct EntryDetail {
     bool truncated = false;                   // the value is longer than `value`
     QString valueKind;                        // "pickle", "raw", "text", "binary", "file", ...
     QString preview;                          // the source's readable rendering (e.g. of a pickle)
+    QString valueType;  // Redis: "string", "hash", "list", "set", "zset", "stream"; else empty
+};
+
+// What one value page asks for (twat_cache::ValueQuery): rows after `cursor` ("" starts).
+struct ValueRequest {
+    QByteArray cursor;
+    int limit = 200;       // rows per page
+    QString match;         // hash fields, set members: a Redis glob; empty: all
+    bool byScore = false;  // zset: only scores in [minScore, maxScore], else by rank
+    QString minScore = QStringLiteral("-inf"), maxScore = QStringLiteral("+inf");
+    int bytes = 64 * 1024;  // string: bytes per page
+};
+
+// One row of a value page (twat_cache::ValueRow): `name` and `value` are cut at a bound,
+// their lengths are the whole ones.
+struct ValueRow {
+    QByteArray name, value;
+    quint64 nameLength = 0, valueLength = 0;
+    QList<QPair<QByteArray, QByteArray>> fields;  // stream entries
+    quint64 moreFields = 0;
+};
+
+// A page of one entry's value (twat_cache::ValuePage).
+struct ValuePage {
+    QString kind;  // "hash", "list", "set", "zset", "stream", "string"
+    QList<ValueRow> rows;
+    QByteArray bytes;  // string: the bytes from `offset`
+    quint64 offset = 0;
+    QByteArray cursor;
+    bool complete = false;
+    std::optional<quint64> total;   // elements (string: bytes) of the whole value
+    std::optional<quint64> groups;  // stream consumer groups, on the first page
 };
 
 // One server of a Redis Cluster (twat_cache::NodeStats); nullopt: the node did not say.
@@ -201,6 +233,7 @@ void registerSourceTypes();
 Q_DECLARE_METATYPE(twat_cache::ui::SourceRef)
 Q_DECLARE_METATYPE(twat_cache::ui::EntryPage)
 Q_DECLARE_METATYPE(twat_cache::ui::EntryDetail)
+Q_DECLARE_METATYPE(twat_cache::ui::ValuePage)
 Q_DECLARE_METATYPE(twat_cache::ui::SourceStats)
 Q_DECLARE_METATYPE(twat_cache::ui::NamespaceReport)
 Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceRequest)

@@ -35,6 +35,7 @@
 #include "twat_cache/clock.h"
 #include "twat_cache/export.h"
 #include "twat_cache/status.h"
+#include "twat_cache/value_page.h"
 
 namespace twat_cache {
 
@@ -360,6 +361,11 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<EntryPage> entries(std::string_view cursor, std::size_t limit,
                                       const EntryFilter& filter = {}) = 0;
     virtual Result<EntryDetail> detail(std::string_view entryId) = 0;
+    // A page of one entry's value, read from the cache itself and bounded as ValueQuery says
+    // (twat_cache/value_page.h): the fields of a hash, the elements of a list, set or sorted
+    // set, the entries of a stream, the bytes of a string. NotFound when the entry is gone;
+    // NotSupported for sources other than Redis, and for Redis types without pages.
+    virtual Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query);
     // The orders entries() can list in besides the natural one (empty: natural order only).
     virtual std::vector<SortKey> sortKeys() const { return {}; }
     // Chooses the entries that `request` would delete; changes nothing.

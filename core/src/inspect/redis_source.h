@@ -77,6 +77,9 @@ class RedisSource final : public Source {
     Status supports(PlanRequest::Action action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
     Result<std::vector<EntrySummary>> sample(std::size_t n) override;  // redis_sample.cpp
+    // HSCAN, LRANGE, SSCAN, ZRANGE/ZRANGEBYSCORE, XRANGE or GETRANGE pages of one key, routed
+    // by its slot on a cluster (redis_value_page.cpp).
+    Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query) override;
 
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h

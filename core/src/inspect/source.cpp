@@ -153,6 +153,11 @@ Result<std::vector<EntrySummary>> Source::sample(std::size_t /*n*/) {
                                 " sources cannot draw a random sample; take a census instead");
 }
 
+Result<ValuePage> Source::valuePage(std::string_view /*entryId*/, const ValueQuery& /*query*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no value pages (Redis keys only)");
+}
+
 namespace {
 
 constexpr std::size_t kScanPage = 1000;
