@@ -1,8 +1,8 @@
 // The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune,
-// and log (what clear and prune deleted).
+// expire, persist, and log (what clear, prune, expire and persist changed).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
-// some entries of a clear/prune that could not be deleted),
+// some entries of a clear/prune that could not be deleted, a cancelled run),
 // 2 usage (bad arguments), 3 refused (a destructive command without --yes when not on a
 // terminal, a declined confirmation, or a read-only cache).
 //
@@ -42,12 +42,16 @@ struct CliState {
 };
 
 // Plans, previews, asks (or needs --yes), and executes a clear or prune; returns the exit
-// code. `what` names the action in messages ("delete", "prune").
+// code. `what` names the action in messages ("delete", "prune", "set the TTL of").
 int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
                    const std::string& what);
 
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);
+
+// Adds `expire` and `persist`: set or remove the TTL of the entries named by --key or
+// matching --match, as a plan like clear's.
+void addEditCommands(CLI::App& app, CliState& state);
 
 // Adds `log`: the deletion audit log (twat_cache/audit_log.h), newest last.
 void addLogCommand(CLI::App& app, CliState& state);
