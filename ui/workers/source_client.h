@@ -71,6 +71,8 @@ class SourceClient : public QObject {
     void requestNamespaces(quint64 budget, bool restart = false);
     void requestPlan(const MaintenanceRequest& request);
     void requestExecute(quint64 planId);
+    // Changes one entry in place; edited() answers (on the maintenance channel).
+    void requestEdit(const EntryEdit& request);
     // Thread-safe request to stop a running execute between batches.
     void cancelExecute() { m_cancel.store(true); }
 
@@ -84,6 +86,8 @@ class SourceClient : public QObject {
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
     void progress(quint64 done, quint64 total);
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
+    // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
+    void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
     // A reply arrived for a request that was invalidated meanwhile.
     void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
     // Emitted on the adapter's thread after each batch of an execute (`generation`: of the

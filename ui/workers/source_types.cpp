@@ -40,6 +40,8 @@ void registerSourceTypes() {
     qRegisterMetaType<MaintenanceLimits>();
     qRegisterMetaType<PlanPreview>();
     qRegisterMetaType<ExecuteResult>();
+    qRegisterMetaType<EntryEdit>();
+    qRegisterMetaType<EntryRow>();
 }
 
 }  // namespace twat_cache::ui
