@@ -81,8 +81,6 @@ class RedisSource final : public Source {
     Result<EntryDetail> detail(std::string_view entryId) override;
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override;
     Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request) override;
-    // makePlan() of kSetTtl: the named keys (fingerprint-checked) or the glob's.
-    Result<std::unique_ptr<Plan>> makeTtlPlan(const PlanRequest& request);
     Status supports(PlanRequest::Action action) const override;
     Status supportsEdit(EditAction action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
@@ -165,6 +163,8 @@ class RedisSource final : public Source {
     Result<EntrySummary> applyEdit(const EditRequest& request) override;
 
   private:
+    // makePlan() of kSetTtl: the named keys (fingerprint-checked) or the glob's.
+    Result<std::unique_ptr<Plan>> makeTtlPlan(const PlanRequest& request);
     Result<RedisConnection*> connection();
     // One command about `key`: on a cluster on the master of its slot, else on the
     // connection; the reply, checked (an error reply is a Status naming `doing`).
