@@ -1,5 +1,5 @@
-// The twat-cache subcommands over the inspection layer: list, stats, inspect, clear, prune,
-// expire, persist, and log (what clear, prune, expire and persist changed).
+// The twat-cache subcommands over the inspection layer: list, stats, inspect, analyze, clear,
+// prune, expire, persist, and log (what clear, prune, expire and persist changed).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
 // some entries of a clear/prune that could not be deleted, a cancelled run),
@@ -52,6 +52,9 @@ void addInspectCommands(CLI::App& app, CliState& state);
 // Adds `expire` and `persist`: set or remove the TTL of the entries named by --key or
 // matching --match, as a plan like clear's.
 void addEditCommands(CLI::App& app, CliState& state);
+
+// Adds `analyze`: the census of a cache (twat_cache/analysis.h).
+void addAnalyzeCommand(CLI::App& app, CliState& state);
 
 // Adds `log`: the deletion audit log (twat_cache/audit_log.h), newest last.
 void addLogCommand(CLI::App& app, CliState& state);

@@ -87,6 +87,7 @@ class TransportBench {
         bench::Samples lSet{"limited_set_" + m_t, 1, {}}, lGet{"limited_get_" + m_t, 1, {}};
         bench::Samples lMany{"limited_getmany_" + m_t, m_o.depth, {}};
         bench::Samples lSetMany{"limited_setmany_" + m_t, m_o.depth, {}};
+        bench::Samples eCpu{"engine_get_cpu_" + m_t, 1, {}};
 
         m_work.sets(*m_engine, eSet);  // also stores the entries every other workload reads
         m_work.sets(*m_limited, lSet);
@@ -101,7 +102,7 @@ class TransportBench {
             m_work.sets(*m_engine, eSet);
             m_work.sets(*m_limited, lSet);
             rawSets(rSet);
-            m_work.gets(*m_engine, eGet);
+            m_work.getsWithCpu(*m_engine, eGet, eCpu);
             m_work.gets(*m_limited, lGet);
             rawGets(rGet);
             m_work.getMany(*m_engine, eMany);
@@ -112,7 +113,7 @@ class TransportBench {
             rawPipelineSet(rSetMany);
         }
         for (auto* s : {&eSet, &rSet, &eGet, &rGet, &eMany, &rMany, &eSetMany, &rSetMany, &lSet,
-                        &lGet, &lMany, &lSetMany}) {
+                        &lGet, &lMany, &lSetMany, &eCpu}) {
             out.push_back(std::move(*s));
         }
     }
@@ -122,17 +123,18 @@ class TransportBench {
         bench::Samples eSet{"engine_set_" + m_t, 1, {}}, eGet{"engine_get_" + m_t, 1, {}};
         bench::Samples eMany{"engine_getmany_" + m_t, m_o.depth, {}};
         bench::Samples eSetMany{"engine_setmany_" + m_t, m_o.depth, {}};
+        bench::Samples eCpu{"engine_get_cpu_" + m_t, 1, {}};
         m_work.sets(*m_engine, eSet);
         m_work.gets(*m_engine, eGet);  // warm-up passes, discarded
         eSet.ns.clear();
         eGet.ns.clear();
         for (std::size_t round = 0; round < m_o.rounds; ++round) {
             m_work.sets(*m_engine, eSet);
-            m_work.gets(*m_engine, eGet);
+            m_work.getsWithCpu(*m_engine, eGet, eCpu);
             m_work.getMany(*m_engine, eMany);
             m_work.setMany(*m_engine, eSetMany);
         }
-        for (auto* s : {&eSet, &eGet, &eMany, &eSetMany}) out.push_back(std::move(*s));
+        for (auto* s : {&eSet, &eGet, &eMany, &eSetMany, &eCpu}) out.push_back(std::move(*s));
     }
 
   private:

@@ -7,6 +7,7 @@
 // sides hold the same cache name and keys; cluster and single passes alternate so that a noisy
 // neighbour disturbs both alike:
 //   {cluster,single}_get      one get per op over --keys keys of --size payload bytes
+//   {cluster,single}_get_onemaster  the same over the keys the first master holds
 //   raw_{cluster,single}_get  one raw hiredis GET of the same entries, sent straight to the
 //                             server holding each: the servers' share of the difference
 //   raw_{cluster,single}_pipeget[_cpu]  raw hiredis pipelines of --depth GETs, one per server
@@ -251,6 +252,11 @@ void runLatency(const Options& o, tc::RedisEngine& cluster, tc::RedisEngine& sin
     const bench::EngineWorkload work("bench-latency", o.keys, o.size, o.depth);
     bench::Samples cSet{"cluster_set", 1, {}}, sSet{"single_set", 1, {}};
     bench::Samples cGet{"cluster_get", 1, {}}, sGet{"single_get", 1, {}};
+    // The same gets on the keys of the first master only (shards 0-4 of the cluster layout,
+    // whose tags lie in slots 0-5119, which the even assignment gives the first master): the
+    // client's routing cost without the cost of talking to three servers.
+    const auto firstMaster = [](const tc::Key& k) { return k.toHex()[0] <= '4'; };
+    bench::Samples c1Get{"cluster_get_onemaster", 1, {}}, s1Get{"single_get_onemaster", 1, {}};
     bench::Samples cMany{"cluster_getmany", o.depth, {}}, sMany{"single_getmany", o.depth, {}};
     bench::Samples cCpu{"cluster_getmany_cpu", o.depth, {}},
         sCpu{"single_getmany_cpu", o.depth, {}};
@@ -275,6 +281,8 @@ void runLatency(const Options& o, tc::RedisEngine& cluster, tc::RedisEngine& sin
         work.sets(single, sSet);
         work.gets(cluster, cGet);
         work.gets(single, sGet);
+        work.gets(cluster, c1Get, firstMaster);
+        work.gets(single, s1Get, firstMaster);
         rawCluster.gets(rcGet);
         rawSingle.gets(rsGet);
         rawCluster.pipelineGets(o.depth, false, rcMany, rcCpu);
@@ -283,8 +291,8 @@ void runLatency(const Options& o, tc::RedisEngine& cluster, tc::RedisEngine& sin
         watches.at("cluster").count([&] { work.getMany(cluster, cMany, &cCpu); });
         watches.at("single").count([&] { work.getMany(single, sMany, &sCpu); });
     }
-    for (auto* s : {&cGet, &sGet, &rcGet, &rsGet, &cSet, &sSet, &cMany, &sMany, &cCpu, &sCpu,
-                    &rcMany, &rsMany, &rcCpu, &rsCpu, &rqMany, &rqCpu}) {
+    for (auto* s : {&cGet, &sGet, &c1Get, &s1Get, &rcGet, &rsGet, &cSet, &sSet, &cMany, &sMany,
+                    &cCpu, &sCpu, &rcMany, &rsMany, &rcCpu, &rsCpu, &rqMany, &rqCpu}) {
         out.push_back(std::move(*s));
     }
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "bench_persistent_timing.h"
@@ -106,11 +107,29 @@ class EngineWorkload {
         }
     }
 
-    void gets(RedisEngine& engine, Samples& s) const {
+    // With `only`, just the keys it accepts (e.g. those one cluster master holds).
+    template <class Pred = bool (*)(const Key&)>
+    void gets(RedisEngine& engine, Samples& s, Pred only = nullptr) const {
         for (std::size_t i : shuffledIndices(m_keys.size(), 5 + s.ns.size())) {
+            if constexpr (!std::is_pointer_v<Pred>) {
+                if (!only(m_keys[i])) continue;
+            }
             const auto t0 = BenchClock::now();
             auto v = engine.get(m_keys[i]);
             s.ns.push_back(elapsedNs(t0));
+            if (!v.ok() || v->payload.size() != m_payload.size()) die(s.name, "miss");
+        }
+    }
+
+    // gets() that also records the CPU time this thread spent in each get (`cpu`): the
+    // client's share of a request, apart from the server's and the wake-ups'.
+    void getsWithCpu(RedisEngine& engine, Samples& s, Samples& cpu) const {
+        for (std::size_t i : shuffledIndices(m_keys.size(), 5 + s.ns.size())) {
+            const std::int64_t cpu0 = threadCpuNs();
+            const auto t0 = BenchClock::now();
+            auto v = engine.get(m_keys[i]);
+            s.ns.push_back(elapsedNs(t0));
+            cpu.ns.push_back(threadCpuNs() - cpu0);
             if (!v.ok() || v->payload.size() != m_payload.size()) die(s.name, "miss");
         }
     }

@@ -150,6 +150,17 @@ def slowdown_row(table, op, ours, base, max_ratio):
     table.add(op, ours, base, f"{ratio:.3f}x", f"<= {max_ratio:g}x", ratio <= max_ratio)
 
 
+def info_row(table, op, ours, peer, target):
+    """A row without a verdict: the ratio and difference of the p50s, `target` saying why."""
+    c, b = ours[1], peer[1]
+    if c is None or b is None:
+        table.add(op, ours, peer, "n/a", target, None)
+        return
+    table.add(op, ours, peer,
+              f"{c['p50_ns'] / b['p50_ns']:.3f}x ({(c['p50_ns'] - b['p50_ns']) / 1000:+.1f} us)",
+              target, None)
+
+
 # ---------------------------------------------------------------------------------------------
 # Python peers
 

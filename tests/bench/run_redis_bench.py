@@ -28,7 +28,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run_persistent_bench import (REPO, Table, build_target, load_average,  # noqa: E402
+from run_persistent_bench import (REPO, Table, build_target, info_row, load_average,  # noqa: E402
                                   machine_info, merge_repeats, run_json, shuffled, slowdown_row,
                                   speedup_row, summarize)
 
@@ -242,6 +242,8 @@ def main():
     # TLS against plain TCP, the same engine and server: the cost of encryption (both ends
     # encrypt: the redis-py rows show what the same server's TLS costs another client).
     slowdown_row(t, "get tls", o("tls", "engine_get_tls"), o("tcp", "engine_get_tcp"), 1.3)
+    info_row(t, "get tls client CPU", o("tls", "engine_get_cpu_tls"),
+             o("tcp", "engine_get_cpu_tcp"), "(thread CPU time)")
     slowdown_row(t, "get tls (redis-py)", p("redis-py tls", "redispy_get_tls"),
                  p("redis-py tcp", "redispy_get_tcp"), 1.3)
     speedup_row(t, "get tls", o("engine", "engine_get_tls"), p("redis-py", "redispy_get_tls"),

@@ -35,7 +35,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run_persistent_bench import (REPO, Table, build_target, load_average,  # noqa: E402
+from run_persistent_bench import (REPO, Table, build_target, info_row, load_average,  # noqa: E402
                                   machine_info, merge_repeats, run_json, slowdown_row)
 from run_redis_bench import RedisServer, free_port  # noqa: E402
 
@@ -112,14 +112,6 @@ def split_rows(rows):
     """bench_redis_cluster's rows: timing summaries and the `rt ...` round-trip counts."""
     timings = {k: v for k, v in rows.items() if "p50_ns" in v}
     return timings, {k: v for k, v in rows.items() if k.startswith("rt ")}
-
-
-def info_row(t, op, ours, peer, target):
-    """A row without a verdict: the ratio and difference of the p50s, `target` saying why."""
-    c, b = ours[1], peer[1]
-    t.add(op, ours, peer,
-          f"{c['p50_ns'] / b['p50_ns']:.3f}x ({(c['p50_ns'] - b['p50_ns']) / 1000:+.1f} us)",
-          target, None)
 
 
 def getmany_rows(t, ours, rts, depth):
@@ -251,6 +243,8 @@ def main():
     t = Table()
     o = lambda label, name: (label, ours.get(name))  # noqa: E731
     slowdown_row(t, "get", o("3 masters", "cluster_get"), o("one node", "single_get"), 1.1)
+    slowdown_row(t, "get, 1st master's keys", o("3 masters", "cluster_get_onemaster"),
+                 o("one node", "single_get_onemaster"), 1.1)
     info_row(t, "get raw hiredis", o("3 masters", "raw_cluster_get"),
              o("one node", "raw_single_get"), "(no client of ours)")
     info_row(t, "set", o("3 masters", "cluster_set"), o("one node", "single_set"),

@@ -66,3 +66,10 @@ if(TARGET bench_ui)
     set_tests_properties(bench_ui_smoke PROPERTIES
         LABELS "slow;ui" TIMEOUT 130 ENVIRONMENT "${_env}")
 endif()
+
+add_test(NAME bench_analysis_smoke
+    COMMAND ${_check} --format markdown --min-rows 5 --timeout 100 --
+            ${TWAT_CACHE_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/run_analysis_bench.py
+            --build-dir ${CMAKE_BINARY_DIR} --no-build --keys 3000 --small 1000 --big 3000)
+set_tests_properties(bench_analysis_smoke PROPERTIES
+    LABELS "slow;redis" TIMEOUT 120 ENVIRONMENT "${_env}")

@@ -39,3 +39,7 @@ add_dependencies(test_audit_log twat-cache)
 # on the server afterwards, with the audit records and read-only refusal.
 twat_cache_add_test(NAME test_inspect_redis_edit SOURCES test_inspect_redis_edit.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
+# analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
+twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
+    LIBS PkgConfig::HIREDIS TIMEOUT 120)

@@ -14,6 +14,7 @@
 #include "redis_engines.h"
 #include "redis_sentinel.h"
 #include "redis_server.h"
+#include "ssh_password_account.h"
 #include "ssh_server.h"
 #include "test_support.h"
 #include "tls_certificates.h"
@@ -283,6 +284,56 @@ class TestRedisSsh : public QObject {
         auto v = (*engine)->get(makeKey("agent", 1));
         QVERIFY(v.ok());
         QCOMPARE(v->payload, std::string("via the agent"));
+    }
+
+    // A password login for real: a throwaway account (ssh_password_account.h), no key, no
+    // agent; the password reaches the core outside the URL (RedisOptions::ssh_password).
+    void passwordLogsIn() {
+        if (!test::SshPasswordAccount::available()) {
+            QSKIP(test::SshPasswordAccount::skipReason().c_str());
+        }
+        test::SshPasswordAccount account;
+        const std::string made = account.create();
+        QVERIFY2(made.empty(), made.c_str());
+        SshServer withPasswords({.password_auth = true});
+        const std::string why = withPasswords.start();
+        QVERIFY2(why.empty(), why.c_str());
+        const fs::path home = m_tmp.path() / "password-home";
+        fs::create_directories(home);
+        const QByteArray oldSock = qgetenv("SSH_AUTH_SOCK");
+        const QByteArray oldHome = qgetenv("HOME");
+        qunsetenv("SSH_AUTH_SOCK");
+        qputenv("HOME", QByteArray::fromStdString(home.string()));
+        CacheConfig c;
+        c.name = "ssh_password_login";
+        c.redis_url = "redis://127.0.0.1:" + std::to_string(m_redis->port()) +
+                      "/0?ssh=" + account.name() +
+                      "@127.0.0.1:" + std::to_string(withPasswords.port()) +
+                      "&ssh_known_hosts=" + test::queryPath(withPasswords.knownHosts());
+        auto cfg = resolveConfig(c, [](std::string_view) { return std::optional<std::string>(); });
+        RedisOptions wrong;
+        wrong.ssh_password = "wrong-" + account.password();
+        auto refused = cfg.ok() ? RedisEngine::open(*cfg, wrong)
+                                : Result<std::unique_ptr<RedisEngine>>(cfg.status());
+        RedisOptions right;
+        right.ssh_password = account.password();
+        auto engine = cfg.ok() ? RedisEngine::open(*cfg, right)
+                               : Result<std::unique_ptr<RedisEngine>>(cfg.status());
+        if (oldSock.isNull()) {
+            qunsetenv("SSH_AUTH_SOCK");
+        } else {
+            qputenv("SSH_AUTH_SOCK", oldSock);
+        }
+        qputenv("HOME", oldHome);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.status().code(), StatusCode::kPermissionDenied);
+        QVERIFY2(contains(refused.status().message(), "a password"),
+                 refused.status().toString().c_str());
+        QVERIFY2(engine.ok(), engine.status().toString().c_str());
+        QVERIFY((*engine)->set(makeKey("password", 1), record("by password")).ok());
+        auto v = (*engine)->get(makeKey("password", 1));
+        QVERIFY(v.ok());
+        QCOMPARE(v->payload, std::string("by password"));
     }
 
     // The password (never in the URL) is tried after the key; a wrong one is named as tried.

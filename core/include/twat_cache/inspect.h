@@ -241,6 +241,7 @@ struct NamespaceReport {
         std::size_t depth = 1;           // 1 for top-level namespaces
         std::uint64_t keys = 0;          // keys under this prefix, at any depth
         std::uint64_t leaf_keys = 0;     // keys directly at this level: prefix + sep + name
+        std::uint64_t bytes = 0;         // their values' sizes, where counted (analyze())
         bool other = false;              // a bucket of folded prefixes (see above)
 
         // Keys in namespaces below this one (or deeper than the maximum depth).

@@ -44,13 +44,15 @@ std::uint32_t NamespaceTree::childFor(std::uint32_t parent, std::string_view seg
     return index;
 }
 
-void NamespaceTree::add(std::string_view key) {
+void NamespaceTree::add(std::string_view key, std::uint64_t bytes) {
     ++m_nodes[0].keys;
+    m_nodes[0].bytes += bytes;
     std::size_t sep = key.find(m_separator);
     if (sep == std::string_view::npos || sep == 0) {
         const std::uint32_t none = childFor(0, {}, true);
         ++m_nodes[none].keys;
         ++m_nodes[none].leaf;
+        m_nodes[none].bytes += bytes;
         return;
     }
     std::uint32_t current = 0;
@@ -58,6 +60,7 @@ void NamespaceTree::add(std::string_view key) {
     for (std::size_t depth = 0; depth < m_limits.max_depth; ++depth) {
         const std::uint32_t child = childFor(current, key.substr(pos, sep - pos));
         ++m_nodes[child].keys;
+        m_nodes[child].bytes += bytes;
         if (m_nodes[child].other) {
             ++m_folded;
             return;
@@ -118,6 +121,7 @@ void NamespaceTree::fill(NamespaceReport& report, const Render& render) const {
         out.depth = at.depth;
         out.keys = n.keys;
         out.leaf_keys = n.leaf;
+        out.bytes = n.bytes;
         out.other = n.other;
         if (n.other) {
             out.name = std::string(kOtherName);

@@ -36,7 +36,8 @@ class NamespaceTree {
 
     NamespaceTree(std::string separator, Limits limits);
 
-    void add(std::string_view key);
+    // Counts `key` (and `bytes`, the size of its value, where the caller knows it).
+    void add(std::string_view key, std::uint64_t bytes = 0);
     // Writes nodes (depth-first, most keys first), folded_keys and max_depth into `report`.
     void fill(NamespaceReport& report, const Render& render) const;
 
@@ -50,6 +51,7 @@ class NamespaceTree {
         std::uint32_t parent = kNone;
         std::uint64_t keys = 0;
         std::uint64_t leaf = 0;
+        std::uint64_t bytes = 0;
         bool other = false;
         std::uint32_t otherChild = kNone;
         std::unordered_map<std::string, std::uint32_t> children;  // "(other)" not included

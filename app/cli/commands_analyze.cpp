@@ -1,0 +1,214 @@
+// analyze: the census of a cache (twat_cache/analysis.h) as tables or JSON
+// (docs/INSPECTION.md, "Analysis", has the JSON schema).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli_format.h"
+#include "cli_target.h"
+#include "commands.h"
+#include "twat_cache/analysis.h"
+#include "twat_cache/config.h"
+
+namespace twat_cache::cli {
+using nlohmann::json;
+
+namespace {
+
+struct AnalyzeArgs {
+    std::string target;
+    std::size_t top = 20;
+    std::string budget = "2ms";
+    std::size_t page = 1000;
+    std::size_t depth = 0;
+};
+
+// "2ms", "500us", "0" (off): a duration in microseconds.
+Result<std::chrono::microseconds> parseBudget(const std::string& text) {
+    if (text == "0" || text == "off") return std::chrono::microseconds{0};
+    if (text.size() > 2 && text.ends_with("us")) {
+        try {
+            std::size_t used = 0;
+            const long long us = std::stoll(text.substr(0, text.size() - 2), &used);
+            if (used == text.size() - 2 && us >= 0) return std::chrono::microseconds{us};
+        } catch (const std::exception&) {
+        }
+        return Status::invalidArgument("--budget \"" + text + "\" is not a duration");
+    }
+    auto ms = parseDuration(text);
+    if (!ms.ok()) return ms.status().withContext("--budget");
+    return std::chrono::duration_cast<std::chrono::microseconds>(*ms);
+}
+
+json countJson(const AnalysisCount& c) {
+    return {{"keys", c.keys}, {"bytes", c.bytes}};
+}
+
+json countsJson(const std::map<std::string, AnalysisCount>& m) {
+    json out = json::object();
+    for (const auto& [name, c] : m) out[name] = countJson(c);
+    return out;
+}
+
+json entriesJson(const std::vector<AnalysisEntry>& entries) {
+    json out = json::array();
+    for (const auto& e : entries) {
+        out.push_back({{"key", e.key},
+                       {"type", e.type},
+                       {"bytes", e.bytes},
+                       {"length", e.length ? json(*e.length) : json(nullptr)}});
+    }
+    return out;
+}
+
+// The namespace report's flat, parent-indexed nodes as nested {prefix, keys, bytes, children}.
+json namespaceTree(const NamespaceReport& report) {
+    std::vector<json> nodes(report.nodes.size());
+    for (std::size_t i = 0; i < report.nodes.size(); ++i) {
+        const auto& n = report.nodes[i];
+        nodes[i] = {{"prefix", n.prefix}, {"name", n.name},   {"keys", n.keys},
+                    {"bytes", n.bytes},   {"other", n.other}, {"children", json::array()}};
+    }
+    json top = json::array();
+    // Children come after their parent: attach from the last node back, then reverse.
+    for (std::size_t i = report.nodes.size(); i-- > 0;) {
+        const std::size_t parent = report.nodes[i].parent;
+        json& into = parent == NamespaceReport::kNoParent ? top : nodes[parent]["children"];
+        into.insert(into.begin(), std::move(nodes[i]));
+    }
+    return top;
+}
+
+void printCounts(const char* title, const std::map<std::string, AnalysisCount>& m,
+                 std::uint64_t totalBytes, const char* emptyName) {
+    if (m.empty()) return;
+    std::printf("\n%s\n", title);
+    Table table({"", "keys", "bytes", "share"});
+    for (const auto& [name, c] : m) {
+        const double share = totalBytes == 0 ? 0.0
+                                             : 100.0 * static_cast<double>(c.bytes) /
+                                                   static_cast<double>(totalBytes);
+        char pct[16];
+        std::snprintf(pct, sizeof(pct), "%.1f %%", share);
+        table.add({name.empty() ? emptyName : name, humanCount(c.keys), humanSize(c.bytes), pct});
+    }
+    table.print(stdout);
+}
+
+void printTop(const char* title, const std::vector<AnalysisEntry>& entries) {
+    if (entries.empty()) return;
+    std::printf("\n%s\n", title);
+    Table table({"key", "type", "bytes", "length"});
+    for (const auto& e : entries) {
+        table.add({terminalSafe(e.key), e.type, humanSize(e.bytes),
+                   e.length ? humanCount(*e.length) : std::string("-")});
+    }
+    table.print(stdout);
+}
+
+void printText(const std::string& name, const AnalysisReport& r, const AnalysisOptions& o) {
+    std::printf("census of %s: %s keys, %s (%s) in %.1f s", terminalSafe(name).c_str(),
+                humanCount(r.keys).c_str(), humanSize(r.bytes).c_str(),
+                r.complete ? "complete" : "incomplete",
+                static_cast<double>(r.elapsed.count()) / 1000.0);
+    if (o.budget.count() > 0 && r.idle_round_trip.count() > 0) {
+        std::printf("; latency budget %.1f ms, idle round trip %.2f ms",
+                    static_cast<double>(o.budget.count()) / 1000.0,
+                    static_cast<double>(r.idle_round_trip.count()) / 1000.0);
+    }
+    std::printf("\n");
+    // Namespaces: the first two levels, largest first as the tree orders them.
+    if (!r.namespaces.nodes.empty()) {
+        std::printf("\nnamespaces (first two levels)\n");
+        Table table({"prefix", "keys", "bytes"});
+        std::size_t shown = 0;
+        for (const auto& n : r.namespaces.nodes) {
+            if (n.depth > 2 || shown == 40) continue;
+            const std::string indent(2 * (n.depth - 1), ' ');
+            const std::string label = n.other            ? n.prefix + " (other)"
+                                      : n.prefix.empty() ? std::string("(no namespace)")
+                                                         : n.prefix;
+            table.add({indent + terminalSafe(label), humanCount(n.keys), humanSize(n.bytes)});
+            ++shown;
+        }
+        table.print(stdout);
+    }
+    printCounts("types", r.types, r.bytes, "(entries)");
+    printCounts("time to live", r.ttl_buckets, r.bytes, "");
+    printCounts("age (stored)", r.age_buckets, r.bytes, "");
+    printCounts("tags", r.tags, r.bytes, "");
+    std::printf("\nexpiring within the hour: %s keys, %s\n",
+                humanCount(r.expiring_within_hour.keys).c_str(),
+                humanSize(r.expiring_within_hour.bytes).c_str());
+    printTop("largest", r.top_by_bytes);
+    printTop("longest", r.top_by_length);
+}
+
+int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
+    auto budget = parseBudget(a.budget);
+    if (!budget.ok()) {
+        std::fprintf(stderr, "twat-cache: %s\n", budget.status().message().c_str());
+        return kExitUsage;
+    }
+    auto src = openTarget(state, a.target, true, a.depth);
+    if (!src.ok()) return fail(src.status());
+    AnalysisOptions o;
+    o.top = a.top;
+    o.budget = *budget;
+    o.page_limit = a.page;
+    o.separator = (*src)->info().kind == SourceKind::kRedis ? state.separator : "/";
+    if (a.depth > 0) o.namespace_max_depth = a.depth;
+    const bool live = ::isatty(STDERR_FILENO) == 1 && !state.json;
+    auto report = analyze(**src, o, nullptr, [live](const AnalysisProgress& p) {
+        if (!live) return;
+        std::fprintf(stderr, "\rvisited %s%s keys (%s/s)   ", humanCount(p.visited).c_str(),
+                     p.total ? (" of ~" + humanCount(*p.total)).c_str() : "",
+                     humanCount(static_cast<std::uint64_t>(p.per_second)).c_str());
+    });
+    if (live) std::fprintf(stderr, "\r%60s\r", "");
+    if (!report.ok()) return fail(report.status());
+    const AnalysisReport& r = *report;
+    if (state.json) {
+        printJson({{"source", (*src)->info().name},
+                   {"keys", r.keys},
+                   {"bytes", r.bytes},
+                   {"complete", r.complete},
+                   {"sampled", r.sampled},
+                   {"namespaces", namespaceTree(r.namespaces)},
+                   {"types", countsJson(r.types)},
+                   {"ttl_buckets", countsJson(r.ttl_buckets)},
+                   {"age_buckets", countsJson(r.age_buckets)},
+                   {"tags", countsJson(r.tags)},
+                   {"expiring_within_hour", countJson(r.expiring_within_hour)},
+                   {"top_by_bytes", entriesJson(r.top_by_bytes)},
+                   {"top_by_length", entriesJson(r.top_by_length)},
+                   {"elapsed_ms", r.elapsed.count()},
+                   {"budget_us", o.budget.count()},
+                   {"idle_round_trip_us", r.idle_round_trip.count()}});
+    } else {
+        printText((*src)->info().name, r, o);
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void addAnalyzeCommand(CLI::App& app, CliState& state) {
+    auto args = std::make_shared<AnalyzeArgs>();
+    auto* cmd = app.add_subcommand(
+        "analyze", "Census of a cache: keys and bytes per namespace, type, TTL; the largest");
+    cmd->add_option("TARGET", args->target, "Cache name, folder or Redis URL")->required();
+    cmd->add_option("--top", args->top, "Entries in each top list (default 20)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}));
+    cmd->add_option("--budget", args->budget,
+                    "Extra latency a Redis server's other clients may see (default 2ms; 0: off)");
+    cmd->add_option("--page", args->page, "Entries per request at most (default 1000)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    cmd->add_option("--depth", args->depth, "Namespace levels to split (default 8)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    cmd->callback([&state, args] { state.exit_code = runAnalyze(state, *args); });
+}
+
+}  // namespace twat_cache::cli

@@ -1,0 +1,114 @@
+// Analysis: where a cache's entries and bytes are — a census of every entry of a Source,
+// aggregated in bounded memory (docs/INSPECTION.md, "Analysis").
+//
+// analyze() walks the source's whole listing (Source::entries pages, so every source kind
+// works the same way: Redis keys with their type, MEMORY USAGE and TTL; diskcache, joblib,
+// folder and native entries with their stored size, age, expiry and tag) and adds each entry
+// to fixed-size aggregates: totals, a namespace tree (prefixes up to each separator, bounded
+// as NamespaceReport is; for folders and joblib the path), per type, per tag, TTL buckets,
+// age buckets, the entries expiring within the hour or already expired, and the top N by
+// bytes and by length. Nothing per entry is kept beyond the top N, so a census of 10 million
+// entries holds about what one of 100 thousand does.
+//
+// Latency budget (servers): with `budget` > 0 each page is sized so that the server's work for
+// it — the page's time less the idle round trip measured at the start — stays within the
+// budget, and the walk pauses after each page for as long as that work took, so that other
+// clients of the server never wait behind more than one page of ours and get at least half of
+// its time. A page that overran the budget halves the next one; pages well within it grow.
+// Never KEYS, never a blocking command (the listing is SCAN and pipelined reads).
+//
+// Control: an AnalysisControl shared with another thread pauses, resumes and cancels the walk
+// between pages; `progress` is called after each page. A cancelled analysis returns what it
+// has counted, with complete = false.
+//
+// Thread safety: analyze() uses the source from the calling thread only (as Source requires);
+// AnalysisControl's flags may be set from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "twat_cache/clock.h"
+#include "twat_cache/export.h"
+#include "twat_cache/inspect.h"
+#include "twat_cache/status.h"
+
+namespace twat_cache {
+
+struct AnalysisOptions {
+    std::size_t top = 20;  // entries kept in each "top" list
+    // Extra latency the walk may cause other clients of a server (0: none is measured, pages
+    // are as large as page_limit and back to back).
+    std::chrono::microseconds budget{2000};
+    std::size_t page_limit = 1000;  // entries per page at most (and to start with)
+    std::string separator = ":";    // namespace separator of key texts ("/" for paths)
+    std::size_t namespace_max_depth = 8;
+    std::size_t namespace_max_children = 1000;
+    std::size_t namespace_max_nodes = 50'000;
+    std::shared_ptr<Clock> clock;  // "now" for ages and TTLs; null: Clock::system()
+};
+
+// Pause, resume, cancel from another thread (checked between pages).
+struct AnalysisControl {
+    std::atomic<bool> paused{false};
+    std::atomic<bool> cancelled{false};
+};
+
+struct AnalysisProgress {
+    std::uint64_t visited = 0;                 // entries counted so far
+    std::optional<std::uint64_t> total;        // about how many the whole walk visits
+    double per_second = 0;                     // visiting rate so far
+    std::size_t page_limit = 0;                // entries the next page asks for
+    std::chrono::microseconds server_work{0};  // the last page's time less the idle round trip
+    bool paused = false;
+};
+
+struct AnalysisCount {
+    std::uint64_t keys = 0;
+    std::uint64_t bytes = 0;
+};
+
+// One entry of a "top" list.
+struct AnalysisEntry {
+    std::string key;   // the entry's key text (as listed: bounded, valid UTF-8)
+    std::string type;  // Redis type, or "" for other sources
+    std::uint64_t bytes = 0;
+    std::optional<std::uint64_t> length;  // elements of a collection, bytes of a string
+};
+
+struct AnalysisReport {
+    std::uint64_t keys = 0;      // entries visited
+    std::uint64_t bytes = 0;     // their sizes (Redis: MEMORY USAGE; files: stored bytes)
+    bool complete = false;       // every entry was visited (not cancelled, no error)
+    bool sampled = false;        // always false: every entry is visited (no sampling yet)
+    NamespaceReport namespaces;  // keys and bytes per prefix
+    std::map<std::string, AnalysisCount> types;  // Redis type ("" elsewhere) -> count
+    std::map<std::string, AnalysisCount> tags;   // diskcache tags (entries with one)
+    // TTL buckets: "none", "lt_1h", "lt_1d", "lt_7d", "ge_7d" (time left), and "expired"
+    // (still present past its expiry: caches that expire lazily).
+    std::map<std::string, AnalysisCount> ttl_buckets;
+    // Age buckets by stored time, where the source records it: "lt_1h", "lt_1d", "lt_7d",
+    // "lt_30d", "ge_30d"; empty for Redis.
+    std::map<std::string, AnalysisCount> age_buckets;
+    AnalysisCount expiring_within_hour;
+    std::vector<AnalysisEntry> top_by_bytes;   // largest first
+    std::vector<AnalysisEntry> top_by_length;  // longest first (entries with a length)
+    std::chrono::milliseconds elapsed{0};
+    std::chrono::microseconds idle_round_trip{0};  // measured before the walk (budget on)
+};
+
+using AnalysisProgressFn = std::function<void(const AnalysisProgress&)>;
+
+// The census of `source` (see above). Errors of the source end it: the Status is returned.
+TWAT_CACHE_EXPORT Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
+                                                 AnalysisControl* control = nullptr,
+                                                 const AnalysisProgressFn& progress = {});
+
+}  // namespace twat_cache
