@@ -33,13 +33,19 @@ Status Source::supportsEdit(EditAction action) const {
             " caches yet: the expiry is written inside each stored entry, which would have to "
             "be rewritten; delete the entry instead");
     }
-    if (expiry) {
-        return Status::notSupported(std::string(sourceKindName(kind)) +
-                                    " caches keep no expiry that could be changed");
+    if (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles) {
+        return Status::notSupported(
+            "our " + std::string(sourceKindName(kind)) +
+            " caches name each entry by the hash of its arguments and store its value in a "
+            "checked envelope: renaming or rewriting one by hand would break it");
     }
-    return Status::notSupported(std::string(editActionName(action)) + " is not supported for " +
-                                std::string(sourceKindName(kind)) +
-                                " caches: their entries are written by their own program");
+    // Caches of other programs (python-diskcache, joblib, folders) are only ever pruned:
+    // their own program decides what an entry holds and how long it lives.
+    return Status::notSupported(
+        std::string(sourceKindName(kind)) + " caches cannot " +
+        (expiry ? std::string("change an entry's expiry") : std::string(editActionName(action))) +
+        " here: their own program owns their entries; delete entries "
+        "instead");
 }
 
 Result<EntrySummary> Source::applyEdit(const EditRequest& request) {
