@@ -134,6 +134,8 @@ void EntryEditing::rename() {
             emit changed();
         },
         Qt::SingleShotConnection);
+    // A source closed meanwhile never answers.
+    connect(client, &QObject::destroyed, this, [this] { m_editing = false; });
     client->requestEdit(edit);
 }
 
