@@ -1,8 +1,8 @@
 // The twat-cache subcommands over the inspection layer: list, stats, inspect, analyze, clear,
-// prune, and log (what clear and prune deleted).
+// prune, expire, persist, and log (what clear, prune, expire and persist changed).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
-// some entries of a clear/prune that could not be deleted),
+// some entries of a clear/prune that could not be deleted, a cancelled run),
 // 2 usage (bad arguments), 3 refused (a destructive command without --yes when not on a
 // terminal, a declined confirmation, or a read-only cache).
 //
@@ -42,7 +42,7 @@ struct CliState {
 };
 
 // Plans, previews, asks (or needs --yes), and executes a clear or prune; returns the exit
-// code. `what` names the action in messages ("delete", "prune").
+// code. `what` names the action in messages ("delete", "prune", "set the TTL of").
 int runMaintenance(const CliState& state, const std::string& target, PlanRequest request,
                    const std::string& what);
 
@@ -52,6 +52,10 @@ int runValuePage(const CliState& state, Source& src, const std::string& entry,
 
 // Adds the global options and the inspection subcommands to `app`.
 void addInspectCommands(CLI::App& app, CliState& state);
+
+// Adds `expire` and `persist`: set or remove the TTL of the entries named by --key or
+// matching --match, as a plan like clear's.
+void addEditCommands(CLI::App& app, CliState& state);
 
 // Adds `analyze`: the census of a cache (twat_cache/analysis.h).
 void addAnalyzeCommand(CLI::App& app, CliState& state);

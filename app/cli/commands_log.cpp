@@ -33,6 +33,7 @@ json recordJson(const AuditRecord& r) {
             {"what", r.what},
             {"matched", r.matched},
             {"deleted", r.deleted},
+            {"updated", r.updated},
             {"bytes", r.bytes_known ? json(r.bytes) : json(nullptr)},
             {"changed", r.changed},
             {"refused", r.refused},
@@ -42,7 +43,10 @@ json recordJson(const AuditRecord& r) {
 
 std::string outcomeText(const AuditRecord& r) {
     if (!r.error.empty()) return "failed: " + r.error;
-    std::string out = std::to_string(r.deleted) + " of " + std::to_string(r.matched);
+    // A plan or edit that changes entries in place (TTLs, names, values) counts those.
+    const bool inPlace = r.updated > 0 && r.deleted == 0;
+    std::string out = std::to_string(inPlace ? r.updated : r.deleted) + " of " +
+                      std::to_string(r.matched) + (inPlace ? " updated" : "");
     if (r.bytes_known && r.bytes > 0) out += ", " + humanSize(r.bytes);
     if (r.changed > 0) out += ", " + std::to_string(r.changed) + " changed";
     if (r.refused > 0) out += ", " + std::to_string(r.refused) + " refused";

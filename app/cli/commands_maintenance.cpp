@@ -1,4 +1,5 @@
-// clear and prune: plan, preview, ask, then execute in batches with progress and Ctrl-C.
+// clear, prune, expire and persist: plan, preview, ask, then execute in batches with progress
+// and Ctrl-C.
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -39,12 +40,18 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     if (!pvp->note.empty() && !state.json)
         std::fprintf(stderr, "twat-cache: %s\n", pvp->note.c_str());
     const std::string name = (*src)->info().name;
+    // expire and persist change entries in place: they count updates, not deletions.
+    const bool inPlace = request.action == PlanRequest::Action::kSetTtl;
+    const auto doneOf = [inPlace](const ExecuteResult& r) {
+        return inPlace ? r.updated : r.deleted;
+    };
     auto report = [&](const ExecuteResult& r, bool dryRun) {
         if (state.json) {
             printJson(
                 {{"matched", r.matched},
                  {"bytes", pvp->bytes_known ? json(pvp->bytes) : json(nullptr)},
                  {"deleted", r.deleted},
+                 {"updated", r.updated},
                  {"bytes_freed", r.bytes_freed},
                  {"bytes_known", pvp->bytes_known},
                  {"note", pvp->note},
@@ -54,15 +61,28 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                  {"changed", r.changed},
                  {"audit_error", r.audit_error.empty() ? json(nullptr) : json(r.audit_error)}});
         } else if (dryRun) {
-            std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
-                        static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
-                        name.c_str());
+            if (inPlace) {
+                std::printf("would %s %llu entries of %s\n", what.c_str(),
+                            static_cast<unsigned long long>(pvp->count), name.c_str());
+            } else {
+                std::printf("would %s %llu entries (%s) from %s\n", what.c_str(),
+                            static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
+                            name.c_str());
+            }
             for (const auto& e : pvp->sample)
                 std::printf("  %s  %s\n", humanSize(e.size).c_str(),
                             terminalSafe(e.key_text, Table::kMaxCellChars).c_str());
             if (pvp->count > pvp->sample.size())
                 std::printf("  ... and %llu more\n",
                             static_cast<unsigned long long>(pvp->count - pvp->sample.size()));
+        } else if (inPlace) {
+            std::printf(
+                "updated %llu of %llu entries%s\n", static_cast<unsigned long long>(r.updated),
+                static_cast<unsigned long long>(r.matched), r.cancelled ? " (cancelled)" : "");
+            if (r.changed > 0) {
+                std::printf("kept %llu entries that changed since the preview\n",
+                            static_cast<unsigned long long>(r.changed));
+            }
         } else {
             std::printf("deleted %llu of %llu entries, freed %s%s\n",
                         static_cast<unsigned long long>(r.deleted),
@@ -85,7 +105,8 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
         r.matched = pvp->count;
         report(r, true);
         if (!state.read_only || state.dry_run || pvp->count == 0) return kExitOk;
-        std::fprintf(stderr, "twat-cache: read-only (--read-only): nothing was deleted\n");
+        std::fprintf(stderr, "twat-cache: read-only (--read-only): nothing was %s\n",
+                     inPlace ? "changed" : "deleted");
         return kExitRefused;
     }
     if (pvp->count == 0) {
@@ -100,9 +121,14 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
                 what.c_str(), static_cast<unsigned long long>(pvp->count), name.c_str());
             return kExitRefused;
         }
-        std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
-                     static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
-                     name.c_str());
+        if (inPlace) {
+            std::fprintf(stderr, "%s %llu entries of %s? [y/N] ", what.c_str(),
+                         static_cast<unsigned long long>(pvp->count), name.c_str());
+        } else {
+            std::fprintf(stderr, "%s %llu entries (%s) from %s? [y/N] ", what.c_str(),
+                         static_cast<unsigned long long>(pvp->count), sizeText(*pvp).c_str(),
+                         name.c_str());
+        }
         std::string answer;
         std::getline(std::cin, answer);
         if (answer != "y" && answer != "Y" && answer != "yes") return kExitRefused;
@@ -122,15 +148,16 @@ int runMaintenance(const CliState& state, const std::string& target, PlanRequest
     report(*r, false);
     if (r->cancelled) return kExitError;
     // A partial failure is a failure: scripts must not read "some could not go" as success.
-    if (!r->refused.empty() || r->deleted < r->matched) {
+    const std::uint64_t done = doneOf(*r);
+    if (!r->refused.empty() || done < r->matched) {
         if (!state.json) {
-            std::fprintf(
-                stderr,
-                "twat-cache: %llu of %llu entries were not deleted (%zu refused, %llu changed "
-                "since the preview, the rest already gone)\n",
-                static_cast<unsigned long long>(r->matched - std::min(r->matched, r->deleted)),
-                static_cast<unsigned long long>(r->matched), r->refused.size(),
-                static_cast<unsigned long long>(r->changed));
+            std::fprintf(stderr,
+                         "twat-cache: %llu of %llu entries were not %s (%zu refused, %llu changed "
+                         "since the preview, the rest already gone)\n",
+                         static_cast<unsigned long long>(r->matched - std::min(r->matched, done)),
+                         static_cast<unsigned long long>(r->matched),
+                         inPlace ? "updated" : "deleted", r->refused.size(),
+                         static_cast<unsigned long long>(r->changed));
         }
         if (!r->refused.empty()) return kExitError;
     }

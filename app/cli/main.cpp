@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("twat-cache ") + TWAT_CACHE_VERSION);
     twat_cache::cli::CliState state;
     twat_cache::cli::addInspectCommands(app, state);
+    twat_cache::cli::addEditCommands(app, state);
     twat_cache::cli::addAnalyzeCommand(app, state);
     twat_cache::cli::addLogCommand(app, state);
 

@@ -34,6 +34,12 @@ twat_cache_add_test(NAME test_plan_fingerprints SOURCES test_plan_fingerprints.c
 twat_cache_add_test(NAME test_audit_log SOURCES test_audit_log.cpp LABELS core TIMEOUT 120)
 target_compile_definitions(test_audit_log PRIVATE TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_audit_log twat-cache)
+
+# Editing a real redis-server (TTL, persist, rename, string value; bulk TTL plans), checked
+# on the server afterwards, with the audit records and read-only refusal.
+twat_cache_add_test(NAME test_inspect_redis_edit SOURCES test_inspect_redis_edit.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
 # analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
 twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
     LIBS PkgConfig::HIREDIS TIMEOUT 120)

@@ -6,3 +6,7 @@ twat_cache_add_test(NAME test_inspect_redis_cluster SOURCES test_inspect_redis_c
 # The same behind TLS and passwords, and an ACL user without INFO.
 twat_cache_add_test(NAME test_inspect_redis_cluster_secure
     SOURCES test_inspect_redis_cluster_secure.cpp LABELS redis TIMEOUT 120)
+# Editing on the cluster: one key routed by slot, rename within a slot (CROSSSLOT refused),
+# bulk TTL over every master.
+twat_cache_add_test(NAME test_inspect_redis_cluster_edit
+    SOURCES test_inspect_redis_cluster_edit.cpp LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)

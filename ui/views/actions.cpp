@@ -69,6 +69,17 @@ Actions::Actions(QWidget* owner)
                     QObject::tr("Remove every entry of this cache"))),
       prune(make(owner, "actionPrune", QObject::tr("&Prune…"), QStringLiteral("prune.svg"), {},
                  QObject::tr("Remove entries until the cache fits a size"))),
+      setTtl(make(owner, "actionSetTtl", QObject::tr("Set &TTL…"), {}, {},
+                  QObject::tr("Give the selected entries a time to live (with a preview)"))),
+      removeTtl(make(owner, "actionRemoveTtl", QObject::tr("Remove TT&L…"), {}, {},
+                     QObject::tr("Remove the time to live of the selected entries: they stay "
+                                 "until deleted"))),
+      rename(make(owner, "actionRename", QObject::tr("Re&name…"), {}, QKeySequence(Qt::Key_F2),
+                  QObject::tr("Give the selected entry another key name"))),
+      setTtlMatching(make(owner, "actionSetTtlMatching", QObject::tr("Set TTL on All &Matching…"),
+                          {}, {},
+                          QObject::tr("Give every key matching the filter a time to live, over "
+                                      "the whole keyspace (with a preview)"))),
       readOnly(make(owner, "actionReadOnly", QObject::tr("Read-&Only Mode"),
                     QStringLiteral("lock.svg"), {},
                     QObject::tr("Browse without changing any cache"))),
@@ -89,7 +100,8 @@ Actions::Actions(QWidget* owner)
 }
 
 QList<QAction*> Actions::writeActions() const {
-    return {deleteSelected, clearExpired, clearAll, prune};
+    return {deleteSelected, clearExpired, clearAll, prune,
+            setTtl,         removeTtl,    rename,   setTtlMatching};
 }
 
 QList<QAction*> Actions::all() const {
@@ -106,6 +118,10 @@ QList<QAction*> Actions::all() const {
             clearExpired,
             clearAll,
             prune,
+            setTtl,
+            removeTtl,
+            rename,
+            setTtlMatching,
             readOnly,
             deletionLog,
             userGuide,

@@ -28,7 +28,11 @@ struct Actions {
     QAction* clearExpired;
     QAction* clearAll;
     QAction* prune;
-    QAction* readOnly;  // checkable
+    QAction* setTtl;          // the selected entries (entry_editing.h)
+    QAction* removeTtl;       // the selected entries
+    QAction* rename;          // the one selected entry
+    QAction* setTtlMatching;  // every entry matching the filter, over the whole keyspace
+    QAction* readOnly;        // checkable
     QAction* deletionLog;
     QAction* userGuide;  // F1
     QAction* shortcuts;  // Ctrl+/

@@ -7,7 +7,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,8 +31,8 @@
 #include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/entries_columns.h"
+#include "views/entry_editing.h"  // and maintenance_controller.h
 #include "views/log_panel.h"
-#include "views/maintenance_controller.h"
 #include "views/namespace_panel.h"
 #include "views/nodes_panel.h"
 #include "views/optional_dock.h"
@@ -98,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     m_entriesView->installEventFilter(m_maintenance);
     buildMenusAndToolbar();
     connectActions();
+    new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
     QSettings settings;
     restoreSettings(settings);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source

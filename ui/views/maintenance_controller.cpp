@@ -63,13 +63,27 @@ QString MaintenanceController::whyNot(const QAction* action) const {
         {m_actions.deleteSelected, MaintenanceKind::kDeleteSelected},
         {m_actions.clearExpired, MaintenanceKind::kClearExpired},
         {m_actions.clearAll, MaintenanceKind::kClearAll},
-        {m_actions.prune, MaintenanceKind::kPrune}};
+        {m_actions.prune, MaintenanceKind::kPrune},
+        {m_actions.setTtl, MaintenanceKind::kSetTtl},
+        {m_actions.removeTtl, MaintenanceKind::kSetTtl},
+        {m_actions.setTtlMatching, MaintenanceKind::kSetTtl}};
+    const QMap<const QAction*, EditKind> edits = {{m_actions.rename, EditKind::kRename}};
+    QString reason;
     if (const auto kind = kinds.find(action); kind != kinds.end()) {
-        const QString reason = m_client->limits().whyNot(*kind);
-        if (!reason.isEmpty()) return tr("Not available for this source: %1.").arg(reason);
+        reason = m_client->limits().whyNot(*kind);
+    } else if (const auto edit = edits.find(action); edit != edits.end()) {
+        reason = m_client->limits().whyNot(*edit);
     }
-    if (action == m_actions.deleteSelected && !m_selection->hasSelection()) {
+    if (!reason.isEmpty()) return tr("Not available for this source: %1.").arg(reason);
+    const qsizetype selected = m_selection->selectedRows().size();
+    if (action == m_actions.deleteSelected && selected == 0) {
         return tr("Select the entries to delete first.");
+    }
+    if ((action == m_actions.setTtl || action == m_actions.removeTtl) && selected == 0) {
+        return tr("Select the entries to change first.");
+    }
+    if (action == m_actions.rename && selected != 1) {
+        return tr("Select the one entry to rename.");
     }
     return {};
 }
@@ -149,6 +163,11 @@ void MaintenanceController::onFinished(const MaintenanceRequest& request,
     if (!error.isEmpty()) {
         report(QStringLiteral("error"), tr("%1 failed: %2").arg(title, error));
         QMessageBox::warning(m_window, title, error);
+    } else if (executed && request.kind == MaintenanceKind::kSetTtl) {
+        report(QStringLiteral("info"),
+               tr("%1: updated %2%3")
+                   .arg(title, countText(result.updated, tr("entry"), tr("entries")),
+                        result.cancelled ? tr(", cancelled") : QString()));
     } else if (executed) {
         report(QStringLiteral("info"),
                tr("%1: removed %2 (%3)%4")
@@ -158,6 +177,8 @@ void MaintenanceController::onFinished(const MaintenanceRequest& request,
         for (const QString& refused : result.refused) {
             emit logLine(QStringLiteral("warn"), tr("left alone for safety: %1").arg(refused));
         }
+    }
+    if (executed && error.isEmpty()) {
         if (result.changed > 0) {
             emit logLine(QStringLiteral("info"),
                          tr("kept %1 that changed since the preview")
@@ -165,7 +186,7 @@ void MaintenanceController::onFinished(const MaintenanceRequest& request,
         }
         if (!result.auditError.isEmpty()) {
             emit logLine(QStringLiteral("warn"),
-                         tr("not recorded in the deletion log: %1").arg(result.auditError));
+                         tr("not recorded in the audit log: %1").arg(result.auditError));
         }
     }
     m_runner->deleteLater();

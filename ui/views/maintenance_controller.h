@@ -1,7 +1,8 @@
 // MaintenanceController: the window's commands that change a cache — Delete Selected, Clear
-// Expired, Clear All, Prune. It decides which are available for the current source (a
-// disabled one's tooltip says why: read-only mode, a source that cannot do it, in the core's
-// words, no selection, another change running), asks what a command needs (the selected
+// Expired, Clear All, Prune, and the editing commands (Set TTL, Remove TTL, Rename, Set TTL on
+// All Matching; triggered through entry_editing.h). It decides which are available for the current
+// source (a disabled one's tooltip says why: read-only mode, a source that cannot do it, in the
+// core's words, no selection, another change running), asks what a command needs (the selected
 // entries, a size), runs it through a MaintenanceRunner and says how it ended: in the log
 // and the status bar always, and in a message box when there was nothing to do or it failed.
 // Del pressed while Delete Selected is disabled says why in the status bar.
@@ -38,6 +39,12 @@ class MaintenanceController : public QObject {
     // The current size of the source, when known (shown when asking for a prune size).
     void setSourceBytes(std::optional<quint64> bytes) { m_sourceBytes = bytes; }
     bool isRunning() const { return m_runner != nullptr; }
+    SourceClient* source() const { return m_client; }
+
+    // Plans `request`, then asks, executes with progress and reports (see MaintenanceRunner).
+    void run(const MaintenanceRequest& request);
+    // Says how a command ended: in the log and the status bar.
+    void report(const QString& level, const QString& message);
 
     // Enables each command the source can carry out now; a disabled one's tooltip and status
     // tip say why.
@@ -55,12 +62,10 @@ class MaintenanceController : public QObject {
     void changed();
 
   private:
-    void run(const MaintenanceRequest& request);
     void deleteSelected();
     void prune();
     void onFinished(const MaintenanceRequest& request, const ExecuteResult& result,
                     const QString& error, bool executed);
-    void report(const QString& level, const QString& message);
 
     const Actions& m_actions;
     QItemSelectionModel* m_selection;

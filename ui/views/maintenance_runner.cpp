@@ -34,6 +34,16 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
             return QObject::tr("Clear all entries");
         case MaintenanceKind::kPrune:
             return QObject::tr("Prune to %1").arg(bytesText(request.pruneToBytes));
+        case MaintenanceKind::kSetTtl: {
+            const QString which =
+                request.ids.isEmpty()
+                    ? QObject::tr("keys matching “%1”").arg(request.glob)
+                    : countText(static_cast<quint64>(request.ids.size()),
+                                QObject::tr("selected entry"), QObject::tr("selected entries"));
+            return request.ttlMs
+                       ? QObject::tr("Set TTL %1 on %2").arg(ttlText(*request.ttlMs), which)
+                       : QObject::tr("Remove TTL of %1").arg(which);
+        }
     }
     return {};
 }
@@ -71,6 +81,12 @@ QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
             text = tr("Nothing to prune: “%1” already fits in %2.")
                        .arg(name, bytesText(m_request.pruneToBytes));
             break;
+        case MaintenanceKind::kSetTtl:
+            text = m_request.ids.isEmpty()
+                       ? tr("Nothing to change: no key of “%1” matches “%2”.")
+                             .arg(name, m_request.glob)
+                       : tr("Nothing to change: the selected entries are gone already.");
+            break;
     }
     if (!preview.note.isEmpty()) text += QLatin1Char(' ') + preview.note;
     return text;
@@ -106,9 +122,14 @@ void MaintenanceRunner::onPlan(const PlanPreview& preview, const QString& error)
 bool MaintenanceRunner::confirm(const PlanPreview& preview) {
     const SourceRef& ref = m_client->ref();
     const QString size = preview.bytesKnown ? bytesText(preview.bytes) : tr("size not measured");
+    const bool inPlace = m_request.kind == MaintenanceKind::kSetTtl;
     QString text =
-        tr("%1 in “%2”: %3 (%4) will be removed.")
-            .arg(maintenanceTitle(m_request), ref.name, entriesText(preview.count), size);
+        inPlace ? tr("%1 in “%2”: %3 will be changed.")
+                      .arg(maintenanceTitle(m_request), ref.name, entriesText(preview.count))
+                : tr("%1 in “%2”: %3 (%4) will be removed.")
+                      .arg(maintenanceTitle(m_request), ref.name, entriesText(preview.count), size);
+    if (inPlace && !preview.note.isEmpty())
+        text += QLatin1Char(' ') + preview.note + QLatin1Char('.');
     QString details;
     if (!preview.sample.isEmpty()) {
         details = tr("For example:") + QStringLiteral("\n• ") +
@@ -132,7 +153,7 @@ bool MaintenanceRunner::confirm(const PlanPreview& preview) {
     QMessageBox box(QMessageBox::Warning, maintenanceTitle(m_request), text,
                     QMessageBox::Ok | QMessageBox::Cancel, m_dialogParent);
     box.setInformativeText(details);
-    box.button(QMessageBox::Ok)->setText(tr("Remove"));
+    box.button(QMessageBox::Ok)->setText(inPlace ? tr("Change") : tr("Remove"));
     box.setDefaultButton(QMessageBox::Cancel);
     return box.exec() == QMessageBox::Ok;
 }

@@ -49,4 +49,18 @@ QString countText(quint64 n, const QString& one, const QString& many) {
     return numberText(n) + QLatin1Char(' ') + (n == 1 ? one : many);
 }
 
+QString ttlText(qint64 ms) {
+    struct Unit {
+        qint64 ms;
+        const char* suffix;
+    };
+    for (const Unit unit :
+         {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"}, Unit{1000, "s"}}) {
+        if (ms >= unit.ms && ms % unit.ms == 0) {
+            return QString::number(ms / unit.ms) + QLatin1String(unit.suffix);
+        }
+    }
+    return QString::number(ms) + QStringLiteral("ms");
+}
+
 }  // namespace twat_cache::ui

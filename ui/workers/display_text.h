@@ -27,4 +27,8 @@ QString bytesText(quint64 bytes);
 // "1 entry", countText(43166, ...) is "43,166 entries".
 QString countText(quint64 n, const QString& one, const QString& many);
 
+// A time to live in the largest unit that states it exactly: "7d", "1h", "90m", "45s",
+// "250ms".
+QString ttlText(qint64 ms);
+
 }  // namespace twat_cache::ui

@@ -112,8 +112,24 @@ core::PlanRequest::Action actionOf(MaintenanceKind kind) {
             return core::PlanRequest::Action::kClearAll;
         case MaintenanceKind::kPrune:
             return core::PlanRequest::Action::kPruneToBytes;
+        case MaintenanceKind::kSetTtl:
+            return core::PlanRequest::Action::kSetTtl;
     }
     return core::PlanRequest::Action::kClearExpired;
+}
+
+core::EditAction editActionOf(EditKind kind) {
+    switch (kind) {
+        case EditKind::kSetTtl:
+            return core::EditAction::kSetTtl;
+        case EditKind::kPersist:
+            return core::EditAction::kPersist;
+        case EditKind::kRename:
+            return core::EditAction::kRename;
+        case EditKind::kSetValue:
+            return core::EditAction::kSetValue;
+    }
+    return core::EditAction::kSetTtl;
 }
 
 }  // namespace
@@ -166,10 +182,16 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
 MaintenanceLimits SourceAdapter::limits() const {
     MaintenanceLimits out;
     if (!isOpen()) return out;
-    for (MaintenanceKind kind : {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
-                                 MaintenanceKind::kClearAll, MaintenanceKind::kPrune}) {
+    for (MaintenanceKind kind :
+         {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
+          MaintenanceKind::kClearAll, MaintenanceKind::kPrune, MaintenanceKind::kSetTtl}) {
         const Status why = m_state->source->supports(actionOf(kind));
         if (!why.ok()) out.unsupported.insert(kind, toQString(why.message()));
+    }
+    for (EditKind kind :
+         {EditKind::kSetTtl, EditKind::kPersist, EditKind::kRename, EditKind::kSetValue}) {
+        const Status why = m_state->source->supportsEdit(editActionOf(kind));
+        if (!why.ok()) out.uneditable.insert(kind, toQString(why.message()));
     }
     return out;
 }
@@ -341,6 +363,8 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     planRequest.action = actionOf(request.kind);
     for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
     planRequest.limit = request.pruneToBytes;
+    planRequest.glob = request.glob.toStdString();
+    if (request.ttlMs) planRequest.ttl = std::chrono::milliseconds(*request.ttlMs);
     planRequest.confirmed = request.confirmed;
     auto plan = m_state->source->plan(planRequest);
     if (!plan.ok()) return plan.status();
@@ -376,12 +400,33 @@ Result<ExecuteResult> SourceAdapter::execute(quint64 planId, const ProgressFn& p
     if (!result.ok()) return result.status();
     ExecuteResult out;
     out.removed = result->deleted;
+    out.updated = result->updated;
     out.bytes = result->bytes_freed;
     out.cancelled = result->cancelled;
     for (const auto& reason : result->refused) out.refused << toQString(reason);
     out.changed = result->changed;
     out.auditError = toQString(result->audit_error);
     return out;
+}
+
+Result<EntryRow> SourceAdapter::edit(const EntryEdit& request) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    core::EditRequest r;
+    r.action = editActionOf(request.kind);
+    r.entry_id = toStd(request.id);
+    r.ttl = std::chrono::milliseconds(request.ttlMs);
+    r.new_key = toStd(request.newKey);
+    r.value = toStd(request.value);
+    auto done = m_state->source->edit(r);
+    if (!done.ok()) return done.status();
+    return fromCore(done->entry);
+}
+
+Result<qint64> parseTtl(const QString& text) {
+    auto ttl = core::parseDuration(text.trimmed().toStdString());
+    if (!ttl.ok()) return ttl.status();
+    if (ttl->count() <= 0) return Status::invalidArgument("a TTL must be more than 0");
+    return static_cast<qint64>(ttl->count());
 }
 
 Result<QString> testRedisConnection(const QString& url) {

@@ -58,6 +58,8 @@ class SourceAdapter {
     Result<NamespaceReport> namespaces(quint64 budget, bool restart);
     // Counts what `request` would remove, touching nothing.
     Result<PlanPreview> plan(const MaintenanceRequest& request);
+    // Changes one entry in place (audited by the core); the entry as it is afterwards.
+    Result<EntryRow> edit(const EntryEdit& request);
     // Executes a plan returned by plan(), in batches; stops between batches when `cancel`
     // becomes true.
     Result<ExecuteResult> execute(quint64 planId, const ProgressFn& progress,
@@ -80,6 +82,10 @@ class SourceAdapter {
 // keys". Fails with the core's error (wrong password, refused, not a Redis server, no answer
 // within the URL's timeouts). Blocks: run it off the GUI thread.
 Result<QString> testRedisConnection(const QString& url);
+
+// A TTL typed by the user ("90s", "5m", "1.5h", "7d"; a bare number is seconds) in
+// milliseconds; InvalidArgument, in words, for anything else or a TTL of 0 or less.
+Result<qint64> parseTtl(const QString& text);
 
 // Caches found under `root` (native, python-diskcache, joblib, generic folders).
 Result<QList<SourceRef>> discoverSources(const QString& root);

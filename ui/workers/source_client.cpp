@@ -199,4 +199,13 @@ void SourceClient::requestExecute(quint64 planId) {
         &SourceClient::executed);
 }
 
+void SourceClient::requestEdit(const EntryEdit& request) {
+    ask(
+        Channel::kMaintenance, generation(Channel::kMaintenance),
+        [=](SourceAdapter& adapter) { return adapter.edit(request); },
+        [this, id = request.id](const EntryRow& row, const QString& error) {
+            emit edited(id, row, error);
+        });
+}
+
 }  // namespace twat_cache::ui

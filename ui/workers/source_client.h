@@ -87,6 +87,8 @@ class SourceClient : public QObject {
     // saveProgress() after each page and valueSaved() at the end; cancelSave() stops it.
     void requestSaveValue(const QByteArray& id, const QString& path);
     void cancelSave() { m_cancelSave.store(true); }
+    // Changes one entry in place; edited() answers (on the maintenance channel).
+    void requestEdit(const EntryEdit& request);
     // Thread-safe request to stop a running execute between batches.
     void cancelExecute() { m_cancel.store(true); }
 
@@ -104,6 +106,8 @@ class SourceClient : public QObject {
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
     void progress(quint64 done, quint64 total);
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
+    // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
+    void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
     // A reply arrived for a request that was invalidated meanwhile.
     void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
     // Emitted on the adapter's thread after each batch of an execute (`generation`: of the

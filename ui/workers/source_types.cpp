@@ -41,6 +41,8 @@ void registerSourceTypes() {
     qRegisterMetaType<MaintenanceLimits>();
     qRegisterMetaType<PlanPreview>();
     qRegisterMetaType<ExecuteResult>();
+    qRegisterMetaType<EntryEdit>();
+    qRegisterMetaType<EntryRow>();
 }
 
 }  // namespace twat_cache::ui

@@ -184,22 +184,38 @@ struct NamespaceReport {
     quint64 foldedKeys = 0;            // keys counted in "(other)" nodes
 };
 
-enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune };
+// kSetTtl is not a deletion: it sets (or, without ttlMs, removes) the TTL of the entries in
+// `ids`, or when there are none of every entry matching `glob`, over the whole keyspace.
+enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune, kSetTtl };
 
 struct MaintenanceRequest {
     MaintenanceKind kind = MaintenanceKind::kClearExpired;
-    QList<QByteArray> ids;     // kDeleteSelected: the entries
-    quint64 pruneToBytes = 0;  // kPrune: keep at most this many bytes
+    QList<QByteArray> ids;          // kDeleteSelected: the entries
+    quint64 pruneToBytes = 0;       // kPrune: keep at most this many bytes
+    QString glob{};                 // kSetTtl without ids: the keys' shell glob
+    std::optional<qint64> ttlMs{};  // kSetTtl: the new TTL; nullopt removes it
     // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.
     bool confirmed = false;
 };
 
 // The kinds of maintenance an open source cannot carry out, each with the core's reason.
+// A change to one entry in place (twat_cache::EditRequest).
+enum class EditKind { kSetTtl, kPersist, kRename, kSetValue };
+struct EntryEdit {
+    EditKind kind = EditKind::kSetTtl;
+    QByteArray id;      // the entry (EntryRow::id)
+    qint64 ttlMs = 0;   // kSetTtl: more than 0
+    QByteArray newKey;  // kRename: the whole new key name
+    QByteArray value;   // kSetValue: the whole new value
+};
+
 struct MaintenanceLimits {
     QMap<MaintenanceKind, QString> unsupported;
+    QMap<EditKind, QString> uneditable;  // the edits the source cannot make, with the reason
 
     // Why `kind` is not available on this source (empty: it is).
     QString whyNot(MaintenanceKind kind) const { return unsupported.value(kind); }
+    QString whyNot(EditKind kind) const { return uneditable.value(kind); }
 };
 
 // What a plan would do, before anything is touched.
@@ -217,6 +233,7 @@ struct PlanPreview {
 
 struct ExecuteResult {
     quint64 removed = 0;
+    quint64 updated = 0;  // kSetTtl: entries whose TTL was set or removed
     quint64 bytes = 0;
     bool bytesKnown = true;  // false: the source did not measure `bytes` (its plan said so)
     bool cancelled = false;
@@ -240,3 +257,5 @@ Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceRequest)
 Q_DECLARE_METATYPE(twat_cache::ui::MaintenanceLimits)
 Q_DECLARE_METATYPE(twat_cache::ui::PlanPreview)
 Q_DECLARE_METATYPE(twat_cache::ui::ExecuteResult)
+Q_DECLARE_METATYPE(twat_cache::ui::EntryEdit)
+Q_DECLARE_METATYPE(twat_cache::ui::EntryRow)

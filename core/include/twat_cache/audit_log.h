@@ -1,4 +1,4 @@
-// The deletion audit log: one JSON line per executed maintenance plan.
+// The audit log: one JSON line per executed maintenance plan or edit of an entry.
 //
 // Every Plan::execute() that got as far as deleting (or trying to) appends one record: when,
 // who (user, program, process, host), which cache, what the plan was (the action and its
@@ -41,13 +41,17 @@ struct AuditRecord {
     std::string kind;
     std::string location;
     // What: the plan's action ("delete_entries", "clear_all", "clear_expired",
-    // "prune_to_bytes", "prune_to_entries", "older_than", "match_glob") and its argument in
-    // words (the glob, the limit, the age, or the first named keys).
+    // "prune_to_bytes", "prune_to_entries", "older_than", "match_glob"; "expire" or "persist"
+    // for a plan that sets or removes TTLs) and its argument in words (the glob, the limit,
+    // the age, or the first named keys). A change to one entry (Source::edit) is recorded
+    // under its editActionName() ("expire", "persist", "rename", "set_value") with the key,
+    // matched 1 and `updated` 1 when it was made.
     std::string action;
     std::string what;
     // The outcome (see ExecuteResult).
     std::uint64_t matched = 0;
     std::uint64_t deleted = 0;
+    std::uint64_t updated = 0;  // entries changed in place (TTL set or removed, renamed, written)
     std::uint64_t bytes = 0;
     bool bytes_known = true;
     std::uint64_t changed = 0;  // kept: changed since the preview

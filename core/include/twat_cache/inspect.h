@@ -5,7 +5,9 @@
 // lists entries by cursor pages (never all at once), shows one entry in detail with a bounded
 // piece of its value, reports statistics, and maintains the cache in three steps:
 // plan() decides what would be deleted, Plan::preview() tells how much, and Plan::execute()
-// deletes in batches with progress and cancellation.
+// deletes in batches with progress and cancellation. The same three steps set or remove the
+// TTL of every matching entry (PlanRequest::Action::kSetTtl); edit() changes one entry in
+// place (its TTL, its name, a string value).
 //
 // Safety: nothing read from a cache is ever executed (pickles are read by a non-executing
 // reader); deletion never touches a file outside the cache's own directory (an escaping path
@@ -276,6 +278,10 @@ struct PlanRequest {
         kPruneToEntries,  // oldest first until at most `limit` entries remain
         kOlderThan,       // entries stored more than `age` ago
         kMatchGlob,       // entries whose key text matches `glob`
+        // Not a deletion: sets the TTL (`ttl`) of the entries named in `entry_ids`, or when
+        // none are named of every entry matching `glob` (the whole keyspace, not a loaded
+        // page); without `ttl` it removes their expiry (they live until deleted).
+        kSetTtl,
     };
     Action action = Action::kClearExpired;
     std::vector<std::string> entry_ids{};
@@ -286,6 +292,8 @@ struct PlanRequest {
     // its plan previews without this (PlanPreview::needs_confirmation), but execute()
     // refuses unless it is set.
     bool confirmed = false;
+    // kSetTtl: the new time to live (more than 0); nullopt removes the expiry ("persist").
+    std::optional<std::chrono::milliseconds> ttl{};
 };
 
 struct PlanPreview {
@@ -312,8 +320,38 @@ struct ExecuteResult {
     // Entries kept because they changed since the preview (stored again, rewritten, replaced):
     // the plan deletes only what its preview showed.
     std::uint64_t changed = 0;
+    // kSetTtl: entries whose TTL was set or removed (`deleted` stays 0).
+    std::uint64_t updated = 0;
     // Empty when the execution was recorded in the audit log (twat_cache/audit_log.h);
     // otherwise why it could not be. The deletions stand either way.
+    std::string audit_error;
+};
+
+// A change to one entry in place (Source::edit).
+enum class EditAction {
+    kSetTtl,    // expire the entry `ttl` from now
+    kPersist,   // remove its expiry: it lives until deleted
+    kRename,    // give it the key `new_key`; refused when that key exists
+    kSetValue,  // replace a string value with `value`, keeping its TTL
+};
+
+// Stable lower-case name, also the audit log's action: "expire", "persist", "rename",
+// "set_value".
+TWAT_CACHE_EXPORT std::string_view editActionName(EditAction action);
+
+struct EditRequest {
+    EditAction action = EditAction::kSetTtl;
+    std::string entry_id;              // as listed (EntrySummary::id)
+    std::chrono::milliseconds ttl{0};  // kSetTtl: more than 0
+    std::string new_key;               // kRename: the whole new key name (bytes)
+    std::string value;                 // kSetValue: the whole new value (bytes)
+};
+
+struct EditResult {
+    // The entry after the change (after a rename: under its new id), as a listing shows it.
+    EntrySummary entry;
+    // Empty when the change was recorded in the audit log; otherwise why it could not be.
+    // The change stands either way.
     std::string audit_error;
 };
 
@@ -375,6 +413,15 @@ class TWAT_CACHE_EXPORT Source {
     // so clearing expired entries never finds any). A user interface disables such actions.
     virtual Status supports(PlanRequest::Action action) const;
 
+    // Changes one entry in place and records the change in the audit log (one record, its
+    // action editActionName()). PermissionDenied on a read-only source; NotSupported with
+    // supportsEdit()'s reason where the source cannot; NotFound when the entry is gone;
+    // InvalidArgument for a TTL of 0 or less or an empty new name.
+    Result<EditResult> edit(const EditRequest& request);
+    // OK when this source can carry out `action` on its entries; else NotSupported (or
+    // PermissionDenied: the server's ACL refuses it) saying why, in words fit for a user.
+    virtual Status supportsEdit(EditAction action) const;
+
     // The tree of key namespaces (prefixes up to each separator, see NamespaceReport) with
     // the number of keys seen so far. Each call examines up to `budget` more keys and returns
     // the counts of everything scanned since the first call, so a caller can show counts that
@@ -407,6 +454,9 @@ class TWAT_CACHE_EXPORT Source {
     // deletes them by deleteBatch(). Sources whose maintenance is not "list, then delete by
     // id" (Redis) override it.
     virtual Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request);
+    // edit()'s work, once the request is checked and the source writable: the change, and
+    // the entry afterwards. The default is NotSupported.
+    virtual Result<EntrySummary> applyEdit(const EditRequest& request);
     // PermissionDenied naming the source when it is read-only; OK otherwise. Every path that
     // changes a cache starts with it, so read-only holds even for callers that skip plan().
     Status refuseIfReadOnly() const;

@@ -41,6 +41,7 @@ nlohmann::json toJson(const AuditRecord& r) {
     j["what"] = r.what;
     j["matched"] = r.matched;
     j["deleted"] = r.deleted;
+    j["updated"] = r.updated;
     j["bytes"] = r.bytes;
     j["bytes_known"] = r.bytes_known;
     j["changed"] = r.changed;
@@ -76,6 +77,7 @@ bool fromJson(std::string_view line, AuditRecord& r) {
     r.what = field<std::string>(j, "what", {});
     r.matched = field<std::uint64_t>(j, "matched", 0);
     r.deleted = field<std::uint64_t>(j, "deleted", 0);
+    r.updated = field<std::uint64_t>(j, "updated", 0);
     r.bytes = field<std::uint64_t>(j, "bytes", 0);
     r.bytes_known = field<bool>(j, "bytes_known", true);
     r.changed = field<std::uint64_t>(j, "changed", 0);

@@ -34,19 +34,37 @@ std::string actionName(PlanRequest::Action action) {
             return "older_than";
         case A::kMatchGlob:
             return "match_glob";
+        case A::kSetTtl:
+            return "expire";  // "persist" without a TTL: see makePlanAudit()
     }
     return "unknown";
+}
+
+std::string seconds(std::chrono::milliseconds d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// The key text as the audit log spells it: bounded.
+std::string boundedKey(std::string key) {
+    if (key.size() > kNamedKeyBytes) key = key.substr(0, kNamedKeyBytes) + "…";
+    return key;
 }
 
 std::string describe(const PlanRequest& request, const PlanPreview& preview) {
     using A = PlanRequest::Action;
     switch (request.action) {
+        case A::kSetTtl: {
+            const std::string change =
+                request.ttl ? "TTL " + seconds(*request.ttl) + " on " : "no TTL on ";
+            if (request.entry_ids.empty()) return change + "keys matching '" + request.glob + "'";
+            PlanRequest named = request;
+            named.action = A::kDeleteEntries;
+            return change + describe(named, preview);
+        }
         case A::kDeleteEntries: {
             std::string out = std::to_string(request.entry_ids.size()) + " named entries";
             for (std::size_t i = 0; i < preview.sample.size() && i < kNamedKeys; ++i) {
-                std::string key = preview.sample[i].key_text;
-                if (key.size() > kNamedKeyBytes) key = key.substr(0, kNamedKeyBytes) + "…";
-                out += (i == 0 ? ": '" : ", '") + key + "'";
+                out += (i == 0 ? ": '" : ", '") + boundedKey(preview.sample[i].key_text) + "'";
             }
             if (preview.sample.size() > kNamedKeys || request.entry_ids.size() > kNamedKeys) {
                 out += ", …";
@@ -63,10 +81,7 @@ std::string describe(const PlanRequest& request, const PlanPreview& preview) {
             return "oldest first until at most " + std::to_string(request.limit) +
                    " entries remain";
         case A::kOlderThan:
-            return "entries stored more than " +
-                   std::to_string(
-                       std::chrono::duration_cast<std::chrono::seconds>(request.age).count()) +
-                   " s ago";
+            return "entries stored more than " + seconds(request.age) + " ago";
         case A::kMatchGlob:
             return "keys matching '" + request.glob + "'";
     }
@@ -90,6 +105,23 @@ std::string hostName() {
     return buf.data();
 }
 
+// A record stamped with the time and with who is changing the cache.
+AuditRecord stampedRecord() {
+    AuditRecord r;
+    r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    r.user = userName();
+    r.program = program_invocation_short_name;
+    r.pid = ::getpid();
+    r.host = hostName();
+    return r;
+}
+
+std::string locationOf(const SourceInfo& info) {
+    return info.kind == SourceKind::kRedis ? info.name : info.path.string();
+}
+
 }  // namespace
 
 std::shared_ptr<const PlanAudit> makePlanAudit(std::filesystem::path log, const SourceInfo& info,
@@ -99,22 +131,17 @@ std::shared_ptr<const PlanAudit> makePlanAudit(std::filesystem::path log, const 
     audit->log = std::move(log);
     audit->source = info.name;
     audit->kind = std::string(sourceKindName(info.kind));
-    audit->location = info.kind == SourceKind::kRedis ? info.name : info.path.string();
-    audit->action = actionName(request.action);
+    audit->location = locationOf(info);
+    audit->action = request.action == PlanRequest::Action::kSetTtl && !request.ttl
+                        ? "persist"
+                        : actionName(request.action);
     audit->what = describe(request, preview);
     audit->bytes_known = preview.bytes_known;
     return audit;
 }
 
 std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>& result) {
-    AuditRecord r;
-    r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-    r.user = userName();
-    r.program = program_invocation_short_name;
-    r.pid = ::getpid();
-    r.host = hostName();
+    AuditRecord r = stampedRecord();
     r.source = audit.source;
     r.kind = audit.kind;
     r.location = audit.location;
@@ -124,6 +151,7 @@ std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>&
     if (result.ok()) {
         r.matched = result->matched;
         r.deleted = result->deleted;
+        r.updated = result->updated;
         r.bytes = result->bytes_freed;
         r.changed = result->changed;
         r.refused = result->refused.size();
@@ -132,6 +160,39 @@ std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>&
         r.error = result.status().toString();
     }
     const Status s = appendAuditRecord(audit.log, r);
+    return s.ok() ? std::string() : s.message();
+}
+
+std::string recordEdit(const std::filesystem::path& log, const SourceInfo& info,
+                       const EditRequest& request, std::string_view key, const Status& status) {
+    AuditRecord r = stampedRecord();
+    r.source = info.name;
+    r.kind = std::string(sourceKindName(info.kind));
+    r.location = locationOf(info);
+    r.action = std::string(editActionName(request.action));
+    r.what = "'" + boundedKey(std::string(key)) + "'";
+    switch (request.action) {
+        case EditAction::kSetTtl:
+            r.what += ": TTL " + seconds(request.ttl);
+            break;
+        case EditAction::kPersist:
+            r.what += ": no TTL";
+            break;
+        case EditAction::kRename:
+            r.what += " to '" + boundedKey(request.new_key) + "'";
+            break;
+        case EditAction::kSetValue:
+            r.what += ": new value of " + std::to_string(request.value.size()) + " bytes";
+            break;
+    }
+    r.matched = 1;
+    r.bytes_known = false;
+    if (status.ok()) {
+        r.updated = 1;
+    } else {
+        r.error = status.toString();
+    }
+    const Status s = appendAuditRecord(log, r);
     return s.ok() ? std::string() : s.message();
 }
 

@@ -30,4 +30,10 @@ std::shared_ptr<const PlanAudit> makePlanAudit(std::filesystem::path log, const 
 // was recorded, else why not, in words.
 std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>& result);
 
+// Appends the record of one Source::edit() of the entry `key` (its key text) on the source
+// described by `info`, with its outcome `status`. Returns "" when it was recorded, else why
+// not, in words.
+std::string recordEdit(const std::filesystem::path& log, const SourceInfo& info,
+                       const EditRequest& request, std::string_view key, const Status& status);
+
 }  // namespace twat_cache::detail

@@ -534,9 +534,9 @@ Result<Source::BatchOutcome> RedisSource::deleteBatch(const std::vector<EntrySum
         keys.push_back(std::move(*k));
         fingerprints.push_back(e.fingerprint);
     }
-    auto done = unlinkUnchanged(keys, fingerprints, 0, keys.size());
+    auto done = changeUnchanged({}, keys, fingerprints, 0, keys.size());
     if (!done.ok()) return done.status();
-    out.deleted = done->deleted;
+    out.deleted = done->applied;
     out.changed = done->changed;
     out.bytes = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -15,6 +15,13 @@
 // key to a NamespaceTree (bounded by the OpenOptions namespace limits), so the counts of a
 // huge keyspace grow call by call in bounded memory.
 //
+// Editing (redis_source_edit.cpp): one key's TTL (PEXPIRE, PERSIST), its name (RENAMENX: an
+// existing key is never overwritten; on a cluster both names must hash to one slot, as Redis
+// requires) and a string's value (a script: SET ... KEEPTTL only while the key holds a string).
+// A bulk TTL plan (PlanRequest::Action::kSetTtl) takes its keys like a delete plan (named, with
+// fingerprints; or SCAN MATCH over the whole keyspace, every master of a cluster) and changes
+// them by the same script, in the same batches.
+//
 // Maintenance: deletes use UNLINK in pipelined batches. A glob plan collects the matching
 // names with SCAN MATCH (names only; sizes are not measured); clear-all previews DBSIZE and
 // executes SCAN + UNLINK per round trip, and refuses to execute without
@@ -75,6 +82,7 @@ class RedisSource final : public Source {
     Result<BatchOutcome> deleteBatch(const std::vector<EntrySummary>& batch) override;
     Result<std::unique_ptr<Plan>> makePlan(const PlanRequest& request) override;
     Status supports(PlanRequest::Action action) const override;
+    Status supportsEdit(EditAction action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
     Result<std::vector<EntrySummary>> sample(std::size_t n) override;  // redis_sample.cpp
     // HSCAN, LRANGE, SSCAN, ZRANGE/ZRANGEBYSCORE, XRANGE or GETRANGE pages of one key, routed
@@ -93,17 +101,36 @@ class RedisSource final : public Source {
     // UNLINKs keys[from, to) in pipelined commands; returns how many existed.
     Result<std::uint64_t> unlink(const std::vector<std::string>& keys, std::size_t from,
                                  std::size_t to);
-    // UNLINKs those of keys[from, to) whose type and length still give fingerprints[i] (see
-    // EntrySummary::fingerprint; "" deletes the key whatever it holds now), in one script per
-    // kUnlinkKeys keys, pipelined. Keys that changed are kept and counted.
-    struct Unlinked {
-        std::uint64_t deleted = 0;
-        std::uint64_t changed = 0;
-        std::vector<int> outcome;  // per key of [from, to): 1 deleted, 0 gone, -1 changed
+    // What changeUnchanged() does to each key that did not change.
+    struct KeyChange {
+        enum class Op { kUnlink, kExpire, kPersist };
+        Op op = Op::kUnlink;
+        std::int64_t ttl_ms = 0;  // kExpire: PEXPIRE's milliseconds
     };
-    Result<Unlinked> unlinkUnchanged(const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& fingerprints, std::size_t from,
-                                     std::size_t to);
+    // Applies `change` to those of keys[from, to) whose type and length still give
+    // fingerprints[i] (see EntrySummary::fingerprint; "", or no fingerprints at all, takes
+    // the key whatever it holds now), in one script per kUnlinkKeys keys, pipelined. Keys
+    // that changed are left alone and counted.
+    struct Changed {
+        std::uint64_t applied = 0;  // keys deleted, or whose TTL was set or removed
+        std::uint64_t changed = 0;
+        std::vector<int> outcome;  // per key of [from, to): 1 applied, 0 gone, -1 changed
+    };
+    Result<Changed> changeUnchanged(const KeyChange& change, const std::vector<std::string>& keys,
+                                    const std::vector<std::string>& fingerprints, std::size_t from,
+                                    std::size_t to);
+    // Every key matching `glob` (SCAN MATCH over the whole keyspace; on a cluster every
+    // master), each once.
+    Result<std::vector<std::string>> keysMatching(const std::string& glob);
+    // The keys of entry `ids` that exist, with their fingerprints and sizes; counts them
+    // (count, bytes, sample) into `pv`.
+    struct NamedKeys {
+        std::vector<std::string> keys, fingerprints;
+        std::vector<std::uint64_t> sizes;
+    };
+    Result<NamedKeys> namedKeys(const std::vector<std::string>& ids, PlanPreview& pv);
+    // Fills the sample of `pv` (described in one pipeline) from the first keys.
+    Status addSample(const std::vector<std::string>& keys, PlanPreview& pv);
     // The fingerprint describe() gives a key of `type` with `length` elements or bytes.
     static std::string fingerprintOf(std::string_view type, std::optional<std::uint64_t> length);
     // Keys in the database (on a cluster: DBSIZE summed over the masters).
@@ -136,8 +163,17 @@ class RedisSource final : public Source {
     static Result<std::string> keyOf(std::string_view id);
     Result<std::string> resolveKey(std::string_view id);
 
+  protected:
+    Result<EntrySummary> applyEdit(const EditRequest& request) override;
+
   private:
+    // makePlan() of kSetTtl: the named keys (fingerprint-checked) or the glob's.
+    Result<std::unique_ptr<Plan>> makeTtlPlan(const PlanRequest& request);
     Result<RedisConnection*> connection();
+    // One command about `key`: on a cluster on the master of its slot, else on the
+    // connection; the reply, checked (an error reply is a Status naming `doing`).
+    Result<ReplyPtr> keyCommand(const std::string& key, std::vector<std::string> args,
+                                std::string_view doing);
     // One command per kUnlinkKeys keys of keys[from, to) (on a cluster: per kUnlinkKeys keys
     // of one slot), its arguments filled by `build` for the key indexes `items`, pipelined in
     // one round trip (per node); the replies, each checked, and the items of each.

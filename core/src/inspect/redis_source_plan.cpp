@@ -18,11 +18,13 @@ Status refuseReadOnly(RedisSource& source) {
                                     " is read-only: nothing was deleted");
 }
 
-// Deletes one key each if it still has the type and length of its fingerprint (ARGV[i]; ""
-// accepts anything). Returns per key: 1 deleted, 0 gone, -1 changed.
-constexpr const char* kUnlinkUnchangedScript = R"lua(
+// Changes each key (ARGV[1]: "unlink", "pexpire" with ARGV[2] milliseconds, or "persist") if
+// it still has the type and length of its fingerprint (ARGV[2 + i]; "" accepts anything).
+// Returns per key: 1 changed, 0 gone, -1 changed since (left alone).
+constexpr const char* kChangeUnchangedScript = R"lua(
 local lengthOf = {string = 'STRLEN', hash = 'HLEN', list = 'LLEN', set = 'SCARD',
                   zset = 'ZCARD', stream = 'XLEN'}
+local op = ARGV[1]
 local out = {}
 for i, key in ipairs(KEYS) do
     local t = redis.call('TYPE', key).ok
@@ -31,10 +33,16 @@ for i, key in ipairs(KEYS) do
     else
         local fp = t .. ':'
         if lengthOf[t] then fp = fp .. redis.call(lengthOf[t], key) end
-        if ARGV[i] == '' or ARGV[i] == fp then
-            out[i] = redis.call('UNLINK', key)
-        else
+        local want = ARGV[2 + i]
+        if want ~= '' and want ~= fp then
             out[i] = -1
+        elseif op == 'unlink' then
+            out[i] = redis.call('UNLINK', key)
+        elseif op == 'pexpire' then
+            out[i] = redis.call('PEXPIRE', key, ARGV[2])
+        else
+            redis.call('PERSIST', key)
+            out[i] = 1
         end
     end
 end
@@ -43,12 +51,15 @@ return out
 
 // Deletes a fixed list of key names, UNLINK batches pipelined per round trip; with
 // fingerprints (the keys a preview described one by one, with their sizes), only keys that
-// still match them, and the bytes freed are the sizes of those deleted.
+// still match them, and the bytes freed are the sizes of those deleted. With another
+// KeyChange it sets or removes their TTL instead, by the same batches (always by script).
 class KeysPlan final : public Plan {
   public:
     KeysPlan(RedisSource& source, std::vector<std::string> keys, PlanPreview preview,
-             std::vector<std::string> fingerprints = {}, std::vector<std::uint64_t> sizes = {})
+             std::vector<std::string> fingerprints = {}, std::vector<std::uint64_t> sizes = {},
+             RedisSource::KeyChange change = {})
         : m_source(source),
+          m_change(change),
           m_keys(std::move(keys)),
           m_fingerprints(std::move(fingerprints)),
           m_sizes(std::move(sizes)),
@@ -69,14 +80,15 @@ class KeysPlan final : public Plan {
                 break;
             }
             const std::size_t end = std::min(m_keys.size(), at + perTrip);
-            if (m_fingerprints.empty()) {
+            const bool unlink = m_change.op == RedisSource::KeyChange::Op::kUnlink;
+            if (unlink && m_fingerprints.empty()) {
                 auto deleted = m_source.unlink(m_keys, at, end);
                 if (!deleted.ok()) return deleted.status();
                 result.deleted += *deleted;
             } else {
-                auto done = m_source.unlinkUnchanged(m_keys, m_fingerprints, at, end);
+                auto done = m_source.changeUnchanged(m_change, m_keys, m_fingerprints, at, end);
                 if (!done.ok()) return done.status();
-                result.deleted += done->deleted;
+                (unlink ? result.deleted : result.updated) += done->applied;
                 result.changed += done->changed;
                 for (std::size_t i = 0; i < done->outcome.size() && at + i < m_sizes.size(); ++i) {
                     if (done->outcome[i] > 0) result.bytes_freed += m_sizes[at + i];
@@ -91,6 +103,7 @@ class KeysPlan final : public Plan {
     }
 
     RedisSource& m_source;
+    RedisSource::KeyChange m_change;
     std::vector<std::string> m_keys;
     std::vector<std::string> m_fingerprints;  // empty: delete by name alone
     std::vector<std::uint64_t> m_sizes;       // per key, as previewed; empty without fingerprints
@@ -144,12 +157,13 @@ class ClearAllPlan final : public Plan {
     bool m_confirmed;
 };
 
-// Fills the sample (described in one pipeline) of a preview from the first keys.
-Status addSample(RedisSource& source, const std::vector<std::string>& keys, PlanPreview& pv) {
+}  // namespace
+
+Status RedisSource::addSample(const std::vector<std::string>& keys, PlanPreview& pv) {
     std::vector<std::string> first(
         keys.begin(),
         keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), kPreviewSample)));
-    auto described = source.describe(first);
+    auto described = describe(first);
     if (!described.ok()) return described.status();
     for (auto& e : *described) {
         if (e.type != "none") pv.sample.push_back(std::move(e));
@@ -157,7 +171,44 @@ Status addSample(RedisSource& source, const std::vector<std::string>& keys, Plan
     return {};
 }
 
-}  // namespace
+Result<std::vector<std::string>> RedisSource::keysMatching(const std::string& glob) {
+    std::vector<std::string> keys;
+    std::string cursor = "0";
+    do {
+        auto step = scanOnce(cursor, glob);
+        if (!step.ok()) return step.status();
+        cursor = std::move(step->cursor);
+        for (auto& k : step->keys) keys.push_back(std::move(k));
+    } while (cursor != "0");
+    // SCAN may return a key twice (rehashing); change and count each once.
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+}
+
+Result<RedisSource::NamedKeys> RedisSource::namedKeys(const std::vector<std::string>& ids,
+                                                      PlanPreview& pv) {
+    std::vector<std::string> keys;
+    for (const auto& id : ids) {
+        auto k = resolveKey(id);
+        if (!k.ok()) return k.status();
+        keys.push_back(std::move(*k));
+    }
+    auto described = describe(keys);
+    if (!described.ok()) return described.status();
+    NamedKeys out;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto& e = (*described)[i];
+        if (e.type == "none") continue;
+        out.keys.push_back(keys[i]);
+        out.fingerprints.push_back(e.fingerprint);
+        out.sizes.push_back(e.size);
+        pv.bytes += e.size;
+        if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
+    }
+    pv.count = out.keys.size();
+    return out;
+}
 
 std::string RedisSource::fingerprintOf(std::string_view type, std::optional<std::uint64_t> length) {
     std::string out = std::string(type) + ":";
@@ -204,28 +255,36 @@ Result<RedisSource::KeyBatches> RedisSource::inKeyBatches(const std::vector<std:
     return out;
 }
 
-Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
-    const std::vector<std::string>& keys, const std::vector<std::string>& fingerprints,
-    std::size_t from, std::size_t to) {
+Result<RedisSource::Changed> RedisSource::changeUnchanged(
+    const KeyChange& change, const std::vector<std::string>& keys,
+    const std::vector<std::string>& fingerprints, std::size_t from, std::size_t to) {
+    using Op = KeyChange::Op;
+    const char* op = change.op == Op::kUnlink   ? "unlink"
+                     : change.op == Op::kExpire ? "pexpire"
+                                                : "persist";
     auto batches = inKeyBatches(
         keys, from, to,
         [&](std::vector<std::string>& args, const std::vector<std::size_t>& items) {
-            args.assign({"EVAL", kUnlinkUnchangedScript, std::to_string(items.size())});
+            args.assign({"EVAL", kChangeUnchangedScript, std::to_string(items.size())});
             for (const std::size_t i : items) args.push_back(keys[i]);
-            for (const std::size_t i : items) args.push_back(fingerprints[i]);
+            args.push_back(op);
+            args.push_back(std::to_string(change.ttl_ms));
+            for (const std::size_t i : items) {
+                args.push_back(fingerprints.empty() ? std::string() : fingerprints[i]);
+            }
         },
-        "EVAL (UNLINK unchanged keys)");
+        change.op == Op::kUnlink ? "EVAL (UNLINK unchanged keys)" : "EVAL (TTL of unchanged keys)");
     if (!batches.ok()) return batches.status();
-    Unlinked out;
+    Changed out;
     out.outcome.assign(to - from, 0);
     for (std::size_t b = 0; b < batches->replies.size(); ++b) {
         const redisReply& r = *batches->replies[b];
         const auto& items = batches->items[b];
         if (r.type != REDIS_REPLY_ARRAY) {
-            return Status::corruption("the server's reply to a delete script is not a list");
+            return Status::corruption("the server's reply to a change script is not a list");
         }
         if (r.elements != items.size()) {
-            return Status::corruption("the server's reply to a delete script has " +
+            return Status::corruption("the server's reply to a change script has " +
                                       std::to_string(r.elements) + " results for " +
                                       std::to_string(items.size()) + " keys");
         }
@@ -234,7 +293,7 @@ Result<RedisSource::Unlinked> RedisSource::unlinkUnchanged(
                               ? static_cast<int>(r.element[i]->integer)
                               : 0;
             out.outcome[items[i] - from] = v;
-            if (v > 0) ++out.deleted;
+            if (v > 0) ++out.applied;
             if (v < 0) ++out.changed;
         }
     }
@@ -272,6 +331,10 @@ Status RedisSource::supports(PlanRequest::Action action) const {
         return Status::permissionDenied("not permitted by the server (" + m_permissions.unlink +
                                         ")");
     }
+    if (action == A::kSetTtl && !m_permissions.eval.empty()) {
+        // Each key is checked and changed by one script.
+        return Status::permissionDenied("not permitted by the server (" + m_permissions.eval + ")");
+    }
     switch (action) {
         case A::kClearExpired:
             return Status::notSupported(
@@ -285,9 +348,41 @@ Status RedisSource::supports(PlanRequest::Action action) const {
         case A::kDeleteEntries:
         case A::kMatchGlob:
         case A::kClearAll:
+        case A::kSetTtl:
             break;
     }
     return {};
+}
+
+Result<std::unique_ptr<Plan>> RedisSource::makeTtlPlan(const PlanRequest& request) {
+    if (Status s = supports(request.action); !s.ok()) return s;
+    if (request.ttl && request.ttl->count() <= 0) {
+        return Status::invalidArgument("a TTL must be more than 0 (remove it with persist)");
+    }
+    KeyChange change;
+    change.op = request.ttl ? KeyChange::Op::kExpire : KeyChange::Op::kPersist;
+    change.ttl_ms = request.ttl ? request.ttl->count() : 0;
+    PlanPreview pv;
+    pv.note = request.ttl ? "sets a TTL of " + std::to_string(request.ttl->count() / 1000) +
+                                " s on each key (replacing any it has)"
+                          : "removes the TTL of each key: they stay until deleted";
+    if (!request.entry_ids.empty()) {
+        // Named keys are checked against what the preview saw, like a delete.
+        auto named = namedKeys(request.entry_ids, pv);
+        if (!named.ok()) return named.status();
+        return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(named->keys), std::move(pv),
+                                                  std::move(named->fingerprints), {}, change));
+    }
+    if (request.glob.empty()) {
+        return Status::invalidArgument("a key glob or the entries to change are required");
+    }
+    auto keys = keysMatching(request.glob);
+    if (!keys.ok()) return keys.status();
+    pv.count = keys->size();
+    pv.bytes_known = false;
+    if (Status s = addSample(*keys, pv); !s.ok()) return s;
+    return std::unique_ptr<Plan>(
+        new KeysPlan(*this, std::move(*keys), std::move(pv), {}, {}, change));
 }
 
 Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) {
@@ -306,26 +401,11 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
                                         ", or delete by pattern");
         case A::kDeleteEntries: {
             if (Status s = supports(request.action); !s.ok()) return s;
-            std::vector<std::string> keys;
-            for (const auto& id : request.entry_ids) {
-                auto k = resolveKey(id);
-                if (!k.ok()) return k.status();
-                keys.push_back(std::move(*k));
-            }
-            auto described = describe(keys);
-            if (!described.ok()) return described.status();
-            std::vector<std::string> existing, fingerprints;
-            std::vector<std::uint64_t> sizes;
-            for (std::size_t i = 0; i < keys.size(); ++i) {
-                auto& e = (*described)[i];
-                if (e.type == "none") continue;
-                existing.push_back(keys[i]);
-                fingerprints.push_back(e.fingerprint);
-                sizes.push_back(e.size);
-                pv.bytes += e.size;
-                if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
-            }
-            pv.count = existing.size();
+            auto named = namedKeys(request.entry_ids, pv);
+            if (!named.ok()) return named.status();
+            auto& existing = named->keys;
+            auto& fingerprints = named->fingerprints;
+            auto& sizes = named->sizes;
             if (!m_permissions.eval.empty()) {
                 // Without scripts the keys cannot be checked and deleted in one step.
                 fingerprints.clear();
@@ -339,21 +419,13 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
         case A::kMatchGlob: {
             if (request.glob.empty()) return Status::invalidArgument("a key glob is required");
             if (Status s = supports(request.action); !s.ok()) return s;
-            std::vector<std::string> keys;
-            std::string cursor = "0";
-            do {
-                auto step = scanOnce(cursor, request.glob);
-                if (!step.ok()) return step.status();
-                cursor = std::move(step->cursor);
-                for (auto& k : step->keys) keys.push_back(std::move(k));
-            } while (cursor != "0");
-            // SCAN may return a key twice (rehashing); delete and count each once.
-            std::sort(keys.begin(), keys.end());
-            keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+            auto found = keysMatching(request.glob);
+            if (!found.ok()) return found.status();
+            std::vector<std::string> keys = std::move(*found);
             pv.count = keys.size();
             pv.bytes_known = false;
             pv.note = "sizes are not measured for pattern deletes (MEMORY USAGE per key)";
-            if (Status s = addSample(*this, keys, pv); !s.ok()) return s;
+            if (Status s = addSample(keys, pv); !s.ok()) return s;
             return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(keys), std::move(pv)));
         }
         case A::kClearAll: {
@@ -370,9 +442,11 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             pv.needs_confirmation = !request.confirmed;
             auto first = scanOnce("0", {}, PlanPreview::kSampleSize);
             if (!first.ok()) return first.status();
-            if (Status s = addSample(*this, first->keys, pv); !s.ok()) return s;
+            if (Status s = addSample(first->keys, pv); !s.ok()) return s;
             return std::unique_ptr<Plan>(new ClearAllPlan(*this, std::move(pv), request.confirmed));
         }
+        case A::kSetTtl:
+            return makeTtlPlan(request);
     }
     return Status::invalidArgument("unknown plan action");
 }

@@ -136,10 +136,12 @@ Source::Source(bool readOnly, std::shared_ptr<Clock> clock)
 
 Status Source::refuseIfReadOnly() const {
     if (!m_readOnly) return {};
-    return Status::permissionDenied("source " + info().name + " is read-only: nothing was deleted");
+    return Status::permissionDenied("source " + info().name + " is read-only: nothing was changed");
 }
 
-Status Source::supports(PlanRequest::Action /*action*/) const {
+Status Source::supports(PlanRequest::Action action) const {
+    // A bulk TTL change is the plan form of the one-entry edit: same support.
+    if (action == PlanRequest::Action::kSetTtl) return supportsEdit(EditAction::kSetTtl);
     return {};
 }
 
@@ -231,6 +233,14 @@ Result<std::unique_ptr<Plan>> Source::makePlan(const PlanRequest& request) {
         }
         return std::unique_ptr<Plan>(new CandidatePlan(*this, std::move(chosen)));
     }
+    if (request.action == A::kSetTtl) {
+        // Sources that can change expiries override makePlan(); the others say why not.
+        const Status why = supports(request.action);
+        return why.ok()
+                   ? Status::notSupported("setting TTLs by plan is not implemented for " +
+                                          std::string(sourceKindName(info().kind)) + " sources")
+                   : why;
+    }
     if (request.action == A::kMatchGlob && request.glob.empty()) {
         return Status::invalidArgument("a key glob is required");
     }
@@ -263,6 +273,7 @@ Result<std::unique_ptr<Plan>> Source::makePlan(const PlanRequest& request) {
                     all.push_back(std::move(e));
                     break;
                 case A::kDeleteEntries:
+                case A::kSetTtl:
                     break;
             }
             if (take) chosen.push_back(std::move(e));

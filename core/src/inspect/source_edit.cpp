@@ -1,0 +1,76 @@
+// Source::edit(): one entry changed in place (TTL, name, value), checked and audited here;
+// the change itself is each source's applyEdit().
+#include <string>
+
+#include "inspect/plan_audit.h"
+#include "twat_cache/inspect.h"
+
+namespace twat_cache {
+
+std::string_view editActionName(EditAction action) {
+    switch (action) {
+        case EditAction::kSetTtl:
+            return "expire";
+        case EditAction::kPersist:
+            return "persist";
+        case EditAction::kRename:
+            return "rename";
+        case EditAction::kSetValue:
+            return "set_value";
+    }
+    return "unknown";
+}
+
+Status Source::supportsEdit(EditAction action) const {
+    const SourceKind kind = info().kind;
+    const bool expiry = action == EditAction::kSetTtl || action == EditAction::kPersist;
+    if (expiry && (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles)) {
+        // The expiry lives in the entry's envelope (docs/FORMAT.md) as well as in the index
+        // the engine consults; changing one without the other would disagree on reads.
+        return Status::notSupported(
+            "changing an entry's expiry is not supported for our " +
+            std::string(sourceKindName(kind)) +
+            " caches yet: the expiry is written inside each stored entry, which would have to "
+            "be rewritten; delete the entry instead");
+    }
+    if (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles) {
+        return Status::notSupported(
+            "our " + std::string(sourceKindName(kind)) +
+            " caches name each entry by the hash of its arguments and store its value in a "
+            "checked envelope: renaming or rewriting one by hand would break it");
+    }
+    // Caches of other programs (python-diskcache, joblib, folders) are only ever pruned:
+    // their own program decides what an entry holds and how long it lives.
+    return Status::notSupported(
+        std::string(sourceKindName(kind)) + " caches cannot " +
+        (expiry ? std::string("change an entry's expiry") : std::string(editActionName(action))) +
+        " here: their own program owns their entries; delete entries "
+        "instead");
+}
+
+Result<EntrySummary> Source::applyEdit(const EditRequest& request) {
+    return supportsEdit(request.action);
+}
+
+Result<EditResult> Source::edit(const EditRequest& request) {
+    if (Status s = refuseIfReadOnly(); !s.ok()) return s;
+    if (Status s = supportsEdit(request.action); !s.ok()) return s;
+    if (request.action == EditAction::kSetTtl && request.ttl.count() <= 0) {
+        return Status::invalidArgument("a TTL must be more than 0 (remove it with persist)");
+    }
+    if (request.action == EditAction::kRename && request.new_key.empty()) {
+        return Status::invalidArgument("the new key name is empty");
+    }
+    auto changed = applyEdit(request);
+    EditResult out;
+    if (!m_auditLog.empty()) {
+        const Status outcome = changed.ok() ? Status() : changed.status();
+        out.audit_error =
+            detail::recordEdit(m_auditLog, info(), request, request.entry_id, outcome);
+    }
+    if (!changed.ok()) return changed.status();
+    out.entry = std::move(*changed);
+    return out;
+}
+
+}  // namespace twat_cache

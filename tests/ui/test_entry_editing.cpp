@@ -1,0 +1,181 @@
+// Editing through the real window (offscreen) on a real redis-server, checked on the server:
+// Set TTL… and Remove TTL… on the selected row (prompt, preview, confirmation), Rename… (the
+// row reloads under its new name), Set TTL on All Matching… over the whole keyspace (more
+// keys than the rows loaded; only matching keys change), and read-only mode disabling them
+// with the reason.
+#include <QApplication>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTimer>
+#include <QtTest>
+
+#include "models/entries_model.h"
+#include "redis_commands.h"
+#include "redis_server.h"
+#include "ui_fixtures.h"
+#include "views/log_panel.h"
+#include "views/main_window.h"
+
+using namespace twat_cache::ui;
+using twat_cache::test::RawRedis;
+using twat_cache::test::RedisServer;
+
+namespace {
+
+constexpr int kSessions = 3000;  // more than one page of rows
+
+// Types `text` into the next text prompt (a QInputDialog) that opens and accepts it.
+void answerNextTextPrompt(const QString& text) {
+    auto* timer = new QTimer(qApp);
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, text] {
+        auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (prompt != nullptr) {
+            prompt->setTextValue(text);
+            prompt->accept();
+        }
+        if (prompt != nullptr || ++*tries > 500) timer->deleteLater();
+    });
+    timer->start(10);
+}
+
+}  // namespace
+
+class TestEntryEditing : public QObject {
+    Q_OBJECT
+
+    twat_cache::test::TempDir m_settingsDir;
+    std::unique_ptr<RedisServer> m_server;
+    std::unique_ptr<RawRedis> m_raw;
+
+    long long pttl(const std::string& key) { return std::stoll(m_raw->run({"PTTL", key})); }
+
+    bool open(MainWindow& window) {
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        SourceRef ref;
+        ref.kind = SourceKind::kRedis;
+        ref.location = QString::fromStdString(m_server->url());
+        ref.name = QStringLiteral("edit redis");
+        window.addSource(ref);
+        return loaded.wait(10000) && window.entriesModel()->lastError().isEmpty();
+    }
+
+    // Selects the row of `key` (loading pages until it shows); false when it never does.
+    bool select(MainWindow& window, const QString& key) {
+        EntriesModel* model = window.entriesModel();
+        for (int attempt = 0; attempt < 200; ++attempt) {
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->index(row, 0).data().toString() == key) {
+                    window.findChild<QTableView*>(QStringLiteral("entriesView"))->selectRow(row);
+                    return true;
+                }
+            }
+            if (model->canFetchMore({})) model->fetchMore({});
+            QTest::qWait(20);
+        }
+        return false;
+    }
+
+    bool logSays(MainWindow& window, const QString& text) {
+        return window.logPanel()->toPlainText().contains(text);
+    }
+
+  private slots:
+    void initTestCase() {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        QVERIFY(m_settingsDir.ok());
+        twat_cache::test::isolateSettings(m_settingsDir.path());
+        if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
+        m_server = std::make_unique<RedisServer>();
+        const std::string error = m_server->start();
+        QVERIFY2(error.empty(), error.c_str());
+        m_raw = std::make_unique<RawRedis>(m_server->port());
+    }
+
+    void init() {
+        m_raw->run({"FLUSHALL"});
+        std::vector<std::pair<std::string, std::string>> keys;
+        for (int i = 0; i < kSessions; ++i) keys.emplace_back("sess:" + std::to_string(i), "s");
+        for (int i = 0; i < 50; ++i) keys.emplace_back("other:" + std::to_string(i), "o");
+        QVERIFY(twat_cache::test::runRedisCommands(m_server->port(),
+                                                   twat_cache::test::msetCommands(keys)));
+    }
+
+    void setAndRemoveTtlOfTheSelectedRow() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        QVERIFY(select(window, QStringLiteral("other:7")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().setTtl->isEnabled(), 10000);
+        answerNextTextPrompt(QStringLiteral("2h"));
+        QString preview;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
+        window.actions().setTtl->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("updated 1 entry")), 10000);
+        QVERIFY2(preview.contains(QStringLiteral("Set TTL 2h")), qPrintable(preview));
+        QVERIFY(pttl("other:7") > 7'000'000);
+        QCOMPARE(pttl("other:8"), -1LL);
+
+        QVERIFY(select(window, QStringLiteral("other:7")));
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
+        window.actions().removeTtl->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(pttl("other:7"), -1LL, 10000);
+        QVERIFY2(preview.contains(QStringLiteral("Remove TTL")), qPrintable(preview));
+    }
+
+    void renameReloadsTheRow() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        QVERIFY(select(window, QStringLiteral("other:3")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
+        answerNextTextPrompt(QStringLiteral("renamed:3"));
+        window.actions().rename->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("Renamed")), 10000);
+        QCOMPARE(m_raw->run({"EXISTS", "other:3"}), std::string("0"));
+        QCOMPARE(m_raw->run({"GET", "renamed:3"}), std::string("o"));
+        QVERIFY(select(window, QStringLiteral("renamed:3")));  // the view reloaded
+    }
+
+    void setTtlOnAllMatchingCoversTheWholeKeyspace() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        window.setFilterText(QStringLiteral("sess:*"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().setTtlMatching->isEnabled(), 10000);
+        QVERIFY(window.entriesModel()->rowCount() < kSessions);  // not every row is loaded
+        answerNextTextPrompt(QStringLiteral("1h"));
+        QString preview;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
+        window.actions().setTtlMatching->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("updated 3,000 entries")), 20000);
+        QVERIFY2(preview.contains(QStringLiteral("3,000 entries")), qPrintable(preview));
+        for (int i = 0; i < kSessions; i += 97) QVERIFY(pttl("sess:" + std::to_string(i)) > 0);
+        QVERIFY(pttl("sess:" + std::to_string(kSessions - 1)) > 0);
+        for (int i = 0; i < 50; ++i) QCOMPARE(pttl("other:" + std::to_string(i)), -1LL);
+    }
+
+    void readOnlyDisablesEditing() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        QVERIFY(select(window, QStringLiteral("other:1")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
+        window.setReadOnly(true);
+        for (QAction* action : {window.actions().setTtl, window.actions().removeTtl,
+                                window.actions().rename, window.actions().setTtlMatching}) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(action->toolTip().contains(QLatin1String("Read-only mode is on")),
+                     qPrintable(action->toolTip()));
+            action->trigger();  // disabled: does nothing
+        }
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        QCOMPARE(pttl("other:1"), -1LL);
+        QCOMPARE(m_raw->run({"EXISTS", "other:1"}), std::string("1"));
+    }
+};
+
+QTEST_MAIN(TestEntryEditing)
+#include "test_entry_editing.moc"
