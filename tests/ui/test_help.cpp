@@ -115,7 +115,8 @@ class TestHelp : public QObject {
     void linksIntoSubfoldersAndBack() {
         UserGuideDialog dialog;
         QVERIFY(dialog.showDocument(QStringLiteral("INSPECTOR.md")));
-        emit dialog.browser()->anchorClicked(QUrl(QStringLiteral("benchmarks/inspector_window.md")));
+        emit dialog.browser()->anchorClicked(
+            QUrl(QStringLiteral("benchmarks/inspector_window.md")));
         QCOMPARE(dialog.document(), QStringLiteral("benchmarks/inspector_window.md"));
         emit dialog.browser()->anchorClicked(QUrl(QStringLiteral("../BENCHMARKS.md")));
         QCOMPARE(dialog.document(), QStringLiteral("BENCHMARKS.md"));

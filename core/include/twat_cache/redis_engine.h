@@ -12,7 +12,8 @@
 // (warning at open). Without a maxsize nothing of this exists (docs/REDIS.md).
 //
 // URLs: `redis://[user:password@]host[:port][,host[:port]...][/db][?options]` (further
-// addresses: a Redis Cluster's seed nodes), the same with `rediss://` for TLS, `unix:///path/to.sock[?db=N&options]`, and for Redis Sentinel
+// addresses: a Redis Cluster's seed nodes), the same with `rediss://` for TLS,
+// `unix:///path/to.sock[?db=N&options]`, and for Redis Sentinel
 // `redis+sentinel://[user:password@]host[:port][,host[:port]...]/SERVICE[/db][?options]`
 // (`rediss+sentinel://` with TLS to the sentinels and the master; see RedisSentinelOptions).
 // Options: db, user, password, connect_timeout, timeout (per command), pool_size (durations
@@ -99,8 +100,8 @@ struct RedisSshOptions {
 
 // Where a Redis server is and how to log in, as parsed from a URL.
 struct RedisEndpoint {
-    std::string host;       // TCP host (empty for a unix socket and for Sentinel)
-    int port = 6379;        // TCP port
+    std::string host;  // TCP host (empty for a unix socket and for Sentinel)
+    int port = 6379;   // TCP port
     // Further host:port addresses after the first (redis://h1:p1,h2:p2/...): a Redis Cluster's
     // nodes, tried in turn when the ones before cannot be reached.
     std::vector<std::pair<std::string, int>> seeds;
