@@ -53,13 +53,7 @@ class TestRedisClusterSecure : public QObject {
         const std::filesystem::path pki = m_tmp.path() / "pki";
         const std::string made = test::makeTestCertificates(pki);
         QVERIFY2(made.empty(), made.c_str());
-        m_cluster = std::make_unique<RedisCluster>(
-            RedisCluster::Options{.password = "pw",
-                                  .tls_cert = (pki / "server.pem").string(),
-                                  .tls_key = (pki / "server.key").string(),
-                                  .tls_ca = (pki / "ca.pem").string(),
-                                  .tls_client_cert = (pki / "client.pem").string(),
-                                  .tls_client_key = (pki / "client.key").string()});
+        m_cluster = std::make_unique<RedisCluster>(test::tlsClusterOptions(pki, "pw"));
         const std::string error = m_cluster->start();
         QVERIFY2(error.empty(), error.c_str());
         m_query = "?ca=" + test::queryPath(pki / "ca.pem");

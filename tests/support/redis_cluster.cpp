@@ -406,4 +406,15 @@ std::string RedisCluster::restartNode(int port) {
     return waitUntilSettled(std::chrono::seconds(30));
 }
 
+RedisCluster::Options tlsClusterOptions(const std::filesystem::path& pki, std::string password) {
+    RedisCluster::Options o;
+    o.password = std::move(password);
+    o.tls_cert = (pki / "server.pem").string();
+    o.tls_key = (pki / "server.key").string();
+    o.tls_ca = (pki / "ca.pem").string();
+    o.tls_client_cert = (pki / "client.pem").string();
+    o.tls_client_key = (pki / "client.key").string();
+    return o;
+}
+
 }  // namespace twat_cache::test

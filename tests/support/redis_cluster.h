@@ -175,4 +175,8 @@ class RedisCluster {
     std::map<int, Migration> m_migrations;  // by slot, between begin and finish
 };
 
+// Options of a TLS-only cluster with `password` on every node, from the PEM files
+// makeTestCertificates() wrote into `pki` (server.pem for the nodes, client.pem for the bus).
+RedisCluster::Options tlsClusterOptions(const std::filesystem::path& pki, std::string password);
+
 }  // namespace twat_cache::test
