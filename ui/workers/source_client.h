@@ -130,7 +130,8 @@ class SourceClient : public QObject {
     SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
-    std::array<quint64, 8> m_generations{};
+    // Read by the adapter's thread too, to skip a stats or detail request already superseded.
+    std::array<std::atomic<quint64>, 8> m_generations{};
     quint64 m_dropped = 0;
     bool m_readOnly = false;
     State m_state = State::kOpening;
