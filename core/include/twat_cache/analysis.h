@@ -5,10 +5,10 @@
 // works the same way: Redis keys with their type, MEMORY USAGE and TTL; diskcache, joblib,
 // folder and native entries with their stored size, age, expiry and tag) and adds each entry
 // to fixed-size aggregates: totals, a namespace tree (prefixes up to each separator, bounded
-// as NamespaceReport is; for folders and joblib the path), per type, per tag, TTL buckets,
-// age buckets, the entries expiring within the hour or already expired, and the top N by
-// bytes and by length. Nothing per entry is kept beyond the top N, so a census of 10 million
-// entries holds about what one of 100 thousand does.
+// as NamespaceReport is; for folders their paths, for joblib each call's module/…/function), per
+// type, per tag, TTL buckets, age buckets, the entries expiring within the hour or already expired,
+// and the top N by bytes and by length. Nothing per entry is kept beyond the top N, so a census of
+// 10 million entries holds about what one of 100 thousand does.
 //
 // Sampling: with options.sample = N the source draws N random entries (Source::sample) and
 // every figure is an estimate with a 95 % confidence interval: cheap on a keyspace of

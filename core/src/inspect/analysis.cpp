@@ -182,15 +182,19 @@ AnalysisCount estimate(std::uint64_t keys, std::uint64_t bytes, double squares, 
 // Every aggregate of a report, fed one entry at a time.
 class Aggregates {
   public:
-    explicit Aggregates(const AnalysisOptions& o)
-        : m_tree(o.separator,
+    // `byId`: namespaces from the entries' ids, split at "/", instead of their key texts
+    // (joblib, whose ids are the calls' folders, module/…/function/<hash>, and whose key
+    // texts are the calls).
+    Aggregates(const AnalysisOptions& o, bool byId)
+        : m_byId(byId),
+          m_tree(byId ? std::string("/") : o.separator,
                  {o.namespace_max_depth, o.namespace_max_children, o.namespace_max_nodes}),
           m_byBytes(o.top, false),
           m_byLength(o.top, true) {}
 
     void add(const EntrySummary& e, std::int64_t now) {
         m_all.add(e.size);
-        m_tree.add(e.key_text, e.size);
+        m_tree.add(m_byId ? e.id : e.key_text, e.size);
         m_types[e.type].add(e.size);
         if (!e.tag.empty()) m_tags[e.tag].add(e.size);
         m_ttl[ttlBucket(e.expires_ms, now)].add(e.size);
@@ -242,6 +246,7 @@ class Aggregates {
     }
 
   private:
+    bool m_byId = false;
     detail::NamespaceTree m_tree;
     TopList m_byBytes, m_byLength;
     Acc m_all, m_soon;
@@ -261,7 +266,7 @@ Result<AnalysisReport> analyzeSample(Source& source, const AnalysisOptions& opti
     }
     auto drawn = source.sample(options.sample);
     if (!drawn.ok()) return drawn.status();
-    Aggregates agg(options);
+    Aggregates agg(options, false);  // a sample: Redis only
     const std::int64_t now = clock.nowMs();
     for (const auto& e : *drawn) agg.add(e, now);
     AnalysisReport report;
@@ -282,7 +287,7 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
     const Clock& clock = *clockOwner;
     if (options.sample > 0) return analyzeSample(source, options, clock);
     const bool server = source.info().kind == SourceKind::kRedis;
-    Aggregates agg(options);
+    Aggregates agg(options, source.info().kind == SourceKind::kJoblib);
     AnalysisReport report;
     Pacer pacer(options, server);
     AnalysisProgress p;
