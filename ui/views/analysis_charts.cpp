@@ -53,10 +53,15 @@ void showBreakdown(QChartView* view,
     for (const QString& name : order) {
         if (counts.count(name.toStdString()) != 0) names << name;
     }
+    QStringList rest;
     for (const auto& [name, count] : counts) {
         const QString text = QString::fromStdString(name);
-        if (!names.contains(text)) names << text;
+        if (!names.contains(text)) rest << text;
     }
+    std::stable_sort(rest.begin(), rest.end(), [&](const QString& a, const QString& b) {
+        return counts.at(a.toStdString()).bytes > counts.at(b.toStdString()).bytes;
+    });
+    names << rest;
     double largest = 0;
     for (const auto& [name, count] : counts) largest = std::max(largest, double(count.bytes));
     const auto [unit, size] = unitFor(largest);
@@ -66,13 +71,13 @@ void showBreakdown(QChartView* view,
     for (auto it = names.crbegin(); it != names.crend(); ++it) {
         const auto& count = counts.at(it->toStdString());
         *set << static_cast<double>(count.bytes) / size;
-        labels << QStringLiteral("%1 (%2)").arg(label(*it), numberText(count.keys));
+        labels << QStringLiteral("%1<br>%2 · %3")
+                      .arg(label(*it).toHtmlEscaped(),
+                           countText(count.keys, QObject::tr("key"), QObject::tr("keys")),
+                           bytesText(count.bytes));
     }
     auto* series = new QHorizontalBarSeries;
     series->append(set);
-    series->setLabelsVisible(true);
-    series->setLabelsFormat(QStringLiteral("@value"));
-    series->setLabelsPrecision(4);
     chart->addSeries(series);
     auto* categories = new QBarCategoryAxis;
     categories->append(labels);
@@ -80,8 +85,9 @@ void showBreakdown(QChartView* view,
     series->attachAxis(categories);
     auto* values = new QValueAxis;
     values->setTitleText(unit);
-    values->setLabelFormat(QStringLiteral("%.3g"));
+    values->setLabelFormat(QStringLiteral("%g"));
     values->setRange(0, std::max(1.0, largest / size * 1.15));
+    values->applyNiceNumbers();
     chart->addAxis(values, Qt::AlignBottom);
     series->attachAxis(values);
 }

@@ -21,7 +21,7 @@ namespace twat_cache::ui {
 QChartView* makeBreakdownChart(const QString& title, const char* objectName, QWidget* parent);
 
 // Shows `counts` in `view` (made by makeBreakdownChart), in `order` where it names a
-// category (the others follow, by name), each labelled by `label` (its name as the core gives
+// category (the others follow, largest first), each labelled by `label` (its name as the core gives
 // it) and its key count.
 void showBreakdown(QChartView* view,
                    const std::map<std::string, ::twat_cache::AnalysisCount>& counts,

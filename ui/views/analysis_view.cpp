@@ -52,6 +52,12 @@ QString ttlLabel(const QString& bucket) {
     return bucket;
 }
 
+// How the treemap names a namespace node.
+QString nodeName(const core::NamespaceReport::Node& n) {
+    if (n.other) return AnalysisView::tr("(other)");
+    return n.prefix.empty() ? AnalysisView::tr("(no namespace)") : text(n.name);
+}
+
 QTreeWidget* makeTable(const QStringList& headers, const char* objectName, QWidget* parent) {
     auto* table = new QTreeWidget(parent);
     table->setObjectName(QString::fromLatin1(objectName));
@@ -164,6 +170,7 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
     m_tabs->addTab(m_ttl, tr("Time to Live"));
     m_tabs->addTab(m_largest, tr("Largest"));
     m_tabs->addTab(m_nodes, tr("Nodes"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_nodes), false);  // a Redis Cluster's masters
     m_largest->setToolTip(tr("Click a key to list it in the entries"));
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("analysisSplitter"));
@@ -171,6 +178,7 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400});
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -333,6 +341,7 @@ void AnalysisView::showReport() {
     m_largest->clear();
     m_nodes->clear();
     if (!r) {
+        m_children.clear();
         showLevel(kTop);
         return;
     }
@@ -362,7 +371,19 @@ void AnalysisView::showReport() {
         item->setText(3, share(n.count.bytes, r->bytes));
     }
     m_tabs->setTabVisible(m_tabs->indexOf(m_nodes), !r->nodes.empty());
+    const auto& nodes = r->namespaces.nodes;
+    m_children.assign(nodes.size() + 1, {});
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const std::size_t parent = nodes[i].parent;
+        m_children[parent < nodes.size() ? parent : nodes.size()].push_back(i);
+    }
     showLevel(kTop);
+}
+
+const std::vector<std::size_t>& AnalysisView::childrenOf(std::size_t level) const {
+    static const std::vector<std::size_t> kNone;
+    if (m_children.empty()) return kNone;
+    return m_children[std::min(level, m_children.size() - 1)];
 }
 
 void AnalysisView::showLevel(std::size_t level) {
@@ -378,19 +399,24 @@ void AnalysisView::showLevel(std::size_t level) {
     m_level = level < nodes.size() ? level : kTop;
     QList<TreemapItem> items;
     quint64 childKeys = 0, childBytes = 0;
-    for (const std::size_t i : r->namespaces.childrenOf(m_level)) {
+    for (const std::size_t i : childrenOf(m_level)) {
         const auto& n = nodes[i];
         TreemapItem item;
-        item.name = n.other            ? tr("(other)")
-                    : n.prefix.empty() ? tr("(no namespace)")
-                                       : text(n.name);
+        item.name = nodeName(n);
         item.prefix = n.other            ? text(n.prefix) + tr(" (other)")
                       : n.prefix.empty() ? item.name
                                          : text(n.prefix);
         item.keys = n.keys;
         item.bytes = n.bytes;
         item.id = static_cast<int>(i);
-        item.drillable = !n.other && n.keysBelow() > 0;
+        item.drillable = !n.other && !childrenOf(i).empty();
+        quint64 partBytes = 0;
+        for (const std::size_t c : childrenOf(i)) {
+            item.parts << TreemapPart{nodeName(nodes[c]), nodes[c].bytes};
+            partBytes += nodes[c].bytes;
+        }
+        if (!item.parts.isEmpty() && n.bytes > partBytes)
+            item.parts << TreemapPart{tr("(keys of %1)").arg(text(n.name)), n.bytes - partBytes};
         childKeys += n.keys;
         childBytes += n.bytes;
         items << item;

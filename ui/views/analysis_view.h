@@ -98,6 +98,8 @@ class AnalysisView : public QWidget {
     void updateButtons();
     void showReport();
     void showLevel(std::size_t level);
+    // The children of namespace node `level` (kNoParent: the top level), in report order.
+    const std::vector<std::size_t>& childrenOf(std::size_t level) const;
     // Whether the report's source is the one shown (its clicks filter the entries).
     bool reportIsShown() const;
     QString separatorOf(const SourceRef& ref) const;
@@ -125,6 +127,8 @@ class AnalysisView : public QWidget {
     QTreeWidget* m_largest;
     QTreeWidget* m_nodes;
     std::size_t m_level;
+    // The report's namespace nodes by parent: m_children[i] for node i, the last for the top.
+    std::vector<std::vector<std::size_t>> m_children;
     std::chrono::microseconds m_runBudget{0};  // the budget of the report's census
 };
 

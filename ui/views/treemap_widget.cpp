@@ -109,8 +109,27 @@ void TreemapWidget::relayout() {
     }
     const QList<QRectF> placed = squarify(values, QRectF(rect()));
     m_rects.clear();
+    m_parts.clear();
+    m_partRects.clear();
     qsizetype next = 0;
-    for (const auto& item : m_items) m_rects << (item.bytes > 0 ? placed.at(next++) : QRectF());
+    const int line = fontMetrics().height();
+    for (const auto& item : m_items) {
+        const QRectF r = item.bytes > 0 ? placed.at(next++) : QRectF();
+        m_rects << r;
+        // Below the two lines of the label, where there is room for it.
+        const QRectF inner = r.adjusted(3, 2 * line + 6, -3, -3);
+        QList<TreemapPart> parts;
+        for (const TreemapPart& part : item.parts) {
+            if (part.bytes > 0) parts << part;
+        }
+        std::stable_sort(parts.begin(), parts.end(),
+                         [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
+        QList<double> partValues;
+        for (const TreemapPart& part : parts) partValues << static_cast<double>(part.bytes);
+        const bool room = parts.size() > 1 && inner.width() >= 24 && inner.height() >= 16;
+        m_parts << (room ? parts : QList<TreemapPart>());
+        m_partRects << (room ? squarify(partValues, inner) : QList<QRectF>());
+    }
 }
 
 int TreemapWidget::itemAt(const QPointF& point) const {
@@ -154,6 +173,22 @@ void TreemapWidget::paintEvent(QPaintEvent*) {
         p.setPen(QPen(i == m_hover ? palette().color(QPalette::Highlight) : border,
                       i == m_hover ? 2 : 1));
         p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
+        const QList<QRectF>& parts = m_partRects.at(i);
+        for (qsizetype k = 0; k < parts.size(); ++k) {
+            const QRectF part = parts.at(k);
+            QLinearGradient cushion(part.topLeft(), part.bottomRight());
+            cushion.setColorAt(0, base.lighter(118));
+            cushion.setColorAt(1, base.darker(108));
+            p.fillRect(part, cushion);
+            p.setPen(QPen(base.darker(140), 1));
+            p.drawRect(part.adjusted(0.5, 0.5, -0.5, -0.5));
+            const QRectF label = part.adjusted(3, 1, -3, -1);
+            if (label.width() < 30 || label.height() < fm.height()) continue;
+            p.setPen(QColor(40, 40, 40));
+            p.drawText(label, Qt::AlignLeft | Qt::AlignTop,
+                       fm.elidedText(visibleText(m_parts.at(i).at(k).name), Qt::ElideRight,
+                                     static_cast<int>(label.width())));
+        }
         const QRectF text = r.adjusted(4, 2, -4, -2);
         if (text.width() < 24 || text.height() < fm.height()) continue;
         const TreemapItem& item = m_items.at(i);

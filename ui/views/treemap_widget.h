@@ -2,7 +2,9 @@
 // van Wijk, 2000), as QDirStat draws folders: each item a rectangle whose area is its share
 // of the bytes, kept as close to square as the items allow, largest at the top left.
 //
-// Items get a label (name, then size and share) where the rectangle has room, a tooltip with
+// Each rectangle also shows the level below it (TreemapItem::parts) as smaller rectangles, so
+// the picture tells a namespace of a few large keys from one of many small ones. Items get a
+// label (name, then size and share) where the rectangle has room, a tooltip with
 // the prefix, keys, bytes and share, and a click emits activated() (the Analysis view drills
 // down or filters). Items of no bytes get no rectangle. The layout is computed on resize and
 // on setItems() and is readable (rects()) so that tests check it.
@@ -17,6 +19,12 @@
 
 namespace twat_cache::ui {
 
+// One item of the level below a TreemapItem, drawn inside it.
+struct TreemapPart {
+    QString name;
+    quint64 bytes = 0;
+};
+
 struct TreemapItem {
     QString name;    // what the rectangle says ("user", "(other)", "(no namespace)")
     QString prefix;  // the whole prefix, for the tooltip
@@ -24,6 +32,9 @@ struct TreemapItem {
     quint64 bytes = 0;
     int id = -1;             // the caller's identity of the item (e.g. a namespace node index)
     bool drillable = false;  // it has items below (the tooltip says "click to open")
+    // The bytes of the items below it, drawn inside its rectangle as a lighter second level
+    // (empty: none drawn).
+    QList<TreemapPart> parts;
 };
 
 // The squarified layout of `values` (each > 0, largest first) in `bounds`: one rectangle
@@ -67,6 +78,9 @@ class TreemapWidget : public QWidget {
 
     QList<TreemapItem> m_items;
     QList<QRectF> m_rects;
+    // The parts of m_items[i] with bytes, largest first, and their rectangles inside m_rects[i].
+    QList<QList<TreemapPart>> m_parts;
+    QList<QList<QRectF>> m_partRects;
     QString m_message;
     quint64 m_totalBytes = 0;
     int m_hover = -1;
