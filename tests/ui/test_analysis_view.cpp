@@ -2,17 +2,21 @@
 // keys: the census runs on its own connection (the source answers meanwhile), the treemap has
 // one rectangle per top namespace with an area in proportion to its bytes, a click drills down
 // and lists the namespace's keys in the entries, Up goes back, the exports (JSON, CSV, PNG)
-// read back as the report, and Cancel stops a census with what it counted.
+// read back as the report, Cancel stops a census with what it counted, and a Redis Cluster's
+// masters are listed with their keys.
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QTreeWidget>
 #include <QtTest>
 #include <cmath>
 
 #include "models/entries_model.h"
+#include "redis_cluster.h"
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
@@ -23,6 +27,7 @@
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
+using twat_cache::test::RedisCluster;
 using twat_cache::test::RedisServer;
 using twat_cache::test::TempDir;
 
@@ -250,6 +255,51 @@ class TestAnalysisView : public QObject {
         // Painted: the first rectangle's colour is not the background's.
         const QPoint inside = view->treemap()->rects()[0].center().toPoint();
         QVERIFY(image.pixelColor(inside) != view->treemap()->palette().base().color());
+    }
+
+    // A Redis Cluster: every master is counted, and the Nodes tab lists each one's keys, which
+    // are its DBSIZE and add up to the total.
+    void clusterMastersInTheNodesTab() {
+        if (!RedisCluster::available()) QSKIP(RedisCluster::skipReason().c_str());
+        RedisCluster cluster;
+        const std::string started = cluster.start();
+        QVERIFY2(started.empty(), started.c_str());
+        constexpr int kKeys = 60;
+        for (int i = 0; i < kKeys; ++i) {
+            QCOMPARE(
+                cluster.command(cluster.ports()[0], {"-c", "set", QStringLiteral("c:%1").arg(i),
+                                                     QStringLiteral("v%1").arg(i)}),
+                std::string("OK\n"));
+        }
+        MainWindow window;
+        window.show();
+        SourceRef ref = redisRef();
+        ref.location = QString::fromStdString(cluster.seedUrl());
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(ref);
+        QVERIFY(loaded.wait(15000));
+        window.actions().analysis->trigger();
+        auto* view = window.findChild<AnalysisView*>();
+        QVERIFY(view);
+        view->setBudgetMs(0);
+        QVERIFY(analyze(*view));
+        const auto report = view->report();
+        QCOMPARE(report->keys, quint64{kKeys});
+        QCOMPARE(report->nodes.size(), std::size_t{3});
+        quint64 keys = 0;
+        for (const auto& node : report->nodes) {
+            const int port = std::stoi(node.address.substr(node.address.rfind(':') + 1));
+            QCOMPARE(QString::number(node.count.keys),
+                     QString::fromStdString(cluster.command(port, {"DBSIZE"})).trimmed());
+            keys += node.count.keys;
+        }
+        QCOMPARE(keys, report->keys);
+        auto* tabs = view->findChild<QTabWidget*>(QStringLiteral("analysisTabs"));
+        auto* table = view->findChild<QTreeWidget*>(QStringLiteral("analysisNodes"));
+        QVERIFY(tabs && table);
+        QVERIFY(tabs->isTabVisible(tabs->indexOf(table)));
+        QCOMPARE(table->topLevelItemCount(), 3);
+        QCOMPARE(table->topLevelItem(0)->text(0), QString::fromStdString(report->nodes[0].address));
     }
 
     // Paused, the census holds while the source answers on its own connection; Cancel ends it

@@ -290,6 +290,12 @@ void AnalysisView::updateButtons() {
     m_pause->setText(m_runner->isPaused() ? tr("Resume") : tr("Pause"));
     m_cancel->setEnabled(running);
     m_export->setEnabled(report() != nullptr);
+    // Only a Redis source draws a random sample (Source::sample).
+    const bool redis = m_shown != nullptr && m_shown->ref().kind == SourceKind::kRedis;
+    if (!redis) m_mode->setCurrentIndex(0);
+    m_mode->setEnabled(redis && !running);
+    m_sample->setEnabled(redis && !running && m_mode->currentIndex() == 1);
+    m_budget->setEnabled(!running);
 }
 
 void AnalysisView::onProgress() {
