@@ -398,7 +398,7 @@ void AnalysisView::showLevel(std::size_t level) {
         m_level = kTop;
         m_treemap->setItems({}, tr("Analyze the source to see where its bytes are."));
         m_breadcrumb->clear();
-        m_up->setEnabled(false);
+        m_up->setVisible(false);  // no path before a report
         return;
     }
     const auto& nodes = r->namespaces.nodes;
@@ -450,6 +450,7 @@ void AnalysisView::showLevel(std::size_t level) {
         crumbs += QStringLiteral(" › ") + chain.join(QStringLiteral(" › "));
     }
     m_breadcrumb->setText(crumbs);
+    m_up->setVisible(true);
     m_up->setEnabled(m_level != kTop);
     m_treemap->setItems(items, tr("No bytes counted."));
 }
@@ -513,14 +514,17 @@ QString AnalysisView::exportPng(const QString& path) const {
 }
 
 void AnalysisView::chooseExport(int kind) {
-    static const char* kFilters[] = {"JSON (*.json)", "CSV (*.csv)", "PNG image (*.png)"};
-    static const char* kSuffixes[] = {".json", ".csv", ".png"};
-    const QString suggested = m_runner->reportSource().name.isEmpty()
-                                  ? QStringLiteral("analysis")
-                                  : m_runner->reportSource().name + QStringLiteral(" analysis");
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Analysis"),
-                                                suggested + QLatin1String(kSuffixes[kind]),
-                                                tr(kFilters[kind]));
+    const QString base = m_runner->reportSource().name.isEmpty()
+                             ? QStringLiteral("analysis")
+                             : m_runner->reportSource().name + QStringLiteral(" analysis");
+    const QString filter = kind == 0   ? tr("JSON (*.json)")
+                           : kind == 1 ? tr("CSV (*.csv)")
+                                       : tr("PNG image (*.png)");
+    const QString suffix = kind == 0   ? QStringLiteral(".json")
+                           : kind == 1 ? QStringLiteral(".csv")
+                                       : QStringLiteral(".png");
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Analysis"), base + suffix, filter);
     if (path.isEmpty()) return;
     const QString error = kind == 0   ? exportJson(path)
                           : kind == 1 ? exportCsv(path)
