@@ -538,11 +538,16 @@ AnalysisView* AnalysisView::addDock(QMainWindow* window, QAction* show, EntriesM
     dock->setObjectName(QStringLiteral("analysisDock"));  // saveState() needs names
     dock->setWidget(view);
     window->addDockWidget(Qt::BottomDockWidgetArea, dock);
-    if (auto* log = window->findChild<QDockWidget*>(QStringLiteral("logDock")))
-        window->tabifyDockWidget(log, dock);
     dock->hide();
     dock->toggleViewAction()->setVisible(false);  // View ▸ Analysis (`show`) stands for it
     connect(show, &QAction::triggered, dock, [window, dock] {
+        // Shown in a place of its own: a tab beside the Log. (Done here, not at start-up, so
+        // that a window that never shows it keeps its saved layout exactly.)
+        auto* log = window->findChild<QDockWidget*>(QStringLiteral("logDock"));
+        if (!dock->isVisible() && !dock->isFloating() && log != nullptr && log->isVisible() &&
+            window->tabifiedDockWidgets(dock).isEmpty()) {
+            window->tabifyDockWidget(log, dock);
+        }
         dock->show();
         dock->raise();
         // The treemap wants room: at least 45 % of the window's height the first time.
