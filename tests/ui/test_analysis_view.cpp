@@ -191,6 +191,16 @@ class TestAnalysisView : public QObject {
         QCOMPARE(twat_cache::test::loadedKeys(*window.entriesModel()).size(), 100);
         view->up();
         QCOMPARE(window.entriesModel()->filter(), QString());
+        // A click on one of the largest keys lists it.
+        auto* largest = view->findChild<QTreeWidget*>(QStringLiteral("analysisLargest"));
+        QVERIFY(largest && largest->topLevelItemCount() > 0);
+        view->findChild<QTabWidget*>(QStringLiteral("analysisTabs"))->setCurrentWidget(largest);
+        largest->scrollToItem(largest->topLevelItem(0));
+        QTest::mouseClick(largest->viewport(), Qt::LeftButton, {},
+                          largest->visualItemRect(largest->topLevelItem(0)).center());
+        QCOMPARE(window.entriesModel()->filter(),
+                 QString::fromStdString(view->report()->top_by_bytes.front().key));
+        QVERIFY(window.entriesModel()->filter().startsWith(QStringLiteral("big:a:")));
         QCOMPARE(view->level(), twat_cache::NamespaceReport::kNoParent);
         QCOMPARE(treemap->items().size(), 3);
     }
