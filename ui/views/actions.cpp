@@ -58,6 +58,10 @@ Actions::Actions(QWidget* owner)
       filter(make(owner, "actionFilter", QObject::tr("&Filter…"), QStringLiteral("filter.svg"),
                   QKeySequence(Qt::CTRL | Qt::Key_F),
                   QObject::tr("Show only entries whose key contains a text"))),
+      analysis(make(owner, "actionAnalysis", QObject::tr("&Analysis"), {},
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                    QObject::tr("Where the entries and bytes are: a census of the source by "
+                                "namespace, type and time to live, drawn as a treemap"))),
       deleteSelected(make(owner, "actionDeleteSelected", QObject::tr("&Delete Selected…"),
                           QStringLiteral("delete.svg"), QKeySequence(Qt::Key_Delete),
                           QObject::tr("Delete the selected entries (with a preview)"))),
@@ -114,6 +118,7 @@ QList<QAction*> Actions::all() const {
             quit,
             refresh,
             filter,
+            analysis,
             deleteSelected,
             clearExpired,
             clearAll,

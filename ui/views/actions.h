@@ -24,6 +24,7 @@ struct Actions {
     QAction* quit;            // Ctrl+Q
     QAction* refresh;         // F5
     QAction* filter;          // Ctrl+F
+    QAction* analysis;        // Ctrl+Shift+A: shows the Analysis dock (analysis_view.h)
     QAction* deleteSelected;  // Del
     QAction* clearExpired;
     QAction* clearAll;

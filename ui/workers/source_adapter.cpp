@@ -249,6 +249,13 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     return out;
 }
 
+Result<core::AnalysisReport> SourceAdapter::analyze(const core::AnalysisOptions& options,
+                                                    core::AnalysisControl& control,
+                                                    const core::AnalysisProgressFn& progress) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return core::analyze(*m_state->source, options, &control, progress);
+}
+
 Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueBytes) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     auto detail = m_state->source->detail(toStd(id));

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 
+#include "twat_cache/analysis.h"
 #include "twat_cache/status.h"
 #include "workers/source_types.h"
 
@@ -71,6 +72,12 @@ class SourceAdapter {
     // pages when `cancel` becomes true.
     Result<quint64> saveValue(const QByteArray& id, const QString& path, const ProgressFn& progress,
                               const std::atomic<bool>& cancel);
+
+    // The census of the open source (twat_cache/analysis.h): blocks until it is complete or
+    // `control` cancels it; `progress` is called on this thread after each page.
+    Result<::twat_cache::AnalysisReport> analyze(const ::twat_cache::AnalysisOptions& options,
+                                                 ::twat_cache::AnalysisControl& control,
+                                                 const ::twat_cache::AnalysisProgressFn& progress);
 
   private:
     struct State;

@@ -202,6 +202,7 @@ class Aggregates {
             m_soon.add(e.size);
         }
         if (e.stored_ms) m_age[ageBucket(*e.stored_ms, now)].add(e.size);
+        if (!e.node.empty()) m_nodes[e.node].add(e.size);
         m_byBytes.offer(e);
         m_byLength.offer(e);
     }
@@ -230,6 +231,8 @@ class Aggregates {
         r.ttl_buckets = counts(m_ttl);
         r.age_buckets = counts(m_age);
         r.expiring_within_hour = count(m_soon);
+        r.nodes.clear();
+        for (const auto& [address, a] : m_nodes) r.nodes.push_back({address, count(a)});
         m_tree.fill(r.namespaces, [](std::string_view raw) { return std::string(raw); });
         r.namespaces.keys_scanned = n;
         if (sampled) {
@@ -250,7 +253,7 @@ class Aggregates {
     detail::NamespaceTree m_tree;
     TopList m_byBytes, m_byLength;
     Acc m_all, m_soon;
-    std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age;
+    std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age, m_nodes;
 };
 
 // The sampled analysis: the population from stats(), the draws from sample().

@@ -169,6 +169,7 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
     for (std::size_t i = 0; i < keys.size(); ++i) {
         EntrySummary& e = out[i];
         e.id = idOf(keys[i]);
+        if (m_cluster) e.node = m_cluster->ownerOf(keySlot(keys[i]));
         const std::string_view key = keys[i];
         setKeyText(e, renderItem(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         const redisReply& type = *(*replies)[3 * i];
