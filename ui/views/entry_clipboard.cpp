@@ -65,6 +65,9 @@ EntryClipboard::EntryClipboard(const Actions& actions, MaintenanceController* ma
             &EntryClipboard::updateActions);
     connect(m_entries->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &EntryClipboard::updateActions);
+    // A reset empties the selection without selectionChanged().
+    connect(m_entries->model(), &QAbstractItemModel::modelReset, this,
+            &EntryClipboard::updateActions);
     connect(this, &EntryClipboard::copied, maintenance, [maintenance](const QString& what) {
         maintenance->report(QStringLiteral("info"), what);
     });

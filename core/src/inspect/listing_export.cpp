@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "util/fs_util.h"
 
@@ -23,13 +24,24 @@ nlohmann::json optionalJson(const std::optional<T>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-// A unique temporary name beside `path`, created empty (O_EXCL), so two exports never share it.
+// A unique temporary name beside `path`, created empty (O_EXCL), so two exports never share
+// it; its mode is an ordinary file's (0666 minus the umask), which the rename keeps.
 Result<std::filesystem::path> createTemp(const std::filesystem::path& path) {
-    std::string name = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkstemp(name.data());
-    if (fd < 0) return detail::statusFromErrno(errno, "cannot create a file beside", path);
-    ::close(fd);
-    return std::filesystem::path(name);
+    std::random_device random;
+    for (int attempt = 0;; ++attempt) {
+        const std::filesystem::path name =
+            path.parent_path() /
+            ("." + path.filename().string() + "." + std::to_string(::getpid()) + "." +
+             std::to_string(random()) + ".tmp");
+        const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            ::close(fd);
+            return name;
+        }
+        if (errno != EEXIST || attempt >= 100) {
+            return detail::statusFromErrno(errno, "cannot create a file beside", path);
+        }
+    }
 }
 
 }  // namespace
