@@ -26,6 +26,7 @@
 #include "views/listing_exporter.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "window_fixtures.h"
 #include "workers/redis_cli_command.h"
 #include "workers/source_client.h"
 
@@ -47,35 +48,16 @@ class TestEntryCommands : public QObject {
     std::unique_ptr<RawRedis> m_raw;
 
     bool open(MainWindow& window) {
-        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
-        SourceRef ref;
-        ref.kind = SourceKind::kRedis;
-        ref.location = QString::fromStdString(m_server->url());
-        ref.name = QStringLiteral("commands redis");
-        window.addSource(ref);
-        return loaded.wait(10000) && window.entriesModel()->lastError().isEmpty();
+        return twat_cache::test::openRedisSource(window, m_server->url(),
+                                                 QStringLiteral("commands redis"));
+    }
+
+    static bool select(MainWindow& window, const QString& key) {
+        return twat_cache::test::selectKey(window, key);
     }
 
     static QTableView* entriesView(MainWindow& window) {
         return window.findChild<QTableView*>(QStringLiteral("entriesView"));
-    }
-
-    // Selects the row of `key` (loading pages until it shows); false when it never does.
-    bool select(MainWindow& window, const QString& key) {
-        EntriesModel* model = window.entriesModel();
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            for (int row = 0; row < model->rowCount(); ++row) {
-                if (model->index(row, 0).data().toString() == key) {
-                    entriesView(window)->selectionModel()->select(
-                        model->index(row, 0),
-                        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                    return true;
-                }
-            }
-            if (model->canFetchMore({})) model->fetchMore({});
-            QTest::qWait(20);
-        }
-        return false;
     }
 
     bool logSays(MainWindow& window, const QString& text) {
