@@ -84,7 +84,8 @@ Actions::Actions(QWidget* owner)
                           {},
                           QObject::tr("Delete every key matching the filter, over the whole "
                                       "keyspace, not only the rows loaded (with a preview)"))),
-      copyKey(make(owner, "actionCopyKey", QObject::tr("&Copy Key"), {}, QKeySequence::Copy,
+      copyKey(make(owner, "actionCopyKey", QObject::tr("&Copy Key"), {},
+                   QKeySequence(Qt::CTRL | Qt::Key_C),
                    QObject::tr("Copy the selected entries' keys, one a line"))),
       copyValue(make(owner, "actionCopyValue", QObject::tr("Copy &Value"), {}, {},
                      QObject::tr("Copy the selected entry's value as text (up to 64 KiB)"))),
