@@ -32,7 +32,9 @@
 #include "views/analysis_view.h"
 #include "views/details_pane.h"
 #include "views/entries_columns.h"
+#include "views/entry_clipboard.h"
 #include "views/entry_editing.h"  // and maintenance_controller.h
+#include "views/listing_exporter.h"
 #include "views/log_panel.h"
 #include "views/namespace_panel.h"
 #include "views/nodes_panel.h"
@@ -99,6 +101,8 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     buildMenusAndToolbar();
     connectActions();
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
+    new EntryClipboard(*m_actions, m_maintenance, m_entriesView, this);
+    new ListingExporter(*m_actions, m_maintenance, m_filterEdit, this);
     QSettings settings;
     restoreSettings(settings);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source

@@ -174,6 +174,32 @@ void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
         &SourceClient::valueSaved);
 }
 
+void SourceClient::requestExportListing(const QString& filter, bool csv, const QString& path) {
+    m_cancelSave.store(false);
+    ask(
+        Channel::kSave, invalidate(Channel::kSave),
+        [this, filter, csv, path](SourceAdapter& adapter) {
+            return adapter.exportListing(
+                filter, csv, path,
+                [this](quint64 written, quint64 scanned, quint64 total) {
+                    emit exportProgress(written, scanned, total);
+                },
+                m_cancelSave);
+        },
+        [this](const ListingExported& done, const QString& error) {
+            emit listingExported(done.written, done.cancelled, error);
+        });
+}
+
+void SourceClient::requestValueText(const QByteArray& id, qint64 maxValueBytes) {
+    ask(
+        Channel::kCopy, invalidate(Channel::kCopy),
+        [=](SourceAdapter& adapter) { return adapter.detail(id, maxValueBytes); },
+        [this, id](const EntryDetail& detail, const QString& error) {
+            emit valueTextReady(id, detail, error);
+        });
+}
+
 void SourceClient::requestStats() {
     ask(
         Channel::kStats, invalidate(Channel::kStats),
