@@ -136,6 +136,8 @@ int runStats(const CliState& state, const std::string& target) {
                   {"misses", optionalJson(st->misses)},
                   {"hit_ratio", ratio ? json(*ratio) : json(nullptr)},
                   {"evictions", optionalJson(st->evictions)},
+                  {"compute_time_s", optionalJson(secondsOf(st->compute_ns))},
+                  {"time_saved_s", optionalJson(secondsOf(st->saved_ns))},
                   {"note", st->note}};
         json extra = json::object();
         for (const auto& [name, value] : st->extra) extra[name] = value;
@@ -164,9 +166,12 @@ int runStats(const CliState& state, const std::string& target) {
     if (ratio) std::snprintf(buf, sizeof(buf), "%.1f%%", *ratio * 100.0);
     t.add({"hit ratio", ratio ? buf : "-"});
     t.add({"evictions", num(st->evictions)});
+    t.add({"compute time", st->compute_ns ? humanDuration(*st->compute_ns) : "not recorded"});
+    t.add({"time saved", st->saved_ns ? humanDuration(*st->saved_ns) : "not recorded"});
     for (const auto& [name, value] : st->extra) t.add({name, std::to_string(value)});
     if (!st->note.empty()) t.add({"note", st->note});
     t.print(stdout);
+    std::printf("%s\n", timeSavedSentence(st->saved_ns, st->hits).c_str());
     if (!st->nodes.empty()) {
         std::printf("\n");
         printNodes(st->nodes);
