@@ -516,9 +516,10 @@ void addInspectCommands(CLI::App& app, CliState& state) {
         state.exit_code = runMaintenance(state, ca->target, req, "delete");
     });
 
-    auto* prune = app.add_subcommand("prune", "Delete the oldest entries down to a limit");
+    auto* prune = app.add_subcommand(
+        "prune", "Delete the oldest (or least valuable) entries down to a limit");
     struct PruneArgs {
-        std::string target, maxBytes;
+        std::string target, maxBytes, by = "age";
         std::optional<std::uint64_t> maxEntries;
     };
     auto pa = std::make_shared<PruneArgs>();
@@ -526,8 +527,11 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     auto* mb = prune->add_option("--max-bytes", pa->maxBytes, "Keep at most this size (e.g. 64M)");
     auto* me = prune->add_option("--max-entries", pa->maxEntries, "Keep at most this many entries");
     mb->excludes(me);
+    prune->add_option("--by", pa->by, "age: oldest first; value: least time saved per byte first")
+        ->check(CLI::IsMember({"age", "value"}));
     prune->callback([&state, pa] {
         PlanRequest req;
+        if (pa->by == "value") req.prune_order = PlanRequest::PruneOrder::kValue;
         if (!pa->maxBytes.empty()) {
             auto size = parseSize(pa->maxBytes);
             if (!size.ok()) {

@@ -7,6 +7,7 @@
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -241,6 +242,63 @@ class TestTimeSaved : public QObject {
         QCOMPARE(e.contains(makeKey("cost", 0)).value(), kept);
         QCOMPARE(e.contains(makeKey("cost", 1)).value(), kept);
         QVERIFY(e.contains(makeKey("cost", 7)).value());  // the newest stays either way
+    }
+
+    // prune --by value: the plan takes the entries that saved least per byte first, its
+    // preview lists exactly what execute() deletes, and the valuable entries stay.
+    void pruneByValue() {
+        auto clock = std::make_shared<ManualClock>();
+        // cost(x): x ms to compute; value(x) = hits x cost: x = 1..6, each hit x % 3 times.
+        auto f = bcache(config("prune", clock), [clock](int x) {
+            clock->advanceMs(x * 10);
+            return std::string(100, 'v');
+        });
+        QVERIFY(f.ok());
+        for (int x = 1; x <= 6; ++x) {
+            (*f)(x);
+            for (int h = 0; h < x % 3; ++h) (*f)(x);
+        }
+        QVERIFY(f->engine().flush().ok());
+        // saved: x=1: 10, x=2: 40, x=3: 0, x=4: 40, x=5: 100, x=6: 0 (ms); same sizes.
+        auto info = Discovery::identify(fs::path(m_tmp.path()) / "root" / "prune");
+        QVERIFY(info.ok());
+        auto src = Discovery::open(*info, {});
+        QVERIFY(src.ok());
+        PlanRequest req;
+        req.action = PlanRequest::Action::kPruneToEntries;
+        req.limit = 3;
+        req.prune_order = PlanRequest::PruneOrder::kValue;
+        auto plan = (*src)->plan(req);
+        QVERIFY2(plan.ok(), plan.status().toString().c_str());
+        const PlanPreview& pv = (*plan)->preview();
+        QCOMPARE(pv.count, 3u);
+        std::vector<std::string> previewed;
+        for (const auto& e : pv.sample) previewed.push_back(e.key_text);
+        // Never hit (x = 3 then 6, store order among equals), then the 10 ms saved by x = 1.
+        QCOMPARE(previewed.size(), std::size_t(3));
+        QVERIFY2(previewed[0].find("3") != std::string::npos, previewed[0].c_str());
+        QVERIFY2(previewed[1].find("6") != std::string::npos, previewed[1].c_str());
+        QVERIFY2(previewed[2].find("1") != std::string::npos, previewed[2].c_str());
+        auto done = (*plan)->execute();
+        QVERIFY(done.ok());
+        QCOMPARE(done->deleted, 3u);
+        std::set<std::string> left;
+        for (const auto& e : (*src)->entries("", 10, {})->entries) left.insert(e.key_text);
+        QCOMPARE(left.size(), std::size_t(3));
+        for (const auto& gone : previewed) QVERIFY(!left.count(gone));
+
+        // A source that records no compute time refuses, saying why.
+        const fs::path plain = fs::path(m_tmp.path()) / "plain";
+        fs::create_directories(plain);
+        std::ofstream(plain / "a.bin") << "data";
+        auto pinfo = Discovery::identify(plain);
+        QVERIFY(pinfo.ok());
+        auto psrc = Discovery::open(*pinfo, {});
+        QVERIFY(psrc.ok());
+        auto refused = (*psrc)->plan(req);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.status().message().find("no compute time") != std::string::npos,
+                 refused.status().toString().c_str());
     }
 
   private:

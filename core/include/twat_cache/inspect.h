@@ -285,8 +285,8 @@ struct PlanRequest {
         kDeleteEntries,   // the entries named in `entry_ids`
         kClearAll,        // every entry
         kClearExpired,    // entries whose expiry has passed
-        kPruneToBytes,    // oldest first until at most `limit` bytes remain
-        kPruneToEntries,  // oldest first until at most `limit` entries remain
+        kPruneToBytes,    // by `prune_order` until at most `limit` bytes remain
+        kPruneToEntries,  // by `prune_order` until at most `limit` entries remain
         kOlderThan,       // entries stored more than `age` ago
         kMatchGlob,       // entries whose key text matches `glob`
         // Not a deletion: sets the TTL (`ttl`) of the entries named in `entry_ids`, or when
@@ -305,6 +305,16 @@ struct PlanRequest {
     bool confirmed = false;
     // kSetTtl: the new time to live (more than 0); nullopt removes the expiry ("persist").
     std::optional<std::chrono::milliseconds> ttl{};
+    // Which entries the prune actions take first.
+    enum class PruneOrder {
+        kOldest,  // oldest stored first
+        // Least value per byte first: an entry's value is the time it saved
+        // (EntrySummary::saved_ns, or hits x compute_ns), else its compute time (what its next
+        // hit would save); entries that record neither go first, then ties oldest first. A
+        // source that records no compute time for any entry refuses (NotSupported).
+        kValue,
+    };
+    PruneOrder prune_order = PruneOrder::kOldest;
 };
 
 struct PlanPreview {
