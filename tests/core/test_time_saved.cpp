@@ -283,7 +283,9 @@ class TestTimeSaved : public QObject {
         QVERIFY(done.ok());
         QCOMPARE(done->deleted, 3u);
         std::set<std::string> left;
-        for (const auto& e : (*src)->entries("", 10, {})->entries) left.insert(e.key_text);
+        auto after = (*src)->entries("", 10, {});
+        QVERIFY(after.ok());
+        for (const auto& e : after->entries) left.insert(e.key_text);
         QCOMPARE(left.size(), std::size_t(3));
         for (const auto& gone : previewed) QVERIFY(!left.count(gone));
 
