@@ -40,7 +40,7 @@ enum class Policy {
     // is the priority of the last entry evicted and is taken into H when the entry is stored
     // or hit, so the value of entries no longer used decays relative to newer ones. The
     // lowest H leaves first. Entries without a recorded compute time count 1 ns. Memory:
-    // O(1) per hit, O(16) per eviction (the lowest of 16 sampled entries, exact up to 16
+    // O(1) per hit, O(128) per eviction (the lowest of 128 sampled entries, exact up to 128
     // per shard); sqlite: an index on H, O(log n) per eviction and per batched hit stamp.
     // Redis and files fall back to lru (docs/ENGINES.md says why).
     kCost,

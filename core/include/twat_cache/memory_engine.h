@@ -16,7 +16,7 @@
 // and a shard may evict (or, with policy none, refuse) while others still have room.
 //
 // Policies: lru, lfu, fifo, rr (a fixed-seed generator per shard, so runs are reproducible),
-// cost (GreedyDual-Size-Frequency over the compute times recorded, sampled like lfu) and none
+// cost (GreedyDual-Size-Frequency over the compute times recorded, 128 samples) and none
 // (nothing is evicted: a full cache refuses new keys with Busy). Because hits do not reorder
 // anything, lru and lfu are approximations decided at eviction time:
 //   * lru is CLOCK (second chance): the victim is the oldest-queued entry not hit since it

@@ -221,10 +221,10 @@ double MemoryShard::costPriority(const MemoryEntry& e) noexcept {
 MemoryEntry* MemoryShard::costVictim() {
     const std::size_t n = m_slots.size();
     if (n == 0) return nullptr;
-    const bool every = n <= kLfuSamples;
+    const bool every = n <= kCostSamples;
     MemoryEntry* best = nullptr;
     double bestH = 0;
-    for (std::size_t i = 0; i < (every ? n : kLfuSamples); ++i) {
+    for (std::size_t i = 0; i < (every ? n : kCostSamples); ++i) {
         MemoryEntry* c = m_slots[every ? i : static_cast<std::size_t>(nextRandom() % n)];
         const double h = costPriority(*c);
         if (best == nullptr || h < bestH || (h == bestH && c->seq < best->seq)) {

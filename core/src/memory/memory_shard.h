@@ -17,7 +17,7 @@
 //     when the shard holds at most kLfuSamples, else among kLfuSamples random ones, as
 //     Redis's approximated lfu does (maxmemory-samples).
 //   * cost (GreedyDual-Size-Frequency) picks the entry of lowest priority
-//     H = base + (hits + 1) x compute / bytes among the same sample as lfu, where `base` is
+//     H = base + (hits + 1) x compute / bytes among kCostSamples entries, where `base` is
 //     the shard's inflation value L when the entry was stored or last hit, and L becomes the
 //     H of each victim: entries not hit for a while fall behind newer ones. A hit refreshes
 //     the entry's base with a relaxed store only when L moved since (touchCost).
@@ -83,6 +83,10 @@ class alignas(64) MemoryShard {
     // lfu considers every entry of a shard up to this size, a random sample of this many
     // above it.
     static constexpr std::size_t kLfuSamples = 16;
+    // cost considers every entry of a shard up to this size, a random sample above it: its
+    // priorities spread over orders of magnitude, so a wider sample pays (evictions follow
+    // misses, which compute; docs/benchmarks/time_saved.md).
+    static constexpr std::size_t kCostSamples = 128;
 
     MemoryShard() = default;
     MemoryShard(const MemoryShard&) = delete;
