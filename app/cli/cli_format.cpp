@@ -80,6 +80,43 @@ void Table::add(std::vector<std::string> row) {
     m_rows.push_back(std::move(row));
 }
 
+std::string humanDuration(std::uint64_t ns) {
+    constexpr std::uint64_t kUs = 1'000, kMs = 1'000'000, kS = 1'000'000'000;
+    constexpr std::uint64_t kMin = 60 * kS, kHour = 60 * kMin;
+    char buf[64];
+    if (ns >= kHour) {
+        std::snprintf(buf, sizeof(buf), "%llu h %llu min",
+                      static_cast<unsigned long long>(ns / kHour),
+                      static_cast<unsigned long long>(ns % kHour / kMin));
+    } else if (ns >= kMin) {
+        std::snprintf(buf, sizeof(buf), "%llu min %llu s",
+                      static_cast<unsigned long long>(ns / kMin),
+                      static_cast<unsigned long long>(ns % kMin / kS));
+    } else if (ns >= kS) {
+        std::snprintf(buf, sizeof(buf), "%.1f s",
+                      static_cast<double>(ns) / static_cast<double>(kS));
+    } else if (ns >= kMs) {
+        std::snprintf(buf, sizeof(buf), "%.1f ms",
+                      static_cast<double>(ns) / static_cast<double>(kMs));
+    } else {
+        std::snprintf(buf, sizeof(buf), "%llu us", static_cast<unsigned long long>(ns / kUs));
+    }
+    return buf;
+}
+
+std::string timeSavedSentence(std::optional<std::uint64_t> savedNs,
+                              std::optional<std::uint64_t> hits) {
+    if (!savedNs) return "time saved: not recorded";
+    std::string out = "saved " + humanDuration(*savedNs) + " of compute";
+    if (hits) out += " (" + humanCount(*hits) + (*hits == 1 ? " hit)" : " hits)");
+    return out;
+}
+
+std::optional<double> secondsOf(std::optional<std::uint64_t> ns) {
+    if (!ns) return std::nullopt;
+    return static_cast<double>(*ns) / 1e9;
+}
+
 std::string humanCount(std::uint64_t n) {
     std::string digits = std::to_string(n);
     for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, 1, ',');

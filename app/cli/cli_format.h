@@ -20,6 +20,15 @@ std::string humanSpan(std::optional<std::int64_t> ms);
 // Age relative to `nowMs`: "5m ago", "in 2h"; "-" when unknown.
 std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs);
 
+// A duration of nanoseconds: "3 h 12 min", "4 min 5 s", "2.5 s", "12.0 ms", "850 us".
+std::string humanDuration(std::uint64_t ns);
+// What a cache saved: "saved 3 h 12 min of compute (1,204 hits)"; "time saved: not recorded"
+// when the cache records none (`savedNs` nullopt).
+std::string timeSavedSentence(std::optional<std::uint64_t> savedNs,
+                              std::optional<std::uint64_t> hits);
+// Nanoseconds as seconds for JSON (a number), or null when not recorded: "compute_time_s".
+std::optional<double> secondsOf(std::optional<std::uint64_t> ns);
+
 // "1,234,567": digits grouped by thousands.
 std::string humanCount(std::uint64_t n);
 // How far one listing call got: "scanned 120,000 of ~300,000 keys (time budget spent)",

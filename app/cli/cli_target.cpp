@@ -18,6 +18,11 @@ using nlohmann::json;
 json optionalJson(const std::optional<std::uint64_t>& v) {
     return v ? json(*v) : json(nullptr);
 }
+
+json optionalJson(const std::optional<double>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
 json timeJson(const std::optional<std::int64_t>& ms) {
     return ms ? json(isoTimeUtc(*ms)) : json(nullptr);
 }

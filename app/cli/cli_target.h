@@ -17,6 +17,7 @@
 namespace twat_cache::cli {
 
 nlohmann::json optionalJson(const std::optional<std::uint64_t>& v);
+nlohmann::json optionalJson(const std::optional<double>& v);
 nlohmann::json timeJson(const std::optional<std::int64_t>& ms);
 // Prints `j` indented; text that is not UTF-8 is replaced rather than failing.
 void printJson(const nlohmann::json& j);

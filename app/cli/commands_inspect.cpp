@@ -137,6 +137,8 @@ int runStats(const CliState& state, const std::string& target) {
                   {"misses", optionalJson(st->misses)},
                   {"hit_ratio", ratio ? json(*ratio) : json(nullptr)},
                   {"evictions", optionalJson(st->evictions)},
+                  {"compute_time_s", optionalJson(secondsOf(st->compute_ns))},
+                  {"time_saved_s", optionalJson(secondsOf(st->saved_ns))},
                   {"note", st->note}};
         json extra = json::object();
         for (const auto& [name, value] : st->extra) extra[name] = value;
@@ -165,9 +167,12 @@ int runStats(const CliState& state, const std::string& target) {
     if (ratio) std::snprintf(buf, sizeof(buf), "%.1f%%", *ratio * 100.0);
     t.add({"hit ratio", ratio ? buf : "-"});
     t.add({"evictions", num(st->evictions)});
+    t.add({"compute time", st->compute_ns ? humanDuration(*st->compute_ns) : "not recorded"});
+    t.add({"time saved", st->saved_ns ? humanDuration(*st->saved_ns) : "not recorded"});
     for (const auto& [name, value] : st->extra) t.add({name, std::to_string(value)});
     if (!st->note.empty()) t.add({"note", st->note});
     t.print(stdout);
+    std::printf("%s\n", timeSavedSentence(st->saved_ns, st->hits).c_str());
     if (!st->nodes.empty()) {
         std::printf("\n");
         printNodes(st->nodes);
@@ -546,9 +551,10 @@ void addInspectCommands(CLI::App& app, CliState& state) {
         state.exit_code = runMaintenance(state, ca->target, req, "delete");
     });
 
-    auto* prune = app.add_subcommand("prune", "Delete the oldest entries down to a limit");
+    auto* prune = app.add_subcommand(
+        "prune", "Delete the oldest (or least valuable) entries down to a limit");
     struct PruneArgs {
-        std::string target, maxBytes;
+        std::string target, maxBytes, by = "age";
         std::optional<std::uint64_t> maxEntries;
     };
     auto pa = std::make_shared<PruneArgs>();
@@ -556,8 +562,11 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     auto* mb = prune->add_option("--max-bytes", pa->maxBytes, "Keep at most this size (e.g. 64M)");
     auto* me = prune->add_option("--max-entries", pa->maxEntries, "Keep at most this many entries");
     mb->excludes(me);
+    prune->add_option("--by", pa->by, "age: oldest first; value: least time saved per byte first")
+        ->check(CLI::IsMember({"age", "value"}));
     prune->callback([&state, pa] {
         PlanRequest req;
+        if (pa->by == "value") req.prune_order = PlanRequest::PruneOrder::kValue;
         if (!pa->maxBytes.empty()) {
             auto size = parseSize(pa->maxBytes);
             if (!size.ok()) {

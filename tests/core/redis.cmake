@@ -43,3 +43,6 @@ twat_cache_add_test(NAME test_redis_cluster_secure SOURCES test_redis_cluster_se
 # Threads sharing one cluster engine while a slot moves (concurrency: run under TSan in CI).
 twat_cache_add_test(NAME test_redis_cluster_threads SOURCES test_redis_cluster_threads.cpp
     LABELS redis concurrency TIMEOUT 120)
+# Time saved (issue 18): compute and saved time in the envelope and the __meta counters.
+twat_cache_add_test(NAME test_redis_time_saved SOURCES test_redis_time_saved.cpp LABELS redis
+    LIBS PkgConfig::HIREDIS TIMEOUT 60)

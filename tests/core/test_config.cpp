@@ -203,10 +203,18 @@ class TestConfig : public QObject {
     }
 
     void policyAndEngineNamesRoundTrip() {
-        for (Policy p : {Policy::kLru, Policy::kLfu, Policy::kFifo, Policy::kRr, Policy::kNone}) {
+        for (Policy p : {Policy::kLru, Policy::kLfu, Policy::kFifo, Policy::kRr, Policy::kCost,
+                         Policy::kNone}) {
             QCOMPARE(*parsePolicy(policyName(p)), p);
         }
         QCOMPARE(*parsePolicy("least-recently-stored"), Policy::kFifo);
+        QCOMPARE(*parsePolicy("GDSF"), Policy::kCost);
+        // From the environment, like the other policies.
+        auto resolved =
+            resolveConfig(CacheConfig{.name = "p"},
+                          fakeEnv({{"HOME", "/home/u"}, {"TWAT_CACHE_POLICY", "cost"}}));
+        QVERIFY2(resolved.ok(), resolved.status().toString().c_str());
+        QCOMPARE(resolved->policy, Policy::kCost);
         for (EngineKind k : {EngineKind::kAuto, EngineKind::kMemory, EngineKind::kSqlite,
                              EngineKind::kFiles, EngineKind::kRedis}) {
             QCOMPARE(*parseEngineKind(engineKindName(k)), k);

@@ -255,6 +255,48 @@ class TestInspectInterop : public QObject {
         QCOMPARE(src->entries("", 100, {})->entries.size(), std::size_t(4));
     }
 
+    // joblib records each call's duration in metadata.json: shown per entry and summed in
+    // the totals. diskcache records none: not recorded, never 0 (also in the CLI).
+    void computeTimes() {
+        auto src = open(m_root / "jl");
+        QVERIFY(src);
+        auto page = src->entries("", 100, {});
+        QVERIFY(page.ok());
+        std::uint64_t sum = 0;
+        for (const auto& e : page->entries) {
+            std::ifstream in(m_root / "jl" / "joblib" / e.id / "metadata.json");
+            const std::string text((std::istreambuf_iterator<char>(in)), {});
+            const QJsonObject meta = parseJson(text).object();
+            QVERIFY2(meta.contains("duration"), text.c_str());
+            const auto expected = static_cast<std::uint64_t>(meta["duration"].toDouble() * 1e9);
+            QVERIFY(e.compute_ns);
+            QCOMPARE(*e.compute_ns, expected);
+            QVERIFY(!e.saved_ns);  // joblib counts no hits
+            sum += expected;
+        }
+        auto st = src->stats();
+        QVERIFY(st.ok());
+        QCOMPARE(st->compute_ns.value_or(0), sum);
+        QVERIFY(!st->saved_ns);
+
+        auto dc = open(m_root / "dc_stats");
+        QVERIFY(dc);
+        auto dst = dc->stats();
+        QVERIFY(dst.ok());
+        QVERIFY(!dst->compute_ns);
+        QVERIFY(!dst->saved_ns);
+        auto dpage = dc->entries("", 10, {});
+        QVERIFY(dpage.ok() && !dpage->entries.empty());
+        QVERIFY(!dpage->entries.front().compute_ns);
+        const QJsonObject j = cliJson({"--root", m_root.string(), "stats", "dc_stats"}).object();
+        QVERIFY(j.contains("time_saved_s"));
+        QVERIFY(j["time_saved_s"].isNull());
+        QVERIFY(j["compute_time_s"].isNull());
+        const QJsonObject jl = cliJson({"--root", m_root.string(), "stats", "jl"}).object();
+        QVERIFY(jl["compute_time_s"].isDouble());
+        QVERIFY(jl["time_saved_s"].isNull());
+    }
+
     void dryRunAndConfirmation() {
         auto j = cliJson({"--root", m_root.string(), "clear", "dc_stats", "--expired", "--dry-run"})
                      .object();

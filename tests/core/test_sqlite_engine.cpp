@@ -388,7 +388,7 @@ class TestSqliteEngine : public QObject {
                              "SELECT name FROM pragma_table_info('entries') WHERE name IN "
                              "('accessed', 'access_count')"),
                  std::string());
-        QCOMPARE(queryColumn(db, "PRAGMA user_version"), std::string("3"));
+        QCOMPARE(queryColumn(db, "PRAGMA user_version"), std::string("4"));
         const std::int64_t t0 = clock->nowMs();
         for (const char* k : {"a", "b", "c"}) QVERIFY(engine->set(keyOf(k), recordOf(k, k)).ok());
         clock->advanceMs(50);

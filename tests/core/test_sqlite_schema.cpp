@@ -1,6 +1,6 @@
 // The sqlite engine's schema versions, against real SQLite files: a version-2 cache (built
 // here from the version-2 schema SQL, as the engine of that version wrote it) is migrated
-// in place to version 3 on open and keeps every entry, its totals and its access stamps; a
+// in place to version 3, then 4, on open and keeps every entry, its totals and its access stamps; a
 // newer version is refused and left untouched; schema 3 writes access rows only for lru/lfu
 // and evicts fifo in store order.
 #include <sqlite3.h>
@@ -163,9 +163,10 @@ class TestSqliteSchema : public QObject {
         auto& engine = **opened;
         {
             Db db(file);
-            QCOMPARE(db.column("PRAGMA user_version"), std::string("3"));
+            // Migrated through version 3 to 4 (compute times) in one opening.
+            QCOMPARE(db.column("PRAGMA user_version"), std::string("4"));
             QCOMPARE(db.column("SELECT value FROM meta WHERE name = 'schema_version'"),
-                     std::string("3"));
+                     std::string("4"));
         }
         QCOMPARE(objectNamed(file, "entries_insert"), std::string());
         QCOMPARE(objectNamed(file, "entries_created"), std::string());
@@ -177,6 +178,7 @@ class TestSqliteSchema : public QObject {
             QVERIFY2(v.ok(), v.status().toString().c_str());
             QCOMPARE(v->payload, "value of " + k);
             QCOMPARE(v->type_tag, 7u);
+            QVERIFY(!v->compute_ns);  // stored before compute times: not recorded
         }
         auto report = engine.check(false);
         QVERIFY(report.ok());
@@ -204,8 +206,8 @@ class TestSqliteSchema : public QObject {
         QVERIFY(report.ok() && !report->totals_mismatch);
     }
 
-    // A second opener of a migrated (or new) cache finds version 3 and changes nothing.
-    void reopenKeepsVersion3() {
+    // A second opener of a migrated (or new) cache finds version 4 and changes nothing.
+    void reopenKeepsVersion4() {
         TempDir dir;
         auto clock = std::make_shared<ManualClock>();
         auto cfg = sqliteConfig(dir.path(), {}, clock);
@@ -215,7 +217,7 @@ class TestSqliteSchema : public QObject {
         QVERIFY2(again.ok(), again.status().toString().c_str());
         QCOMPARE((*again)->get(keyOf("k2"))->payload, std::string("value of k2"));
         Db db(cfg.folder / "cache.db");
-        QCOMPARE(db.column("PRAGMA user_version"), std::string("3"));
+        QCOMPARE(db.column("PRAGMA user_version"), std::string("4"));
     }
 
     void newerVersionRefused() {
@@ -227,14 +229,14 @@ class TestSqliteSchema : public QObject {
             QVERIFY((*e)->set(keyOf("a"), recordOf("a", "1")).ok());
         }
         const fs::path file = cfg.folder / "cache.db";
-        { Db(file).exec("PRAGMA user_version = 4"); }
+        { Db(file).exec("PRAGMA user_version = 5"); }
         auto e = openSqliteCache(cfg);
         QVERIFY(!e.ok());
         QCOMPARE(e.status().code(), StatusCode::kNotSupported);
         const std::string& m = e.status().message();
-        QVERIFY2(m.find("schema version 4") != std::string::npos, m.c_str());
+        QVERIFY2(m.find("schema version 5") != std::string::npos, m.c_str());
         QVERIFY2(m.find("cache.db") != std::string::npos, m.c_str());
-        QCOMPARE(Db(file).column("PRAGMA user_version"), std::string("4"));
+        QCOMPARE(Db(file).column("PRAGMA user_version"), std::string("5"));
     }
 
     // Only the policies that read access stamps write them.

@@ -35,12 +35,22 @@ enum class Policy {
     kLfu,   // least frequently used (ties: least recently used)
     kFifo,  // first in, first out ("least recently stored" in diskcache's words)
     kRr,    // random replacement
+    // Greedy-Dual-Size-Frequency: keeps what saves the most compute time per byte. Each
+    // entry's priority is H = L + hits x compute time / size, where L (the inflation value)
+    // is the priority of the last entry evicted and is taken into H when the entry is stored
+    // or hit, so the value of entries no longer used decays relative to newer ones. The
+    // lowest H leaves first. Entries without a recorded compute time count 1 ns. Memory:
+    // O(1) per hit, O(128) per eviction (the lowest of 128 sampled entries, exact up to 128
+    // per shard); sqlite: an index on H, O(log n) per eviction and per batched hit stamp.
+    // Redis and files fall back to lru (docs/ENGINES.md says why).
+    kCost,
     kNone,  // never evict; a full cache refuses new entries (persistent engines only)
 };
 
 enum class EngineKind { kAuto, kMemory, kSqlite, kFiles, kRedis };
 
-// Names: "lru", "lfu", "fifo" (also "least-recently-stored"), "rr" (also "random"), "none".
+// Names: "lru", "lfu", "fifo" (also "least-recently-stored"), "rr" (also "random"), "cost"
+// (also "gdsf"), "none".
 TWAT_CACHE_EXPORT Result<Policy> parsePolicy(std::string_view text);
 TWAT_CACHE_EXPORT std::string_view policyName(Policy policy);
 // Names: "auto", "memory", "sqlite", "files", "redis".

@@ -38,14 +38,20 @@ struct Record {
     // Overrides the cache's ttl for this entry when set (0: never expires).
     std::optional<std::chrono::milliseconds> ttl{};
     std::string_view tag{};  // optional grouping tag (engines with capabilities().tags)
+    // How long the value took to compute, in nanoseconds, when the caller measured it (the
+    // memoization wrappers do). The engine keeps it with the entry, adds it to
+    // Stats::compute_ns, and adds it to Stats::saved_ns on each hit of the entry; the cost
+    // policy weighs entries by it. Unset: not recorded (adds nothing anywhere).
+    std::optional<std::uint64_t> compute_ns{};
 };
 
 // What get() returns.
 struct StoredValue {
     std::string payload;  // uncompressed Codec encoding
     std::uint64_t type_tag = 0;
-    std::int64_t created_ms = 0;  // Unix ms
-    std::int64_t expires_ms = 0;  // Unix ms; 0: never
+    std::int64_t created_ms = 0;                // Unix ms
+    std::int64_t expires_ms = 0;                // Unix ms; 0: never
+    std::optional<std::uint64_t> compute_ns{};  // Record::compute_ns; nullopt: not recorded
 };
 
 // One entry as inspection sees it.
@@ -58,6 +64,7 @@ struct EntryInfo {
     std::int64_t expires_ms = 0;   // Unix ms; 0: never
     std::uint64_t hits = 0;        // hits of this entry, where tracked
     std::string tag;
+    std::optional<std::uint64_t> compute_ns{};  // Record::compute_ns; nullopt: not recorded
 };
 
 // A page of a cursor scan. `cursor` is opaque; pass it back to continue. An empty cursor

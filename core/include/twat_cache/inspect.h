@@ -102,6 +102,12 @@ struct SourceStats {
     std::optional<std::uint64_t> hits;
     std::optional<std::uint64_t> misses;
     std::optional<std::uint64_t> evictions;
+    // Compute time of the misses stored and time saved by the hits, in nanoseconds (Stats::
+    // compute_ns and saved_ns for our own caches; joblib: the sum of its recorded call
+    // durations, and no saved time). nullopt: the cache does not record it ("not recorded",
+    // never 0).
+    std::optional<std::uint64_t> compute_ns;
+    std::optional<std::uint64_t> saved_ns;
     std::string note;
     // Further named counts a source knows, in a stable order: for Redis "db0.keys",
     // "server.expired_keys", "cache.<name>.hits", ...; empty for most sources.
@@ -172,6 +178,11 @@ struct EntrySummary {
     std::optional<std::int64_t> accessed_ms;
     std::optional<std::int64_t> expires_ms;
     std::optional<std::uint64_t> hits;  // access count of this entry, where tracked
+    // How long the entry's value took to compute, in nanoseconds (our envelopes and sqlite
+    // rows, joblib's recorded "duration"); nullopt: not recorded.
+    std::optional<std::uint64_t> compute_ns;
+    // Time this entry saved: hits x compute_ns, where the source knows both; else nullopt.
+    std::optional<std::uint64_t> saved_ns;
     std::string tag;
     std::string type;  // Redis value type ("string", "hash", "list", "set", "zset", "stream")
     std::optional<std::uint64_t> length;  // Redis: elements of a collection, bytes of a string
@@ -277,8 +288,8 @@ struct PlanRequest {
         kDeleteEntries,   // the entries named in `entry_ids`
         kClearAll,        // every entry
         kClearExpired,    // entries whose expiry has passed
-        kPruneToBytes,    // oldest first until at most `limit` bytes remain
-        kPruneToEntries,  // oldest first until at most `limit` entries remain
+        kPruneToBytes,    // by `prune_order` until at most `limit` bytes remain
+        kPruneToEntries,  // by `prune_order` until at most `limit` entries remain
         kOlderThan,       // entries stored more than `age` ago
         kMatchGlob,       // entries whose key text matches `glob`
         // Not a deletion: sets the TTL (`ttl`) of the entries named in `entry_ids`, or when
@@ -297,6 +308,16 @@ struct PlanRequest {
     bool confirmed = false;
     // kSetTtl: the new time to live (more than 0); nullopt removes the expiry ("persist").
     std::optional<std::chrono::milliseconds> ttl{};
+    // Which entries the prune actions take first.
+    enum class PruneOrder {
+        kOldest,  // oldest stored first
+        // Least value per byte first: an entry's value is the time it saved
+        // (EntrySummary::saved_ns, or hits x compute_ns), else its compute time (what its next
+        // hit would save); entries that record neither go first, then ties oldest first. A
+        // source that records no compute time for any entry refuses (NotSupported).
+        kValue,
+    };
+    PruneOrder prune_order = PruneOrder::kOldest;
 };
 
 struct PlanPreview {

@@ -33,6 +33,11 @@
 //     see it). Either entry is erased.
 //   * Two threads missing the same key at once both call the function (no single flight).
 //
+// Time saved: each miss is timed with the config's Clock (steadyNs: the steady clock, or an
+// injected ManualClock) around the function's call only, and the duration is stored with the
+// entry (Record::compute_ns). Stats::compute_ns then sums the compute times of the misses
+// stored and Stats::saved_ns the compute times of the entries that answered hits (stats.h).
+//
 // Thread safety: a Memoized and its copies (which share one cache) may be called from many
 // threads at once; the wrapped callable is then called concurrently too. Memoized is cheap
 // to copy; the cache lives until the last copy is destroyed, and is listed in the
@@ -222,6 +227,7 @@ class MemoCore : public RegisteredCache {
         s.hits -= moved;
         s.misses += moved;
         s.errors += undecodable.load(std::memory_order_relaxed);
+        s.saved_ns -= std::min(rejectedSavedNs.load(std::memory_order_relaxed), s.saved_ns);
         return s;
     }
     Status cacheClear() override { return engine->clear(); }
@@ -229,10 +235,22 @@ class MemoCore : public RegisteredCache {
     std::string name;
     std::uint64_t tag = 0;  // type tag of the result type
     std::unique_ptr<Engine> engine;
-    MemoryEngine* memory = nullptr;             // set when the typed fast path is used
-    std::atomic<std::uint64_t> undecodable{0};  // our type tag, but the Codec refused the bytes
-    std::atomic<std::uint64_t> rejected{0};     // engine hits that were misses for the caller
+    MemoryEngine* memory = nullptr;                 // set when the typed fast path is used
+    std::atomic<std::uint64_t> undecodable{0};      // our type tag, but the Codec refused the bytes
+    std::atomic<std::uint64_t> rejected{0};         // engine hits that were misses for the caller
+    std::atomic<std::uint64_t> rejectedSavedNs{0};  // what those hits added to saved_ns
+    std::shared_ptr<Clock> clock;                   // times the misses (steadyNs)
 };
+
+// Calls fn(args...) and writes how long it took, by `clock`'s steady time, to *elapsedNs.
+template <class F, class... A>
+auto timedCall(const Clock& clock, std::uint64_t* elapsedNs, F& fn, const A&... args) {
+    const std::int64_t start = clock.steadyNs();
+    auto value = std::invoke(fn, args...);
+    const std::int64_t end = clock.steadyNs();
+    *elapsedNs = end > start ? static_cast<std::uint64_t>(end - start) : 0;
+    return value;
+}
 
 template <class F>
 class MemoState final : public MemoCore {
@@ -256,10 +274,12 @@ class MemoizedImpl<F, R(A...)> {
         if (st.memory != nullptr) {
             std::optional<R> out;
             if (st.memory->getObject(key, st.tag, &copyOutInto<R>, &out)) return std::move(*out);
-            R value = std::invoke(st.fn, args...);
+            std::uint64_t computeNs = 0;
+            R value = timedCall(*st.clock, &computeNs, st.fn, args...);
             // A refused store is counted by the engine; the caller gets its value regardless.
             (void)st.memory->setObject(key, st.tag, std::make_shared<const R>(value),
-                                       approxBytes(value), makeKeyText(st.name, args...));
+                                       approxBytes(value), makeKeyText(st.name, args...),
+                                       computeNs);
             return value;
         }
         if constexpr (ByteCodable<R>) {
@@ -295,16 +315,19 @@ class MemoizedImpl<F, R(A...)> {
             if (ours && decodeFromString(stored->payload, cached)) return cached;
             // Not ours, or damaged: a miss, and the entry goes away.
             st.rejected.fetch_add(1, std::memory_order_relaxed);
+            st.rejectedSavedNs.fetch_add(stored->compute_ns.value_or(0), std::memory_order_relaxed);
             if (ours) st.undecodable.fetch_add(1, std::memory_order_relaxed);
             (void)st.engine->erase(key);
         }
-        R value = std::invoke(st.fn, args...);
+        std::uint64_t computeNs = 0;
+        R value = timedCall(*st.clock, &computeNs, st.fn, args...);
         const std::string payload = encodeToString(value);
         const std::string text = makeKeyText(st.name, args...);
         Record record;
         record.key_text = text;
         record.type_tag = st.tag;
         record.payload = payload;
+        record.compute_ns = computeNs;
         (void)st.engine->set(key, record);
         return value;
     }
@@ -351,6 +374,7 @@ Result<Memoized<Fn>> buildMemoized(EngineKind kind, bool typed, CacheConfig conf
     auto state = std::make_shared<MemoState<Fn>>(std::move(fn));
     state->name = resolved->name;
     state->tag = typeTag<R>();
+    state->clock = resolved->clock;
     if (typed) {
         auto engine = MemoryEngine::create(*resolved);
         if (!engine.ok()) return engine.status().withContext(context);

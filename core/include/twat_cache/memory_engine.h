@@ -15,9 +15,10 @@
 // leveldb's ShardedLRUCache does. The eviction order is exact per shard, approximate overall,
 // and a shard may evict (or, with policy none, refuse) while others still have room.
 //
-// Policies: lru, lfu, fifo, rr (a fixed-seed generator per shard, so runs are reproducible)
-// and none (nothing is evicted: a full cache refuses new keys with Busy). Because hits do not
-// reorder anything, lru and lfu are approximations decided at eviction time:
+// Policies: lru, lfu, fifo, rr (a fixed-seed generator per shard, so runs are reproducible),
+// cost (GreedyDual-Size-Frequency over the compute times recorded, 128 samples) and none
+// (nothing is evicted: a full cache refuses new keys with Busy). Because hits do not reorder
+// anything, lru and lfu are approximations decided at eviction time:
 //   * lru is CLOCK (second chance): the victim is the oldest-queued entry not hit since it
 //     was last queued; an entry that was hit is queued again instead. An entry hit since
 //     its last pass is "recent" however long ago that hit was within the pass.
@@ -38,6 +39,10 @@
 // Times: a hit reads the clock only for an entry that can expire, so EntryInfo::accessed_ms
 // is tracked for expiring entries and 0 ("not tracked") for the others.
 //
+// Time saved: each entry keeps the compute time it was stored with; a hit adds it to
+// Stats::saved_ns in the reader's own lock slot (one relaxed add on a line the hit writes
+// anyway), a store adds it to Stats::compute_ns.
+//
 // Sizes: a byte entry counts payload + key text bytes; an object entry counts the size its
 // setter declares + key text bytes.
 //
@@ -47,6 +52,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "twat_cache/engine.h"
@@ -94,9 +100,11 @@ class TWAT_CACHE_EXPORT MemoryEngine final : public Engine {
     // copyOut(object, context) and returns true. A missing, expired or foreign entry is a miss.
     bool getObject(const Key& key, std::uint64_t typeTag, CopyOut copyOut, void* context);
     // Stores `object` (which the engine shares until the entry leaves) as the value of `key`;
-    // `bytes` is the value's estimated size, for max_bytes. Fails as set() does.
+    // `bytes` is the value's estimated size, for max_bytes; `computeNs` how long the value
+    // took to compute (Record::compute_ns; nullopt: not recorded). Fails as set() does.
     Status setObject(const Key& key, std::uint64_t typeTag, std::shared_ptr<const void> object,
-                     std::size_t bytes, std::string keyText);
+                     std::size_t bytes, std::string keyText,
+                     std::optional<std::uint64_t> computeNs = std::nullopt);
 
     // The number of shards chosen for this cache's limits.
     std::size_t shardCount() const noexcept;

@@ -14,6 +14,13 @@
 //     engine is paused are not failures of their own. While paused it cannot ask the engine,
 //     so its stats() then reports the failures it saw (the same ones, not more).
 // A miss, an expired entry or a value of a foreign type tag is not an error.
+//
+// Time: a memoization wrapper times each miss (Clock::steadyNs) and stores the compute time
+// with the entry (Record::compute_ns). compute_ns sums the compute times of the entries
+// stored; saved_ns sums, over hits, the compute time of the entry that answered: the time
+// the cache spared its callers. An entry stored without a compute time (a plain Engine::set,
+// or an entry written before the envelope recorded it) adds nothing to either. Persistent
+// engines persist both with the other counters.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +35,8 @@ struct Stats {
     std::uint64_t errors = 0;       // failures (I/O, corruption, unreachable server); see above
     std::uint64_t entries = 0;      // entries stored now
     std::uint64_t bytes = 0;        // bytes stored now (payload + key text, engine-estimated)
+    std::uint64_t compute_ns = 0;   // compute time of the misses stored, in nanoseconds
+    std::uint64_t saved_ns = 0;     // compute time of the entries that answered hits, in ns
 
     // hits / (hits + misses), or 0 when there were no lookups.
     double hitRatio() const {

@@ -49,6 +49,7 @@ Result<Memoized<detail::CallableOf<Target...>>> ucache(CacheConfig config, Targe
         detail::makeCallable(std::forward<Target>(target)...));
     state->name = resolved->name;
     state->tag = typeTag<R>();
+    state->clock = resolved->clock;
     if (selection->kind == EngineKind::kMemory) {
         // The memory engine cannot fail at run time: no breaker, and the typed fast path.
         state->memory = dynamic_cast<MemoryEngine*>(selection->engine.get());

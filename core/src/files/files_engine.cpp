@@ -153,7 +153,8 @@ Result<StoredValue> FilesEngine::get(const Key& key) {
     value.type_tag = header->type_tag;
     value.created_ms = header->created_ms;
     value.expires_ms = header->expires_ms;
-    m_counters.addHit();
+    value.compute_ns = header->compute_ns;
+    m_counters.addHit(header->compute_ns.value_or(0));
     if (hasLimits()) {
         std::lock_guard lock(m_mutex);
         if (m_indexBuilt) m_index.touch(key, now);
@@ -182,7 +183,7 @@ Status FilesEngine::set(const Key& key, const Record& record) {
     const std::int64_t expires = expiryMs(record.ttl, m_config.ttl, now);
     thread_local std::string buf;
     buf.clear();
-    const EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
+    const EnvelopeFields fields{record.key_text, record.type_tag, now, expires, record.compute_ns};
     if (Status s = encodeEnvelope(buf, fields, record.payload, m_config.compress); !s.ok()) {
         m_counters.addError();
         return s;
@@ -205,6 +206,7 @@ Status FilesEngine::set(const Key& key, const Record& record) {
         return s.withContext("files cache \"" + m_config.name + "\"");
     }
     if (buf.capacity() > kKeepBufferBytes) std::string().swap(buf);
+    if (record.compute_ns) m_counters.addCompute(*record.compute_ns);
     std::lock_guard lock(m_mutex);
     if (hasLimits()) ensureIndexLocked();
     if (m_indexBuilt) {
@@ -375,6 +377,7 @@ Result<ScanPage> FilesEngine::scan(std::string_view cursor, std::size_t limit) {
             info.created_ms = header->created_ms;
             info.accessed_ms = mtimeMs(st);
             info.expires_ms = header->expires_ms;
+            info.compute_ns = header->compute_ns;
             page.entries.push_back(std::move(info));
             if (page.entries.size() < limit) return true;
             page.cursor = std::string(hex);

@@ -85,6 +85,8 @@ Stats PersistedCounters::readFileLocked() {
     s.evictions = field(doc, "evictions");
     s.expirations = field(doc, "expirations");
     s.errors = field(doc, "errors");
+    s.compute_ns = field(doc, "compute_ns");
+    s.saved_ns = field(doc, "saved_ns");
     return s;
 }
 
@@ -97,11 +99,12 @@ Status PersistedCounters::mergeLocked(const Stats& delta, bool reset) {
     total.evictions += delta.evictions;
     total.expirations += delta.expirations;
     total.errors += delta.errors;
-    const nlohmann::json doc = {{"hits", total.hits},
-                                {"misses", total.misses},
-                                {"evictions", total.evictions},
-                                {"expirations", total.expirations},
-                                {"errors", total.errors}};
+    total.compute_ns += delta.compute_ns;
+    total.saved_ns += delta.saved_ns;
+    const nlohmann::json doc = {{"hits", total.hits},           {"misses", total.misses},
+                                {"evictions", total.evictions}, {"expirations", total.expirations},
+                                {"errors", total.errors},       {"compute_ns", total.compute_ns},
+                                {"saved_ns", total.saved_ns}};
     return writeFileAtomic(m_path, tempPathFor(m_folder, kStatsName), doc.dump() + "\n",
                            m_fileMode);
 }
@@ -115,6 +118,8 @@ Status PersistedCounters::flush() {
     delta.evictions = m_evictions.exchange(0);
     delta.expirations = m_expirations.exchange(0);
     delta.errors = m_errors.exchange(0);
+    delta.compute_ns = m_computeNs.exchange(0);
+    delta.saved_ns = m_savedNs.exchange(0);
     if (delta == Stats{}) return {};
     Status s = mergeLocked(delta, /*reset=*/false);
     if (!s.ok()) {
@@ -124,6 +129,8 @@ Status PersistedCounters::flush() {
         m_evictions += delta.evictions;
         m_expirations += delta.expirations;
         m_errors += delta.errors;
+        m_computeNs += delta.compute_ns;
+        m_savedNs += delta.saved_ns;
     }
     return s;
 }
@@ -137,6 +144,8 @@ Stats PersistedCounters::read() {
     s.evictions += m_evictions.load();
     s.expirations += m_expirations.load();
     s.errors += m_errors.load();
+    s.compute_ns += m_computeNs.load();
+    s.saved_ns += m_savedNs.load();
     return s;
 }
 
@@ -147,6 +156,8 @@ Status PersistedCounters::reset() {
     m_evictions = 0;
     m_expirations = 0;
     m_errors = 0;
+    m_computeNs = 0;
+    m_savedNs = 0;
     return mergeLocked(Stats{}, /*reset=*/true);
 }
 

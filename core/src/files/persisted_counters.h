@@ -1,4 +1,5 @@
-// PersistedCounters: the hit/miss/eviction/expiration/error counters of a files cache, kept in
+// PersistedCounters: the hit/miss/eviction/expiration/error counters and the compute and saved
+// times (Stats::compute_ns, saved_ns) of a files cache, kept in
 // memory as deltas and merged into the folder's stats.json under an exclusive flock on
 // stats.lock, so that several processes add up their counts instead of overwriting them.
 //
@@ -34,7 +35,13 @@ class PersistedCounters {
     PersistedCounters(const PersistedCounters&) = delete;
     PersistedCounters& operator=(const PersistedCounters&) = delete;
 
-    void addHit() { bump(m_hits); }
+    // A hit of an entry that took `savedNs` to compute (0: not recorded).
+    void addHit(std::uint64_t savedNs = 0) {
+        if (savedNs != 0) m_savedNs.fetch_add(savedNs, std::memory_order_relaxed);
+        bump(m_hits);
+    }
+    // A stored entry's compute time (not an operation: flushed with the next one).
+    void addCompute(std::uint64_t ns) { m_computeNs.fetch_add(ns, std::memory_order_relaxed); }
     void addMiss() { bump(m_misses); }
     void addEviction() { bump(m_evictions); }
     void addExpiration() { bump(m_expirations); }
@@ -63,6 +70,8 @@ class PersistedCounters {
     std::atomic<std::uint64_t> m_evictions{0};
     std::atomic<std::uint64_t> m_expirations{0};
     std::atomic<std::uint64_t> m_errors{0};
+    std::atomic<std::uint64_t> m_computeNs{0};
+    std::atomic<std::uint64_t> m_savedNs{0};
     FlushSchedule m_schedule{kFlushEveryOps, std::chrono::milliseconds(kFlushIntervalMs)};
 
     std::mutex m_mutex;  // serializes flush/read/reset of this process

@@ -5,6 +5,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -41,7 +42,7 @@ void putVarint(std::string& out, std::uint64_t v) {
 Status encodeEnvelope(std::string& out, const EnvelopeFields& fields, std::string_view payload,
                       bool compress) {
     const std::size_t start = out.size();
-    out.reserve(start + kEnvelopeFixedHeader + 10 + fields.key_text.size() + 8 + payload.size() +
+    out.reserve(start + kEnvelopeFixedHeader + 10 + fields.key_text.size() + 16 + payload.size() +
                 kEnvelopeTrailer);
     out.append(kEnvelopeMagic);
     out.push_back(static_cast<char>(kEnvelopeVersion));
@@ -52,6 +53,8 @@ Status encodeEnvelope(std::string& out, const EnvelopeFields& fields, std::strin
     putU64(out, static_cast<std::uint64_t>(fields.expires_ms));
     putVarint(out, fields.key_text.size());
     out.append(fields.key_text);
+    putU64(out, fields.compute_ns ? std::min(*fields.compute_ns, kComputeNotRecorded - 1)
+                                  : kComputeNotRecorded);
 
     bool stored = false;
     if (compress && !payload.empty()) {
@@ -95,7 +98,7 @@ Result<EnvelopeHeader> parseEnvelopeFixed(std::string_view bytes) {
     EnvelopeHeader h;
     h.version = static_cast<std::uint8_t>(bytes[4]);
     h.flags = static_cast<std::uint8_t>(bytes[5]);
-    if (h.version != kEnvelopeVersion) {
+    if (h.version < kEnvelopeOldestVersion || h.version > kEnvelopeVersion) {
         return Status::corruption("unsupported envelope version " + std::to_string(h.version));
     }
     if ((h.flags & ~kEnvelopeFlagZstd) != 0) {
@@ -134,9 +137,15 @@ Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* 
         if ((b & 0x80) == 0) break;
     }
     if (keyLength > (1U << 20)) return Status::corruption("envelope key text is implausibly long");
-    const std::size_t keyEnd = pos + static_cast<std::size_t>(keyLength);
-    if (keyEnd + 8 > bytes.size()) return shortBy(keyEnd + 8);
+    std::size_t keyEnd = pos + static_cast<std::size_t>(keyLength);
+    const std::size_t computeBytes = h.version >= 2 ? 8 : 0;
+    if (keyEnd + computeBytes + 8 > bytes.size()) return shortBy(keyEnd + computeBytes + 8);
     h.key_text = bytes.substr(pos, static_cast<std::size_t>(keyLength));
+    if (computeBytes != 0) {
+        const std::uint64_t ns = getU64(bytes.data() + keyEnd);
+        if (ns != kComputeNotRecorded) h.compute_ns = ns;
+        keyEnd += computeBytes;
+    }
     h.stored_size = getU64(bytes.data() + keyEnd);
     h.payload_offset = keyEnd + 8;
     if (h.stored_size > kMaxPayload) return Status::corruption("envelope payload length too big");

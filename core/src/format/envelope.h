@@ -10,18 +10,21 @@
 //         14     8  created, Unix ms (i64)
 //         22     8  expires, Unix ms (i64; 0 = never)
 //         30   1-10 key text length (unsigned LEB128 varint), then the key text bytes
+//          …     8  compute time, ns (u64; kComputeNotRecorded = not recorded) — version 2 only
 //          …     8  stored payload length (u64)
 //          …     n  stored payload (zstd frame when flag bit 0 is set)
 //          …     8  checksum: XXH3-64 (seed 0) of every byte before it
 // A reader checks the magic, version, flags, lengths (the envelope must end exactly after the
 // checksum) and the checksum, so a truncated or overwritten envelope is Corruption, never a
-// wrong value.
+// wrong value. Writers write version 2; readers read versions 1 (no compute time: not
+// recorded) and 2. The fixed header (what parseEnvelopeFixed reads) is the same in both.
 //
 // Thread safety: pure functions; safe from any thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +33,11 @@
 namespace twat_cache::detail {
 
 inline constexpr std::string_view kEnvelopeMagic = "TWC1";
-inline constexpr std::uint8_t kEnvelopeVersion = 1;
+inline constexpr std::uint8_t kEnvelopeVersion = 2;
+// The oldest version readers still accept (version 1 has no compute time).
+inline constexpr std::uint8_t kEnvelopeOldestVersion = 1;
+// The compute-time field's value for "not recorded".
+inline constexpr std::uint64_t kComputeNotRecorded = ~std::uint64_t{0};
 inline constexpr std::uint8_t kEnvelopeFlagZstd = 0x01;
 // Bytes before the key text's varint.
 inline constexpr std::size_t kEnvelopeFixedHeader = 30;
@@ -42,7 +49,8 @@ struct EnvelopeFields {
     std::string_view key_text;
     std::uint64_t type_tag = 0;
     std::int64_t created_ms = 0;
-    std::int64_t expires_ms = 0;  // 0: never
+    std::int64_t expires_ms = 0;                // 0: never
+    std::optional<std::uint64_t> compute_ns{};  // nullopt: not recorded
 };
 
 // A parsed header. Views point into the bytes that were parsed.
@@ -53,9 +61,10 @@ struct EnvelopeHeader {
     std::int64_t created_ms = 0;
     std::int64_t expires_ms = 0;
     std::string_view key_text;
-    std::uint64_t stored_size = 0;    // payload bytes as stored (compressed when flagged)
-    std::size_t payload_offset = 0;   // where the stored payload starts
-    std::uint64_t envelope_size = 0;  // payload_offset + stored_size + kEnvelopeTrailer
+    std::optional<std::uint64_t> compute_ns{};  // nullopt: version 1, or not recorded
+    std::uint64_t stored_size = 0;              // payload bytes as stored (compressed when flagged)
+    std::size_t payload_offset = 0;             // where the stored payload starts
+    std::uint64_t envelope_size = 0;            // payload_offset + stored_size + kEnvelopeTrailer
 
     bool compressed() const { return (flags & kEnvelopeFlagZstd) != 0; }
 };

@@ -19,7 +19,9 @@ namespace {
 class JoblibSource final : public ListedSource {
   public:
     JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
-        : ListedSource(std::move(info), options, "joblib does not record hits, misses or evictions",
+        : ListedSource(std::move(info), options,
+                       "joblib does not record hits, misses or evictions; compute time: the "
+                       "durations joblib recorded for its calls",
                        dir),
           m_dir(std::move(dir)) {}
 
@@ -81,6 +83,13 @@ class JoblibSource final : public ListedSource {
         const std::string call = funcDir.filename().string() + "(" + args + ")";
         setKeyText(e, sanitizeUtf8(keyHead(call)), call.size(), call.size() <= kKeyReadBytes);
         e.size = treeBytes(callDir);
+        // joblib records each call's duration (seconds), never its hits: saved_ns stays unknown.
+        if (meta.is_object() && meta.contains("duration") && meta["duration"].is_number()) {
+            const double seconds = meta["duration"].get<double>();
+            if (seconds >= 0 && seconds < 1e9) {
+                e.compute_ns = static_cast<std::uint64_t>(seconds * 1e9);
+            }
+        }
         if (struct stat st{}; ::lstat(callDir.c_str(), &st) == 0)
             e.fingerprint = fileFingerprint(st);
         fs::path stamp = callDir / "output.pkl";

@@ -94,6 +94,8 @@ class ListedSource : public Source {
         Status walked = forEach([&](const EntrySummary& e) {
             ++count;
             bytes += e.size;
+            // Compute times where entries record them (joblib's "duration"); none: unknown.
+            if (e.compute_ns) s.compute_ns = s.compute_ns.value_or(0) + *e.compute_ns;
             return Status();
         });
         if (!walked.ok()) return walked;

@@ -91,6 +91,9 @@ class NativeFilesSource final : public Source {
         s.misses = field("misses");
         s.evictions = field("evictions");
         s.extra = {{"expirations", field("expirations")}, {"errors", field("errors")}};
+        // Written since envelope version 2; an older stats.json did not record them.
+        if (doc.is_object() && doc.contains("compute_ns")) s.compute_ns = field("compute_ns");
+        if (doc.is_object() && doc.contains("saved_ns")) s.saved_ns = field("saved_ns");
         s.note = doc.is_object() ? "hits, misses and evictions are written in batches"
                                  : "no stats.json yet: nothing was counted";
         return s;
@@ -271,6 +274,7 @@ class NativeFilesSource final : public Source {
         // The entry file's size: what stats() adds up and deleting it frees.
         e.size = static_cast<std::uint64_t>(st.st_size);
         e.stored_ms = h.created_ms;
+        e.compute_ns = h.compute_ns;  // no per-entry hits: saved_ns stays unknown
         e.accessed_ms = mtimeMs(st);
         if (h.expires_ms > 0) e.expires_ms = h.expires_ms;
         return e;

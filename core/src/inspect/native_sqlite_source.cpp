@@ -35,15 +35,21 @@ constexpr std::size_t kZstdDecodeLimit = 16 * 1024 * 1024;  // decode whole valu
 #define TWAT_INSPECT_KEY_BYTES ", length(CAST(e.key_text AS BLOB))"
 // The summary columns of an entry `e`. Schema version 2 keeps the access stamps in the
 // `access` table; version 1 kept them in `entries` (still read, for old caches).
+// The last column is the compute time: schema 4 keeps it in entries.compute_ns, older
+// schemas did not record it (NULL).
+constexpr const char* kSummarySelectV4 =
+    "SELECT e.rowid, e.key, " TWAT_INSPECT_KEY_HEAD ", " TWAT_INSPECT_ENTRY_BYTES
+    ", e.created, coalesce(a.accessed, e.created),"
+    " e.expires, coalesce(a.access_count, 0), e.tag" TWAT_INSPECT_KEY_BYTES ", e.compute_ns";
 constexpr const char* kSummarySelect =
     "SELECT e.rowid, e.key, " TWAT_INSPECT_KEY_HEAD ", " TWAT_INSPECT_ENTRY_BYTES
     ", e.created, coalesce(a.accessed, e.created),"
-    " e.expires, coalesce(a.access_count, 0), e.tag" TWAT_INSPECT_KEY_BYTES;
+    " e.expires, coalesce(a.access_count, 0), e.tag" TWAT_INSPECT_KEY_BYTES ", NULL";
 constexpr const char* kSummaryFrom = " FROM entries AS e LEFT JOIN access AS a ON a.key = e.key";
 constexpr const char* kSummarySelectV1 =
     "SELECT e.rowid, e.key, " TWAT_INSPECT_KEY_HEAD ", " TWAT_INSPECT_ENTRY_BYTES
     ", e.created, e.accessed, e.expires,"
-    " e.access_count, e.tag" TWAT_INSPECT_KEY_BYTES;
+    " e.access_count, e.tag" TWAT_INSPECT_KEY_BYTES ", NULL";
 static_assert(kKeyReadBytes == 1024, "TWAT_INSPECT_KEY_HEAD reads kKeyReadBytes characters");
 constexpr const char* kSummaryFromV1 = " FROM entries AS e";
 
@@ -90,22 +96,27 @@ std::uint64_t nonNegative(std::int64_t v) {
 class NativeSqliteSource final : public Source {
   public:
     NativeSqliteSource(SourceInfo info, const OpenOptions& options, std::unique_ptr<Connection> db,
-                       bool newerSchema, bool accessTable)
+                       bool newerSchema, bool accessTable, bool computeColumns)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
           m_db(std::move(db)),
           m_newerSchema(newerSchema),
-          m_select(accessTable ? kSummarySelect : kSummarySelectV1),
+          m_select(computeColumns ? kSummarySelectV4
+                   : accessTable  ? kSummarySelect
+                                  : kSummarySelectV1),
           m_from(accessTable ? kSummaryFrom : kSummaryFromV1),
-          m_accessTable(accessTable) {}
+          m_accessTable(accessTable),
+          m_computeColumns(computeColumns) {}
 
     SourceInfo info() const override { return m_info; }
 
     Result<SourceStats> stats() override {
         auto st = m_db->prepare(
-            "SELECT hits, misses, evictions, expirations, errors, count, bytes FROM counters "
-            "WHERE id = 0");
+            m_computeColumns ? "SELECT hits, misses, evictions, expirations, errors, count, bytes,"
+                               " compute_ns, saved_ns FROM counters WHERE id = 0"
+                             : "SELECT hits, misses, evictions, expirations, errors, count, bytes,"
+                               " NULL, NULL FROM counters WHERE id = 0");
         if (!st.ok()) return st.status();
         auto row = st->step();
         if (!row.ok()) return row.status().withContext(m_db->path().string());
@@ -116,6 +127,8 @@ class NativeSqliteSource final : public Source {
         s.evictions = nonNegative(st->int64(2));
         s.entries = nonNegative(st->int64(5));
         s.bytes = nonNegative(st->int64(6));
+        if (!st->isNull(7)) s.compute_ns = nonNegative(st->int64(7));
+        if (!st->isNull(8)) s.saved_ns = nonNegative(st->int64(8));
         s.extra = {{"expirations", nonNegative(st->int64(3))},
                    {"errors", nonNegative(st->int64(4))}};
         s.note = "hits, misses and evictions are written in batches by the cache's users";
@@ -274,12 +287,12 @@ class NativeSqliteSource final : public Source {
         if (!*row) return Status::notFound("no entry " + std::string(entryId));
         EntryDetail d;
         d.summary = summaryFromRow(*st);
-        const auto typeTag = static_cast<std::uint64_t>(st->int64(10));
-        const std::int64_t flags = st->int64(11);
+        const auto typeTag = static_cast<std::uint64_t>(st->int64(11));
+        const std::int64_t flags = st->int64(12);
         std::string stored;
         bool whole = true;
-        if (!st->isNull(13)) {
-            const std::string name(st->bytes(13));
+        if (!st->isNull(14)) {
+            const std::string name(st->bytes(14));
             if (!isValidSpillName(name)) {
                 d.note = "refused value file name '" + sanitizeUtf8(name) + "'";
                 d.value_kind = "file";
@@ -306,7 +319,7 @@ class NativeSqliteSource final : public Source {
             stored = std::move(head->bytes);
             whole = stored.size() >= d.summary.size;
         } else {
-            stored = std::string(st->bytes(12));
+            stored = std::string(st->bytes(13));
         }
         std::string payload = std::move(stored);
         if ((flags & kFlagZstd) != 0) {
@@ -388,6 +401,10 @@ class NativeSqliteSource final : public Source {
         if (st.int64(6) > 0) e.expires_ms = st.int64(6);
         e.hits = nonNegative(st.int64(7));
         if (!st.isNull(8)) e.tag = sanitizeUtf8(st.bytes(8));
+        if (!st.isNull(10)) {
+            e.compute_ns = nonNegative(st.int64(10));
+            e.saved_ns = *e.compute_ns * *e.hits;
+        }
         e.fingerprint = rowFingerprint(st.int64(0), st.int64(4));
         return e;
     }
@@ -397,9 +414,10 @@ class NativeSqliteSource final : public Source {
     std::unique_ptr<Connection> m_db;  // read-only
     std::unique_ptr<Connection> m_writer;
     bool m_newerSchema;
-    const char* m_select;  // kSummarySelect or kSummarySelectV1
+    const char* m_select;  // kSummarySelectV4, kSummarySelect or kSummarySelectV1
     const char* m_from;
-    bool m_accessTable;  // schema version 2: access stamps in the `access` table
+    bool m_accessTable;     // schema version 2: access stamps in the `access` table
+    bool m_computeColumns;  // schema version 4: compute times and saved time recorded
 };
 
 }  // namespace
@@ -409,7 +427,8 @@ Result<std::unique_ptr<Source>> openNativeSqliteSource(const SourceInfo& info,
     auto file = openSqliteCacheFile(info.path);
     if (!file.ok()) return file.status();
     return std::unique_ptr<Source>(new NativeSqliteSource(info, options, std::move(file->conn),
-                                                          file->newer_schema, file->access_table));
+                                                          file->newer_schema, file->access_table,
+                                                          file->compute_columns));
 }
 
 void addNativeSqliteCounts(SourceInfo& info) {

@@ -52,6 +52,9 @@ std::string boundedKey(std::string key) {
 
 std::string describe(const PlanRequest& request, const PlanPreview& preview) {
     using A = PlanRequest::Action;
+    const std::string order = request.prune_order == PlanRequest::PruneOrder::kValue
+                                  ? "least time saved per byte first"
+                                  : "oldest first";
     switch (request.action) {
         case A::kSetTtl: {
             const std::string change =
@@ -76,10 +79,9 @@ std::string describe(const PlanRequest& request, const PlanPreview& preview) {
         case A::kClearExpired:
             return "entries past their expiry";
         case A::kPruneToBytes:
-            return "oldest first until at most " + std::to_string(request.limit) + " bytes remain";
+            return order + " until at most " + std::to_string(request.limit) + " bytes remain";
         case A::kPruneToEntries:
-            return "oldest first until at most " + std::to_string(request.limit) +
-                   " entries remain";
+            return order + " until at most " + std::to_string(request.limit) + " entries remain";
         case A::kOlderThan:
             return "entries stored more than " + seconds(request.age) + " ago";
         case A::kMatchGlob:

@@ -304,6 +304,7 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
             if (header.ok()) {
                 d.note = "twat_cache entry for " + sanitizeUtf8(header->key_text);
                 d.summary.stored_ms = header->created_ms;
+                d.summary.compute_ns = header->compute_ns;
                 d.value_kind = "twat_cache";
                 if (!d.truncated) {
                     std::string payload;
@@ -457,19 +458,28 @@ Status RedisSource::addCacheCounters(SourceStats& s) {
         reads.reserve(caches.size());
         for (const auto& c : caches) {
             const std::string meta = "twat_cache:" + c + ":__meta";
-            reads.push_back({keySlot(meta), {"HMGET", meta, "hits", "misses", "errors"}});
+            reads.push_back(
+                {keySlot(meta),
+                 {"HMGET", meta, "hits", "misses", "errors", "compute_ns", "saved_ns"}});
         }
         auto metas = ownReads(std::move(reads), "HMGET __meta");
         if (!metas.ok()) return metas.status();
         for (std::size_t i = 0; i < caches.size(); ++i) {
             const redisReply& m = *(*metas)[i];
-            if (m.type != REDIS_REPLY_ARRAY || m.elements != 3) continue;
-            const char* fields[] = {"hits", "misses", "errors"};
-            for (std::size_t f = 0; f < 3; ++f) {
+            if (m.type != REDIS_REPLY_ARRAY || m.elements != 5) continue;
+            const char* fields[] = {"hits", "misses", "errors", "compute_ns", "saved_ns"};
+            for (std::size_t f = 0; f < 5; ++f) {
                 const std::uint64_t v =
                     m.element[f]->type == REDIS_REPLY_STRING ? toU64(replyText(*m.element[f])) : 0;
                 s.extra.emplace_back("cache." + renderItem(caches[i]) + "." + fields[f], v);
             }
+            // The server's totals of time: the sums over our caches (which always record).
+            auto add = [](std::optional<std::uint64_t>& total, const redisReply& r) {
+                total =
+                    total.value_or(0) + (r.type == REDIS_REPLY_STRING ? toU64(replyText(r)) : 0);
+            };
+            add(s.compute_ns, *m.element[3]);
+            add(s.saved_ns, *m.element[4]);
         }
     }
     return {};

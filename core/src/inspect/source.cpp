@@ -4,6 +4,7 @@
 #include <string>
 
 #include "inspect/plan_audit.h"
+#include "inspect/value_density.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache {
@@ -285,6 +286,9 @@ Result<std::unique_ptr<Plan>> Source::makePlan(const PlanRequest& request) {
         std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
             return a.stored_ms.value_or(0) < b.stored_ms.value_or(0);
         });
+        if (request.prune_order == PlanRequest::PruneOrder::kValue) {
+            if (Status s = detail::sortByValueDensity(all, info()); !s.ok()) return s;
+        }
         std::uint64_t remainingBytes = 0;
         for (const auto& e : all) remainingBytes += e.size;
         std::uint64_t remainingCount = all.size();

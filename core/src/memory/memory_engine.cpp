@@ -37,6 +37,7 @@ EntryInfo entryInfo(const Key& key, const MemoryEntry& e) {
     info.accessed_ms = e.accessedMs.load(std::memory_order_relaxed);
     info.expires_ms = e.expiresMs;
     info.hits = e.hits.load(std::memory_order_relaxed);
+    if (e.computeKnown) info.compute_ns = e.computeNs;
     return info;
 }
 
@@ -45,6 +46,7 @@ EntryInfo entryInfo(const Key& key, const MemoryEntry& e) {
 struct MemoryEngine::Impl {
     ResolvedConfig config;
     Clock* clock = nullptr;  // owned by config.clock
+    bool cost = false;       // policy cost: hits refresh the entry's priority base
     std::size_t shardCount = 1;
     std::uint64_t shardMask = 0;  // shardCount - 1 (a power of two): no division on a hit
     std::unique_ptr<MemoryShard[]> shards;
@@ -78,6 +80,10 @@ struct MemoryEngine::Impl {
                 if (!e->expiredAt(now)) {
                     const bool hit = use(*e, now);
                     if (count && !hit) guard.countMiss();
+                    if (count && hit) {
+                        if (e->computeNs != 0) guard.countSaved(e->computeNs);
+                        if (cost) s.touchCost(*e);
+                    }
                     return hit;
                 }
                 expired = true;
@@ -90,6 +96,15 @@ struct MemoryEngine::Impl {
             s.removeIfExpired(key, expiredAt);
         }
         return false;
+    }
+
+    // Keeps a stored entry's compute time and adds it to its shard's Stats::compute_ns.
+    // Exclusive lock (called from a store's fill).
+    void noteCompute(MemoryEntry& e, std::optional<std::uint64_t> computeNs) const {
+        if (!computeNs) return;
+        e.computeNs = *computeNs;
+        e.computeKnown = true;
+        shardFor(*e.key).computeNs += *computeNs;
     }
 
     // Stores under the exclusive lock; `fill` moves the value into the prepared entry.
@@ -116,6 +131,7 @@ Result<std::unique_ptr<MemoryEngine>> MemoryEngine::create(const ResolvedConfig&
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     impl->clock = impl->config.clock.get();
+    impl->cost = config.policy == Policy::kCost;
     const bool small = (config.maxsize != 0 && config.maxsize < kOneShardMaxsize) ||
                        (config.max_bytes != 0 && config.max_bytes < kOneShardMaxBytes);
     static_assert((kManyShards & (kManyShards - 1)) == 0, "shard counts are powers of two");
@@ -132,7 +148,8 @@ Result<std::unique_ptr<MemoryEngine>> MemoryEngine::create(const ResolvedConfig&
 Capabilities MemoryEngine::capabilities() const {
     Capabilities c;
     c.ttl = true;
-    c.policies = {Policy::kLru, Policy::kLfu, Policy::kFifo, Policy::kRr, Policy::kNone};
+    c.policies = {Policy::kLru, Policy::kLfu,  Policy::kFifo,
+                  Policy::kRr,  Policy::kCost, Policy::kNone};
     return c;
 }
 
@@ -155,13 +172,14 @@ bool MemoryEngine::getObject(const Key& key, std::uint64_t typeTag, CopyOut copy
 
 Status MemoryEngine::setObject(const Key& key, std::uint64_t typeTag,
                                std::shared_ptr<const void> object, std::size_t bytes,
-                               std::string keyText) {
+                               std::string keyText, std::optional<std::uint64_t> computeNs) {
     if (!object) return Status::invalidArgument("memory engine: setObject needs an object");
     const std::uint64_t charged = bytes + keyText.size();
     return m_impl->store(key, charged, [&](MemoryEntry& e, std::int64_t now) {
         e.typeTag = typeTag;
         e.object = std::move(object);
         e.keyText = std::move(keyText);
+        m_impl->noteCompute(e, computeNs);
         e.expiresMs = m_impl->expiryFor(std::nullopt, now);
         if (e.expiresMs != 0) e.accessedMs.store(now, std::memory_order_relaxed);
     });
@@ -183,6 +201,7 @@ Result<StoredValue> MemoryEngine::get(const Key& key) {
         v.type_tag = e.typeTag;
         v.created_ms = e.createdMs;
         v.expires_ms = e.expiresMs;
+        if (e.computeKnown) v.compute_ns = e.computeNs;
         return true;
     });
     if (!hit) {
@@ -201,6 +220,7 @@ Status MemoryEngine::set(const Key& key, const Record& record) {
         e.typeTag = record.type_tag;
         e.payload = std::move(payload);
         e.keyText = std::move(keyText);
+        m_impl->noteCompute(e, record.compute_ns);
         e.expiresMs = m_impl->expiryFor(record.ttl, now);
         if (e.expiresMs != 0) e.accessedMs.store(now, std::memory_order_relaxed);
     });
@@ -251,6 +271,8 @@ Stats MemoryEngine::stats() {
         total.errors += s.errors;
         total.entries += s.entries().size();
         total.bytes += s.bytes;
+        total.compute_ns += s.computeNs;
+        total.saved_ns += s.lock.saved();
     }
     return total;
 }

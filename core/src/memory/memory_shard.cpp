@@ -1,5 +1,6 @@
 #include "memory/memory_shard.h"
 
+#include <algorithm>
 #include <string>
 
 namespace twat_cache::detail {
@@ -56,6 +57,7 @@ Result<MemoryEntry*> MemoryShard::prepareStore(const Key& key, std::uint64_t new
         if (!overCount && !overBytes) break;
         MemoryEntry* v = victim();
         if (v == nullptr) break;
+        if (m_policy == Policy::kCost) m_inflation = std::max(m_inflation, costPriority(*v));
         removeEntry(m_map.find(*v->key));
         ++evictions;
     }
@@ -75,6 +77,9 @@ Result<MemoryEntry*> MemoryShard::prepareStore(const Key& key, std::uint64_t new
     // No reader holds the lock: relaxed stores are ordered by its release.
     e->accessedMs.store(0, std::memory_order_relaxed);  // the caller sets it with the expiry
     e->hits.store(0, std::memory_order_relaxed);
+    e->costBase.store(m_inflation, std::memory_order_relaxed);
+    e->computeNs = 0;
+    e->computeKnown = false;
     bytes += newBytes;
     link(*e);
     return e;
@@ -103,6 +108,7 @@ void MemoryShard::link(MemoryEntry& e) {
             break;
         case Policy::kLfu:
         case Policy::kRr:
+        case Policy::kCost:
             e.seq = ++m_seq;
             e.slot = m_slots.size();
             m_slots.push_back(&e);
@@ -119,7 +125,8 @@ void MemoryShard::unlink(MemoryEntry& e) {
             unlinkQueue(e);
             break;
         case Policy::kLfu:
-        case Policy::kRr: {
+        case Policy::kRr:
+        case Policy::kCost: {
             MemoryEntry* last = m_slots.back();
             m_slots[e.slot] = last;
             last->slot = e.slot;
@@ -161,6 +168,8 @@ MemoryEntry* MemoryShard::victim() {
             return lfuVictim();
         case Policy::kRr:
             return m_slots.empty() ? nullptr : m_slots[nextRandom() % m_slots.size()];
+        case Policy::kCost:
+            return costVictim();
         case Policy::kNone:
             break;
     }
@@ -194,6 +203,33 @@ MemoryEntry* MemoryShard::lfuVictim() {
         if (best == nullptr || h < bestHits || (h == bestHits && c->seq < best->seq)) {
             best = c;
             bestHits = h;
+        }
+    }
+    return best;
+}
+
+double MemoryShard::costPriority(const MemoryEntry& e) noexcept {
+    // An entry without a recorded compute time counts 1 ns: worth least, but still ordered
+    // by hits and size among its kind.
+    const double cost =
+        e.computeKnown ? static_cast<double>(std::max<std::uint64_t>(e.computeNs, 1)) : 1.0;
+    const double hits = static_cast<double>(e.hits.load(std::memory_order_relaxed)) + 1.0;
+    const double size = static_cast<double>(std::max<std::uint64_t>(e.bytes, 1));
+    return e.costBase.load(std::memory_order_relaxed) + hits * cost / size;
+}
+
+MemoryEntry* MemoryShard::costVictim() {
+    const std::size_t n = m_slots.size();
+    if (n == 0) return nullptr;
+    const bool every = n <= kCostSamples;
+    MemoryEntry* best = nullptr;
+    double bestH = 0;
+    for (std::size_t i = 0; i < (every ? n : kCostSamples); ++i) {
+        MemoryEntry* c = m_slots[every ? i : static_cast<std::size_t>(nextRandom() % n)];
+        const double h = costPriority(*c);
+        if (best == nullptr || h < bestH || (h == bestH && c->seq < best->seq)) {
+            best = c;
+            bestH = h;
         }
     }
     return best;

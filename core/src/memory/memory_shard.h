@@ -16,6 +16,11 @@
 //   * lfu picks the entry with the fewest hits (ties: the oldest store) among all entries
 //     when the shard holds at most kLfuSamples, else among kLfuSamples random ones, as
 //     Redis's approximated lfu does (maxmemory-samples).
+//   * cost (GreedyDual-Size-Frequency) picks the entry of lowest priority
+//     H = base + (hits + 1) x compute / bytes among kCostSamples entries, where `base` is
+//     the shard's inflation value L when the entry was stored or last hit, and L becomes the
+//     H of each victim: entries not hit for a while fall behind newer ones. A hit refreshes
+//     the entry's base with a relaxed store only when L moved since (touchCost).
 //   * fifo, rr and none do not look at hits.
 // Hit counts are incremented with a relaxed load and store, not a read-modify-write: two
 // threads hitting the same entry at the same instant may count one hit for two. The counts
@@ -48,18 +53,21 @@ struct MemoryEntry {
     std::string keyText;
     std::uint64_t bytes = 0;  // what this entry counts against max_bytes
     std::int64_t createdMs = 0;
-    std::int64_t expiresMs = 0;  // 0: never
+    std::int64_t expiresMs = 0;   // 0: never
+    std::uint64_t computeNs = 0;  // Record::compute_ns (0 with computeKnown false)
+    bool computeKnown = false;
 
     // Written by hits under the shared lock (relaxed; see above).
     mutable std::atomic<std::uint64_t> hits{0};
     mutable std::atomic<std::int64_t> accessedMs{0};  // tracked for entries that expire; else 0
+    mutable std::atomic<double> costBase{0};          // cost: L when stored or last hit
 
     // Eviction bookkeeping (exclusive).
     MemoryEntry* prev = nullptr;  // lru/fifo queue, newest at the head
     MemoryEntry* next = nullptr;
     std::uint64_t seenHits = 0;  // lru: `hits` when last queued at the front
-    std::uint64_t seq = 0;       // lfu: store sequence number (older stores leave first)
-    std::size_t slot = 0;        // lfu/rr: index in MemoryShard::m_slots
+    std::uint64_t seq = 0;       // lfu/cost: store sequence number (older stores leave first)
+    std::size_t slot = 0;        // lfu/rr/cost: index in MemoryShard::m_slots
     const Key* key = nullptr;    // the map's key of this entry
 
     bool expiredAt(std::int64_t nowMs) const noexcept {
@@ -75,6 +83,10 @@ class alignas(64) MemoryShard {
     // lfu considers every entry of a shard up to this size, a random sample of this many
     // above it.
     static constexpr std::size_t kLfuSamples = 16;
+    // cost considers every entry of a shard up to this size, a random sample above it: its
+    // priorities spread over orders of magnitude, so a wider sample pays (evictions follow
+    // misses, which compute; docs/benchmarks/time_saved.md).
+    static constexpr std::size_t kCostSamples = 128;
 
     MemoryShard() = default;
     MemoryShard(const MemoryShard&) = delete;
@@ -100,6 +112,18 @@ class alignas(64) MemoryShard {
             e.accessedMs.store(nowMs, std::memory_order_relaxed);
         }
     }
+    // Records a hit on `e` under policy cost: the entry's priority restarts from the current
+    // inflation value. Shared lock.
+    void touchCost(const MemoryEntry& e) const noexcept {
+        if (e.costBase.load(std::memory_order_relaxed) != m_inflation) {
+            e.costBase.store(m_inflation, std::memory_order_relaxed);
+        }
+    }
+    // The cost policy's priority of `e` (see above).
+    static double costPriority(const MemoryEntry& e) noexcept;
+    // Exclusive to write, shared to read.
+    std::uint64_t computeNs = 0;  // Stats::compute_ns of the entries stored here
+
     // Removes the entry of `key` when it is expired at nowMs, counting an expiration.
     // Exclusive.
     void removeIfExpired(const Key& key, std::int64_t nowMs);
@@ -129,6 +153,7 @@ class alignas(64) MemoryShard {
     MemoryEntry* victim();
     MemoryEntry* lruVictim();
     MemoryEntry* lfuVictim();
+    MemoryEntry* costVictim();
     std::uint64_t nextRandom();
 
     // All exclusive.
@@ -138,7 +163,8 @@ class alignas(64) MemoryShard {
     Map m_map;
     MemoryEntry* m_head = nullptr;      // lru/fifo: most recently stored (or given a chance)
     MemoryEntry* m_tail = nullptr;      // lru/fifo: the next candidate
-    std::vector<MemoryEntry*> m_slots;  // lfu/rr: every entry, for O(1) random picks
+    std::vector<MemoryEntry*> m_slots;  // lfu/rr/cost: every entry, for O(1) random picks
+    double m_inflation = 0;             // cost: L, the priority of the last victim
     std::uint64_t m_seq = 0;
     std::uint64_t m_random = 0x9E3779B97F4A7C15ULL;  // fixed seed: reproducible rr runs
 };

@@ -161,6 +161,7 @@ Result<StoredValue> valueFromReply(const redisReply& r, const std::string& redis
     v.type_tag = h->type_tag;
     v.created_ms = h->created_ms;
     v.expires_ms = h->expires_ms;
+    v.compute_ns = h->compute_ns;
     return v;
 }
 
@@ -182,6 +183,9 @@ Result<StoredValue> RedisEngine::get(const Key& key) {
         if (touched) im.retouch(c, *(*replies)[1], {&hex, 1});
         return valueFromReply(*replies->front(), rk, im.m_config.clock->nowMs(), im.m_masked);
     });
+    if (result.ok() && result->compute_ns) {
+        im.m_pendingSavedNs.fetch_add(*result->compute_ns, std::memory_order_relaxed);
+    }
     im.count(result.ok()                    ? im.m_pendingHits
              : result.status().isNotFound() ? im.m_pendingMisses
                                             : im.m_pendingErrors);
@@ -224,6 +228,7 @@ std::vector<Result<StoredValue>> RedisEngine::getMany(std::span<const Key> keys)
         }
     }
     // Counted once per batch: the flush check reads the clock.
+    im.noteSaved(out);
     im.count(im.m_pendingHits, hits);
     im.count(im.m_pendingMisses, misses);
     im.count(im.m_pendingErrors, keys.size() - hits - misses);
@@ -239,7 +244,7 @@ std::vector<std::string_view> setArgs(const std::string& rk, const Record& recor
     const std::int64_t ttl = effectiveTtlMs(record.ttl, config.ttl);
     const std::int64_t expires = expiryMs(record.ttl, config.ttl, now);
     std::string& envelope = scratch.emplace_back();
-    const EnvelopeFields fields{record.key_text, record.type_tag, now, expires};
+    const EnvelopeFields fields{record.key_text, record.type_tag, now, expires, record.compute_ns};
     const bool compress = config.compress && record.payload.size() >= options.compress_min_bytes;
     if (!encodeEnvelope(envelope, fields, record.payload, compress).ok()) {
         // Only zstd can fail: store the value uncompressed rather than not at all.
@@ -275,6 +280,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
     if (im.m_cluster) {
         Status status = im.clusterSetMany(records);
         if (!status.ok()) im.count(im.m_pendingErrors);
+        if (status.ok()) im.noteComputed(records);
         return status;
     }
     Status status = im.withConnection([&](RedisConnection& c) -> Status {
@@ -302,6 +308,7 @@ Status RedisEngine::setMany(std::span<const KeyedRecord> records) {
         return checkReplies(*replies, im.m_masked, "SET");
     });
     if (!status.ok()) im.count(im.m_pendingErrors);
+    if (status.ok()) im.noteComputed(records);
     return status;
 }
 
@@ -351,12 +358,14 @@ Stats RedisEngine::stats() {
     Impl& im = *m_impl;
     Stats s;
     const Status flushed = im.flushCounters();
-    auto counters =
-        im.one(im.m_metaKey, {"HMGET", im.m_metaKey, "hits", "misses", "errors", "evictions"},
-               "HMGET counters");
-    if (counters.ok() && isArray(**counters, 4)) {
-        std::uint64_t* fields[] = {&s.hits, &s.misses, &s.errors, &s.evictions};
-        for (std::size_t i = 0; i < 4; ++i) {
+    auto counters = im.one(
+        im.m_metaKey,
+        {"HMGET", im.m_metaKey, "hits", "misses", "errors", "evictions", "compute_ns", "saved_ns"},
+        "HMGET counters");
+    if (counters.ok() && isArray(**counters, 6)) {
+        std::uint64_t* fields[] = {&s.hits,      &s.misses,     &s.errors,
+                                   &s.evictions, &s.compute_ns, &s.saved_ns};
+        for (std::size_t i = 0; i < 6; ++i) {
             const redisReply& e = *(*counters)->element[i];
             if (e.type != REDIS_REPLY_STRING) continue;
             if (auto v = toInt(detail::replyText(e)); v && *v > 0) {
@@ -369,6 +378,8 @@ Stats RedisEngine::stats() {
     s.misses += im.m_pendingMisses.load(std::memory_order_relaxed);
     s.errors += im.m_pendingErrors.load(std::memory_order_relaxed);
     s.evictions += im.m_pendingEvictions.load(std::memory_order_relaxed);
+    s.compute_ns += im.m_pendingComputeNs.load(std::memory_order_relaxed);
+    s.saved_ns += im.m_pendingSavedNs.load(std::memory_order_relaxed);
     if (auto n = size(); n.ok()) s.entries = *n;
     if (!flushed.ok() || !counters.ok()) {
         detail::logger().debug("cache \"{}\": stats from this process only: {}", im.m_config.name,

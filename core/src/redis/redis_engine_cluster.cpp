@@ -115,6 +115,7 @@ std::vector<Result<StoredValue>> RedisEngine::Impl::clusterGetMany(std::span<con
             ++misses;
         }
     }
+    noteSaved(out);
     count(m_pendingHits, hits);
     count(m_pendingMisses, misses);
     count(m_pendingErrors, keys.size() - hits - misses);

@@ -150,6 +150,21 @@ class RedisEngine::Impl {
         }
     }
 
+    // Adds the compute times of hit values to the pending saved time.
+    void noteSaved(const std::vector<Result<StoredValue>>& values) {
+        std::uint64_t ns = 0;
+        for (const auto& v : values) {
+            if (v.ok()) ns += v->compute_ns.value_or(0);
+        }
+        if (ns != 0) m_pendingSavedNs.fetch_add(ns, std::memory_order_relaxed);
+    }
+    // Adds the compute times of stored records to the pending compute time.
+    void noteComputed(std::span<const KeyedRecord> records) {
+        std::uint64_t ns = 0;
+        for (const auto& kr : records) ns += kr.record.compute_ns.value_or(0);
+        if (ns != 0) m_pendingComputeNs.fetch_add(ns, std::memory_order_relaxed);
+    }
+
     // Adds `n` operations to `pending`; flushes the counters when a batch is due.
     void count(std::atomic<std::uint64_t>& pending, std::uint64_t n = 1) {
         if (n == 0) return;
@@ -177,7 +192,9 @@ class RedisEngine::Impl {
         Field fields[] = {{"hits", &m_pendingHits, 0},
                           {"misses", &m_pendingMisses, 0},
                           {"errors", &m_pendingErrors, 0},
-                          {"evictions", &m_pendingEvictions, 0}};
+                          {"evictions", &m_pendingEvictions, 0},
+                          {"compute_ns", &m_pendingComputeNs, 0},
+                          {"saved_ns", &m_pendingSavedNs, 0}};
         bool any = false;
         for (auto& f : fields) {
             f.taken = f.pending->exchange(0, std::memory_order_relaxed);
@@ -203,7 +220,7 @@ class RedisEngine::Impl {
         if (lease.ok()) {
             detail::RedisConnection& conn = **lease;
             std::vector<std::string> amounts;
-            amounts.reserve(4);
+            amounts.reserve(std::size(fields));
             std::size_t sent = 0;
             for (const auto& f : fields) {
                 if (f.taken == 0) continue;
@@ -244,6 +261,10 @@ class RedisEngine::Impl {
     std::atomic<std::uint64_t> m_pendingErrors{0};
     // Evictions the cluster scripts reported (a single server's script counts them itself).
     std::atomic<std::uint64_t> m_pendingEvictions{0};
+    // Stats::compute_ns of the values stored and saved_ns of the hits, not yet in __meta:
+    // they ride along with the next flush of the counters above.
+    std::atomic<std::uint64_t> m_pendingComputeNs{0};
+    std::atomic<std::uint64_t> m_pendingSavedNs{0};
     detail::FlushSchedule m_schedule;
     std::mutex m_flushMutex;  // one counter flush at a time
 };

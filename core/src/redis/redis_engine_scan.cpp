@@ -135,6 +135,7 @@ std::optional<EntryInfo> RedisEngine::Impl::entryFrom(const std::string& hex,
         }
         if (h.ok()) {
             e.created_ms = h->created_ms;
+            e.compute_ns = h->compute_ns;
             if (h->expires_ms != 0) e.expires_ms = h->expires_ms;
         } else {
             e.key_text = "(" + h.status().message() + ")";

@@ -17,12 +17,13 @@ namespace {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql = {
     // kGet
-    "SELECT type_tag, flags, created, expires, value, filename, size FROM entries WHERE key = ?1",
+    "SELECT type_tag, flags, created, expires, value, filename, size, compute_ns FROM entries"
+    " WHERE key = ?1",
     // kContains
     "SELECT expires FROM entries WHERE key = ?1",
     // kInsert (fails on an existing key: set() then deletes the old row and inserts again)
     "INSERT INTO entries(key, key_text, type_tag, flags, created, expires, size, tag,"
-    " value, filename) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    " value, filename, compute_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     // kStamp: the access row of a new entry, written only by lru/lfu engines (schema 3: a
     // trigger would make every writer pay for a row that fifo, rr and none never read).
     "INSERT OR REPLACE INTO access(key, accessed, access_count) VALUES(?1, ?2, 0)",
@@ -50,20 +51,36 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stmt::kCount)> kSql =
     "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE key <> ?1 AND rowid >="
     " (abs(random()) % (SELECT max(rowid) FROM entries)) LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES
     ", filename",
+    // kVictimsCost: the lowest cost priorities (schema 4; docs/ENGINES.md, policy cost).
+    "DELETE FROM entries WHERE key IN (SELECT key FROM access WHERE key <> ?1 ORDER BY"
+    " priority, accessed LIMIT ?2) RETURNING " TWAT_ENTRY_BYTES ", filename",
+    // kCostInflate: L becomes the highest priority among the victims kVictimsCost is about to
+    // take (same arguments), never lower than before.
+    "INSERT OR REPLACE INTO meta(name, value) SELECT 'cost_inflation', max(coalesce((SELECT"
+    " value FROM meta WHERE name = 'cost_inflation'), 0), coalesce(max(priority), 0)) FROM"
+    " (SELECT priority FROM access WHERE key <> ?1 ORDER BY priority, accessed LIMIT ?2)",
+    // kStampCost: a new entry's access row under policy cost: H = L + density (one use).
+    "INSERT OR REPLACE INTO access(key, accessed, access_count, priority) VALUES(?1, ?2, 0,"
+    " coalesce((SELECT value FROM meta WHERE name = 'cost_inflation'), 0) + ?3)",
+    // kTouchCost: as kTouch, and H = L + (hits + 1) x density.
+    "UPDATE access SET accessed = max(accessed, ?2), access_count = access_count + ?3,"
+    " priority = coalesce((SELECT value FROM meta WHERE name = 'cost_inflation'), 0) +"
+    " (access_count + ?3 + 1) * ?4 WHERE key = ?1",
     // kTouch
     // A small row of its own: the entry's row, with the value, is not rewritten.
     "UPDATE access SET accessed = max(accessed, ?2), access_count = access_count + ?3 WHERE"
     " key = ?1",
     // kAddCounters
     "UPDATE counters SET hits = hits + ?1, misses = misses + ?2, evictions = evictions + ?3,"
-    " expirations = expirations + ?4, errors = errors + ?5 WHERE id = 0",
+    " expirations = expirations + ?4, errors = errors + ?5, compute_ns = compute_ns + ?6,"
+    " saved_ns = saved_ns + ?7 WHERE id = 0",
     // kReadCounters
-    "SELECT hits, misses, evictions, expirations, errors, count, bytes FROM counters WHERE"
-    " id = 0",
+    "SELECT hits, misses, evictions, expirations, errors, count, bytes, compute_ns, saved_ns"
+    " FROM counters WHERE id = 0",
     // kScan
     "SELECT e.key, e.key_text, e.size, e.created, coalesce(a.accessed, e.created), e.expires,"
-    " coalesce(a.access_count, 0), e.tag FROM entries AS e LEFT JOIN access AS a ON a.key ="
-    " e.key WHERE e.key > ?1 ORDER BY e.key LIMIT ?2",
+    " coalesce(a.access_count, 0), e.tag, e.compute_ns FROM entries AS e LEFT JOIN access AS a"
+    " ON a.key = e.key WHERE e.key > ?1 ORDER BY e.key LIMIT ?2",
     // kBegin
     "BEGIN IMMEDIATE",
     // kCommit

@@ -49,6 +49,8 @@ const char* policyIndexSql(Policy policy) {
             return "CREATE INDEX IF NOT EXISTS access_lru ON access(accessed)";
         case Policy::kLfu:
             return "CREATE INDEX IF NOT EXISTS access_lfu ON access(access_count, accessed)";
+        case Policy::kCost:
+            return "CREATE INDEX IF NOT EXISTS access_cost ON access(priority, accessed)";
         case Policy::kFifo:  // evicts in rowid order (schema 3)
         case Policy::kRr:
         case Policy::kNone:
@@ -64,7 +66,8 @@ CREATE TABLE counters(
     hits INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0,
     evictions INTEGER NOT NULL DEFAULT 0, expirations INTEGER NOT NULL DEFAULT 0,
     errors INTEGER NOT NULL DEFAULT 0,
-    count INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0);
+    count INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+    compute_ns INTEGER NOT NULL DEFAULT 0, saved_ns INTEGER NOT NULL DEFAULT 0);
 INSERT INTO counters(id) VALUES(0);
 CREATE TABLE entries(
     key BLOB PRIMARY KEY NOT NULL,
@@ -76,19 +79,21 @@ CREATE TABLE entries(
     size INTEGER NOT NULL,
     tag TEXT,
     value BLOB,
-    filename TEXT);
+    filename TEXT,
+    compute_ns INTEGER);
 CREATE INDEX entries_expires ON entries(expires) WHERE expires > 0;
 CREATE INDEX entries_tag ON entries(tag) WHERE tag IS NOT NULL;
 CREATE TABLE access(
     key BLOB PRIMARY KEY NOT NULL,
     accessed INTEGER NOT NULL,
-    access_count INTEGER NOT NULL) WITHOUT ROWID;
+    access_count INTEGER NOT NULL,
+    priority REAL NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TRIGGER entries_delete AFTER DELETE ON entries BEGIN
     DELETE FROM access WHERE key = old.key;
 END;
 INSERT INTO meta(name, value) VALUES('format', 'twat_cache'), ('engine', 'sqlite'),
-    ('schema_version', 3);
-PRAGMA user_version = 3;
+    ('schema_version', 4);
+PRAGMA user_version = 4;
 )sql";
 
 // Version 2 -> 3, in the write transaction that checked the version: the data is unchanged.
@@ -99,6 +104,17 @@ DROP TRIGGER IF EXISTS entries_insert;
 DROP INDEX IF EXISTS entries_created;
 INSERT OR REPLACE INTO meta(name, value) VALUES('schema_version', 3);
 PRAGMA user_version = 3;
+)sql";
+
+// Version 3 -> 4: compute times (NULL for the entries stored before: not recorded), the
+// counters of compute and saved time, and the priority column of policy cost.
+constexpr const char* kMigrate3To4Sql = R"sql(
+ALTER TABLE entries ADD COLUMN compute_ns INTEGER;
+ALTER TABLE counters ADD COLUMN compute_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE counters ADD COLUMN saved_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE access ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+INSERT OR REPLACE INTO meta(name, value) VALUES('schema_version', 4);
+PRAGMA user_version = 4;
 )sql";
 
 Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
@@ -121,7 +137,8 @@ Result<std::int64_t> queryInt(Connection& conn, const char* sql) {
 // stored under fifo are not exempt from lru/lfu eviction later. Stamps are never needed for
 // correctness: a missing row reads as accessed = created and eviction falls back to fifo.
 Status markOrStampUnstamped(Connection& conn, const ResolvedConfig& config) {
-    const bool tracking = config.policy == Policy::kLru || config.policy == Policy::kLfu;
+    const bool tracking = config.policy == Policy::kLru || config.policy == Policy::kLfu ||
+                          config.policy == Policy::kCost;
     auto marked = queryInt(conn, "SELECT count(*) FROM meta WHERE name = 'unstamped'");
     if (!marked.ok()) return marked.status();
     if (!tracking) {
@@ -165,7 +182,7 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
         if (Status s = txn.begin(); !s.ok()) return s;
         version = queryInt(conn, "PRAGMA user_version");  // another process may have won
         if (!version.ok()) return version.status();
-        if (*version == 2) {
+        if (*version == 2 || *version == 3) {
             auto tables = queryInt(conn,
                                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                    "name IN ('meta', 'counters', 'entries', 'access')");
@@ -174,12 +191,18 @@ Status SqliteEngineImpl::ensureSchema(Connection& conn, const ResolvedConfig& co
                 return Status::corruption(conn.path().string() +
                                           " lacks the twat_cache tables (damaged database)");
             }
-            if (Status s = conn.exec(kMigrate2To3Sql, "cannot migrate to schema version 3");
+            if (*version == 2) {
+                if (Status s = conn.exec(kMigrate2To3Sql, "cannot migrate to schema version 3");
+                    !s.ok()) {
+                    return s;
+                }
+            }
+            if (Status s = conn.exec(kMigrate3To4Sql, "cannot migrate to schema version 4");
                 !s.ok()) {
                 return s;
             }
-            logger().info("sqlite cache \"{}\": migrated {} from schema version 2 to 3",
-                          config.name, conn.path().string());
+            logger().info("sqlite cache \"{}\": migrated {} from schema version {} to {}",
+                          config.name, conn.path().string(), *version, kSchemaVersion);
         } else if (*version == 0) {
             auto objects = queryInt(conn, "SELECT count(*) FROM sqlite_master");
             if (!objects.ok()) return objects.status();
@@ -216,7 +239,8 @@ SqliteEngineImpl::SqliteEngineImpl(ResolvedConfig config, SqliteOptions options,
       m_options(options),
       m_dbPath(m_config.folder / "cache.db"),
       m_dataDir(m_config.folder / "data"),
-      m_trackAccess(m_config.policy == Policy::kLru || m_config.policy == Policy::kLfu),
+      m_trackAccess(m_config.policy == Policy::kLru || m_config.policy == Policy::kLfu ||
+                    m_config.policy == Policy::kCost),
       m_pid(processId()),
       m_flushSchedule(m_options.flush_ops, m_options.flush_interval) {
     m_idle.push_back(std::move(first));
@@ -240,7 +264,8 @@ Capabilities SqliteEngineImpl::capabilities() const {
     c.ttl = true;
     c.tags = true;
     c.compression = true;
-    c.policies = {Policy::kLru, Policy::kLfu, Policy::kFifo, Policy::kRr, Policy::kNone};
+    c.policies = {Policy::kLru, Policy::kLfu,  Policy::kFifo,
+                  Policy::kRr,  Policy::kCost, Policy::kNone};
     return c;
 }
 
@@ -320,6 +345,10 @@ Result<StoredValue> SqliteEngineImpl::get(const Key& key) {
         out.created_ms = sqlite3_column_int64(*stmt, 2);
         out.expires_ms = sqlite3_column_int64(*stmt, 3);
         size = sqlite3_column_int64(*stmt, 6);
+        if (sqlite3_column_type(*stmt, 7) != SQLITE_NULL) {
+            out.compute_ns = static_cast<std::uint64_t>(
+                std::max<std::int64_t>(0, sqlite3_column_int64(*stmt, 7)));
+        }
         if (out.expires_ms != 0 && out.expires_ms <= m_config.clock->nowMs()) {
             m_misses.fetch_add(1, std::memory_order_relaxed);
             noteOp(conn);
@@ -371,12 +400,14 @@ Result<StoredValue> SqliteEngineImpl::get(const Key& key) {
         out.payload = std::move(plain).value();
     }
     m_hits.fetch_add(1, std::memory_order_relaxed);
+    if (out.compute_ns) m_savedNs.fetch_add(*out.compute_ns, std::memory_order_relaxed);
     if (m_trackAccess) {
         const std::int64_t now = m_config.clock->nowMs();
         std::lock_guard lock(m_accessMutex);
         Access& a = m_access[key];
         a.accessed = std::max(a.accessed, now);
         a.count += 1;
+        a.density = costDensity(out.compute_ns, size);
     }
     noteOp(conn);
     return out;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,13 @@ class SqliteEngineImpl final : public SqliteEngine {
     Result<SqliteCheckReport> check(bool fix) override;
     const std::filesystem::path& folder() const override { return m_config.folder; }
 
+    // Policy cost: an entry's compute time per stored byte (1 ns when not recorded).
+    static double costDensity(const std::optional<std::uint64_t>& computeNs, std::int64_t size) {
+        const double cost =
+            computeNs ? static_cast<double>(std::max<std::uint64_t>(*computeNs, 1)) : 1.0;
+        return cost / static_cast<double>(std::max<std::int64_t>(size, 1));
+    }
+
     // Creates the schema of a new database or validates an existing one.
     static Status ensureSchema(Connection& conn, const ResolvedConfig& config);
 
@@ -73,13 +81,16 @@ class SqliteEngineImpl final : public SqliteEngine {
     struct Access {
         std::int64_t accessed = 0;
         std::int64_t count = 0;
+        double density = 0;  // policy cost: compute time / stored bytes of the entry
     };
     // Counters and stamps taken out of memory to be written; put back if the write fails.
     struct Pending {
         std::uint64_t hits = 0, misses = 0, evictions = 0, expirations = 0, errors = 0;
+        std::uint64_t compute_ns = 0, saved_ns = 0;
         std::unordered_map<Key, Access, KeyHash> access;
         bool empty() const {
-            return hits + misses + evictions + expirations + errors == 0 && access.empty();
+            return hits + misses + evictions + expirations + errors + compute_ns + saved_ns == 0 &&
+                   access.empty();
         }
     };
     // Files to delete once the transaction that dropped their rows has committed.
@@ -141,7 +152,7 @@ class SqliteEngineImpl final : public SqliteEngine {
     pid_t m_pid;                                      // guarded by m_poolMutex
 
     std::atomic<std::uint64_t> m_hits{0}, m_misses{0}, m_evictions{0}, m_expirations{0},
-        m_errors{0};
+        m_errors{0}, m_computeNs{0}, m_savedNs{0};
     FlushSchedule m_flushSchedule;  // when batched counters and stamps are written
     // The earliest expiry (clock ms) this process knows may be stored; 0: unknown, cull.
     std::atomic<std::int64_t> m_cullDueMs{0};

@@ -67,6 +67,7 @@ Result<SqliteCacheFile> openSqliteCacheFile(const fs::path& folder) {
         }
         out.newer_schema = st->int64(1) > kSchemaVersion;
         out.access_table = st->int64(2) != 0;
+        out.compute_columns = st->int64(1) >= 4;
     }
     out.conn = std::move(*conn);
     return out;

@@ -29,7 +29,9 @@ inline constexpr std::int64_t kKnownFlags = kFlagZstd | kFlagSpilled;
 // 2: access stamps moved from `entries` to the small `access` table (see docs/FORMAT.md).
 // 3: no insert trigger (only lru/lfu writers stamp new entries), fifo evicts in rowid order
 //    without the `entries_created` index. Version 2 files are migrated in place on open.
-inline constexpr int kSchemaVersion = 3;
+// 4: compute times: entries.compute_ns, counters.compute_ns and saved_ns, access.priority
+//    (policy cost) and the meta row 'cost_inflation'. Versions 2 and 3 are migrated on open.
+inline constexpr int kSchemaVersion = 4;
 
 // Whether `name` is a spill file name this engine could have written ("ab/cd/<...>.val",
 // lower-case hex, dots and dashes only, no "..").
@@ -45,6 +47,7 @@ struct SqliteCacheFile {
     std::unique_ptr<Connection> conn;  // read-only (mode=ro, query_only)
     bool newer_schema = false;         // written by a newer build: read, never change
     bool access_table = false;         // schema >= 2: access stamps in the `access` table
+    bool compute_columns = false;      // schema >= 4: entries.compute_ns, counters.saved_ns
 };
 
 // Opens `folder`/cache.db read-only and checks that it is one of ours: NotFound without the

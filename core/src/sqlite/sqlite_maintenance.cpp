@@ -88,6 +88,8 @@ Stats SqliteEngineImpl::stats() {
     out.evictions = m_evictions.load(std::memory_order_relaxed);
     out.expirations = m_expirations.load(std::memory_order_relaxed);
     out.errors = m_errors.load(std::memory_order_relaxed);
+    out.compute_ns = m_computeNs.load(std::memory_order_relaxed);
+    out.saved_ns = m_savedNs.load(std::memory_order_relaxed);
     auto lease = acquire();
     if (!lease.ok()) {
         out.errors += 1;
@@ -115,6 +117,8 @@ Stats SqliteEngineImpl::stats() {
     out.errors += col(4);
     out.entries = col(5);
     out.bytes = col(6);
+    out.compute_ns += col(7);
+    out.saved_ns += col(8);
     return out;
 }
 
@@ -155,6 +159,10 @@ Result<ScanPage> SqliteEngineImpl::scan(std::string_view cursor, std::size_t lim
         e.hits =
             static_cast<std::uint64_t>(std::max<std::int64_t>(0, sqlite3_column_int64(*stmt, 6)));
         e.tag = std::string(columnText(*stmt, 7));
+        if (sqlite3_column_type(*stmt, 8) != SQLITE_NULL) {
+            e.compute_ns = static_cast<std::uint64_t>(
+                std::max<std::int64_t>(0, sqlite3_column_int64(*stmt, 8)));
+        }
         page.entries.push_back(std::move(e));
     }
     if (page.entries.size() >= std::max<std::size_t>(limit, 1)) {

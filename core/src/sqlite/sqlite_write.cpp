@@ -125,6 +125,9 @@ Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::
             case Policy::kRr:
                 which = Stmt::kVictimsRr;
                 break;
+            case Policy::kCost:
+                which = Stmt::kVictimsCost;
+                break;
             case Policy::kFifo:
             case Policy::kNone:
                 break;
@@ -132,6 +135,16 @@ Status SqliteEngineImpl::evictForLimits(Connection& conn, const Key& keep, std::
         std::int64_t batch = maxCount > 0 && count > maxCount ? count - maxCount : 1;
         batch = std::clamp<std::int64_t>(batch, 1, kEvictBatch);
         Removed round;
+        if (which == Stmt::kVictimsCost) {
+            // L rises to the priority of the victims before they go (GreedyDual).
+            auto stmt = conn.statement(Stmt::kCostInflate);
+            if (!stmt.ok()) return stmt.status();
+            StmtScope scope(*stmt);
+            bindBlob(*stmt, 1, blob.data(), blob.size());
+            sqlite3_bind_int64(*stmt, 2, batch);
+            const int rc = sqlite3_step(*stmt);
+            if (rc != SQLITE_DONE) return conn.error(rc, "cannot write the cost inflation of");
+        }
         for (int attempt = 0; attempt < 2 && round.count == 0; ++attempt) {
             auto stmt = conn.statement(attempt == 0 ? which : Stmt::kVictimsFifo);
             if (!stmt.ok()) return stmt.status();
@@ -231,6 +244,9 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
             } else {
                 bindBlob(*stmt, 9, stored.data(), stored.size());
             }
+            if (record.compute_ns) {
+                sqlite3_bind_int64(*stmt, 11, static_cast<std::int64_t>(*record.compute_ns));
+            }
             rc = sqlite3_step(*stmt);
         }
         if (rc == SQLITE_DONE) break;
@@ -244,12 +260,17 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
         if (Status s = collectRemoved(conn, *del, replaced); !s.ok()) return fail(s);
     }
     if (m_trackAccess) {
-        // Only lru/lfu read the stamps; other policies skip the row (and its page write).
-        auto stmt = conn.statement(Stmt::kStamp);
+        // Only lru/lfu/cost read the stamps; other policies skip the row (and its page write).
+        const bool cost = m_config.policy == Policy::kCost;
+        auto stmt = conn.statement(cost ? Stmt::kStampCost : Stmt::kStamp);
         if (!stmt.ok()) return fail(stmt.status());
         StmtScope scope(*stmt);
         bindBlob(*stmt, 1, blob.data(), blob.size());
         sqlite3_bind_int64(*stmt, 2, now);
+        if (cost) {
+            sqlite3_bind_double(
+                *stmt, 3, costDensity(record.compute_ns, static_cast<std::int64_t>(stored.size())));
+        }
         const int rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return fail(conn.error(rc, "cannot write access stamps to"));
     }
@@ -312,6 +333,7 @@ Status SqliteEngineImpl::set(const Key& key, const Record& record) {
     if (expires != 0) lowerCullDue(expires);
     m_expirations.fetch_add(static_cast<std::uint64_t>(culled.count), std::memory_order_relaxed);
     m_evictions.fetch_add(static_cast<std::uint64_t>(evicted.count), std::memory_order_relaxed);
+    if (record.compute_ns) m_computeNs.fetch_add(*record.compute_ns, std::memory_order_relaxed);
     removeFiles(culled.files);
     removeFiles(replaced.files);
     removeFiles(evicted.files);
@@ -377,6 +399,8 @@ SqliteEngineImpl::Pending SqliteEngineImpl::takePending() {
     p.evictions = m_evictions.exchange(0, std::memory_order_relaxed);
     p.expirations = m_expirations.exchange(0, std::memory_order_relaxed);
     p.errors = m_errors.exchange(0, std::memory_order_relaxed);
+    p.compute_ns = m_computeNs.exchange(0, std::memory_order_relaxed);
+    p.saved_ns = m_savedNs.exchange(0, std::memory_order_relaxed);
     if (m_trackAccess) {
         std::lock_guard lock(m_accessMutex);
         p.access.swap(m_access);
@@ -390,18 +414,22 @@ void SqliteEngineImpl::restorePending(Pending&& p) {
     m_evictions.fetch_add(p.evictions, std::memory_order_relaxed);
     m_expirations.fetch_add(p.expirations, std::memory_order_relaxed);
     m_errors.fetch_add(p.errors, std::memory_order_relaxed);
+    m_computeNs.fetch_add(p.compute_ns, std::memory_order_relaxed);
+    m_savedNs.fetch_add(p.saved_ns, std::memory_order_relaxed);
     if (!p.access.empty()) {
         std::lock_guard lock(m_accessMutex);
         for (auto& [key, a] : p.access) {
             Access& mine = m_access[key];
             mine.accessed = std::max(mine.accessed, a.accessed);
             mine.count += a.count;
+            mine.density = a.density;
         }
     }
 }
 
 Status SqliteEngineImpl::applyPending(Connection& conn, const Pending& p) {
-    if (p.hits + p.misses + p.evictions + p.expirations + p.errors != 0) {
+    if (p.hits + p.misses + p.evictions + p.expirations + p.errors + p.compute_ns + p.saved_ns !=
+        0) {
         auto stmt = conn.statement(Stmt::kAddCounters);
         if (!stmt.ok()) return stmt.status();
         StmtScope scope(*stmt);
@@ -410,11 +438,14 @@ Status SqliteEngineImpl::applyPending(Connection& conn, const Pending& p) {
         sqlite3_bind_int64(*stmt, 3, static_cast<std::int64_t>(p.evictions));
         sqlite3_bind_int64(*stmt, 4, static_cast<std::int64_t>(p.expirations));
         sqlite3_bind_int64(*stmt, 5, static_cast<std::int64_t>(p.errors));
+        sqlite3_bind_int64(*stmt, 6, static_cast<std::int64_t>(p.compute_ns));
+        sqlite3_bind_int64(*stmt, 7, static_cast<std::int64_t>(p.saved_ns));
         const int rc = sqlite3_step(*stmt);
         if (rc != SQLITE_DONE) return conn.error(rc, "cannot update the counters of");
     }
     if (!p.access.empty()) {
-        auto stmt = conn.statement(Stmt::kTouch);
+        const bool cost = m_config.policy == Policy::kCost;
+        auto stmt = conn.statement(cost ? Stmt::kTouchCost : Stmt::kTouch);
         if (!stmt.ok()) return stmt.status();
         for (const auto& [key, a] : p.access) {
             const auto blob = keyBlob(key);
@@ -422,6 +453,7 @@ Status SqliteEngineImpl::applyPending(Connection& conn, const Pending& p) {
             bindBlob(*stmt, 1, blob.data(), blob.size());
             sqlite3_bind_int64(*stmt, 2, a.accessed);
             sqlite3_bind_int64(*stmt, 3, a.count);
+            if (cost) sqlite3_bind_double(*stmt, 4, a.density);
             const int rc = sqlite3_step(*stmt);
             if (rc != SQLITE_DONE) return conn.error(rc, "cannot update access stamps in");
         }

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -20,6 +21,12 @@ class CoarseSystemClock final : public Clock {
 }  // namespace
 
 Clock::~Clock() = default;
+
+std::int64_t Clock::steadyNs() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 std::shared_ptr<Clock> Clock::system() {
     static const std::shared_ptr<Clock> clock = std::make_shared<CoarseSystemClock>();

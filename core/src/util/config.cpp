@@ -62,8 +62,10 @@ Result<Policy> parsePolicy(std::string_view text) {
     if (t == "lfu") return Policy::kLfu;
     if (t == "fifo" || t == "least-recently-stored" || t == "lrs") return Policy::kFifo;
     if (t == "rr" || t == "random") return Policy::kRr;
+    if (t == "cost" || t == "gdsf") return Policy::kCost;
     if (t == "none") return Policy::kNone;
-    return Status::invalidArgument(quoteText(text) + " is not a policy (lru, lfu, fifo, rr, none)");
+    return Status::invalidArgument(quoteText(text) +
+                                   " is not a policy (lru, lfu, fifo, rr, cost, none)");
 }
 
 std::string_view policyName(Policy policy) {
@@ -76,6 +78,8 @@ std::string_view policyName(Policy policy) {
             return "fifo";
         case Policy::kRr:
             return "rr";
+        case Policy::kCost:
+            return "cost";
         case Policy::kNone:
             return "none";
     }
