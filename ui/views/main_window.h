@@ -35,6 +35,7 @@
 #include "views/source_discovery.h"
 #include "workers/source_types.h"
 
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QSettings;
@@ -53,6 +54,7 @@ class MaintenanceController;
 class NamespaceModel;
 class NamespacePanel;
 class NodesPanel;
+class ServerPanel;
 class OptionalDock;
 class ProductionBanner;
 class SecretStore;
@@ -130,12 +132,24 @@ class MainWindow : public QMainWindow {
     NodesPanel* nodesPanel() const { return m_nodesPanel; }
     // The Nodes dock: shown for Redis Cluster sources (when the user has not closed it).
     OptionalDock* nodesDock() const { return m_nodesDock; }
+    ServerPanel* serverPanel() const { return m_serverPanel; }
+    // The Server dock: shown for Redis sources (when the user has not closed it).
+    OptionalDock* serverDock() const { return m_serverDock; }
 
   protected:
     void closeEvent(QCloseEvent* event) override;
 
   private:
     void buildWidgets();
+    QDockWidget* makeDock(const QString& title, const char* objectName, QWidget* content,
+                          Qt::DockWidgetArea area);
+    // The docks only some sources fill (main_window_panels.cpp): Nodes and Server, each a tab
+    // beside `logDock` the first time it shows.
+    void buildPanelDocks(QDockWidget* logDock);
+    void connectPanels();
+    // Shows `client` (nullptr: none) in the panels that follow the shown source (namespaces,
+    // nodes, server) and shows or hides their docks.
+    void showInPanels(SourceClient* client);
     void buildMenusAndToolbar();
     void connectActions();
     // Nothing shown: the views empty, `message` (if any) above the entries.
@@ -182,6 +196,8 @@ class MainWindow : public QMainWindow {
     NamespacePanel* m_namespacePanel;
     NodesPanel* m_nodesPanel;
     OptionalDock* m_nodesDock = nullptr;
+    ServerPanel* m_serverPanel;
+    OptionalDock* m_serverDock = nullptr;
     QTimer* m_statsTimer;
     QElapsedTimer m_sampleClock;
     bool m_statsPending = false;

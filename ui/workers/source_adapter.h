@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "twat_cache/status.h"
+#include "workers/server_requests.h"
 #include "workers/source_types.h"
 
 namespace twat_cache::ui {
@@ -72,7 +73,18 @@ class SourceAdapter {
     Result<quint64> saveValue(const QByteArray& id, const QString& path, const ProgressFn& progress,
                               const std::atomic<bool>& cancel);
 
+    // A Redis server's own figures and its `count` latest slow log entries
+    // (workers/server_requests.h); NotSupported for other sources.
+    Result<ServerInfo> serverInfo();
+    Result<QList<SlowlogRow>> slowlog(int count);
+    // Lists database `db` of the Redis server from now on (Source::selectDatabase), also
+    // after the source is reopened (read-only switch, a namespace rescan). Returns `db`.
+    Result<int> selectDatabase(int db);
+
   private:
+    // Opens the source again with the current options, in the database selected.
+    Status reopen();
+
     struct State;
     std::unique_ptr<State> m_state;
 };

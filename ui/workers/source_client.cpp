@@ -22,6 +22,7 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
       m_adapter(new SourceAdapter),
       m_readOnly(readOnly) {
     registerSourceTypes();
+    registerServerTypes();
     m_generations.fill(1);
     m_thread.setObjectName(QStringLiteral("source: ") + m_ref.name);
     m_context->moveToThread(&m_thread);
@@ -206,6 +207,30 @@ void SourceClient::requestEdit(const EntryEdit& request) {
         [this, id = request.id](const EntryRow& row, const QString& error) {
             emit edited(id, row, error);
         });
+}
+
+void SourceClient::requestServerInfo() {
+    // The slow log and a database switch keep their replies: only a newer info supersedes.
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [](SourceAdapter& adapter) { return adapter.serverInfo(); },
+        [this, asked = ++m_serverInfoAsked](const ServerInfo& info, const QString& error) {
+            if (asked == m_serverInfoAsked) emit serverInfoReady(info, error);
+        });
+}
+
+void SourceClient::requestSlowlog(int count) {
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [count](SourceAdapter& adapter) { return adapter.slowlog(count); },
+        &SourceClient::slowlogReady);
+}
+
+void SourceClient::requestSelectDatabase(int db) {
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [db](SourceAdapter& adapter) { return adapter.selectDatabase(db); },
+        [this, db](int, const QString& error) { emit databaseSelected(db, error); });
 }
 
 }  // namespace twat_cache::ui

@@ -4,11 +4,11 @@
 // means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
-// maintenance, open, namespaces, value pages, save). invalidate() bumps a channel's generation;
-// replies to older requests are then dropped when they arrive (counted by droppedReplies()). Asking
-// for a new detail or new stats invalidates the previous request of that channel, so only the
-// latest answer is shown however fast the user clicks. Failures reach the replies in words for the
-// user (failure_text.h).
+// maintenance, open, namespaces, value pages, save, server). invalidate() bumps a channel's
+// generation; replies to older requests are then dropped when they arrive (counted by
+// droppedReplies()). Asking for a new detail or new stats invalidates the previous request of that
+// channel, so only the latest answer is shown however fast the user clicks. Failures reach the
+// replies in words for the user (failure_text.h).
 //
 // Thread safety: GUI thread only (the adapter's thread is private to it), except
 // cancelExecute() and the batchDone() signal, which is emitted on the adapter's thread.
@@ -19,6 +19,7 @@
 #include <array>
 #include <atomic>
 
+#include "workers/server_requests.h"
 #include "workers/source_types.h"
 
 namespace twat_cache::ui {
@@ -36,8 +37,9 @@ class SourceClient : public QObject {
         kStats,
         kMaintenance,
         kNamespaces,
-        kValue,  // pages of one entry's value (value_table_view.h)
-        kSave,   // a value streamed to a file
+        kValue,   // pages of one entry's value (value_table_view.h)
+        kSave,    // a value streamed to a file
+        kServer,  // a Redis server's information and slow log (server_panel.h)
     };
     Q_ENUM(Channel)
 
@@ -89,6 +91,12 @@ class SourceClient : public QObject {
     void cancelSave() { m_cancelSave.store(true); }
     // Changes one entry in place; edited() answers (on the maintenance channel).
     void requestEdit(const EntryEdit& request);
+    // A Redis server's information, its `count` latest slow log entries, or a switch to
+    // database `db` (entries, namespaces and statistics asked later follow it). Replies to
+    // an earlier request of the same kind are dropped.
+    void requestServerInfo();
+    void requestSlowlog(int count);
+    void requestSelectDatabase(int db);
     // Thread-safe request to stop a running execute between batches.
     void cancelExecute() { m_cancel.store(true); }
 
@@ -108,6 +116,10 @@ class SourceClient : public QObject {
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
     // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
     void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
+    void serverInfoReady(const twat_cache::ui::ServerInfo& info, const QString& error);
+    void slowlogReady(const QList<twat_cache::ui::SlowlogRow>& rows, const QString& error);
+    // The source lists database `db` now (or, with an error, still the one before).
+    void databaseSelected(int db, const QString& error);
     // A reply arrived for a request that was invalidated meanwhile.
     void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
     // Emitted on the adapter's thread after each batch of an execute (`generation`: of the
@@ -130,8 +142,9 @@ class SourceClient : public QObject {
     SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
-    std::array<quint64, 8> m_generations{};
+    std::array<quint64, 9> m_generations{};
     quint64 m_dropped = 0;
+    quint64 m_serverInfoAsked = 0;  // only the latest server info request is answered
     bool m_readOnly = false;
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;

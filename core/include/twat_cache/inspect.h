@@ -36,6 +36,7 @@
 #include "twat_cache/audit_log.h"
 #include "twat_cache/clock.h"
 #include "twat_cache/export.h"
+#include "twat_cache/server_info.h"
 #include "twat_cache/status.h"
 #include "twat_cache/value_page.h"
 
@@ -433,6 +434,20 @@ class TWAT_CACHE_EXPORT Source {
     // whose every entry is too costly to describe (analysis.h). NotSupported for sources that
     // cannot draw one (Redis can: SCAN of the names, then only the kept keys are described).
     virtual Result<std::vector<EntrySummary>> sample(std::size_t n);
+
+    // What the server says about itself (twat_cache/server_info.h), in one round trip.
+    // NotSupported for sources other than Redis.
+    virtual Result<ServerInfo> serverInfo();
+    // The server's `n` most recent slow log entries, newest first (SLOWLOG GET; n is bounded
+    // by kMaxSlowlogEntries); reads nothing else. PermissionDenied, in words, for an ACL user
+    // without SLOWLOG; NotSupported for sources other than Redis.
+    virtual Result<std::vector<SlowlogEntry>> slowlog(std::size_t n);
+    static constexpr std::size_t kMaxSlowlogEntries = 1000;
+    // Lists database `db` of the same server from now on (Redis SELECT): entries, namespaces,
+    // stats and plans all follow it; namespace counts start over. InvalidArgument for a
+    // database the server does not have; NotSupported on a Redis Cluster ("a cluster has only
+    // database 0") and for sources other than Redis.
+    virtual Status selectDatabase(int db);
 
     bool readOnly() const { return m_readOnly; }
 

@@ -20,7 +20,7 @@ class JoblibSource final : public ListedSource {
   public:
     JoblibSource(SourceInfo info, const OpenOptions& options, fs::path dir)
         : ListedSource(std::move(info), options, "joblib does not record hits, misses or evictions",
-                       dir),
+                       dir, /*matchPaths=*/true),
           m_dir(std::move(dir)) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {

@@ -1,0 +1,69 @@
+// MainWindow, continued: the panels that follow the shown source — the namespace tree (Redis
+// keys, joblib functions, folders), the Nodes dock (a Redis Cluster's servers), the Server
+// dock (a Redis server's figures, database switch and slow log) — and the sources tree's
+// entry and size numbers, updated from every statistics sample.
+#include <QDockWidget>
+#include <QLabel>
+#include <QTableView>
+#include <QTreeView>
+
+#include "models/entries_model.h"
+#include "models/source_tree_model.h"
+#include "views/main_window.h"
+#include "views/namespace_panel.h"
+#include "views/nodes_panel.h"
+#include "views/optional_dock.h"
+#include "views/server_panel.h"
+#include "views/source_sessions.h"
+#include "workers/source_client.h"
+
+namespace twat_cache::ui {
+
+void MainWindow::buildPanelDocks(QDockWidget* logDock) {
+    // The node table and the slow log need the width under the entries: each takes a tab
+    // beside the log.
+    QDockWidget* nodesDock =
+        makeDock(tr("Nodes"), "nodesDock", m_nodesPanel, Qt::BottomDockWidgetArea);
+    nodesDock->toggleViewAction()->setStatusTip(
+        tr("The servers of a Redis Cluster (offered for cluster sources only)"));
+    m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
+    m_nodesDock->setShareWith(logDock);
+    QDockWidget* serverDock =
+        makeDock(tr("Server"), "serverDock", m_serverPanel, Qt::BottomDockWidgetArea);
+    serverDock->toggleViewAction()->setStatusTip(
+        tr("A Redis server's version, memory, clients, keyspace and slow log; its databases "
+           "(offered for Redis sources only)"));
+    m_serverDock = new OptionalDock(serverDock, QStringLiteral("serverPanel"), this);
+    m_serverDock->setShareWith(logDock);
+}
+
+void MainWindow::connectPanels() {
+    // Another database of the same server: its entries, namespaces and figures.
+    connect(m_serverPanel, &ServerPanel::databaseChanged, this, [this] {
+        m_entries->reload();
+        m_namespacePanel->rescan();
+        if (m_current == nullptr) return;
+        m_statsPending = true;
+        m_current->requestStats();
+    });
+    connect(m_serverPanel, &ServerPanel::logLine, this, &MainWindow::log);
+    connect(m_sessions, &SourceSessions::statsReady, this,
+            [this](SourceClient* client, const SourceStats& stats, const QString& error) {
+                if (error.isEmpty())
+                    m_sources->setCounts(client->ref(), stats.entries, stats.bytes);
+            });
+}
+
+void MainWindow::showInPanels(SourceClient* client) {
+    const bool redis = client != nullptr && client->ref().kind == SourceKind::kRedis;
+    m_namespacePanel->showSource(client);
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))
+        ->setVisible(client != nullptr && NamespacePanel::appliesTo(client->ref().kind));
+    // Whether a Redis source is a cluster is known from its statistics (onStats).
+    m_nodesPanel->clear(redis ? tr("Loading…") : QString());
+    if (!redis) m_nodesDock->setApplicable(false);
+    m_serverPanel->showSource(client);
+    m_serverDock->setApplicable(redis);
+}
+
+}  // namespace twat_cache::ui
