@@ -120,10 +120,9 @@ MainWindow::~MainWindow() {
 void MainWindow::buildWidgets() {
     m_sourceView->setObjectName(QStringLiteral("sourcesView"));
     m_sourceView->setModel(m_sources);
-    // Names take the width; the numbers (entries, size) what they need.
+    // Names whole, then the numbers (entries, size): a narrow dock scrolls to them.
     m_sourceView->header()->setStretchLastSection(false);
     m_sourceView->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_sourceView->header()->setSectionResizeMode(SourceTreeModel::kName, QHeaderView::Stretch);
     m_sourceView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_sourceView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_sourceView->addActions(
@@ -340,7 +339,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resize(1200, 760);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("sourcesDock")),
                      findChild<QDockWidget*>(QStringLiteral("statsDock"))},
-                    {200, 220}, Qt::Horizontal);
+                    {280, 220}, Qt::Horizontal);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());

@@ -5,6 +5,7 @@
 #include <QLocale>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "models/namespace_model.h"
 #include "workers/source_client.h"
@@ -67,6 +68,13 @@ void NamespacePanel::rescan() {
     startScan(true);
 }
 
+quint64 NamespacePanel::budget() const {
+    // A folder entry costs a stat (a joblib call also its folder's sizes), a Redis key a
+    // share of a SCAN: smaller steps keep the worker free for the entries between them.
+    const bool redis = m_client != nullptr && m_client->ref().kind == SourceKind::kRedis;
+    return redis ? m_budget : std::min<quint64>(m_budget, kFolderBudget);
+}
+
 void NamespacePanel::resetModel() {
     const bool redis = m_client != nullptr && m_client->ref().kind == SourceKind::kRedis;
     // A folder source's namespaces are its paths; only they count bytes.
@@ -85,7 +93,7 @@ void NamespacePanel::startScan(bool restart) {
                              m_client->ref().kind != SourceKind::kRedis
                          ? tr("Counting entries…")
                          : tr("Scanning keys…"));
-    m_client->requestNamespaces(m_budget, restart);
+    m_client->requestNamespaces(budget(), restart);
 }
 
 void NamespacePanel::onReport(SourceClient* client, const NamespaceReport& report,
@@ -111,7 +119,7 @@ void NamespacePanel::onReport(SourceClient* client, const NamespaceReport& repor
     if (report.complete) text += tr(" (complete)");
     m_label->setText(text);
     setScanStatus(text);
-    if (!report.complete) m_client->requestNamespaces(m_budget);
+    if (!report.complete) m_client->requestNamespaces(budget());
 }
 
 void NamespacePanel::setScanStatus(const QString& text) {

@@ -46,8 +46,9 @@ class NamespacePanel : public QWidget {
     // budget until the scan is complete.
     void onReport(SourceClient* client, const NamespaceReport& report, const QString& error);
 
-    // Keys examined per scan request (default 20000).
+    // Keys examined per scan request (default 20000; folder sources at most kFolderBudget).
     void setBudget(quint64 keys) { m_budget = keys; }
+    static constexpr quint64 kFolderBudget = 2000;
     NamespaceModel* model() const { return m_model; }
     // "scanned N of ~M keys" while a Redis keyspace is scanned ("counted N entries" for a
     // folder source); empty otherwise.
@@ -62,6 +63,8 @@ class NamespacePanel : public QWidget {
 
   private:
     void startScan(bool restart);
+    // Entries to count per request for the shown source.
+    quint64 budget() const;
     // Empties the tree, with the separator and columns of the shown source.
     void resetModel();
     void setScanStatus(const QString& text);

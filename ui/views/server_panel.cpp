@@ -115,6 +115,7 @@ void ServerPanel::showSource(SourceClient* client) {
     const bool redis = client != nullptr && client->ref().kind == SourceKind::kRedis;
     m_client = redis ? client : nullptr;
     m_infoPending = false;
+    m_switching = false;
     m_db = 0;
     for (QLabel* value : std::as_const(m_fields)) value->clear();
     m_slowlog->setRowCount(0);
@@ -233,6 +234,7 @@ void ServerPanel::fillDatabases(const ServerInfo& info) {
         m_databases->setItemText(
             db, tr("db %1 — %2").arg(db).arg(countText(keys, tr("key"), tr("keys"))));
     }
+    if (m_switching) return;  // the switch under way decides the choice and the state
     m_databases->setCurrentIndex(info.db);
     m_databases->setEnabled(!cluster);
     m_databases->setToolTip(cluster
@@ -273,11 +275,13 @@ void ServerPanel::onSlowlog(const QList<SlowlogRow>& rows, const QString& error)
 void ServerPanel::chooseDatabase(int index) {
     if (!m_client || index < 0 || index == m_db) return;
     m_databases->setEnabled(false);
+    m_switching = true;
     setMessage(tr("Switching to database %1…").arg(index));
     m_client->requestSelectDatabase(index);
 }
 
 void ServerPanel::onDatabaseSelected(int db, const QString& error) {
+    m_switching = false;
     m_databases->setEnabled(true);
     if (!error.isEmpty()) {
         setMessage(error);

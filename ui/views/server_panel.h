@@ -72,7 +72,8 @@ class ServerPanel : public QWidget {
     QPointer<SourceClient> m_client;
     QList<QMetaObject::Connection> m_connections;
     bool m_infoPending = false;
-    int m_db = 0;  // the database the source lists
+    int m_db = 0;              // the database the source lists
+    bool m_switching = false;  // a database switch is under way
     QLabel* m_message;
     QComboBox* m_databases;
     QPushButton* m_refresh;
