@@ -1,13 +1,13 @@
 // Grabs PNG screenshots into <build>/tests/ui/screenshots/, for review: the main window
 // (empty; browsing a python-diskcache folder; browsing the native demo cache with a JSON
 // value in the details pane; a Redis server's namespace tree), the statistics panel with its
-// charts filled by real samples, a Redis server's Server panel, the Redis dialog, the saved connections' manager and a
-// production connection under its banner.
+// charts filled by real samples, a Redis server's Server panel, the Redis dialog, the saved
+// connections' manager and a production connection under its banner.
 #include <QDir>
 #include <QDockWidget>
-#include <QTableWidget>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTreeView>
 #include <QtTest>
 
@@ -250,9 +250,12 @@ print("ok")
         ServerPanel* panel = window.serverPanel();
         QTRY_VERIFY_WITH_TIMEOUT(!panel->fieldText(QStringLiteral("version")).isEmpty(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(panel->slowlogTable()->rowCount() > 0, 10000);
-        window.serverDock()->dock()->raise();
-        QTest::qWait(200);  // let the dock tab come to the front
-        save(window, QStringLiteral("server_panel"));
+        QDockWidget* dock = window.serverDock()->dock();
+        dock->raise();
+        QTest::qWait(200);                                // let the dock tab come to the front
+        window.resizeDocks({dock}, {420}, Qt::Vertical);  // every line of the form
+        QTest::qWait(100);
+        save(*dock, QStringLiteral("server_panel"));
     }
 
     // The saved connections: the manager with a production, a TLS + SSH and a plain one; and

@@ -183,7 +183,7 @@ class TestServerPanel : public QObject {
         window.show();
         window.addSource(folderSourceRef(QString::fromStdString((made / "jl").string())));
         auto* dock = window.findChild<QDockWidget*>(QStringLiteral("namespacesDock"));
-        QVERIFY(dock->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(dock->isVisible(), 15000);  // once open: a joblib store
         NamespaceModel* ns = window.namespaceModel();
         QTRY_VERIFY_WITH_TIMEOUT(window.namespaceScanComplete(), 15000);
         QCOMPARE(ns->keysOf(module), quint64{5});

@@ -339,7 +339,7 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resize(1200, 760);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("sourcesDock")),
                      findChild<QDockWidget*>(QStringLiteral("statsDock"))},
-                    {280, 220}, Qt::Horizontal);
+                    {200, 220}, Qt::Horizontal);
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());

@@ -47,6 +47,15 @@ void MainWindow::connectPanels() {
         m_current->requestStats();
     });
     connect(m_serverPanel, &ServerPanel::logLine, this, &MainWindow::log);
+    // A folder is known to be a joblib store, a plain folder (which have namespaces) or another
+    // cache only once it is open.
+    connect(m_sessions, &SourceSessions::opened, this,
+            [this](SourceClient* client, const QString& error) {
+                if (error.isEmpty() && client == m_current &&
+                    client->ref().kind == SourceKind::kFolder) {
+                    showInPanels(client);
+                }
+            });
     connect(m_sessions, &SourceSessions::statsReady, this,
             [this](SourceClient* client, const SourceStats& stats, const QString& error) {
                 if (error.isEmpty())
@@ -56,9 +65,15 @@ void MainWindow::connectPanels() {
 
 void MainWindow::showInPanels(SourceClient* client) {
     const bool redis = client != nullptr && client->ref().kind == SourceKind::kRedis;
-    m_namespacePanel->showSource(client);
-    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))
-        ->setVisible(client != nullptr && NamespacePanel::appliesTo(client->ref().kind));
+    // A folder's kind is known once it is open (then this runs again).
+    const std::optional<SourceKind> kind = client == nullptr      ? std::nullopt
+                                           : client->openedKind() ? client->openedKind()
+                                           : client->ref().kind == SourceKind::kFolder
+                                               ? std::nullopt
+                                               : std::optional(client->ref().kind);
+    const bool namespaces = kind && NamespacePanel::appliesTo(*kind);
+    m_namespacePanel->showSource(namespaces ? client : nullptr);
+    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->setVisible(namespaces);
     // Whether a Redis source is a cluster is known from its statistics (onStats).
     m_nodesPanel->clear(redis ? tr("Loading…") : QString());
     if (!redis) m_nodesDock->setApplicable(false);

@@ -208,8 +208,7 @@ void ServerPanel::onInfo(const ServerInfo& info, const QString& error) {
                 .arg(row.db)
                 .arg(countText(row.keys, tr("key"), tr("keys")), numberText(row.expires));
         if (row.avgTtlMs > 0)
-            line +=
-                tr(" (about %1 left on average)").arg(ttlText(static_cast<qint64>(row.avgTtlMs)));
+            line += tr(" (about %1 left on average)").arg(spanText(row.avgTtlMs / 1000));
         keyspace << line;
     }
     set("keyspace",

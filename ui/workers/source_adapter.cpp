@@ -202,6 +202,10 @@ bool SourceAdapter::isOpen() const {
     return m_state->source != nullptr;
 }
 
+SourceKind SourceAdapter::kind() const {
+    return fromCore(m_state->info.kind);
+}
+
 bool SourceAdapter::isReadOnly() const {
     return m_state->options.read_only;
 }

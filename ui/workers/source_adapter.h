@@ -35,6 +35,8 @@ class SourceAdapter {
     // the core opens it read-only (OpenOptions::read_only): it refuses every change itself.
     Status open(const SourceRef& ref, bool readOnly = false);
     bool isOpen() const;
+    // What the open source turned out to be (a user's folder may be any kind of cache).
+    SourceKind kind() const;
     // What the open source cannot do, with the core's reasons (nothing when it is not open).
     MaintenanceLimits limits() const;
     // Switches an open source to or from read-only by reopening it with the new mode (plans

@@ -102,15 +102,17 @@ void SourceClient::open() {
     m_state = State::kOpening;
     ask(
         Channel::kOpen, invalidate(Channel::kOpen),
-        [ref = m_ref, readOnly = m_readOnly](SourceAdapter& adapter) -> Result<MaintenanceLimits> {
+        [ref = m_ref, readOnly = m_readOnly](
+            SourceAdapter& adapter) -> Result<std::pair<MaintenanceLimits, SourceKind>> {
             const Status status = adapter.open(ref, readOnly);
             if (!status.ok()) return status;
-            return adapter.limits();
+            return std::pair(adapter.limits(), adapter.kind());
         },
-        [this](const MaintenanceLimits& limits, const QString& error) {
+        [this](const std::pair<MaintenanceLimits, SourceKind>& opened, const QString& error) {
             m_state = error.isEmpty() ? State::kOpen : State::kFailed;
-            m_limits = limits;
-            emit opened(error);
+            m_limits = opened.first;
+            m_openedKind = error.isEmpty() ? std::optional(opened.second) : std::nullopt;
+            emit this->opened(error);
         });
 }
 

@@ -54,6 +54,9 @@ class SourceClient : public QObject {
     State state() const { return m_state; }
     // What the open source cannot do (known once opened() said it is open).
     const MaintenanceLimits& limits() const { return m_limits; }
+    // What the source turned out to be once open (a folder's ref says kFolder whatever cache
+    // it holds); nullopt until opened() said it is open.
+    std::optional<SourceKind> openedKind() const { return m_openedKind; }
 
     // Stops listening to the adapter (every channel's replies become stale), asks a running
     // execute to stop, and deletes this client once the adapter's thread has finished its
@@ -148,6 +151,7 @@ class SourceClient : public QObject {
     bool m_readOnly = false;
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;
+    std::optional<SourceKind> m_openedKind;
 };
 
 }  // namespace twat_cache::ui
