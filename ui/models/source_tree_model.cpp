@@ -62,6 +62,7 @@ void SourceTreeModel::setCountCells(QStandardItem* item, std::optional<quint64> 
     }
     if (QStandardItem* cell = parent->child(item->row(), kSize); cell && bytes) {
         cell->setText(bytesText(*bytes));
+        cell->setToolTip(cell->text());
     }
 }
 

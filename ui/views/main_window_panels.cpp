@@ -38,6 +38,16 @@ void MainWindow::buildPanelDocks(QDockWidget* logDock) {
 }
 
 void MainWindow::connectPanels() {
+    // Group rows ("Caches under …", a kind, "Redis") span the numbers' columns, so their long
+    // titles do not widen the names' column.
+    auto span = [this](const QModelIndex& parent, int first, int last) {
+        for (int row = first; row <= last; ++row) {
+            if (!m_sources->sourceAt(m_sources->index(row, 0, parent)))
+                m_sourceView->setFirstColumnSpanned(row, parent, true);
+        }
+    };
+    span({}, 0, m_sources->rowCount() - 1);
+    connect(m_sources, &QAbstractItemModel::rowsInserted, this, span);
     // Another database of the same server: its entries, namespaces and figures.
     connect(m_serverPanel, &ServerPanel::databaseChanged, this, [this] {
         m_entries->reload();

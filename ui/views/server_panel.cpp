@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -86,7 +87,12 @@ ServerPanel::ServerPanel(QWidget* parent)
         m_form->addRow(label, value);
         m_fields.insert(QLatin1String(field), value);
     }
-    m_tabs->addTab(info, tr("Server"));
+    // The form scrolls, so the dock may stay low under the entries.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(info);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_tabs->addTab(scroll, tr("Server"));
 
     m_slowlog->setObjectName(QStringLiteral("slowlogTable"));
     m_slowlog->setHorizontalHeaderLabels(
@@ -146,6 +152,11 @@ void ServerPanel::refresh() {
     m_infoPending = true;
     m_client->requestServerInfo();
     m_client->requestSlowlog(kSlowlogEntries);
+}
+
+QSize ServerPanel::sizeHint() const {
+    // High enough for the database line and a few lines of the form or the slow log.
+    return {QWidget::sizeHint().width(), 8 * fontMetrics().height() + 60};
 }
 
 QString ServerPanel::fieldText(const QString& field) const {

@@ -54,6 +54,8 @@ class ServerPanel : public QWidget {
     QTableWidget* slowlogTable() const { return m_slowlog; }
     // The line above the tabs: an error, or what the panel is for.
     QString messageText() const;
+    // Low: the first time the dock shows it takes this height from the entries.
+    QSize sizeHint() const override;
 
   signals:
     // The shown source lists database `db` now: its entries and namespaces are to be listed
