@@ -4,7 +4,7 @@
 //   │ caches by kind │ entries (lazy table)     │ counters, charts  │
 //   │ folders, Redis ├──────── splitter ────────┤ of samples and of │
 //   ├ Namespaces ────┤ details (meta + value)   │ loaded entries    │
-//   └────────────────┴ Log | Nodes (docks) ─────┴───────────────────┘
+//   └────────────────┴ Log | Nodes | Server ────┴───────────────────┘
 //
 // Each open source has its own SourceClient (a worker thread, see SourceSessions); the window
 // never calls the core itself. Removing the shown source, or a source failing to open, leaves
@@ -13,8 +13,11 @@
 // reloaded (a change, a filter, another source), and an entry whose detail failed is asked
 // for again once the source answers again. While a source is shown, its statistics are
 // sampled every statsInterval() (through its worker) for the statistics charts (StatsPanel);
-// for Redis, the namespace tree fills in while the keyspace is scanned a budget at a time, with
-// "scanned N of ~M keys" (NamespacePanel). For a Redis Cluster, the Nodes dock (NodesPanel)
+// for Redis, joblib stores and plain folders, the namespace tree fills in while the keyspace (or
+// the folder) is counted a budget at a time, with "scanned N of ~M keys" (NamespacePanel); the
+// sidebar shows each source's entries and size as they become known. For a Redis source the
+// Server dock (ServerPanel) shows the server's figures, switches its database and shows its slow
+// log (main_window_panels.cpp). For a Redis Cluster, the Nodes dock (NodesPanel)
 // shows each server from the same statistics samples and how far the listing of the entries
 // has got on each master; it is hidden, and its View-menu toggle disabled, for every other
 // source (OptionalDock, which remembers whether the user closed it). The dock layout, splitter
