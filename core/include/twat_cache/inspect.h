@@ -162,8 +162,9 @@ TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text
 // never share an id (see docs/INSPECTION.md). Key text is bounded: about 1 KiB of the key is
 // read for display (a pickled key, which must be decoded whole, up to 1 MiB) and at most 1 KiB
 // of text is kept; a longer key shows that prefix and its real length,
-// "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text (a joblib
-// call's also its id, module/function/<hash>, so that a function's calls can be listed).
+// "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text (a glob
+// matches a joblib call's id too, module/function/<hash>, so that a function's calls can be
+// listed).
 struct EntrySummary {
     std::string id;               // opaque, stable identity within the source (for detail/delete)
     std::string key_text;         // readable key, rendered safely (always valid UTF-8, bounded)

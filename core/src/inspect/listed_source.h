@@ -74,7 +74,7 @@ Source::BatchOutcome removeEntries(const std::filesystem::path& root,
 // Sorted listings go through an in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
-    // With `matchPaths` a filter matches an entry's path (its id) as well as its key text.
+    // With `matchPaths` a glob filter matches an entry's path (its id) as well as its key text.
     ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote,
                  std::filesystem::path root, bool matchPaths = false)
         : Source(options.read_only, options.clock),

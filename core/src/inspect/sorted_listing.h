@@ -56,11 +56,13 @@ class SortedListing {
     Result<EntryPage> page(std::string_view cursor, std::size_t limit, const EntryFilter& filter,
                            const Clock& clock, const Walk& walk, const Load& load);
 
-    // Whether a filter also matches an entry's id (a joblib call's path, module/function/hash),
-    // not only its key text.
+    // Whether a glob filter also matches an entry's id (a joblib call's path,
+    // module/function/hash), not only its key text; a substring matches the key text only, so
+    // typing "1" does not find every call whose hash has a 1.
     void setMatchIds(bool matchIds) { m_matchIds = matchIds; }
     bool passes(const EntryFilter& filter, const EntrySummary& e) const {
-        return filter.matches(e.key_text) || (m_matchIds && filter.matches(e.id));
+        return filter.matches(e.key_text) ||
+               (m_matchIds && !filter.glob.empty() && filter.matches(e.id));
     }
 
     // Entries in the current index, and the bytes it holds (for benchmarks and tests).
