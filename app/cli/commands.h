@@ -1,5 +1,6 @@
 // The twat-cache subcommands over the inspection layer: list, stats, inspect, analyze, clear,
-// prune, expire, persist, and log (what clear, prune, expire and persist changed).
+// prune, expire, persist, info, slowlog, and log (what clear, prune, expire and persist
+// changed).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
 // some entries of a clear/prune that could not be deleted, a cancelled run),
@@ -59,6 +60,9 @@ void addEditCommands(CLI::App& app, CliState& state);
 
 // Adds `analyze`: the census of a cache (twat_cache/analysis.h).
 void addAnalyzeCommand(CLI::App& app, CliState& state);
+
+// Adds `info` and `slowlog`: a Redis server's own figures and its slow log (read-only).
+void addServerCommands(CLI::App& app, CliState& state);
 
 // Adds `log`: the deletion audit log (twat_cache/audit_log.h), newest last.
 void addLogCommand(CLI::App& app, CliState& state);

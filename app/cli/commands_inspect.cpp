@@ -218,21 +218,21 @@ json namespaceJson(const NamespaceReport& report) {
         const auto& n = nodes[i];
         json children = json::array();
         for (const std::size_t k : kids[i]) children.push_back(std::move(objs[k]));
-        objs[i] = {{"name", n.name},
-                   {"prefix", n.prefix},
-                   {"depth", n.depth},
-                   {"keys", n.keys},
-                   {"leaf_keys", n.leaf_keys},
-                   {"other", n.other},
-                   {"children", std::move(children)}};
+        objs[i] = {{"name", n.name},           {"prefix", n.prefix},
+                   {"depth", n.depth},         {"keys", n.keys},
+                   {"leaf_keys", n.leaf_keys}, {"bytes", n.bytes},
+                   {"other", n.other},         {"children", std::move(children)}};
     }
     json out = json::array();
     for (const std::size_t k : top) out.push_back(std::move(objs[k]));
     return out;
 }
 
-// The namespace tree of a Redis keyspace (the whole keyspace is scanned, in bounded steps).
+// The namespace tree of a Redis keyspace (the whole keyspace is scanned, in bounded steps), or
+// of a folder source's paths (joblib: module/function with the calls; folders: directories).
 int runNamespaces(const CliState& state, Source& src) {
+    const bool redis = src.info().kind == SourceKind::kRedis;
+    const std::string separator = redis ? state.separator : "/";
     constexpr std::size_t kStep = 100'000;
     constexpr int kMaxSteps = 100'000;  // bounds the loop; SCAN ends long before
     Result<NamespaceReport> report = src.namespaces(kStep);
@@ -246,21 +246,25 @@ int runNamespaces(const CliState& state, Source& src) {
                    {"complete", report->complete},
                    {"folded_keys", report->folded_keys},
                    {"max_depth", report->max_depth},
-                   {"separator", state.separator}});
+                   {"separator", separator}});
         return kExitOk;
     }
     // One row per node, indented by depth; LEAF counts the keys directly at that level.
-    Table t({"NAMESPACE", "KEYS", "LEAF"}, {false, true, true});
+    std::vector<std::string> headers = {"NAMESPACE", redis ? "KEYS" : "ENTRIES", "LEAF"};
+    if (!redis) headers.push_back("SIZE");
+    Table t(headers, {false, true, true, true});
     for (const auto& n : report->nodes) {
         std::string label = n.other                            ? n.name
                             : n.depth == 1 && n.prefix.empty() ? std::string("(no namespace)")
-                                                               : n.name + state.separator;
-        t.add({std::string(2 * (n.depth - 1), ' ') + label, std::to_string(n.keys),
-               std::to_string(n.leaf_keys)});
+                                                               : n.name + separator;
+        std::vector<std::string> row = {std::string(2 * (n.depth - 1), ' ') + label,
+                                        std::to_string(n.keys), std::to_string(n.leaf_keys)};
+        if (!redis) row.push_back(humanSize(n.bytes));
+        t.add(std::move(row));
     }
     t.print(stdout);
-    std::printf("scanned %llu keys%s, depth %zu",
-                static_cast<unsigned long long>(report->keys_scanned),
+    std::printf("scanned %llu %s%s, depth %zu",
+                static_cast<unsigned long long>(report->keys_scanned), redis ? "keys" : "entries",
                 report->complete ? " (complete)" : "", report->max_depth);
     if (report->folded_keys > 0) {
         std::printf("; %llu keys folded into (other)",

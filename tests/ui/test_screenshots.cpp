@@ -1,12 +1,13 @@
 // Grabs PNG screenshots into <build>/tests/ui/screenshots/, for review: the main window
 // (empty; browsing a python-diskcache folder; browsing the native demo cache with a JSON
 // value in the details pane; a Redis server's namespace tree), the statistics panel with its
-// charts filled by real samples, the Redis dialog, the saved connections' manager and a
-// production connection under its banner.
+// charts filled by real samples, a Redis server's Server panel, the Redis dialog, the saved
+// connections' manager and a production connection under its banner.
 #include <QDir>
 #include <QDockWidget>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTreeView>
 #include <QtTest>
 
@@ -21,6 +22,8 @@
 #include "ui_resources.h"
 #include "views/details_pane.h"
 #include "views/main_window.h"
+#include "views/optional_dock.h"
+#include "views/server_panel.h"
 #include "views/stats_panel.h"
 #include "workers/source_client.h"
 
@@ -209,6 +212,50 @@ print("ok")
         view->setCurrentIndex(window.entriesModel()->index(0, 0));
         QVERIFY(details.wait(10000));
         save(window, QStringLiteral("redis_namespaces"));
+    }
+
+    // A Redis server's Server panel: its figures, databases 0 and 3 holding keys, the Slow Log.
+    void redisServerPanel() {
+        if (!twat_cache::test::RedisServer::available()) {
+            QSKIP(twat_cache::test::RedisServer::skipReason().c_str());
+        }
+        twat_cache::test::RedisServer redis;
+        const std::string error = redis.start();
+        QVERIFY2(error.empty(), error.c_str());
+        const QStringList out = twat_cache::test::redisPython(redis.url(), R"(
+p = r.pipeline()
+for i in range(300): p.set("user:%d:profile" % i, '{"id": %d}' % i)
+for i in range(120): p.set("session:%032x" % i, "token", ex=1800)
+p.execute()
+r.select(3)
+for i in range(42): r.set("report:%d" % i, "x" * 100, ex=86400)
+r.config_set("slowlog-log-slower-than", 0)
+r.hset("cart:1", mapping={"items": 3, "total": 9})
+r.get("user:1:profile")
+print("ok")
+)");
+        QCOMPARE(out, QStringList{QStringLiteral("ok")});
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SourceRef ref;
+        ref.kind = SourceKind::kRedis;
+        ref.location = QString::fromStdString(redis.url());
+        ref.name = QStringLiteral("local redis");
+        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
+        window.addSource(ref);
+        window.entriesModel()->fetchMore({});
+        QVERIFY(loaded.wait(10000));
+        ServerPanel* panel = window.serverPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->fieldText(QStringLiteral("version")).isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->slowlogTable()->rowCount() > 0, 10000);
+        QDockWidget* dock = window.serverDock()->dock();
+        dock->raise();
+        QTest::qWait(200);                                // let the dock tab come to the front
+        window.resizeDocks({dock}, {420}, Qt::Vertical);  // every line of the form
+        QTest::qWait(100);
+        save(*dock, QStringLiteral("server_panel"));
     }
 
     // The saved connections: the manager with a production, a TLS + SSH and a plain one; and

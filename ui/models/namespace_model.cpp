@@ -3,6 +3,8 @@
 #include <QLocale>
 #include <algorithm>
 
+#include "workers/display_text.h"
+
 namespace twat_cache::ui {
 namespace {
 
@@ -21,6 +23,7 @@ struct NamespaceModel::Item {
     bool inModel = false;  // inserted (the view knows it)
     quint64 keys = 0;
     quint64 leaf = 0;
+    quint64 bytes = 0;
     std::vector<std::unique_ptr<Item>> children;
     QHash<QString, Item*> byName;  // children (and pending ones) by name, or kOtherKey
 };
@@ -31,8 +34,9 @@ NamespaceModel::NamespaceModel(QObject* parent) : QAbstractItemModel(parent) {
 
 NamespaceModel::~NamespaceModel() = default;
 
-void NamespaceModel::reset(const QString& separator) {
+void NamespaceModel::reset(const QString& separator, Noun noun) {
     beginResetModel();
+    m_noun = noun;
     m_separator = separator.isEmpty() ? QStringLiteral(":") : separator;
     m_byPrefix.clear();
     m_top = std::make_unique<Item>();
@@ -91,9 +95,13 @@ void NamespaceModel::setReport(const NamespaceReport& report) {
         const QString key = node.other ? kOtherKey : node.name;
         if (Item* existing = parent->byName.value(key)) {
             mapped[static_cast<std::size_t>(i)] = existing;
-            if (existing->keys == node.keys && existing->leaf == node.leafKeys) continue;
+            if (existing->keys == node.keys && existing->leaf == node.leafKeys &&
+                existing->bytes == node.bytes) {
+                continue;
+            }
             existing->keys = node.keys;
             existing->leaf = node.leafKeys;
+            existing->bytes = node.bytes;
             if (!existing->inModel) continue;  // inserted below: nothing to signal yet
             auto it = changedRows.find(parent);
             if (it == changedRows.end()) {
@@ -113,6 +121,7 @@ void NamespaceModel::setReport(const NamespaceReport& report) {
         item->noNamespace = node.parent < 0 && !node.other && node.name.isEmpty();
         item->keys = node.keys;
         item->leaf = node.leafKeys;
+        item->bytes = node.bytes;
         parent->byName.insert(key, item.get());
         if (!item->other) m_byPrefix.insert(item->prefix, item.get());
         mapped[static_cast<std::size_t>(i)] = item.get();
@@ -128,11 +137,11 @@ void NamespaceModel::setReport(const NamespaceReport& report) {
         const auto [first, last] = changedRows.value(parent);
         emit dataChanged(
             indexOfItem(parent->children[static_cast<std::size_t>(first)].get()),
-            indexOfItem(parent->children[static_cast<std::size_t>(last)].get(), kKeys));
+            indexOfItem(parent->children[static_cast<std::size_t>(last)].get(), kBytes));
     }
     if (m_all->keys != report.scanned) {
         m_all->keys = report.scanned;
-        emit dataChanged(rootIndex(), indexOfItem(m_all, kKeys));
+        emit dataChanged(rootIndex(), indexOfItem(m_all, kBytes));
     }
     for (Group& group : groups) {
         auto& children = group.parent->children;
@@ -235,7 +244,8 @@ QVariant NamespaceModel::data(const QModelIndex& index, int role) const {
         case Qt::DisplayRole:
             if (index.column() == kKeys)
                 return locale.toString(static_cast<qulonglong>(item->keys));
-            if (root) return tr("All keys");
+            if (index.column() == kBytes) return root ? QVariant() : bytesText(item->bytes);
+            if (root) return m_noun == Noun::kKeys ? tr("All keys") : tr("All entries");
             if (item->other) return tr("(other)");
             if (item->noNamespace) return tr("(no namespace)");
             return item->name + m_separator;
@@ -251,7 +261,7 @@ QVariant NamespaceModel::data(const QModelIndex& index, int role) const {
                      locale.toString(static_cast<qulonglong>(item->leaf)),
                      locale.toString(static_cast<qulonglong>(item->keys - item->leaf)));
         case Qt::TextAlignmentRole:
-            if (index.column() == kKeys) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+            if (index.column() != kName) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
             return {};
         case kPrefixRole:
             if (root || item->other) return {};
@@ -262,6 +272,8 @@ QVariant NamespaceModel::data(const QModelIndex& index, int role) const {
             return static_cast<qulonglong>(item->leaf);
         case kOtherRole:
             return item->other;
+        case kBytesRole:
+            return static_cast<qulonglong>(item->bytes);
         default:
             return {};
     }
@@ -270,7 +282,8 @@ QVariant NamespaceModel::data(const QModelIndex& index, int role) const {
 QVariant NamespaceModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     if (section == kName) return tr("Namespace");
-    if (section == kKeys) return tr("Keys");
+    if (section == kKeys) return m_noun == Noun::kKeys ? tr("Keys") : tr("Entries");
+    if (section == kBytes) return tr("Size");
     return {};
 }
 

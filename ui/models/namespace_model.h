@@ -1,4 +1,6 @@
-// NamespaceModel: the Redis namespace tree of the sidebar.
+// NamespaceModel: the namespace tree of the sidebar: a Redis keyspace by key prefix, or the
+// paths of a folder source's entries (a joblib store's module/function folders and their calls,
+// a cache folder's directories) with their sizes.
 //
 //   All keys            <scanned>      (one root: the database)
 //     app:              41 207         (prefixes up to each separator, most keys first)
@@ -30,7 +32,9 @@ class NamespaceModel : public QAbstractItemModel {
     Q_OBJECT
 
   public:
-    enum Column { kName, kKeys, kColumnCount };
+    enum Column { kName, kKeys, kBytes, kColumnCount };
+    // What the counts count: Redis keys, or the entries of a folder source.
+    enum class Noun { kKeys, kEntries };
     // The namespace's prefix (QString; "" for keys without a separator). Absent on the root and
     // on "(other)" nodes.
     static constexpr int kPrefixRole = Qt::UserRole + 1;
@@ -40,12 +44,15 @@ class NamespaceModel : public QAbstractItemModel {
     static constexpr int kLeafCountRole = Qt::UserRole + 3;
     // Whether the node is an "(other)" bucket (bool).
     static constexpr int kOtherRole = Qt::UserRole + 4;
+    // The bytes of the values under the node (qulonglong; 0 where the source does not count
+    // them, as Redis namespaces do not).
+    static constexpr int kBytesRole = Qt::UserRole + 5;
 
     explicit NamespaceModel(QObject* parent = nullptr);
     ~NamespaceModel() override;
 
     // Forgets every namespace (a new source, or a rescan).
-    void reset(const QString& separator = QStringLiteral(":"));
+    void reset(const QString& separator = QStringLiteral(":"), Noun noun = Noun::kKeys);
     // Merges a report (a later one of the same scan: counts only grow) into the tree.
     void setReport(const NamespaceReport& report);
 
@@ -81,6 +88,7 @@ class NamespaceModel : public QAbstractItemModel {
 
     std::unique_ptr<Item> m_top;  // invisible; its only child is the "All keys" root
     Item* m_all = nullptr;
+    Noun m_noun = Noun::kKeys;
     QHash<QString, Item*> m_byPrefix;  // every node but "(other)" buckets
     QString m_separator = QStringLiteral(":");
 };

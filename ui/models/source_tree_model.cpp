@@ -6,6 +6,7 @@
 
 #include "models/saved_connection.h"
 #include "ui_resources.h"
+#include "workers/display_text.h"
 
 namespace twat_cache::ui {
 namespace {
@@ -25,7 +26,7 @@ QString iconFor(SourceKind kind) {
 
 SourceTreeModel::SourceTreeModel(QObject* parent) : QStandardItemModel(parent) {
     initUiResources();
-    setHorizontalHeaderLabels({tr("Sources")});
+    setHorizontalHeaderLabels({tr("Sources"), tr("Entries"), tr("Size")});
     m_discovered = makeGroup(tr("Caches"), QStringLiteral(":/icons/cache.svg"));
     m_folders = makeGroup(tr("Opened Folders"), QStringLiteral(":/icons/folder.svg"));
     m_redis = makeGroup(tr("Redis"), QStringLiteral(":/icons/redis.svg"));
@@ -38,11 +39,48 @@ QStandardItem* SourceTreeModel::makeGroup(const QString& text, const QString& ic
     return item;
 }
 
-QStandardItem* SourceTreeModel::makeSourceItem(const SourceRef& ref) {
-    auto* item = new QStandardItem;
-    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    setSourceItem(item, ref);
-    return item;
+QList<QStandardItem*> SourceTreeModel::makeSourceRow(const SourceRef& ref) {
+    QList<QStandardItem*> row;
+    for (int column = 0; column < kColumnCount; ++column) {
+        auto* item = new QStandardItem;
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+        if (column != kName) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        row << item;
+    }
+    setSourceItem(row.front(), ref);
+    return row;
+}
+
+void SourceTreeModel::setCountCells(QStandardItem* item, std::optional<quint64> entries,
+                                    std::optional<quint64> bytes) {
+    QStandardItem* parent = item->parent();
+    if (parent == nullptr) return;
+    // setText() signals dataChanged only when the text changes.
+    if (QStandardItem* cell = parent->child(item->row(), kEntries); cell && entries) {
+        cell->setText(numberText(*entries));
+        cell->setToolTip(countText(*entries, tr("entry"), tr("entries")));
+    }
+    if (QStandardItem* cell = parent->child(item->row(), kSize); cell && bytes) {
+        cell->setText(bytesText(*bytes));
+        cell->setToolTip(cell->text());
+    }
+}
+
+void SourceTreeModel::setCounts(const SourceRef& ref, std::optional<quint64> entries,
+                                std::optional<quint64> bytes) {
+    // A source may be listed twice (discovered, and opened as a folder): every row follows.
+    std::vector<QStandardItem*> pending = {invisibleRootItem()};
+    while (!pending.empty()) {
+        QStandardItem* item = pending.back();
+        pending.pop_back();
+        for (int row = 0; row < item->rowCount(); ++row) pending.push_back(item->child(row));
+        const QVariant value = item->data(kSourceRole);
+        if (!value.isValid()) continue;
+        const SourceRef shown = value.value<SourceRef>();
+        if (shown.kind == ref.kind && shown.location == ref.location) {
+            setCountCells(item, entries, bytes);
+        }
+    }
 }
 
 void SourceTreeModel::setSourceItem(QStandardItem* item, const SourceRef& ref) {
@@ -71,7 +109,8 @@ void SourceTreeModel::setDiscovered(const QString& root, const QList<SourceRef>&
             m_discovered->appendRow(group);
             it = byKind.emplace(kindName, group).first;
         }
-        it->second->appendRow(makeSourceItem(ref));
+        it->second->appendRow(makeSourceRow(ref));
+        setCountCells(it->second->child(it->second->rowCount() - 1), ref.entries, ref.bytes);
     }
 }
 
@@ -81,9 +120,10 @@ QModelIndex SourceTreeModel::addSource(const SourceRef& ref) {
         QStandardItem* child = group->child(row);
         if (child->data(kSourceRole).value<SourceRef>() == ref) return child->index();
     }
-    QStandardItem* item = makeSourceItem(ref);
-    group->appendRow(item);
-    return item->index();
+    const QList<QStandardItem*> row = makeSourceRow(ref);
+    group->appendRow(row);
+    setCountCells(row.front(), ref.entries, ref.bytes);
+    return row.front()->index();
 }
 
 bool SourceTreeModel::removeSource(const QModelIndex& index) {
@@ -95,7 +135,7 @@ bool SourceTreeModel::removeSource(const QModelIndex& index) {
 bool SourceTreeModel::replaceSource(const QModelIndex& index, const SourceRef& ref) {
     const QModelIndex parent = index.parent();
     if (!sourceAt(index) || (parent != foldersGroup() && parent != redisGroup())) return false;
-    setSourceItem(itemFromIndex(index), ref);
+    setSourceItem(itemFromIndex(index.siblingAtColumn(kName)), ref);
     return true;
 }
 
@@ -147,7 +187,7 @@ void SourceTreeModel::restoreUserSources(QSettings& settings) {
 }
 
 std::optional<SourceRef> SourceTreeModel::sourceAt(const QModelIndex& index) const {
-    const QVariant value = data(index, kSourceRole);
+    const QVariant value = data(index.siblingAtColumn(kName), kSourceRole);
     if (!value.isValid()) return std::nullopt;
     return value.value<SourceRef>();
 }

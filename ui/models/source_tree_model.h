@@ -8,8 +8,11 @@
 //   Redis                    (connections added by the user)
 //
 // Source items carry their SourceRef (kSourceRole); group items carry none and are not
-// selectable. The user-added folders and Redis connections (the saved connections, see
-// saved_connection.h: with their colour swatch) are kept in QSettings, without secrets.
+// selectable. Beside each source, the Entries and Size columns show its numbers as they become
+// known: discovery's cheap counts first, then every statistics sample of the open source
+// (setCounts), updated in place (dataChanged), never by resetting the tree; "" while unknown. The
+// user-added folders and Redis connections (the saved connections, see saved_connection.h: with
+// their colour swatch) are kept in QSettings, without secrets.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -28,6 +31,7 @@ class SourceTreeModel : public QStandardItemModel {
 
   public:
     static constexpr int kSourceRole = Qt::UserRole + 1;
+    enum Column { kName, kEntries, kSize, kColumnCount };
 
     explicit SourceTreeModel(QObject* parent = nullptr);
 
@@ -49,7 +53,11 @@ class SourceTreeModel : public QStandardItemModel {
     // Adds the user-added sources of `settings`.
     void restoreUserSources(QSettings& settings);
 
+    // The source of the row of `index` (any column).
     std::optional<SourceRef> sourceAt(const QModelIndex& index) const;
+    // Shows the numbers of every row of `ref` (nullopt keeps what is shown).
+    void setCounts(const SourceRef& ref, std::optional<quint64> entries,
+                   std::optional<quint64> bytes);
     QList<SourceRef> userSources(SourceKind kind) const;
 
     QModelIndex discoveredGroup() const { return m_discovered->index(); }
@@ -58,7 +66,10 @@ class SourceTreeModel : public QStandardItemModel {
 
   private:
     QStandardItem* makeGroup(const QString& text, const QString& icon);
-    static QStandardItem* makeSourceItem(const SourceRef& ref);
+    // The row of a source: its item and the Entries and Size cells.
+    static QList<QStandardItem*> makeSourceRow(const SourceRef& ref);
+    static void setCountCells(QStandardItem* item, std::optional<quint64> entries,
+                              std::optional<quint64> bytes);
     static void setSourceItem(QStandardItem* item, const SourceRef& ref);
 
     QStandardItem* m_discovered = nullptr;

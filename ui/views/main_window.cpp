@@ -41,6 +41,7 @@
 #include "views/optional_dock.h"
 #include "views/production_banner.h"
 #include "views/search_bar.h"
+#include "views/server_panel.h"
 #include "views/sort_header.h"
 #include "views/source_discovery.h"
 #include "views/source_sessions.h"
@@ -55,16 +56,16 @@ namespace {
 constexpr int kSettingsVersion = 1;
 constexpr int kDefaultStatsIntervalMs = 2000;
 
-QDockWidget* makeDock(QMainWindow* window, const QString& title, const char* objectName,
-                      QWidget* content, Qt::DockWidgetArea area) {
-    auto* dock = new QDockWidget(title, window);
+}  // namespace
+
+QDockWidget* MainWindow::makeDock(const QString& title, const char* objectName, QWidget* content,
+                                  Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
     dock->setObjectName(QString::fromLatin1(objectName));  // saveState() needs names
     dock->setWidget(content);
-    window->addDockWidget(area, dock);
+    addDockWidget(area, dock);
     return dock;
 }
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     : QMainWindow(parent),
@@ -86,6 +87,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
       m_statusReadOnly(new QLabel(this)),
       m_namespacePanel(new NamespacePanel(this)),
       m_nodesPanel(new NodesPanel(this)),
+      m_serverPanel(new ServerPanel(this)),
       m_statsTimer(new QTimer(this)),
       m_sessions(new SourceSessions(this)),
       m_logBridge(new LogBridge(this)) {
@@ -100,12 +102,13 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     m_entriesView->installEventFilter(m_maintenance);
     buildMenusAndToolbar();
     connectActions();
+    connectPanels();
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
     new EntryClipboard(*m_actions, m_maintenance, m_entriesView, this);
     new ListingExporter(*m_actions, m_maintenance, m_filterEdit, this);
     QSettings settings;
     restoreSettings(settings);
-    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source
+    showInPanels(nullptr);  // the source docks hide until a source fills them
     updateActionStates();
     updateStatus();
     discover();
@@ -122,7 +125,10 @@ MainWindow::~MainWindow() {
 void MainWindow::buildWidgets() {
     m_sourceView->setObjectName(QStringLiteral("sourcesView"));
     m_sourceView->setModel(m_sources);
-    m_sourceView->setHeaderHidden(true);
+    // Names whole, then the numbers (entries, size): a narrow dock scrolls to them.
+    m_sourceView->header()->setStretchLastSection(false);
+    m_sourceView->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_sourceView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_sourceView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_sourceView->addActions(
         {m_actions->refresh, m_actions->openFolder, m_actions->newRedis, m_actions->removeSource});
@@ -178,17 +184,10 @@ void MainWindow::buildWidgets() {
     // The side docks run the window's full height; the log sits under the entries only.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    makeDock(this, tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
-    makeDock(this, tr("Namespaces"), "namespacesDock", m_namespacePanel, Qt::LeftDockWidgetArea);
-    makeDock(this, tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
-    QDockWidget* logDock = makeDock(this, tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
-    // The node table needs the width under the entries: it takes a tab beside the log.
-    QDockWidget* nodesDock =
-        makeDock(this, tr("Nodes"), "nodesDock", m_nodesPanel, Qt::BottomDockWidgetArea);
-    nodesDock->toggleViewAction()->setStatusTip(
-        tr("The servers of a Redis Cluster (offered for cluster sources only)"));
-    m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
-    m_nodesDock->setShareWith(logDock);
+    makeDock(tr("Sources"), "sourcesDock", m_sourceView, Qt::LeftDockWidgetArea);
+    makeDock(tr("Namespaces"), "namespacesDock", m_namespacePanel, Qt::LeftDockWidgetArea);
+    makeDock(tr("Statistics"), "statsDock", m_stats, Qt::RightDockWidgetArea);
+    buildPanelDocks(makeDock(tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea));
     connect(AnalysisView::addDock(this, m_actions->analysis, m_entries),
             &AnalysisView::filterRequested, this, &MainWindow::setFilterText);
 
@@ -332,6 +331,7 @@ void MainWindow::saveSettings(QSettings& settings) const {
     settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
     settings.setValue(QStringLiteral("readOnly"), isReadOnly());
     m_nodesDock->save(settings);
+    m_serverDock->save(settings);
     settings.endGroup();
     m_sources->saveUserSources(settings);
 }
@@ -350,7 +350,8 @@ void MainWindow::restoreSettings(QSettings& settings) {
         resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {130}, Qt::Vertical);
     }
     setReadOnly(settings.value(QStringLiteral("readOnly"), false).toBool());
-    m_nodesDock->restore(settings);  // after restoreState: shown only for a cluster
+    m_nodesDock->restore(settings);   // after restoreState: shown only for a cluster
+    m_serverDock->restore(settings);  // shown only for Redis
     settings.endGroup();
     m_sources->restoreUserSources(settings);
     m_sourceView->expandAll();
@@ -427,14 +428,7 @@ void MainWindow::openSource(const SourceRef& ref) {
     m_statsPending = true;
     client->requestStats();
     m_statsTimer->start();
-    m_namespacePanel->showSource(client);
-    // The namespace tree only means something for Redis: its dock shows for Redis sources.
-    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("namespacesDock"))) {
-        dock->setVisible(ref.kind == SourceKind::kRedis);
-    }
-    // Whether a Redis source is a cluster is known from its statistics (onStats).
-    m_nodesPanel->clear(ref.kind == SourceKind::kRedis ? tr("Loading…") : QString());
-    if (ref.kind != SourceKind::kRedis) m_nodesDock->setApplicable(false);
+    showInPanels(client);
     updateActionStates();
     updateStatus();
 }
@@ -447,10 +441,7 @@ void MainWindow::showNoSource(const QString& message) {
     m_entries->setSource(nullptr);
     m_maintenance->setSource(nullptr);
     m_stats->showSource({});
-    m_namespacePanel->showSource(nullptr);
-    findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();
-    m_nodesPanel->clear();
-    m_nodesDock->setApplicable(false);
+    showInPanels(nullptr);
     m_entriesMessage->setText(message);
     m_entriesMessage->setVisible(!message.isEmpty());
     updateActionStates();

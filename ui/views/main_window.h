@@ -4,7 +4,7 @@
 //   │ caches by kind │ entries (lazy table)     │ counters, charts  │
 //   │ folders, Redis ├──────── splitter ────────┤ of samples and of │
 //   ├ Namespaces ────┤ details (meta + value)   │ loaded entries    │
-//   └────────────────┴ Log | Nodes (docks) ─────┴───────────────────┘
+//   └────────────────┴ Log | Nodes | Server ────┴───────────────────┘
 //
 // Each open source has its own SourceClient (a worker thread, see SourceSessions); the window
 // never calls the core itself. Removing the shown source, or a source failing to open, leaves
@@ -13,8 +13,11 @@
 // reloaded (a change, a filter, another source), and an entry whose detail failed is asked
 // for again once the source answers again. While a source is shown, its statistics are
 // sampled every statsInterval() (through its worker) for the statistics charts (StatsPanel);
-// for Redis, the namespace tree fills in while the keyspace is scanned a budget at a time, with
-// "scanned N of ~M keys" (NamespacePanel). For a Redis Cluster, the Nodes dock (NodesPanel)
+// for Redis, joblib stores and plain folders, the namespace tree fills in while the keyspace (or
+// the folder) is counted a budget at a time, with "scanned N of ~M keys" (NamespacePanel); the
+// sidebar shows each source's entries and size as they become known. For a Redis source the
+// Server dock (ServerPanel) shows the server's figures, switches its database and shows its slow
+// log (main_window_panels.cpp). For a Redis Cluster, the Nodes dock (NodesPanel)
 // shows each server from the same statistics samples and how far the listing of the entries
 // has got on each master; it is hidden, and its View-menu toggle disabled, for every other
 // source (OptionalDock, which remembers whether the user closed it). View ▸ Analysis opens the
@@ -36,6 +39,7 @@
 #include "views/source_discovery.h"
 #include "workers/source_types.h"
 
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QSettings;
@@ -54,6 +58,7 @@ class MaintenanceController;
 class NamespaceModel;
 class NamespacePanel;
 class NodesPanel;
+class ServerPanel;
 class OptionalDock;
 class ProductionBanner;
 class SecretStore;
@@ -131,12 +136,24 @@ class MainWindow : public QMainWindow {
     NodesPanel* nodesPanel() const { return m_nodesPanel; }
     // The Nodes dock: shown for Redis Cluster sources (when the user has not closed it).
     OptionalDock* nodesDock() const { return m_nodesDock; }
+    ServerPanel* serverPanel() const { return m_serverPanel; }
+    // The Server dock: shown for Redis sources (when the user has not closed it).
+    OptionalDock* serverDock() const { return m_serverDock; }
 
   protected:
     void closeEvent(QCloseEvent* event) override;
 
   private:
     void buildWidgets();
+    QDockWidget* makeDock(const QString& title, const char* objectName, QWidget* content,
+                          Qt::DockWidgetArea area);
+    // The docks only some sources fill (main_window_panels.cpp): Nodes and Server, each a tab
+    // beside `logDock` the first time it shows.
+    void buildPanelDocks(QDockWidget* logDock);
+    void connectPanels();
+    // Shows `client` (nullptr: none) in the panels that follow the shown source (namespaces,
+    // nodes, server) and shows or hides their docks.
+    void showInPanels(SourceClient* client);
     void buildMenusAndToolbar();
     void connectActions();
     // Nothing shown: the views empty, `message` (if any) above the entries.
@@ -183,6 +200,8 @@ class MainWindow : public QMainWindow {
     NamespacePanel* m_namespacePanel;
     NodesPanel* m_nodesPanel;
     OptionalDock* m_nodesDock = nullptr;
+    ServerPanel* m_serverPanel;
+    OptionalDock* m_serverDock = nullptr;
     QTimer* m_statsTimer;
     QElapsedTimer m_sampleClock;
     bool m_statsPending = false;

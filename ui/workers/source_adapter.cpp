@@ -143,6 +143,7 @@ struct SourceAdapter::State {
     std::unique_ptr<core::Source> source;
     std::map<quint64, std::unique_ptr<core::Plan>> plans;  // planned, not yet executed
     quint64 nextPlanId = 1;
+    std::optional<int> db;  // selectDatabase()'s, kept over reopens
 };
 
 SourceAdapter::SourceAdapter() : m_state(std::make_unique<State>()) {}
@@ -151,6 +152,7 @@ SourceAdapter::~SourceAdapter() = default;
 Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     m_state->source.reset();
     m_state->plans.clear();
+    m_state->db.reset();
     core::SourceInfo info;
     if (ref.kind == SourceKind::kRedis) {
         info.kind = core::SourceKind::kRedis;
@@ -203,6 +205,10 @@ bool SourceAdapter::isOpen() const {
     return m_state->source != nullptr;
 }
 
+SourceKind SourceAdapter::kind() const {
+    return fromCore(m_state->info.kind);
+}
+
 bool SourceAdapter::isReadOnly() const {
     return m_state->options.read_only;
 }
@@ -210,15 +216,39 @@ bool SourceAdapter::isReadOnly() const {
 Status SourceAdapter::setReadOnly(bool readOnly) {
     m_state->options.read_only = readOnly;
     if (!isOpen() || m_state->source->readOnly() == readOnly) return {};
+    const Status reopened = reopen();
+    // Never keep a writable source once read-only was asked for.
+    if (!reopened.ok() && readOnly) m_state->source.reset();
+    return reopened;
+}
+
+Status SourceAdapter::reopen() {
     m_state->plans.clear();  // a plan holds the source it was made on
     auto reopened = core::Discovery::open(m_state->info, m_state->options);
-    if (!reopened.ok()) {
-        // Never keep a writable source once read-only was asked for.
-        if (readOnly) m_state->source.reset();
-        return reopened.status();
+    if (!reopened.ok()) return reopened.status();
+    if (m_state->db) {
+        if (Status s = (*reopened)->selectDatabase(*m_state->db); !s.ok()) return s;
     }
     m_state->source = std::move(*reopened);
     return {};
+}
+
+Result<ServerInfo> SourceAdapter::serverInfo() {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return readServerInfo(*m_state->source);
+}
+
+Result<QList<SlowlogRow>> SourceAdapter::slowlog(int count) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return readSlowlog(*m_state->source, count);
+}
+
+Result<int> SourceAdapter::selectDatabase(int db) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    if (Status s = m_state->source->selectDatabase(db); !s.ok()) return s;
+    m_state->plans.clear();  // planned in the other database
+    m_state->db = db;
+    return db;
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
@@ -360,10 +390,7 @@ Result<NamespaceReport> SourceAdapter::namespaces(quint64 budget, bool restart) 
     if (!isOpen()) return Status::unavailable("the source is not open");
     if (restart) {
         // The core keeps a scan's counts in the source; a new source scans afresh.
-        auto reopened = core::Discovery::open(m_state->info, m_state->options);
-        if (!reopened.ok()) return reopened.status();
-        m_state->plans.clear();
-        m_state->source = std::move(*reopened);
+        if (Status s = reopen(); !s.ok()) return s;
     }
     auto report = m_state->source->namespaces(static_cast<std::size_t>(budget));
     if (!report.ok()) return report.status();
@@ -380,11 +407,15 @@ Result<NamespaceReport> SourceAdapter::namespaces(quint64 budget, bool restart) 
             node.parent == core::NamespaceReport::kNoParent ? -1 : static_cast<int>(node.parent);
         n.keys = node.keys;
         n.leafKeys = node.leaf_keys;
+        n.bytes = node.bytes;
         n.other = node.other;
         out.nodes.append(std::move(n));
     }
-    // The total to show progress against: the server's own count (DBSIZE) of this database.
-    if (auto stats = m_state->source->stats(); stats.ok()) out.totalKeys = stats->entries;
+    // The total to show progress against: the server's own count (DBSIZE) of this database
+    // (the folder sources' stats() would walk the whole tree for it: they have none).
+    if (m_state->info.kind == core::SourceKind::kRedis) {
+        if (auto stats = m_state->source->stats(); stats.ok()) out.totalKeys = stats->entries;
+    }
     return out;
 }
 
@@ -486,6 +517,8 @@ Result<QList<SourceRef>> discoverSources(const QString& root) {
                                                              : toQString(info.path.string());
         ref.name = toQString(info.name);
         ref.note = toQString(info.note);
+        ref.entries = info.entries;
+        ref.bytes = info.bytes;
         out << ref;
     }
     return out;

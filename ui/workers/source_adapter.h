@@ -17,6 +17,7 @@
 
 #include "twat_cache/analysis.h"
 #include "twat_cache/status.h"
+#include "workers/server_requests.h"
 #include "workers/source_types.h"
 
 namespace twat_cache::ui {
@@ -44,6 +45,8 @@ class SourceAdapter {
     // the core opens it read-only (OpenOptions::read_only): it refuses every change itself.
     Status open(const SourceRef& ref, bool readOnly = false);
     bool isOpen() const;
+    // What the open source turned out to be (a user's folder may be any kind of cache).
+    SourceKind kind() const;
     // What the open source cannot do, with the core's reasons (nothing when it is not open).
     MaintenanceLimits limits() const;
     // Switches an open source to or from read-only by reopening it with the new mode (plans
@@ -93,7 +96,18 @@ class SourceAdapter {
                                                  ::twat_cache::AnalysisControl& control,
                                                  const ::twat_cache::AnalysisProgressFn& progress);
 
+    // A Redis server's own figures and its `count` latest slow log entries
+    // (workers/server_requests.h); NotSupported for other sources.
+    Result<ServerInfo> serverInfo();
+    Result<QList<SlowlogRow>> slowlog(int count);
+    // Lists database `db` of the Redis server from now on (Source::selectDatabase), also
+    // after the source is reopened (read-only switch, a namespace rescan). Returns `db`.
+    Result<int> selectDatabase(int db);
+
   private:
+    // Opens the source again with the current options, in the database selected.
+    Status reopen();
+
     struct State;
     std::unique_ptr<State> m_state;
 };

@@ -22,6 +22,7 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
       m_adapter(new SourceAdapter),
       m_readOnly(readOnly) {
     registerSourceTypes();
+    registerServerTypes();
     for (auto& generation : m_generations) generation.store(1);
     m_thread.setObjectName(QStringLiteral("source: ") + m_ref.name);
     m_context->moveToThread(&m_thread);
@@ -109,15 +110,17 @@ void SourceClient::open() {
     m_state = State::kOpening;
     ask(
         Channel::kOpen, invalidate(Channel::kOpen),
-        [ref = m_ref, readOnly = m_readOnly](SourceAdapter& adapter) -> Result<MaintenanceLimits> {
+        [ref = m_ref, readOnly = m_readOnly](
+            SourceAdapter& adapter) -> Result<std::pair<MaintenanceLimits, SourceKind>> {
             const Status status = adapter.open(ref, readOnly);
             if (!status.ok()) return status;
-            return adapter.limits();
+            return std::pair(adapter.limits(), adapter.kind());
         },
-        [this](const MaintenanceLimits& limits, const QString& error) {
+        [this](const std::pair<MaintenanceLimits, SourceKind>& opened, const QString& error) {
             m_state = error.isEmpty() ? State::kOpen : State::kFailed;
-            m_limits = limits;
-            emit opened(error);
+            m_limits = opened.first;
+            m_openedKind = error.isEmpty() ? std::optional(opened.second) : std::nullopt;
+            emit this->opened(error);
         });
 }
 
@@ -240,6 +243,30 @@ void SourceClient::requestEdit(const EntryEdit& request) {
         [this, id = request.id](const EntryRow& row, const QString& error) {
             emit edited(id, row, error);
         });
+}
+
+void SourceClient::requestServerInfo() {
+    // The slow log and a database switch keep their replies: only a newer info supersedes.
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [](SourceAdapter& adapter) { return adapter.serverInfo(); },
+        [this, asked = ++m_serverInfoAsked](const ServerInfo& info, const QString& error) {
+            if (asked == m_serverInfoAsked) emit serverInfoReady(info, error);
+        });
+}
+
+void SourceClient::requestSlowlog(int count) {
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [count](SourceAdapter& adapter) { return adapter.slowlog(count); },
+        &SourceClient::slowlogReady);
+}
+
+void SourceClient::requestSelectDatabase(int db) {
+    ask(
+        Channel::kServer, generation(Channel::kServer),
+        [db](SourceAdapter& adapter) { return adapter.selectDatabase(db); },
+        [this, db](int, const QString& error) { emit databaseSelected(db, error); });
 }
 
 }  // namespace twat_cache::ui

@@ -4,11 +4,11 @@
 // means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
-// maintenance, open, namespaces, value pages, save). invalidate() bumps a channel's generation;
-// replies to older requests are then dropped when they arrive (counted by droppedReplies()). Asking
-// for a new detail or new stats invalidates the previous request of that channel, so only the
-// latest answer is shown however fast the user clicks. Failures reach the replies in words for the
-// user (failure_text.h).
+// maintenance, open, namespaces, value pages, save, server). invalidate() bumps a channel's
+// generation; replies to older requests are then dropped when they arrive (counted by
+// droppedReplies()). Asking for a new detail or new stats invalidates the previous request of that
+// channel, so only the latest answer is shown however fast the user clicks. Failures reach the
+// replies in words for the user (failure_text.h).
 //
 // Thread safety: GUI thread only (the adapter's thread is private to it), except
 // cancelExecute() and the batchDone() signal, which is emitted on the adapter's thread.
@@ -19,6 +19,7 @@
 #include <array>
 #include <atomic>
 
+#include "workers/server_requests.h"
 #include "workers/source_types.h"
 
 namespace twat_cache::ui {
@@ -36,9 +37,10 @@ class SourceClient : public QObject {
         kStats,
         kMaintenance,
         kNamespaces,
-        kValue,  // pages of one entry's value (value_table_view.h)
-        kSave,   // a value streamed to a file, or a listing exported to one
-        kCopy,   // a value fetched for the clipboard (entry_clipboard.h)
+        kValue,   // pages of one entry's value (value_table_view.h)
+        kSave,    // a value streamed to a file, or a listing exported to one
+        kCopy,    // a value fetched for the clipboard (entry_clipboard.h)
+        kServer,  // a Redis server's information and slow log (server_panel.h)
     };
     Q_ENUM(Channel)
 
@@ -53,6 +55,9 @@ class SourceClient : public QObject {
     State state() const { return m_state; }
     // What the open source cannot do (known once opened() said it is open).
     const MaintenanceLimits& limits() const { return m_limits; }
+    // What the source turned out to be once open (a folder's ref says kFolder whatever cache
+    // it holds); nullopt until opened() said it is open.
+    std::optional<SourceKind> openedKind() const { return m_openedKind; }
 
     // Stops listening to the adapter (every channel's replies become stale), asks a running
     // execute to stop, and deletes this client once the adapter's thread has finished its
@@ -97,6 +102,12 @@ class SourceClient : public QObject {
     void requestValueText(const QByteArray& id, qint64 maxValueBytes);
     // Changes one entry in place; edited() answers (on the maintenance channel).
     void requestEdit(const EntryEdit& request);
+    // A Redis server's information, its `count` latest slow log entries, or a switch to
+    // database `db` (entries, namespaces and statistics asked later follow it). Replies to
+    // an earlier request of the same kind are dropped.
+    void requestServerInfo();
+    void requestSlowlog(int count);
+    void requestSelectDatabase(int db);
     // Thread-safe request to stop a running execute between batches.
     void cancelExecute() { m_cancel.store(true); }
 
@@ -121,6 +132,10 @@ class SourceClient : public QObject {
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
     // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
     void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
+    void serverInfoReady(const twat_cache::ui::ServerInfo& info, const QString& error);
+    void slowlogReady(const QList<twat_cache::ui::SlowlogRow>& rows, const QString& error);
+    // The source lists database `db` now (or, with an error, still the one before).
+    void databaseSelected(int db, const QString& error);
     // A reply arrived for a request that was invalidated meanwhile.
     void staleReplyDropped(twat_cache::ui::SourceClient::Channel channel);
     // Emitted on the adapter's thread after each batch of an execute (`generation`: of the
@@ -144,11 +159,13 @@ class SourceClient : public QObject {
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
     // Read by the adapter's thread too, to skip a stats or detail request already superseded.
-    std::array<std::atomic<quint64>, 9> m_generations{};
+    std::array<std::atomic<quint64>, 10> m_generations{};
     quint64 m_dropped = 0;
+    quint64 m_serverInfoAsked = 0;  // only the latest server info request is answered
     bool m_readOnly = false;
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;
+    std::optional<SourceKind> m_openedKind;
 };
 
 }  // namespace twat_cache::ui

@@ -46,6 +46,10 @@ struct SourceRef {
     bool production = false;
     // Redis over an SSH tunnel (?ssh=): the SSH login's password, session memory only.
     QString sshPassword{};
+    // Entries and bytes when known (discovery's cheap counts, then statistics samples);
+    // nullopt: not known yet. Not part of the identity, never persisted.
+    std::optional<quint64> entries{};
+    std::optional<quint64> bytes{};
 
     bool operator==(const SourceRef& other) const {
         return kind == other.kind && location == other.location && name == other.name;
@@ -172,6 +176,7 @@ struct NamespaceNode {
     int parent = -1;       // index of the parent in NamespaceReport::nodes; -1 at the top
     quint64 keys = 0;      // keys under the prefix, at any depth
     quint64 leafKeys = 0;  // keys directly at this level
+    quint64 bytes = 0;     // their values' sizes, where the source counts them (folders)
     bool other = false;    // a bucket of prefixes folded to bound memory
 };
 

@@ -36,6 +36,7 @@
 #include "twat_cache/audit_log.h"
 #include "twat_cache/clock.h"
 #include "twat_cache/export.h"
+#include "twat_cache/server_info.h"
 #include "twat_cache/status.h"
 #include "twat_cache/value_page.h"
 
@@ -167,7 +168,9 @@ TWAT_CACHE_EXPORT bool globMatch(std::string_view pattern, std::string_view text
 // never share an id (see docs/INSPECTION.md). Key text is bounded: about 1 KiB of the key is
 // read for display (a pickled key, which must be decoded whole, up to 1 MiB) and at most 1 KiB
 // of text is kept; a longer key shows that prefix and its real length,
-// "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text.
+// "abc… (20,971,520 bytes)", with key_truncated set. Filters match the shown key text (a glob
+// matches a joblib call's id too, module/function/<hash>, so that a function's calls can be
+// listed).
 struct EntrySummary {
     std::string id;               // opaque, stable identity within the source (for detail/delete)
     std::string key_text;         // readable key, rendered safely (always valid UTF-8, bounded)
@@ -256,7 +259,8 @@ struct NamespaceReport {
         std::size_t depth = 1;           // 1 for top-level namespaces
         std::uint64_t keys = 0;          // keys under this prefix, at any depth
         std::uint64_t leaf_keys = 0;     // keys directly at this level: prefix + sep + name
-        std::uint64_t bytes = 0;         // their values' sizes, where counted (analyze())
+        std::uint64_t bytes = 0;         // their values' sizes, where counted (analyze(); the
+                                         // namespaces() of joblib stores and folders)
         double bytes_squares = 0;        // the sum of their squares (a sample's intervals)
         bool other = false;              // a bucket of folded prefixes (see above)
 
@@ -447,7 +451,8 @@ class TWAT_CACHE_EXPORT Source {
     virtual Status supportsEdit(EditAction action) const;
 
     // The tree of key namespaces (prefixes up to each separator, see NamespaceReport) with
-    // the number of keys seen so far. Each call examines up to `budget` more keys and returns
+    // the number of keys seen so far; for joblib stores and generic folders the tree of the
+    // entries' paths ("/": module/function/<hash>, directories), with their bytes. Each call examines up to `budget` more keys and returns
     // the counts of everything scanned since the first call, so a caller can show counts that
     // grow while a large keyspace is scanned. NotSupported for sources without them.
     virtual Result<NamespaceReport> namespaces(std::size_t budget);
@@ -457,6 +462,20 @@ class TWAT_CACHE_EXPORT Source {
     // whose every entry is too costly to describe (analysis.h). NotSupported for sources that
     // cannot draw one (Redis can: SCAN of the names, then only the kept keys are described).
     virtual Result<std::vector<EntrySummary>> sample(std::size_t n);
+
+    // What the server says about itself (twat_cache/server_info.h), in one round trip.
+    // NotSupported for sources other than Redis.
+    virtual Result<ServerInfo> serverInfo();
+    // The server's `n` most recent slow log entries, newest first (SLOWLOG GET; n is bounded
+    // by kMaxSlowlogEntries); reads nothing else. PermissionDenied, in words, for an ACL user
+    // without SLOWLOG; NotSupported for sources other than Redis.
+    virtual Result<std::vector<SlowlogEntry>> slowlog(std::size_t n);
+    static constexpr std::size_t kMaxSlowlogEntries = 1000;
+    // Lists database `db` of the same server from now on (Redis SELECT): entries, namespaces,
+    // stats and plans all follow it; namespace counts start over. InvalidArgument for a
+    // database the server does not have; NotSupported on a Redis Cluster ("a cluster has only
+    // database 0") and for sources other than Redis.
+    virtual Status selectDatabase(int db);
 
     bool readOnly() const { return m_readOnly; }
 

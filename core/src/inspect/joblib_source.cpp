@@ -22,7 +22,7 @@ class JoblibSource final : public ListedSource {
         : ListedSource(std::move(info), options,
                        "joblib does not record hits, misses or evictions; compute time: the "
                        "durations joblib recorded for its calls",
-                       dir),
+                       dir, /*matchPaths=*/true),
           m_dir(std::move(dir)) {}
 
     Result<EntryDetail> detail(std::string_view entryId) override {

@@ -21,7 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "inspect/entry_key.h"
 #include "inspect/folder_walk.h"
+#include "inspect/namespace_tree.h"
 #include "inspect/scan_deadline.h"
 #include "inspect/sorted_listing.h"
 #include "twat_cache/inspect.h"
@@ -67,18 +69,25 @@ Source::BatchOutcome removeEntries(const std::filesystem::path& root,
 // after the cursor's relative path, so a page costs what it returns (plus the listings of the
 // folders on its path), not the whole tree; a filtered page stops on the filter's time budget.
 // It keeps no counters: stats() walks everything, and its count is the `total` of later pages.
+// namespaces() is the tree of the entries' paths, counted by a walk of its own a budget at a
+// time (a joblib store's module/function folders, a folder's directories).
 // Sorted listings go through an in-memory index built by one walk (sorted_listing.h).
 class ListedSource : public Source {
   public:
+    // With `matchPaths` a glob filter matches an entry's path (its id) as well as its key text.
     ListedSource(SourceInfo info, const OpenOptions& options, std::string statsNote,
-                 std::filesystem::path root)
+                 std::filesystem::path root, bool matchPaths = false)
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
           m_statsNote(std::move(statsNote)),
           m_walker(std::move(root)),
           m_sorted(std::string(sourceKindName(m_info.kind)) + " " + m_info.path.string(),
-                   options.sort_index_max_entries) {}
+                   options.sort_index_max_entries),
+          m_nsTree("/", {options.namespace_max_depth, options.namespace_max_children,
+                         options.namespace_max_nodes}) {
+        m_sorted.setMatchIds(matchPaths);
+    }
 
     // Key text, size, and the stored (mtime) and accessed (atime) times of the files; these
     // folders keep no expiry and no hit count.
@@ -149,13 +158,54 @@ class ListedSource : public Source {
                 ++page.scanned;
                 last = relative;
                 auto e = summarize(relative, st);
-                if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+                if (e && m_sorted.passes(filter, *e)) page.entries.push_back(std::move(*e));
                 return Status();
             });
         if (!walked.ok()) return walked;
         if (more) page.cursor = FolderWalker::cursorOf(last);
         if (cursor.empty() && !more) m_lastCount = page.scanned;  // a full walk
         return page;
+    }
+
+    // The tree of the entries' paths ("/" separates folders; a joblib call's path is
+    // module/function/hash, so a function's calls are the leaf keys of its node), with their
+    // bytes. Each call walks on from where the last one stopped, for up to `budget` entries.
+    Result<NamespaceReport> namespaces(std::size_t budget) override {
+        std::size_t examined = 0;
+        std::string last;
+        bool more = false;
+        Status walked =
+            m_nsDone ? Status()
+                     : m_walker.walk(
+                           m_nsAfter,
+                           [this](int dirFd, std::string_view name, const struct stat& st,
+                                  std::size_t depth) { return classify(dirFd, name, st, depth); },
+                           [&](const std::string& relative, const struct stat& st, bool& stop) {
+                               if (examined >= std::max<std::size_t>(budget, 1)) {
+                                   more = stop = true;
+                                   return Status();
+                               }
+                               ++examined;
+                               last = relative;
+                               if (auto e = summarize(relative, st))
+                                   m_nsTree.add(relative, e->size);
+                               return Status();
+                           });
+        if (!walked.ok()) return walked;
+        if (!m_nsDone) {
+            m_nsScanned += examined;
+            if (more) {
+                m_nsAfter = last;
+            } else {
+                m_nsDone = true;
+                m_lastCount = m_nsScanned;  // a full walk
+            }
+        }
+        NamespaceReport report;
+        report.keys_scanned = m_nsScanned;
+        report.complete = m_nsDone;
+        m_nsTree.fill(report, [](std::string_view segment) { return escapeName(segment); });
+        return report;
     }
 
   protected:
@@ -190,6 +240,11 @@ class ListedSource : public Source {
     // The walk keeps a cache (folder_walk.h); walking is logically const.
     mutable FolderWalker m_walker;
     SortedListing m_sorted;
+    // Namespace counting state: the path walked up to, and the tree so far.
+    std::string m_nsAfter;
+    bool m_nsDone = false;
+    std::uint64_t m_nsScanned = 0;
+    NamespaceTree m_nsTree;
 };
 
 }  // namespace twat_cache::detail

@@ -41,6 +41,8 @@ class NamespaceTree {
     // Writes nodes (depth-first, most keys first), folded_keys and max_depth into `report`.
     void fill(NamespaceReport& report, const Render& render) const;
 
+    const std::string& separator() const { return m_separator; }
+    const Limits& limits() const { return m_limits; }
     // Nodes held, "(other)" buckets included (for tests of the bounds).
     std::size_t nodeCount() const { return m_nodes.size() - 1; }
 

@@ -50,10 +50,14 @@ std::uint64_t keyspaceField(std::string_view text, std::string_view name) {
 }
 
 std::string renderItem(std::string_view bytes) {
-    return printable(bytes) || bytes.empty() ? std::string(bytes) : pythonBytesRepr(bytes);
+    return renderRedisText(bytes);
 }
 
 }  // namespace
+
+std::string renderRedisText(std::string_view bytes) {
+    return printable(bytes) || bytes.empty() ? std::string(bytes) : pythonBytesRepr(bytes);
+}
 
 RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
                          std::unique_ptr<RedisConnection> conn,

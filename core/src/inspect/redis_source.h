@@ -59,6 +59,9 @@
 namespace twat_cache::detail {
 
 Result<std::unique_ptr<Source>> openRedisSource(const SourceInfo& info, const OpenOptions& options);
+// Bytes from the server as display text: printable text as it is, anything else in Python
+// bytes notation (b'\x00...').
+std::string renderRedisText(std::string_view bytes);
 
 class RedisSource final : public Source {
   public:
@@ -88,6 +91,11 @@ class RedisSource final : public Source {
     // HSCAN, LRANGE, SSCAN, ZRANGE/ZRANGEBYSCORE, XRANGE or GETRANGE pages of one key, routed
     // by its slot on a cluster (redis_value_page.cpp).
     Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query) override;
+    // INFO, CONFIG GET databases and SLOWLOG GET of the connected server; SELECT of another
+    // database (redis_source_server.cpp).
+    Result<ServerInfo> serverInfo() override;
+    Result<std::vector<SlowlogEntry>> slowlog(std::size_t n) override;
+    Status selectDatabase(int db) override;
 
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h

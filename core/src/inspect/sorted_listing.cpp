@@ -84,9 +84,8 @@ Status SortedListing::build(const EntryFilter& filter, const Walk& walk) {
     m_rows.clear();
     m_order.clear();
     m_sortKey = SortKey::kNone;
-    Status s = walk([&](const EntrySummary& e) -> Status {
-        return filter.matches(e.key_text) ? add(e) : Status();
-    });
+    Status s = walk(
+        [&](const EntrySummary& e) -> Status { return passes(filter, e) ? add(e) : Status(); });
     if (!s.ok()) {
         // Nothing half-built is kept; release the memory of an index that hit its limit.
         std::string().swap(m_text);
@@ -168,7 +167,7 @@ Result<EntryPage> SortedListing::page(std::string_view cursor, std::size_t limit
         ++page.scanned;
         auto e = load(idOf(m_rows[m_order[at++]]));
         // Gone since the snapshot, or (a rewritten file) no longer matching the filter.
-        if (e && filter.matches(e->key_text)) page.entries.push_back(std::move(*e));
+        if (e && passes(filter, *e)) page.entries.push_back(std::move(*e));
         if (page.entries.size() < limit) page.budget_spent = deadline.expired();
     }
     if (at >= m_order.size()) page.budget_spent = false;  // it reached the end

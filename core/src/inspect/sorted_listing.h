@@ -56,6 +56,15 @@ class SortedListing {
     Result<EntryPage> page(std::string_view cursor, std::size_t limit, const EntryFilter& filter,
                            const Clock& clock, const Walk& walk, const Load& load);
 
+    // Whether a glob filter also matches an entry's id (a joblib call's path,
+    // module/function/hash), not only its key text; a substring matches the key text only, so
+    // typing "1" does not find every call whose hash has a 1.
+    void setMatchIds(bool matchIds) { m_matchIds = matchIds; }
+    bool passes(const EntryFilter& filter, const EntrySummary& e) const {
+        return filter.matches(e.key_text) ||
+               (m_matchIds && !filter.glob.empty() && filter.matches(e.id));
+    }
+
     // Entries in the current index, and the bytes it holds (for benchmarks and tests).
     std::size_t indexedEntries() const { return m_rows.size(); }
     std::size_t memoryBytes() const;
@@ -87,6 +96,7 @@ class SortedListing {
     std::vector<std::uint32_t> m_order;  // row numbers in the current order
     SortKey m_sortKey = SortKey::kNone;
     bool m_descending = false;
+    bool m_matchIds = false;
 };
 
 }  // namespace twat_cache::detail

@@ -151,6 +151,21 @@ Result<NamespaceReport> Source::namespaces(std::size_t /*budget*/) {
                                 " sources have no key namespaces");
 }
 
+Result<ServerInfo> Source::serverInfo() {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no server information");
+}
+
+Result<std::vector<SlowlogEntry>> Source::slowlog(std::size_t /*n*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no slow log");
+}
+
+Status Source::selectDatabase(int /*db*/) {
+    return Status::notSupported(std::string(sourceKindName(info().kind)) +
+                                " sources have no numbered databases");
+}
+
 Result<std::vector<EntrySummary>> Source::sample(std::size_t /*n*/) {
     return Status::notSupported(std::string(sourceKindName(info().kind)) +
                                 " sources cannot draw a random sample; take a census instead");
