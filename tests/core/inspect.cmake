@@ -40,6 +40,11 @@ add_dependencies(test_audit_log twat-cache)
 twat_cache_add_test(NAME test_inspect_redis_edit SOURCES test_inspect_redis_edit.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
 
+# Members of Redis hashes, lists, sets and sorted sets edited on a real redis-server, checked
+# on the server afterwards; the type guard, read-only refusal and the audit records.
+twat_cache_add_test(NAME test_inspect_redis_member_edit SOURCES test_inspect_redis_member_edit.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
 # analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
 twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
     LIBS PkgConfig::HIREDIS TIMEOUT 120)
