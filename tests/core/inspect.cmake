@@ -8,6 +8,11 @@ target_compile_definitions(test_inspect_interop PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_interop twat-cache)
 
+# The expiry of our own caches' entries (sqlite rows, files envelopes) changed in place
+# through the inspection layer, read back through the engines.
+twat_cache_add_test(NAME test_inspect_native_edit SOURCES test_inspect_native_edit.cpp
+    LABELS core TIMEOUT 120)
+
 # Native caches made by our own engines, read and maintained through the inspection layer.
 twat_cache_add_test(NAME test_inspect_native SOURCES test_inspect_native.cpp
     LABELS interop TIMEOUT 120)

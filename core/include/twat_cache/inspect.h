@@ -368,6 +368,9 @@ struct EditRequest {
     std::optional<std::int64_t> index;    // kListSet, kListRemove: 0 first, -1 last
     std::optional<std::string> expected;  // kListSet, kListRemove: the element shown at index
     double score = 0;                     // kZsetAdd
+    // When not empty: change the entry only while it still has this EntrySummary::fingerprint
+    // (as shown); else Busy, nothing changed. Used by our native caches' expiry changes.
+    std::string fingerprint;
 };
 
 // Whether `action` changes a member of a hash, list, set or sorted set (kHashSet and after).
@@ -386,7 +389,8 @@ using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t to
 
 namespace detail {
 struct PlanAudit;
-}
+class TtlEditPlan;
+}  // namespace detail
 
 class TWAT_CACHE_EXPORT Plan {
   public:
@@ -494,6 +498,7 @@ class TWAT_CACHE_EXPORT Source {
 
   private:
     friend class Discovery;
+    friend class detail::TtlEditPlan;  // changes entries by applyEdit()
     bool m_readOnly;
     std::shared_ptr<Clock> m_clock;
     std::filesystem::path m_auditLog;  // empty: executions are not recorded

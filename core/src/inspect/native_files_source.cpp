@@ -14,6 +14,7 @@
 #include "format/envelope.h"
 #include "inspect/contained_remover.h"
 #include "inspect/entry_key.h"
+#include "inspect/native_expiry.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -155,6 +156,7 @@ class NativeFilesSource final : public Source {
         if (!header.ok()) return header.status().withContext(file.string());
         EntryDetail d;
         d.summary = summaryFrom(std::string(entryId), *header, st);
+        d.summary.fingerprint = fileFingerprint(st);
         d.value_file = file;
         std::string payload;
         bool whole = false;
@@ -215,6 +217,30 @@ class NativeFilesSource final : public Source {
             }
         }
         return out;
+    }
+
+    // Only the expiry can change in place: the envelope's (native_expiry.h).
+    Status supportsEdit(EditAction action) const override {
+        if (action == EditAction::kSetTtl || action == EditAction::kPersist) return {};
+        return Source::supportsEdit(action);
+    }
+
+  protected:
+    Result<EntrySummary> applyEdit(const EditRequest& request) override {
+        if (Status s = supportsEdit(request.action); !s.ok()) return s;
+        if (!isHexId(request.entry_id)) {
+            return Status::invalidArgument("bad entry id '" + request.entry_id + "'");
+        }
+        const std::int64_t expires =
+            request.action == EditAction::kSetTtl ? nowMs() + request.ttl.count() : 0;
+        if (Status s =
+                setFilesEntryExpiry(m_entries, request.entry_id, expires, request.fingerprint);
+            !s.ok()) {
+            return s;
+        }
+        auto changed = load(request.entry_id);
+        if (!changed) return Status::notFound("entry " + request.entry_id + " is gone");
+        return std::move(*changed);
     }
 
   private:

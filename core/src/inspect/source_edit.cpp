@@ -85,16 +85,8 @@ Status Source::supportsEdit(EditAction action) const {
                                     "sets and sorted sets have)");
     }
     const bool expiry = action == EditAction::kSetTtl || action == EditAction::kPersist;
-    if (expiry && (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles)) {
-        // The expiry lives in the entry's envelope (docs/FORMAT.md) as well as in the index
-        // the engine consults; changing one without the other would disagree on reads.
-        return Status::notSupported(
-            "changing an entry's expiry is not supported for our " +
-            std::string(sourceKindName(kind)) +
-            " caches yet: the expiry is written inside each stored entry, which would have to "
-            "be rewritten; delete the entry instead");
-    }
     if (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles) {
+        // (Their expiry is changed by their own sources' supportsEdit.)
         return Status::notSupported(
             "our " + std::string(sourceKindName(kind)) +
             " caches name each entry by the hash of its arguments and store its value in a "
