@@ -13,6 +13,10 @@ add_dependencies(test_inspect_interop twat-cache)
 twat_cache_add_test(NAME test_inspect_native_edit SOURCES test_inspect_native_edit.cpp
     LABELS core TIMEOUT 120)
 
+# The expiry of python-diskcache entries changed in place, read back by the real diskcache.
+twat_cache_add_test(NAME test_inspect_diskcache_edit SOURCES test_inspect_diskcache_edit.cpp
+    LABELS interop TIMEOUT 120)
+
 # Native caches made by our own engines, read and maintained through the inspection layer.
 twat_cache_add_test(NAME test_inspect_native SOURCES test_inspect_native.cpp
     LABELS interop TIMEOUT 120)

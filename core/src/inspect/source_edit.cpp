@@ -92,8 +92,8 @@ Status Source::supportsEdit(EditAction action) const {
             " caches name each entry by the hash of its arguments and store its value in a "
             "checked envelope: renaming or rewriting one by hand would break it");
     }
-    // Caches of other programs (python-diskcache, joblib, folders) are only ever pruned:
-    // their own program decides what an entry holds and how long it lives.
+    // Caches of other programs (joblib, folders; python-diskcache but for its expiry, see
+    // DiskcacheSource) are only ever pruned: their own program decides what an entry holds.
     return Status::notSupported(
         std::string(sourceKindName(kind)) + " caches cannot " +
         (expiry ? std::string("change an entry's expiry") : std::string(editActionName(action))) +
