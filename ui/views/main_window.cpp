@@ -98,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     buildMenusAndToolbar();
     connectActions();
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
+    m_details->setMaintenance(m_maintenance);  // the value pages' editing
     QSettings settings;
     restoreSettings(settings);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source

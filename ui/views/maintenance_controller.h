@@ -51,6 +51,10 @@ class MaintenanceController : public QObject {
     void updateActions();
     // Why `action` (one of Actions::writeActions()) is not available now; empty if it is.
     QString whyNot(const QAction* action) const;
+    // Why no change can be made to the source now (read-only mode, a production connection,
+    // no open source, another change running); empty when changes can be made. The value
+    // pages' editing (value_editing.h) asks it too.
+    QString whyNotWritable() const;
 
     // Del on a widget this filters (the entries view) while Delete Selected is disabled.
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -60,6 +64,8 @@ class MaintenanceController : public QObject {
     void statusMessage(const QString& message);
     // A command removed entries: what is shown should be loaded again.
     void changed();
+    // updateActions() ran: whether changes can be made may have changed (whyNotWritable).
+    void actionsUpdated();
 
   private:
     void deleteSelected();
