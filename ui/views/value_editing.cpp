@@ -382,7 +382,8 @@ void ValueEditing::send(const EntryEdit& request, const QString& what) {
             emit edited(error);
         });
     // A source closed meanwhile never answers: m_busy (a QPointer) then clears by itself.
-    connect(client, &QObject::destroyed, this, &ValueEditing::update, Qt::QueuedConnection);
+    connect(client, &QObject::destroyed, this, &ValueEditing::update,
+            Qt::ConnectionType(Qt::QueuedConnection | Qt::UniqueConnection));
     client->requestEdit(request);
 }
 

@@ -375,6 +375,8 @@ struct EditRequest {
 
 // Whether `action` changes a member of a hash, list, set or sorted set (kHashSet and after).
 TWAT_CACHE_EXPORT bool isMemberEdit(EditAction action);
+// Whether `action` changes an entry's expiry (kSetTtl, kPersist).
+TWAT_CACHE_EXPORT bool isExpiryEdit(EditAction action);
 
 struct EditResult {
     // The entry after the change (after a rename: under its new id), as a listing shows it.
@@ -493,6 +495,11 @@ class TWAT_CACHE_EXPORT Source {
     // changes a cache starts with it, so read-only holds even for callers that skip plan().
     Status refuseIfReadOnly() const;
     std::int64_t nowMs() const { return m_clock->nowMs(); }
+    // The expiry an expiry edit sets, in Unix ms by this source's clock: now + ttl for
+    // kSetTtl, 0 (never) for kPersist.
+    std::int64_t expiryOf(const EditRequest& request) const {
+        return request.action == EditAction::kSetTtl ? nowMs() + request.ttl.count() : 0;
+    }
     // The clock of nowMs(), e.g. for the time budget of a listing call.
     const Clock& clock() const { return *m_clock; }
 

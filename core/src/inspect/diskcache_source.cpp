@@ -436,8 +436,7 @@ class DiskcacheSource final : public Source {
     // diskcache keeps an entry's expiry in its row (expire_time), where its own touch()
     // changes it; nothing else may be changed here.
     Status supportsEdit(EditAction action) const override {
-        if (action == EditAction::kSetTtl || action == EditAction::kPersist) return {};
-        return Source::supportsEdit(action);
+        return isExpiryEdit(action) ? Status() : Source::supportsEdit(action);
     }
 
   protected:
@@ -447,9 +446,9 @@ class DiskcacheSource final : public Source {
         if (!id.ok() || request.entry_id.empty()) {
             return Status::invalidArgument("bad entry id '" + request.entry_id + "'");
         }
-        std::optional<double> expireTime;
-        if (request.action == EditAction::kSetTtl) {
-            expireTime = static_cast<double>(nowMs() + request.ttl.count()) / 1000.0;
+        std::optional<double> expireTime;  // seconds, as diskcache keeps it; none: never
+        if (const std::int64_t ms = expiryOf(request); ms != 0) {
+            expireTime = static_cast<double>(ms) / 1000.0;
         }
         Status s =
             setExpireInShard(m_shards[id->shard], {id->rowid, request.fingerprint}, expireTime);

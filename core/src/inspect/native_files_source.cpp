@@ -221,8 +221,7 @@ class NativeFilesSource final : public Source {
 
     // Only the expiry can change in place: the envelope's (native_expiry.h).
     Status supportsEdit(EditAction action) const override {
-        if (action == EditAction::kSetTtl || action == EditAction::kPersist) return {};
-        return Source::supportsEdit(action);
+        return isExpiryEdit(action) ? Status() : Source::supportsEdit(action);
     }
 
   protected:
@@ -231,10 +230,8 @@ class NativeFilesSource final : public Source {
         if (!isHexId(request.entry_id)) {
             return Status::invalidArgument("bad entry id '" + request.entry_id + "'");
         }
-        const std::int64_t expires =
-            request.action == EditAction::kSetTtl ? nowMs() + request.ttl.count() : 0;
-        if (Status s =
-                setFilesEntryExpiry(m_entries, request.entry_id, expires, request.fingerprint);
+        if (Status s = setFilesEntryExpiry(m_entries, request.entry_id, expiryOf(request),
+                                           request.fingerprint);
             !s.ok()) {
             return s;
         }

@@ -375,9 +375,7 @@ class NativeSqliteSource final : public Source {
 
     // Only the expiry can change in place: the row's `expires` (native_expiry.h).
     Status supportsEdit(EditAction action) const override {
-        if (action != EditAction::kSetTtl && action != EditAction::kPersist) {
-            return Source::supportsEdit(action);
-        }
+        if (!isExpiryEdit(action)) return Source::supportsEdit(action);
         if (m_newerSchema) {
             return Status::notSupported("cache " + m_info.path.string() +
                                         " has a newer schema; it can only be read");
@@ -391,9 +389,8 @@ class NativeSqliteSource final : public Source {
         if (Status s = openWriter(); !s.ok()) return s;
         auto blob = blobOfHex(request.entry_id);
         if (!blob.ok()) return blob.status();
-        const std::int64_t expires =
-            request.action == EditAction::kSetTtl ? nowMs() + request.ttl.count() : 0;
-        if (Status s = setSqliteEntryExpiry(*m_writer, *blob, expires, request.fingerprint);
+        if (Status s =
+                setSqliteEntryExpiry(*m_writer, *blob, expiryOf(request), request.fingerprint);
             !s.ok()) {
             return s.withContext("entry " + request.entry_id);
         }

@@ -42,6 +42,10 @@ std::string_view editActionName(EditAction action) {
     return "unknown";
 }
 
+bool isExpiryEdit(EditAction action) {
+    return action == EditAction::kSetTtl || action == EditAction::kPersist;
+}
+
 bool isMemberEdit(EditAction action) {
     return static_cast<int>(action) >= static_cast<int>(EditAction::kHashSet);
 }
@@ -84,7 +88,7 @@ Status Source::supportsEdit(EditAction action) const {
                                     " entries have no members to edit (only Redis hashes, lists, "
                                     "sets and sorted sets have)");
     }
-    const bool expiry = action == EditAction::kSetTtl || action == EditAction::kPersist;
+    const bool expiry = isExpiryEdit(action);
     if (kind == SourceKind::kNativeSqlite || kind == SourceKind::kNativeFiles) {
         // (Their expiry is changed by their own sources' supportsEdit.)
         return Status::notSupported(
