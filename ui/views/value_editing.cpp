@@ -73,9 +73,8 @@ ValueEditing::ValueEditing(ValueTableView* view, QBoxLayout* bar)
     m_edit->setObjectName(QStringLiteral("valueEdit"));
     m_remove->setObjectName(QStringLiteral("valueRemove"));
     m_editValue->setObjectName(QStringLiteral("valueEditValue"));
-    // Shown in the menu; the key itself is handled by eventFilter().
-    m_remove->setShortcut(QKeySequence::Delete);
-    m_remove->setShortcutContext(Qt::WidgetShortcut);
+    // Del is handled by eventFilter(), not as the action's shortcut: the window's Delete
+    // Selected owns that shortcut (and the Keyboard Shortcuts list).
     QTableView* table = view->table();
     table->installEventFilter(this);
     table->addActions({m_add, m_edit, m_remove});
@@ -154,9 +153,11 @@ void ValueEditing::update() {
     const Kinds kinds = kindsOf(type);
     const bool members = kinds.add.has_value();
     const ValueRow* row = currentRow();
-    const auto set = [](QAction* action, const QString& why) {
+    const auto set = [this](QAction* action, const QString& why) {
+        const QString tip =
+            action == m_remove ? tr("Remove the current row (Del)") : action->text();
         action->setEnabled(why.isEmpty());
-        action->setToolTip(why.isEmpty() ? action->text() : action->text() + u'\n' + why);
+        action->setToolTip(why.isEmpty() ? tip : tip + u'\n' + why);
         action->setStatusTip(why);
     };
     m_add->setVisible(members);
