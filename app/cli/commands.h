@@ -1,6 +1,6 @@
 // The twat-cache subcommands over the inspection layer: list, stats, inspect, analyze, clear,
-// prune, expire, persist, info, slowlog, and log (what clear, prune, expire and persist
-// changed).
+// prune, expire, persist, the one-entry edits (rename, set-value, hset, ... zrem), info,
+// slowlog, and log (what clear, prune and the edits changed).
 //
 // Exit codes (documented in --help): 0 ok, 1 error (cache unreadable, not found, I/O, or
 // some entries of a clear/prune that could not be deleted, a cancelled run),
@@ -57,6 +57,9 @@ void addInspectCommands(CLI::App& app, CliState& state);
 // Adds `expire` and `persist`: set or remove the TTL of the entries named by --key or
 // matching --match, as a plan like clear's.
 void addEditCommands(CLI::App& app, CliState& state);
+// Adds the one-entry edits: rename, set-value, and the members of Redis hashes (hset, hdel),
+// lists (lpush, rpush, lset, lrem), sets (sadd, srem) and sorted sets (zadd, zrem).
+void addMemberCommands(CLI::App& app, CliState& state);
 
 // Adds `analyze`: the census of a cache (twat_cache/analysis.h).
 void addAnalyzeCommand(CLI::App& app, CliState& state);

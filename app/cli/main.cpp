@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
     twat_cache::cli::CliState state;
     twat_cache::cli::addInspectCommands(app, state);
     twat_cache::cli::addEditCommands(app, state);
+    twat_cache::cli::addMemberCommands(app, state);
     twat_cache::cli::addAnalyzeCommand(app, state);
     twat_cache::cli::addServerCommands(app, state);
     twat_cache::cli::addLogCommand(app, state);

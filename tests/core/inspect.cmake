@@ -8,6 +8,15 @@ target_compile_definitions(test_inspect_interop PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_interop twat-cache)
 
+# The expiry of our own caches' entries (sqlite rows, files envelopes) changed in place
+# through the inspection layer, read back through the engines.
+twat_cache_add_test(NAME test_inspect_native_edit SOURCES test_inspect_native_edit.cpp
+    LABELS core TIMEOUT 120)
+
+# The expiry of python-diskcache entries changed in place, read back by the real diskcache.
+twat_cache_add_test(NAME test_inspect_diskcache_edit SOURCES test_inspect_diskcache_edit.cpp
+    LABELS interop TIMEOUT 120)
+
 # Native caches made by our own engines, read and maintained through the inspection layer.
 twat_cache_add_test(NAME test_inspect_native SOURCES test_inspect_native.cpp
     LABELS interop TIMEOUT 120)
@@ -38,6 +47,11 @@ add_dependencies(test_audit_log twat-cache)
 # Editing a real redis-server (TTL, persist, rename, string value; bulk TTL plans), checked
 # on the server afterwards, with the audit records and read-only refusal.
 twat_cache_add_test(NAME test_inspect_redis_edit SOURCES test_inspect_redis_edit.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+
+# Members of Redis hashes, lists, sets and sorted sets edited on a real redis-server, checked
+# on the server afterwards; the type guard, read-only refusal and the audit records.
+twat_cache_add_test(NAME test_inspect_redis_member_edit SOURCES test_inspect_redis_member_edit.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
 
 # analyze(): a census against a real redis-server and a python-diskcache cache, exactly.

@@ -1,6 +1,7 @@
 // Editing on a real Redis Cluster (tests/support/redis_cluster.h): one key's TTL and value
 // routed to the master of its slot, a rename within one slot (a hash tag) and the CROSSSLOT
-// refusal across slots, and a bulk TTL plan by glob that reaches the keys of every master.
+// refusal across slots, hash fields set and removed on the master of their key, and a bulk
+// TTL plan by glob that reaches the keys of every master.
 #include <QtTest>
 
 #include "redis/redis_cluster_slot.h"
@@ -89,6 +90,37 @@ class TestInspectRedisClusterEdit : public QObject {
             r.action = EditAction::kPersist;
             QVERIFY(src->edit(r).ok());
             QCOMPARE(pttl(key), -1LL);
+        }
+    }
+
+    void memberEditsReachTheMasterOfTheirSlot() {
+        std::vector<std::string> keys;
+        for (int i = 0; i < 12; ++i) keys.push_back("h:" + std::to_string(i));  // every master
+        for (const int port : m_masters) {
+            test::RawRedis raw(port);
+            for (const auto& key : keys) raw.run({"HSET", key, "f", "v"});  // MOVED elsewhere
+        }
+        auto src = open();
+        for (const auto& key : keys) {
+            EditRequest r;
+            r.action = EditAction::kHashSet;
+            r.entry_id = key;
+            r.member = "g";
+            r.value = "w " + key;
+            auto done = src->edit(r);
+            QVERIFY2(done.ok(), done.status().toString().c_str());
+            r.action = EditAction::kHashDelete;
+            r.member = "f";
+            QVERIFY(src->edit(r).ok());
+            int found = 0;
+            for (const int port : m_masters) {
+                test::RawRedis raw(port);
+                if (raw.run({"EXISTS", key}) != "1") continue;
+                ++found;
+                QCOMPARE(raw.run({"HGET", key, "g"}), "w " + key);
+                QCOMPARE(raw.run({"HEXISTS", key, "f"}), std::string("0"));
+            }
+            QCOMPARE(found, 1);
         }
     }
 

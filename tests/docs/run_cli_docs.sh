@@ -9,7 +9,8 @@
 # that 127.0.0.1:6379 becomes the port of a private redis-server. The state they run against:
 #   TWAT_CACHE_DIR  a fresh root holding the `greetings` SQLite cache (written by FIXTURE)
 #   HOME            a fresh folder with a python-diskcache at ~/.cache/myapp/diskcache
-#   Redis           keys user:1, user:2, session:1, session:2 in db 0
+#   Redis           strings user:1, user:2, session:1, session:2, and the hash profile:1,
+#                   list queue:1, set tags:1 and sorted set board:1 in db 0
 # A line fails when it exits non-zero; exit 3 (refused) is accepted only with --dry-run.
 set -u
 mode=$1 cli=$2 fixture=$3 readme=$4 inspection=$5
@@ -88,6 +89,10 @@ if [ "$mode" = redis ]; then
     for key in user:1 user:2 session:1 session:2; do
         "$redis_cli" -p "$port" set "$key" "value of $key" > /dev/null || exit 1
     done
+    { "$redis_cli" -p "$port" hset profile:1 name Ada email ada@example.org &&
+        "$redis_cli" -p "$port" rpush queue:1 job-1 job-2 job-3 &&
+        "$redis_cli" -p "$port" sadd tags:1 red green &&
+        "$redis_cli" -p "$port" zadd board:1 10 alice 20 bob; } > /dev/null || exit 1
     sed "s/127\.0\.0\.1:6379/127.0.0.1:$port/g" "$work/lines" > "$work/lines.run"
 else
     "$fixture" || { echo "FAIL: the fixture could not write the greetings cache"; exit 1; }

@@ -38,6 +38,20 @@ void ValuePageModel::clear() {
     endResetModel();
 }
 
+const ValueRow* ValuePageModel::rowAt(int row) const {
+    return row >= 0 && row < m_rows.size() ? &m_rows[row] : nullptr;
+}
+
+std::optional<QByteArray> ValuePageModel::wholeString() const {
+    if (m_kind != QLatin1String("string") || !m_complete || m_loading) return std::nullopt;
+    QByteArray bytes;
+    for (const auto& [offset, chunk] : m_chunks) {
+        if (offset != static_cast<quint64>(bytes.size())) return std::nullopt;  // not whole
+        bytes += chunk;
+    }
+    return bytes;
+}
+
 void ValuePageModel::restart() {
     clear();
     m_complete = false;

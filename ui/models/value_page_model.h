@@ -41,6 +41,11 @@ class ValuePageModel : public QAbstractTableModel {
     std::optional<quint64> groups() const { return m_groups; }
     // Elements loaded so far (string: bytes).
     quint64 loaded() const { return m_loaded; }
+    // The loaded row `row` (not for strings); nullptr when there is none.
+    const ValueRow* rowAt(int row) const;
+    // A string's whole value, once every page of it is loaded; nullopt before, and for other
+    // kinds.
+    std::optional<QByteArray> wholeString() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

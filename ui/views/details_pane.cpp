@@ -178,4 +178,8 @@ void DetailsPane::render() {
     m_stack->setCurrentIndex(0);
 }
 
+void DetailsPane::setMaintenance(MaintenanceController* maintenance) {
+    m_pages->setMaintenance(maintenance);
+}
+
 }  // namespace twat_cache::ui

@@ -19,6 +19,7 @@ class QTreeWidget;
 
 namespace twat_cache::ui {
 
+class MaintenanceController;
 class SourceClient;
 class ValueTableView;
 
@@ -43,6 +44,8 @@ class DetailsPane : public QWidget {
     QString metadataValue(const QString& field) const;
     // The paged viewer ("Pages" tab), shown for Redis values of a paged type.
     ValueTableView* pagesView() const { return m_pages; }
+    // Where the value pages' editing asks whether changes can be made (ValueTableView).
+    void setMaintenance(MaintenanceController* maintenance);
     bool pagesShown() const;
 
   private:

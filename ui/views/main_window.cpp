@@ -106,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
     new EntryClipboard(*m_actions, m_maintenance, m_entriesView, this);
     new ListingExporter(*m_actions, m_maintenance, m_filterEdit, this);
+    m_details->setMaintenance(m_maintenance);  // the value pages' editing
     QSettings settings;
     restoreSettings(settings);
     showInPanels(nullptr);  // the source docks hide until a source fills them

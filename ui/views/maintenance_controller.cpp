@@ -44,7 +44,7 @@ void MaintenanceController::setSource(SourceClient* client) {
     updateActions();
 }
 
-QString MaintenanceController::whyNot(const QAction* action) const {
+QString MaintenanceController::whyNotWritable() const {
     if (m_actions.readOnly->isChecked()) {
         return tr("Read-only mode is on (Cache ▸ Read-Only Mode): no cache is changed.");
     }
@@ -59,6 +59,11 @@ QString MaintenanceController::whyNot(const QAction* action) const {
         return tr("The source could not be opened.");
     }
     if (m_runner != nullptr) return tr("Another change is running.");
+    return {};
+}
+
+QString MaintenanceController::whyNot(const QAction* action) const {
+    if (QString reason = whyNotWritable(); !reason.isEmpty()) return reason;
     const QMap<const QAction*, MaintenanceKind> kinds = {
         {m_actions.deleteSelected, MaintenanceKind::kDeleteSelected},
         {m_actions.clearExpired, MaintenanceKind::kClearExpired},

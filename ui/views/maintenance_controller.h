@@ -54,6 +54,10 @@ class MaintenanceController : public QObject {
     void updateActions();
     // Why `action` (one of Actions::writeActions()) is not available now; empty if it is.
     QString whyNot(const QAction* action) const;
+    // Why no change can be made to the source now (read-only mode, a production connection,
+    // no open source, another change running); empty when changes can be made. The value
+    // pages' editing (value_editing.h) asks it too.
+    QString whyNotWritable() const;
 
     // Del on a widget this filters (the entries view) while Delete Selected is disabled.
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -63,8 +67,9 @@ class MaintenanceController : public QObject {
     void statusMessage(const QString& message);
     // A command removed entries: what is shown should be loaded again.
     void changed();
-    // updateActions() ran: the source, its state, the selection or read-only mode may have
-    // changed (commands outside this class update their own actions then).
+    // updateActions() ran: the source, its state, the selection, read-only mode or whether
+    // changes can be made (whyNotWritable) may have changed (commands outside this class
+    // update their own actions then).
     void actionsUpdated();
 
   private:

@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "models/value_page_model.h"
+#include "views/value_editing.h"
 #include "workers/display_text.h"
 #include "workers/source_client.h"
 
@@ -65,6 +66,7 @@ ValueTableView::ValueTableView(QWidget* parent)
     bar->addWidget(m_maxScore);
     bar->addWidget(m_more);
     bar->addWidget(m_save);
+    m_editing = new ValueEditing(this, bar);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
@@ -130,6 +132,14 @@ void ValueTableView::showEntry(SourceClient* client, const QByteArray& id,
     restart();
 }
 
+SourceClient* ValueTableView::client() const {
+    return m_client;
+}
+
+void ValueTableView::setMaintenance(MaintenanceController* maintenance) {
+    m_editing->setMaintenance(maintenance);
+}
+
 void ValueTableView::clear() {
     for (const auto& c : m_connections) disconnect(c);
     m_connections.clear();
@@ -153,12 +163,14 @@ void ValueTableView::clear() {
         w->setVisible(false);
     }
     m_status->clear();
+    m_editing->update();
 }
 
 void ValueTableView::restart() {
     if (!m_client) return;
     m_error.clear();
     m_model->restart();
+    m_editing->update();
     ValueRequest request;
     request.limit = kRowsPerPage;
     request.bytes = kStringBytesPerPage;
@@ -192,6 +204,7 @@ void ValueTableView::onPage(const ValuePage& page, const QString& error) {
         return;
     }
     m_model->appendPage(page);
+    m_editing->update();
     // A search that found nothing in this call's time goes on by itself.
     if (page.rows.isEmpty() && page.bytes.isEmpty() && !page.complete) {
         m_model->fetchMore();

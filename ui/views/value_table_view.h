@@ -4,7 +4,8 @@
 // value channel's generation, so that replies for a key, search or order no longer shown are
 // dropped. Hashes and sets have a search box (Redis MATCH glob), sorted sets a rank / score
 // toggle with a score range, strings a hex dump and "Save value to file…", which streams the
-// value to a file page by page on the worker, with progress and cancel.
+// value to a file page by page on the worker, with progress and cancel. Its editing commands
+// (Add…, Edit…, Remove; Edit Value… for strings) are a ValueEditing's (value_editing.h).
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -23,7 +24,9 @@ class QTableView;
 
 namespace twat_cache::ui {
 
+class MaintenanceController;
 class SourceClient;
+class ValueEditing;
 class ValuePageModel;
 
 class ValueTableView : public QWidget {
@@ -44,6 +47,15 @@ class ValueTableView : public QWidget {
 
     ValuePageModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
+    ValueEditing* editing() const { return m_editing; }
+    // What is shown: the source (nullptr: nothing), the entry and its Redis type.
+    SourceClient* client() const;
+    const QByteArray& entryId() const { return m_id; }
+    const QString& valueType() const { return m_type; }
+    // Loads the value again from its first page (after an edit).
+    void reload() { restart(); }
+    // Where the editing commands ask whether changes can be made now, and report them.
+    void setMaintenance(MaintenanceController* maintenance);
     // Streams the shown string value to `path` (what "Save value to file…" does once a file
     // is chosen).
     void saveTo(const QString& path);
@@ -73,6 +85,7 @@ class ValueTableView : public QWidget {
     QPushButton* m_save;
     QLabel* m_status;
     QProgressDialog* m_progress = nullptr;
+    ValueEditing* m_editing;
     QList<QMetaObject::Connection> m_connections;
 };
 

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QSettings>
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <utility>
@@ -121,18 +122,18 @@ core::PlanRequest::Action actionOf(MaintenanceKind kind) {
     return core::PlanRequest::Action::kClearExpired;
 }
 
+// EditKind's values, in order, as the core's.
+constexpr core::EditAction kEditActions[] = {
+    core::EditAction::kSetTtl,       core::EditAction::kPersist,      core::EditAction::kRename,
+    core::EditAction::kSetValue,     core::EditAction::kHashSet,      core::EditAction::kHashDelete,
+    core::EditAction::kListPushHead, core::EditAction::kListPushTail, core::EditAction::kListSet,
+    core::EditAction::kListRemove,   core::EditAction::kSetAdd,       core::EditAction::kSetRemove,
+    core::EditAction::kZsetAdd,      core::EditAction::kZsetRemove};
+constexpr int kEditKinds = static_cast<int>(std::size(kEditActions));
+static_assert(static_cast<int>(EditKind::kZsetRemove) == kEditKinds - 1);
+
 core::EditAction editActionOf(EditKind kind) {
-    switch (kind) {
-        case EditKind::kSetTtl:
-            return core::EditAction::kSetTtl;
-        case EditKind::kPersist:
-            return core::EditAction::kPersist;
-        case EditKind::kRename:
-            return core::EditAction::kRename;
-        case EditKind::kSetValue:
-            return core::EditAction::kSetValue;
-    }
-    return core::EditAction::kSetTtl;
+    return kEditActions[static_cast<int>(kind)];
 }
 
 }  // namespace
@@ -193,8 +194,8 @@ MaintenanceLimits SourceAdapter::limits() const {
         const Status why = m_state->source->supports(actionOf(kind));
         if (!why.ok()) out.unsupported.insert(kind, toQString(why.message()));
     }
-    for (EditKind kind :
-         {EditKind::kSetTtl, EditKind::kPersist, EditKind::kRename, EditKind::kSetValue}) {
+    for (int k = 0; k < kEditKinds; ++k) {
+        const auto kind = static_cast<EditKind>(k);
         const Status why = m_state->source->supportsEdit(editActionOf(kind));
         if (!why.ok()) out.uneditable.insert(kind, toQString(why.message()));
     }
@@ -479,6 +480,10 @@ Result<EntryRow> SourceAdapter::edit(const EntryEdit& request) {
     r.ttl = std::chrono::milliseconds(request.ttlMs);
     r.new_key = toStd(request.newKey);
     r.value = toStd(request.value);
+    r.member = toStd(request.member);
+    r.index = request.index;
+    if (request.expected) r.expected = toStd(*request.expected);
+    r.score = request.score;
     auto done = m_state->source->edit(r);
     if (!done.ok()) return done.status();
     return fromCore(done->entry);

@@ -214,13 +214,33 @@ struct MaintenanceRequest {
 
 // The kinds of maintenance an open source cannot carry out, each with the core's reason.
 // A change to one entry in place (twat_cache::EditRequest).
-enum class EditKind { kSetTtl, kPersist, kRename, kSetValue };
+// The member edits (kHashSet and after) are those of twat_cache::EditAction, in its order.
+enum class EditKind {
+    kSetTtl,
+    kPersist,
+    kRename,
+    kSetValue,
+    kHashSet,
+    kHashDelete,
+    kListPushHead,
+    kListPushTail,
+    kListSet,
+    kListRemove,
+    kSetAdd,
+    kSetRemove,
+    kZsetAdd,
+    kZsetRemove,
+};
 struct EntryEdit {
     EditKind kind = EditKind::kSetTtl;
     QByteArray id;      // the entry (EntryRow::id)
     qint64 ttlMs = 0;   // kSetTtl: more than 0
     QByteArray newKey;  // kRename: the whole new key name
-    QByteArray value;   // kSetValue: the whole new value
+    QByteArray value;   // kSetValue: the whole new value; hash field's value; list element
+    QByteArray member;  // hash field, set or sorted-set member, list element to remove
+    std::optional<qint64> index{};         // kListSet, kListRemove
+    std::optional<QByteArray> expected{};  // kListSet, kListRemove: the element shown there
+    double score = 0;                      // kZsetAdd
 };
 
 struct MaintenanceLimits {

@@ -361,10 +361,26 @@ enum class EditAction {
     kPersist,   // remove its expiry: it lives until deleted
     kRename,    // give it the key `new_key`; refused when that key exists
     kSetValue,  // replace a string value with `value`, keeping its TTL
+    // The members of a Redis hash, list, set or sorted set. Each action names the type it
+    // expects: when the key holds another type by now, or is gone, nothing changes and edit()
+    // says so (InvalidArgument, NotFound). The key keeps its TTL.
+    kHashSet,       // hash: set field `member` to `value` (added when new)
+    kHashDelete,    // hash: remove field `member`
+    kListPushHead,  // list: insert `value` before the first element
+    kListPushTail,  // list: append `value` after the last element
+    kListSet,       // list: replace the element at `index` (required) with `value`
+    // list: with `index`, remove the element there (when `expected` is given, only if it still
+    // is that element); without, remove the first element equal to `member`.
+    kListRemove,
+    kSetAdd,      // set: add `member`; InvalidArgument when it is a member already
+    kSetRemove,   // set: remove `member`
+    kZsetAdd,     // sorted set: add `member` with `score`, or give it that score
+    kZsetRemove,  // sorted set: remove `member`
 };
 
 // Stable lower-case name, also the audit log's action: "expire", "persist", "rename",
-// "set_value".
+// "set_value", and for members "hset", "hdel", "lpush", "rpush", "lset", "lrem", "sadd",
+// "srem", "zadd", "zrem".
 TWAT_CACHE_EXPORT std::string_view editActionName(EditAction action);
 
 struct EditRequest {
@@ -372,8 +388,23 @@ struct EditRequest {
     std::string entry_id;              // as listed (EntrySummary::id)
     std::chrono::milliseconds ttl{0};  // kSetTtl: more than 0
     std::string new_key;               // kRename: the whole new key name (bytes)
-    std::string value;                 // kSetValue: the whole new value (bytes)
+    // kSetValue: the whole new value; kHashSet: the field's value; kListPush*, kListSet: the
+    // new element (bytes, each).
+    std::string value;
+    // The hash field, set or sorted-set member, or (kListRemove by value) the list element.
+    std::string member;
+    std::optional<std::int64_t> index;    // kListSet, kListRemove: 0 first, -1 last
+    std::optional<std::string> expected;  // kListSet, kListRemove: the element shown at index
+    double score = 0;                     // kZsetAdd
+    // When not empty: change the entry only while it still has this EntrySummary::fingerprint
+    // (as shown); else Busy, nothing changed. Used by our native caches' expiry changes.
+    std::string fingerprint;
 };
+
+// Whether `action` changes a member of a hash, list, set or sorted set (kHashSet and after).
+TWAT_CACHE_EXPORT bool isMemberEdit(EditAction action);
+// Whether `action` changes an entry's expiry (kSetTtl, kPersist).
+TWAT_CACHE_EXPORT bool isExpiryEdit(EditAction action);
 
 struct EditResult {
     // The entry after the change (after a rename: under its new id), as a listing shows it.
@@ -388,7 +419,8 @@ using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t to
 
 namespace detail {
 struct PlanAudit;
-}
+class TtlEditPlan;
+}  // namespace detail
 
 class TWAT_CACHE_EXPORT Plan {
   public:
@@ -443,8 +475,10 @@ class TWAT_CACHE_EXPORT Source {
 
     // Changes one entry in place and records the change in the audit log (one record, its
     // action editActionName()). PermissionDenied on a read-only source; NotSupported with
-    // supportsEdit()'s reason where the source cannot; NotFound when the entry is gone;
-    // InvalidArgument for a TTL of 0 or less or an empty new name.
+    // supportsEdit()'s reason where the source cannot; NotFound when the entry is gone (or
+    // the member to remove is); InvalidArgument for a TTL of 0 or less, an empty new name, a
+    // kListSet without an index, a NaN score, or a key that holds another type than the
+    // member edit expects.
     Result<EditResult> edit(const EditRequest& request);
     // OK when this source can carry out `action` on its entries; else NotSupported (or
     // PermissionDenied: the server's ACL refuses it) saying why, in words fit for a user.
@@ -504,11 +538,17 @@ class TWAT_CACHE_EXPORT Source {
     // changes a cache starts with it, so read-only holds even for callers that skip plan().
     Status refuseIfReadOnly() const;
     std::int64_t nowMs() const { return m_clock->nowMs(); }
+    // The expiry an expiry edit sets, in Unix ms by this source's clock: now + ttl for
+    // kSetTtl, 0 (never) for kPersist.
+    std::int64_t expiryOf(const EditRequest& request) const {
+        return request.action == EditAction::kSetTtl ? nowMs() + request.ttl.count() : 0;
+    }
     // The clock of nowMs(), e.g. for the time budget of a listing call.
     const Clock& clock() const { return *m_clock; }
 
   private:
     friend class Discovery;
+    friend class detail::TtlEditPlan;  // changes entries by applyEdit()
     bool m_readOnly;
     std::shared_ptr<Clock> m_clock;
     std::filesystem::path m_auditLog;  // empty: executions are not recorded

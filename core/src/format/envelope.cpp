@@ -153,6 +153,28 @@ Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* 
     return h;
 }
 
+Status setEnvelopeExpiry(std::string& bytes, std::int64_t expiresMs) {
+    auto header = parseEnvelopeHeader(bytes);
+    if (!header.ok()) return header.status();
+    if (header->envelope_size != bytes.size()) {
+        return Status::corruption("envelope is " + std::to_string(bytes.size()) +
+                                  " bytes, its header says " +
+                                  std::to_string(header->envelope_size));
+    }
+    const std::size_t body = bytes.size() - kEnvelopeTrailer;
+    if (XXH3_64bits(bytes.data(), body) != getU64(bytes.data() + body)) {
+        return Status::corruption("envelope checksum mismatch");
+    }
+    constexpr std::size_t kExpiresAt = 22;  // docs/FORMAT.md, "Value envelope"
+    std::string patched;
+    putU64(patched, static_cast<std::uint64_t>(expiresMs));
+    bytes.replace(kExpiresAt, 8, patched);
+    patched.clear();
+    putU64(patched, XXH3_64bits(bytes.data(), body));
+    bytes.replace(body, kEnvelopeTrailer, patched);
+    return {};
+}
+
 Result<EnvelopeHeader> decodeEnvelope(std::string_view bytes, std::string& payload) {
     auto header = parseEnvelopeHeader(bytes);
     if (!header.ok()) return header.status();

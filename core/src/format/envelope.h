@@ -89,4 +89,9 @@ Result<EnvelopeHeader> parseEnvelopeHeader(std::string_view bytes, std::size_t* 
 // `payload`. Corruption on any mismatch; `payload` is then unspecified.
 Result<EnvelopeHeader> decodeEnvelope(std::string_view bytes, std::string& payload);
 
+// Changes the expiry of the whole envelope `bytes` in place to `expiresMs` (0: never) and
+// writes its checksum anew; every other byte stays. Corruption, leaving `bytes` as they were,
+// when they are not one whole envelope with a matching checksum.
+Status setEnvelopeExpiry(std::string& bytes, std::int64_t expiresMs);
+
 }  // namespace twat_cache::detail

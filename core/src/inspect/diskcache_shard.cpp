@@ -96,13 +96,52 @@ std::string diskcacheFingerprint(double storeTime, std::int64_t size) {
     return buf;
 }
 
+namespace {
+
+Status openWriteDb(Shard& shard) {
+    if (shard.writeDb) return {};
+    auto db = Connection::openExisting(shard.dir / "cache.db", false, 2000);
+    if (!db.ok()) return db.status();
+    shard.writeDb = std::move(*db);
+    return {};
+}
+
+}  // namespace
+
+Status setExpireInShard(Shard& shard, const RowToDelete& row, std::optional<double> expireTime) {
+    if (Status s = openWriteDb(shard); !s.ok()) return s;
+    Connection& db = *shard.writeDb;
+    if (Status s = db.exec("BEGIN IMMEDIATE", "cannot start a write transaction on"); !s.ok()) {
+        return s;
+    }
+    const auto fail = [&db](Status s) {
+        db.exec("ROLLBACK", "cannot roll back");
+        return s;
+    };
+    auto sel = db.prepare(std::string("SELECT ") + kSizeExpr +
+                          ", COALESCE(store_time, 0) FROM Cache WHERE rowid = ?1");
+    if (!sel.ok()) return fail(sel.status());
+    sel->bind(1, row.rowid);
+    auto found = sel->step();
+    if (!found.ok()) return fail(found.status());
+    if (!*found) return fail(Status::notFound("the entry is gone (deleted, expired or culled)"));
+    if (!row.fingerprint.empty() &&
+        diskcacheFingerprint(sel->real(1), sel->int64(0)) != row.fingerprint) {
+        return fail(Status::busy(
+            "the entry was stored again since it was shown: its expiry was not changed"));
+    }
+    auto update = db.prepare("UPDATE Cache SET expire_time = ?2 WHERE rowid = ?1");
+    if (!update.ok()) return fail(update.status());
+    update->bind(1, row.rowid);
+    if (expireTime) update->bind(2, *expireTime);  // unbound: NULL, never expires
+    if (auto done = update->step(); !done.ok()) return fail(done.status());
+    if (Status s = db.exec("COMMIT", "cannot commit to"); !s.ok()) return fail(s);
+    return {};
+}
+
 Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows,
                      Source::BatchOutcome& out) {
-    if (!shard.writeDb) {
-        auto db = Connection::openExisting(shard.dir / "cache.db", false, 2000);
-        if (!db.ok()) return db.status();
-        shard.writeDb = std::move(*db);
-    }
+    if (Status s = openWriteDb(shard); !s.ok()) return s;
     Connection& db = *shard.writeDb;
     Status s = db.exec("BEGIN IMMEDIATE", "cannot start a write transaction on");
     if (!s.ok()) return s;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,5 +69,11 @@ struct RowToDelete {
 // `out.changed`) in one write transaction, then their value files inside the shard's folder;
 // a file named outside is refused and reported in `out`.
 Status deleteInShard(Shard& shard, const std::vector<RowToDelete>& rows, Source::BatchOutcome& out);
+
+// Sets the expire_time of the row `row.rowid` to `expireTime` (seconds since the epoch, as
+// diskcache keeps it; nullopt: never) in one write transaction, as diskcache's own touch()
+// does. NotFound when the row is gone; Busy, nothing changed, when `row.fingerprint` is not
+// empty and the row's differs (stored again since it was shown).
+Status setExpireInShard(Shard& shard, const RowToDelete& row, std::optional<double> expireTime);
 
 }  // namespace twat_cache::detail

@@ -433,6 +433,31 @@ class DiskcacheSource final : public Source {
         return out;
     }
 
+    // diskcache keeps an entry's expiry in its row (expire_time), where its own touch()
+    // changes it; nothing else may be changed here.
+    Status supportsEdit(EditAction action) const override {
+        return isExpiryEdit(action) ? Status() : Source::supportsEdit(action);
+    }
+
+  protected:
+    Result<EntrySummary> applyEdit(const EditRequest& request) override {
+        if (Status s = supportsEdit(request.action); !s.ok()) return s;
+        auto id = parseCursor(request.entry_id, m_shards.size());
+        if (!id.ok() || request.entry_id.empty()) {
+            return Status::invalidArgument("bad entry id '" + request.entry_id + "'");
+        }
+        std::optional<double> expireTime;  // seconds, as diskcache keeps it; none: never
+        if (const std::int64_t ms = expiryOf(request); ms != 0) {
+            expireTime = static_cast<double>(ms) / 1000.0;
+        }
+        Status s =
+            setExpireInShard(m_shards[id->shard], {id->rowid, request.fingerprint}, expireTime);
+        if (!s.ok()) return s.withContext("entry " + request.entry_id);
+        auto changed = detail(request.entry_id);
+        if (!changed.ok()) return changed.status();
+        return std::move(changed->summary);
+    }
+
   private:
     // Entries of every shard, as diskcache counts them (Settings 'count').
     Result<std::uint64_t> entryCount() {

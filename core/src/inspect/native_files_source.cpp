@@ -14,6 +14,7 @@
 #include "format/envelope.h"
 #include "inspect/contained_remover.h"
 #include "inspect/entry_key.h"
+#include "inspect/native_expiry.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -158,6 +159,7 @@ class NativeFilesSource final : public Source {
         if (!header.ok()) return header.status().withContext(file.string());
         EntryDetail d;
         d.summary = summaryFrom(std::string(entryId), *header, st);
+        d.summary.fingerprint = fileFingerprint(st);
         d.value_file = file;
         std::string payload;
         bool whole = false;
@@ -218,6 +220,27 @@ class NativeFilesSource final : public Source {
             }
         }
         return out;
+    }
+
+    // Only the expiry can change in place: the envelope's (native_expiry.h).
+    Status supportsEdit(EditAction action) const override {
+        return isExpiryEdit(action) ? Status() : Source::supportsEdit(action);
+    }
+
+  protected:
+    Result<EntrySummary> applyEdit(const EditRequest& request) override {
+        if (Status s = supportsEdit(request.action); !s.ok()) return s;
+        if (!isHexId(request.entry_id)) {
+            return Status::invalidArgument("bad entry id '" + request.entry_id + "'");
+        }
+        if (Status s = setFilesEntryExpiry(m_entries, request.entry_id, expiryOf(request),
+                                           request.fingerprint);
+            !s.ok()) {
+            return s;
+        }
+        auto changed = load(request.entry_id);
+        if (!changed) return Status::notFound("entry " + request.entry_id + " is gone");
+        return std::move(*changed);
     }
 
   private:

@@ -8,6 +8,7 @@
 
 #include "inspect/contained_remover.h"
 #include "inspect/entry_key.h"
+#include "inspect/native_expiry.h"
 #include "inspect/native_sources.h"
 #include "inspect/path_guard.h"
 #include "inspect/pickle_reader.h"
@@ -357,11 +358,7 @@ class NativeSqliteSource final : public Source {
             return Status::notSupported("cache " + m_info.path.string() +
                                         " has a newer schema; it can only be read");
         }
-        if (!m_writer) {
-            auto conn = Connection::open(m_info.path / "cache.db", false, 2000);
-            if (!conn.ok()) return conn.status();
-            m_writer = std::move(*conn);
-        }
+        if (Status s = openWriter(); !s.ok()) return s;
         std::vector<std::string> keys, fingerprints;
         keys.reserve(batch.size());
         for (const auto& e : batch) {
@@ -389,7 +386,42 @@ class NativeSqliteSource final : public Source {
         return out;
     }
 
+    // Only the expiry can change in place: the row's `expires` (native_expiry.h).
+    Status supportsEdit(EditAction action) const override {
+        if (!isExpiryEdit(action)) return Source::supportsEdit(action);
+        if (m_newerSchema) {
+            return Status::notSupported("cache " + m_info.path.string() +
+                                        " has a newer schema; it can only be read");
+        }
+        return {};
+    }
+
+  protected:
+    Result<EntrySummary> applyEdit(const EditRequest& request) override {
+        if (Status s = supportsEdit(request.action); !s.ok()) return s;
+        if (Status s = openWriter(); !s.ok()) return s;
+        auto blob = blobOfHex(request.entry_id);
+        if (!blob.ok()) return blob.status();
+        if (Status s =
+                setSqliteEntryExpiry(*m_writer, *blob, expiryOf(request), request.fingerprint);
+            !s.ok()) {
+            return s.withContext("entry " + request.entry_id);
+        }
+        auto changed = detail(request.entry_id);
+        if (!changed.ok()) return changed.status();
+        return std::move(changed->summary);
+    }
+
   private:
+    // The read-write connection of changes, opened on first use.
+    Status openWriter() {
+        if (m_writer) return {};
+        auto conn = Connection::open(m_info.path / "cache.db", false, 2000);
+        if (!conn.ok()) return conn.status();
+        m_writer = std::move(*conn);
+        return {};
+    }
+
     EntrySummary summaryFromRow(const SqliteStatement& st) const {
         EntrySummary e;
         e.id = hexOf(st.bytes(1));

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <sstream>
 
 #include "twat_cache/audit_log.h"
 
@@ -165,6 +166,42 @@ std::string recordExecution(const PlanAudit& audit, const Result<ExecuteResult>&
     return s.ok() ? std::string() : s.message();
 }
 
+namespace {
+
+// What a member edit changed, as the audit log says it: the member's name (bounded) and the
+// size of a value written, never the value itself (as for set_value).
+std::string memberWhat(const EditRequest& request) {
+    const std::string member = "'" + boundedKey(request.member) + "'";
+    const std::string bytes = std::to_string(request.value.size()) + " bytes";
+    const std::string at = request.index ? "index " + std::to_string(*request.index) : "";
+    switch (request.action) {
+        case EditAction::kHashSet:
+            return "field " + member + " set to " + bytes;
+        case EditAction::kHashDelete:
+            return "field " + member + " removed";
+        case EditAction::kListPushHead:
+            return "element of " + bytes + " added at the head";
+        case EditAction::kListPushTail:
+            return "element of " + bytes + " added at the tail";
+        case EditAction::kListSet:
+            return "element at " + at + " set to " + bytes;
+        case EditAction::kListRemove:
+            return request.index ? "element at " + at + " removed"
+                                 : "element " + member + " removed";
+        case EditAction::kSetAdd:
+            return "member " + member + " added";
+        case EditAction::kZsetAdd: {
+            std::ostringstream score;
+            score << request.score;
+            return "member " + member + " given score " + score.str();
+        }
+        default:
+            return "member " + member + " removed";
+    }
+}
+
+}  // namespace
+
 std::string recordEdit(const std::filesystem::path& log, const SourceInfo& info,
                        const EditRequest& request, std::string_view key, const Status& status) {
     AuditRecord r = stampedRecord();
@@ -185,6 +222,9 @@ std::string recordEdit(const std::filesystem::path& log, const SourceInfo& info,
             break;
         case EditAction::kSetValue:
             r.what += ": new value of " + std::to_string(request.value.size()) + " bytes";
+            break;
+        default:
+            r.what += ": " + memberWhat(request);
             break;
     }
     r.matched = 1;

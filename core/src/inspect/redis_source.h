@@ -185,6 +185,8 @@ class RedisSource final : public Source {
     // connection; the reply, checked (an error reply is a Status naming `doing`).
     Result<ReplyPtr> keyCommand(const std::string& key, std::vector<std::string> args,
                                 std::string_view doing);
+    // applyEdit() of a member edit (isMemberEdit) of `key`: one script that checks the type.
+    Status applyMemberEdit(const std::string& key, const EditRequest& request);
     // One command per kUnlinkKeys keys of keys[from, to) (on a cluster: per kUnlinkKeys keys
     // of one slot), its arguments filled by `build` for the key indexes `items`, pipelined in
     // one round trip (per node); the replies, each checked, and the items of each.

@@ -1,5 +1,6 @@
 // Editing one key of a RedisSource: its TTL (PEXPIRE, PERSIST), its name (RENAMENX) and a
-// string's value (a script that writes only a string, keeping its TTL).
+// string's value (a script that writes only a string, keeping its TTL); the members of other
+// types in redis_member_edit.cpp.
 #include <string>
 #include <vector>
 
@@ -42,8 +43,9 @@ Result<ReplyPtr> RedisSource::keyCommand(const std::string& key, std::vector<std
 }
 
 Status RedisSource::supportsEdit(EditAction action) const {
-    if (action == EditAction::kSetValue && !m_permissions.eval.empty()) {
-        // The value is written by a script, so that only a string is ever replaced.
+    if ((action == EditAction::kSetValue || isMemberEdit(action)) && !m_permissions.eval.empty()) {
+        // Values and members are written by scripts, so that only a key of the type shown is
+        // ever changed.
         return Status::permissionDenied("not permitted by the server (" + m_permissions.eval + ")");
     }
     return {};
@@ -106,6 +108,9 @@ Result<EntrySummary> RedisSource::applyEdit(const EditRequest& request) {
             }
             break;
         }
+        default:  // the members of a hash, list, set or sorted set
+            if (Status s = applyMemberEdit(*key, request); !s.ok()) return s;
+            break;
     }
     auto described = describe({after});
     if (!described.ok()) return described.status();

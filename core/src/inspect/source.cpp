@@ -5,6 +5,7 @@
 
 #include "inspect/plan_audit.h"
 #include "inspect/value_density.h"
+#include "inspect/ttl_edit_plan.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache {
@@ -250,12 +251,10 @@ Result<std::unique_ptr<Plan>> Source::makePlan(const PlanRequest& request) {
         return std::unique_ptr<Plan>(new CandidatePlan(*this, std::move(chosen)));
     }
     if (request.action == A::kSetTtl) {
-        // Sources that can change expiries override makePlan(); the others say why not.
-        const Status why = supports(request.action);
-        return why.ok()
-                   ? Status::notSupported("setting TTLs by plan is not implemented for " +
-                                          std::string(sourceKindName(info().kind)) + " sources")
-                   : why;
+        // Sources that change expiries in bulk (Redis) override makePlan(); those that can
+        // change one entry's edit each; the others say why not.
+        if (Status why = supports(request.action); !why.ok()) return why;
+        return detail::makeTtlEditPlan(*this, request);
     }
     if (request.action == A::kMatchGlob && request.glob.empty()) {
         return Status::invalidArgument("a key glob is required");
