@@ -43,6 +43,7 @@ SearchBar::SearchBar(EntriesModel* model, QWidget* parent)
       m_button(new QPushButton(this)) {
     setObjectName(QStringLiteral("searchBar"));
     m_type->setObjectName(QStringLiteral("typeFilter"));
+    m_type->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);  // not the whole row
     m_type->addItem(tr("All types"), QString());
     for (const char* type : {"string", "hash", "list", "set", "zset", "stream"}) {
         m_type->addItem(QString::fromLatin1(type), QString::fromLatin1(type));
@@ -60,6 +61,7 @@ SearchBar::SearchBar(EntriesModel* model, QWidget* parent)
     layout->addWidget(m_type);
     layout->addWidget(m_label, 1);
     layout->addWidget(m_button);
+    layout->addStretch();  // keeps the Type filter left while the status line is hidden
     connect(m_model, &EntriesModel::searchChanged, this, &SearchBar::refresh);
     connect(m_button, &QPushButton::clicked, this, [this] {
         if (m_model->isStopped()) {

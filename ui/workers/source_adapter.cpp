@@ -292,6 +292,8 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
         {QObject::tr("Value kind"), out.valueKind},
     };
     if (!s.tag.empty()) out.metadata.append({QObject::tr("Tag"), toQString(s.tag)});
+    if (s.length) out.metadata.append({QObject::tr("Length"), numberText(*s.length)});
+    if (!s.encoding.empty()) out.metadata.append({QObject::tr("Encoding"), out.row.encoding});
     if (!detail->value_file.empty()) {
         out.metadata.append({QObject::tr("Value file"), toQString(detail->value_file.string())});
     }
