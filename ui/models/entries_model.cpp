@@ -55,6 +55,8 @@ bool notRecorded(const EntryRow& row, int column) {
             return !row.length.has_value();
         case EntriesModel::kEncoding:
             return row.encoding.isEmpty();
+        case EntriesModel::kMemory:  // no key takes 0 bytes: MEMORY USAGE was refused
+            return row.size == 0;
         default:
             return false;
     }
@@ -228,7 +230,7 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
         case kTag:
             return visibleText(row.tag);
         case kType:
-            return row.type;
+            return visibleText(row.type);
         case kTtl: {
             if (row.expiresMs == 0) return tr("no TTL");
             const qint64 left = row.expiresMs - m_nowMs();

@@ -164,11 +164,13 @@ TWAT_CACHE_EXPORT std::string_view entryColumnName(EntryColumn column);
 struct EntryFilter {
     std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
     std::string substring;  // plain substring of the key text
-    std::string type;       // Redis: only keys of this type; empty: every type
     SortKey order = SortKey::kNone;
     bool descending = false;
     // Time one call may search; zero or less: no limit (until the page is full or the end).
     std::chrono::milliseconds time_budget{1000};
+    // Redis: only keys of this type; empty: every type. (Last, so that aggregate
+    // initializers written before it keep their meaning.)
+    std::string type{};
 
     // Whether every key matches (the order plays no part).
     bool empty() const { return glob.empty() && substring.empty() && type.empty(); }
@@ -204,7 +206,7 @@ struct EntrySummary {
     // Redis: the value's internal encoding (OBJECT ENCODING: "listpack", "hashtable",
     // "embstr", ...); "" when not known. (A Redis entry's `size` is MEMORY USAGE with a bounded
     // sample of a collection's elements, so an estimate for big collections.)
-    std::string encoding;
+    std::string encoding{};
     // Opaque: what tells this version of the entry from a later one under the same id (a
     // diskcache row's store time and size, a file's inode, modification time and size, a
     // Redis key's type and length). A plan deletes an entry only while its fingerprint still
@@ -235,7 +237,7 @@ struct EntryPage {
     std::vector<NodeScan> nodes;
     // What the listing costs beyond the usual, in words for a user; "" when nothing: e.g. a
     // Redis type filter on a server without SCAN … TYPE, which asks every key's TYPE.
-    std::string note;
+    std::string note{};
 
     bool complete() const { return cursor.empty(); }
 };
