@@ -13,7 +13,6 @@
 #include "twat_cache/config.h"
 
 namespace twat_cache::cli {
-using nlohmann::json;
 
 namespace {
 
@@ -41,56 +40,6 @@ Result<std::chrono::microseconds> parseBudget(const std::string& text) {
     auto ms = parseDuration(text);
     if (!ms.ok()) return ms.status().withContext("--budget");
     return std::chrono::duration_cast<std::chrono::microseconds>(*ms);
-}
-
-json intervalJson(const AnalysisInterval& i) {
-    return json::array({i.low, i.high});
-}
-
-json countJson(const AnalysisCount& c) {
-    json out = {{"keys", c.keys}, {"bytes", c.bytes}};
-    if (c.keys_interval) out["keys_interval"] = intervalJson(*c.keys_interval);
-    if (c.bytes_interval) out["bytes_interval"] = intervalJson(*c.bytes_interval);
-    return out;
-}
-
-json countsJson(const std::map<std::string, AnalysisCount>& m) {
-    json out = json::object();
-    for (const auto& [name, c] : m) out[name] = countJson(c);
-    return out;
-}
-
-json entriesJson(const std::vector<AnalysisEntry>& entries) {
-    json out = json::array();
-    for (const auto& e : entries) {
-        out.push_back({{"key", e.key},
-                       {"type", e.type},
-                       {"bytes", e.bytes},
-                       {"length", e.length ? json(*e.length) : json(nullptr)}});
-    }
-    return out;
-}
-
-// The namespace report's flat, parent-indexed nodes as nested {prefix, keys, bytes, children}.
-json namespaceTree(const NamespaceReport& report, const std::vector<AnalysisCount>& intervals) {
-    std::vector<json> nodes(report.nodes.size());
-    for (std::size_t i = 0; i < report.nodes.size(); ++i) {
-        const auto& n = report.nodes[i];
-        nodes[i] = {{"prefix", n.prefix}, {"name", n.name},   {"keys", n.keys},
-                    {"bytes", n.bytes},   {"other", n.other}, {"children", json::array()}};
-        if (i < intervals.size() && intervals[i].keys_interval && intervals[i].bytes_interval) {
-            nodes[i]["keys_interval"] = intervalJson(*intervals[i].keys_interval);
-            nodes[i]["bytes_interval"] = intervalJson(*intervals[i].bytes_interval);
-        }
-    }
-    json top = json::array();
-    // Children come after their parent: attach from the last node back, then reverse.
-    for (std::size_t i = report.nodes.size(); i-- > 0;) {
-        const std::size_t parent = report.nodes[i].parent;
-        json& into = parent == NamespaceReport::kNoParent ? top : nodes[parent]["children"];
-        into.insert(into.begin(), std::move(nodes[i]));
-    }
-    return top;
 }
 
 void printCounts(const char* title, const std::map<std::string, AnalysisCount>& m,
@@ -155,6 +104,14 @@ void printText(const std::string& name, const AnalysisReport& r, const AnalysisO
         }
         table.print(stdout);
     }
+    if (!r.nodes.empty()) {
+        std::printf("\ncluster masters\n");
+        Table table({"node", "keys", "bytes"});
+        for (const auto& n : r.nodes) {
+            table.add({n.address, humanCount(n.count.keys), humanSize(n.count.bytes)});
+        }
+        table.print(stdout);
+    }
     printCounts("types", r.types, r.bytes, "(entries)");
     printCounts("time to live", r.ttl_buckets, r.bytes, "");
     printCounts("age (stored)", r.age_buckets, r.bytes, "");
@@ -192,25 +149,7 @@ int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
     if (!report.ok()) return fail(report.status());
     const AnalysisReport& r = *report;
     if (state.json) {
-        printJson({{"source", (*src)->info().name},
-                   {"keys", r.keys},
-                   {"bytes", r.bytes},
-                   {"complete", r.complete},
-                   {"sampled", r.sampled},
-                   {"sample_size", r.sampled ? json(r.sample_size) : json(nullptr)},
-                   {"population", r.sampled ? json(r.population) : json(nullptr)},
-                   {"bytes_interval", r.sampled ? intervalJson(r.bytes_interval) : json(nullptr)},
-                   {"namespaces", namespaceTree(r.namespaces, r.namespace_intervals)},
-                   {"types", countsJson(r.types)},
-                   {"ttl_buckets", countsJson(r.ttl_buckets)},
-                   {"age_buckets", countsJson(r.age_buckets)},
-                   {"tags", countsJson(r.tags)},
-                   {"expiring_within_hour", countJson(r.expiring_within_hour)},
-                   {"top_by_bytes", entriesJson(r.top_by_bytes)},
-                   {"top_by_length", entriesJson(r.top_by_length)},
-                   {"elapsed_ms", r.elapsed.count()},
-                   {"budget_us", o.budget.count()},
-                   {"idle_round_trip_us", r.idle_round_trip.count()}});
+        std::printf("%s\n", analysisJson(r, (*src)->info().name, o.budget).c_str());
     } else {
         printText((*src)->info().name, r, o);
     }

@@ -18,6 +18,7 @@
 #include "twat_cache/clock.h"
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
+#include "twat_cache/listing_export.h"
 #include "twat_cache/log.h"
 
 namespace twat_cache::cli {
@@ -180,6 +181,8 @@ struct InspectArgs {
     bool page = false;      // --page: with --entry, a page of the value (Source::valuePage)
     std::string minScore, maxScore;  // --min-score, --max-score: a zset page by score
     std::size_t bytes = 4096;        // --bytes: a string page's size
+    bool all = false;                // --all: every matching entry, streamed (--json-lines/--csv)
+    bool jsonLines = false, csv = false;
 };
 
 // How far a listing got on each node of a Redis Cluster (EntryPage::nodes).
@@ -339,6 +342,15 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         }
         filter.descending = a.descending;
     }
+    if (a.all) {
+        // Streamed page by page: memory stays bounded however many entries match.
+        ListingExportOptions options;
+        options.format = a.csv ? ListingFormat::kCsv : ListingFormat::kJsonLines;
+        options.filter = filter;
+        auto written = writeListing(**src, options, std::cout);
+        if (!written.ok()) return fail(written.status());
+        return kExitOk;
+    }
     auto page = (*src)->entries(a.cursor, a.limit, filter);
     if (!page.ok()) return fail(page.status());
     if (state.json) {
@@ -462,7 +474,30 @@ void addInspectCommands(CLI::App& app, CliState& state) {
                       "with key counts");
     inspect->add_option("--depth", ia->depth, "With --namespaces: levels of the tree (default 8)")
         ->check(CLI::Range(1, 64));
-    inspect->callback([&state, ia] { state.exit_code = runInspect(state, *ia); });
+    auto* all = inspect->add_flag(
+        "--all", ia->all,
+        "Every entry matching --match (the whole keyspace, streamed page by page) as "
+        "--json-lines or --csv");
+    auto* jsonLines = inspect->add_flag("--json-lines", ia->jsonLines,
+                                        "With --all: one JSON object per entry and line");
+    auto* csv = inspect->add_flag("--csv", ia->csv, "With --all: CSV (RFC 4180) with a header");
+    jsonLines->needs(all)->excludes(csv);
+    csv->needs(all);
+    inspect->callback([&state, ia] {
+        if (ia->all && !ia->jsonLines && !ia->csv) {
+            std::fprintf(stderr, "twat-cache: inspect --all needs --json-lines or --csv\n");
+            state.exit_code = kExitUsage;
+            return;
+        }
+        if (ia->all && (!ia->entry.empty() || ia->namespaces || !ia->cursor.empty())) {
+            std::fprintf(stderr,
+                         "twat-cache: inspect --all lists every entry: it takes no --entry, "
+                         "--namespaces or --cursor\n");
+            state.exit_code = kExitUsage;
+            return;
+        }
+        state.exit_code = runInspect(state, *ia);
+    });
 
     auto* clear = app.add_subcommand("clear", "Delete entries of a cache");
     struct ClearArgs {

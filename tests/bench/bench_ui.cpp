@@ -9,6 +9,8 @@
 //   bench_ui --quick                 tiny sizes (1k/10k/100k, 20k Redis keys): the CI smoke
 //   bench_ui browse <folder> <rows>  open, time to first rows, scroll until <rows> are loaded
 //   bench_ui redis <url>             open, first rows, scan the whole keyspace (namespaces)
+//   bench_ui bigkeys <url> <path>    big values (see loadBigKeys): first page, scrolling the
+//                                    value pages, saving the string to <path>
 //
 // UI-thread stalls are measured by a QTimer ticking every 10 ms: the worst gap between two
 // ticks, less the 10 ms period, is the longest time the event loop could not run.
@@ -19,6 +21,7 @@
 #include <QProcess>
 #include <QScrollBar>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -29,10 +32,14 @@
 
 #include "diskcache_fixture.h"
 #include "models/entries_model.h"
+#include "models/value_page_model.h"
+#include "redis_commands.h"
 #include "redis_server.h"
 #include "test_support.h"
 #include "ui_resources.h"
+#include "views/details_pane.h"
 #include "views/main_window.h"
+#include "views/value_table_view.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
@@ -166,6 +173,126 @@ int redisScan(const QString& url) {
     return 0;
 }
 
+// The big values of `bench_ui bigkeys`: a hash of `hashFields` fields, a list of
+// `listElements` elements and a string of `stringMb` MiB, as keys big:hash, big:list and
+// big:string.
+struct BigKeys {
+    int hashFields = 100'000;
+    int listElements = 1'000'000;
+    int stringMb = 100;
+};
+
+bool loadBigKeys(int port, const BigKeys& big) {
+    constexpr int kChunk = 10'000;
+    std::vector<std::vector<std::string>> commands;
+    for (int from = 0; from < big.hashFields; from += kChunk) {
+        std::vector<std::string> hset = {"HSET", "big:hash"};
+        for (int i = from; i < std::min(big.hashFields, from + kChunk); ++i) {
+            hset.push_back("field:" + std::to_string(i));
+            hset.push_back("value of field " + std::to_string(i));
+        }
+        commands.push_back(std::move(hset));
+    }
+    for (int from = 0; from < big.listElements; from += kChunk) {
+        std::vector<std::string> rpush = {"RPUSH", "big:list"};
+        for (int i = from; i < std::min(big.listElements, from + kChunk); ++i) {
+            rpush.push_back("element " + std::to_string(i));
+        }
+        commands.push_back(std::move(rpush));
+    }
+    std::string value(static_cast<size_t>(big.stringMb) << 20, '\0');
+    for (size_t i = 0; i < value.size(); ++i)
+        value[i] = static_cast<char>((i * 31 + i / 4096) & 0xff);
+    commands.push_back({"SET", "big:string", std::move(value)});
+    return twat_cache::test::runRedisCommands(port, commands);
+}
+
+// Selects the entry `key` and returns the ms until its first value page is shown (-1: none).
+double selectBigKey(MainWindow& window, const QString& key, const QString& type) {
+    const QList<EntryRow>& rows = window.entriesModel()->rows();
+    int row = -1;
+    for (int i = 0; i < rows.size(); ++i) {
+        if (rows[i].key == key) row = i;
+    }
+    if (row < 0) return -1;
+    ValuePageModel* pages = window.detailsPane()->pagesView()->model();
+    auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+    QElapsedTimer t;
+    t.start();
+    view->setCurrentIndex(window.entriesModel()->index(row, 0));
+    if (!spinUntil([&] { return pages->kind() == type && pages->rowCount() > 0; }, 60000)) {
+        return -1;
+    }
+    const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    // A string opens on its readable rendering; the user turns to its Pages tab (hex dump).
+    if (auto* tabs = window.detailsPane()->findChild<QTabWidget*>()) tabs->setCurrentIndex(1);
+    return ms;
+}
+
+// Each big key: the time to its first value page, then `pagesToScroll` pages more by
+// scrolling the value table to its end, with the worst UI stall meanwhile; then the string
+// saved to `savePath`. Prints "<key>.<measure> value unit" lines.
+int bigKeys(const QString& url, const QString& savePath, int pagesToScroll) {
+    MainWindow window;
+    window.resize(1200, 760);
+    window.show();
+    SourceRef ref;
+    ref.kind = SourceKind::kRedis;
+    ref.location = url;
+    ref.name = QStringLiteral("bigkeys");
+    if (timeToFirstRows(window, ref) < 0) return std::fprintf(stderr, "no rows\n"), 1;
+    if (!spinUntil([&] { return window.entriesModel()->rowCount() >= 3; }, 60000)) {
+        return std::fprintf(stderr, "the big keys did not all show\n"), 1;
+    }
+    ValueTableView* viewer = window.detailsPane()->pagesView();
+    StallProbe probe;
+    for (const char* name : {"hash", "list", "string"}) {
+        const QString key = QStringLiteral("big:") + QLatin1String(name);
+        probe.start();
+        const double first = selectBigKey(window, key, QLatin1String(name));
+        if (first < 0) return std::fprintf(stderr, "no page of %s\n", qPrintable(key)), 1;
+        const int want = viewer->model()->rowCount() * (1 + pagesToScroll);
+        QElapsedTimer t;
+        t.start();
+        spinUntil(
+            [&] {
+                if (viewer->model()->rowCount() >= want || viewer->model()->complete()) {
+                    return true;
+                }
+                viewer->table()->scrollToBottom();
+                return false;
+            },
+            60000);
+        const std::string prefix = std::string(name) + '.';
+        result((prefix + "first_page_ms").c_str(), first, "ms");
+        result((prefix + "scroll_pages").c_str(), pagesToScroll, "pages");
+        result((prefix + "scroll_s").c_str(), static_cast<double>(t.elapsed()) / 1000.0, "s");
+        result((prefix + "worst_stall_ms").c_str(), probe.worstStallMs(), "ms");
+    }
+    // "Save value to file…" on the string, streamed a page at a time by the worker.
+    quint64 saved = 0;
+    QString error;
+    bool finished = false;
+    QObject::connect(viewer, &ValueTableView::saveFinished, [&](quint64 bytes, const QString& e) {
+        saved = bytes;
+        error = e;
+        finished = true;
+    });
+    probe.start();
+    QElapsedTimer t;
+    t.start();
+    viewer->saveTo(savePath);
+    if (!spinUntil([&] { return finished; }, 300000) || !error.isEmpty()) {
+        return std::fprintf(stderr, "save failed: %s\n", qPrintable(error)), 1;
+    }
+    result("string.save_s", static_cast<double>(t.elapsed()) / 1000.0, "s");
+    result("string.save_mb", static_cast<double>(saved) / (1 << 20), "MiB");
+    result("string.save_worst_stall_ms", probe.worstStallMs(), "ms");
+    QFile::remove(savePath);
+    result("peak_rss_mb", static_cast<double>(peakRssKb()) / 1024.0, "MB");
+    return 0;
+}
+
 // Runs this program in `args` mode; collects its "name value unit" lines under `prefix`.
 bool child(const QStringList& args, const QString& prefix, std::map<QString, QString>& table) {
     QProcess p;
@@ -212,6 +339,7 @@ struct Options {
     std::vector<long long> sizes{10'000, 1'000'000, 10'000'000};
     std::vector<int> scrollRows{5'000, 100'000, 5'000};
     long long redisKeys = 1'000'000;
+    BigKeys big;
     QString fixtureDir;  // cached fixtures; empty: a temporary folder
 };
 
@@ -278,6 +406,23 @@ int all(const Options& opt) {
             }
         }
     }
+    // Big values, on a server of their own (so that the 1M keys above play no part).
+    if (twat_cache::test::RedisServer::available()) {
+        twat_cache::test::RedisServer redis;
+        if (redis.start().empty() && loadBigKeys(redis.port(), opt.big)) {
+            redisTable["bigkeys.sizes"] =
+                QStringLiteral("hash %1 fields, list %2 elements, string %3 MiB")
+                    .arg(opt.big.hashFields)
+                    .arg(opt.big.listElements)
+                    .arg(opt.big.stringMb);
+            ok = child({QStringLiteral("bigkeys"), QString::fromStdString(redis.url()),
+                        work.filePath(QStringLiteral("saved-value")), QStringLiteral("20")},
+                       "bigkeys.", redisTable) &&
+                 ok;
+        } else {
+            ok = false;
+        }
+    }
     std::printf("\n%-36s %s\n", "redis measure", "result");
     for (const auto& [name, value] : redisTable) {
         std::printf("%-36s %s\n", qPrintable(name), qPrintable(value));
@@ -304,6 +449,9 @@ int main(int argc, char* argv[]) {
         return browse(args.at(2), args.at(3).toInt());
     }
     if (args.size() == 3 && args.at(1) == QLatin1String("redis")) return redisScan(args.at(2));
+    if (args.size() == 5 && args.at(1) == QLatin1String("bigkeys")) {
+        return bigKeys(args.at(2), args.at(3), args.at(4).toInt());
+    }
     Options opt;
     // Generated caches are kept beside the program (the build folder) for the next run.
     opt.fixtureDir = QCoreApplication::applicationDirPath() + QStringLiteral("/bench_ui_fixtures");
@@ -313,13 +461,14 @@ int main(int argc, char* argv[]) {
             opt.sizes = {1'000, 10'000, 100'000};
             opt.scrollRows = {500, 2'000, 500};
             opt.redisKeys = 20'000;
+            opt.big = {.hashFields = 10'000, .listElements = 20'000, .stringMb = 4};
             opt.fixtureDir.clear();
         } else if (args.at(i) == QLatin1String("--no-fixture-cache")) {
             opt.fixtureDir.clear();
         } else {
             std::fprintf(stderr,
                          "usage: bench_ui [--quick] [--no-fixture-cache] | browse <folder> <rows>"
-                         " | redis <url>\n");
+                         " | redis <url> | bigkeys <url> <save-path> <pages>\n");
             return 2;
         }
     }

@@ -58,3 +58,11 @@ twat_cache_add_test(NAME test_inspect_value_pages SOURCES test_inspect_value_pag
 target_compile_definitions(test_inspect_value_pages PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_value_pages twat-cache)
+
+# Listing export (CSV, JSON Lines) and `inspect --all` over 100k+ entries of a real
+# redis-server and a python-diskcache cache, read back; cancel leaves no file.
+twat_cache_add_test(NAME test_listing_export SOURCES test_listing_export.cpp
+    LABELS interop redis LIBS PkgConfig::HIREDIS TIMEOUT 300)
+target_compile_definitions(test_listing_export PRIVATE
+    TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_listing_export twat-cache)

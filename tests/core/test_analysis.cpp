@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -290,6 +291,45 @@ class TestAnalysis : public QObject {
         }
         QVERIFY(tagged >= 2);
         QVERIFY(!report->age_buckets.empty());  // diskcache records store times
+    }
+
+    // joblib made by python-joblib: per function, calls and bytes equal what joblib's own
+    // store reports (store_backend.get_items(): one item per call folder, with its size).
+    void joblibFunctionsMatchItsStore() {
+        test::TempDir dir;
+        const fs::path root = dir.path() / "made";
+        fs::create_directories(root);
+        const fs::path script = test::sourceDir() / "tests" / "fixtures" / "make_caches.py";
+        auto made =
+            test::runProcess(test::pythonInterpreter(), {script.string(), root.string()}, 120000);
+        QVERIFY2(made.finished && made.exitCode == 0, made.err.c_str());
+        auto items = test::runProcess(
+            test::pythonInterpreter(),
+            {"-c",
+             "import joblib,os,sys,json,collections; m=joblib.Memory(sys.argv[1],verbose=0); "
+             "base=os.path.join(sys.argv[1],'joblib'); t=collections.defaultdict(lambda:[0,0])\n"
+             "for i in m.store_backend.get_items():\n"
+             "  f=os.path.relpath(os.path.dirname(i.path),base).replace(os.sep,'/'); "
+             "t[f][0]+=1; t[f][1]+=i.size\n"
+             "print(json.dumps(t))",
+             (root / "jl").string()},
+            30000);
+        QVERIFY2(items.finished && items.exitCode == 0, items.err.c_str());
+        const auto expected =
+            QJsonDocument::fromJson(QByteArray::fromStdString(items.out)).object();
+        QCOMPARE(expected.size(), 2);  // square and greet
+        auto src = openPath(root / "jl" / "joblib");
+        auto report = analyze(*src, AnalysisOptions{});
+        QVERIFY2(report.ok(), report.status().toString().c_str());
+        for (auto it = expected.begin(); it != expected.end(); ++it) {
+            const auto arr = it.value().toArray();
+            const auto node =
+                std::find_if(report->namespaces.nodes.begin(), report->namespaces.nodes.end(),
+                             [&](const auto& n) { return n.prefix == it.key().toStdString(); });
+            QVERIFY2(node != report->namespaces.nodes.end(), qPrintable(it.key()));
+            QCOMPARE(node->keys, static_cast<std::uint64_t>(arr[0].toInteger()));
+            QCOMPARE(node->bytes, static_cast<std::uint64_t>(arr[1].toInteger()));
+        }
     }
 };
 

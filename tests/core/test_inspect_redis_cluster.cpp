@@ -3,6 +3,9 @@
 // statistics sum DBSIZE and report every node, detail reads a key on another node, deletes by
 // pattern, by selection and Clear All reach every master, and a slot migrated in the middle
 // of a listing loses no key.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <algorithm>
 #include <map>
@@ -11,6 +14,7 @@
 #include "redis_cluster.h"
 #include "redis_cluster_data.h"
 #include "redis_commands.h"
+#include "twat_cache/analysis.h"
 #include "twat_cache/inspect.h"
 
 using namespace twat_cache;
@@ -211,6 +215,44 @@ class TestInspectRedisCluster : public QObject {
         QVERIFY2(src->info().note.find("cluster of 3 masters") != std::string::npos,
                  src->info().note.c_str());
         QVERIFY2(st->note.find("own reads") != std::string::npos, st->note.c_str());
+    }
+
+    // analyze(): the census covers every master and gives each one's keys and bytes, which add
+    // up to the totals; each master's keys are its DBSIZE. `analyze --json` lists them.
+    void analysisTotalsPerMaster() {
+        const std::string seeded = test::seedClusterKeys(*m_cluster, numberedKeys("a:", 2000));
+        QVERIFY2(seeded.empty(), seeded.c_str());
+        auto src = open(true);
+        AnalysisOptions options;
+        options.budget = std::chrono::microseconds{0};
+        options.page_limit = 150;
+        auto report = analyze(*src, options);
+        QVERIFY2(report.ok(), report.status().toString().c_str());
+        QVERIFY(report->complete);
+        QCOMPARE(report->keys, std::uint64_t{2000});
+        QCOMPARE(report->nodes.size(), std::size_t{3});
+        std::uint64_t keys = 0, bytes = 0;
+        for (const AnalysisNode& n : report->nodes) {
+            const auto master = std::find_if(m_masters.begin(), m_masters.end(), [&](int port) {
+                return n.address == "127.0.0.1:" + std::to_string(port);
+            });
+            QVERIFY2(master != m_masters.end(), n.address.c_str());
+            const auto dbsize = m_cluster->command(*master, {"DBSIZE"});
+            QCOMPARE(QString::number(n.count.keys), QString::fromStdString(dbsize).trimmed());
+            QVERIFY(n.count.keys > 500 && n.count.bytes > 0);
+            keys += n.count.keys;
+            bytes += n.count.bytes;
+        }
+        QCOMPARE(keys, report->keys);
+        QCOMPARE(bytes, report->bytes);
+        const auto document = QJsonDocument::fromJson(
+            QByteArray::fromStdString(analysisJson(*report, "cluster", options.budget)));
+        const QJsonArray nodes = document.object().value("nodes").toArray();
+        QCOMPARE(nodes.size(), 3);
+        QCOMPARE(nodes.at(0).toObject().value("address").toString().toStdString(),
+                 report->nodes.front().address);
+        QCOMPARE(nodes.at(0).toObject().value("keys").toInteger(),
+                 static_cast<qint64>(report->nodes.front().count.keys));
     }
 
     // detail() of keys served by other masters than the one the URL names.

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "redis_server.h"
+#include "test_support.h"
 
 namespace twat_cache::test {
 namespace {
@@ -231,6 +232,7 @@ std::string RedisCluster::launch(NodeProcess& node) const {
     const QString log = QString::fromStdString((node.dir / "redis.log").string());
     process->setStandardOutputFile(log, QIODevice::Append);
     process->setStandardErrorFile(log, QIODevice::Append);
+    dieWithTheTest(*process);
     process->start(QString::fromStdString(program("redis-server")), args);
     if (!process->waitForStarted(10000)) return "could not start redis-server";
     node.process = std::move(process);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <thread>
 
+#include "test_support.h"
+
 namespace twat_cache::test {
 namespace {
 
@@ -216,6 +218,7 @@ std::string RedisSentinelGroup::startSentinel(std::size_t i) {
     const QString log = QString::fromStdString((dir.path() / "sentinel.log").string());
     process->setStandardOutputFile(log, QIODevice::Append);
     process->setStandardErrorFile(log, QIODevice::Append);
+    dieWithTheTest(*process);
     process->start(QString::fromStdString(sentinelProgram()),
                    {QString::fromStdString(conf.string())});
     if (!process->waitForStarted(10000)) return "could not start redis-sentinel";

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "test_support.h"
+
 namespace twat_cache::test {
 namespace {
 
@@ -116,6 +118,7 @@ std::string RedisServer::start() {
                                      QIODevice::Append);
     m_process->setStandardErrorFile(QString::fromStdString((m_dir.path() / "redis.log").string()),
                                     QIODevice::Append);
+    dieWithTheTest(*m_process);
     m_process->start(QString::fromStdString(program), args);
     if (!m_process->waitForStarted(10000)) return "could not start " + program;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -1,7 +1,6 @@
 #include "secret_service.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
 
 #include <QDBusArgument>
 #include <QDBusConnection>
@@ -33,11 +32,6 @@ constexpr const char* kInstall =
 
 QString program(const char* name) {
     return QStandardPaths::findExecutable(QString::fromLatin1(name));
-}
-
-// In the child before exec: killed when the test process dies, even by a crash.
-void dieWithTheTest() {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 // Stops `process` (SIGTERM, then SIGKILL) and waits for it.
@@ -130,7 +124,7 @@ std::string SecretService::start() {
     }
 
     m_bus = std::make_unique<QProcess>();
-    m_bus->setChildProcessModifier(dieWithTheTest);
+    dieWithTheTest(*m_bus);
     m_bus->setProcessEnvironment(env);
     m_bus->setProcessChannelMode(QProcess::MergedChannels);
     m_bus->start(
@@ -150,7 +144,7 @@ std::string SecretService::start() {
     qputenv("DBUS_SESSION_BUS_ADDRESS", m_address.toUtf8());
 
     m_keyring = std::make_unique<QProcess>();
-    m_keyring->setChildProcessModifier(dieWithTheTest);
+    dieWithTheTest(*m_keyring);
     m_keyring->setProcessEnvironment(env);
     m_keyring->setProcessChannelMode(QProcess::MergedChannels);
     m_keyring->start(program("gnome-keyring-daemon"),

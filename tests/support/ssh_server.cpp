@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "test_support.h"
+
 namespace twat_cache::test {
 namespace fs = std::filesystem;
 namespace {
@@ -133,6 +135,7 @@ std::string SshServer::start() {
     words >> bits >> m_fingerprint;
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
+    dieWithTheTest(*m_process);
     m_process->start(
         kSshd, {"-f", QString::fromStdString((dir / "sshd_config").string()), "-D", "-e", "-p",
                 QString::number(m_port), "-h", QString::fromStdString((dir / "host").string())});

@@ -2,11 +2,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QProcess>
 #include <QStringList>
+#include <csignal>
 #include <cstdlib>
 
 namespace twat_cache::test {
@@ -83,6 +85,11 @@ ProcessResult runProcess(const std::string& program, const std::vector<std::stri
     result.out = process.readAllStandardOutput().toStdString();
     result.err = process.readAllStandardError().toStdString();
     return result;
+}
+
+void dieWithTheTest(QProcess& process) {
+    // Runs in the child between fork and exec.
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
 }
 
 }  // namespace twat_cache::test

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+class QProcess;
+
 namespace twat_cache::test {
 
 // A fresh temporary folder, removed when the object goes away.
@@ -45,5 +47,9 @@ struct ProcessResult {
 // Runs a program with arguments, waits at most timeoutMs; kills it if it runs longer.
 ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
                          int timeoutMs = 60000, const std::string& stdinData = {});
+
+// Makes the server `process` starts next die with this test process (PR_SET_PDEATHSIG), even
+// when the test crashes or is killed, so that no fixture outlives its test.
+void dieWithTheTest(QProcess& process);
 
 }  // namespace twat_cache::test

@@ -17,6 +17,7 @@
 #include "ui_fixtures.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "window_fixtures.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::RawRedis;
@@ -53,29 +54,12 @@ class TestEntryEditing : public QObject {
     long long pttl(const std::string& key) { return std::stoll(m_raw->run({"PTTL", key})); }
 
     bool open(MainWindow& window) {
-        QSignalSpy loaded(window.entriesModel(), &EntriesModel::pageLoaded);
-        SourceRef ref;
-        ref.kind = SourceKind::kRedis;
-        ref.location = QString::fromStdString(m_server->url());
-        ref.name = QStringLiteral("edit redis");
-        window.addSource(ref);
-        return loaded.wait(10000) && window.entriesModel()->lastError().isEmpty();
+        return twat_cache::test::openRedisSource(window, m_server->url(),
+                                                 QStringLiteral("edit redis"));
     }
 
-    // Selects the row of `key` (loading pages until it shows); false when it never does.
-    bool select(MainWindow& window, const QString& key) {
-        EntriesModel* model = window.entriesModel();
-        for (int attempt = 0; attempt < 200; ++attempt) {
-            for (int row = 0; row < model->rowCount(); ++row) {
-                if (model->index(row, 0).data().toString() == key) {
-                    window.findChild<QTableView*>(QStringLiteral("entriesView"))->selectRow(row);
-                    return true;
-                }
-            }
-            if (model->canFetchMore({})) model->fetchMore({});
-            QTest::qWait(20);
-        }
-        return false;
+    static bool select(MainWindow& window, const QString& key) {
+        return twat_cache::test::selectKey(window, key);
     }
 
     bool logSays(MainWindow& window, const QString& text) {

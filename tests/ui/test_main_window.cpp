@@ -191,6 +191,20 @@ class TestMainWindow : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(window.statsPanel()->fieldText(QStringLiteral("entries")),
                                   QStringLiteral("15"), 10000);
     }
+    // A source's statistics can take seconds (the byte sum of ten million diskcache rows):
+    // the first rows are asked of its worker before them, without waiting for a view to ask.
+    void firstRowsComeBeforeStatistics() {
+        MainWindow window;
+        QStringList order;
+        window.addSource(folderSourceRef(m_cachePath));
+        SourceClient* client = window.currentSource();
+        QVERIFY(client);
+        connect(client, &SourceClient::pageReady, this, [&] { order << QStringLiteral("page"); });
+        connect(client, &SourceClient::statsReady, this, [&] { order << QStringLiteral("stats"); });
+        QTRY_VERIFY_WITH_TIMEOUT(order.size() >= 2, 10000);
+        QCOMPARE(order.first(), QStringLiteral("page"));
+    }
+
     void logPanelShowsCoreLinesFromAnyThread() {
         MainWindow window;
         twat_cache::setLogLevel(twat_cache::LogLevel::kInfo);

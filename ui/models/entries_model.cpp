@@ -167,6 +167,10 @@ void EntriesModel::reload() {
     m_stopped = false;
     if (m_client) m_client->invalidate(SourceClient::Channel::kEntries);
     endResetModel();
+    // The first page is asked at once, not when a view next lays out, so that it comes ahead
+    // of what the window asks next of the same worker: statistics can take seconds (the sum
+    // of ten million diskcache rows, a folder walk).
+    if (canFetchMore({})) fetchMore({});
     emit searchChanged();
 }
 

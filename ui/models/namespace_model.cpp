@@ -184,16 +184,24 @@ QString NamespaceModel::filterFor(const QModelIndex& index) const {
     const Item* item = itemAt(index);
     if (item->other) item = item->parent;  // its keys lie under the parent's prefix
     if (item == m_all || item->noNamespace) return {};
+    return globFor(item->prefix, m_separator);
+}
+
+QString NamespaceModel::escapeGlob(const QString& text) {
     QString glob;
-    // Escape glob characters of the prefix so that "a*b" matches only itself.
-    for (const QChar c : item->prefix + m_separator) {
+    for (const QChar c : text) {
         if (c == QLatin1Char('*') || c == QLatin1Char('?') || c == QLatin1Char('[') ||
             c == QLatin1Char(']') || c == QLatin1Char('\\')) {
             glob += QLatin1Char('\\');
         }
         glob += c;
     }
-    return glob + QLatin1Char('*');
+    return glob;
+}
+
+QString NamespaceModel::globFor(const QString& prefix, const QString& separator) {
+    // Escaped, so that the prefix "a*b" matches only itself.
+    return escapeGlob(prefix + separator) + QLatin1Char('*');
 }
 
 QModelIndex NamespaceModel::index(int row, int column, const QModelIndex& parent) const {

@@ -59,6 +59,10 @@ class NamespaceModel : public QAbstractItemModel {
     // prefix's glob characters escaped); for "(other)" its parent's. Empty for the root and
     // for keys without a namespace (they are shown by an unfiltered listing).
     QString filterFor(const QModelIndex& index) const;
+    // `text` with its glob characters (* ? [ ] \) escaped: a glob that matches only itself.
+    static QString escapeGlob(const QString& text);
+    // The glob that lists the keys under `prefix`: the escaped prefix, `separator` and "*".
+    static QString globFor(const QString& prefix, const QString& separator);
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;

@@ -58,6 +58,10 @@ Actions::Actions(QWidget* owner)
       filter(make(owner, "actionFilter", QObject::tr("&Filter…"), QStringLiteral("filter.svg"),
                   QKeySequence(Qt::CTRL | Qt::Key_F),
                   QObject::tr("Show only entries whose key contains a text"))),
+      analysis(make(owner, "actionAnalysis", QObject::tr("&Analysis"), {},
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                    QObject::tr("Where the entries and bytes are: a census of the source by "
+                                "namespace, type and time to live, drawn as a treemap"))),
       deleteSelected(make(owner, "actionDeleteSelected", QObject::tr("&Delete Selected…"),
                           QStringLiteral("delete.svg"), QKeySequence(Qt::Key_Delete),
                           QObject::tr("Delete the selected entries (with a preview)"))),
@@ -80,6 +84,22 @@ Actions::Actions(QWidget* owner)
                           {}, {},
                           QObject::tr("Give every key matching the filter a time to live, over "
                                       "the whole keyspace (with a preview)"))),
+      deleteMatching(make(owner, "actionDeleteMatching", QObject::tr("Delete All Matc&hing…"), {},
+                          {},
+                          QObject::tr("Delete every key matching the filter, over the whole "
+                                      "keyspace, not only the rows loaded (with a preview)"))),
+      copyKey(make(owner, "actionCopyKey", QObject::tr("&Copy Key"), {},
+                   QKeySequence(Qt::CTRL | Qt::Key_C),
+                   QObject::tr("Copy the selected entries' keys, one a line"))),
+      copyValue(make(owner, "actionCopyValue", QObject::tr("Copy &Value"), {}, {},
+                     QObject::tr("Copy the selected entry's value as text (up to 64 KiB)"))),
+      copyRedisCli(make(owner, "actionCopyRedisCli", QObject::tr("Copy as &redis-cli Command"), {},
+                        {},
+                        QObject::tr("Copy a redis-cli command that reads the selected key's "
+                                    "value (never the password)"))),
+      exportListing(make(owner, "actionExportListing", QObject::tr("Export &Listing…"), {}, {},
+                         QObject::tr("Write every entry matching the filter (not only the rows "
+                                     "loaded) to a CSV or JSON Lines file"))),
       readOnly(make(owner, "actionReadOnly", QObject::tr("Read-&Only Mode"),
                     QStringLiteral("lock.svg"), {},
                     QObject::tr("Browse without changing any cache"))),
@@ -100,8 +120,8 @@ Actions::Actions(QWidget* owner)
 }
 
 QList<QAction*> Actions::writeActions() const {
-    return {deleteSelected, clearExpired, clearAll, prune,
-            setTtl,         removeTtl,    rename,   setTtlMatching};
+    return {deleteSelected, clearExpired, clearAll,       prune,         setTtl,
+            removeTtl,      rename,       setTtlMatching, deleteMatching};
 }
 
 QList<QAction*> Actions::all() const {
@@ -114,6 +134,7 @@ QList<QAction*> Actions::all() const {
             quit,
             refresh,
             filter,
+            analysis,
             deleteSelected,
             clearExpired,
             clearAll,
@@ -122,6 +143,11 @@ QList<QAction*> Actions::all() const {
             removeTtl,
             rename,
             setTtlMatching,
+            deleteMatching,
+            copyKey,
+            copyValue,
+            copyRedisCli,
+            exportListing,
             readOnly,
             deletionLog,
             userGuide,

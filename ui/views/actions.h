@@ -24,6 +24,7 @@ struct Actions {
     QAction* quit;            // Ctrl+Q
     QAction* refresh;         // F5
     QAction* filter;          // Ctrl+F
+    QAction* analysis;        // Ctrl+Shift+A: shows the Analysis dock (analysis_view.h)
     QAction* deleteSelected;  // Del
     QAction* clearExpired;
     QAction* clearAll;
@@ -32,7 +33,12 @@ struct Actions {
     QAction* removeTtl;       // the selected entries
     QAction* rename;          // the one selected entry
     QAction* setTtlMatching;  // every entry matching the filter, over the whole keyspace
-    QAction* readOnly;        // checkable
+    QAction* deleteMatching;  // the same, deleted (entry_editing.h)
+    QAction* copyKey;         // Ctrl+C on the entries (entry_clipboard.h)
+    QAction* copyValue;
+    QAction* copyRedisCli;   // Redis: a redis-cli command that reads the value
+    QAction* exportListing;  // every entry matching the filter to CSV or JSON Lines
+    QAction* readOnly;       // checkable
     QAction* deletionLog;
     QAction* userGuide;  // F1
     QAction* shortcuts;  // Ctrl+/

@@ -24,7 +24,10 @@ QString filterGlob(const QString& filterText) {
         filterText.contains(QLatin1Char('['))) {
         return filterText;
     }
-    return QLatin1Char('*') + filterText + QLatin1Char('*');
+    // A substring: a backslash in it is itself, not a glob escape.
+    return QLatin1Char('*') +
+           QString(filterText).replace(QLatin1Char('\\'), QStringLiteral("\\\\")) +
+           QLatin1Char('*');
 }
 
 EntryEditing::EntryEditing(const Actions& actions, MaintenanceController* maintenance,
@@ -38,6 +41,7 @@ EntryEditing::EntryEditing(const Actions& actions, MaintenanceController* mainte
     const QList<QAction*> commands = {actions.setTtl, actions.removeTtl, actions.rename,
                                       actions.setTtlMatching};
     m_entries->addActions(commands);
+    m_entries->addAction(actions.deleteMatching);  // in the Edit menu (entry_commands.h)
     // In the Cache menu: after the deleting commands, before read-only mode.
     for (QAction* menuAction : window->menuBar()->actions()) {
         QMenu* menu = menuAction->menu();
@@ -53,6 +57,10 @@ EntryEditing::EntryEditing(const Actions& actions, MaintenanceController* mainte
     connect(actions.removeTtl, &QAction::triggered, this, [this] { setTtl(true); });
     connect(actions.setTtlMatching, &QAction::triggered, this, &EntryEditing::setTtlMatching);
     connect(actions.rename, &QAction::triggered, this, &EntryEditing::rename);
+    connect(actions.deleteMatching, &QAction::triggered, this, &EntryEditing::deleteMatching);
+    connect(filter, &QLineEdit::textChanged, maintenance,
+            [maintenance](const QString& text) { maintenance->setFilterSet(!text.isEmpty()); });
+    maintenance->setFilterSet(!filter->text().isEmpty());
 }
 
 QList<QByteArray> EntryEditing::selectedIds() const {
@@ -98,6 +106,13 @@ void EntryEditing::setTtlMatching() {
                               "rows loaded).")
                                .arg(request.glob));
     if (request.ttlMs) m_maintenance->run(request);
+}
+
+void EntryEditing::deleteMatching() {
+    if (m_filter->text().isEmpty() || !m_actions.deleteMatching->isEnabled()) return;
+    MaintenanceRequest request{MaintenanceKind::kDeleteMatching, {}, 0};
+    request.glob = filterGlob(m_filter->text());
+    m_maintenance->run(request);  // previews and asks before deleting anything
 }
 
 void EntryEditing::rename() {

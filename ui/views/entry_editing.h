@@ -1,6 +1,7 @@
 // EntryEditing: what the editing commands do when triggered — Set TTL… and Remove TTL… on the
-// selected entries, Set TTL on All Matching… (the filter's matches over the whole keyspace)
-// as plans through the MaintenanceController (preview, confirmation, progress and cancel);
+// selected entries, Set TTL on All Matching… and Delete All Matching… (the filter's matches
+// over the whole keyspace, on a Redis Cluster every master; Delete needs a filter) as plans
+// through the MaintenanceController (preview, confirmation, progress and cancel);
 // Rename… on the one selected entry through the source's worker. It puts the commands in the
 // entries' context menu and the Cache menu. Whether each is available, and why not, is the
 // MaintenanceController's business (they are write actions: read-only mode disables them).
@@ -42,6 +43,7 @@ class EntryEditing : public QObject {
     std::optional<qint64> askTtl(const QString& about);
     void setTtl(bool remove);
     void setTtlMatching();
+    void deleteMatching();
     void rename();
 
     const Actions& m_actions;

@@ -29,9 +29,12 @@
 #include "models/entries_model.h"
 #include "models/source_tree_model.h"
 #include "ui_resources.h"
+#include "views/analysis_view.h"
 #include "views/details_pane.h"
 #include "views/entries_columns.h"
+#include "views/entry_clipboard.h"
 #include "views/entry_editing.h"  // and maintenance_controller.h
+#include "views/listing_exporter.h"
 #include "views/log_panel.h"
 #include "views/namespace_panel.h"
 #include "views/nodes_panel.h"
@@ -98,6 +101,8 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     buildMenusAndToolbar();
     connectActions();
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
+    new EntryClipboard(*m_actions, m_maintenance, m_entriesView, this);
+    new ListingExporter(*m_actions, m_maintenance, m_filterEdit, this);
     QSettings settings;
     restoreSettings(settings);
     findChild<QDockWidget*>(QStringLiteral("namespacesDock"))->hide();  // until a Redis source
@@ -184,6 +189,8 @@ void MainWindow::buildWidgets() {
         tr("The servers of a Redis Cluster (offered for cluster sources only)"));
     m_nodesDock = new OptionalDock(nodesDock, QStringLiteral("nodesPanel"), this);
     m_nodesDock->setShareWith(logDock);
+    connect(AnalysisView::addDock(this, m_actions->analysis, m_entries),
+            &AnalysisView::filterRequested, this, &MainWindow::setFilterText);
 
     statusBar()->addWidget(m_statusSource, 1);
     m_statusReadOnly->setObjectName(QStringLiteral("readOnlyIndicator"));
@@ -206,7 +213,7 @@ void MainWindow::buildMenusAndToolbar() {
     file->addSeparator();
     file->addAction(a.quit);
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addActions({a.refresh, a.filter});
+    view->addActions({a.refresh, a.filter, a.analysis});
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());

@@ -17,12 +17,13 @@
 // "scanned N of ~M keys" (NamespacePanel). For a Redis Cluster, the Nodes dock (NodesPanel)
 // shows each server from the same statistics samples and how far the listing of the entries
 // has got on each master; it is hidden, and its View-menu toggle disabled, for every other
-// source (OptionalDock, which remembers whether the user closed it). The dock layout, splitter
-// positions, window geometry, user-added folders and Redis connections (without passwords) and the
-// read-only switch persist in QSettings. The Redis connections are the saved connections
-// (ConnectionsDialog, main_window_connections.cpp): they can be imported and exported as JSON
-// without secrets, and a production connection opens read-only and heads the central area
-// with a ProductionBanner while it is shown.
+// source (OptionalDock, which remembers whether the user closed it). View ▸ Analysis opens the
+// Analysis dock (AnalysisView): a census of the shown source whose treemap filters the entries. The
+// dock layout, splitter positions, window geometry, user-added folders and Redis connections
+// (without passwords) and the read-only switch persist in QSettings. The Redis connections are the
+// saved connections (ConnectionsDialog, main_window_connections.cpp): they can be imported and
+// exported as JSON without secrets, and a production connection opens read-only and heads the
+// central area with a ProductionBanner while it is shown.
 //
 // Thread safety: GUI thread only.
 #pragma once

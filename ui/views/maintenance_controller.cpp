@@ -66,7 +66,8 @@ QString MaintenanceController::whyNot(const QAction* action) const {
         {m_actions.prune, MaintenanceKind::kPrune},
         {m_actions.setTtl, MaintenanceKind::kSetTtl},
         {m_actions.removeTtl, MaintenanceKind::kSetTtl},
-        {m_actions.setTtlMatching, MaintenanceKind::kSetTtl}};
+        {m_actions.setTtlMatching, MaintenanceKind::kSetTtl},
+        {m_actions.deleteMatching, MaintenanceKind::kDeleteMatching}};
     const QMap<const QAction*, EditKind> edits = {{m_actions.rename, EditKind::kRename}};
     QString reason;
     if (const auto kind = kinds.find(action); kind != kinds.end()) {
@@ -82,10 +83,18 @@ QString MaintenanceController::whyNot(const QAction* action) const {
     if ((action == m_actions.setTtl || action == m_actions.removeTtl) && selected == 0) {
         return tr("Select the entries to change first.");
     }
+    if (action == m_actions.deleteMatching && !m_filterSet) {
+        return tr("Type a filter first (Ctrl+F): this deletes every key it matches.");
+    }
     if (action == m_actions.rename && selected != 1) {
         return tr("Select the one entry to rename.");
     }
     return {};
+}
+
+void MaintenanceController::setFilterSet(bool set) {
+    m_filterSet = set;
+    updateActions();
 }
 
 void MaintenanceController::updateActions() {
@@ -96,6 +105,7 @@ void MaintenanceController::updateActions() {
         action->setToolTip(reason.isEmpty() ? tips.tool : tips.tool + QLatin1Char('\n') + reason);
         action->setStatusTip(reason.isEmpty() ? tips.status : reason);
     }
+    emit actionsUpdated();
 }
 
 bool MaintenanceController::eventFilter(QObject* watched, QEvent* event) {

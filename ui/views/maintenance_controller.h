@@ -38,6 +38,9 @@ class MaintenanceController : public QObject {
     void setSource(SourceClient* client);
     // The current size of the source, when known (shown when asking for a prune size).
     void setSourceBytes(std::optional<quint64> bytes) { m_sourceBytes = bytes; }
+    // Whether the entries' filter is set: Delete All Matching needs one (else it would
+    // delete everything).
+    void setFilterSet(bool set);
     bool isRunning() const { return m_runner != nullptr; }
     SourceClient* source() const { return m_client; }
 
@@ -60,6 +63,9 @@ class MaintenanceController : public QObject {
     void statusMessage(const QString& message);
     // A command removed entries: what is shown should be loaded again.
     void changed();
+    // updateActions() ran: the source, its state, the selection or read-only mode may have
+    // changed (commands outside this class update their own actions then).
+    void actionsUpdated();
 
   private:
     void deleteSelected();
@@ -72,6 +78,7 @@ class MaintenanceController : public QObject {
     QWidget* m_window;
     QPointer<SourceClient> m_client;
     std::optional<quint64> m_sourceBytes;
+    bool m_filterSet = false;
     MaintenanceRunner* m_runner = nullptr;
     struct Tips {
         QString tool, status;

@@ -44,6 +44,8 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
                        ? QObject::tr("Set TTL %1 on %2").arg(ttlText(*request.ttlMs), which)
                        : QObject::tr("Remove TTL of %1").arg(which);
         }
+        case MaintenanceKind::kDeleteMatching:
+            return QObject::tr("Delete all keys matching “%1”").arg(request.glob);
     }
     return {};
 }
@@ -86,6 +88,9 @@ QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
                        ? tr("Nothing to change: no key of “%1” matches “%2”.")
                              .arg(name, m_request.glob)
                        : tr("Nothing to change: the selected entries are gone already.");
+            break;
+        case MaintenanceKind::kDeleteMatching:
+            text = tr("Nothing to delete: no key of “%1” matches “%2”.").arg(name, m_request.glob);
             break;
     }
     if (!preview.note.isEmpty()) text += QLatin1Char(' ') + preview.note;

@@ -11,6 +11,7 @@
 
 #include "twat_cache/config.h"
 #include "twat_cache/inspect.h"
+#include "twat_cache/listing_export.h"
 #include "workers/display_text.h"
 #include "workers/redis_endpoint.h"
 #include "workers/value_pages.h"
@@ -124,6 +125,8 @@ core::PlanRequest::Action actionOf(MaintenanceKind kind) {
             return core::PlanRequest::Action::kPruneToBytes;
         case MaintenanceKind::kSetTtl:
             return core::PlanRequest::Action::kSetTtl;
+        case MaintenanceKind::kDeleteMatching:
+            return core::PlanRequest::Action::kMatchGlob;
     }
     return core::PlanRequest::Action::kClearExpired;
 }
@@ -192,9 +195,9 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
 MaintenanceLimits SourceAdapter::limits() const {
     MaintenanceLimits out;
     if (!isOpen()) return out;
-    for (MaintenanceKind kind :
-         {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
-          MaintenanceKind::kClearAll, MaintenanceKind::kPrune, MaintenanceKind::kSetTtl}) {
+    for (MaintenanceKind kind : {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
+                                 MaintenanceKind::kClearAll, MaintenanceKind::kPrune,
+                                 MaintenanceKind::kSetTtl, MaintenanceKind::kDeleteMatching}) {
         const Status why = m_state->source->supports(actionOf(kind));
         if (!why.ok()) out.unsupported.insert(kind, toQString(why.message()));
     }
@@ -264,6 +267,13 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     return out;
 }
 
+Result<core::AnalysisReport> SourceAdapter::analyze(const core::AnalysisOptions& options,
+                                                    core::AnalysisControl& control,
+                                                    const core::AnalysisProgressFn& progress) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    return core::analyze(*m_state->source, options, &control, progress);
+}
+
 Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueBytes) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     auto detail = m_state->source->detail(toStd(id));
@@ -311,6 +321,27 @@ Result<quint64> SourceAdapter::saveValue(const QByteArray& id, const QString& pa
                                          const std::atomic<bool>& cancel) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     return saveValueToFile(*m_state->source, id, path, progress, cancel);
+}
+
+Result<ListingExported> SourceAdapter::exportListing(const QString& filter, bool csv,
+                                                     const QString& path,
+                                                     const ExportProgressFn& progress,
+                                                     const std::atomic<bool>& cancel) {
+    if (!isOpen()) return Status::unavailable("the source is not open");
+    core::ListingExportOptions options;
+    options.format = csv ? core::ListingFormat::kCsv : core::ListingFormat::kJsonLines;
+    options.filter = toFilter(filter);
+    // Short searches: progress shows and Cancel is noticed even when matches are sparse.
+    options.filter.time_budget = std::chrono::milliseconds(250);
+    auto done = core::exportListing(
+        *m_state->source, options, path.toStdString(),
+        [&progress](std::uint64_t written, std::uint64_t scanned,
+                    std::optional<std::uint64_t> total) {
+            if (progress) progress(written, scanned, total.value_or(0));
+        },
+        &cancel);
+    if (!done.ok()) return done.status();
+    return ListingExported{done->written, done->cancelled};
 }
 
 Result<SourceStats> SourceAdapter::stats() {

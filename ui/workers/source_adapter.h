@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 
+#include "twat_cache/analysis.h"
 #include "twat_cache/status.h"
 #include "workers/source_types.h"
 
@@ -22,6 +23,15 @@ namespace twat_cache::ui {
 
 // Progress of a batched execute: (done, total).
 using ProgressFn = std::function<void(quint64 done, quint64 total)>;
+// Progress of a listing export: entries written, entries examined, about how many there are
+// (0: not known).
+using ExportProgressFn = std::function<void(quint64 written, quint64 scanned, quint64 total)>;
+
+// How a listing export ended.
+struct ListingExported {
+    quint64 written = 0;     // entries written
+    bool cancelled = false;  // stopped by cancel: no file was written
+};
 
 class SourceAdapter {
   public:
@@ -72,6 +82,17 @@ class SourceAdapter {
     // pages when `cancel` becomes true.
     Result<quint64> saveValue(const QByteArray& id, const QString& path, const ProgressFn& progress,
                               const std::atomic<bool>& cancel);
+    // Writes every entry matching `filter` (as page() reads it) to `path` as CSV or JSON Lines
+    // (twat_cache/listing_export.h), page by page; the file appears only when complete.
+    Result<ListingExported> exportListing(const QString& filter, bool csv, const QString& path,
+                                          const ExportProgressFn& progress,
+                                          const std::atomic<bool>& cancel);
+
+    // The census of the open source (twat_cache/analysis.h): blocks until it is complete or
+    // `control` cancels it; `progress` is called on this thread after each page.
+    Result<::twat_cache::AnalysisReport> analyze(const ::twat_cache::AnalysisOptions& options,
+                                                 ::twat_cache::AnalysisControl& control,
+                                                 const ::twat_cache::AnalysisProgressFn& progress);
 
   private:
     struct State;

@@ -22,7 +22,7 @@ SourceClient::SourceClient(SourceRef ref, QObject* parent, bool readOnly)
       m_adapter(new SourceAdapter),
       m_readOnly(readOnly) {
     registerSourceTypes();
-    m_generations.fill(1);
+    for (auto& generation : m_generations) generation.store(1);
     m_thread.setObjectName(QStringLiteral("source: ") + m_ref.name);
     m_context->moveToThread(&m_thread);
     // The adapter's connections and handles belong to its thread: it is closed there too.
@@ -48,7 +48,7 @@ SourceClient::~SourceClient() {
 }
 
 void SourceClient::closeLater() {
-    for (quint64& generation : m_generations) ++generation;
+    for (auto& generation : m_generations) ++generation;
     m_cancel.store(true);
     m_cancelSave.store(true);
     connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
@@ -56,7 +56,7 @@ void SourceClient::closeLater() {
 }
 
 quint64 SourceClient::generation(Channel channel) const {
-    return m_generations.at(indexOf(channel));
+    return m_generations.at(indexOf(channel)).load();
 }
 
 quint64 SourceClient::invalidate(Channel channel) {
@@ -78,6 +78,14 @@ void SourceClient::ask(Channel channel, quint64 gen, Call call, Reply reply) {
     QMetaObject::invokeMethod(
         m_context,
         [this, channel, gen, call = std::move(call), reply] {
+            // Statistics and details show only the latest answer: a request superseded while
+            // it waited behind slower work is not run at all (its reply would be dropped).
+            const bool latestOnly = channel == Channel::kStats || channel == Channel::kDetail;
+            if (latestOnly && gen != m_generations.at(indexOf(channel)).load()) {
+                QMetaObject::invokeMethod(
+                    this, [this, channel, gen] { accept(channel, gen); }, Qt::QueuedConnection);
+                return;
+            }
             auto result = call(*m_adapter);
             using Value = std::decay_t<decltype(*result)>;
             const QString error = result.ok() ? QString() : describeFailure(result.status(), m_ref);
@@ -165,6 +173,32 @@ void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
                 m_cancelSave);
         },
         &SourceClient::valueSaved);
+}
+
+void SourceClient::requestExportListing(const QString& filter, bool csv, const QString& path) {
+    m_cancelSave.store(false);
+    ask(
+        Channel::kSave, invalidate(Channel::kSave),
+        [this, filter, csv, path](SourceAdapter& adapter) {
+            return adapter.exportListing(
+                filter, csv, path,
+                [this](quint64 written, quint64 scanned, quint64 total) {
+                    emit exportProgress(written, scanned, total);
+                },
+                m_cancelSave);
+        },
+        [this](const ListingExported& done, const QString& error) {
+            emit listingExported(done.written, done.cancelled, error);
+        });
+}
+
+void SourceClient::requestValueText(const QByteArray& id, qint64 maxValueBytes) {
+    ask(
+        Channel::kCopy, invalidate(Channel::kCopy),
+        [=](SourceAdapter& adapter) { return adapter.detail(id, maxValueBytes); },
+        [this, id](const EntryDetail& detail, const QString& error) {
+            emit valueTextReady(id, detail, error);
+        });
 }
 
 void SourceClient::requestStats() {

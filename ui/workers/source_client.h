@@ -37,7 +37,8 @@ class SourceClient : public QObject {
         kMaintenance,
         kNamespaces,
         kValue,  // pages of one entry's value (value_table_view.h)
-        kSave,   // a value streamed to a file
+        kSave,   // a value streamed to a file, or a listing exported to one
+        kCopy,   // a value fetched for the clipboard (entry_clipboard.h)
     };
     Q_ENUM(Channel)
 
@@ -88,6 +89,13 @@ class SourceClient : public QObject {
     // saveProgress() after each page and valueSaved() at the end; cancelSave() stops it.
     void requestSaveValue(const QByteArray& id, const QString& path);
     void cancelSave() { m_cancelSave.store(true); }
+    // Writes every entry matching `filter` (as requestPage reads it) to `path`, as CSV or
+    // JSON Lines, on the worker thread, with exportProgress() after each page and
+    // listingExported() at the end; cancelSave() stops it (and no file is written).
+    void requestExportListing(const QString& filter, bool csv, const QString& path);
+    // Metadata and at most `maxValueBytes` of the value of `id` for a copy (Channel::kCopy:
+    // the details pane's requests are left alone); valueTextReady() answers.
+    void requestValueText(const QByteArray& id, qint64 maxValueBytes);
     // Changes one entry in place; edited() answers (on the maintenance channel).
     void requestEdit(const EntryEdit& request);
     // Thread-safe request to stop a running execute between batches.
@@ -102,6 +110,11 @@ class SourceClient : public QObject {
     // Emitted on the adapter's thread (so queued to GUI-thread receivers).
     void saveProgress(quint64 done, quint64 total);
     void valueSaved(quint64 bytes, const QString& error);
+    // Emitted on the adapter's thread (so queued to GUI-thread receivers); `total` 0: unknown.
+    void exportProgress(quint64 written, quint64 scanned, quint64 total);
+    void listingExported(quint64 written, bool cancelled, const QString& error);
+    void valueTextReady(const QByteArray& id, const twat_cache::ui::EntryDetail& detail,
+                        const QString& error);
     void statsReady(const twat_cache::ui::SourceStats& stats, const QString& error);
     void namespacesReady(const twat_cache::ui::NamespaceReport& report, const QString& error);
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
@@ -131,7 +144,8 @@ class SourceClient : public QObject {
     SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
-    std::array<quint64, 8> m_generations{};
+    // Read by the adapter's thread too, to skip a stats or detail request already superseded.
+    std::array<std::atomic<quint64>, 9> m_generations{};
     quint64 m_dropped = 0;
     bool m_readOnly = false;
     State m_state = State::kOpening;

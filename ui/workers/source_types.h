@@ -211,13 +211,22 @@ struct NamespaceReport {
 
 // kSetTtl is not a deletion: it sets (or, without ttlMs, removes) the TTL of the entries in
 // `ids`, or when there are none of every entry matching `glob`, over the whole keyspace.
-enum class MaintenanceKind { kDeleteSelected, kClearExpired, kClearAll, kPrune, kSetTtl };
+// kDeleteMatching deletes every entry matching `glob`, over the whole keyspace (on a Redis
+// Cluster, every master), as its preview described them.
+enum class MaintenanceKind {
+    kDeleteSelected,
+    kClearExpired,
+    kClearAll,
+    kPrune,
+    kSetTtl,
+    kDeleteMatching
+};
 
 struct MaintenanceRequest {
     MaintenanceKind kind = MaintenanceKind::kClearExpired;
     QList<QByteArray> ids;          // kDeleteSelected: the entries
     quint64 pruneToBytes = 0;       // kPrune: keep at most this many bytes
-    QString glob{};                 // kSetTtl without ids: the keys' shell glob
+    QString glob{};                 // kSetTtl without ids, kDeleteMatching: the keys' shell glob
     std::optional<qint64> ttlMs{};  // kSetTtl: the new TTL; nullopt removes it
     // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.
     bool confirmed = false;

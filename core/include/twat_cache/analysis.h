@@ -5,10 +5,10 @@
 // works the same way: Redis keys with their type, MEMORY USAGE and TTL; diskcache, joblib,
 // folder and native entries with their stored size, age, expiry and tag) and adds each entry
 // to fixed-size aggregates: totals, a namespace tree (prefixes up to each separator, bounded
-// as NamespaceReport is; for folders and joblib the path), per type, per tag, TTL buckets,
-// age buckets, the entries expiring within the hour or already expired, and the top N by
-// bytes and by length. Nothing per entry is kept beyond the top N, so a census of 10 million
-// entries holds about what one of 100 thousand does.
+// as NamespaceReport is; for folders their paths, for joblib each call's module/…/function), per
+// type, per tag, TTL buckets, age buckets, the entries expiring within the hour or already expired,
+// and the top N by bytes and by length. Nothing per entry is kept beyond the top N, so a census of
+// 10 million entries holds about what one of 100 thousand does.
 //
 // Sampling: with options.sample = N the source draws N random entries (Source::sample) and
 // every figure is an estimate with a 95 % confidence interval: cheap on a keyspace of
@@ -99,6 +99,12 @@ struct AnalysisEntry {
     std::optional<std::uint64_t> length;  // elements of a collection, bytes of a string
 };
 
+// One master of a Redis Cluster with the entries it holds (AnalysisReport::nodes).
+struct AnalysisNode {
+    std::string address;  // "host:port", as the cluster announces it
+    AnalysisCount count;  // its keys and bytes (sampled: estimates with their intervals)
+};
+
 struct AnalysisReport {
     std::uint64_t keys = 0;   // entries visited
     std::uint64_t bytes = 0;  // their sizes (Redis: MEMORY USAGE; files: stored bytes)
@@ -125,6 +131,10 @@ struct AnalysisReport {
     AnalysisCount expiring_within_hour;
     std::vector<AnalysisEntry> top_by_bytes;   // largest first
     std::vector<AnalysisEntry> top_by_length;  // longest first (entries with a length)
+    // A Redis Cluster: the entries per master (EntrySummary::node: the master serving each
+    // key's slot when it was read), by address; their keys and bytes add up to the totals.
+    // Empty for every other source.
+    std::vector<AnalysisNode> nodes;
     std::chrono::milliseconds elapsed{0};
     std::chrono::microseconds idle_round_trip{0};  // measured before the walk (budget on)
 };
@@ -135,5 +145,12 @@ using AnalysisProgressFn = std::function<void(const AnalysisProgress&)>;
 TWAT_CACHE_EXPORT Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
                                                  AnalysisControl* control = nullptr,
                                                  const AnalysisProgressFn& progress = {});
+
+// The report as one JSON document, the one `twat-cache analyze --json` prints (its schema is in
+// docs/INSPECTION.md, "Analysis"): `source` names the analyzed source and `budget` is the
+// options' latency budget (both recorded in the document). Indented by two spaces; text that
+// is not valid UTF-8 is replaced, never an error.
+TWAT_CACHE_EXPORT std::string analysisJson(const AnalysisReport& report, const std::string& source,
+                                           std::chrono::microseconds budget);
 
 }  // namespace twat_cache

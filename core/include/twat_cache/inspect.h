@@ -212,6 +212,9 @@ struct EntrySummary {
     // Redis key's type and length). A plan deletes an entry only while its fingerprint still
     // matches (see Plan::execute); empty: the source has none, and the id alone decides.
     std::string fingerprint;
+    // A Redis Cluster's key: the master that serves its slot when it was read ("host:port"),
+    // e.g. for per-node totals (analysis.h); "" for every other source.
+    std::string node;
 };
 
 // A page of entries. An empty `cursor` means the listing is complete; otherwise pass it back

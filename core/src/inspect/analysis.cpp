@@ -182,15 +182,19 @@ AnalysisCount estimate(std::uint64_t keys, std::uint64_t bytes, double squares, 
 // Every aggregate of a report, fed one entry at a time.
 class Aggregates {
   public:
-    explicit Aggregates(const AnalysisOptions& o)
-        : m_tree(o.separator,
+    // `byId`: namespaces from the entries' ids, split at "/", instead of their key texts
+    // (joblib, whose ids are the calls' folders, module/…/function/<hash>, and whose key
+    // texts are the calls).
+    Aggregates(const AnalysisOptions& o, bool byId)
+        : m_byId(byId),
+          m_tree(byId ? std::string("/") : o.separator,
                  {o.namespace_max_depth, o.namespace_max_children, o.namespace_max_nodes}),
           m_byBytes(o.top, false),
           m_byLength(o.top, true) {}
 
     void add(const EntrySummary& e, std::int64_t now) {
         m_all.add(e.size);
-        m_tree.add(e.key_text, e.size);
+        m_tree.add(m_byId ? e.id : e.key_text, e.size);
         m_types[e.type].add(e.size);
         if (!e.tag.empty()) m_tags[e.tag].add(e.size);
         m_ttl[ttlBucket(e.expires_ms, now)].add(e.size);
@@ -198,6 +202,7 @@ class Aggregates {
             m_soon.add(e.size);
         }
         if (e.stored_ms) m_age[ageBucket(*e.stored_ms, now)].add(e.size);
+        if (!e.node.empty()) m_nodes[e.node].add(e.size);
         m_byBytes.offer(e);
         m_byLength.offer(e);
     }
@@ -226,6 +231,8 @@ class Aggregates {
         r.ttl_buckets = counts(m_ttl);
         r.age_buckets = counts(m_age);
         r.expiring_within_hour = count(m_soon);
+        r.nodes.clear();
+        for (const auto& [address, a] : m_nodes) r.nodes.push_back({address, count(a)});
         m_tree.fill(r.namespaces, [](std::string_view raw) { return std::string(raw); });
         r.namespaces.keys_scanned = n;
         if (sampled) {
@@ -242,10 +249,11 @@ class Aggregates {
     }
 
   private:
+    bool m_byId = false;
     detail::NamespaceTree m_tree;
     TopList m_byBytes, m_byLength;
     Acc m_all, m_soon;
-    std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age;
+    std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age, m_nodes;
 };
 
 // The sampled analysis: the population from stats(), the draws from sample().
@@ -261,7 +269,7 @@ Result<AnalysisReport> analyzeSample(Source& source, const AnalysisOptions& opti
     }
     auto drawn = source.sample(options.sample);
     if (!drawn.ok()) return drawn.status();
-    Aggregates agg(options);
+    Aggregates agg(options, false);  // a sample: Redis only
     const std::int64_t now = clock.nowMs();
     for (const auto& e : *drawn) agg.add(e, now);
     AnalysisReport report;
@@ -282,7 +290,7 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
     const Clock& clock = *clockOwner;
     if (options.sample > 0) return analyzeSample(source, options, clock);
     const bool server = source.info().kind == SourceKind::kRedis;
-    Aggregates agg(options);
+    Aggregates agg(options, source.info().kind == SourceKind::kJoblib);
     AnalysisReport report;
     Pacer pacer(options, server);
     AnalysisProgress p;

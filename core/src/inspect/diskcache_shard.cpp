@@ -67,12 +67,16 @@ Result<ShardSettings> readSettings(Shard& shard) {
 Result<std::uint64_t> entryBytes(Shard& shard) {
     auto version = scalar(*shard.db, "PRAGMA data_version");
     if (!version.ok()) return version.status().withContext(shard.dir.string());
-    if (*version != shard.bytesVersion) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool slow = shard.bytesCost >= kSlowBytesSum;
+    if (*version != shard.bytesVersion && (!slow || now - shard.bytesAt >= 10 * shard.bytesCost)) {
         auto sum =
             scalar(*shard.db, std::string("SELECT COALESCE(SUM(") + kSizeExpr + "), 0) FROM Cache");
         if (!sum.ok()) return sum.status().withContext(shard.dir.string());
         shard.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *sum));
         shard.bytesVersion = *version;
+        shard.bytesAt = now;
+        shard.bytesCost = std::chrono::steady_clock::now() - now;
     }
     return shard.bytes;
 }

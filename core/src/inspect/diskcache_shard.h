@@ -10,6 +10,7 @@
 // Thread safety: one thread at a time (the source's).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -30,9 +31,12 @@ struct Shard {
     std::filesystem::path dir;
     std::unique_ptr<Connection> db;       // read-only
     std::unique_ptr<Connection> writeDb;  // opened on first change
-    // entryBytes() of the database as of `bytesVersion` (PRAGMA data_version; -1: none yet).
+    // entryBytes() of the database as of `bytesVersion` (PRAGMA data_version; -1: none yet),
+    // summed at `bytesAt` in `bytesCost`.
     std::int64_t bytesVersion = -1;
     std::uint64_t bytes = 0;
+    std::chrono::steady_clock::time_point bytesAt{};
+    std::chrono::steady_clock::duration bytesCost{};
 };
 
 // The counters diskcache keeps in a shard's Settings table.
@@ -43,7 +47,11 @@ struct ShardSettings {
 
 Result<ShardSettings> readSettings(Shard& shard);
 // The sum of the entries' sizes. Summed again only when the database changed since the last
-// call (PRAGMA data_version), so that periodic statistics cost one pragma when idle.
+// call (PRAGMA data_version), so that periodic statistics cost one pragma when idle. A sum
+// that took longer than kSlowBytesSum (about a million rows) is not repeated before ten times
+// its own time has passed, so that a busy big cache does not keep its source's one thread
+// summing (the figure then lags the cache by up to that long).
+inline constexpr std::chrono::milliseconds kSlowBytesSum{100};
 Result<std::uint64_t> entryBytes(Shard& shard);
 // diskcache's volume(): the database's pages plus its value files (Settings 'size').
 Result<std::uint64_t> diskUse(Shard& shard);

@@ -178,6 +178,7 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
     for (std::size_t i = 0; i < keys.size(); ++i) {
         EntrySummary& e = out[i];
         e.id = idOf(keys[i]);
+        if (m_cluster) e.node = m_cluster->ownerOf(keySlot(keys[i]));
         const std::string_view key = keys[i];
         setKeyText(e, renderItem(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
         const redisReply& type = *(*replies)[kReads * i];
@@ -245,12 +246,11 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
     auto keys = dbSize();
     if (!keys.ok()) return keys.status();
     page.total = *keys;
-    // A type filter: the server's (SCAN … TYPE) where it has one, else ours (TYPE per key).
     auto server = filter.type.empty() ? Result<bool>(true) : scanTypeSupported();
     if (!server.ok()) return server.status();
     const bool ourType = !*server;
     const std::string serverType = ourType ? std::string() : filter.type;
-    if (ourType) page.note = typeFilterNote();
+    if (ourType) page.note = typeFilterNote();  // a TYPE per key: say what it costs
     ScanDeadline deadline(clock(), filter.time_budget);
     std::vector<std::string> shown;
     for (;;) {

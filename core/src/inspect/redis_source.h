@@ -141,6 +141,9 @@ class RedisSource final : public Source {
         std::vector<std::uint64_t> sizes;
     };
     Result<NamedKeys> namedKeys(const std::vector<std::string>& ids, PlanPreview& pv);
+    // The same for key names: those that exist, described (fingerprint, size) in bounded
+    // pipelines and counted into `pv`.
+    Result<NamedKeys> describedKeys(const std::vector<std::string>& keys, PlanPreview& pv);
     // Fills the sample of `pv` (described in one pipeline) from the first keys.
     Status addSample(const std::vector<std::string>& keys, PlanPreview& pv);
     // The fingerprint describe() gives a key of `type` with `length` elements or bytes.

@@ -194,17 +194,30 @@ Result<RedisSource::NamedKeys> RedisSource::namedKeys(const std::vector<std::str
         if (!k.ok()) return k.status();
         keys.push_back(std::move(*k));
     }
-    auto described = describe(keys);
-    if (!described.ok()) return described.status();
+    return describedKeys(keys, pv);
+}
+
+Result<RedisSource::NamedKeys> RedisSource::describedKeys(const std::vector<std::string>& keys,
+                                                          PlanPreview& pv) {
+    // In bounded pipelines: a pattern may match millions of keys.
+    constexpr std::size_t kDescribeBatch = 1000;
     NamedKeys out;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        auto& e = (*described)[i];
-        if (e.type == "none") continue;
-        out.keys.push_back(keys[i]);
-        out.fingerprints.push_back(e.fingerprint);
-        out.sizes.push_back(e.size);
-        pv.bytes += e.size;
-        if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
+    std::vector<std::string> batch;
+    for (std::size_t at = 0; at < keys.size(); at += kDescribeBatch) {
+        batch.assign(
+            keys.begin() + static_cast<std::ptrdiff_t>(at),
+            keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + kDescribeBatch)));
+        auto described = describe(batch);
+        if (!described.ok()) return described.status();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            auto& e = (*described)[i];
+            if (e.type == "none") continue;  // gone since the scan
+            out.keys.push_back(std::move(batch[i]));
+            out.fingerprints.push_back(e.fingerprint);
+            out.sizes.push_back(e.size);
+            pv.bytes += e.size;
+            if (pv.sample.size() < kPreviewSample) pv.sample.push_back(std::move(e));
+        }
     }
     pv.count = out.keys.size();
     return out;
@@ -421,12 +434,23 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
             if (Status s = supports(request.action); !s.ok()) return s;
             auto found = keysMatching(request.glob);
             if (!found.ok()) return found.status();
-            std::vector<std::string> keys = std::move(*found);
-            pv.count = keys.size();
-            pv.bytes_known = false;
-            pv.note = "sizes are not measured for pattern deletes (MEMORY USAGE per key)";
-            if (Status s = addSample(keys, pv); !s.ok()) return s;
-            return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(keys), std::move(pv)));
+            if (!m_permissions.eval.empty()) {
+                // Without scripts the keys cannot be checked and deleted in one step.
+                std::vector<std::string> keys = std::move(*found);
+                pv.count = keys.size();
+                pv.bytes_known = false;
+                pv.note = "the server does not permit scripts (" + m_permissions.eval +
+                          "): keys are deleted by name, without checking that they are unchanged";
+                if (Status s = addSample(keys, pv); !s.ok()) return s;
+                return std::unique_ptr<Plan>(new KeysPlan(*this, std::move(keys), std::move(pv)));
+            }
+            // Each key is described as the preview counts it (type, length, memory), and the
+            // plan deletes it only while it still has that type and length.
+            auto described = describedKeys(*found, pv);
+            if (!described.ok()) return described.status();
+            return std::unique_ptr<Plan>(
+                new KeysPlan(*this, std::move(described->keys), std::move(pv),
+                             std::move(described->fingerprints), std::move(described->sizes)));
         }
         case A::kClearAll: {
             if (Status s = supports(request.action); !s.ok()) return s;
