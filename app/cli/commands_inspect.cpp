@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli_format.h"
+#include "cli_listing.h"
 #include "cli_target.h"
 #include "commands.h"
 #include "twat_cache/clock.h"
@@ -25,13 +26,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// A key's table cell: a long key keeps its real length in view, though the table cuts cells.
-std::string keyCell(const EntrySummary& e) {
-    if (!e.key_truncated) return e.key_text;
-    const std::string length = " (" + humanCount(e.key_bytes) + " bytes)";
-    return terminalSafe(e.key_text, Table::kMaxCellChars - length.size()) + length;
-}
 
 int runList(const CliState& state) {
     auto root = rootOf(state);
@@ -182,6 +176,7 @@ int runStats(const CliState& state, const std::string& target) {
 
 struct InspectArgs {
     std::string target, cursor, match, entry;
+    std::string type;  // --type: Redis, only keys of this type
     std::string sort;  // --sort: key, size, stored, accessed, expires, hits ("": natural order)
     bool descending = false;
     std::size_t limit = 50;
@@ -305,6 +300,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                        {"tag", s.tag},
                        {"type", s.type},
                        {"length", optionalJson(s.length)},
+                       {"encoding", s.encoding},
                        {"value_kind", d->value_kind},
                        {"preview", d->preview},
                        {"truncated", d->truncated},
@@ -317,6 +313,7 @@ int runInspect(const CliState& state, const InspectArgs& a) {
         t.add({"stored", humanAge(s.stored_ms, now)});
         t.add({"expires", humanAge(s.expires_ms, now)});
         t.add({"kind", d->value_kind});
+        if (!s.encoding.empty()) t.add({"encoding", s.encoding});
         t.add({"preview", d->preview});
         if (!d->note.empty()) t.add({"note", d->note});
         t.print(stdout);
@@ -324,6 +321,13 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     }
     EntryFilter filter;
     filter.glob = a.match;
+    filter.type = a.type;
+    const bool redis = (*src)->info().kind == SourceKind::kRedis;
+    if (!a.type.empty() && !redis) {
+        std::fprintf(stderr, "error: --type applies to Redis; %s entries have no types\n",
+                     std::string(sourceKindName((*src)->info().kind)).c_str());
+        return kExitUsage;
+    }
     filter.time_budget = std::chrono::milliseconds(static_cast<std::int64_t>(a.budget * 1000.0));
     if (!a.sort.empty()) {
         // Refuse an order the source cannot give rather than list unsorted silently.
@@ -372,9 +376,13 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                            {"hits", optionalJson(e.hits)},
                            {"tag", e.tag},
                            {"type", e.type},
-                           {"length", optionalJson(e.length)}});
+                           {"length", optionalJson(e.length)},
+                           {"encoding", e.encoding},
+                           {"ttl_ms", e.expires_ms ? json(*e.expires_ms - now) : json(nullptr)}});
         }
         printJson({{"entries", arr},
+                   {"columns", columnsJson(**src)},
+                   {"note", page->note},
                    {"cursor", page->cursor.empty() ? json(nullptr) : json(page->cursor)},
                    {"scanned", page->scanned},
                    {"total", optionalJson(page->total)},
@@ -383,24 +391,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                    {"nodes", scansJson(page->nodes)}});
         return kExitOk;
     }
-    const bool redis = (*src)->info().kind == SourceKind::kRedis;
-    if (redis) {
-        Table t({"KEY", "TYPE", "LENGTH", "MEMORY", "EXPIRES"}, {false, false, true, true, false});
-        for (const auto& e : page->entries) {
-            t.add({keyCell(e), e.type, e.length ? std::to_string(*e.length) : "-",
-                   humanSize(e.size), humanAge(e.expires_ms, now)});
-        }
-        t.print(stdout);
-    } else {
-        Table t({"KEY", "SIZE", "STORED", "ACCESSED", "EXPIRES", "HITS", "TAG", "ID"},
-                {false, true, false, false, false, true, false, false});
-        for (const auto& e : page->entries) {
-            t.add({keyCell(e), humanSize(e.size), humanAge(e.stored_ms, now),
-                   humanAge(e.accessed_ms, now), humanAge(e.expires_ms, now),
-                   e.hits ? std::to_string(*e.hits) : "-", e.tag, e.id});
-        }
-        t.print(stdout);
-    }
+    printListing(**src, page->entries, now);
+    if (!page->note.empty()) std::printf("note: %s\n", page->note.c_str());
     const std::size_t shown = page->entries.size();
     const char* noun =
         filter.empty() ? (shown == 1 ? "entry" : "entries") : (shown == 1 ? "match" : "matches");
@@ -463,6 +455,9 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     inspect->add_option("--limit", ia->limit, "Entries per page")->check(CLI::Range(1, 100000));
     inspect->add_option("--cursor", ia->cursor, "Continue after this cursor");
     inspect->add_option("--match", ia->match, "Only keys matching this glob");
+    inspect->add_option("--type", ia->type,
+                        "Redis: only keys of this type (string, hash, list, set, zset, stream); "
+                        "SCAN ... TYPE on Redis 6.0+, else the type of every key is asked");
     inspect
         ->add_option("--budget", ia->budget,
                      "Seconds one call may search for --limit matches before it returns what "

@@ -30,6 +30,13 @@ twat_cache_add_test(NAME test_inspect_redis SOURCES test_inspect_redis.cpp
 target_compile_definitions(test_inspect_redis PRIVATE
     TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
 add_dependencies(test_inspect_redis twat-cache)
+# A Redis listing's columns (memory, encoding as the server says) and its type filter, by
+# SCAN … TYPE and by TYPE per key (older servers); the CLI's --type.
+twat_cache_add_test(NAME test_inspect_redis_columns SOURCES test_inspect_redis_columns.cpp
+    LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
+target_compile_definitions(test_inspect_redis_columns PRIVATE
+    TWAT_CACHE_CLI="$<TARGET_FILE:twat-cache>")
+add_dependencies(test_inspect_redis_columns twat-cache)
 
 # Deletion stays inside the cache folder, even while its sub-folders are swapped for symlinks.
 twat_cache_add_test(NAME test_contained_remover SOURCES test_contained_remover.cpp

@@ -13,6 +13,7 @@
 
 #include "redis_cluster.h"
 #include "redis_cluster_data.h"
+#include "redis_commands.h"
 #include "twat_cache/analysis.h"
 #include "twat_cache/inspect.h"
 
@@ -138,6 +139,40 @@ class TestInspectRedisCluster : public QObject {
         QVERIFY2(ns.ok(), ns.status().toString().c_str());
         QVERIFY(ns->complete);
         QCOMPARE(ns->keys_scanned, std::uint64_t{kKeys});
+    }
+
+    // A type filter on a cluster (SCAN … TYPE on every master): exactly the keys of that type,
+    // wherever they live.
+    void typeFilterOverAllMasters() {
+        const std::string seeded = test::seedClusterKeys(*m_cluster, numberedKeys("t:s:", 600));
+        QVERIFY2(seeded.empty(), seeded.c_str());
+        std::set<std::string> hashes;
+        for (int i = 0; i < 300; ++i) {
+            const std::string key = "t:h:" + std::to_string(i);
+            for (const int port : m_masters) {  // the master of its slot takes it
+                test::RawRedis raw(port);
+                if (raw.run({"HSET", key, "f", "v"}) == "1") hashes.insert(key);
+            }
+        }
+        QCOMPARE(hashes.size(), std::size_t{300});
+        auto src = open(true);
+        EntryFilter filter;
+        filter.type = "hash";
+        filter.time_budget = std::chrono::milliseconds(0);
+        std::set<std::string> listed;
+        std::string cursor;
+        do {
+            auto page = src->entries(cursor, 41, filter);
+            QVERIFY2(page.ok(), page.status().toString().c_str());
+            QCOMPARE(page->note, std::string());  // the servers filter (Redis 6.0+)
+            for (const auto& e : page->entries) {
+                QCOMPARE(e.type, std::string("hash"));
+                QVERIFY(!e.encoding.empty());
+                listed.insert(e.key_text);
+            }
+            cursor = page->cursor;
+        } while (!cursor.empty());
+        QCOMPARE(listed, hashes);
     }
 
     // stats(): entries is the sum of DBSIZE over the masters; every node is listed with its

@@ -15,6 +15,33 @@ QString formatTime(qint64 ms, const QString& whenZero, bool seconds = false) {
         seconds ? QStringLiteral("yyyy-MM-dd HH:mm:ss") : QString(EntriesModel::kTimeFormat));
 }
 
+// The time left until an expiry `ms` away, counting down by the second: "42s", "9m 05s",
+// "3h 07m", "5d 4h".
+QString countdownText(qint64 ms) {
+    const qint64 s = (ms + 999) / 1000;
+    const auto two = [](qint64 n) { return QStringLiteral("%1").arg(n, 2, 10, QLatin1Char('0')); };
+    if (s < 60) return EntriesModel::tr("%1s").arg(s);
+    if (s < 3600) return EntriesModel::tr("%1m %2s").arg(s / 60).arg(two(s % 60));
+    if (s < 86400) return EntriesModel::tr("%1h %2m").arg(s / 3600).arg(two(s / 60 % 60));
+    return EntriesModel::tr("%1d %2h").arg(s / 86400).arg(s / 3600 % 24);
+}
+
+// The columns a source of `kind` fills in until its first page says (Source::columns).
+QList<int> keptColumnsOf(SourceKind kind) {
+    if (kind == SourceKind::kRedis) {
+        return {EntriesModel::kKey,    EntriesModel::kType,   EntriesModel::kTtl,
+                EntriesModel::kLength, EntriesModel::kMemory, EntriesModel::kEncoding};
+    }
+    return {EntriesModel::kKey, EntriesModel::kSize, EntriesModel::kCreated,
+            EntriesModel::kAccessed};
+}
+
+// The model's column of a source's column: both list them in the same order.
+int columnOf(EntryColumn column) {
+    static_assert(static_cast<int>(EntryColumn::kEncoding) == EntriesModel::kEncoding);
+    return static_cast<int>(column);
+}
+
 // Whether the cell at `column` of `row` shows a figure the cache does not record.
 bool notRecorded(const EntryRow& row, int column) {
     switch (column) {
@@ -24,6 +51,12 @@ bool notRecorded(const EntryRow& row, int column) {
             return row.accessedMs == 0;
         case EntriesModel::kHits:
             return !row.hits.has_value();
+        case EntriesModel::kLength:
+            return !row.length.has_value();
+        case EntriesModel::kEncoding:
+            return row.encoding.isEmpty();
+        case EntriesModel::kMemory:  // no key takes 0 bytes: MEMORY USAGE was refused
+            return row.size == 0;
         default:
             return false;
     }
@@ -51,7 +84,36 @@ EntryOrder orderOf(int column) {
 
 }  // namespace
 
-EntriesModel::EntriesModel(QObject* parent) : QAbstractTableModel(parent) {}
+EntriesModel::EntriesModel(QObject* parent)
+    : QAbstractTableModel(parent),
+      m_kept(keptColumnsOf(SourceKind::kFolder)),
+      m_nowMs([] { return QDateTime::currentMSecsSinceEpoch(); }) {}
+
+void EntriesModel::setClock(std::function<qint64()> nowMs) {
+    m_nowMs = std::move(nowMs);
+}
+
+void EntriesModel::refreshTtl(int first, int last) {
+    first = std::max(first, 0);
+    last = std::min(last, rowCount() - 1);
+    if (first > last) return;
+    emit dataChanged(index(first, kTtl), index(last, kTtl), {Qt::DisplayRole, Qt::ToolTipRole});
+}
+
+void EntriesModel::setKept(const QList<EntryColumn>& columns) {
+    QList<int> kept;
+    for (const EntryColumn c : columns) kept << columnOf(c);
+    if (kept == m_kept) return;
+    m_kept = kept;
+    emit columnsChanged();
+}
+
+void EntriesModel::setTypeFilter(const QString& type) {
+    if (type == m_typeFilter) return;
+    m_typeFilter = type;
+    m_notice.clear();
+    reload();
+}
 
 void EntriesModel::setSource(SourceClient* client) {
     if (m_connection) disconnect(m_connection);
@@ -65,7 +127,14 @@ void EntriesModel::setSource(SourceClient* client) {
         m_reopenConnection = connect(m_client, &SourceClient::reopened, this,
                                      [this](bool, const QString&) { reload(); });
     }
-    // A new source lists in its natural order until it says what it can sort by.
+    // A new source lists in its natural order until it says what it can sort by, and shows
+    // the columns of its kind until it says which it fills in. Only Redis has types.
+    if (!m_client || m_client->ref().kind != SourceKind::kRedis) m_typeFilter.clear();
+    const QList<int> kept = keptColumnsOf(m_client ? m_client->ref().kind : SourceKind::kFolder);
+    if (kept != m_kept) {
+        m_kept = kept;
+        emit columnsChanged();
+    }
     m_notice.clear();
     m_orders.clear();
     m_sortKnown = false;
@@ -93,6 +162,7 @@ void EntriesModel::reload() {
     m_complete = (m_client == nullptr);
     m_scanned = 0;
     m_total.reset();
+    m_scanNote.clear();
     m_nodeScans.clear();
     m_stopped = false;
     if (m_client) m_client->invalidate(SourceClient::Channel::kEntries);
@@ -124,7 +194,8 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
     const EntryRow& row = m_rows.at(index.row());
     if (role == kIdRole) return row.id;
     if (role == Qt::TextAlignmentRole) {
-        const bool numeric = index.column() == kSize || index.column() == kHits;
+        const int c = index.column();
+        const bool numeric = c == kSize || c == kHits || c == kLength || c == kMemory;
         return numeric ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     }
     if (role == Qt::ToolTipRole && index.column() == kKey) return visibleText(row.key);
@@ -137,6 +208,10 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
                 return formatTime(row.accessedMs, {}, true);
             case kExpires:
                 return formatTime(row.expiresMs, tr("never"), true);
+            case kTtl:
+                return row.expiresMs == 0
+                           ? tr("The key does not expire")
+                           : tr("Expires %1").arg(formatTime(row.expiresMs, {}, true));
             default:
                 return {};
         }
@@ -158,6 +233,19 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
             return numberText(*row.hits);
         case kTag:
             return visibleText(row.tag);
+        case kType:
+            return visibleText(row.type);
+        case kTtl: {
+            if (row.expiresMs == 0) return tr("no TTL");
+            const qint64 left = row.expiresMs - m_nowMs();
+            return left <= 0 ? tr("expired") : countdownText(left);
+        }
+        case kLength:
+            return numberText(*row.length);
+        case kMemory:
+            return bytesText(row.size);
+        case kEncoding:
+            return visibleText(row.encoding);
         default:
             return {};
     }
@@ -178,7 +266,7 @@ QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int 
         case kSize:
             return tr("Size");
         case kCreated:
-            return tr("Created");
+            return tr("Stored");
         case kAccessed:
             return tr("Accessed");
         case kExpires:
@@ -187,6 +275,16 @@ QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int 
             return tr("Hits");
         case kTag:
             return tr("Tag");
+        case kType:
+            return tr("Type");
+        case kTtl:
+            return tr("TTL");
+        case kLength:
+            return tr("Length");
+        case kMemory:
+            return tr("Memory");
+        case kEncoding:
+            return tr("Encoding");
         default:
             return {};
     }
@@ -207,7 +305,7 @@ void EntriesModel::requestRest() {
     m_pending = true;
     const EntryOrder order = m_sortColumn >= 0 ? orderOf(m_sortColumn) : EntryOrder::kNatural;
     m_client->requestPage(m_cursor, m_filter, std::max(1, m_pageSize - m_roundRows), order,
-                          m_sortOrder == Qt::DescendingOrder, m_timeBudgetMs);
+                          m_sortOrder == Qt::DescendingOrder, m_timeBudgetMs, m_typeFilter);
 }
 
 void EntriesModel::stopSearch() {
@@ -263,6 +361,8 @@ void EntriesModel::onPage(const EntryPage& page, const QString& error) {
         return;
     }
     m_cursor = page.cursor;
+    m_scanNote = page.note;
+    if (!page.columns.isEmpty()) setKept(page.columns);
     if (!m_sortKnown || m_orders != page.orders) {
         m_orders = page.orders;
         m_sortKnown = true;

@@ -20,11 +20,22 @@
 // columns, so the model still holds only what was paged in. Once the first page says what
 // the source can sort by, each column header's tooltip tells whether a click sorts it.
 //
+// Columns: the model has every column of every kind of source; isColumnKept() says which the
+// current source fills in (Redis: Key, Type, TTL, Length, Memory, Encoding; local caches some
+// of Key, Size, Stored, Accessed, Expires, Hits, Tag), known from the source's kind until its
+// first page says (columnsChanged()). A view hides the others (EntriesColumns). The TTL column
+// shows the time left until expiresMs on the model's clock (setClock), recomputed whenever it
+// is drawn: refreshTtl() tells views to redraw it, without asking the source.
+//
+// Type filter (Redis): setTypeFilter() lists only keys of one type; scanNote() says when that
+// costs more than a plain scan (a server without SCAN … TYPE).
+//
 // Thread safety: GUI thread only.
 #pragma once
 
 #include <QAbstractTableModel>
 #include <QPointer>
+#include <functional>
 #include <optional>
 
 #include "workers/source_client.h"
@@ -36,7 +47,23 @@ class EntriesModel : public QAbstractTableModel {
     Q_OBJECT
 
   public:
-    enum Column { kKey, kSize, kCreated, kAccessed, kExpires, kHits, kTag, kColumnCount };
+    // kCreated is the time stored (header "Stored"); kMemory shows the size (Redis's MEMORY
+    // USAGE); kTtl shows the time left until expiry.
+    enum Column {
+        kKey,
+        kSize,
+        kCreated,
+        kAccessed,
+        kExpires,
+        kHits,
+        kTag,
+        kType,
+        kTtl,
+        kLength,
+        kMemory,
+        kEncoding,
+        kColumnCount
+    };
     // Data role giving the entry's opaque id (QByteArray).
     static constexpr int kIdRole = Qt::UserRole + 1;
     static constexpr int kDefaultPageSize = 200;
@@ -52,6 +79,21 @@ class EntriesModel : public QAbstractTableModel {
     SourceClient* source() const { return m_client; }
     void setFilter(const QString& filter);
     QString filter() const { return m_filter; }
+    // Redis: only keys of `type` ("hash", ...; empty: every type). Cleared for other sources.
+    void setTypeFilter(const QString& type);
+    QString typeFilter() const { return m_typeFilter; }
+    // Whether a key filter or a type filter restricts the listing.
+    bool isFiltered() const { return !m_filter.isEmpty() || !m_typeFilter.isEmpty(); }
+    // What the listing costs beyond the usual, as the source said on its last page (e.g. a
+    // type filter that asks every key's type: a full scan); empty when nothing.
+    QString scanNote() const { return m_scanNote; }
+    // Whether the source fills in `column` (a view hides the others).
+    bool isColumnKept(int column) const { return m_kept.contains(column); }
+    // Now in Unix ms for the TTL column (default: the system clock); tests inject their own.
+    void setClock(std::function<qint64()> nowMs);
+    qint64 nowMs() const { return m_nowMs(); }
+    // Tells views that the TTL cells of rows [first, last] changed (time passed).
+    void refreshTtl(int first, int last);
     void setPageSize(int rows) { m_pageSize = rows; }
     void setTimeBudget(int ms) { m_timeBudgetMs = ms; }
     int timeBudget() const { return m_timeBudgetMs; }
@@ -101,11 +143,14 @@ class EntriesModel : public QAbstractTableModel {
     void pageLoaded(int rowsAdded, const QString& error);
     // The scan's order changed (`column` -1: natural order), e.g. to update a header.
     void sortChanged(int column, Qt::SortOrder order);
+    // The set of columns the source fills in changed (another source, or its first page).
+    void columnsChanged();
     // The search progressed, stopped, resumed, finished or restarted.
     void searchChanged();
 
   private:
     void onPage(const EntryPage& page, const QString& error);
+    void setKept(const QList<EntryColumn>& columns);
     // Asks for the rest of the current page (m_pageSize rows since fetchMore()).
     void requestRest();
 
@@ -117,6 +162,10 @@ class EntriesModel : public QAbstractTableModel {
     QString m_filter;
     QString m_lastError;
     QString m_notice;
+    QString m_typeFilter;
+    QString m_scanNote;
+    QList<int> m_kept;  // the columns the source fills in
+    std::function<qint64()> m_nowMs;
     QList<EntryOrder> m_orders;  // the orders the source supports
     bool m_sortKnown = false;    // a page of this source has said which
     int m_sortColumn = -1;

@@ -6,11 +6,16 @@
 // Redis sources say "keys" instead of "entries". It is hidden for an unfiltered listing
 // that loads in one go, and after an error (the window shows the error itself).
 //
+// For Redis sources it also holds the Type filter (All types, string, hash, list, set, zset,
+// stream: EntriesModel::setTypeFilter), and then stays visible. When the filter costs a full
+// scan with a TYPE per key (a server without SCAN … TYPE), the text says so (scanNote()).
+//
 // Thread safety: GUI thread only.
 #pragma once
 
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QPushButton;
 
@@ -26,6 +31,8 @@ class SearchBar : public QWidget {
     explicit SearchBar(EntriesModel* model, QWidget* parent = nullptr);
 
     QString text() const;
+    // The Type filter (objectName "typeFilter"); shown for Redis sources only.
+    QComboBox* typeFilter() const { return m_type; }
     // The status bar's summary of `model`: "1,234 entries loaded (searching…), filtered".
     static QString loadedText(const EntriesModel& model);
 
@@ -33,6 +40,7 @@ class SearchBar : public QWidget {
     void refresh();
 
     EntriesModel* m_model;
+    QComboBox* m_type;
     QLabel* m_label;
     QPushButton* m_button;
 };

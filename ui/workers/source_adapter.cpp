@@ -59,6 +59,9 @@ EntryRow fromCore(const core::EntrySummary& entry) {
     row.expiresMs = entry.expires_ms.value_or(0);
     if (entry.hits) row.hits = *entry.hits;
     row.tag = toQString(entry.tag);
+    row.type = toQString(entry.type);
+    row.length = entry.length;
+    row.encoding = toQString(entry.encoding);
     return row;
 }
 
@@ -91,6 +94,13 @@ std::optional<EntryOrder> fromCore(core::SortKey key) {
 }
 
 // Ctrl+F text: a shell glob when it has glob characters, else a plain substring.
+// The core's columns as the inspector names them (both enums list them in the same order).
+EntryColumn fromCore(core::EntryColumn column) {
+    return static_cast<EntryColumn>(static_cast<int>(column));
+}
+static_assert(static_cast<int>(core::EntryColumn::kEncoding) ==
+              static_cast<int>(EntryColumn::kEncoding));
+
 core::EntryFilter toFilter(const QString& text) {
     core::EntryFilter filter;
     const std::string utf8 = text.toStdString();
@@ -253,9 +263,11 @@ Result<int> SourceAdapter::selectDatabase(int db) {
 }
 
 Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& filter, int limit,
-                                      EntryOrder order, bool descending, int budgetMs) {
+                                      EntryOrder order, bool descending, int budgetMs,
+                                      const QString& type) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::EntryFilter entryFilter = toFilter(filter);
+    entryFilter.type = type.toStdString();
     entryFilter.time_budget = std::chrono::milliseconds(budgetMs);
     const std::vector<core::SortKey> supported = m_state->source->sortKeys();
     const core::SortKey wanted = toCore(order);
@@ -280,6 +292,9 @@ Result<EntryPage> SourceAdapter::page(const QByteArray& cursor, const QString& f
     for (const core::SortKey key : supported) {
         if (const auto known = fromCore(key)) out.orders << *known;
     }
+    for (const core::EntryColumn column : m_state->source->columns())
+        out.columns << fromCore(column);
+    out.note = toQString(page->note);
     return out;
 }
 
@@ -318,6 +333,8 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
         {QObject::tr("Value kind"), out.valueKind},
     };
     if (!s.tag.empty()) out.metadata.append({QObject::tr("Tag"), toQString(s.tag)});
+    if (s.length) out.metadata.append({QObject::tr("Length"), numberText(*s.length)});
+    if (!s.encoding.empty()) out.metadata.append({QObject::tr("Encoding"), out.row.encoding});
     if (!detail->value_file.empty()) {
         out.metadata.append({QObject::tr("Value file"), toQString(detail->value_file.string())});
     }

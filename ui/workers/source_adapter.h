@@ -59,10 +59,11 @@ class SourceAdapter {
     // text, or a shell glob when it has * ? or [ (empty: all entries). `order` orders the
     // listing when the source supports it (else it lists in its natural order); the page
     // lists the orders it supports. The call searches for matches for at most `budgetMs`
-    // (EntryFilter::time_budget), then returns what it found and how far it got.
+    // (EntryFilter::time_budget), then returns what it found and how far it got. `type`
+    // keeps only keys of that Redis type (EntryFilter::type; empty: all).
     Result<EntryPage> page(const QByteArray& cursor, const QString& filter, int limit,
                            EntryOrder order = EntryOrder::kNatural, bool descending = false,
-                           int budgetMs = 1000);
+                           int budgetMs = 1000, const QString& type = {});
     // Metadata and at most `maxValueBytes` of the value.
     Result<EntryDetail> detail(const QByteArray& id, qint64 maxValueBytes);
     Result<SourceStats> stats();

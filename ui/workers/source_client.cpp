@@ -141,11 +141,12 @@ void SourceClient::setReadOnly(bool readOnly) {
 }
 
 void SourceClient::requestPage(const QByteArray& cursor, const QString& filter, int limit,
-                               EntryOrder order, bool descending, int budgetMs) {
+                               EntryOrder order, bool descending, int budgetMs,
+                               const QString& type) {
     ask(
         Channel::kEntries, generation(Channel::kEntries),
         [=](SourceAdapter& adapter) {
-            return adapter.page(cursor, filter, limit, order, descending, budgetMs);
+            return adapter.page(cursor, filter, limit, order, descending, budgetMs, type);
         },
         &SourceClient::pageReady);
 }

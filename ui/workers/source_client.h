@@ -76,10 +76,11 @@ class SourceClient : public QObject {
     // reopened(). Requests posted after this call run on the reopened source.
     void setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
-    // The adapter searches for matches for at most `budgetMs` (see SourceAdapter::page).
+    // The adapter searches for matches for at most `budgetMs`, keeping only keys of the Redis
+    // `type` when one is given (see SourceAdapter::page).
     void requestPage(const QByteArray& cursor, const QString& filter, int limit,
                      EntryOrder order = EntryOrder::kNatural, bool descending = false,
-                     int budgetMs = 1000);
+                     int budgetMs = 1000, const QString& type = {});
     void requestDetail(const QByteArray& id, qint64 maxValueBytes);
     void requestStats();
     // Scans up to `budget` more keys for namespace counts (Redis); `restart` starts over.

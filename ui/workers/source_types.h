@@ -59,6 +59,23 @@ struct SourceRef {
 // An order a listing can be asked for (twat_cache::SortKey, translated by the adapter).
 enum class EntryOrder { kNatural, kKey, kSize, kStored, kAccessed, kExpires, kHits };
 
+// A column of a listing (twat_cache::EntryColumn): which field of an EntryRow it shows.
+// kMemory shows `size` (for Redis, MEMORY USAGE); kTtl shows `expiresMs` as the time left.
+enum class EntryColumn {
+    kKey,
+    kSize,
+    kStored,
+    kAccessed,
+    kExpires,
+    kHits,
+    kTag,
+    kType,
+    kTtl,
+    kLength,
+    kMemory,
+    kEncoding
+};
+
 // One row of the entries view.
 struct EntryRow {
     QByteArray id;  // opaque handle the source understands (key hash, file name, redis key)
@@ -69,6 +86,9 @@ struct EntryRow {
     qint64 expiresMs = 0;         // Unix ms; 0: never
     std::optional<quint64> hits;  // nullopt: not recorded
     QString tag;
+    QString type{};                   // Redis: "string", "hash", ...; else empty
+    std::optional<quint64> length{};  // Redis: elements, or a string's bytes
+    QString encoding{};               // Redis: OBJECT ENCODING ("listpack", ...); "" unknown
 };
 
 // How far the current listing has got on one master of a Redis Cluster
@@ -93,6 +113,11 @@ struct EntryPage {
     QList<EntryOrder> orders;
     // A Redis Cluster listing: how far it got on each master; empty for other sources.
     QList<NodeScan> nodes;
+    // The columns the source fills in, in display order (Source::columns).
+    QList<EntryColumn> columns{};
+    // What the listing costs beyond the usual (e.g. a Redis type filter that asks every key's
+    // TYPE: a full scan); empty when nothing.
+    QString note{};
 };
 
 // An entry's metadata and the first bytes of its value.

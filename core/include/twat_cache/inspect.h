@@ -128,6 +128,26 @@ struct SourceStats {
 // A column a listing can be ordered by (see Source::sortKeys).
 enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
 
+// A column of a listing: which EntrySummary field it shows (see Source::columns).
+enum class EntryColumn {
+    kKey,       // key_text
+    kSize,      // size: the value's stored bytes
+    kStored,    // stored_ms
+    kAccessed,  // accessed_ms
+    kExpires,   // expires_ms, as a time
+    kHits,      // hits
+    kTag,       // tag (joblib: the cached function)
+    kType,      // type (Redis)
+    kTtl,       // expires_ms, as the time left (Redis)
+    kLength,    // length (Redis)
+    kMemory,    // size, which for Redis is MEMORY USAGE: the key's bytes in the server
+    kEncoding,  // encoding (Redis)
+};
+
+// Stable lower-case name: "key", "size", "stored", "accessed", "expires", "hits", "tag",
+// "type", "ttl", "length", "memory", "encoding".
+TWAT_CACHE_EXPORT std::string_view entryColumnName(EntryColumn column);
+
 // What a listing call lists, in which order, and for how long it may search.
 //
 // `glob` and `substring` restrict the listing to entries whose key text matches; empty fields
@@ -143,6 +163,11 @@ enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
 // OpenOptions::clock). When the budget runs out it returns the matches found so far with a
 // cursor, and EntryPage says how far it got (scanned, total, budget_spent). Each call examines
 // at least one entry, so repeated calls always progress.
+//
+// `type` keeps only the keys of one Redis type ("string", "hash", "list", "set", "zset",
+// "stream", or a module's type name). The server filters with SCAN … TYPE where it has it
+// (Redis 6.0 and later); on an older server the source asks the TYPE of every key it scans,
+// and EntryPage::note says so. Sources without types (every one but Redis) ignore it.
 struct EntryFilter {
     std::string glob;       // shell glob on the whole key text: * ? [abc] [!a-z]
     std::string substring;  // plain substring of the key text
@@ -150,9 +175,12 @@ struct EntryFilter {
     bool descending = false;
     // Time one call may search; zero or less: no limit (until the page is full or the end).
     std::chrono::milliseconds time_budget{1000};
+    // Redis: only keys of this type; empty: every type. (Last, so that aggregate
+    // initializers written before it keep their meaning.)
+    std::string type{};
 
     // Whether every key matches (the order plays no part).
-    bool empty() const { return glob.empty() && substring.empty(); }
+    bool empty() const { return glob.empty() && substring.empty() && type.empty(); }
     TWAT_CACHE_EXPORT bool matches(std::string_view keyText) const;
 };
 
@@ -189,6 +217,10 @@ struct EntrySummary {
     std::string tag;
     std::string type;  // Redis value type ("string", "hash", "list", "set", "zset", "stream")
     std::optional<std::uint64_t> length;  // Redis: elements of a collection, bytes of a string
+    // Redis: the value's internal encoding (OBJECT ENCODING: "listpack", "hashtable",
+    // "embstr", ...); "" when not known. (A Redis entry's `size` is MEMORY USAGE with a bounded
+    // sample of a collection's elements, so an estimate for big collections.)
+    std::string encoding{};
     // Opaque: what tells this version of the entry from a later one under the same id (a
     // diskcache row's store time and size, a file's inode, modification time and size, a
     // Redis key's type and length). A plan deletes an entry only while its fingerprint still
@@ -220,6 +252,9 @@ struct EntryPage {
     // empty for other sources, and when the listing was continued from a cursor this source
     // did not make.
     std::vector<NodeScan> nodes;
+    // What the listing costs beyond the usual, in words for a user; "" when nothing: e.g. a
+    // Redis type filter on a server without SCAN … TYPE, which asks every key's TYPE.
+    std::string note{};
 
     bool complete() const { return cursor.empty(); }
 };
@@ -466,6 +501,9 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query);
     // The orders entries() can list in besides the natural one (empty: natural order only).
     virtual std::vector<SortKey> sortKeys() const { return {}; }
+    // The columns this source's listings fill in, in display order: the others are always
+    // empty (nullopt, 0 or ""). The default: key, size, stored and accessed (a folder's files).
+    virtual std::vector<EntryColumn> columns() const;
     // Chooses the entries that `request` would delete; changes nothing.
     Result<std::unique_ptr<Plan>> plan(const PlanRequest& request);
     // OK when this source can carry out `action`; else NotSupported saying why, in words fit
@@ -576,6 +614,10 @@ struct OpenOptions {
     // Redis sources whose URL asks for an SSH tunnel (?ssh=): the SSH login's password, tried
     // after the key and the agent. Never part of a URL (RedisOptions::ssh_password).
     std::string ssh_password;
+    // Redis: filter by type (EntryFilter::type) with SCAN … TYPE where the server has it;
+    // false asks every scanned key's TYPE instead, as on a server older than 6.0 (to compare
+    // the two, or to test the older path against a newer server).
+    bool redis_scan_type = true;
 };
 
 // Finds and opens caches.

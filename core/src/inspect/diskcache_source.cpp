@@ -198,6 +198,13 @@ class DiskcacheSource final : public Source {
         return s;
     }
 
+    // diskcache keeps every column: store and access times, expiry, access count and tag.
+    std::vector<EntryColumn> columns() const override {
+        return {EntryColumn::kKey,      EntryColumn::kSize,    EntryColumn::kStored,
+                EntryColumn::kAccessed, EntryColumn::kExpires, EntryColumn::kHits,
+                EntryColumn::kTag};
+    }
+
     // Keys are pickles in general, whose bytes do not sort like their text: no key order.
     std::vector<SortKey> sortKeys() const override {
         return {SortKey::kSize, SortKey::kStored, SortKey::kAccessed, SortKey::kExpires,

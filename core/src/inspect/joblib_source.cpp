@@ -25,6 +25,12 @@ class JoblibSource final : public ListedSource {
                        dir, /*matchPaths=*/true),
           m_dir(std::move(dir)) {}
 
+    // The tag of a call is its function (module/function).
+    std::vector<EntryColumn> columns() const override {
+        return {EntryColumn::kKey, EntryColumn::kSize, EntryColumn::kStored, EntryColumn::kAccessed,
+                EntryColumn::kTag};
+    }
+
     Result<EntryDetail> detail(std::string_view entryId) override {
         auto callDir = entryPath(m_dir, entryId);
         if (!callDir.ok()) return callDir.status();

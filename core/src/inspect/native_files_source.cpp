@@ -100,6 +100,11 @@ class NativeFilesSource final : public Source {
         return s;
     }
 
+    std::vector<EntryColumn> columns() const override {
+        return {EntryColumn::kKey, EntryColumn::kSize, EntryColumn::kStored, EntryColumn::kAccessed,
+                EntryColumn::kExpires};
+    }
+
     // Every field of an entry file's header, through the in-memory index (sorted_listing.h);
     // the files engine counts no hits.
     std::vector<SortKey> sortKeys() const override {

@@ -136,6 +136,12 @@ class NativeSqliteSource final : public Source {
         return s;
     }
 
+    std::vector<EntryColumn> columns() const override {
+        return {EntryColumn::kKey,      EntryColumn::kSize,    EntryColumn::kStored,
+                EntryColumn::kAccessed, EntryColumn::kExpires, EntryColumn::kHits,
+                EntryColumn::kTag};
+    }
+
     std::vector<SortKey> sortKeys() const override {
         return {SortKey::kKey,      SortKey::kSize,    SortKey::kStored,
                 SortKey::kAccessed, SortKey::kExpires, SortKey::kHits};

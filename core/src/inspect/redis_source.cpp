@@ -70,6 +70,7 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
       m_nextWalk(std::random_device{}() | 1u),
       m_maxValueBytes(options.max_value_bytes),
       m_separator(options.separator.empty() ? ":" : options.separator),
+      m_scanTypeWanted(options.redis_scan_type),
       m_nsTree(m_separator, {options.namespace_max_depth, options.namespace_max_children,
                              options.namespace_max_nodes}) {}
 
@@ -135,8 +136,9 @@ void RedisSource::adapt(std::chrono::steady_clock::duration roundTrip) {
 }
 
 Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
-                                                    const std::string& match, std::size_t count) {
-    if (m_cluster) return clusterScanOnce(cursor, match, count);
+                                                    const std::string& match, std::size_t count,
+                                                    const std::string& type) {
+    if (m_cluster) return clusterScanOnce(cursor, match, count, type);
     auto conn = connection();
     if (!conn.ok()) return conn.status();
     const bool adaptive = count == 0;
@@ -146,6 +148,10 @@ Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
     if (!match.empty() && match != "*") {
         args.emplace_back("MATCH");
         args.emplace_back(match);
+    }
+    if (!type.empty()) {
+        args.emplace_back("TYPE");
+        args.emplace_back(type);
     }
     (*conn)->append(args);
     auto reply = (*conn)->read("SCAN");
@@ -158,14 +164,17 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
     std::vector<EntrySummary> out(keys.size());
     if (keys.empty()) return out;
     std::vector<ClusterCommand> reads;
-    reads.reserve(keys.size() * 3);
+    constexpr std::size_t kReads = 4;  // commands per key in the first round trip
+    reads.reserve(keys.size() * kReads);
+    const std::string samples = std::to_string(kMemorySamples);
     for (const auto& k : keys) {
         const int slot = m_cluster ? keySlot(k) : 0;
         reads.push_back({slot, {"TYPE", k}});
         reads.push_back({slot, {"PTTL", k}});
-        reads.push_back({slot, {"MEMORY", "USAGE", k}});
+        reads.push_back({slot, {"MEMORY", "USAGE", k, "SAMPLES", samples}});
+        reads.push_back({slot, {"OBJECT", "ENCODING", k}});
     }
-    auto replies = ownReads(std::move(reads), "TYPE/PTTL/MEMORY USAGE");
+    auto replies = ownReads(std::move(reads), "TYPE/PTTL/MEMORY USAGE/OBJECT ENCODING");
     if (!replies.ok()) return replies.status();
     const std::int64_t now = nowMs();
     std::vector<const char*> lengthCommand(keys.size(), nullptr);
@@ -176,15 +185,18 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         if (m_cluster) e.node = m_cluster->ownerOf(keySlot(keys[i]));
         const std::string_view key = keys[i];
         setKeyText(e, renderItem(keyHead(key)), key.size(), key.size() <= kKeyReadBytes);
-        const redisReply& type = *(*replies)[3 * i];
-        const redisReply& pttl = *(*replies)[3 * i + 1];
-        const redisReply& mem = *(*replies)[3 * i + 2];
+        const redisReply& type = *(*replies)[kReads * i];
+        const redisReply& pttl = *(*replies)[kReads * i + 1];
+        const redisReply& mem = *(*replies)[kReads * i + 2];
+        const redisReply& encoding = *(*replies)[kReads * i + 3];
         if (Status s = checkReply(type, "TYPE"); !s.ok()) return s;
         e.type = std::string(replyText(type));
         if (pttl.type == REDIS_REPLY_INTEGER && pttl.integer >= 0)
             e.expires_ms = now + pttl.integer;
         // MEMORY USAGE may be disabled by ACLs or renamed; the size is then unknown (0).
         if (mem.type == REDIS_REPLY_INTEGER) e.size = static_cast<std::uint64_t>(mem.integer);
+        if (encoding.type == REDIS_REPLY_STRING || encoding.type == REDIS_REPLY_STATUS)
+            e.encoding = sanitizeUtf8(replyText(encoding));  // an error: unknown
         static constexpr std::pair<std::string_view, const char*> kLength[] = {
             {"string", "STRLEN"}, {"hash", "HLEN"},  {"list", "LLEN"},
             {"set", "SCARD"},     {"zset", "ZCARD"}, {"stream", "XLEN"}};
@@ -238,25 +250,37 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
     auto keys = dbSize();
     if (!keys.ok()) return keys.status();
     page.total = *keys;
+    auto server = filter.type.empty() ? Result<bool>(true) : scanTypeSupported();
+    if (!server.ok()) return server.status();
+    const bool ourType = !*server;
+    const std::string serverType = ourType ? std::string() : filter.type;
+    if (ourType) page.note = typeFilterNote();  // a TYPE per key: say what it costs
     ScanDeadline deadline(clock(), filter.time_budget);
     std::vector<std::string> shown;
     for (;;) {
         if (!(m_batch.from == from && m_batch.count == count && m_batch.match == match &&
-              !m_batch.next.empty())) {
-            auto step = scanOnce(from, match, count);
+              m_batch.type == serverType && !m_batch.next.empty())) {
+            auto step = scanOnce(from, match, count, serverType);
             if (!step.ok()) return step.status();
-            m_batch = Batch{from,      match, std::move(step->cursor), count, std::move(step->keys),
-                            m_lastWalk};
+            m_batch = {
+                from, match,     serverType, std::move(step->cursor), count, std::move(step->keys),
+                {},   m_lastWalk};
+        }
+        if (ourType && m_batch.types.size() != m_batch.keys.size()) {
+            auto types = typesOf(m_batch.keys);
+            if (!types.ok()) return types.status();
+            m_batch.types = std::move(*types);
         }
         std::size_t i = skip;
         for (; i < m_batch.keys.size() && shown.size() < limit; ++i) {
+            if (ourType && m_batch.types[i] != filter.type) continue;
             if (filter.matches(m_batch.keys[i])) shown.push_back(m_batch.keys[i]);
         }
         const bool last = m_batch.next == "0";
-        // With MATCH the server filters: it examines about COUNT keys per round (all of them
-        // in the last round, which is not known) and returns the matches only.
+        // With MATCH or TYPE the server filters: it examines about COUNT keys per round (all
+        // of them in the last round, which is not known) and returns the matches only.
         const bool whole = i == m_batch.keys.size();
-        page.scanned += match.empty() || last || !whole ? i - skip : count;
+        page.scanned += (match.empty() && serverType.empty()) || last || !whole ? i - skip : count;
         if (!whole) {  // the page filled inside this batch
             page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);
             break;
@@ -276,8 +300,10 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
     auto described = describe(shown);
     if (!described.ok()) return described.status();
     page.entries = std::move(*described);
-    // Keys that vanished between SCAN and TYPE are dropped.
-    std::erase_if(page.entries, [](const EntrySummary& e) { return e.type == "none"; });
+    // Keys gone since SCAN are dropped, as are keys not of a type asked for (changed since).
+    std::erase_if(page.entries, [&filter](const EntrySummary& e) {
+        return e.type == "none" || (!filter.type.empty() && e.type != filter.type);
+    });
     return page;
 }
 
@@ -424,6 +450,7 @@ Result<SourceStats> RedisSource::stats() {
     // The server's version goes into info().note, where a connection test can show it.
     for (const auto& [name, value] : infoFields(replyText(*(*replies)[4]))) {
         if (name == "redis_version") {
+            m_version = value;
             m_info.note = withNode("Redis " + value + ", db " + std::to_string(db()), **conn);
         }
         if (name == "run_id" && !value.empty()) m_runId = value;

@@ -3,9 +3,14 @@
 // Keys are listed with SCAN, whose COUNT adapts to the server's latency: it starts at 1000,
 // doubles while a round trip stays under kFastRoundTrip and halves when one exceeds
 // kSlowRoundTrip, within [kMinCount, kMaxCount], so a large keyspace streams quickly and a
-// busy server is not blocked for long by one SCAN. A listing page asks TYPE, PTTL and
-// MEMORY USAGE (then the length by type) in one pipeline for the keys shown only. Entry ids
-// are the key names (hex-encoded with a "hex:" prefix when not printable).
+// busy server is not blocked for long by one SCAN. A listing page asks TYPE, PTTL, MEMORY
+// USAGE (with SAMPLES kMemorySamples, so a huge collection costs the server a bounded sample)
+// and OBJECT ENCODING in one pipeline, then the length by type in a second, for the keys shown
+// only. Entry ids are the key names (hex-encoded with a "hex:" prefix when not printable).
+//
+// Type filter (EntryFilter::type): SCAN … TYPE on Redis 6.0 and later (the version from INFO
+// server, asked once); on an older server, or with OpenOptions::redis_scan_type off, every
+// scanned key's TYPE is asked in one pipeline per SCAN batch, and the page's note says so.
 //
 // Statistics: hits and misses are the server's (INFO stats, server-wide) less the lookups
 // this process's own reads caused (TYPE, PTTL, GETRANGE, ... count as keyspace hits): each
@@ -72,6 +77,9 @@ class RedisSource final : public Source {
     static constexpr std::chrono::microseconds kSlowRoundTrip{25'000};
     static constexpr std::size_t kUnlinkKeys = 1000;    // keys per UNLINK command
     static constexpr std::size_t kUnlinkPipeline = 16;  // UNLINK commands per round trip
+    // Elements of a collection MEMORY USAGE samples (Redis's default too): its cost stays
+    // bounded however big the key, and the figure is an estimate for big collections.
+    static constexpr int kMemorySamples = 5;
 
     RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
                 std::unique_ptr<RedisConnection> conn,
@@ -88,6 +96,8 @@ class RedisSource final : public Source {
     Status supportsEdit(EditAction action) const override;
     Result<NamespaceReport> namespaces(std::size_t budget) override;
     Result<std::vector<EntrySummary>> sample(std::size_t n) override;  // redis_sample.cpp
+    // Key, type, TTL, length, memory (MEMORY USAGE) and encoding.
+    std::vector<EntryColumn> columns() const override;
     // HSCAN, LRANGE, SSCAN, ZRANGE/ZRANGEBYSCORE, XRANGE or GETRANGE pages of one key, routed
     // by its slot on a cluster (redis_value_page.cpp).
     Result<ValuePage> valuePage(std::string_view entryId, const ValueQuery& query) override;
@@ -100,11 +110,13 @@ class RedisSource final : public Source {
     // ---- used by the plans (redis_source_plan.cpp) ----
     using ScanStep = ScanReply;  // redis/redis_scan.h
     // One SCAN round trip from `cursor` ("0": the start; the next cursor is "0" at the end)
-    // with the adaptive COUNT (or `count` when not 0). On a cluster the cursor is composite
+    // with the adaptive COUNT (or `count` when not 0), MATCH `match` and TYPE `type` unless
+    // empty (TYPE only where scanTypeSupported()). On a cluster the cursor is composite
     // (clusterScanOnce()) and the walk spans every master.
     Result<ScanStep> scanOnce(const std::string& cursor, const std::string& match,
-                              std::size_t count = 0);
-    // TYPE, PTTL, MEMORY USAGE and length of each key, pipelined (two round trips).
+                              std::size_t count = 0, const std::string& type = {});
+    // TYPE, PTTL, MEMORY USAGE, OBJECT ENCODING and length of each key, pipelined (two round
+    // trips).
     Result<std::vector<EntrySummary>> describe(const std::vector<std::string>& keys);
     // UNLINKs keys[from, to) in pipelined commands; returns how many existed.
     Result<std::uint64_t> unlink(const std::vector<std::string>& keys, std::size_t from,
@@ -204,7 +216,14 @@ class RedisSource final : public Source {
                                            std::string_view doing);
     // ---- on a Redis Cluster (redis_source_cluster.cpp) ----
     Result<ScanStep> clusterScanOnce(const std::string& cursor, const std::string& match,
-                                     std::size_t count);
+                                     std::size_t count, const std::string& type);
+    // Whether SCAN takes TYPE here: OpenOptions::redis_scan_type and Redis 6.0 or later (INFO
+    // server, asked once; a server that refuses INFO has ACLs, so is 6.0 or later).
+    Result<bool> scanTypeSupported();
+    // EntryPage::note of a listing whose type filter asks each key's TYPE.
+    std::string typeFilterNote() const;
+    // The TYPE of each key, pipelined (a type filter on a server without SCAN … TYPE).
+    Result<std::vector<std::string>> typesOf(const std::vector<std::string>& keys);
     Result<SourceStats> clusterStats();
     Result<std::uint64_t> clusterDbSize();
     // How far the walk `walkNumber` got on each master (empty when it is not remembered).
@@ -245,14 +264,17 @@ class RedisSource final : public Source {
     std::size_t m_count = kInitialCount;
     std::string m_runId;  // the server's, for the own-lookup counts; "" until known
     Permissions m_permissions;
-    std::string m_infoRefusal;  // "not permitted by the server (NOPERM ...)" once INFO was
+    std::string m_infoRefusal;     // "not permitted by the server (NOPERM ...)" once INFO was
+    bool m_scanTypeWanted = true;  // OpenOptions::redis_scan_type
+    std::string m_version;         // redis_version from INFO server; "" until read
 
     // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
     struct Batch {
-        std::string from, match, next;
+        std::string from, match, type, next;  // type: the SCAN's TYPE ("" without)
         std::size_t count = 0;
         std::vector<std::string> keys;
-        std::uint64_t walk = 0;  // on a cluster: the walk it belongs to
+        std::vector<std::string> types;  // each key's TYPE, when a filter asked them
+        std::uint64_t walk = 0;          // on a cluster: the walk it belongs to
     };
     Batch m_batch;
 

@@ -121,7 +121,8 @@ std::size_t RedisSource::masterCount() const {
 // source did not begin (or has forgotten) goes on without the moved-slot pass.
 Result<RedisSource::ScanStep> RedisSource::clusterScanOnce(const std::string& cursor,
                                                            const std::string& match,
-                                                           std::size_t count) {
+                                                           std::size_t count,
+                                                           const std::string& type) {
     const bool adaptive = count == 0;
     const std::string pattern = match == "*" ? std::string() : match;
     std::uint64_t number = 0;
@@ -165,16 +166,17 @@ Result<RedisSource::ScanStep> RedisSource::clusterScanOnce(const std::string& cu
         return out;
     }
     const auto start = std::chrono::steady_clock::now();
-    auto step = scanClusterStep(*m_cluster, *at, pattern, adaptive ? m_count : count);
+    auto step = scanClusterStep(*m_cluster, *at, pattern, adaptive ? m_count : count, type);
+    const bool serverFilters = !pattern.empty() || !type.empty();
     if (!step.ok()) return step.status();
     if (adaptive) adapt(std::chrono::steady_clock::now() - start);
     if (walk != m_walks.end()) {
         for (auto& n : walk->nodes) {
             if (n.address != step->address) continue;
-            // With MATCH the server examines about COUNT keys and returns the matches only.
-            n.scanned += pattern.empty() ? step->keys.size() : (adaptive ? m_count : count);
+            // With MATCH or TYPE the server examines about COUNT keys and returns the matches.
+            n.scanned += !serverFilters ? step->keys.size() : (adaptive ? m_count : count);
             n.done = step->node_done;
-            if (n.done && !pattern.empty()) {
+            if (n.done && serverFilters) {
                 // A finished SCAN has examined every key of the node: say how many that is.
                 if (auto lease = m_cluster->lease(n.address); lease.ok()) {
                     auto size = (*lease)->command({"DBSIZE"});

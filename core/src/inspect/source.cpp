@@ -28,6 +28,36 @@ std::string_view sourceKindName(SourceKind kind) {
     return "unknown";
 }
 
+std::string_view entryColumnName(EntryColumn column) {
+    switch (column) {
+        case EntryColumn::kKey:
+            return "key";
+        case EntryColumn::kSize:
+            return "size";
+        case EntryColumn::kStored:
+            return "stored";
+        case EntryColumn::kAccessed:
+            return "accessed";
+        case EntryColumn::kExpires:
+            return "expires";
+        case EntryColumn::kHits:
+            return "hits";
+        case EntryColumn::kTag:
+            return "tag";
+        case EntryColumn::kType:
+            return "type";
+        case EntryColumn::kTtl:
+            return "ttl";
+        case EntryColumn::kLength:
+            return "length";
+        case EntryColumn::kMemory:
+            return "memory";
+        case EntryColumn::kEncoding:
+            return "encoding";
+    }
+    return "unknown";
+}
+
 namespace {
 
 // Matches one [set] at pattern[pi] (just after '['); sets pi past ']' and returns the match.
@@ -165,6 +195,10 @@ Result<std::vector<SlowlogEntry>> Source::slowlog(std::size_t /*n*/) {
 Status Source::selectDatabase(int /*db*/) {
     return Status::notSupported(std::string(sourceKindName(info().kind)) +
                                 " sources have no numbered databases");
+}
+
+std::vector<EntryColumn> Source::columns() const {
+    return {EntryColumn::kKey, EntryColumn::kSize, EntryColumn::kStored, EntryColumn::kAccessed};
 }
 
 Result<std::vector<EntrySummary>> Source::sample(std::size_t /*n*/) {

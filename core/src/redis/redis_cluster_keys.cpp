@@ -31,7 +31,8 @@ std::optional<ClusterScanCursor> ClusterScanCursor::parse(std::string_view text)
 }
 
 Result<ClusterScanStep> scanClusterStep(RedisCluster& cluster, const ClusterScanCursor& at,
-                                        std::string_view match, std::size_t count) {
+                                        std::string_view match, std::size_t count,
+                                        std::string_view type) {
     const auto masters = cluster.masters();
     ClusterScanStep out;
     out.node = at.node;
@@ -47,6 +48,10 @@ Result<ClusterScanStep> scanClusterStep(RedisCluster& cluster, const ClusterScan
     if (!match.empty()) {
         args.emplace_back("MATCH");
         args.emplace_back(match);
+    }
+    if (!type.empty()) {
+        args.emplace_back("TYPE");
+        args.emplace_back(type);
     }
     (*lease)->append(args);
     auto reply = (*lease)->read("SCAN");

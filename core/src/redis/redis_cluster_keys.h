@@ -49,9 +49,11 @@ struct ClusterScanStep {
     std::optional<ClusterScanCursor> next;
 };
 
-// One SCAN (COUNT `count`, MATCH `match` unless empty) on the master `at` names.
+// One SCAN (COUNT `count`, MATCH `match` and TYPE `type` unless empty; TYPE needs Redis 6.0)
+// on the master `at` names.
 Result<ClusterScanStep> scanClusterStep(RedisCluster& cluster, const ClusterScanCursor& at,
-                                        std::string_view match, std::size_t count);
+                                        std::string_view match, std::size_t count,
+                                        std::string_view type = {});
 
 // Keys grouped by slot: indexes into the batch, at most `maxItems` per group, slots ascending
 // and the keys of a slot in batch order.
