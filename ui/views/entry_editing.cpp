@@ -71,6 +71,20 @@ QList<QByteArray> EntryEditing::selectedIds() const {
     return ids;
 }
 
+bool EntryEditing::typeFilterRefuses(const QString& command) const {
+    const auto* model = qobject_cast<const EntriesModel*>(m_entries->model());
+    if (model == nullptr || model->typeFilter().isEmpty()) return false;
+    // The plan over the whole keyspace selects keys by name alone: run with the Type box
+    // set, it would also take the matching keys of every other type.
+    QMessageBox::information(
+        m_window, command,
+        tr("%1 selects keys by the filter “%2” alone and cannot keep to keys of type %3 yet, "
+           "so it would also take the matching keys of every other type.\n\nSet the Type box "
+           "back to “All types” to run it on every key matching the filter.")
+            .arg(command, m_filter->text(), model->typeFilter()));
+    return true;
+}
+
 std::optional<qint64> EntryEditing::askTtl(const QString& about) {
     bool ok = false;
     const QString text = QInputDialog::getText(
@@ -100,6 +114,7 @@ void EntryEditing::setTtl(bool remove) {
 }
 
 void EntryEditing::setTtlMatching() {
+    if (typeFilterRefuses(tr("Set TTL on All Matching"))) return;
     MaintenanceRequest request{MaintenanceKind::kSetTtl, {}, 0};
     request.glob = filterGlob(m_filter->text());
     request.ttlMs = askTtl(tr("Every key matching “%1”, over the whole keyspace (not only the "
@@ -110,6 +125,7 @@ void EntryEditing::setTtlMatching() {
 
 void EntryEditing::deleteMatching() {
     if (m_filter->text().isEmpty() || !m_actions.deleteMatching->isEnabled()) return;
+    if (typeFilterRefuses(tr("Delete All Matching"))) return;
     MaintenanceRequest request{MaintenanceKind::kDeleteMatching, {}, 0};
     request.glob = filterGlob(m_filter->text());
     m_maintenance->run(request);  // previews and asks before deleting anything

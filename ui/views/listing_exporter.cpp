@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "models/entries_model.h"
 #include "views/maintenance_controller.h"
 #include "workers/display_text.h"
 #include "workers/source_client.h"
@@ -17,11 +18,13 @@
 namespace twat_cache::ui {
 
 ListingExporter::ListingExporter(const Actions& actions, MaintenanceController* maintenance,
-                                 QLineEdit* filter, QMainWindow* window)
+                                 QLineEdit* filter, const EntriesModel* entries,
+                                 QMainWindow* window)
     : QObject(window),
       m_actions(actions),
       m_maintenance(maintenance),
       m_filter(filter),
+      m_entries(entries),
       m_window(window) {
     // In the File menu, after Export Connections….
     for (QAction* menuAction : window->menuBar()->actions()) {
@@ -72,11 +75,12 @@ void ListingExporter::exportTo(const QString& path, bool csv) {
     m_client = client;
     m_path = path;
     const QString filter = m_filter->text();
-    m_maintenance->report(
-        QStringLiteral("info"),
-        tr("Export %1 of %2 to %3")
-            .arg(filter.isEmpty() ? tr("every entry") : tr("the entries matching “%1”").arg(filter),
-                 client->ref().name, path));
+    const QString type = m_entries->typeFilter();
+    QString what =
+        filter.isEmpty() ? tr("every entry") : tr("the entries matching “%1”").arg(filter);
+    if (!type.isEmpty()) what += tr(" of type %1").arg(type);
+    m_maintenance->report(QStringLiteral("info"),
+                          tr("Export %1 of %2 to %3").arg(what, client->ref().name, path));
     m_progress = new QProgressDialog(tr("Exporting the listing of “%1”…").arg(client->ref().name),
                                      tr("Cancel"), 0, 0, m_window);
     m_progress->setObjectName(QStringLiteral("exportProgress"));
@@ -95,7 +99,7 @@ void ListingExporter::exportTo(const QString& path, bool csv) {
         // A source closed meanwhile never answers.
         connect(client, &QObject::destroyed, this,
                 [this] { onExported(0, false, tr("the source was closed")); })};
-    client->requestExportListing(filter, csv, path);
+    client->requestExportListing(filter, type, csv, path);
     m_progress->show();
     updateAction();
 }

@@ -18,6 +18,7 @@ class QMainWindow;
 
 namespace twat_cache::ui {
 
+class EntriesModel;
 class MaintenanceController;
 class SourceClient;
 
@@ -25,10 +26,11 @@ class ListingExporter : public QObject {
     Q_OBJECT
 
   public:
-    // `maintenance` says which source is shown; `filter` is the entries' filter field;
-    // `window` owns this and its File menu gets the command.
+    // `maintenance` says which source is shown; `filter` is the entries' filter field and
+    // `entries` their model (its Type filter applies too); `window` owns this and its File
+    // menu gets the command.
     ListingExporter(const Actions& actions, MaintenanceController* maintenance, QLineEdit* filter,
-                    QMainWindow* window);
+                    const EntriesModel* entries, QMainWindow* window);
 
     // Exports to `path` (CSV when `csv`, else JSON Lines) without asking for a file.
     void exportTo(const QString& path, bool csv);
@@ -48,6 +50,7 @@ class ListingExporter : public QObject {
     const Actions& m_actions;
     MaintenanceController* m_maintenance;
     QLineEdit* m_filter;
+    const EntriesModel* m_entries;
     QMainWindow* m_window;
     QPointer<SourceClient> m_client;  // the source being exported (null: none)
     QPointer<QProgressDialog> m_progress;

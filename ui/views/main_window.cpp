@@ -105,7 +105,7 @@ MainWindow::MainWindow(QWidget* parent, bool demoWhenEmpty)
     connectPanels();
     new EntryEditing(*m_actions, m_maintenance, m_entriesView, m_filterEdit, this);
     new EntryClipboard(*m_actions, m_maintenance, m_entriesView, this);
-    new ListingExporter(*m_actions, m_maintenance, m_filterEdit, this);
+    new ListingExporter(*m_actions, m_maintenance, m_filterEdit, m_entries, this);
     m_details->setMaintenance(m_maintenance);  // the value pages' editing
     QSettings settings;
     restoreSettings(settings);

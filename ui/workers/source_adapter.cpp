@@ -354,14 +354,15 @@ Result<quint64> SourceAdapter::saveValue(const QByteArray& id, const QString& pa
     return saveValueToFile(*m_state->source, id, path, progress, cancel);
 }
 
-Result<ListingExported> SourceAdapter::exportListing(const QString& filter, bool csv,
-                                                     const QString& path,
+Result<ListingExported> SourceAdapter::exportListing(const QString& filter, const QString& type,
+                                                     bool csv, const QString& path,
                                                      const ExportProgressFn& progress,
                                                      const std::atomic<bool>& cancel) {
     if (!isOpen()) return Status::unavailable("the source is not open");
     core::ListingExportOptions options;
     options.format = csv ? core::ListingFormat::kCsv : core::ListingFormat::kJsonLines;
     options.filter = toFilter(filter);
+    options.filter.type = type.toStdString();  // Redis: only keys of this type ("": all)
     // Short searches: progress shows and Cancel is noticed even when matches are sparse.
     options.filter.time_budget = std::chrono::milliseconds(250);
     auto done = core::exportListing(

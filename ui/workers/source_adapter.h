@@ -87,8 +87,8 @@ class SourceAdapter {
                               const std::atomic<bool>& cancel);
     // Writes every entry matching `filter` (as page() reads it) to `path` as CSV or JSON Lines
     // (twat_cache/listing_export.h), page by page; the file appears only when complete.
-    Result<ListingExported> exportListing(const QString& filter, bool csv, const QString& path,
-                                          const ExportProgressFn& progress,
+    Result<ListingExported> exportListing(const QString& filter, const QString& type, bool csv,
+                                          const QString& path, const ExportProgressFn& progress,
                                           const std::atomic<bool>& cancel);
 
     // The census of the open source (twat_cache/analysis.h): blocks until it is complete or

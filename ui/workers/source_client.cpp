@@ -178,13 +178,14 @@ void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
         &SourceClient::valueSaved);
 }
 
-void SourceClient::requestExportListing(const QString& filter, bool csv, const QString& path) {
+void SourceClient::requestExportListing(const QString& filter, const QString& type, bool csv,
+                                        const QString& path) {
     m_cancelSave.store(false);
     ask(
         Channel::kSave, invalidate(Channel::kSave),
-        [this, filter, csv, path](SourceAdapter& adapter) {
+        [this, filter, type, csv, path](SourceAdapter& adapter) {
             return adapter.exportListing(
-                filter, csv, path,
+                filter, type, csv, path,
                 [this](quint64 written, quint64 scanned, quint64 total) {
                     emit exportProgress(written, scanned, total);
                 },

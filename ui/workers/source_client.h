@@ -97,7 +97,8 @@ class SourceClient : public QObject {
     // Writes every entry matching `filter` (as requestPage reads it) to `path`, as CSV or
     // JSON Lines, on the worker thread, with exportProgress() after each page and
     // listingExported() at the end; cancelSave() stops it (and no file is written).
-    void requestExportListing(const QString& filter, bool csv, const QString& path);
+    void requestExportListing(const QString& filter, const QString& type, bool csv,
+                              const QString& path);
     // Metadata and at most `maxValueBytes` of the value of `id` for a copy (Channel::kCopy:
     // the details pane's requests are left alone); valueTextReady() answers.
     void requestValueText(const QByteArray& id, qint64 maxValueBytes);

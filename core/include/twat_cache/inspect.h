@@ -35,7 +35,9 @@
 
 #include "twat_cache/audit_log.h"
 #include "twat_cache/clock.h"
+#include "twat_cache/entry_edit.h"
 #include "twat_cache/export.h"
+#include "twat_cache/namespace_report.h"
 #include "twat_cache/server_info.h"
 #include "twat_cache/status.h"
 #include "twat_cache/value_page.h"
@@ -269,58 +271,6 @@ struct EntryDetail {
     std::string note;                  // e.g. a refused file path or a duration from metadata
 };
 
-// Key counts per namespace, as a tree (see Source::namespaces).
-//
-// A key's namespaces are its prefixes up to each separator: with ":" the key
-// "app:user:42:profile" lies in "app" (depth 1), "app:user" (depth 2) and "app:user:42"
-// (depth 3), where it is a leaf key; its last segment ("profile") names the key itself. Keys
-// without a separator are counted in one depth-1 node whose prefix is "" (no namespace).
-//
-// Bounds (OpenOptions): prefixes deeper than `namespace_max_depth` are not split further
-// (their keys count in the deepest node, not as its leaf keys); a node keeps at most
-// `namespace_max_children` distinct children and the whole tree at most `namespace_max_nodes`
-// nodes. A segment that does not fit is folded into its parent's "(other)" child, which
-// counts every key under the folded prefixes and has no children of its own. So memory stays
-// bounded however many distinct segments the keyspace has (e.g. "session:<uuid>").
-struct NamespaceReport {
-    static constexpr std::size_t kNoParent = static_cast<std::size_t>(-1);
-
-    struct Node {
-        std::string name;    // this level's segment; "" for keys without a separator;
-                             // "(other)" for a folded bucket
-        std::string prefix;  // the whole prefix ("app:user"), without a trailing separator;
-                             // "" for the no-namespace node; the parent's for "(other)"
-        std::size_t parent = kNoParent;  // index of the parent in `nodes`; kNoParent at depth 1
-        std::size_t depth = 1;           // 1 for top-level namespaces
-        std::uint64_t keys = 0;          // keys under this prefix, at any depth
-        std::uint64_t leaf_keys = 0;     // keys directly at this level: prefix + sep + name
-        std::uint64_t bytes = 0;         // their values' sizes, where counted (analyze(); the
-                                         // namespaces() of joblib stores and folders)
-        double bytes_squares = 0;        // the sum of their squares (a sample's intervals)
-        bool other = false;              // a bucket of folded prefixes (see above)
-
-        // Keys in namespaces below this one (or deeper than the maximum depth).
-        std::uint64_t keysBelow() const { return keys - leaf_keys; }
-    };
-    // Every node, parents before their children (depth-first); siblings with most keys first,
-    // "(other)" last among its siblings.
-    std::vector<Node> nodes;
-    std::uint64_t keys_scanned = 0;  // keys examined so far
-    bool complete = false;           // the whole keyspace has been examined
-    std::uint64_t folded_keys = 0;   // keys counted in "(other)" nodes (0: nothing folded)
-    std::size_t max_depth = 0;       // the depth bound the counts were made with
-
-    // Indexes of the children of `parent` (kNoParent: the top level), in `nodes` order.
-    // Linear in the number of nodes: walk `nodes` in order to visit the whole tree.
-    std::vector<std::size_t> childrenOf(std::size_t parent) const {
-        std::vector<std::size_t> out;
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            if (nodes[i].parent == parent) out.push_back(i);
-        }
-        return out;
-    }
-};
-
 // What a maintenance plan should delete.
 struct PlanRequest {
     enum class Action {
@@ -389,57 +339,6 @@ struct ExecuteResult {
     // otherwise why it could not be. The deletions stand either way.
     std::string audit_error;
 };
-
-// A change to one entry in place (Source::edit).
-enum class EditAction {
-    kSetTtl,    // expire the entry `ttl` from now
-    kPersist,   // remove its expiry: it lives until deleted
-    kRename,    // give it the key `new_key`; refused when that key exists
-    kSetValue,  // replace a string value with `value`, keeping its TTL
-    // The members of a Redis hash, list, set or sorted set. Each action names the type it
-    // expects: when the key holds another type by now, or is gone, nothing changes and edit()
-    // says so (InvalidArgument, NotFound). The key keeps its TTL.
-    kHashSet,       // hash: set field `member` to `value` (added when new)
-    kHashDelete,    // hash: remove field `member`
-    kListPushHead,  // list: insert `value` before the first element
-    kListPushTail,  // list: append `value` after the last element
-    kListSet,       // list: replace the element at `index` (required) with `value`
-    // list: with `index`, remove the element there (when `expected` is given, only if it still
-    // is that element); without, remove the first element equal to `member`.
-    kListRemove,
-    kSetAdd,      // set: add `member`; InvalidArgument when it is a member already
-    kSetRemove,   // set: remove `member`
-    kZsetAdd,     // sorted set: add `member` with `score`, or give it that score
-    kZsetRemove,  // sorted set: remove `member`
-};
-
-// Stable lower-case name, also the audit log's action: "expire", "persist", "rename",
-// "set_value", and for members "hset", "hdel", "lpush", "rpush", "lset", "lrem", "sadd",
-// "srem", "zadd", "zrem".
-TWAT_CACHE_EXPORT std::string_view editActionName(EditAction action);
-
-struct EditRequest {
-    EditAction action = EditAction::kSetTtl;
-    std::string entry_id;              // as listed (EntrySummary::id)
-    std::chrono::milliseconds ttl{0};  // kSetTtl: more than 0
-    std::string new_key;               // kRename: the whole new key name (bytes)
-    // kSetValue: the whole new value; kHashSet: the field's value; kListPush*, kListSet: the
-    // new element (bytes, each).
-    std::string value;
-    // The hash field, set or sorted-set member, or (kListRemove by value) the list element.
-    std::string member;
-    std::optional<std::int64_t> index;    // kListSet, kListRemove: 0 first, -1 last
-    std::optional<std::string> expected;  // kListSet, kListRemove: the element shown at index
-    double score = 0;                     // kZsetAdd
-    // When not empty: change the entry only while it still has this EntrySummary::fingerprint
-    // (as shown); else Busy, nothing changed. Used by our native caches' expiry changes.
-    std::string fingerprint;
-};
-
-// Whether `action` changes a member of a hash, list, set or sorted set (kHashSet and after).
-TWAT_CACHE_EXPORT bool isMemberEdit(EditAction action);
-// Whether `action` changes an entry's expiry (kSetTtl, kPersist).
-TWAT_CACHE_EXPORT bool isExpiryEdit(EditAction action);
 
 struct EditResult {
     // The entry after the change (after a rename: under its new id), as a listing shows it.
@@ -524,9 +423,10 @@ class TWAT_CACHE_EXPORT Source {
 
     // The tree of key namespaces (prefixes up to each separator, see NamespaceReport) with
     // the number of keys seen so far; for joblib stores and generic folders the tree of the
-    // entries' paths ("/": module/function/<hash>, directories), with their bytes. Each call examines up to `budget` more keys and returns
-    // the counts of everything scanned since the first call, so a caller can show counts that
-    // grow while a large keyspace is scanned. NotSupported for sources without them.
+    // entries' paths ("/": module/function/<hash>, directories), with their bytes. Each call
+    // examines up to `budget` more keys and returns the counts of everything scanned since the
+    // first call, so a caller can show counts that grow while a large keyspace is scanned.
+    // NotSupported for sources without them.
     virtual Result<NamespaceReport> namespaces(std::size_t budget);
 
     // A uniform random sample of about `n` entries (each kept with the same probability,

@@ -34,21 +34,6 @@ bool printable(std::string_view key) {
     return sanitizeUtf8(key) == key;
 }
 
-std::uint64_t toU64(std::string_view text) {
-    std::uint64_t v = 0;
-    std::from_chars(text.data(), text.data() + text.size(), v);
-    return v;
-}
-
-// "keys=12,expires=3,avg_ttl=0" -> value of `name`.
-std::uint64_t keyspaceField(std::string_view text, std::string_view name) {
-    const std::string needle = std::string(name) + "=";
-    const auto at = text.find(needle);
-    if (at == std::string_view::npos) return 0;
-    const auto from = at + needle.size();
-    return toU64(text.substr(from, text.find(',', from) - from));
-}
-
 std::string renderItem(std::string_view bytes) {
     return renderRedisText(bytes);
 }
@@ -237,8 +222,8 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
             return Status::invalidArgument("malformed cursor '" + std::string(cursorText) + "'");
         }
         from = std::string(cursorText.substr(0, a));
-        count = static_cast<std::size_t>(toU64(cursorText.substr(a + 1, b - a - 1)));
-        skip = static_cast<std::size_t>(toU64(cursorText.substr(b + 1)));
+        count = static_cast<std::size_t>(parseCount(cursorText.substr(a + 1, b - a - 1)));
+        skip = static_cast<std::size_t>(parseCount(cursorText.substr(b + 1)));
         if (count == 0 || from.empty()) {
             return Status::invalidArgument("malformed cursor '" + std::string(cursorText) + "'");
         }
@@ -410,110 +395,6 @@ Result<EntryDetail> RedisSource::detail(std::string_view entryId) {
     d.preview = sanitizeUtf8(preview);
     d.value_bytes = d.preview.substr(0, std::min(d.preview.size(), m_maxValueBytes));
     return d;
-}
-
-Result<SourceStats> RedisSource::stats() {
-    if (m_cluster) return clusterStats();
-    auto conn = connection();
-    if (!conn.ok()) return conn.status();
-    (*conn)->append({"DBSIZE"});
-    (*conn)->append({"INFO", "keyspace"});
-    (*conn)->append({"INFO", "stats"});
-    (*conn)->append({"INFO", "memory"});
-    (*conn)->append({"INFO", "server"});
-    auto replies = (*conn)->readMany(5, "DBSIZE/INFO");
-    if (!replies.ok()) return replies.status();
-    if (Status s = checkReply(*replies->front(), "DBSIZE"); !s.ok()) return s;
-    SourceStats s;
-    s.entries = static_cast<std::uint64_t>((*replies)[0]->integer);
-    // Which server Sentinel chose ("master HOST:PORT via sentinel SERVICE"), first in the note.
-    const std::string node = (*conn)->node().empty() ? "" : (*conn)->node() + "; ";
-    if (noteInfoRefusal(*(*replies)[1])) {  // an ACL user without INFO: the key count only
-        s.note = node + "entries: keys in db " + std::to_string(db()) +
-                 " (DBSIZE); size, hits, misses and evictions: " + m_infoRefusal;
-        return s;
-    }
-    for (const auto& r : *replies) {
-        if (Status st = checkReply(*r, "DBSIZE/INFO"); !st.ok()) return st;
-    }
-    for (const auto& [name, value] : infoFields(replyText(*(*replies)[1]))) {
-        s.extra.emplace_back(name + ".keys", keyspaceField(value, "keys"));
-        s.extra.emplace_back(name + ".expires", keyspaceField(value, "expires"));
-    }
-    for (const auto& [name, value] : infoFields(replyText(*(*replies)[2]))) {
-        if (name == "evicted_keys") s.evictions = toU64(value);
-        if (name == "expired_keys") s.extra.emplace_back("server.expired_keys", toU64(value));
-    }
-    for (const auto& [name, value] : infoFields(replyText(*(*replies)[3]))) {
-        if (name == "used_memory") s.bytes = toU64(value);
-    }
-    // The server's version goes into info().note, where a connection test can show it.
-    for (const auto& [name, value] : infoFields(replyText(*(*replies)[4]))) {
-        if (name == "redis_version") {
-            m_version = value;
-            m_info.note = withNode("Redis " + value + ", db " + std::to_string(db()), **conn);
-        }
-        if (name == "run_id" && !value.empty()) m_runId = value;
-    }
-    if (m_runId.empty()) m_runId = m_settings.masked_url;  // as beginOwnReads() does
-    // The server's lookups less this process's own (see redis_own_lookups.h), both as of the
-    // INFO stats above: the reads below are recorded after it.
-    const LookupCounts server = keyspaceLookups(replyText(*(*replies)[2]));
-    const LookupCounts mine = ownLookups(m_runId);
-    s.hits = server.hits - std::min(server.hits, mine.hits);
-    s.misses = server.misses - std::min(server.misses, mine.misses);
-    // Our own caches' counters, from their __meta hashes.
-    if (Status st = addCacheCounters(s); !st.ok()) return st;
-    s.note = node + "entries: keys in db " + std::to_string(db()) +
-             " (DBSIZE); size: the server's used_memory; hits, misses and evictions: "
-             "server-wide (INFO stats), without this inspector's own reads";
-    return s;
-}
-
-Status RedisSource::addCacheCounters(SourceStats& s) {
-    const std::string set = "twat_cache:__caches";
-    auto sscan = ownReads({{keySlot(set), {"SSCAN", set, "0", "COUNT", "1000"}}}, "SSCAN");
-    if (!sscan.ok()) return sscan.status();
-    if (Status st = checkReply(*sscan->front(), "SSCAN"); !st.ok()) return st;
-    std::vector<std::string> caches;
-    const redisReply& members = *sscan->front();
-    if (members.type == REDIS_REPLY_ARRAY && members.elements == 2) {
-        const redisReply& names = *members.element[1];
-        for (std::size_t i = 0; i < names.elements && caches.size() < kMaxCachesInStats; ++i) {
-            caches.emplace_back(replyText(*names.element[i]));
-        }
-    }
-    std::sort(caches.begin(), caches.end());
-    if (!caches.empty()) {
-        std::vector<ClusterCommand> reads;
-        reads.reserve(caches.size());
-        for (const auto& c : caches) {
-            const std::string meta = "twat_cache:" + c + ":__meta";
-            reads.push_back(
-                {keySlot(meta),
-                 {"HMGET", meta, "hits", "misses", "errors", "compute_ns", "saved_ns"}});
-        }
-        auto metas = ownReads(std::move(reads), "HMGET __meta");
-        if (!metas.ok()) return metas.status();
-        for (std::size_t i = 0; i < caches.size(); ++i) {
-            const redisReply& m = *(*metas)[i];
-            if (m.type != REDIS_REPLY_ARRAY || m.elements != 5) continue;
-            const char* fields[] = {"hits", "misses", "errors", "compute_ns", "saved_ns"};
-            for (std::size_t f = 0; f < 5; ++f) {
-                const std::uint64_t v =
-                    m.element[f]->type == REDIS_REPLY_STRING ? toU64(replyText(*m.element[f])) : 0;
-                s.extra.emplace_back("cache." + renderItem(caches[i]) + "." + fields[f], v);
-            }
-            // The server's totals of time: the sums over our caches (which always record).
-            auto add = [](std::optional<std::uint64_t>& total, const redisReply& r) {
-                total =
-                    total.value_or(0) + (r.type == REDIS_REPLY_STRING ? toU64(replyText(r)) : 0);
-            };
-            add(s.compute_ns, *m.element[3]);
-            add(s.saved_ns, *m.element[4]);
-        }
-    }
-    return {};
 }
 
 Result<NamespaceReport> RedisSource::namespaces(std::size_t budget) {

@@ -21,20 +21,6 @@ std::optional<T> number(std::string_view text) {
     return v;
 }
 
-// "keys=12,expires=3,avg_ttl=0" -> the number after "name=".
-std::uint64_t keyspaceNumber(std::string_view text, std::string_view name) {
-    for (std::size_t at = 0; at < text.size();) {
-        std::size_t end = text.find(',', at);
-        if (end == std::string_view::npos) end = text.size();
-        const std::string_view part = text.substr(at, end - at);
-        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
-            return number<std::uint64_t>(part.substr(name.size() + 1)).value_or(0);
-        }
-        at = end + 1;
-    }
-    return 0;
-}
-
 // The fields of INFO's reply, by name, into `out`.
 void readInfo(std::string_view text, ServerInfo& out) {
     out.fields = infoFields(text);

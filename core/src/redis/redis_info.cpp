@@ -19,11 +19,27 @@ std::string_view infoField(std::string_view info, std::string_view name) {
     return {};
 }
 
-std::uint64_t infoNumber(std::string_view info, std::string_view name) {
-    const std::string_view text = infoField(info, name);
+std::uint64_t parseCount(std::string_view text) {
     std::uint64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() ? value : 0;
+}
+
+std::uint64_t infoNumber(std::string_view info, std::string_view name) {
+    return parseCount(infoField(info, name));
+}
+
+std::uint64_t keyspaceNumber(std::string_view text, std::string_view name) {
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t end = text.find(',', at);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view part = text.substr(at, end - at);
+        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
+            return parseCount(part.substr(name.size() + 1));
+        }
+        at = end + 1;
+    }
+    return 0;
 }
 
 std::vector<std::pair<std::string, std::string>> infoFields(std::string_view text) {

@@ -18,5 +18,10 @@ std::string_view infoField(std::string_view info, std::string_view name);
 std::uint64_t infoNumber(std::string_view info, std::string_view name);
 // Every "name:value" line, in order.
 std::vector<std::pair<std::string, std::string>> infoFields(std::string_view info);
+// A decimal count such as an INFO value or a SCAN cursor part (0 when empty or not a number).
+std::uint64_t parseCount(std::string_view text);
+// In a keyspace line's value, "keys=12,expires=3,avg_ttl=0", the number after "name=" (0 when
+// missing).
+std::uint64_t keyspaceNumber(std::string_view text, std::string_view name);
 
 }  // namespace twat_cache::detail
