@@ -257,6 +257,44 @@ class TestEntryCommands : public QObject {
         QVERIFY(logSays(window, QStringLiteral("Exported 3,001 entries")));
     }
 
+    // With the Type box on "list": the export holds only the list, and Delete All Matching
+    // (whose plan selects by name alone) says why it does not run, deleting nothing.
+    void typeFilterIsHonouredOrRefused() {
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        window.setFilterText(QStringLiteral("sess:*"));
+        window.entriesModel()->setTypeFilter(QStringLiteral("list"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.entriesModel()->rowCount(), 1, 10000);
+        auto* exporter = window.findChild<ListingExporter*>();
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().exportListing->isEnabled(), 10000);
+        const QString path =
+            QString::fromStdString((m_settingsDir.path() / "lists.jsonl").string());
+        QSignalSpy finished(exporter, &ListingExporter::finished);
+        exporter->exportTo(path, false);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.at(0).at(1).toULongLong(), quint64{1});
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains("\"sess:list\""));
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().deleteMatching->isEnabled(), 10000);
+        QString said;
+        auto* timer = new QTimer(this);
+        connect(timer, &QTimer::timeout, this, [&, timer] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (box == nullptr) return;
+            timer->deleteLater();
+            said = box->text();
+            box->button(QMessageBox::Ok)->click();
+        });
+        timer->start(10);
+        window.actions().deleteMatching->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
+        QVERIFY2(said.contains(QLatin1String("type list")), qPrintable(said));
+        QCOMPARE(dbSize(), kSessions + 51LL);  // nothing deleted
+    }
+
     void cancelledExportLeavesNoFile() {
         MainWindow window;
         window.show();
