@@ -24,7 +24,6 @@ namespace {
 
 constexpr std::size_t kPreviewBytes = 2048;
 constexpr std::size_t kPreviewItems = 50;
-constexpr std::size_t kMaxCachesInStats = 200;
 
 bool printable(std::string_view key) {
     if (key.empty() || key.starts_with("hex:") || key.starts_with("long:")) return false;

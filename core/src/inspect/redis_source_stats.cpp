@@ -9,6 +9,12 @@
 #include "redis/redis_sentinel.h"
 
 namespace twat_cache::detail {
+namespace {
+
+// At most this many of our own caches on the server are read for the statistics.
+constexpr std::size_t kMaxCachesInStats = 200;
+
+}  // namespace
 
 Result<SourceStats> RedisSource::stats() {
     if (m_cluster) return clusterStats();
@@ -101,7 +107,7 @@ Status RedisSource::addCacheCounters(SourceStats& s) {
                 const std::uint64_t v = m.element[f]->type == REDIS_REPLY_STRING
                                             ? parseCount(replyText(*m.element[f]))
                                             : 0;
-                s.extra.emplace_back("cache." + renderItem(caches[i]) + "." + fields[f], v);
+                s.extra.emplace_back("cache." + renderRedisText(caches[i]) + "." + fields[f], v);
             }
             // The server's totals of time: the sums over our caches (which always record).
             auto add = [](std::optional<std::uint64_t>& total, const redisReply& r) {
