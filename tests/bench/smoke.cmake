@@ -60,6 +60,7 @@ set_tests_properties(bench_inspect_walk_smoke PROPERTIES
 if(TARGET bench_ui)
     add_test(NAME bench_ui_smoke
         COMMAND ${_check} --format columns --min-rows 12 --timeout 110 --text redis_status
+                --text bigkeys.sizes
                 --expect first_rows_ms --expect peak_rss_mb --expect scroll_worst_stall_ms
                 --expect redis.redis_scan_s --expect redis.redis_first_rows_ms
                 --expect bigkeys.hash.worst_stall_ms --expect bigkeys.string.save_s --
