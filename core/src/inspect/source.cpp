@@ -4,8 +4,8 @@
 #include <string>
 
 #include "inspect/plan_audit.h"
-#include "inspect/value_density.h"
 #include "inspect/ttl_edit_plan.h"
+#include "inspect/value_density.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache {
