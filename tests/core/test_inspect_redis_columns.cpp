@@ -12,6 +12,7 @@
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/inspect.h"
+#include "url_source.h"
 
 using namespace twat_cache;
 using test::RawRedis;
@@ -74,14 +75,10 @@ class TestInspectRedisColumns : public QObject {
     std::map<std::string, std::string> m_types;  // key -> type
 
     std::unique_ptr<Source> open(bool scanType = true) {
-        auto info = Discovery::identifyUrl(m_server->url());
-        if (!info.ok()) qFatal("identifyUrl: %s", info.status().toString().c_str());
         OpenOptions o;
         o.read_only = true;
         o.redis_scan_type = scanType;
-        auto src = Discovery::open(*info, o);
-        if (!src.ok()) qFatal("open: %s", src.status().toString().c_str());
-        return std::move(*src);
+        return test::openUrlSource(m_server->url(), o);
     }
 
     // Every entry of a listing in pages of `pageSize`; the notes of its pages in `notes`.

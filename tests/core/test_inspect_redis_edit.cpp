@@ -10,6 +10,7 @@
 #include "redis_server.h"
 #include "twat_cache/audit_log.h"
 #include "twat_cache/inspect.h"
+#include "url_source.h"
 
 using namespace twat_cache;
 using namespace std::chrono_literals;
@@ -45,14 +46,10 @@ class TestInspectRedisEdit : public QObject {
     std::filesystem::path auditPath() const { return m_dir->path() / "audit.jsonl"; }
 
     std::unique_ptr<Source> open(bool readOnly = false) {
-        auto info = Discovery::identifyUrl(m_server->url());
-        if (!info.ok()) qFatal("identifyUrl: %s", info.status().toString().c_str());
         OpenOptions o;
         o.read_only = readOnly;
         o.audit_log = auditPath();
-        auto src = Discovery::open(*info, o);
-        if (!src.ok()) qFatal("open: %s", src.status().toString().c_str());
-        return std::move(*src);
+        return test::openUrlSource(m_server->url(), o);
     }
 
     std::string run(const std::vector<std::string>& args) { return m_raw->run(args); }
