@@ -59,6 +59,16 @@ class TestAnalysis : public QObject {
 
     std::unique_ptr<RedisServer> m_redis;
 
+    // The interop caches of tests/fixtures/make_caches.py, written under `root` by the real
+    // python-diskcache and joblib; "" or what went wrong.
+    static std::string makeCaches(const fs::path& root) {
+        fs::create_directories(root);
+        const fs::path script = test::sourceDir() / "tests" / "fixtures" / "make_caches.py";
+        auto made =
+            test::runProcess(test::pythonInterpreter(), {script.string(), root.string()}, 120000);
+        return made.finished && made.exitCode == 0 ? std::string() : "make_caches.py: " + made.err;
+    }
+
   private slots:
     void initTestCase() {
         if (!RedisServer::available()) QSKIP(RedisServer::skipReason().c_str());
@@ -258,11 +268,8 @@ class TestAnalysis : public QObject {
     void diskcacheTagsMatchItsRows() {
         test::TempDir dir;
         const fs::path root = dir.path() / "made";
-        fs::create_directories(root);
-        const fs::path script = test::sourceDir() / "tests" / "fixtures" / "make_caches.py";
-        auto made =
-            test::runProcess(test::pythonInterpreter(), {script.string(), root.string()}, 120000);
-        QVERIFY2(made.finished && made.exitCode == 0, made.err.c_str());
+        const std::string made = makeCaches(root);
+        QVERIFY2(made.empty(), made.c_str());
         const fs::path cache = root / "dc_stats";
         // What the cache's own database holds, per tag: rows and stored sizes (a value file's
         // size when spilled, else the inline value's length: docs/INSPECTION.md, "Sizes").
@@ -298,11 +305,8 @@ class TestAnalysis : public QObject {
     void joblibFunctionsMatchItsStore() {
         test::TempDir dir;
         const fs::path root = dir.path() / "made";
-        fs::create_directories(root);
-        const fs::path script = test::sourceDir() / "tests" / "fixtures" / "make_caches.py";
-        auto made =
-            test::runProcess(test::pythonInterpreter(), {script.string(), root.string()}, 120000);
-        QVERIFY2(made.finished && made.exitCode == 0, made.err.c_str());
+        const std::string made = makeCaches(root);
+        QVERIFY2(made.empty(), made.c_str());
         auto items = test::runProcess(
             test::pythonInterpreter(),
             {"-c",
