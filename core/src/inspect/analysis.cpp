@@ -99,10 +99,10 @@ class Pacer {
     // wait before it.
     Micros pageDone(std::size_t asked, Micros took) {
         if (m_budget.count() <= 0) return Micros{0};
-        if (!m_measured) {
-            m_idle = took;
-            m_measured = true;
-            m_limit = std::min<std::size_t>(m_max, 100);
+        if (m_probes < kProbes) {
+            // The quickest of a few one-entry pages: the first also pays for the connection.
+            m_idle = m_probes == 0 ? took : std::min(m_idle, took);
+            if (++m_probes == kProbes) m_limit = std::min<std::size_t>(m_max, 100);
             return Micros{0};
         }
         m_work = std::max(Micros{0}, took - m_idle);
@@ -118,7 +118,8 @@ class Pacer {
     Micros m_budget;
     std::size_t m_max;
     std::size_t m_limit;
-    bool m_measured = false;
+    static constexpr int kProbes = 3;
+    int m_probes = 0;
     Micros m_idle{0};
     Micros m_work{0};
 };
