@@ -15,10 +15,11 @@
 // billions, at the price of exactness (docs/INSPECTION.md, "Analysis").
 //
 // Latency budget (servers): with `budget` > 0 each page is sized so that the server's work for
-// it — the page's time less the idle round trip measured at the start — stays within the
-// budget, and the walk pauses after each page for as long as that work took, so that other
-// clients of the server never wait behind more than one page of ours and get at least half of
-// its time. A page that overran the budget halves the next one; pages well within it grow.
+// it — the page's time less the idle round trip, the quickest of three one-entry pages at the
+// start (the first also pays for the connection) — stays within the budget, and the walk
+// pauses after each page for as long as that work took, so that other clients of the server
+// never wait behind more than one page of ours and get at least half of its time. A page that
+// overran the budget halves the next one; pages well within it grow.
 // Never KEYS, never a blocking command (the listing is SCAN and pipelined reads).
 //
 // Control: an AnalysisControl shared with another thread pauses, resumes and cancels the walk
