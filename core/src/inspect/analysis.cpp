@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "inspect/census_pacer.h"
 #include "inspect/namespace_tree.h"
 
 namespace twat_cache {
@@ -81,47 +82,6 @@ class TopList {
     std::size_t m_n;
     bool m_byLength;
     std::vector<AnalysisEntry> m_heap;
-};
-
-// Sizes pages and spaces them so that the server's work for one page stays within the budget.
-class Pacer {
-  public:
-    Pacer(const AnalysisOptions& o, bool server)
-        : m_budget(server ? o.budget : Micros{0}), m_max(std::max<std::size_t>(o.page_limit, 1)) {
-        m_limit = m_budget.count() > 0 ? 1 : m_max;  // the first page measures the round trip
-    }
-
-    std::size_t limit() const { return m_limit; }
-    Micros idle() const { return m_idle; }
-    Micros lastWork() const { return m_work; }
-
-    // After a page of `asked` entries that took `took`: the next page's size, and how long to
-    // wait before it.
-    Micros pageDone(std::size_t asked, Micros took) {
-        if (m_budget.count() <= 0) return Micros{0};
-        if (m_probes < kProbes) {
-            // The quickest of a few one-entry pages: the first also pays for the connection.
-            m_idle = m_probes == 0 ? took : std::min(m_idle, took);
-            if (++m_probes == kProbes) m_limit = std::min<std::size_t>(m_max, 100);
-            return Micros{0};
-        }
-        m_work = std::max(Micros{0}, took - m_idle);
-        if (m_work > m_budget) {
-            m_limit = std::max<std::size_t>(1, asked / 2);
-        } else if (m_work * 2 < m_budget) {
-            m_limit = std::min(m_max, std::max<std::size_t>(asked + 1, asked * 3 / 2));
-        }
-        return m_work;  // as long again idle: others get at least half the server's time
-    }
-
-  private:
-    Micros m_budget;
-    std::size_t m_max;
-    std::size_t m_limit;
-    static constexpr int kProbes = 3;
-    int m_probes = 0;
-    Micros m_idle{0};
-    Micros m_work{0};
 };
 
 // Waits while paused (checking every 20 ms); false once cancelled.
@@ -293,7 +253,7 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
     const bool server = source.info().kind == SourceKind::kRedis;
     Aggregates agg(options, source.info().kind == SourceKind::kJoblib);
     AnalysisReport report;
-    Pacer pacer(options, server);
+    detail::CensusPacer pacer(server ? options.budget : Micros{0}, options.page_limit);
     AnalysisProgress p;
     const auto start = Steady::now();
     EntryFilter all;
