@@ -186,6 +186,9 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     if (sortCap > 0) options.sort_index_max_entries = static_cast<std::size_t>(sortCap);
     if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
     options.ssh_password = ref.sshPassword.toStdString();  // never part of the URL
+    // A statistics sample never holds the source's one thread for long: a big diskcache's
+    // byte sum goes on over several samples (the panel says "adding up").
+    options.stats_time_budget = std::chrono::milliseconds(100);
     m_state->options.read_only = readOnly;  // kept even if the open fails, for setReadOnly
     auto opened = core::Discovery::open(info, options);
     if (!opened.ok()) return opened.status();
