@@ -20,6 +20,7 @@ QString text(const std::string& s) {
 }  // namespace
 
 QString computeTimeText(quint64 ns) {
+    if (ns == 0) return AnalysisValueTab::tr("0 s");
     const double s = static_cast<double>(ns) / 1e9;
     if (s >= 3600) {
         const quint64 minutes = ns / 60'000'000'000ULL;
@@ -39,9 +40,7 @@ AnalysisValueTab::AnalysisValueTab(QWidget* parent)
     : QWidget(parent),
       m_neverHit(new QLabel(this)),
       m_mostTitle(new QLabel(tr("<b>Most valuable</b> — time saved per byte"), this)),
-      m_leastTitle(new QLabel(tr("<b>Least valuable</b> — pruned first by Prune Least "
-                                 "Valuable…"),
-                              this)),
+      m_leastTitle(new QLabel(tr("<b>Least valuable</b> — pruned first"), this)),
       m_most(makeAnalysisTable({tr("Key"), tr("Bytes"), tr("Hits"), tr("Saved"), tr("Per KiB")},
                                "analysisMostValuable", this)),
       m_least(makeAnalysisTable({tr("Key"), tr("Bytes"), tr("Hits"), tr("Saved"), tr("Per KiB")},
@@ -50,8 +49,8 @@ AnalysisValueTab::AnalysisValueTab(QWidget* parent)
     m_neverHit->setObjectName(QStringLiteral("analysisNeverHit"));
     m_neverHit->setWordWrap(true);
     const QString tip =
-        tr("An entry's value is the compute time it saved (hits × compute time), or before its "
-           "first hit its compute time. Click a key to list it in the entries.");
+        tr("An entry's value is the compute time it saved (hits × compute time), or where the "
+           "source counts no hits its compute time. Click a key to list it in the entries.");
     for (QTreeWidget* table : {m_most, m_least}) {
         table->setToolTip(tip);
         connect(table, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
@@ -73,6 +72,7 @@ void AnalysisValueTab::fill(QTreeWidget* table, const std::vector<core::Analysis
     for (const auto& e : entries) {
         auto* item = new QTreeWidgetItem(table);
         item->setText(0, visibleText(text(e.key)));
+        item->setToolTip(0, visibleText(text(e.key)));
         item->setData(0, Qt::UserRole, text(e.key));
         item->setText(1, bytesText(e.bytes));
         item->setText(2, e.hits ? numberText(*e.hits) : notRecordedMark());

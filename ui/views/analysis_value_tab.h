@@ -6,7 +6,8 @@
 //   Least valuable (pruned first)            Key | Bytes | Hits | Saved | Per KiB
 //
 // It shows the report's value lists (AnalysisReport::top_by_value, least_by_value: an entry's
-// value is the time it saved, or before its first hit its compute time) and its count of the
+// value is the time it saved, or where the source counts no hits its compute time) and its count
+// of the
 // entries never hit. A source that records no compute time, or counts no hits per entry, says
 // "not recorded" there, never 0. Clicking a key lists it in the entries (keyActivated), as the
 // Largest list does.

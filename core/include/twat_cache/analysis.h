@@ -104,8 +104,9 @@ struct AnalysisEntry {
     std::uint64_t bytes = 0;
     std::optional<std::uint64_t> length;  // elements of a collection, bytes of a string
     // The value lists (AnalysisReport::top_by_value, least_by_value): the entry's value in
-    // nanoseconds — the time it saved (hits x compute time), or before its first hit its compute
-    // time (what that hit will save) — and that value per stored byte; nullopt elsewhere.
+    // nanoseconds — the time it saved (EntrySummary::saved_ns: hits x compute time) or, where the
+    // source counts no hits, its compute time (what its next hit saves) — and that value per
+    // stored byte; nullopt elsewhere.
     std::optional<std::uint64_t> value_ns{};
     std::optional<double> value_per_byte{};
     std::optional<std::uint64_t> hits{};  // its hits, where the source counts them
@@ -145,8 +146,8 @@ struct AnalysisReport {
     std::vector<AnalysisEntry> top_by_length;  // longest first (entries with a length)
     // Value per byte (see AnalysisEntry::value_ns), among the entries that record a compute
     // time: the most valuable first, and the least valuable first (the entries `prune --by
-    // value` removes first, after those that record none). value_recorded is false, and both
-    // lists empty, when no entry records a compute time: "not recorded", not zero.
+    // value` removes first, after those that record none; ties in key order). value_recorded is
+    // false, and both lists empty, when no entry records a compute time: "not recorded", not 0.
     bool value_recorded = false;
     std::vector<AnalysisEntry> top_by_value;
     std::vector<AnalysisEntry> least_by_value;
