@@ -53,6 +53,8 @@ AnalysisValueTab::AnalysisValueTab(QWidget* parent)
            "source counts no hits its compute time. Click a key to list it in the entries.");
     for (QTreeWidget* table : {m_most, m_least}) {
         table->setToolTip(tip);
+        // Keys of one function differ at their end (its arguments): keep both ends in view.
+        table->setTextElideMode(Qt::ElideMiddle);
         connect(table, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
             emit keyActivated(item->data(0, Qt::UserRole).toString());
         });
