@@ -263,7 +263,8 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
         const bool last = m_batch.next == "0";
         // With MATCH or TYPE the server filters: it examines about COUNT keys per round (all
         // of them in the last round, which is not known) and returns the matches only.
-        const bool whole = i == m_batch.keys.size();
+        // A batch scanned again may hold fewer keys than the cursor says were shown: it is done.
+        const bool whole = i >= m_batch.keys.size();
         page.scanned += (match.empty() && serverType.empty()) || last || !whole ? i - skip : count;
         if (!whole) {  // the page filled inside this batch
             page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);
