@@ -444,9 +444,10 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<std::vector<SlowlogEntry>> slowlog(std::size_t n);
     static constexpr std::size_t kMaxSlowlogEntries = 1000;
     // Lists database `db` of the same server from now on (Redis SELECT): entries, namespaces,
-    // stats and plans all follow it; namespace counts start over. InvalidArgument for a
-    // database the server does not have; NotSupported on a Redis Cluster ("a cluster has only
-    // database 0") and for sources other than Redis.
+    // stats and plans all follow it; namespace counts start over; info().name ends in
+    // " (db N)" while it is not the URL's database, so that audit records say where a change
+    // was made. InvalidArgument for a database the server does not have; NotSupported on a
+    // Redis Cluster ("a cluster has only database 0") and for sources other than Redis.
     virtual Status selectDatabase(int db);
 
     bool readOnly() const { return m_readOnly; }

@@ -49,6 +49,8 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
     : Source(options.read_only, options.clock),
       m_info(std::move(info)),
       m_settings(std::move(settings)),
+      m_urlName(m_info.name),
+      m_urlDb(m_settings.endpoint.db),
       m_conn(std::move(conn)),
       m_cluster(std::move(cluster)),
       m_nextWalk(std::random_device{}() | 1u),
