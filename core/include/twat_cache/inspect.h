@@ -280,7 +280,9 @@ struct PlanRequest {
         kPruneToBytes,    // by `prune_order` until at most `limit` bytes remain
         kPruneToEntries,  // by `prune_order` until at most `limit` entries remain
         kOlderThan,       // entries stored more than `age` ago
-        kMatchGlob,       // entries whose key text matches `glob`
+        // Entries whose key text matches `glob`, as a listing's glob filter does (joblib: or
+        // whose id, the call's path module/function/<hash>, does; see EntryFilter).
+        kMatchGlob,
         // Not a deletion: sets the TTL (`ttl`) of the entries named in `entry_ids`, or when
         // none are named of every entry matching `glob` (the whole keyspace, not a loaded
         // page); without `ttl` it removes their expiry (they live until deleted).
