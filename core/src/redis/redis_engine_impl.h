@@ -221,24 +221,30 @@ class RedisEngine::Impl {
             detail::RedisConnection& conn = **lease;
             std::vector<std::string> amounts;
             amounts.reserve(std::size(fields));
-            std::size_t sent = 0;
-            for (const auto& f : fields) {
+            std::vector<Field*> sent;  // the field of each HINCRBY, in order
+            for (auto& f : fields) {
                 if (f.taken == 0) continue;
                 amounts.push_back(std::to_string(f.taken));
                 conn.append({"HINCRBY", m_metaKey, f.name, amounts.back()});
-                ++sent;
+                sent.push_back(&f);
             }
-            auto replies = conn.readMany(sent, "HINCRBY counters");
+            auto replies = conn.readMany(sent.size(), "HINCRBY counters");
             status = replies.status();
             if (replies.ok()) {
-                for (const auto& r : *replies) {
-                    if (r->type == REDIS_REPLY_ERROR) {
-                        status = detail::replyError(*r, m_masked, "HINCRBY counters");
+                // An error reply added nothing to its field (e.g. saved_ns would pass 64
+                // bits): only that field's amount is put back; the others were added, and
+                // re-sending them would count them twice at every flush.
+                for (std::size_t i = 0; i < sent.size(); ++i) {
+                    const redisReply& r = *(*replies)[i];
+                    if (r.type == REDIS_REPLY_ERROR) {
+                        status = detail::replyError(r, m_masked, "HINCRBY counters");
+                    } else {
+                        sent[i]->taken = 0;
                     }
                 }
-                // Error replies mean nothing was added; a transport error leaves it unknown,
-                // and re-sending could count twice, which we prefer to losing counts.
             }
+            // A transport error leaves it unknown what was added, and re-sending could count
+            // twice, which we prefer to losing counts.
         }
         if (!status.ok()) {
             for (const auto& f : fields) f.pending->fetch_add(f.taken, std::memory_order_relaxed);
