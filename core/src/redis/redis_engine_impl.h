@@ -130,7 +130,9 @@ class RedisEngine::Impl {
     Status clusterSetMany(std::span<const KeyedRecord> records);
     Result<bool> clusterErase(const Key& key);
     Status clusterRegister(const std::string& version, const std::string& created);
-    Status clusterFlush(std::span<const std::pair<std::string_view, std::string>> amounts);
+    // `added[i]`: whether amounts[i] was added for certain (its HINCRBY answered a number).
+    Status clusterFlush(std::span<const std::pair<std::string_view, std::string>> amounts,
+                        std::vector<bool>& added);
     Result<std::uint64_t> clusterClear();
     Result<std::uint64_t> clusterSize();
     Result<ScanPage> clusterScan(std::string_view cursor, std::size_t limit);
@@ -203,11 +205,19 @@ class RedisEngine::Impl {
         if (!any) return {};
         if (m_cluster) {
             std::vector<std::pair<std::string_view, std::string>> amounts;
-            for (const auto& f : fields) {
-                if (f.taken != 0) amounts.emplace_back(f.name, std::to_string(f.taken));
+            std::vector<Field*> sent;  // the field of each amount
+            for (auto& f : fields) {
+                if (f.taken == 0) continue;
+                amounts.emplace_back(f.name, std::to_string(f.taken));
+                sent.push_back(&f);
             }
-            Status status = clusterFlush(amounts);
+            std::vector<bool> added;
+            Status status = clusterFlush(amounts, added);
             if (!status.ok()) {
+                // Only what was not added goes back (see below).
+                for (std::size_t i = 0; i < sent.size() && i < added.size(); ++i) {
+                    if (added[i]) sent[i]->taken = 0;
+                }
                 for (const auto& f : fields) {
                     f.pending->fetch_add(f.taken, std::memory_order_relaxed);
                 }
