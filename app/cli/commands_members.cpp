@@ -131,6 +131,19 @@ CLI::App* addEdit(CLI::App& app, const std::string& name, const std::string& hel
     return cmd;
 }
 
+// The whole of the file `path` into `out`; false when it cannot be opened or read (a folder,
+// an I/O error), rather than a partial value.
+bool readWholeFile(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    try {
+        out.assign(std::istreambuf_iterator<char>(in), {});  // throws on a read error
+    } catch (const std::exception&) {
+        return false;
+    }
+    return !in.bad();
+}
+
 void usage(CliState& state, const std::string& message) {
     std::fprintf(stderr, "twat-cache: %s\n", message.c_str());
     state.exit_code = kExitUsage;
@@ -161,9 +174,10 @@ void addMemberCommands(CLI::App& app, CliState& state) {
         if (sv->valueText) {
             sv->request.value = *sv->valueText;
         } else {
-            std::ifstream in(*sv->file, std::ios::binary);
-            if (!in) return usage(state, "--file: cannot read " + *sv->file);
-            sv->request.value.assign(std::istreambuf_iterator<char>(in), {});
+            if (!readWholeFile(*sv->file, sv->request.value)) {
+                return usage(state, "--file: cannot read " + *sv->file +
+                                        " (it is not a readable file): nothing was changed");
+            }
         }
         state.exit_code = runEdit(state, sv->target, sv->request);
     });

@@ -125,6 +125,15 @@ class TestCliMembers : public QObject {
         QCOMPARE(run({"HEXISTS", "h", "b"}), std::string("0"));
     }
 
+    // --file naming something that cannot be read (a folder) is an error in words, and the
+    // value stays; it used to end the program with an uncaught exception.
+    void anUnreadableValueFileChangesNothing() {
+        auto r = edit("set-value", {"s", "--file", m_dir.path().string()});
+        QVERIFY2(r.exitCode == 2, (r.out + r.err).c_str());
+        QVERIFY2(r.err.find("cannot read") != std::string::npos, r.err.c_str());
+        QCOMPARE(run({"GET", "s"}), std::string("old"));
+    }
+
     void usageErrors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::newRow("no value") << QStringList{"set-value", "s"};

@@ -190,6 +190,28 @@ class TestInspectNativeEdit : public QObject {
             QVERIFY(engine->get(test::keyOf("other:" + std::to_string(i))).ok());
     }
 
+    // A TTL plan of 0 or less would make every entry it names expire at once: a deletion the
+    // preview never showed. It is refused, as Source::edit() and the Redis plan refuse it.
+    void aTtlPlanNeedsAPositiveTtl_data() { engines(); }
+    void aTtlPlanNeedsAPositiveTtl() {
+        QFETCH(EngineKind, kind);
+        Fixture fx(kind);
+        auto engine = fx.engine();
+        fx.store(*engine, "keep", "kept");
+        QVERIFY(engine->flush().ok());
+        auto src = fx.open();
+        for (const auto ttl : {0ms, -5000ms}) {
+            PlanRequest p;
+            p.action = PlanRequest::Action::kSetTtl;
+            p.glob = "*";
+            p.ttl = ttl;
+            auto plan = src->plan(p);
+            if (plan.ok()) QVERIFY((*plan)->execute().ok());
+            QVERIFY2(engine->get(test::keyOf("keep")).ok(), "the entry expired");
+            QCOMPARE(plan.status().code(), StatusCode::kInvalidArgument);
+        }
+    }
+
     void readOnlyAndOtherEditsAreRefused_data() { engines(); }
     void readOnlyAndOtherEditsAreRefused() {
         QFETCH(EngineKind, kind);

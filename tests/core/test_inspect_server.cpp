@@ -12,6 +12,7 @@
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "test_support.h"
+#include "twat_cache/audit_log.h"
 #include "twat_cache/inspect.h"
 
 using namespace twat_cache;
@@ -207,6 +208,37 @@ class TestInspectServer : public QObject {
         QCOMPARE(listed(*src).size(), std::size_t{3});
         QVERIFY(src->selectDatabase(0).ok());
         QCOMPARE(listed(*src), (std::set<std::string>{"zero:a", "zero:b"}));
+    }
+
+    // A change made after selectDatabase() is recorded in the audit log under the database it
+    // was made in, not the one the URL names.
+    void theAuditNamesTheSelectedDatabase() {
+        QVERIFY(
+            test::runRedisCommands(m_server->port(), {{"SELECT", "5"}, {"SET", "five:a", "1"}}));
+        test::TempDir dir;
+        auto info = Discovery::identifyUrl(m_server->url(0));
+        QVERIFY(info.ok());
+        OpenOptions options;
+        options.audit_log = dir.path() / "audit.jsonl";
+        auto src = Discovery::open(*info, options);
+        QVERIFY2(src.ok(), src.status().toString().c_str());
+        QVERIFY((*src)->selectDatabase(5).ok());
+        PlanRequest request;
+        request.action = PlanRequest::Action::kMatchGlob;
+        request.glob = "five:*";
+        auto plan = (*src)->plan(request);
+        QVERIFY2(plan.ok(), plan.status().toString().c_str());
+        auto done = (*plan)->execute();
+        QVERIFY2(done.ok(), done.status().toString().c_str());
+        QCOMPARE(done->deleted, std::uint64_t{1});
+        auto log = readAuditLog(options.audit_log, 10);
+        QVERIFY(log.ok() && log->records.size() == 1);
+        const AuditRecord& r = log->records.front();
+        QVERIFY2(r.location.find("db 5") != std::string::npos, r.location.c_str());
+        QVERIFY2(r.source.find("db 5") != std::string::npos, r.source.c_str());
+        // Back in the URL's own database, the name is the URL's again.
+        QVERIFY((*src)->selectDatabase(0).ok());
+        QCOMPARE((*src)->info().name, info->name);
     }
 
     void otherSourcesHaveNoServer() {

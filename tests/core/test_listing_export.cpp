@@ -4,6 +4,8 @@
 // trips (commas, quotes, CR/LF, bytes that are not UTF-8), a cancelled export leaves no file
 // (and an existing one unchanged), --match is honoured, and a Redis glob delete deletes only
 // what its preview described.
+#include <sys/stat.h>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -270,6 +272,31 @@ class TestListingExport : public QObject {
             names.push_back(entry.path().filename().string());
         }
         QCOMPARE(names, std::vector<std::string>{"kept.csv"});
+    }
+
+    // An export over an existing file keeps that file's permissions: a listing a user made
+    // private (0600) stays private. It used to take an ordinary new file's (0666 minus the
+    // umask), readable by everyone.
+    void anExportOverAFileKeepsItsMode() {
+        QVERIFY(test::runRedisCommands(m_server->port(), {{"SET", "secret:1", "v"}}));
+        auto src = openTarget(m_server->url());
+        const fs::path path = m_dir->path() / "private.csv";
+        std::ofstream(path) << "before\n";
+        fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+        const mode_t mask = ::umask(022);
+        ListingExportOptions options;
+        options.format = ListingFormat::kCsv;
+        auto done = exportListing(*src, options, path);
+        ::umask(mask);
+        QVERIFY2(done.ok(), done.status().toString().c_str());
+        QCOMPARE(done->written, std::uint64_t{1});
+        QVERIFY(readAll(path).find("secret:1") != std::string::npos);
+        QCOMPARE(fs::status(path).permissions() & fs::perms::all,
+                 fs::perms::owner_read | fs::perms::owner_write);
+        // A new file is an ordinary one.
+        const fs::path fresh = m_dir->path() / "fresh.csv";
+        QVERIFY(exportListing(*src, options, fresh).ok());
+        QVERIFY((fs::status(fresh).permissions() & fs::perms::others_read) != fs::perms::none);
     }
 
     void cliStreamsEveryEntry() {

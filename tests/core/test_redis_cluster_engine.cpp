@@ -121,6 +121,31 @@ class TestRedisClusterEngine : public QObject {
         QVERIFY(total >= 300);
     }
 
+    // A counter the cluster refuses to add to (saved_ns would pass 64 bits) does not make the
+    // others count again at every flush: their HINCRBYs were applied.
+    void aRefusedCounterDoesNotRecountTheOthers() {
+        const int port = masterPorts(*m_cluster).front();
+        auto clock = std::make_shared<ManualClock>();
+        CacheConfig config;
+        config.name = "full";
+        config.redis_url = m_cluster->seedUrl();
+        config.clock = clock;
+        auto f = memoizeWith(EngineKind::kRedis, config, [clock](int x) {
+            clock->advanceMs(5);  // its compute time
+            return value(x);
+        });
+        QVERIFY2(f.ok(), f.status().toString().c_str());
+        QCOMPARE((*f)(1), value(1));  // a miss
+        QVERIFY(f->engine().flush().ok());
+        const QString meta = "twat_cache:full:__meta";
+        m_cluster->command(port, {"-c", "HSET", meta, "saved_ns", "9223372036854775807"});
+        QCOMPARE((*f)(1), value(1));  // a hit, whose saved time the server cannot add
+        (void)f->engine().flush();
+        (void)f->engine().flush();
+        QCOMPARE(m_cluster->command(port, {"-c", "HGET", meta, "hits"}), std::string("1\n"));
+        QCOMPARE(m_cluster->command(port, {"-c", "HGET", meta, "misses"}), std::string("1\n"));
+    }
+
     void engineCallsOnEveryNode() {
         auto engine = openEngine(m_cluster->seedUrl(1));
         QVERIFY2(engine.ok(), engine.status().toString().c_str());

@@ -3,6 +3,7 @@
 // new engine) and the inspector read them; scans and entry details show the per-entry time.
 #include <QtTest>
 
+#include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/memoize.h"
@@ -90,6 +91,25 @@ class TestRedisTimeSaved : public QObject {
         auto d = (*src)->detail(id);
         QVERIFY(d.ok());
         QCOMPARE(d->summary.compute_ns.value_or(0), 80 * kMs);
+    }
+
+    // A counter the server refuses to add to (saved_ns would pass 64 bits) does not make the
+    // others count again: their HINCRBYs were applied, so a later flush must not resend them.
+    void aRefusedCounterDoesNotRecountTheOthers() {
+        auto clock = std::make_shared<ManualClock>();
+        CacheConfig c = config(clock);
+        c.name = "full";
+        auto f = memoizeWith(EngineKind::kRedis, c, Slow{clock, 80});
+        QVERIFY2(f.ok(), f.status().toString().c_str());
+        QCOMPARE((*f)(1), 2);  // a miss
+        QVERIFY(f->engine().flush().ok());
+        test::RawRedis raw(m_server->port());
+        raw.run({"HSET", "twat_cache:full:__meta", "saved_ns", "9223372036854775000"});
+        QCOMPARE((*f)(1), 2);  // a hit, saving 80 ms that the server cannot add
+        (void)f->engine().flush();
+        (void)f->engine().flush();
+        QCOMPARE(raw.run({"HGET", "twat_cache:full:__meta", "hits"}), std::string("1"));
+        QCOMPARE(raw.run({"HGET", "twat_cache:full:__meta", "misses"}), std::string("1"));
     }
 };
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <limits>
 #include <set>
 
 #define XXH_INLINE_ALL
@@ -249,6 +250,41 @@ class TestTimeSaved : public QObject {
 
     // prune --by value: the plan takes the entries that saved least per byte first, its
     // preview lists exactly what execute() deletes, and the valuable entries stay.
+    // An entry's saved time is hits x compute time; where that exceeds 64 bits (an hour's
+    // computation hit five million times) it saturates. It used to wrap round to a small
+    // number, so a prune by value deleted the most valuable entry first.
+    void savedTimeSaturates() {
+        auto clock = std::make_shared<ManualClock>();
+        auto f = bcache(config("huge", clock), [clock](int x) {
+            if (x == 1) clock->advanceNs(std::int64_t{1} << 62);
+            if (x == 2) clock->advanceMs(1);
+            return std::string(100, 'v');
+        });
+        QVERIFY(f.ok());
+        for (int i = 0; i < 5; ++i) (*f)(1);  // one miss, 4 hits: 2^64 ns saved
+        for (int i = 0; i < 2; ++i) (*f)(2);  // one miss, 1 hit: 1 ms
+        QVERIFY(f->engine().flush().ok());
+        auto info = Discovery::identify(fs::path(m_tmp.path()) / "root" / "huge");
+        QVERIFY(info.ok());
+        auto src = Discovery::open(*info, {});
+        QVERIFY(src.ok());
+        auto listed = (*src)->entries("", 10, {});
+        QVERIFY(listed.ok() && listed->entries.size() == 2);
+        for (const auto& e : listed->entries) {
+            if (e.key_text.find("1") == std::string::npos) continue;
+            QCOMPARE(e.saved_ns.value_or(0), std::numeric_limits<std::uint64_t>::max());
+        }
+        PlanRequest req;
+        req.action = PlanRequest::Action::kPruneToEntries;
+        req.limit = 1;
+        req.prune_order = PlanRequest::PruneOrder::kValue;
+        auto plan = (*src)->plan(req);
+        QVERIFY2(plan.ok(), plan.status().toString().c_str());
+        QCOMPARE((*plan)->preview().count, 1u);
+        const std::string gone = (*plan)->preview().sample.front().key_text;
+        QVERIFY2(gone.find("2") != std::string::npos, gone.c_str());
+    }
+
     void pruneByValue() {
         auto clock = std::make_shared<ManualClock>();
         // cost(x): x ms to compute; value(x) = hits x cost: x = 1..6, each hit x % 3 times.

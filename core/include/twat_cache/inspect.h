@@ -280,7 +280,9 @@ struct PlanRequest {
         kPruneToBytes,    // by `prune_order` until at most `limit` bytes remain
         kPruneToEntries,  // by `prune_order` until at most `limit` entries remain
         kOlderThan,       // entries stored more than `age` ago
-        kMatchGlob,       // entries whose key text matches `glob`
+        // Entries whose key text matches `glob`, as a listing's glob filter does (joblib: or
+        // whose id, the call's path module/function/<hash>, does; see EntryFilter).
+        kMatchGlob,
         // Not a deletion: sets the TTL (`ttl`) of the entries named in `entry_ids`, or when
         // none are named of every entry matching `glob` (the whole keyspace, not a loaded
         // page); without `ttl` it removes their expiry (they live until deleted).
@@ -444,9 +446,10 @@ class TWAT_CACHE_EXPORT Source {
     virtual Result<std::vector<SlowlogEntry>> slowlog(std::size_t n);
     static constexpr std::size_t kMaxSlowlogEntries = 1000;
     // Lists database `db` of the same server from now on (Redis SELECT): entries, namespaces,
-    // stats and plans all follow it; namespace counts start over. InvalidArgument for a
-    // database the server does not have; NotSupported on a Redis Cluster ("a cluster has only
-    // database 0") and for sources other than Redis.
+    // stats and plans all follow it; namespace counts start over; info().name ends in
+    // " (db N)" while it is not the URL's database, so that audit records say where a change
+    // was made. InvalidArgument for a database the server does not have; NotSupported on a
+    // Redis Cluster ("a cluster has only database 0") and for sources other than Redis.
     virtual Status selectDatabase(int db);
 
     bool readOnly() const { return m_readOnly; }

@@ -78,9 +78,10 @@ TWAT_CACHE_EXPORT Result<ListingExportResult> writeListing(
     const ListingProgress& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
 // The same into the file `path`, which appears only when the export completes: it is written
-// to a temporary file beside it, then renamed over it. A cancelled or failed export removes
-// the temporary file and leaves `path` as it was (ListingExportResult::cancelled; nothing
-// written to `path`).
+// to a temporary file beside it, then renamed over it; a file it replaces keeps its
+// permissions, a new one gets an ordinary file's (0666 less the umask). A cancelled or failed
+// export removes the temporary file and leaves `path` as it was (ListingExportResult::cancelled;
+// nothing written to `path`).
 TWAT_CACHE_EXPORT Result<ListingExportResult> exportListing(
     Source& source, const ListingExportOptions& options, const std::filesystem::path& path,
     const ListingProgress& progress = {}, const std::atomic<bool>* cancel = nullptr);

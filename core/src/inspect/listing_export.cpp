@@ -2,6 +2,7 @@
 #include "twat_cache/listing_export.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -138,6 +139,10 @@ Result<ListingExportResult> exportListing(Source& source, const ListingExportOpt
                                           const std::atomic<bool>* cancel) {
     auto temp = createTemp(path);
     if (!temp.ok()) return temp.status();
+    // A file replaced keeps its permissions: a listing made private stays private.
+    if (struct stat existing{}; ::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+        ::chmod(temp->c_str(), existing.st_mode & 07777);
+    }
     Result<ListingExportResult> result = Status::ioError("cannot open " + temp->string());
     {
         std::ofstream file(*temp, std::ios::binary | std::ios::trunc);

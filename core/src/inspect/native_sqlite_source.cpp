@@ -441,7 +441,11 @@ class NativeSqliteSource final : public Source {
         if (!st.isNull(8)) e.tag = sanitizeUtf8(st.bytes(8));
         if (!st.isNull(10)) {
             e.compute_ns = nonNegative(st.int64(10));
-            e.saved_ns = *e.compute_ns * *e.hits;
+            // hits x compute time, saturating: it may pass 64 bits (an hour hit 5 million times).
+            const std::uint64_t hits = *e.hits, ns = *e.compute_ns;
+            e.saved_ns = hits != 0 && ns > std::numeric_limits<std::uint64_t>::max() / hits
+                             ? std::numeric_limits<std::uint64_t>::max()
+                             : ns * hits;
         }
         e.fingerprint = rowFingerprint(st.int64(0), st.int64(4));
         return e;

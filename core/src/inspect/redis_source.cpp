@@ -49,6 +49,8 @@ RedisSource::RedisSource(SourceInfo info, const OpenOptions& options, ConnectSet
     : Source(options.read_only, options.clock),
       m_info(std::move(info)),
       m_settings(std::move(settings)),
+      m_urlName(m_info.name),
+      m_urlDb(m_settings.endpoint.db),
       m_conn(std::move(conn)),
       m_cluster(std::move(cluster)),
       m_nextWalk(std::random_device{}() | 1u),
@@ -263,7 +265,8 @@ Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t 
         const bool last = m_batch.next == "0";
         // With MATCH or TYPE the server filters: it examines about COUNT keys per round (all
         // of them in the last round, which is not known) and returns the matches only.
-        const bool whole = i == m_batch.keys.size();
+        // A batch scanned again may hold fewer keys than the cursor says were shown: it is done.
+        const bool whole = i >= m_batch.keys.size();
         page.scanned += (match.empty() && serverType.empty()) || last || !whole ? i - skip : count;
         if (!whole) {  // the page filled inside this batch
             page.cursor = from + "/" + std::to_string(count) + "/" + std::to_string(i);

@@ -245,6 +245,10 @@ class RedisSource final : public Source {
 
     SourceInfo m_info;
     ConnectSettings m_settings;
+    // m_info.name as opened, and the database the URL names: selectDatabase() names another
+    // database in m_info.name, so that audit records say where a change was made.
+    std::string m_urlName;
+    int m_urlDb = 0;
     std::unique_ptr<RedisConnection> m_conn;
     std::unique_ptr<RedisCluster> m_cluster;  // set on a Redis Cluster
     // The walks over a cluster this source began (the last few), by walk number: who served

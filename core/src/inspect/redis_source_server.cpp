@@ -158,6 +158,8 @@ Status RedisSource::selectDatabase(int number) {
     m_nsScanned = 0;
     m_nsTree = NamespaceTree(m_nsTree.separator(), m_nsTree.limits());
     m_info.note = withNode("db " + std::to_string(number), **conn);
+    m_info.name =
+        number == m_urlDb ? m_urlName : m_urlName + " (db " + std::to_string(number) + ")";
     return {};
 }
 

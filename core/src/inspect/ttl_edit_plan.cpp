@@ -67,6 +67,10 @@ class TtlEditPlan final : public Plan {
 };
 
 Result<std::unique_ptr<Plan>> makeTtlEditPlan(Source& source, const PlanRequest& request) {
+    // A TTL of 0 or less would expire every chosen entry at once: a deletion, not a TTL.
+    if (request.ttl && request.ttl->count() <= 0) {
+        return Status::invalidArgument("a TTL must be more than 0 (remove it with persist)");
+    }
     std::vector<EntrySummary> chosen;
     if (!request.entry_ids.empty()) {
         for (const auto& id : request.entry_ids) {

@@ -185,7 +185,7 @@ Result<bool> RedisEngine::Impl::clusterErase(const Key& key) {
 }
 
 Status RedisEngine::Impl::clusterFlush(
-    std::span<const std::pair<std::string_view, std::string>> amounts) {
+    std::span<const std::pair<std::string_view, std::string>> amounts, std::vector<bool>& added) {
     const int slot = keySlot(m_metaKey);
     std::vector<ClusterCommand> cmds;
     for (const auto& [field, amount] : amounts) {
@@ -193,6 +193,8 @@ Status RedisEngine::Impl::clusterFlush(
     }
     // HINCRBY is not idempotent: run() re-sends only what a closed connection never answered.
     auto replies = m_cluster->run(cmds, "HINCRBY counters");
+    added.clear();
+    for (const auto& r : replies) added.push_back(r.ok() && (*r)->type != REDIS_REPLY_ERROR);
     return firstFailure(replies, m_masked, "HINCRBY counters");
 }
 

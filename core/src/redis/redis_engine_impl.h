@@ -130,7 +130,9 @@ class RedisEngine::Impl {
     Status clusterSetMany(std::span<const KeyedRecord> records);
     Result<bool> clusterErase(const Key& key);
     Status clusterRegister(const std::string& version, const std::string& created);
-    Status clusterFlush(std::span<const std::pair<std::string_view, std::string>> amounts);
+    // `added[i]`: whether amounts[i] was added for certain (its HINCRBY answered a number).
+    Status clusterFlush(std::span<const std::pair<std::string_view, std::string>> amounts,
+                        std::vector<bool>& added);
     Result<std::uint64_t> clusterClear();
     Result<std::uint64_t> clusterSize();
     Result<ScanPage> clusterScan(std::string_view cursor, std::size_t limit);
@@ -203,11 +205,19 @@ class RedisEngine::Impl {
         if (!any) return {};
         if (m_cluster) {
             std::vector<std::pair<std::string_view, std::string>> amounts;
-            for (const auto& f : fields) {
-                if (f.taken != 0) amounts.emplace_back(f.name, std::to_string(f.taken));
+            std::vector<Field*> sent;  // the field of each amount
+            for (auto& f : fields) {
+                if (f.taken == 0) continue;
+                amounts.emplace_back(f.name, std::to_string(f.taken));
+                sent.push_back(&f);
             }
-            Status status = clusterFlush(amounts);
+            std::vector<bool> added;
+            Status status = clusterFlush(amounts, added);
             if (!status.ok()) {
+                // Only what was not added goes back (see below).
+                for (std::size_t i = 0; i < sent.size() && i < added.size(); ++i) {
+                    if (added[i]) sent[i]->taken = 0;
+                }
                 for (const auto& f : fields) {
                     f.pending->fetch_add(f.taken, std::memory_order_relaxed);
                 }
@@ -221,24 +231,30 @@ class RedisEngine::Impl {
             detail::RedisConnection& conn = **lease;
             std::vector<std::string> amounts;
             amounts.reserve(std::size(fields));
-            std::size_t sent = 0;
-            for (const auto& f : fields) {
+            std::vector<Field*> sent;  // the field of each HINCRBY, in order
+            for (auto& f : fields) {
                 if (f.taken == 0) continue;
                 amounts.push_back(std::to_string(f.taken));
                 conn.append({"HINCRBY", m_metaKey, f.name, amounts.back()});
-                ++sent;
+                sent.push_back(&f);
             }
-            auto replies = conn.readMany(sent, "HINCRBY counters");
+            auto replies = conn.readMany(sent.size(), "HINCRBY counters");
             status = replies.status();
             if (replies.ok()) {
-                for (const auto& r : *replies) {
-                    if (r->type == REDIS_REPLY_ERROR) {
-                        status = detail::replyError(*r, m_masked, "HINCRBY counters");
+                // An error reply added nothing to its field (e.g. saved_ns would pass 64
+                // bits): only that field's amount is put back; the others were added, and
+                // re-sending them would count them twice at every flush.
+                for (std::size_t i = 0; i < sent.size(); ++i) {
+                    const redisReply& r = *(*replies)[i];
+                    if (r.type == REDIS_REPLY_ERROR) {
+                        status = detail::replyError(r, m_masked, "HINCRBY counters");
+                    } else {
+                        sent[i]->taken = 0;
                     }
                 }
-                // Error replies mean nothing was added; a transport error leaves it unknown,
-                // and re-sending could count twice, which we prefer to losing counts.
             }
+            // A transport error leaves it unknown what was added, and re-sending could count
+            // twice, which we prefer to losing counts.
         }
         if (!status.ok()) {
             for (const auto& f : fields) f.pending->fetch_add(f.taken, std::memory_order_relaxed);
