@@ -66,6 +66,17 @@ std::uint64_t commandCalls(RawRedis& raw, const std::string& command) {
     return toU64(info.substr(at + needle.size(), info.find(',', at) - at - needle.size()));
 }
 
+// rejected_calls=<n> of one command in INFO commandstats (refused by ACL, among others).
+std::uint64_t rejectedCalls(RawRedis& raw, const std::string& command) {
+    const std::string info = raw.run({"INFO", "commandstats"});
+    const auto line = info.find("cmdstat_" + command + ":");
+    if (line == std::string::npos) return 0;
+    const std::string needle = "rejected_calls=";
+    const auto at = info.find(needle, line);
+    if (at == std::string::npos || at > info.find('\n', line)) return 0;
+    return toU64(info.substr(at + needle.size(), info.find(',', at) - at - needle.size()));
+}
+
 }  // namespace
 
 class TestInspectRedisColumns : public QObject {
@@ -192,6 +203,38 @@ class TestInspectRedisColumns : public QObject {
             QVERIFY2(notes.begin()->find("full scan") != std::string::npos, notes.begin()->c_str());
             QVERIFY(typeCalls >= globMatches);
         }
+    }
+
+    // Type names are lower case on the server, which matches SCAN … TYPE without regard to
+    // case: "Hash" lists the hashes, as "hash" does, not nothing.
+    void typeFilterIgnoresCase() {
+        EntryFilter lower, mixed;
+        lower.type = "hash";
+        mixed.type = "HaSh";
+        lower.time_budget = mixed.time_budget = std::chrono::milliseconds(0);
+        auto src = open();
+        const auto expected = listAll(*src, 7, lower);
+        QVERIFY(!expected.empty());
+        QCOMPARE(listAll(*src, 7, mixed).size(), expected.size());
+    }
+
+    // A user refused INFO: the source assumes SCAN … TYPE (ACL users came with Redis 6.0)
+    // and asks INFO once, not again on every page.
+    void refusedInfoIsAskedOnce() {
+        QVERIFY(test::runRedisCommands(
+            m_server->port(), {{"ACL", "SETUSER", "noinfo", "on", ">pw", "~*", "+@all", "-info"}}));
+        OpenOptions o;
+        o.read_only = true;
+        auto src = test::openUrlSource(
+            "redis://noinfo:pw@127.0.0.1:" + std::to_string(m_server->port()) + "/0", o);
+        RawRedis raw(m_server->port());
+        const auto refusedBefore = rejectedCalls(raw, "info");
+        EntryFilter filter;
+        filter.type = "string";
+        filter.time_budget = std::chrono::milliseconds(0);
+        const auto strings = listAll(*src, 3, filter);
+        QVERIFY(strings.size() > 6);  // more than two pages
+        QCOMPARE(rejectedCalls(raw, "info") - refusedBefore, std::uint64_t{1});
     }
 
     void cliTypeAndColumns() {

@@ -2,6 +2,7 @@
 #include "inspect/redis_source.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <random>
 #include <string>
@@ -212,7 +213,12 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
 }
 
 Result<EntryPage> RedisSource::entries(std::string_view cursorText, std::size_t limit,
-                                       const EntryFilter& filter) {
+                                       const EntryFilter& asked) {
+    // Type names are lower case ("hash"); the server's SCAN … TYPE ignores case, and so must
+    // our check of each key ("Hash" would otherwise list nothing).
+    EntryFilter filter = asked;
+    std::transform(filter.type.begin(), filter.type.end(), filter.type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     // Cursor: "<SCAN cursor>/<COUNT>/<keys of that batch already returned>".
     std::string from = "0";
     std::size_t count = m_count, skip = 0;

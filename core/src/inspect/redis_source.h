@@ -271,6 +271,7 @@ class RedisSource final : public Source {
     std::string m_infoRefusal;     // "not permitted by the server (NOPERM ...)" once INFO was
     bool m_scanTypeWanted = true;  // OpenOptions::redis_scan_type
     std::string m_version;         // redis_version from INFO server; "" until read
+    bool m_infoRefused = false;    // INFO server was refused (ACL): SCAN … TYPE assumed
 
     // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
     struct Batch {

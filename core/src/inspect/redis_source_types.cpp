@@ -29,6 +29,7 @@ std::vector<EntryColumn> RedisSource::columns() const {
 
 Result<bool> RedisSource::scanTypeSupported() {
     if (!m_scanTypeWanted) return false;
+    if (m_infoRefused) return true;  // asked once: not again every page
     if (m_version.empty()) {
         Result<ReplyPtr> reply = Status::unavailable("no master");
         if (m_cluster) {
@@ -44,7 +45,10 @@ Result<bool> RedisSource::scanTypeSupported() {
         }
         if (!reply.ok()) return reply.status();
         // A server that refuses INFO has ACL users, which came with Redis 6.0 (as did TYPE).
-        if ((*reply)->type == REDIS_REPLY_ERROR) return true;
+        if ((*reply)->type == REDIS_REPLY_ERROR) {
+            m_infoRefused = true;
+            return true;
+        }
         m_version = std::string(infoField(replyText(**reply), "redis_version"));
     }
     return majorVersion(m_version) >= kScanTypeMajor;
