@@ -151,23 +151,26 @@ void EntryEditing::rename() {
     m_editing = true;
     m_maintenance->report(QStringLiteral("info"),
                           tr("Rename “%1” to “%2” in %3").arg(oldKey, newKey, client->ref().name));
-    connect(
-        client, &SourceClient::edited, this,
-        [this, oldKey, newKey](const QByteArray&, const EntryRow&, const QString& error) {
-            m_editing = false;
-            if (!error.isEmpty()) {
-                m_maintenance->report(QStringLiteral("error"), tr("Rename failed: %1").arg(error));
-                QMessageBox::warning(m_window, tr("Rename"), error);
-                return;
-            }
-            m_maintenance->report(QStringLiteral("info"),
-                                  tr("Renamed “%1” to “%2”").arg(oldKey, newKey));
-            emit changed();
-        },
-        Qt::SingleShotConnection);
+    // Another edit (the value pages') may answer first: only this request's answer counts.
+    m_answer = connect(client, &SourceClient::edited, this,
+                       [this, oldKey, newKey](quint64 number, const QByteArray&, const EntryRow&,
+                                              const QString& error) {
+                           if (number != m_request) return;
+                           disconnect(m_answer);
+                           m_editing = false;
+                           if (!error.isEmpty()) {
+                               m_maintenance->report(QStringLiteral("error"),
+                                                     tr("Rename failed: %1").arg(error));
+                               QMessageBox::warning(m_window, tr("Rename"), error);
+                               return;
+                           }
+                           m_maintenance->report(QStringLiteral("info"),
+                                                 tr("Renamed “%1” to “%2”").arg(oldKey, newKey));
+                           emit changed();
+                       });
     // A source closed meanwhile never answers.
     connect(client, &QObject::destroyed, this, [this] { m_editing = false; });
-    client->requestEdit(edit);
+    m_request = client->requestEdit(edit);
 }
 
 }  // namespace twat_cache::ui

@@ -55,6 +55,8 @@ class EntryEditing : public QObject {
     QLineEdit* m_filter;
     QMainWindow* m_window;
     bool m_editing = false;  // a rename is on its way to the worker
+    quint64 m_request = 0;   // its number (SourceClient::requestEdit)
+    QMetaObject::Connection m_answer;
 };
 
 // The key glob that matches what the filter field shows: the text itself when it is a glob,

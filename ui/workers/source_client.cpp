@@ -238,13 +238,15 @@ void SourceClient::requestExecute(quint64 planId) {
         &SourceClient::executed);
 }
 
-void SourceClient::requestEdit(const EntryEdit& request) {
+quint64 SourceClient::requestEdit(const EntryEdit& request) {
+    const quint64 number = ++m_editsAsked;
     ask(
         Channel::kMaintenance, generation(Channel::kMaintenance),
         [=](SourceAdapter& adapter) { return adapter.edit(request); },
-        [this, id = request.id](const EntryRow& row, const QString& error) {
-            emit edited(id, row, error);
+        [this, number, id = request.id](const EntryRow& row, const QString& error) {
+            emit edited(number, id, row, error);
         });
+    return number;
 }
 
 void SourceClient::requestServerInfo() {

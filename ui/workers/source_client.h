@@ -102,8 +102,9 @@ class SourceClient : public QObject {
     // Metadata and at most `maxValueBytes` of the value of `id` for a copy (Channel::kCopy:
     // the details pane's requests are left alone); valueTextReady() answers.
     void requestValueText(const QByteArray& id, qint64 maxValueBytes);
-    // Changes one entry in place; edited() answers (on the maintenance channel).
-    void requestEdit(const EntryEdit& request);
+    // Changes one entry in place; edited() answers (on the maintenance channel) with the
+    // number returned here, which tells this request's answer from another edit's.
+    quint64 requestEdit(const EntryEdit& request);
     // A Redis server's information, its `count` latest slow log entries, or a switch to
     // database `db` (entries, namespaces and statistics asked later follow it). Replies to
     // an earlier request of the same kind are dropped.
@@ -132,8 +133,10 @@ class SourceClient : public QObject {
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
     void progress(quint64 done, quint64 total);
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
-    // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
-    void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
+    // The entry `id` was edited by request number `request` (requestEdit's): `row` is it
+    // afterwards (a renamed one under its new id).
+    void edited(quint64 request, const QByteArray& id, const twat_cache::ui::EntryRow& row,
+                const QString& error);
     void serverInfoReady(const twat_cache::ui::ServerInfo& info, const QString& error);
     void slowlogReady(const QList<twat_cache::ui::SlowlogRow>& rows, const QString& error);
     // The source lists database `db` now (or, with an error, still the one before).
@@ -164,6 +167,7 @@ class SourceClient : public QObject {
     std::array<std::atomic<quint64>, 10> m_generations{};
     quint64 m_dropped = 0;
     quint64 m_serverInfoAsked = 0;  // only the latest server info request is answered
+    quint64 m_editsAsked = 0;       // the number of the latest edit request
     bool m_readOnly = false;
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;
