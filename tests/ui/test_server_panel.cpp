@@ -1,14 +1,17 @@
 // The Server dock and the sources tree's numbers, in the real window (offscreen):
 //   - a real redis-server: the dock shows its version and role, its databases with their key
 //     counts, and the slow log; choosing database 3 lists database 3's keys (entries and
-//     namespaces follow); the dock is hidden for other sources;
+//     namespaces follow, and the status bar names database 3); the dock is hidden for other
+//     sources;
 //   - a python-diskcache written by the real python-diskcache: the sources tree shows its
 //     entries and size from discovery, then from the statistics samples, updated in place;
 //   - a joblib store written by the real joblib: the Namespaces dock groups its calls by
 //     module and function, and choosing a function lists its calls.
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QtTest>
 
@@ -35,6 +38,14 @@ QStringList keysShown(MainWindow& window) {
     for (const EntryRow& row : window.entriesModel()->rows()) keys << row.key;
     keys.sort();
     return keys;
+}
+
+// The status bar's text naming a Redis source ("" when there is none).
+QString statusSource(MainWindow& window) {
+    for (const QLabel* label : window.statusBar()->findChildren<QLabel*>()) {
+        if (label->text().startsWith(QLatin1String("redis://"))) return label->text();
+    }
+    return {};
 }
 
 // The sidebar row of the discovered cache named `name` (under its kind's group).
@@ -102,6 +113,7 @@ class TestServerPanel : public QObject {
         QCOMPARE(panel->fieldText(QStringLiteral("role")), QStringLiteral("master"));
         QVERIFY(
             panel->fieldText(QStringLiteral("keyspace")).contains(QLatin1String("db 3: 3 keys")));
+        QCOMPARE(statusSource(window), QString::fromStdString(m_server->url(0)));
         QComboBox* combo = panel->databaseCombo();
         QCOMPARE(combo->count(), 16);
         QCOMPARE(combo->currentIndex(), 0);
@@ -126,6 +138,7 @@ class TestServerPanel : public QObject {
                                  15000);
         QVERIFY(!window.namespaceModel()->indexOf(QStringLiteral("zero")).isValid());
         QTRY_COMPARE_WITH_TIMEOUT(combo->currentIndex(), 3, 15000);
+        QCOMPARE(statusSource(window), QString::fromStdString(m_server->url(3)));
 
         // Another kind of source: the dock hides.
         TempDir folder;

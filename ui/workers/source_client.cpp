@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "workers/failure_text.h"
+#include "workers/redis_endpoint.h"
 #include "workers/source_adapter.h"
 
 namespace twat_cache::ui {
@@ -106,8 +107,23 @@ void SourceClient::ask(Channel channel, quint64 gen, Call call, Reply reply) {
         Qt::QueuedConnection);
 }
 
+QString SourceClient::location() const {
+    if (!m_database) return m_ref.location;
+    auto endpoint = parseRedisUrl(m_ref.location);
+    if (!endpoint.ok()) return m_ref.location;
+    endpoint->db = *m_database;
+    return endpoint->urlWithoutPassword();
+}
+
+SourceRef SourceClient::listedRef() const {
+    SourceRef ref = m_ref;
+    ref.location = location();
+    return ref;
+}
+
 void SourceClient::open() {
     m_state = State::kOpening;
+    m_database.reset();  // the adapter opens the URL's database
     ask(
         Channel::kOpen, invalidate(Channel::kOpen),
         [ref = m_ref, readOnly = m_readOnly](
@@ -270,7 +286,10 @@ void SourceClient::requestSelectDatabase(int db) {
     ask(
         Channel::kServer, generation(Channel::kServer),
         [db](SourceAdapter& adapter) { return adapter.selectDatabase(db); },
-        [this, db](int, const QString& error) { emit databaseSelected(db, error); });
+        [this, db](int, const QString& error) {
+            if (error.isEmpty()) m_database = db;
+            emit databaseSelected(db, error);
+        });
 }
 
 }  // namespace twat_cache::ui

@@ -50,6 +50,11 @@ class SourceClient : public QObject {
     ~SourceClient() override;
 
     const SourceRef& ref() const { return m_ref; }
+    // Where the source lists from now: ref().location, or for a Redis source switched to
+    // another database (requestSelectDatabase) the same URL with that database.
+    QString location() const;
+    // ref() with location() as its location (e.g. to open the same database elsewhere).
+    SourceRef listedRef() const;
 
     enum class State { kOpening, kOpen, kFailed };
     State state() const { return m_state; }
@@ -172,6 +177,7 @@ class SourceClient : public QObject {
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;
     std::optional<SourceKind> m_openedKind;
+    std::optional<int> m_database;  // the database switched to; nullopt: the URL's
 };
 
 }  // namespace twat_cache::ui
