@@ -5,8 +5,8 @@
 // changed since are kept — and the deletion is in the audit log; it needs a filter and is
 // disabled in read-only mode), Copy Key (Ctrl+C on the table), Copy Value (bounded: a larger
 // value is refused with a message), Copy as redis-cli Command (run through sh and the real
-// redis-cli: it reads the value), and File ▸ Export Listing… (every match written; Cancel
-// leaves no file).
+// redis-cli: it reads the value, on a Redis Cluster too), and File ▸ Export Listing… (every match
+// written; Cancel leaves no file).
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
@@ -18,6 +18,7 @@
 #include <QtTest>
 
 #include "models/entries_model.h"
+#include "redis_cluster.h"
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/audit_log.h"
@@ -32,6 +33,7 @@
 
 using namespace twat_cache::ui;
 using twat_cache::test::RawRedis;
+using twat_cache::test::RedisCluster;
 using twat_cache::test::RedisServer;
 
 namespace {
@@ -216,6 +218,43 @@ class TestEntryCommands : public QObject {
                  qPrintable(refused->text()));
         refused->accept();
         QCOMPARE(clipboard->text(), QStringLiteral("before"));
+    }
+
+    // On a Redis Cluster the command follows the cluster's redirections (-c): it reads a key
+    // that another master than the one in the connection's URL serves.
+    void copyRedisCliCommandOfAClusterKey() {
+        if (!RedisCluster::available()) QSKIP(RedisCluster::skipReason().c_str());
+        RedisCluster::Options options;
+        options.replicas_per_master = 0;
+        RedisCluster cluster(options);
+        const std::string started = cluster.start();
+        QVERIFY2(started.empty(), started.c_str());
+        const int seed = cluster.ports().front();
+        std::string key;
+        for (int i = 0; i < 100 && key.empty(); ++i) {
+            const std::string candidate = "user:" + std::to_string(i);
+            if (cluster.masterPortForSlot(cluster.keySlot(candidate)) != seed) key = candidate;
+        }
+        QVERIFY(!key.empty());
+        const QString name = QString::fromStdString(key);
+        QCOMPARE(cluster.command(seed, {"-c", "SET", name, "cluster value"}), std::string("OK\n"));
+
+        MainWindow window;
+        window.show();
+        QVERIFY(twat_cache::test::openRedisSource(window, cluster.seedUrl(),
+                                                  QStringLiteral("commands cluster")));
+        QVERIFY(select(window, name));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().copyRedisCli->isEnabled(), 10000);
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        clipboard->clear();
+        window.actions().copyRedisCli->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(clipboard->text().startsWith(QLatin1String("redis-cli ")), 10000);
+        const QString command = clipboard->text();
+        QCOMPARE(command,
+                 QStringLiteral("redis-cli -h 127.0.0.1 -p %1 -c GET %2").arg(seed).arg(name));
+        auto ran = twat_cache::test::runProcess("/bin/sh", {"-c", command.toStdString()});
+        QVERIFY2(ran.finished && ran.exitCode == 0, ran.err.c_str());
+        QCOMPARE(ran.out, std::string("cluster value\n"));
     }
 
     void redisCliCommandNeverHoldsThePassword() {

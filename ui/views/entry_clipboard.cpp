@@ -135,7 +135,8 @@ void EntryClipboard::onValueText(const QByteArray& id, const EntryDetail& detail
                        (endpoint.ok() ? key.status() : endpoint.status()).message())));
         return;
     }
-    put(redisCliCommand(*endpoint, !m_client->ref().password.isEmpty(), *key, detail.valueType),
+    put(redisCliCommand(*endpoint, !m_client->ref().password.isEmpty(), *key, detail.valueType,
+                        !detail.row.node.isEmpty()),
         tr("Copied a redis-cli command that reads “%1”").arg(detail.row.key));
 }
 

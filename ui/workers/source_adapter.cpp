@@ -62,6 +62,7 @@ EntryRow fromCore(const core::EntrySummary& entry) {
     row.type = toQString(entry.type);
     row.length = entry.length;
     row.encoding = toQString(entry.encoding);
+    row.node = toQString(entry.node);
     return row;
 }
 

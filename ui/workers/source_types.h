@@ -89,6 +89,8 @@ struct EntryRow {
     QString type{};                   // Redis: "string", "hash", ...; else empty
     std::optional<quint64> length{};  // Redis: elements, or a string's bytes
     QString encoding{};               // Redis: OBJECT ENCODING ("listpack", ...); "" unknown
+    // A Redis Cluster's key: the master serving its slot ("host:port"); "" elsewhere.
+    QString node{};
 };
 
 // How far the current listing has got on one master of a Redis Cluster
