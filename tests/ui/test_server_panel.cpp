@@ -1,12 +1,14 @@
 // The Server dock and the sources tree's numbers, in the real window (offscreen):
 //   - a real redis-server: the dock shows its version and role, its databases with their key
 //     counts, and the slow log; choosing database 3 lists database 3's keys (entries and
-//     namespaces follow, and the status bar names database 3); the dock is hidden for other
-//     sources;
+//     namespaces follow, the status bar names database 3 and a copied redis-cli command
+//     reads it); the dock is hidden for other sources;
 //   - a python-diskcache written by the real python-diskcache: the sources tree shows its
 //     entries and size from discovery, then from the statistics samples, updated in place;
 //   - a joblib store written by the real joblib: the Namespaces dock groups its calls by
 //     module and function, and choosing a function lists its calls.
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -24,6 +26,7 @@
 #include "views/main_window.h"
 #include "views/optional_dock.h"
 #include "views/server_panel.h"
+#include "window_fixtures.h"
 #include "workers/display_text.h"
 
 using namespace twat_cache::ui;
@@ -139,6 +142,19 @@ class TestServerPanel : public QObject {
         QVERIFY(!window.namespaceModel()->indexOf(QStringLiteral("zero")).isValid());
         QTRY_COMPARE_WITH_TIMEOUT(combo->currentIndex(), 3, 15000);
         QCOMPARE(statusSource(window), QString::fromStdString(m_server->url(3)));
+        // A copied redis-cli command reads database 3.
+        QVERIFY(twat_cache::test::selectKey(window, QStringLiteral("three:b")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().copyRedisCli->isEnabled(), 10000);
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        clipboard->clear();
+        window.actions().copyRedisCli->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(clipboard->text().startsWith(QLatin1String("redis-cli ")), 10000);
+        QCOMPARE(
+            clipboard->text(),
+            QStringLiteral("redis-cli -h 127.0.0.1 -p %1 -n 3 GET three:b").arg(m_server->port()));
+        auto ran = twat_cache::test::runProcess("/bin/sh", {"-c", clipboard->text().toStdString()});
+        QVERIFY2(ran.finished && ran.exitCode == 0, ran.err.c_str());
+        QCOMPARE(ran.out, std::string("1\n"));
 
         // Another kind of source: the dock hides.
         TempDir folder;

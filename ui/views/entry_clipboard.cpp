@@ -127,7 +127,7 @@ void EntryClipboard::onValueText(const QByteArray& id, const EntryDetail& detail
         }
         return;
     }
-    const auto endpoint = parseRedisUrl(m_client->ref().location);
+    const auto endpoint = parseRedisUrl(m_client->location());  // the database listed now
     const auto key = redisKeyOfId(id);
     if (!endpoint.ok() || !key.ok()) {
         refuse(tr("Nothing copied: %1")
