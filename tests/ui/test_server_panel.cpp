@@ -1,8 +1,8 @@
 // The Server dock and the sources tree's numbers, in the real window (offscreen):
 //   - a real redis-server: the dock shows its version and role, its databases with their key
 //     counts, and the slow log; choosing database 3 lists database 3's keys (entries and
-//     namespaces follow, the status bar names database 3 and a copied redis-cli command
-//     reads it); the dock is hidden for other sources;
+//     namespaces follow, the status bar names database 3, a copied redis-cli command reads
+//     it and Analyze counts it); the dock is hidden for other sources;
 //   - a python-diskcache written by the real python-diskcache: the sources tree shows its
 //     entries and size from discovery, then from the statistics samples, updated in place;
 //   - a joblib store written by the real joblib: the Namespaces dock groups its calls by
@@ -23,10 +23,12 @@
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
+#include "views/analysis_view.h"
 #include "views/main_window.h"
 #include "views/optional_dock.h"
 #include "views/server_panel.h"
 #include "window_fixtures.h"
+#include "workers/analysis_runner.h"
 #include "workers/display_text.h"
 
 using namespace twat_cache::ui;
@@ -155,6 +157,14 @@ class TestServerPanel : public QObject {
         auto ran = twat_cache::test::runProcess("/bin/sh", {"-c", clipboard->text().toStdString()});
         QVERIFY2(ran.finished && ran.exitCode == 0, ran.err.c_str());
         QCOMPARE(ran.out, std::string("1\n"));
+        // Analyze counts database 3.
+        auto* analysis = window.findChild<AnalysisView*>();
+        QVERIFY(analysis != nullptr);
+        QSignalSpy analyzed(analysis->runner(), &AnalysisRunner::finished);
+        analysis->start();
+        QVERIFY(analyzed.wait(15000));
+        QCOMPARE(analyzed.takeFirst().at(0).toString(), QString());
+        QCOMPARE(analysis->report()->keys, std::uint64_t{3});
 
         // Another kind of source: the dock hides.
         TempDir folder;
