@@ -25,27 +25,13 @@
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
+using twat_cache::test::answerNextTextPrompt;
 using twat_cache::test::RawRedis;
 using twat_cache::test::RedisServer;
 
 namespace {
 
 constexpr int kSessions = 3000;  // more than one page of rows
-
-// Types `text` into the next text prompt (a QInputDialog) that opens and accepts it.
-void answerNextTextPrompt(const QString& text) {
-    auto* timer = new QTimer(qApp);
-    auto tries = std::make_shared<int>(0);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, text] {
-        auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
-        if (prompt != nullptr) {
-            prompt->setTextValue(text);
-            prompt->accept();
-        }
-        if (prompt != nullptr || ++*tries > 500) timer->deleteLater();
-    });
-    timer->start(10);
-}
 
 }  // namespace
 
@@ -148,6 +134,10 @@ class TestEntryEditing : public QObject {
         QAction* remove = pages->editing()->removeAction();
         QTRY_VERIFY_WITH_TIMEOUT(remove->isEnabled(), 10000);
         const QString member = pages->model()->index(0, 0).data().toString();
+        // The row to rename selected (the value pages still show the set).
+        QVERIFY(select(window, QStringLiteral("other:3")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
+        QVERIFY(remove->isEnabled());
 
         // The server holds writes back: the removal waits in the worker, the rename behind it.
         m_raw->run({"CLIENT", "PAUSE", "10000", "WRITE"});
@@ -155,8 +145,6 @@ class TestEntryEditing : public QObject {
         twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &confirm);
         remove->trigger();
         QVERIFY2(confirm.contains(QStringLiteral("Remove member")), qPrintable(confirm));
-        QVERIFY(select(window, QStringLiteral("other:3")));
-        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
         answerNextTextPrompt(QStringLiteral("taken"));
         window.actions().rename->trigger();
         QString warning;
