@@ -297,8 +297,10 @@ class TestEntryCommands : public QObject {
     }
 
     // With the Type box on "list": the export holds only the list, and Delete All Matching
-    // (whose plan selects by name alone) says why it does not run, deleting nothing.
-    void typeFilterIsHonouredOrRefused() {
+    // deletes only the list (the strings and the hash matching the filter stay); with it on
+    // "string", Set TTL on All Matching gives only the strings a TTL.
+    void typeFilterIsHonoured() {
+        m_raw->run({"HSET", "sess:hash", "f", "v"});
         MainWindow window;
         window.show();
         QVERIFY(open(window));
@@ -318,20 +320,26 @@ class TestEntryCommands : public QObject {
         QVERIFY(file.readAll().contains("\"sess:list\""));
 
         QTRY_VERIFY_WITH_TIMEOUT(window.actions().deleteMatching->isEnabled(), 10000);
-        QString said;
-        auto* timer = new QTimer(this);
-        connect(timer, &QTimer::timeout, this, [&, timer] {
-            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-            if (box == nullptr) return;
-            timer->deleteLater();
-            said = box->text();
-            box->button(QMessageBox::Ok)->click();
-        });
-        timer->start(10);
+        QString preview;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
         window.actions().deleteMatching->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
-        QVERIFY2(said.contains(QLatin1String("type list")), qPrintable(said));
-        QCOMPARE(dbSize(), kSessions + 51LL);  // nothing deleted
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("removed 1 entry")), 20000);
+        QVERIFY2(preview.contains(QLatin1String("of type list")), qPrintable(preview));
+        QVERIFY2(preview.contains(QLatin1String("1 entry")), qPrintable(preview));
+        QCOMPARE(m_raw->run({"EXISTS", "sess:list"}), std::string("0"));
+        QCOMPARE(m_raw->run({"EXISTS", "sess:hash"}), std::string("1"));
+        QCOMPARE(dbSize(), kSessions + 51LL);  // the strings and the hash stay
+
+        window.entriesModel()->setTypeFilter(QStringLiteral("string"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().setTtlMatching->isEnabled(), 10000);
+        twat_cache::test::answerNextTextPrompt(QStringLiteral("1h"));
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
+        window.actions().setTtlMatching->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("updated 3,000 entries")), 20000);
+        QVERIFY2(preview.contains(QLatin1String("of type string")), qPrintable(preview));
+        QVERIFY(std::stoll(m_raw->run({"PTTL", "sess:7"})) > 0);
+        QCOMPARE(m_raw->run({"PTTL", "sess:hash"}), std::string("-1"));
+        QCOMPARE(m_raw->run({"PTTL", "other:7"}), std::string("-1"));
     }
 
     void cancelledExportLeavesNoFile() {

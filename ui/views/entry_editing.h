@@ -41,9 +41,9 @@ class EntryEditing : public QObject {
     // Asks for a TTL (`about` says for what); nullopt when the user cancelled or typed
     // something that is not a duration (which is said).
     std::optional<qint64> askTtl(const QString& about);
-    // With a Type filter set, says why `command` (over every key matching the filter text)
-    // cannot run, and returns true.
-    bool typeFilterRefuses(const QString& command) const;
+    // The entries' Type filter (Redis: "hash", ...; "" every type): the commands over every
+    // key matching the filter keep to it.
+    QString typeFilter() const;
     void setTtl(bool remove);
     void setTtlMatching();
     void deleteMatching();

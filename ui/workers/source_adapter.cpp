@@ -446,6 +446,7 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
     planRequest.limit = request.pruneToBytes;
     planRequest.glob = request.glob.toStdString();
+    planRequest.type = request.type.toStdString();
     if (request.ttlMs) planRequest.ttl = std::chrono::milliseconds(*request.ttlMs);
     planRequest.confirmed = request.confirmed;
     auto plan = m_state->source->plan(planRequest);

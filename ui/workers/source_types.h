@@ -234,6 +234,7 @@ struct MaintenanceRequest {
     QList<QByteArray> ids;          // kDeleteSelected: the entries
     quint64 pruneToBytes = 0;       // kPrune: keep at most this many bytes
     QString glob{};                 // kSetTtl without ids, kDeleteMatching: the keys' shell glob
+    QString type{};                 // with `glob`, Redis: only keys of this type ("": every type)
     std::optional<qint64> ttlMs{};  // kSetTtl: the new TTL; nullopt removes it
     // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.
     bool confirmed = false;
