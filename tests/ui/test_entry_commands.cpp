@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QSignalSpy>
@@ -23,10 +24,12 @@
 #include "redis_server.h"
 #include "twat_cache/audit_log.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/entry_clipboard.h"
 #include "views/listing_exporter.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "views/value_table_view.h"
 #include "window_fixtures.h"
 #include "workers/redis_cli_command.h"
 #include "workers/source_client.h"
@@ -342,6 +345,34 @@ class TestEntryCommands : public QObject {
         QCOMPARE(m_raw->run({"PTTL", "other:7"}), std::string("-1"));
     }
 
+    // Save Value… and Export Listing… at once: each ends with its own answer (the save is not
+    // dropped for the export asked after it).
+    void saveValueAndExportListingBothFinish() {
+        m_raw->run({"SET", "big:value", std::string(300'000, 'v')});
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        QVERIFY(select(window, QStringLiteral("big:value")));
+        QTableView* view = entriesView(window);
+        QSignalSpy page(window.currentSource(), &SourceClient::valuePageReady);
+        view->setCurrentIndex(view->selectionModel()->selectedRows().front());
+        QVERIFY(page.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().exportListing->isEnabled(), 10000);
+        const QString value = QString::fromStdString((m_settingsDir.path() / "value.bin").string());
+        const QString listing = QString::fromStdString((m_settingsDir.path() / "all.csv").string());
+        QSignalSpy saved(window.currentSource(), &SourceClient::valueSaved);
+        auto* exporter = window.findChild<ListingExporter*>();
+        QSignalSpy exported(exporter, &ListingExporter::finished);
+        window.detailsPane()->pagesView()->saveTo(value);
+        exporter->exportTo(listing, true);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 20000);
+        QCOMPARE(saved.first().at(1).toString(), QString());
+        QCOMPARE(QFileInfo(value).size(), qint64{300'000});
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 20000);
+        QCOMPARE(exported.first().at(3).toString(), QString());
+        QVERIFY(QFileInfo::exists(listing));
+    }
+
     void cancelledExportLeavesNoFile() {
         MainWindow window;
         window.show();
@@ -352,7 +383,7 @@ class TestEntryCommands : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(window.actions().exportListing->isEnabled(), 10000);
         // Cancel after the first page, on the worker thread, between two pages.
         connect(
-            client, &SourceClient::exportProgress, client, [client] { client->cancelSave(); },
+            client, &SourceClient::exportProgress, client, [client] { client->cancelExport(); },
             Qt::DirectConnection);
         const QString path =
             QString::fromStdString((m_settingsDir.path() / "cancelled.jsonl").string());

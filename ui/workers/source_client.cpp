@@ -44,6 +44,7 @@ SourceClient::~SourceClient() {
     if (!m_thread.isFinished()) {
         m_cancel.store(true);
         m_cancelSave.store(true);
+        m_cancelExport.store(true);
     }
     m_thread.quit();
     m_thread.wait();
@@ -53,6 +54,7 @@ void SourceClient::closeLater() {
     for (auto& generation : m_generations) ++generation;
     m_cancel.store(true);
     m_cancelSave.store(true);
+    m_cancelExport.store(true);
     connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
     m_thread.quit();
 }
@@ -196,16 +198,16 @@ void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
 
 void SourceClient::requestExportListing(const QString& filter, const QString& type, bool csv,
                                         const QString& path) {
-    m_cancelSave.store(false);
+    m_cancelExport.store(false);
     ask(
-        Channel::kSave, invalidate(Channel::kSave),
+        Channel::kExport, invalidate(Channel::kExport),
         [this, filter, type, csv, path](SourceAdapter& adapter) {
             return adapter.exportListing(
                 filter, type, csv, path,
                 [this](quint64 written, quint64 scanned, quint64 total) {
                     emit exportProgress(written, scanned, total);
                 },
-                m_cancelSave);
+                m_cancelExport);
         },
         [this](const ListingExported& done, const QString& error) {
             emit listingExported(done.written, done.cancelled, error);

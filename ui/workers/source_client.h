@@ -4,8 +4,8 @@
 // means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
-// maintenance, open, namespaces, value pages, save, server). invalidate() bumps a channel's
-// generation; replies to older requests are then dropped when they arrive (counted by
+// maintenance, open, namespaces, value pages, save, copy, server, export). invalidate() bumps a
+// channel's generation; replies to older requests are then dropped when they arrive (counted by
 // droppedReplies()). Asking for a new detail or new stats invalidates the previous request of that
 // channel, so only the latest answer is shown however fast the user clicks. Failures reach the
 // replies in words for the user (failure_text.h).
@@ -38,9 +38,10 @@ class SourceClient : public QObject {
         kMaintenance,
         kNamespaces,
         kValue,   // pages of one entry's value (value_table_view.h)
-        kSave,    // a value streamed to a file, or a listing exported to one
+        kSave,    // a value streamed to a file
         kCopy,    // a value fetched for the clipboard (entry_clipboard.h)
         kServer,  // a Redis server's information and slow log (server_panel.h)
+        kExport,  // a listing exported to a file (listing_exporter.h)
     };
     Q_ENUM(Channel)
 
@@ -101,9 +102,11 @@ class SourceClient : public QObject {
     void cancelSave() { m_cancelSave.store(true); }
     // Writes every entry matching `filter` (as requestPage reads it) to `path`, as CSV or
     // JSON Lines, on the worker thread, with exportProgress() after each page and
-    // listingExported() at the end; cancelSave() stops it (and no file is written).
+    // listingExported() at the end; cancelExport() stops it (and no file is written). It runs
+    // beside a value being saved: neither drops nor stops the other.
     void requestExportListing(const QString& filter, const QString& type, bool csv,
                               const QString& path);
+    void cancelExport() { m_cancelExport.store(true); }
     // Metadata and at most `maxValueBytes` of the value of `id` for a copy (Channel::kCopy:
     // the details pane's requests are left alone); valueTextReady() answers.
     void requestValueText(const QByteArray& id, qint64 maxValueBytes);
@@ -168,8 +171,9 @@ class SourceClient : public QObject {
     SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
+    std::atomic<bool> m_cancelExport{false};  // read by a running export between pages
     // Read by the adapter's thread too, to skip a stats or detail request already superseded.
-    std::array<std::atomic<quint64>, 10> m_generations{};
+    std::array<std::atomic<quint64>, 11> m_generations{};
     quint64 m_dropped = 0;
     quint64 m_serverInfoAsked = 0;  // only the latest server info request is answered
     quint64 m_editsAsked = 0;       // the number of the latest edit request
