@@ -3,7 +3,9 @@
 // memory and encoding are what the server says when asked directly (MEMORY USAGE … SAMPLES,
 // OBJECT ENCODING); a type filter lists exactly the keys of that type, by SCAN … TYPE (Redis
 // 6.0+) or — the path of older servers, taken here with OpenOptions::redis_scan_type off — by
-// asking every key's TYPE, which the page's note then says; the CLI's --type and columns.
+// asking every key's TYPE, which the page's note then says; a glob's plan (delete, set TTL)
+// with a type previews exactly the glob's keys of that type, by either path; the CLI's --type
+// and columns.
 #include <QtTest>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -246,6 +248,36 @@ class TestInspectRedisColumns : public QObject {
         }
         QVERIFY(pages > 2);
         QCOMPARE(rejectedCalls(raw, "info"), refusedAfterFirst);  // not asked again
+    }
+
+    void globPlanKeepsToItsType_data() {
+        QTest::addColumn<bool>("scanType");
+        QTest::newRow("SCAN TYPE") << true;
+        QTest::newRow("TYPE per key") << false;
+    }
+    void globPlanKeepsToItsType() {
+        QFETCH(bool, scanType);
+        const std::string glob = "hash:1*";
+        std::uint64_t expected = 0;
+        for (const auto& [key, t] : m_types) {
+            if (t == "hash" && globMatch(glob, key)) ++expected;
+        }
+        QVERIFY(expected > 0);
+        auto src = open(scanType);
+        for (const auto action : {PlanRequest::Action::kMatchGlob, PlanRequest::Action::kSetTtl}) {
+            PlanRequest request;
+            request.action = action;
+            request.glob = glob;
+            request.type = "hash";
+            request.ttl = std::chrono::hours(1);
+            auto plan = src->plan(request);
+            QVERIFY2(plan.ok(), plan.status().toString().c_str());
+            QCOMPARE((*plan)->preview().count, expected);
+            QVERIFY(!(*plan)->preview().sample.empty());
+            for (const auto& e : (*plan)->preview().sample) {
+                QVERIFY2(m_types.at(e.key_text) == "hash", e.key_text.c_str());
+            }
+        }
     }
 
     void cliTypeAndColumns() {

@@ -5,11 +5,12 @@
 // changed since are kept — and the deletion is in the audit log; it needs a filter and is
 // disabled in read-only mode), Copy Key (Ctrl+C on the table), Copy Value (bounded: a larger
 // value is refused with a message), Copy as redis-cli Command (run through sh and the real
-// redis-cli: it reads the value), and File ▸ Export Listing… (every match written; Cancel
-// leaves no file).
+// redis-cli: it reads the value, on a Redis Cluster too), and File ▸ Export Listing… (every match
+// written; Cancel leaves no file).
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QSignalSpy>
@@ -18,20 +19,24 @@
 #include <QtTest>
 
 #include "models/entries_model.h"
+#include "redis_cluster.h"
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "twat_cache/audit_log.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/entry_clipboard.h"
 #include "views/listing_exporter.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "views/value_table_view.h"
 #include "window_fixtures.h"
 #include "workers/redis_cli_command.h"
 #include "workers/source_client.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::RawRedis;
+using twat_cache::test::RedisCluster;
 using twat_cache::test::RedisServer;
 
 namespace {
@@ -218,6 +223,43 @@ class TestEntryCommands : public QObject {
         QCOMPARE(clipboard->text(), QStringLiteral("before"));
     }
 
+    // On a Redis Cluster the command follows the cluster's redirections (-c): it reads a key
+    // that another master than the one in the connection's URL serves.
+    void copyRedisCliCommandOfAClusterKey() {
+        if (!RedisCluster::available()) QSKIP(RedisCluster::skipReason().c_str());
+        RedisCluster::Options options;
+        options.replicas_per_master = 0;
+        RedisCluster cluster(options);
+        const std::string started = cluster.start();
+        QVERIFY2(started.empty(), started.c_str());
+        const int seed = cluster.ports().front();
+        std::string key;
+        for (int i = 0; i < 100 && key.empty(); ++i) {
+            const std::string candidate = "user:" + std::to_string(i);
+            if (cluster.masterPortForSlot(cluster.keySlot(candidate)) != seed) key = candidate;
+        }
+        QVERIFY(!key.empty());
+        const QString name = QString::fromStdString(key);
+        QCOMPARE(cluster.command(seed, {"-c", "SET", name, "cluster value"}), std::string("OK\n"));
+
+        MainWindow window;
+        window.show();
+        QVERIFY(twat_cache::test::openRedisSource(window, cluster.seedUrl(),
+                                                  QStringLiteral("commands cluster")));
+        QVERIFY(select(window, name));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().copyRedisCli->isEnabled(), 10000);
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        clipboard->clear();
+        window.actions().copyRedisCli->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(clipboard->text().startsWith(QLatin1String("redis-cli ")), 10000);
+        const QString command = clipboard->text();
+        QCOMPARE(command,
+                 QStringLiteral("redis-cli -h 127.0.0.1 -p %1 -c GET %2").arg(seed).arg(name));
+        auto ran = twat_cache::test::runProcess("/bin/sh", {"-c", command.toStdString()});
+        QVERIFY2(ran.finished && ran.exitCode == 0, ran.err.c_str());
+        QCOMPARE(ran.out, std::string("cluster value\n"));
+    }
+
     void redisCliCommandNeverHoldsThePassword() {
         auto endpoint = parseRedisUrl(QStringLiteral(
             "rediss://alice:s3cret@cache.example:6380/2?ca=%2Fetc%2Fca%20dir%2Fca.pem"));
@@ -258,8 +300,10 @@ class TestEntryCommands : public QObject {
     }
 
     // With the Type box on "list": the export holds only the list, and Delete All Matching
-    // (whose plan selects by name alone) says why it does not run, deleting nothing.
-    void typeFilterIsHonouredOrRefused() {
+    // deletes only the list (the strings and the hash matching the filter stay); with it on
+    // "string", Set TTL on All Matching gives only the strings a TTL.
+    void typeFilterIsHonoured() {
+        m_raw->run({"HSET", "sess:hash", "f", "v"});
         MainWindow window;
         window.show();
         QVERIFY(open(window));
@@ -279,20 +323,54 @@ class TestEntryCommands : public QObject {
         QVERIFY(file.readAll().contains("\"sess:list\""));
 
         QTRY_VERIFY_WITH_TIMEOUT(window.actions().deleteMatching->isEnabled(), 10000);
-        QString said;
-        auto* timer = new QTimer(this);
-        connect(timer, &QTimer::timeout, this, [&, timer] {
-            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-            if (box == nullptr) return;
-            timer->deleteLater();
-            said = box->text();
-            box->button(QMessageBox::Ok)->click();
-        });
-        timer->start(10);
+        QString preview;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
         window.actions().deleteMatching->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!said.isEmpty(), 10000);
-        QVERIFY2(said.contains(QLatin1String("type list")), qPrintable(said));
-        QCOMPARE(dbSize(), kSessions + 51LL);  // nothing deleted
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("removed 1 entry")), 20000);
+        QVERIFY2(preview.contains(QLatin1String("of type list")), qPrintable(preview));
+        QVERIFY2(preview.contains(QLatin1String("1 entry")), qPrintable(preview));
+        QCOMPARE(m_raw->run({"EXISTS", "sess:list"}), std::string("0"));
+        QCOMPARE(m_raw->run({"EXISTS", "sess:hash"}), std::string("1"));
+        QCOMPARE(dbSize(), kSessions + 51LL);  // the strings and the hash stay
+
+        window.entriesModel()->setTypeFilter(QStringLiteral("string"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().setTtlMatching->isEnabled(), 10000);
+        twat_cache::test::answerNextTextPrompt(QStringLiteral("1h"));
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &preview);
+        window.actions().setTtlMatching->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("updated 3,000 entries")), 20000);
+        QVERIFY2(preview.contains(QLatin1String("of type string")), qPrintable(preview));
+        QVERIFY(std::stoll(m_raw->run({"PTTL", "sess:7"})) > 0);
+        QCOMPARE(m_raw->run({"PTTL", "sess:hash"}), std::string("-1"));
+        QCOMPARE(m_raw->run({"PTTL", "other:7"}), std::string("-1"));
+    }
+
+    // Save Value… and Export Listing… at once: each ends with its own answer (the save is not
+    // dropped for the export asked after it).
+    void saveValueAndExportListingBothFinish() {
+        m_raw->run({"SET", "big:value", std::string(300'000, 'v')});
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        QVERIFY(select(window, QStringLiteral("big:value")));
+        QTableView* view = entriesView(window);
+        QSignalSpy page(window.currentSource(), &SourceClient::valuePageReady);
+        view->setCurrentIndex(view->selectionModel()->selectedRows().front());
+        QVERIFY(page.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().exportListing->isEnabled(), 10000);
+        const QString value = QString::fromStdString((m_settingsDir.path() / "value.bin").string());
+        const QString listing = QString::fromStdString((m_settingsDir.path() / "all.csv").string());
+        QSignalSpy saved(window.currentSource(), &SourceClient::valueSaved);
+        auto* exporter = window.findChild<ListingExporter*>();
+        QSignalSpy exported(exporter, &ListingExporter::finished);
+        window.detailsPane()->pagesView()->saveTo(value);
+        exporter->exportTo(listing, true);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 20000);
+        QCOMPARE(saved.first().at(1).toString(), QString());
+        QCOMPARE(QFileInfo(value).size(), qint64{300'000});
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 20000);
+        QCOMPARE(exported.first().at(3).toString(), QString());
+        QVERIFY(QFileInfo::exists(listing));
     }
 
     void cancelledExportLeavesNoFile() {
@@ -305,7 +383,7 @@ class TestEntryCommands : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(window.actions().exportListing->isEnabled(), 10000);
         // Cancel after the first page, on the worker thread, between two pages.
         connect(
-            client, &SourceClient::exportProgress, client, [client] { client->cancelSave(); },
+            client, &SourceClient::exportProgress, client, [client] { client->cancelExport(); },
             Qt::DirectConnection);
         const QString path =
             QString::fromStdString((m_settingsDir.path() / "cancelled.jsonl").string());

@@ -2,7 +2,7 @@
 // Set TTL… and Remove TTL… on the selected row (prompt, preview, confirmation), Rename… (the
 // row reloads under its new name), Set TTL on All Matching… over the whole keyspace (more
 // keys than the rows loaded; only matching keys change), and read-only mode disabling them
-// with the reason.
+// with the reason. A rename takes its own answer, not that of a value edit asked before it.
 #include <QApplication>
 #include <QInputDialog>
 #include <QMessageBox>
@@ -12,35 +12,26 @@
 #include <QtTest>
 
 #include "models/entries_model.h"
+#include "models/value_page_model.h"
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
+#include "views/details_pane.h"
 #include "views/log_panel.h"
 #include "views/main_window.h"
+#include "views/value_editing.h"
+#include "views/value_table_view.h"
 #include "window_fixtures.h"
+#include "workers/source_client.h"
 
 using namespace twat_cache::ui;
+using twat_cache::test::answerNextTextPrompt;
 using twat_cache::test::RawRedis;
 using twat_cache::test::RedisServer;
 
 namespace {
 
 constexpr int kSessions = 3000;  // more than one page of rows
-
-// Types `text` into the next text prompt (a QInputDialog) that opens and accepts it.
-void answerNextTextPrompt(const QString& text) {
-    auto* timer = new QTimer(qApp);
-    auto tries = std::make_shared<int>(0);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, text] {
-        auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
-        if (prompt != nullptr) {
-            prompt->setTextValue(text);
-            prompt->accept();
-        }
-        if (prompt != nullptr || ++*tries > 500) timer->deleteLater();
-    });
-    timer->start(10);
-}
 
 }  // namespace
 
@@ -121,6 +112,51 @@ class TestEntryEditing : public QObject {
         QCOMPARE(m_raw->run({"EXISTS", "other:3"}), std::string("0"));
         QCOMPARE(m_raw->run({"GET", "renamed:3"}), std::string("o"));
         QVERIFY(select(window, QStringLiteral("renamed:3")));  // the view reloaded
+    }
+
+    // A value edit asked before the rename answers first: the rename waits for its own answer
+    // (here a refusal, the new name being taken) and does not report the edit's as its own.
+    void renameTakesItsOwnAnswer() {
+        m_raw->run({"SADD", "set:1", "m1", "m2"});
+        m_raw->run({"SET", "taken", "t"});
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        // The set's members in the value pages, the first one current.
+        QVERIFY(select(window, QStringLiteral("set:1")));
+        auto* entries = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        ValueTableView* pages = window.detailsPane()->pagesView();
+        QSignalSpy page(window.currentSource(), &SourceClient::valuePageReady);
+        entries->setCurrentIndex(entries->selectionModel()->selectedRows().front());
+        QVERIFY(page.wait(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(pages->model()->rowCount(), 2, 10000);
+        pages->table()->setCurrentIndex(pages->model()->index(0, 0));
+        QAction* remove = pages->editing()->removeAction();
+        QTRY_VERIFY_WITH_TIMEOUT(remove->isEnabled(), 10000);
+        const QString member = pages->model()->index(0, 0).data().toString();
+        // The row to rename selected (the value pages still show the set).
+        QVERIFY(select(window, QStringLiteral("other:3")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
+        QVERIFY(remove->isEnabled());
+
+        // The server holds writes back: the removal waits in the worker, the rename behind it.
+        m_raw->run({"CLIENT", "PAUSE", "10000", "WRITE"});
+        QString confirm;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &confirm);
+        remove->trigger();
+        QVERIFY2(confirm.contains(QStringLiteral("Remove member")), qPrintable(confirm));
+        answerNextTextPrompt(QStringLiteral("taken"));
+        window.actions().rename->trigger();
+        QString warning;
+        twat_cache::test::answerNextMessageBox(QMessageBox::Ok, &warning);
+        m_raw->run({"CLIENT", "UNPAUSE"});
+
+        QTRY_VERIFY_WITH_TIMEOUT(warning.contains(QLatin1String("exists already")), 10000);
+        QVERIFY(logSays(window, QStringLiteral("Rename failed")));
+        QVERIFY(!logSays(window, QStringLiteral("Renamed")));
+        QCOMPARE(m_raw->run({"SISMEMBER", "set:1", member.toStdString()}), std::string("0"));
+        QCOMPARE(m_raw->run({"GET", "other:3"}), std::string("o"));
+        QCOMPARE(m_raw->run({"GET", "taken"}), std::string("t"));
     }
 
     void setTtlOnAllMatchingCoversTheWholeKeyspace() {

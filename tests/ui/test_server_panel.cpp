@@ -1,14 +1,19 @@
 // The Server dock and the sources tree's numbers, in the real window (offscreen):
 //   - a real redis-server: the dock shows its version and role, its databases with their key
 //     counts, and the slow log; choosing database 3 lists database 3's keys (entries and
-//     namespaces follow); the dock is hidden for other sources;
+//     namespaces follow, the status bar names database 3, a copied redis-cli command reads
+//     it and Analyze counts it); the dock is hidden for other sources;
 //   - a python-diskcache written by the real python-diskcache: the sources tree shows its
 //     entries and size from discovery, then from the statistics samples, updated in place;
 //   - a joblib store written by the real joblib: the Namespaces dock groups its calls by
 //     module and function, and choosing a function lists its calls.
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QtTest>
 
@@ -18,9 +23,12 @@
 #include "redis_commands.h"
 #include "redis_server.h"
 #include "ui_fixtures.h"
+#include "views/analysis_view.h"
 #include "views/main_window.h"
 #include "views/optional_dock.h"
 #include "views/server_panel.h"
+#include "window_fixtures.h"
+#include "workers/analysis_runner.h"
 #include "workers/display_text.h"
 
 using namespace twat_cache::ui;
@@ -35,6 +43,14 @@ QStringList keysShown(MainWindow& window) {
     for (const EntryRow& row : window.entriesModel()->rows()) keys << row.key;
     keys.sort();
     return keys;
+}
+
+// The status bar's text naming a Redis source ("" when there is none).
+QString statusSource(MainWindow& window) {
+    for (const QLabel* label : window.statusBar()->findChildren<QLabel*>()) {
+        if (label->text().startsWith(QLatin1String("redis://"))) return label->text();
+    }
+    return {};
 }
 
 // The sidebar row of the discovered cache named `name` (under its kind's group).
@@ -102,6 +118,7 @@ class TestServerPanel : public QObject {
         QCOMPARE(panel->fieldText(QStringLiteral("role")), QStringLiteral("master"));
         QVERIFY(
             panel->fieldText(QStringLiteral("keyspace")).contains(QLatin1String("db 3: 3 keys")));
+        QCOMPARE(statusSource(window), QString::fromStdString(m_server->url(0)));
         QComboBox* combo = panel->databaseCombo();
         QCOMPARE(combo->count(), 16);
         QCOMPARE(combo->currentIndex(), 0);
@@ -126,6 +143,28 @@ class TestServerPanel : public QObject {
                                  15000);
         QVERIFY(!window.namespaceModel()->indexOf(QStringLiteral("zero")).isValid());
         QTRY_COMPARE_WITH_TIMEOUT(combo->currentIndex(), 3, 15000);
+        QCOMPARE(statusSource(window), QString::fromStdString(m_server->url(3)));
+        // A copied redis-cli command reads database 3.
+        QVERIFY(twat_cache::test::selectKey(window, QStringLiteral("three:b")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().copyRedisCli->isEnabled(), 10000);
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        clipboard->clear();
+        window.actions().copyRedisCli->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(clipboard->text().startsWith(QLatin1String("redis-cli ")), 10000);
+        QCOMPARE(
+            clipboard->text(),
+            QStringLiteral("redis-cli -h 127.0.0.1 -p %1 -n 3 GET three:b").arg(m_server->port()));
+        auto ran = twat_cache::test::runProcess("/bin/sh", {"-c", clipboard->text().toStdString()});
+        QVERIFY2(ran.finished && ran.exitCode == 0, ran.err.c_str());
+        QCOMPARE(ran.out, std::string("1\n"));
+        // Analyze counts database 3.
+        auto* analysis = window.findChild<AnalysisView*>();
+        QVERIFY(analysis != nullptr);
+        QSignalSpy analyzed(analysis->runner(), &AnalysisRunner::finished);
+        analysis->start();
+        QVERIFY(analyzed.wait(15000));
+        QCOMPARE(analyzed.takeFirst().at(0).toString(), QString());
+        QCOMPARE(analysis->report()->keys, std::uint64_t{3});
 
         // Another kind of source: the dock hides.
         TempDir folder;

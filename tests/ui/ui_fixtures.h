@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QApplication>
+#include <QInputDialog>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -168,6 +169,22 @@ inline void isolateSettings(const std::filesystem::path& dir) {
     const QString path = QString::fromStdString(dir.string());
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, path);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, path);
+}
+
+// Types `text` into the next text prompt (a QInputDialog) that opens and accepts it (polls
+// every 10 ms, at most 5 s).
+inline void answerNextTextPrompt(const QString& text) {
+    auto* timer = new QTimer(qApp);
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, tries, text] {
+        auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (prompt != nullptr) {
+            prompt->setTextValue(text);
+            prompt->accept();
+        }
+        if (prompt != nullptr || ++*tries > 500) timer->deleteLater();
+    });
+    timer->start(10);
 }
 
 // Clicks `button` in the next message box that opens (polls the modal widget every 10 ms,

@@ -248,7 +248,7 @@ void AnalysisView::start() {
     options.budget = std::chrono::microseconds(std::llround(m_budget->value() * 1000.0));
     options.separator = separatorOf(client->ref()).toStdString();
     m_runBudget = options.budget;
-    m_runner->start(client->ref(), options);
+    m_runner->start(client->listedRef(), options);  // the database listed now
     m_bar->setRange(0, 0);
     m_bar->setVisible(true);
     m_status->setText(tr("Analyzing %1…").arg(client->ref().name));
@@ -275,7 +275,8 @@ void AnalysisView::onSourceShown() {
 
 bool AnalysisView::reportIsShown() const {
     return m_shown != nullptr && report() != nullptr &&
-           SourceSessions::keyOf(m_shown->ref()) == SourceSessions::keyOf(m_runner->reportSource());
+           SourceSessions::keyOf(m_shown->listedRef()) ==
+               SourceSessions::keyOf(m_runner->reportSource());
 }
 
 void AnalysisView::updateButtons() {

@@ -127,7 +127,7 @@ void EntryClipboard::onValueText(const QByteArray& id, const EntryDetail& detail
         }
         return;
     }
-    const auto endpoint = parseRedisUrl(m_client->ref().location);
+    const auto endpoint = parseRedisUrl(m_client->location());  // the database listed now
     const auto key = redisKeyOfId(id);
     if (!endpoint.ok() || !key.ok()) {
         refuse(tr("Nothing copied: %1")
@@ -135,7 +135,8 @@ void EntryClipboard::onValueText(const QByteArray& id, const EntryDetail& detail
                        (endpoint.ok() ? key.status() : endpoint.status()).message())));
         return;
     }
-    put(redisCliCommand(*endpoint, !m_client->ref().password.isEmpty(), *key, detail.valueType),
+    put(redisCliCommand(*endpoint, !m_client->ref().password.isEmpty(), *key, detail.valueType,
+                        !detail.row.node.isEmpty()),
         tr("Copied a redis-cli command that reads “%1”").arg(detail.row.key));
 }
 

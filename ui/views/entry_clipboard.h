@@ -1,7 +1,7 @@
 // EntryClipboard: the Edit menu and the entries' copy commands — Copy Key (Ctrl+C on the
 // entries: the selected keys, one a line), Copy Value (the selected entry's value as text, up
 // to kCopyValueBytes; a larger value is not copied and a message says how to get it) and Copy
-// as redis-cli Command (Redis: a command that reads the key's value, see
+// as redis-cli Command (Redis: a command that reads the key's value, -c on a Redis Cluster, see
 // workers/redis_cli_command.h; never the password). Values and key types are fetched through
 // the source's worker (SourceClient::requestValueText), never on the GUI thread. The Edit
 // menu also holds Delete All Matching… (entry_editing.h).

@@ -71,18 +71,9 @@ QList<QByteArray> EntryEditing::selectedIds() const {
     return ids;
 }
 
-bool EntryEditing::typeFilterRefuses(const QString& command) const {
+QString EntryEditing::typeFilter() const {
     const auto* model = qobject_cast<const EntriesModel*>(m_entries->model());
-    if (model == nullptr || model->typeFilter().isEmpty()) return false;
-    // The plan over the whole keyspace selects keys by name alone: run with the Type box
-    // set, it would also take the matching keys of every other type.
-    QMessageBox::information(
-        m_window, command,
-        tr("%1 selects keys by the filter “%2” alone and cannot keep to keys of type %3 yet, "
-           "so it would also take the matching keys of every other type.\n\nSet the Type box "
-           "back to “All types” to run it on every key matching the filter.")
-            .arg(command, m_filter->text(), model->typeFilter()));
-    return true;
+    return model == nullptr ? QString() : model->typeFilter();
 }
 
 std::optional<qint64> EntryEditing::askTtl(const QString& about) {
@@ -114,20 +105,21 @@ void EntryEditing::setTtl(bool remove) {
 }
 
 void EntryEditing::setTtlMatching() {
-    if (typeFilterRefuses(tr("Set TTL on All Matching"))) return;
     MaintenanceRequest request{MaintenanceKind::kSetTtl, {}, 0};
     request.glob = filterGlob(m_filter->text());
-    request.ttlMs = askTtl(tr("Every key matching “%1”, over the whole keyspace (not only the "
+    request.type = typeFilter();  // the Type box: only keys of that type
+    const QString ofType = request.type.isEmpty() ? QString() : tr(" of type %1").arg(request.type);
+    request.ttlMs = askTtl(tr("Every key matching “%1”%2, over the whole keyspace (not only the "
                               "rows loaded).")
-                               .arg(request.glob));
+                               .arg(request.glob, ofType));
     if (request.ttlMs) m_maintenance->run(request);
 }
 
 void EntryEditing::deleteMatching() {
     if (m_filter->text().isEmpty() || !m_actions.deleteMatching->isEnabled()) return;
-    if (typeFilterRefuses(tr("Delete All Matching"))) return;
     MaintenanceRequest request{MaintenanceKind::kDeleteMatching, {}, 0};
     request.glob = filterGlob(m_filter->text());
+    request.type = typeFilter();  // the Type box: only keys of that type
     m_maintenance->run(request);  // previews and asks before deleting anything
 }
 
@@ -151,23 +143,26 @@ void EntryEditing::rename() {
     m_editing = true;
     m_maintenance->report(QStringLiteral("info"),
                           tr("Rename “%1” to “%2” in %3").arg(oldKey, newKey, client->ref().name));
-    connect(
-        client, &SourceClient::edited, this,
-        [this, oldKey, newKey](const QByteArray&, const EntryRow&, const QString& error) {
-            m_editing = false;
-            if (!error.isEmpty()) {
-                m_maintenance->report(QStringLiteral("error"), tr("Rename failed: %1").arg(error));
-                QMessageBox::warning(m_window, tr("Rename"), error);
-                return;
-            }
-            m_maintenance->report(QStringLiteral("info"),
-                                  tr("Renamed “%1” to “%2”").arg(oldKey, newKey));
-            emit changed();
-        },
-        Qt::SingleShotConnection);
+    // Another edit (the value pages') may answer first: only this request's answer counts.
+    m_answer = connect(client, &SourceClient::edited, this,
+                       [this, oldKey, newKey](quint64 number, const QByteArray&, const EntryRow&,
+                                              const QString& error) {
+                           if (number != m_request) return;
+                           disconnect(m_answer);
+                           m_editing = false;
+                           if (!error.isEmpty()) {
+                               m_maintenance->report(QStringLiteral("error"),
+                                                     tr("Rename failed: %1").arg(error));
+                               QMessageBox::warning(m_window, tr("Rename"), error);
+                               return;
+                           }
+                           m_maintenance->report(QStringLiteral("info"),
+                                                 tr("Renamed “%1” to “%2”").arg(oldKey, newKey));
+                           emit changed();
+                       });
     // A source closed meanwhile never answers.
     connect(client, &QObject::destroyed, this, [this] { m_editing = false; });
-    client->requestEdit(edit);
+    m_request = client->requestEdit(edit);
 }
 
 }  // namespace twat_cache::ui

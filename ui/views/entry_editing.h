@@ -41,9 +41,9 @@ class EntryEditing : public QObject {
     // Asks for a TTL (`about` says for what); nullopt when the user cancelled or typed
     // something that is not a duration (which is said).
     std::optional<qint64> askTtl(const QString& about);
-    // With a Type filter set, says why `command` (over every key matching the filter text)
-    // cannot run, and returns true.
-    bool typeFilterRefuses(const QString& command) const;
+    // The entries' Type filter (Redis: "hash", ...; "" every type): the commands over every
+    // key matching the filter keep to it.
+    QString typeFilter() const;
     void setTtl(bool remove);
     void setTtlMatching();
     void deleteMatching();
@@ -55,6 +55,8 @@ class EntryEditing : public QObject {
     QLineEdit* m_filter;
     QMainWindow* m_window;
     bool m_editing = false;  // a rename is on its way to the worker
+    quint64 m_request = 0;   // its number (SourceClient::requestEdit)
+    QMetaObject::Connection m_answer;
 };
 
 // The key glob that matches what the filter field shows: the text itself when it is a glob,

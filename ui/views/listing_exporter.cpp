@@ -91,7 +91,7 @@ void ListingExporter::exportTo(const QString& path, bool csv) {
     m_progress->setAutoReset(false);
     connect(m_progress, &QProgressDialog::canceled, this, [this] {
         if (m_progress) m_progress->setLabelText(tr("Stopping after the current page…"));
-        if (m_client) m_client->cancelSave();
+        if (m_client) m_client->cancelExport();
     });
     m_connections = {
         connect(client, &SourceClient::exportProgress, this, &ListingExporter::onProgress),

@@ -580,7 +580,7 @@ void MainWindow::updateActionStates() {
 }
 
 void MainWindow::updateStatus() {
-    m_statusSource->setText(m_current ? m_current->ref().location : tr("No source selected"));
+    m_statusSource->setText(m_current ? m_current->location() : tr("No source selected"));
     m_statusCount->setText(SearchBar::loadedText(*m_entries));
 }
 

@@ -20,6 +20,12 @@ QString entriesText(quint64 count) {
     return countText(count, QObject::tr("entry"), QObject::tr("entries"));
 }
 
+// A request's glob as the user reads it: "“sess:*”", or "“sess:*” of type hash".
+QString globText(const MaintenanceRequest& request) {
+    const QString glob = QStringLiteral("“%1”").arg(request.glob);
+    return request.type.isEmpty() ? glob : QObject::tr("%1 of type %2").arg(glob, request.type);
+}
+
 }  // namespace
 
 QString maintenanceTitle(const MaintenanceRequest& request) {
@@ -39,7 +45,7 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
         case MaintenanceKind::kSetTtl: {
             const QString which =
                 request.ids.isEmpty()
-                    ? QObject::tr("keys matching “%1”").arg(request.glob)
+                    ? QObject::tr("keys matching %1").arg(globText(request))
                     : countText(static_cast<quint64>(request.ids.size()),
                                 QObject::tr("selected entry"), QObject::tr("selected entries"));
             return request.ttlMs
@@ -47,7 +53,7 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
                        : QObject::tr("Remove TTL of %1").arg(which);
         }
         case MaintenanceKind::kDeleteMatching:
-            return QObject::tr("Delete all keys matching “%1”").arg(request.glob);
+            return QObject::tr("Delete all keys matching %1").arg(globText(request));
     }
     return {};
 }
@@ -88,12 +94,13 @@ QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
             break;
         case MaintenanceKind::kSetTtl:
             text = m_request.ids.isEmpty()
-                       ? tr("Nothing to change: no key of “%1” matches “%2”.")
-                             .arg(name, m_request.glob)
+                       ? tr("Nothing to change: no key of “%1” matches %2.")
+                             .arg(name, globText(m_request))
                        : tr("Nothing to change: the selected entries are gone already.");
             break;
         case MaintenanceKind::kDeleteMatching:
-            text = tr("Nothing to delete: no key of “%1” matches “%2”.").arg(name, m_request.glob);
+            text =
+                tr("Nothing to delete: no key of “%1” matches %2.").arg(name, globText(m_request));
             break;
     }
     if (!preview.note.isEmpty()) text += QLatin1Char(' ') + preview.note;

@@ -365,11 +365,10 @@ void ValueEditing::send(const EntryEdit& request, const QString& what) {
     m_busy = client;
     update();
     report(QStringLiteral("info"), tr("%1 in %2").arg(what, client->ref().name));
-    const QByteArray id = request.id;
     m_answer = connect(
         client, &SourceClient::edited, this,
-        [this, id, what](const QByteArray& editedId, const EntryRow&, const QString& error) {
-            if (editedId != id) return;  // another edit's answer
+        [this, what](quint64 number, const QByteArray&, const EntryRow&, const QString& error) {
+            if (number != m_request) return;  // another edit's answer (a rename's)
             disconnect(m_answer);
             m_busy = nullptr;
             if (error.isEmpty()) {
@@ -385,7 +384,7 @@ void ValueEditing::send(const EntryEdit& request, const QString& what) {
     // A source closed meanwhile never answers: m_busy (a QPointer) then clears by itself.
     connect(client, &QObject::destroyed, this, &ValueEditing::update,
             Qt::ConnectionType(Qt::QueuedConnection | Qt::UniqueConnection));
-    client->requestEdit(request);
+    m_request = client->requestEdit(request);
 }
 
 void ValueEditing::report(const QString& level, const QString& message) {

@@ -77,6 +77,7 @@ class ValueEditing : public QObject {
     QAction* m_editValue;
     QPointer<SourceClient> m_busy;  // the source an edit is on its way to; null: none
     QMetaObject::Connection m_answer;
+    quint64 m_request = 0;  // the number of that edit's request (SourceClient::requestEdit)
 };
 
 }  // namespace twat_cache::ui

@@ -59,7 +59,7 @@ Result<QByteArray> redisKeyOfId(const QByteArray& id) {
 }
 
 QString redisCliCommand(const RedisEndpoint& endpoint, bool hasPassword, const QByteArray& key,
-                        const QString& type) {
+                        const QString& type, bool cluster) {
     QStringList words = {QStringLiteral("redis-cli")};
     const auto word = [](const QString& text) { return shellQuote(text.toUtf8()); };
     if (!endpoint.socketPath.isEmpty()) {
@@ -68,6 +68,7 @@ QString redisCliCommand(const RedisEndpoint& endpoint, bool hasPassword, const Q
         words << QStringLiteral("-h") << word(endpoint.host) << QStringLiteral("-p")
               << QString::number(endpoint.port);
     }
+    if (cluster) words << QStringLiteral("-c");
     if (endpoint.db != 0) words << QStringLiteral("-n") << QString::number(endpoint.db);
     if (!endpoint.user.isEmpty()) words << QStringLiteral("--user") << word(endpoint.user);
     if (hasPassword || !endpoint.password.isEmpty() || !endpoint.user.isEmpty()) {

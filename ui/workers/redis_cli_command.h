@@ -31,8 +31,9 @@ Result<QByteArray> redisKeyOfId(const QByteArray& id);
 
 // The command reading `key` of Redis `type` ("string" GET, "hash" HGETALL, "list" LRANGE 0 -1,
 // "set" SMEMBERS, "zset" ZRANGE 0 -1 WITHSCORES, "stream" XRANGE - +; other types TYPE) on
-// `endpoint`; `hasPassword`: the connection authenticates (its password is not in `endpoint`).
+// `endpoint`; `hasPassword`: the connection authenticates (its password is not in `endpoint`);
+// `cluster`: the server is a Redis Cluster node (-c: redis-cli follows its redirections).
 QString redisCliCommand(const RedisEndpoint& endpoint, bool hasPassword, const QByteArray& key,
-                        const QString& type);
+                        const QString& type, bool cluster = false);
 
 }  // namespace twat_cache::ui

@@ -62,6 +62,7 @@ EntryRow fromCore(const core::EntrySummary& entry) {
     row.type = toQString(entry.type);
     row.length = entry.length;
     row.encoding = toQString(entry.encoding);
+    row.node = toQString(entry.node);
     return row;
 }
 
@@ -465,6 +466,7 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
         planRequest.prune_order = core::PlanRequest::PruneOrder::kValue;
     }
     planRequest.glob = request.glob.toStdString();
+    planRequest.type = request.type.toStdString();
     if (request.ttlMs) planRequest.ttl = std::chrono::milliseconds(*request.ttlMs);
     planRequest.confirmed = request.confirmed;
     auto plan = m_state->source->plan(planRequest);

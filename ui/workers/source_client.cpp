@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "workers/failure_text.h"
+#include "workers/redis_endpoint.h"
 #include "workers/source_adapter.h"
 
 namespace twat_cache::ui {
@@ -43,6 +44,7 @@ SourceClient::~SourceClient() {
     if (!m_thread.isFinished()) {
         m_cancel.store(true);
         m_cancelSave.store(true);
+        m_cancelExport.store(true);
     }
     m_thread.quit();
     m_thread.wait();
@@ -52,6 +54,7 @@ void SourceClient::closeLater() {
     for (auto& generation : m_generations) ++generation;
     m_cancel.store(true);
     m_cancelSave.store(true);
+    m_cancelExport.store(true);
     connect(&m_thread, &QThread::finished, this, &QObject::deleteLater);
     m_thread.quit();
 }
@@ -106,8 +109,23 @@ void SourceClient::ask(Channel channel, quint64 gen, Call call, Reply reply) {
         Qt::QueuedConnection);
 }
 
+QString SourceClient::location() const {
+    if (!m_database) return m_ref.location;
+    auto endpoint = parseRedisUrl(m_ref.location);
+    if (!endpoint.ok()) return m_ref.location;
+    endpoint->db = *m_database;
+    return endpoint->urlWithoutPassword();
+}
+
+SourceRef SourceClient::listedRef() const {
+    SourceRef ref = m_ref;
+    ref.location = location();
+    return ref;
+}
+
 void SourceClient::open() {
     m_state = State::kOpening;
+    m_database.reset();  // the adapter opens the URL's database
     ask(
         Channel::kOpen, invalidate(Channel::kOpen),
         [ref = m_ref, readOnly = m_readOnly](
@@ -180,16 +198,16 @@ void SourceClient::requestSaveValue(const QByteArray& id, const QString& path) {
 
 void SourceClient::requestExportListing(const QString& filter, const QString& type, bool csv,
                                         const QString& path) {
-    m_cancelSave.store(false);
+    m_cancelExport.store(false);
     ask(
-        Channel::kSave, invalidate(Channel::kSave),
+        Channel::kExport, invalidate(Channel::kExport),
         [this, filter, type, csv, path](SourceAdapter& adapter) {
             return adapter.exportListing(
                 filter, type, csv, path,
                 [this](quint64 written, quint64 scanned, quint64 total) {
                     emit exportProgress(written, scanned, total);
                 },
-                m_cancelSave);
+                m_cancelExport);
         },
         [this](const ListingExported& done, const QString& error) {
             emit listingExported(done.written, done.cancelled, error);
@@ -238,13 +256,15 @@ void SourceClient::requestExecute(quint64 planId) {
         &SourceClient::executed);
 }
 
-void SourceClient::requestEdit(const EntryEdit& request) {
+quint64 SourceClient::requestEdit(const EntryEdit& request) {
+    const quint64 number = ++m_editsAsked;
     ask(
         Channel::kMaintenance, generation(Channel::kMaintenance),
         [=](SourceAdapter& adapter) { return adapter.edit(request); },
-        [this, id = request.id](const EntryRow& row, const QString& error) {
-            emit edited(id, row, error);
+        [this, number, id = request.id](const EntryRow& row, const QString& error) {
+            emit edited(number, id, row, error);
         });
+    return number;
 }
 
 void SourceClient::requestServerInfo() {
@@ -268,7 +288,10 @@ void SourceClient::requestSelectDatabase(int db) {
     ask(
         Channel::kServer, generation(Channel::kServer),
         [db](SourceAdapter& adapter) { return adapter.selectDatabase(db); },
-        [this, db](int, const QString& error) { emit databaseSelected(db, error); });
+        [this, db](int, const QString& error) {
+            if (error.isEmpty()) m_database = db;
+            emit databaseSelected(db, error);
+        });
 }
 
 }  // namespace twat_cache::ui

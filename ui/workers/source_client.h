@@ -4,8 +4,8 @@
 // means an adapter method and a request/reply pair here, nothing else.
 //
 // Every request carries the current generation of its channel (entries, detail, stats,
-// maintenance, open, namespaces, value pages, save, server). invalidate() bumps a channel's
-// generation; replies to older requests are then dropped when they arrive (counted by
+// maintenance, open, namespaces, value pages, save, copy, server, export). invalidate() bumps a
+// channel's generation; replies to older requests are then dropped when they arrive (counted by
 // droppedReplies()). Asking for a new detail or new stats invalidates the previous request of that
 // channel, so only the latest answer is shown however fast the user clicks. Failures reach the
 // replies in words for the user (failure_text.h).
@@ -38,9 +38,10 @@ class SourceClient : public QObject {
         kMaintenance,
         kNamespaces,
         kValue,   // pages of one entry's value (value_table_view.h)
-        kSave,    // a value streamed to a file, or a listing exported to one
+        kSave,    // a value streamed to a file
         kCopy,    // a value fetched for the clipboard (entry_clipboard.h)
         kServer,  // a Redis server's information and slow log (server_panel.h)
+        kExport,  // a listing exported to a file (listing_exporter.h)
     };
     Q_ENUM(Channel)
 
@@ -50,6 +51,11 @@ class SourceClient : public QObject {
     ~SourceClient() override;
 
     const SourceRef& ref() const { return m_ref; }
+    // Where the source lists from now: ref().location, or for a Redis source switched to
+    // another database (requestSelectDatabase) the same URL with that database.
+    QString location() const;
+    // ref() with location() as its location (e.g. to open the same database elsewhere).
+    SourceRef listedRef() const;
 
     enum class State { kOpening, kOpen, kFailed };
     State state() const { return m_state; }
@@ -96,14 +102,17 @@ class SourceClient : public QObject {
     void cancelSave() { m_cancelSave.store(true); }
     // Writes every entry matching `filter` (as requestPage reads it) to `path`, as CSV or
     // JSON Lines, on the worker thread, with exportProgress() after each page and
-    // listingExported() at the end; cancelSave() stops it (and no file is written).
+    // listingExported() at the end; cancelExport() stops it (and no file is written). It runs
+    // beside a value being saved: neither drops nor stops the other.
     void requestExportListing(const QString& filter, const QString& type, bool csv,
                               const QString& path);
+    void cancelExport() { m_cancelExport.store(true); }
     // Metadata and at most `maxValueBytes` of the value of `id` for a copy (Channel::kCopy:
     // the details pane's requests are left alone); valueTextReady() answers.
     void requestValueText(const QByteArray& id, qint64 maxValueBytes);
-    // Changes one entry in place; edited() answers (on the maintenance channel).
-    void requestEdit(const EntryEdit& request);
+    // Changes one entry in place; edited() answers (on the maintenance channel) with the
+    // number returned here, which tells this request's answer from another edit's.
+    quint64 requestEdit(const EntryEdit& request);
     // A Redis server's information, its `count` latest slow log entries, or a switch to
     // database `db` (entries, namespaces and statistics asked later follow it). Replies to
     // an earlier request of the same kind are dropped.
@@ -132,8 +141,10 @@ class SourceClient : public QObject {
     void planReady(const twat_cache::ui::PlanPreview& preview, const QString& error);
     void progress(quint64 done, quint64 total);
     void executed(const twat_cache::ui::ExecuteResult& result, const QString& error);
-    // The entry `id` was edited: `row` is it afterwards (a renamed one under its new id).
-    void edited(const QByteArray& id, const twat_cache::ui::EntryRow& row, const QString& error);
+    // The entry `id` was edited by request number `request` (requestEdit's): `row` is it
+    // afterwards (a renamed one under its new id).
+    void edited(quint64 request, const QByteArray& id, const twat_cache::ui::EntryRow& row,
+                const QString& error);
     void serverInfoReady(const twat_cache::ui::ServerInfo& info, const QString& error);
     void slowlogReady(const QList<twat_cache::ui::SlowlogRow>& rows, const QString& error);
     // The source lists database `db` now (or, with an error, still the one before).
@@ -160,14 +171,17 @@ class SourceClient : public QObject {
     SourceAdapter* m_adapter;               // used in m_thread only; deleted there when it finishes
     std::atomic<bool> m_cancel{false};      // read by a running execute between batches
     std::atomic<bool> m_cancelSave{false};  // read by a running save between pages
+    std::atomic<bool> m_cancelExport{false};  // read by a running export between pages
     // Read by the adapter's thread too, to skip a stats or detail request already superseded.
-    std::array<std::atomic<quint64>, 10> m_generations{};
+    std::array<std::atomic<quint64>, 11> m_generations{};
     quint64 m_dropped = 0;
     quint64 m_serverInfoAsked = 0;  // only the latest server info request is answered
+    quint64 m_editsAsked = 0;       // the number of the latest edit request
     bool m_readOnly = false;
     State m_state = State::kOpening;
     MaintenanceLimits m_limits;
     std::optional<SourceKind> m_openedKind;
+    std::optional<int> m_database;  // the database switched to; nullopt: the URL's
 };
 
 }  // namespace twat_cache::ui

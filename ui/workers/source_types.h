@@ -89,6 +89,8 @@ struct EntryRow {
     QString type{};                   // Redis: "string", "hash", ...; else empty
     std::optional<quint64> length{};  // Redis: elements, or a string's bytes
     QString encoding{};               // Redis: OBJECT ENCODING ("listpack", ...); "" unknown
+    // A Redis Cluster's key: the master serving its slot ("host:port"); "" elsewhere.
+    QString node{};
 };
 
 // How far the current listing has got on one master of a Redis Cluster
@@ -235,6 +237,7 @@ struct MaintenanceRequest {
     QList<QByteArray> ids;          // kDeleteSelected: the entries
     quint64 pruneToBytes = 0;       // kPrune, kPruneValue: keep at most this many bytes
     QString glob{};                 // kSetTtl without ids, kDeleteMatching: the keys' shell glob
+    QString type{};                 // with `glob`, Redis: only keys of this type ("": every type)
     std::optional<qint64> ttlMs{};  // kSetTtl: the new TTL; nullopt removes it
     // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.
     bool confirmed = false;

@@ -299,6 +299,9 @@ struct PlanRequest {
     bool confirmed = false;
     // kSetTtl: the new time to live (more than 0); nullopt removes the expiry ("persist").
     std::optional<std::chrono::milliseconds> ttl{};
+    // kMatchGlob, and kSetTtl by `glob`, on a Redis source: only keys of this type ("hash",
+    // ...; EntryFilter::type's names); empty: every type. Other sources refuse a type.
+    std::string type{};
     // Which entries the prune actions take first.
     enum class PruneOrder {
         kOldest,  // oldest stored first

@@ -56,11 +56,14 @@ std::string describe(const PlanRequest& request, const PlanPreview& preview) {
     const std::string order = request.prune_order == PlanRequest::PruneOrder::kValue
                                   ? "least time saved per byte first"
                                   : "oldest first";
+    // A Redis type filter narrows the keys a glob selects.
+    const std::string ofType = request.type.empty() ? "" : " of type " + request.type;
     switch (request.action) {
         case A::kSetTtl: {
             const std::string change =
                 request.ttl ? "TTL " + seconds(*request.ttl) + " on " : "no TTL on ";
-            if (request.entry_ids.empty()) return change + "keys matching '" + request.glob + "'";
+            if (request.entry_ids.empty())
+                return change + "keys matching '" + request.glob + "'" + ofType;
             PlanRequest named = request;
             named.action = A::kDeleteEntries;
             return change + describe(named, preview);
@@ -86,7 +89,7 @@ std::string describe(const PlanRequest& request, const PlanPreview& preview) {
         case A::kOlderThan:
             return "entries stored more than " + seconds(request.age) + " ago";
         case A::kMatchGlob:
-            return "keys matching '" + request.glob + "'";
+            return "keys matching '" + request.glob + "'" + ofType;
     }
     return {};
 }

@@ -140,8 +140,10 @@ class RedisSource final : public Source {
                                     const std::vector<std::string>& fingerprints, std::size_t from,
                                     std::size_t to);
     // Every key matching `glob` (SCAN MATCH over the whole keyspace; on a cluster every
-    // master), each once.
-    Result<std::vector<std::string>> keysMatching(const std::string& glob);
+    // master), each once; of Redis type `type` only unless it is empty (SCAN … TYPE, or where
+    // the server has none a TYPE of each key).
+    Result<std::vector<std::string>> keysMatching(const std::string& glob,
+                                                  const std::string& type = {});
     // The keys of entry `ids` that exist, with their fingerprints and sizes; counts them
     // (count, bytes, sample) into `pv`.
     struct NamedKeys {

@@ -171,14 +171,26 @@ Status RedisSource::addSample(const std::vector<std::string>& keys, PlanPreview&
     return {};
 }
 
-Result<std::vector<std::string>> RedisSource::keysMatching(const std::string& glob) {
+Result<std::vector<std::string>> RedisSource::keysMatching(const std::string& glob,
+                                                           const std::string& type) {
+    auto server = type.empty() ? Result<bool>(true) : scanTypeSupported();
+    if (!server.ok()) return server.status();
+    const bool ourType = !*server;  // the server has no SCAN … TYPE: ask each key's
     std::vector<std::string> keys;
     std::string cursor = "0";
     do {
-        auto step = scanOnce(cursor, glob);
+        auto step = scanOnce(cursor, glob, 0, ourType ? std::string() : type);
         if (!step.ok()) return step.status();
         cursor = std::move(step->cursor);
-        for (auto& k : step->keys) keys.push_back(std::move(k));
+        std::vector<std::string> types;
+        if (ourType) {
+            auto asked = typesOf(step->keys);
+            if (!asked.ok()) return asked.status();
+            types = std::move(*asked);
+        }
+        for (std::size_t i = 0; i < step->keys.size(); ++i) {
+            if (!ourType || types[i] == type) keys.push_back(std::move(step->keys[i]));
+        }
     } while (cursor != "0");
     // SCAN may return a key twice (rehashing); change and count each once.
     std::sort(keys.begin(), keys.end());
@@ -389,7 +401,7 @@ Result<std::unique_ptr<Plan>> RedisSource::makeTtlPlan(const PlanRequest& reques
     if (request.glob.empty()) {
         return Status::invalidArgument("a key glob or the entries to change are required");
     }
-    auto keys = keysMatching(request.glob);
+    auto keys = keysMatching(request.glob, request.type);
     if (!keys.ok()) return keys.status();
     pv.count = keys->size();
     pv.bytes_known = false;
@@ -432,7 +444,7 @@ Result<std::unique_ptr<Plan>> RedisSource::makePlan(const PlanRequest& request) 
         case A::kMatchGlob: {
             if (request.glob.empty()) return Status::invalidArgument("a key glob is required");
             if (Status s = supports(request.action); !s.ok()) return s;
-            auto found = keysMatching(request.glob);
+            auto found = keysMatching(request.glob, request.type);
             if (!found.ok()) return found.status();
             if (!m_permissions.eval.empty()) {
                 // Without scripts the keys cannot be checked and deleted in one step.

@@ -266,6 +266,9 @@ class CandidatePlan final : public Plan {
 }  // namespace
 
 Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& request) {
+    if (!request.type.empty() && info().kind != SourceKind::kRedis) {
+        return Status::invalidArgument("only Redis keys have a type to select by");
+    }
     auto made = makePlan(request);
     if (made.ok() && !m_auditLog.empty()) {
         (*made)->m_audit = detail::makePlanAudit(m_auditLog, info(), request, (*made)->preview());
