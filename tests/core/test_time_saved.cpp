@@ -161,7 +161,7 @@ class TestTimeSaved : public QObject {
                 return ms;
             });
             QVERIFY(f.ok());
-            for (const int ms : {30, 900, 4, 4, 4}) (*f)(ms);
+            for (const int ms : {30, 900, 4, 4, 4, 250, 7, 60}) (*f)(ms);
             QVERIFY(f->engine().flush().ok());
             auto info = Discovery::identify(fs::path(m_tmp.path()) / "root" / name);
             QVERIFY(info.ok());
@@ -176,7 +176,8 @@ class TestTimeSaved : public QObject {
             QVERIFY2(page.ok(), page.status().toString().c_str());
             std::vector<std::uint64_t> order;
             for (const auto& e : page->entries) order.push_back(e.compute_ns.value_or(0));
-            QCOMPARE(order, (std::vector<std::uint64_t>{900 * kMs, 30 * kMs, 4 * kMs}));
+            QCOMPARE(order, (std::vector<std::uint64_t>{900 * kMs, 250 * kMs, 60 * kMs, 30 * kMs,
+                                                        7 * kMs, 4 * kMs}));
             const bool saved =
                 std::find(keys.begin(), keys.end(), SortKey::kTimeSaved) != keys.end();
             QCOMPARE(saved, k == EngineKind::kSqlite);

@@ -92,16 +92,16 @@ void SavedTimeChart::redraw() {
                         : tr("Time saved per minute, over %1.")
                               .arg(countText(static_cast<quint64>(m_samples.size()), tr("sample"),
                                              tr("samples"))));
-    const QList<QPointF> points = points();
+    const QList<QPointF> perMinute = points();
     double top = 0;
-    for (const QPointF& p : points) top = std::max(top, p.y());
+    for (const QPointF& p : perMinute) top = std::max(top, p.y());
     const Unit unit = unitFor(top);
     QList<QPointF> scaled;
-    scaled.reserve(points.size());
-    for (const QPointF& p : points) scaled.append({p.x(), p.y() / unit.ns});
+    scaled.reserve(perMinute.size());
+    for (const QPointF& p : perMinute) scaled.append({p.x(), p.y() / unit.ns});
     m_series->replace(scaled);
     m_y->setTitleText(tr(unit.title));
-    m_x->setRange(0, points.isEmpty() ? 60.0 : std::max(1.0, points.constLast().x()));
+    m_x->setRange(0, perMinute.isEmpty() ? 60.0 : std::max(1.0, perMinute.constLast().x()));
     m_x->applyNiceNumbers();
     m_y->setRange(0, niceAxisMax(top / unit.ns));
     m_y->applyNiceNumbers();
