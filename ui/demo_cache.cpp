@@ -87,8 +87,9 @@ Status createDemoCache(const QString& root) {
         if (!engine.ok()) return engine.status();
         Engine& cache = **engine;
         for (std::int64_t n = 10; n < 40; ++n) {
-            // A naive fib(n) takes about 1.6^n steps: from microseconds to seconds.
-            const auto ns = static_cast<std::uint64_t>(std::pow(1.618, static_cast<double>(n)));
+            // A naive fib(n) takes about 1.6^n steps (of 100 ns): from microseconds to seconds.
+            const auto ns =
+                static_cast<std::uint64_t>(100.0 * std::pow(1.618, static_cast<double>(n)));
             if (Status s = put(cache, "fib", n, fib(n), std::nullopt, ns); !s.ok()) return s;
         }
         for (std::int64_t id = 1; id <= 6; ++id) {

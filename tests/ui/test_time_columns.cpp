@@ -223,7 +223,7 @@ class TestTimeColumns : public QObject {
         SavedTimeChart chart;
         chart.setSamples(samples, true);
         QVERIFY(chart.chartShown());
-        QCOMPARE(chart.unitText(), QStringLiteral("s saved per min"));
+        QCOMPARE(chart.unitText(), QStringLiteral("s/min"));
         chart.setSamples({}, false);
         QVERIFY(!chart.chartShown());
         QVERIFY(chart.noteText().contains(QStringLiteral("not recorded")));

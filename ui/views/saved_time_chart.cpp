@@ -21,9 +21,9 @@ struct Unit {
 
 // The unit in which `topNs` (the largest point) reads as a number of at least 1.
 Unit unitFor(double topNs) {
-    if (topNs >= 60e9) return {60e9, QT_TR_NOOP("min saved per min")};
-    if (topNs >= 1e9) return {1e9, QT_TR_NOOP("s saved per min")};
-    return {1e6, QT_TR_NOOP("ms saved per min")};
+    if (topNs >= 60e9) return {60e9, QT_TR_NOOP("min/min")};
+    if (topNs >= 1e9) return {1e9, QT_TR_NOOP("s/min")};
+    return {1e6, QT_TR_NOOP("ms/min")};
 }
 
 }  // namespace
@@ -77,6 +77,7 @@ QString SavedTimeChart::unitText() const {
 void SavedTimeChart::redraw() {
     const bool recorded = m_recorded.value_or(false);
     m_view->setHidden(!recorded);
+    m_note->setHidden(!m_recorded.has_value());
     if (!m_recorded) {
         m_note->clear();
         return;
@@ -87,11 +88,11 @@ void SavedTimeChart::redraw() {
                "times of its hits)."));
         return;
     }
+    // The chart's title says what it is; the note only while there is nothing to draw yet.
     m_note->setText(m_samples.size() < 2
                         ? tr("Time saved per minute fills in while the window is open.")
-                        : tr("Time saved per minute, over %1.")
-                              .arg(countText(static_cast<quint64>(m_samples.size()), tr("sample"),
-                                             tr("samples"))));
+                        : QString());
+    m_note->setHidden(m_note->text().isEmpty());
     const QList<QPointF> perMinute = points();
     double top = 0;
     for (const QPointF& p : perMinute) top = std::max(top, p.y());

@@ -3,7 +3,8 @@
 // It draws what the periodic statistics samples of a source say of its time saved
 // (SourceStats::savedNs, the compute time its hits avoided): each interval between two
 // successive samples is one point, the time saved in it scaled to one minute of wall time, in
-// the unit that suits the largest (ms, s or min saved per minute). A counter that went down
+// the unit that suits the largest (ms, s or min saved per minute: "ms/min", "s/min",
+// "min/min"). A counter that went down
 // (the cache was cleared) counts from zero. A source that records no time saved (python-
 // diskcache, joblib, plain folders, a Redis server without our caches) shows a note saying
 // "not recorded" instead of a line of zeros.
@@ -42,10 +43,11 @@ class SavedTimeChart : public QWidget {
     // after the first.
     static QList<QPointF> pointsOf(const QList<Sample>& samples);
     QList<QPointF> points() const { return pointsOf(m_samples); }
-    // The line above the chart: how many samples, or why there is no chart.
+    // The line above the chart: why there is no chart (not recorded), or that it fills in
+    // while fewer than two samples were taken; empty while it draws.
     QString noteText() const;
     bool chartShown() const;
-    // The value axis's title ("s saved per min", ...), for tests.
+    // The value axis's title ("ms/min", "s/min", "min/min"), for tests.
     QString unitText() const;
 
   private:
