@@ -6,6 +6,7 @@
 // minute chart, sampled through the window's worker while another process scores hits.
 #include <QHeaderView>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTableView>
 #include <QtTest>
 
@@ -173,6 +174,26 @@ class TestTimeColumns : public QObject {
         for (const EntryRow& row : model->rows()) saved << row.savedNs.value_or(0);
         QCOMPARE(saved, (QList<quint64>{40 * kMs, 15 * kMs, 0}));
         QCOMPARE(view->horizontalHeader()->sortIndicatorSection(), int(EntriesModel::kTimeSaved));
+    }
+
+    // A layout remembered before these columns existed (a header state of 12 columns) still
+    // shows them, at a readable width.
+    void olderLayoutShowsTheNewColumns() {
+        QStandardItemModel old(0, 12);
+        QTableView oldView;
+        oldView.setModel(&old);
+        oldView.setColumnWidth(EntriesModel::kSize, 123);
+        QSettings().setValue(QStringLiteral("entries/columns/native/state"),
+                             oldView.horizontalHeader()->saveState());
+        MainWindow window;
+        QVERIFY(openAndLoad(window, nativeRef("sq")));
+        QTableView* view = entriesView(window);
+        for (const int column : {int(EntriesModel::kComputeTime), int(EntriesModel::kTimeSaved)}) {
+            QVERIFY(!view->isColumnHidden(column));
+            QVERIFY2(view->columnWidth(column) >=
+                         view->fontMetrics().horizontalAdvance(QStringLiteral("Compute")),
+                     qPrintable(QString::number(view->columnWidth(column))));
+        }
     }
 
     // Our files cache records compute times but no hits per entry: Compute time only, sorted
