@@ -33,6 +33,7 @@ SavedTimeChart::SavedTimeChart(QWidget* parent) : QWidget(parent), m_note(new QL
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_note->setWordWrap(true);
+    m_note->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_note->setObjectName(QStringLiteral("savedNote"));
     layout->addWidget(m_note);
     m_view =
@@ -77,6 +78,9 @@ QString SavedTimeChart::unitText() const {
 void SavedTimeChart::redraw() {
     const bool recorded = m_recorded.value_or(false);
     m_view->setHidden(!recorded);
+    // Without the chart, only the note's height: the note stays under the panel's others
+    // rather than alone in the middle of the space the chart would take.
+    setSizePolicy(QSizePolicy::Preferred, recorded ? QSizePolicy::Preferred : QSizePolicy::Maximum);
     m_note->setHidden(!m_recorded.has_value());
     if (!m_recorded) {
         m_note->clear();
