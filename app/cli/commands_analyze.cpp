@@ -2,6 +2,7 @@
 // (docs/INSPECTION.md, "Analysis", has the JSON schema).
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@ struct AnalyzeArgs {
     std::size_t page = 1000;
     std::size_t depth = 0;
     std::size_t sample = 0;
+    std::string neverHitOlder = "1d";
 };
 
 // "2ms", "500us", "0" (off): a duration in microseconds.
@@ -67,6 +69,41 @@ void printTop(const char* title, const std::vector<AnalysisEntry>& entries) {
                    e.length ? humanCount(*e.length) : std::string("-")});
     }
     table.print(stdout);
+}
+
+// A value per byte, readable: "1.5 ms/KiB" (ns a byte, scaled to a KiB).
+std::string perKiB(double nsPerByte) {
+    return humanDuration(static_cast<std::uint64_t>(std::llround(nsPerByte * 1024.0))) + "/KiB";
+}
+
+void printValue(const char* title, const std::vector<AnalysisEntry>& entries) {
+    if (entries.empty()) return;
+    std::printf("\n%s\n", title);
+    Table table({"key", "bytes", "hits", "value", "per KiB"});
+    for (const auto& e : entries) {
+        table.add({terminalSafe(e.key), humanSize(e.bytes),
+                   e.hits ? humanCount(*e.hits) : std::string("-"),
+                   humanDuration(e.value_ns.value_or(0)), perKiB(e.value_per_byte.value_or(0))});
+    }
+    table.print(stdout);
+}
+
+// The value ranking and the entries never hit, or that the source records neither.
+void printValueSection(const AnalysisReport& r, const std::string& olderText) {
+    if (r.value_recorded) {
+        printValue("most valuable (time saved per byte)", r.top_by_value);
+        printValue("least valuable (pruned first by prune --by value)", r.least_by_value);
+    } else {
+        std::printf(
+            "\nvalue (time saved per byte): not recorded (no entry records its compute "
+            "time)\n");
+    }
+    if (r.never_hit) {
+        std::printf("never hit, stored over %s ago: %s keys, %s\n", olderText.c_str(),
+                    humanCount(r.never_hit->keys).c_str(), humanSize(r.never_hit->bytes).c_str());
+    } else {
+        std::printf("never hit: not recorded (the source counts no hits per entry)\n");
+    }
 }
 
 void printText(const std::string& name, const AnalysisReport& r, const AnalysisOptions& o) {
@@ -121,12 +158,19 @@ void printText(const std::string& name, const AnalysisReport& r, const AnalysisO
                 humanSize(r.expiring_within_hour.bytes).c_str());
     printTop("largest", r.top_by_bytes);
     printTop("longest", r.top_by_length);
+    printValueSection(r, humanSpan(r.never_hit_older.count()));
 }
 
 int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
     auto budget = parseBudget(a.budget);
     if (!budget.ok()) {
         std::fprintf(stderr, "twat-cache: %s\n", budget.status().message().c_str());
+        return kExitUsage;
+    }
+    auto neverHitOlder = parseDuration(a.neverHitOlder);
+    if (!neverHitOlder.ok()) {
+        std::fprintf(stderr, "twat-cache: %s\n",
+                     neverHitOlder.status().withContext("--never-hit-older").message().c_str());
         return kExitUsage;
     }
     auto src = openTarget(state, a.target, true, a.depth);
@@ -136,6 +180,7 @@ int runAnalyze(const CliState& state, const AnalyzeArgs& a) {
     o.budget = *budget;
     o.page_limit = a.page;
     o.sample = a.sample;
+    o.never_hit_older = *neverHitOlder;
     o.separator = (*src)->info().kind == SourceKind::kRedis ? state.separator : "/";
     if (a.depth > 0) o.namespace_max_depth = a.depth;
     const bool live = ::isatty(STDERR_FILENO) == 1 && !state.json;
@@ -174,6 +219,8 @@ void addAnalyzeCommand(CLI::App& app, CliState& state) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
     cmd->add_option("--depth", args->depth, "Namespace levels to split (default 8)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    cmd->add_option("--never-hit-older", args->neverHitOlder,
+                    "Count the entries never hit stored longer ago than this (default 1d)");
     cmd->callback([&state, args] { state.exit_code = runAnalyze(state, *args); });
 }
 

@@ -61,6 +61,9 @@ twat_cache_add_test(NAME test_inspect_redis_edit SOURCES test_inspect_redis_edit
 twat_cache_add_test(NAME test_inspect_redis_member_edit SOURCES test_inspect_redis_member_edit.cpp
     LABELS redis LIBS PkgConfig::HIREDIS TIMEOUT 120)
 
+# The census's pacing: idle round trip, page sizes and rests from given page times.
+twat_cache_add_test(NAME test_census_pacer SOURCES test_census_pacer.cpp LABELS core TIMEOUT 60)
+
 # analyze(): a census against a real redis-server and a python-diskcache cache, exactly.
 twat_cache_add_test(NAME test_analysis SOURCES test_analysis.cpp LABELS redis interop
     LIBS PkgConfig::HIREDIS TIMEOUT 120)

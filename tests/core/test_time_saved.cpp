@@ -5,8 +5,10 @@
 // written before the envelope recorded it. The cost policy keeps expensive entries where lru
 // drops them.
 #include <QtTest>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #define XXH_INLINE_ALL
@@ -14,6 +16,7 @@
 
 #include "format/envelope.h"
 #include "test_support.h"
+#include "twat_cache/analysis.h"
 #include "twat_cache/inspect.h"
 #include "twat_cache/memoize.h"
 
@@ -343,6 +346,111 @@ class TestTimeSaved : public QObject {
         QVERIFY(!refused.ok());
         QVERIFY2(refused.status().message().find("no compute time") != std::string::npos,
                  refused.status().toString().c_str());
+    }
+
+    // The census ranks the entries by value per byte (the order prune --by value takes) and
+    // counts those never hit older than the threshold, exactly, in top-N lists of bounded size;
+    // sources that record neither say so instead of counting zeros.
+    void analysisRanksValueAndCountsNeverHit() {
+        auto clock = std::make_shared<ManualClock>();
+        // cost(x) = x * x * 10 ms; hits(x) = x % 3: saved 1: 10, 2: 80, 3: 0, 4: 160, 5: 500,
+        // 6: 0 ms. Then two days pass and x = 7 is computed (490 ms), never hit but fresh.
+        auto f = bcache(config("census", clock), [clock](int x) {
+            clock->advanceMs(x * x * 10);
+            return std::string(100, 'v');
+        });
+        QVERIFY(f.ok());
+        for (int x = 1; x <= 6; ++x) {
+            (*f)(x);
+            for (int h = 0; h < x % 3; ++h) (*f)(x);
+        }
+        clock->advanceMs(2 * 24 * 3'600'000);
+        (*f)(7);
+        QVERIFY(f->engine().flush().ok());
+        auto info = Discovery::identify(fs::path(m_tmp.path()) / "root" / "census");
+        QVERIFY(info.ok());
+        auto src = Discovery::open(*info, {});
+        QVERIFY(src.ok());
+        // Which key is which x (by its compute time), and each one's size.
+        std::map<std::string, int> xOf;
+        std::map<int, std::uint64_t> sizeOf;
+        auto listed = (*src)->entries("", 100, {});
+        QVERIFY(listed.ok());
+        for (const auto& e : listed->entries) {
+            const int x = static_cast<int>(std::lround(std::sqrt(
+                static_cast<double>(e.compute_ns.value_or(0)) / static_cast<double>(10 * kMs))));
+            xOf[e.key_text] = x;
+            sizeOf[x] = e.size;
+        }
+        QCOMPARE(xOf.size(), std::size_t(7));
+
+        AnalysisOptions o;
+        o.top = 3;
+        o.clock = clock;
+        auto r = analyze(**src, o);
+        QVERIFY2(r.ok(), r.status().toString().c_str());
+        QVERIFY(r->value_recorded);
+        auto xs = [&](const std::vector<AnalysisEntry>& list) {
+            std::vector<int> out;
+            for (const auto& e : list) out.push_back(xOf.at(e.key));
+            return out;
+        };
+        QCOMPARE(xs(r->top_by_value), (std::vector<int>{5, 4, 2}));
+        // Ties (nothing saved yet) in key order; the top list holds 3 of the 7.
+        std::vector<int> least = xs(r->least_by_value);
+        QCOMPARE(least.size(), std::size_t(3));
+        QCOMPARE(std::set<int>(least.begin(), least.end()), (std::set<int>{3, 6, 7}));
+        const AnalysisEntry& best = r->top_by_value.front();
+        QCOMPARE(best.value_ns.value_or(0), 500 * kMs);
+        QCOMPARE(best.hits.value_or(99), 2u);
+        QCOMPARE(best.value_per_byte.value_or(0),
+                 static_cast<double>(500 * kMs) / static_cast<double>(sizeOf[5]));
+        QCOMPARE(r->least_by_value.front().value_ns.value_or(1), 0u);
+        // Never hit and stored over a day ago: 3 and 6 (7 is fresh).
+        QVERIFY(r->never_hit.has_value());
+        QCOMPARE(r->never_hit->keys, 2u);
+        QCOMPARE(r->never_hit->bytes, sizeOf[3] + sizeOf[6]);
+        QCOMPARE(r->never_hit_older, std::chrono::milliseconds(24 * 3'600'000));
+        const std::string json = analysisJson(*r, "census", o.budget);
+        QVERIFY2(json.find("\"never_hit\": {") != std::string::npos, json.c_str());
+        QVERIFY2(json.find("\"least\": [") != std::string::npos, json.c_str());
+        // A longer threshold: counted, none.
+        o.never_hit_older = std::chrono::hours(24 * 3);
+        auto longer = analyze(**src, o);
+        QVERIFY(longer.ok());
+        QCOMPARE(longer->never_hit.value_or(AnalysisCount{99, 99, {}, {}}).keys, 0u);
+
+        // Our files engine records compute times but no hits per entry: "not recorded".
+        auto g = fcache(config("census_files", clock), Slow{clock, 5});
+        QVERIFY(g.ok());
+        (*g)(1);
+        QVERIFY(g->engine().flush().ok());
+        auto finfo = Discovery::identify(fs::path(m_tmp.path()) / "root" / "census_files");
+        QVERIFY(finfo.ok());
+        auto fsrc = Discovery::open(*finfo, {});
+        QVERIFY(fsrc.ok());
+        auto fr = analyze(**fsrc, o);
+        QVERIFY(fr.ok());
+        QVERIFY(fr->value_recorded);
+        QCOMPARE(fr->top_by_value.size(), std::size_t(1));
+        QVERIFY(!fr->never_hit.has_value());
+
+        // A plain folder records neither.
+        const fs::path plain = fs::path(m_tmp.path()) / "census_plain";
+        fs::create_directories(plain);
+        std::ofstream(plain / "a.bin") << "data";
+        auto pinfo = Discovery::identify(plain);
+        QVERIFY(pinfo.ok());
+        auto psrc = Discovery::open(*pinfo, {});
+        QVERIFY(psrc.ok());
+        auto pr = analyze(**psrc, o);
+        QVERIFY(pr.ok());
+        QVERIFY(!pr->value_recorded);
+        QVERIFY(pr->top_by_value.empty() && pr->least_by_value.empty());
+        QVERIFY(!pr->never_hit.has_value());
+        const std::string pjson = analysisJson(*pr, "plain", o.budget);
+        QVERIFY2(pjson.find("\"value\": null") != std::string::npos, pjson.c_str());
+        QVERIFY2(pjson.find("\"never_hit\": null") != std::string::npos, pjson.c_str());
     }
 
   private:

@@ -13,6 +13,7 @@
 #include "views/entry_distribution.h"
 #include "views/main_window.h"
 #include "views/stats_panel.h"
+#include "workers/display_text.h"
 
 using namespace twat_cache::ui;
 using twat_cache::test::TempDir;
@@ -99,6 +100,25 @@ class TestStatsPanel : public QObject {
         QVERIFY(panel.noteText().contains(QStringLiteral("does not record hits and misses")));
         QVERIFY(panel.noteText().contains(QStringLiteral("joblib keeps no counters"),
                                           Qt::CaseInsensitive));
+    }
+
+    // A big diskcache whose byte sum is still going on over samples: the size says how far
+    // it got, never "not recorded"; the finished sum replaces it.
+    void sizeBeingAddedUpSaysHowFar() {
+        StatsPanel panel;
+        SourceStats s;
+        s.entries = 10'000'000;
+        s.extra.append({QStringLiteral("disk_use"), 900'000'000});
+        s.extra.append({QStringLiteral("bytes_summed_entries"), 2'500'000});
+        panel.recordSample(0, s);
+        const QString text = panel.fieldText(QStringLiteral("bytes"));
+        QVERIFY2(text.startsWith(QStringLiteral("adding up")), qPrintable(text));
+        QVERIFY2(text.contains(QLocale().toString(2'500'000)), qPrintable(text));
+        QVERIFY2(text.contains(QLocale().toString(10'000'000)), qPrintable(text));
+        s.extra.removeLast();
+        s.bytes = 2048;
+        panel.recordSample(2000, s);
+        QCOMPARE(panel.fieldText(QStringLiteral("bytes")), bytesText(2048));
     }
 
     // A Redis user whose ACL refuses INFO: the server keeps counters but will not show them;

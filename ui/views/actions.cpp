@@ -73,6 +73,9 @@ Actions::Actions(QWidget* owner)
                     QObject::tr("Remove every entry of this cache"))),
       prune(make(owner, "actionPrune", QObject::tr("&Prune…"), QStringLiteral("prune.svg"), {},
                  QObject::tr("Remove entries until the cache fits a size"))),
+      pruneValue(make(owner, "actionPruneValue", QObject::tr("Prune Least &Valuable…"), {}, {},
+                      QObject::tr("Free space by removing the entries that saved the least "
+                                  "compute time per byte first (with a preview)"))),
       setTtl(make(owner, "actionSetTtl", QObject::tr("Set &TTL…"), {}, {},
                   QObject::tr("Give the selected entries a time to live (with a preview)"))),
       removeTtl(make(owner, "actionRemoveTtl", QObject::tr("Remove TT&L…"), {}, {},
@@ -120,8 +123,8 @@ Actions::Actions(QWidget* owner)
 }
 
 QList<QAction*> Actions::writeActions() const {
-    return {deleteSelected, clearExpired, clearAll,       prune,         setTtl,
-            removeTtl,      rename,       setTtlMatching, deleteMatching};
+    return {deleteSelected, clearExpired, clearAll, prune,          pruneValue,
+            setTtl,         removeTtl,    rename,   setTtlMatching, deleteMatching};
 }
 
 QList<QAction*> Actions::all() const {
@@ -139,6 +142,7 @@ QList<QAction*> Actions::all() const {
             clearExpired,
             clearAll,
             prune,
+            pruneValue,
             setTtl,
             removeTtl,
             rename,

@@ -29,6 +29,7 @@ struct Actions {
     QAction* clearExpired;
     QAction* clearAll;
     QAction* prune;
+    QAction* pruneValue;      // least value per byte first (prune_value_dialog.h)
     QAction* setTtl;          // the selected entries (entry_editing.h)
     QAction* removeTtl;       // the selected entries
     QAction* rename;          // the one selected entry

@@ -4,7 +4,9 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QHeaderView>
 #include <QHorizontalBarSeries>
+#include <QTreeWidget>
 #include <QValueAxis>
 #include <algorithm>
 
@@ -90,6 +92,20 @@ void showBreakdown(QChartView* view,
     values->applyNiceNumbers();
     chart->addAxis(values, Qt::AlignBottom);
     series->attachAxis(values);
+}
+
+QTreeWidget* makeAnalysisTable(const QStringList& headers, const char* objectName,
+                               QWidget* parent) {
+    auto* table = new QTreeWidget(parent);
+    table->setObjectName(QString::fromLatin1(objectName));
+    table->setRootIsDecorated(false);
+    table->setHeaderLabels(headers);
+    table->setAlternatingRowColors(true);
+    table->header()->setStretchLastSection(false);
+    table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (int c = 1; c < headers.size(); ++c)
+        table->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    return table;
 }
 
 }  // namespace twat_cache::ui

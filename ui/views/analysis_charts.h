@@ -13,6 +13,7 @@
 #include "twat_cache/analysis.h"
 
 class QChartView;
+class QTreeWidget;
 class QWidget;
 
 namespace twat_cache::ui {
@@ -26,5 +27,9 @@ QChartView* makeBreakdownChart(const QString& title, const char* objectName, QWi
 void showBreakdown(QChartView* view,
                    const std::map<std::string, ::twat_cache::AnalysisCount>& counts,
                    const QStringList& order, const std::function<QString(const QString&)>& label);
+
+// A table of the Analysis view (the largest keys, a cluster's masters, the value ranking):
+// `headers`, the first column stretched and the others fitted to their contents.
+QTreeWidget* makeAnalysisTable(const QStringList& headers, const char* objectName, QWidget* parent);
 
 }  // namespace twat_cache::ui

@@ -25,6 +25,7 @@
 #include "models/namespace_model.h"
 #include "views/analysis_charts.h"
 #include "views/analysis_export.h"
+#include "views/analysis_value_tab.h"
 #include "views/source_sessions.h"
 #include "views/treemap_widget.h"
 #include "workers/analysis_runner.h"
@@ -58,19 +59,6 @@ QString nodeName(const core::NamespaceReport::Node& n) {
     return n.prefix.empty() ? AnalysisView::tr("(no namespace)") : text(n.name);
 }
 
-QTreeWidget* makeTable(const QStringList& headers, const char* objectName, QWidget* parent) {
-    auto* table = new QTreeWidget(parent);
-    table->setObjectName(QString::fromLatin1(objectName));
-    table->setRootIsDecorated(false);
-    table->setHeaderLabels(headers);
-    table->setAlternatingRowColors(true);
-    table->header()->setStretchLastSection(false);
-    table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < headers.size(); ++c)
-        table->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    return table;
-}
-
 QString share(quint64 part, quint64 whole) {
     return whole == 0
                ? QStringLiteral("–")
@@ -99,10 +87,11 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
       m_tabs(new QTabWidget(this)),
       m_types(makeBreakdownChart(tr("Bytes by type"), "analysisTypes", this)),
       m_ttl(makeBreakdownChart(tr("Bytes by time to live"), "analysisTtl", this)),
-      m_largest(
-          makeTable({tr("Key"), tr("Type"), tr("Bytes"), tr("Length")}, "analysisLargest", this)),
-      m_nodes(
-          makeTable({tr("Master"), tr("Keys"), tr("Bytes"), tr("Share")}, "analysisNodes", this)),
+      m_largest(makeAnalysisTable({tr("Key"), tr("Type"), tr("Bytes"), tr("Length")},
+                                  "analysisLargest", this)),
+      m_nodes(makeAnalysisTable({tr("Master"), tr("Keys"), tr("Bytes"), tr("Share")},
+                                "analysisNodes", this)),
+      m_value(new AnalysisValueTab(this)),
       m_level(kTop) {
     setObjectName(QStringLiteral("analysisView"));
     m_start->setObjectName(QStringLiteral("analysisStart"));
@@ -169,6 +158,7 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
     m_tabs->addTab(m_types, tr("Types"));
     m_tabs->addTab(m_ttl, tr("Time to Live"));
     m_tabs->addTab(m_largest, tr("Largest"));
+    m_tabs->addTab(m_value, tr("Value"));
     m_tabs->addTab(m_nodes, tr("Nodes"));
     m_tabs->setTabVisible(m_tabs->indexOf(m_nodes), false);  // a Redis Cluster's masters
     m_largest->setToolTip(tr("Click a key to list it in the entries"));
@@ -207,6 +197,8 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
     connect(m_largest, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
         requestFilter(NamespaceModel::escapeGlob(item->data(0, Qt::UserRole).toString()));
     });
+    connect(m_value, &AnalysisValueTab::keyActivated, this,
+            [this](const QString& key) { requestFilter(NamespaceModel::escapeGlob(key)); });
     connect(m_runner, &AnalysisRunner::progressed, this, &AnalysisView::onProgress);
     connect(m_runner, &AnalysisRunner::finished, this, &AnalysisView::onFinished);
     connect(m_entries, &QAbstractItemModel::modelReset, this, &AnalysisView::onSourceShown);
@@ -219,6 +211,10 @@ AnalysisView::AnalysisView(EntriesModel* entries, QWidget* parent)
 
 std::shared_ptr<const core::AnalysisReport> AnalysisView::report() const {
     return m_runner->report();
+}
+
+void AnalysisView::showTab(QWidget* page) {
+    m_tabs->setCurrentWidget(page);
 }
 
 bool AnalysisView::isRunning() const {
@@ -346,6 +342,7 @@ void AnalysisView::showReport() {
     const auto r = report();
     m_largest->clear();
     m_nodes->clear();
+    m_value->showReport(r.get());
     if (!r) {
         m_children.clear();
         showLevel(kTop);

@@ -4,7 +4,7 @@
 //   [Analyze] [Pause] [Cancel]  Full census ▾ / Sample N · budget 2 ms    [Export ▾]
 //   ████████░░░░  visited 41,000 of ~100,000 keys, 52,300 keys/s
 //   All › user › session                                                    [Up]
-//   ┌ treemap of the namespaces by bytes ───────┐┌ Types | Time to live | Largest | Nodes ┐
+//   ┌ treemap of the namespaces by bytes ───┐┌ Types | Time to live | Largest | Value | Nodes ┐
 //
 // Analyze runs the census of the shown source (twat_cache/analysis.h) through an
 // AnalysisRunner: on a connection of its own, off the GUI thread, paced by the latency budget,
@@ -12,7 +12,8 @@
 // treemap shows one level of the namespace tree (Redis key prefixes; folder paths elsewhere)
 // by bytes: clicking a namespace opens it (drill-down) and lists its keys in the entries
 // (filterRequested with its glob, "user:session:*"); the breadcrumb and Up go back. Types and
-// TTL buckets are bar charts; the largest keys a list whose click lists that key; a Redis
+// TTL buckets are bar charts; the largest keys a list whose click lists that key; the Value tab
+// the entries ranked by time saved per byte and those never hit (analysis_value_tab.h); a Redis
 // Cluster's masters a table. Export writes the report as JSON (analyze --json's document),
 // the namespaces as CSV, the treemap as PNG.
 //
@@ -44,6 +45,7 @@ class QTreeWidget;
 namespace twat_cache::ui {
 
 class AnalysisRunner;
+class AnalysisValueTab;
 class EntriesModel;
 class SourceClient;
 class TreemapWidget;
@@ -68,6 +70,9 @@ class AnalysisView : public QWidget {
     std::shared_ptr<const ::twat_cache::AnalysisReport> report() const;
     AnalysisRunner* runner() const { return m_runner; }
     TreemapWidget* treemap() const { return m_treemap; }
+    AnalysisValueTab* valueTab() const { return m_value; }
+    // Shows the tab of `page` (one of the tabs' widgets, e.g. valueTab()).
+    void showTab(QWidget* page);
     // "visited N of ~M keys, R keys/s" while a census runs, then what it found.
     QString progressText() const;
     // The namespace node whose children the treemap shows (NamespaceReport::kNoParent: the
@@ -126,6 +131,7 @@ class AnalysisView : public QWidget {
     QChartView* m_ttl;
     QTreeWidget* m_largest;
     QTreeWidget* m_nodes;
+    AnalysisValueTab* m_value;
     std::size_t m_level;
     // The report's namespace nodes by parent: m_children[i] for node i, the last for the top.
     std::vector<std::vector<std::size_t>> m_children;

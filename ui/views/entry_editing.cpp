@@ -45,9 +45,9 @@ EntryEditing::EntryEditing(const Actions& actions, MaintenanceController* mainte
     // In the Cache menu: after the deleting commands, before read-only mode.
     for (QAction* menuAction : window->menuBar()->actions()) {
         QMenu* menu = menuAction->menu();
-        if (menu == nullptr || !menu->actions().contains(actions.prune)) continue;
+        if (menu == nullptr || !menu->actions().contains(actions.pruneValue)) continue;
         const auto items = menu->actions();
-        const qsizetype after = items.indexOf(actions.prune) + 1;
+        const qsizetype after = items.indexOf(actions.pruneValue) + 1;
         QAction* before = after < items.size() ? items[after] : nullptr;
         menu->insertSeparator(before);
         menu->insertActions(before, commands);

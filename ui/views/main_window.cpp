@@ -219,7 +219,7 @@ void MainWindow::buildMenusAndToolbar() {
         view->addAction(dock->toggleViewAction());
     QMenu* cache = menuBar()->addMenu(tr("&Cache"));
     cache->setToolTipsVisible(true);  // a disabled command says why
-    cache->addActions({a.deleteSelected, a.clearExpired, a.clearAll, a.prune});
+    cache->addActions({a.deleteSelected, a.clearExpired, a.clearAll, a.prune, a.pruneValue});
     cache->addSeparator();
     cache->addAction(a.readOnly);
     cache->addSeparator();

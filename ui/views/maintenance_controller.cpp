@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QMessageBox>
 
+#include "dialogs/prune_value_dialog.h"
 #include "models/entries_model.h"
 #include "views/maintenance_runner.h"
 #include "workers/display_text.h"
@@ -30,6 +31,7 @@ MaintenanceController::MaintenanceController(const Actions& actions, QItemSelect
         run({MaintenanceKind::kClearAll, {}, 0});
     });
     connect(actions.prune, &QAction::triggered, this, &MaintenanceController::prune);
+    connect(actions.pruneValue, &QAction::triggered, this, &MaintenanceController::pruneValue);
     connect(m_selection, &QItemSelectionModel::selectionChanged, this,
             &MaintenanceController::updateActions);
 }
@@ -69,6 +71,7 @@ QString MaintenanceController::whyNot(const QAction* action) const {
         {m_actions.clearExpired, MaintenanceKind::kClearExpired},
         {m_actions.clearAll, MaintenanceKind::kClearAll},
         {m_actions.prune, MaintenanceKind::kPrune},
+        {m_actions.pruneValue, MaintenanceKind::kPruneValue},
         {m_actions.setTtl, MaintenanceKind::kSetTtl},
         {m_actions.removeTtl, MaintenanceKind::kSetTtl},
         {m_actions.setTtlMatching, MaintenanceKind::kSetTtl},
@@ -143,6 +146,21 @@ void MaintenanceController::prune() {
         (now.isEmpty() ? QString() : now + QLatin1Char('\n')) + tr("Keep at most (MiB):"), 100, 0,
         1 << 20, 1, &ok);
     if (ok) run({MaintenanceKind::kPrune, {}, static_cast<quint64>(mib) * 1024U * 1024U});
+}
+
+void MaintenanceController::pruneValue() {
+    if (m_client == nullptr) return;
+    const QString title = tr("Prune Least Valuable");
+    if (!m_sourceBytes) {
+        QMessageBox::information(m_window, title,
+                                 tr("The size of “%1” is not known yet: wait for its statistics "
+                                    "(View ▸ Refresh) and try again.")
+                                     .arg(m_client->ref().name));
+        return;
+    }
+    PruneValueDialog dialog(m_client->ref().name, *m_sourceBytes, m_window);
+    if (dialog.exec() != QDialog::Accepted) return;
+    run({MaintenanceKind::kPruneValue, {}, dialog.keepBytes()});
 }
 
 void MaintenanceController::run(const MaintenanceRequest& request) {

@@ -1,11 +1,12 @@
 // MaintenanceController: the window's commands that change a cache — Delete Selected, Clear
-// Expired, Clear All, Prune, and the editing commands (Set TTL, Remove TTL, Rename, Set TTL on
-// All Matching; triggered through entry_editing.h). It decides which are available for the current
-// source (a disabled one's tooltip says why: read-only mode, a source that cannot do it, in the
-// core's words, no selection, another change running), asks what a command needs (the selected
-// entries, a size), runs it through a MaintenanceRunner and says how it ended: in the log
-// and the status bar always, and in a message box when there was nothing to do or it failed.
-// Del pressed while Delete Selected is disabled says why in the status bar.
+// Expired, Clear All, Prune, Prune Least Valuable (by time saved per byte), and the editing
+// commands (Set TTL, Remove TTL, Rename, Set TTL on All Matching; triggered through
+// entry_editing.h). It decides which are available for the current source (a disabled one's tooltip
+// says why: read-only mode, a source that cannot do it, in the core's words, no selection, another
+// change running), asks what a command needs (the selected entries, a size), runs it through a
+// MaintenanceRunner and says how it ended: in the log and the status bar always, and in a message
+// box when there was nothing to do or it failed. Del pressed while Delete Selected is disabled says
+// why in the status bar.
 //
 // Thread safety: GUI thread only.
 #pragma once
@@ -75,6 +76,8 @@ class MaintenanceController : public QObject {
   private:
     void deleteSelected();
     void prune();
+    // Prune Least Valuable…: asks how much to free (PruneValueDialog), then runs kPruneValue.
+    void pruneValue();
     void onFinished(const MaintenanceRequest& request, const ExecuteResult& result,
                     const QString& error, bool executed);
 

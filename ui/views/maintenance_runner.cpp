@@ -34,6 +34,8 @@ QString maintenanceTitle(const MaintenanceRequest& request) {
             return QObject::tr("Clear all entries");
         case MaintenanceKind::kPrune:
             return QObject::tr("Prune to %1").arg(bytesText(request.pruneToBytes));
+        case MaintenanceKind::kPruneValue:
+            return QObject::tr("Prune least valuable to %1").arg(bytesText(request.pruneToBytes));
         case MaintenanceKind::kSetTtl: {
             const QString which =
                 request.ids.isEmpty()
@@ -80,6 +82,7 @@ QString MaintenanceRunner::nothingToDoText(const PlanPreview& preview) const {
             text = tr("Nothing to clear: “%1” is empty.").arg(name);
             break;
         case MaintenanceKind::kPrune:
+        case MaintenanceKind::kPruneValue:
             text = tr("Nothing to prune: “%1” already fits in %2.")
                        .arg(name, bytesText(m_request.pruneToBytes));
             break;

@@ -24,6 +24,21 @@
 #include "workers/display_text.h"
 
 namespace twat_cache::ui {
+namespace {
+
+// The size while a big cache's byte sum is still under way over several samples (the core's
+// "bytes_summed_entries"); else `otherwise`.
+QString bytesPendingText(const SourceStats& stats, const QString& otherwise) {
+    for (const auto& [name, value] : stats.extra) {
+        if (name != QLatin1String("bytes_summed_entries")) continue;
+        return StatsPanel::tr("adding up… %1 of %2 entries")
+            .arg(numberText(value), numberText(stats.entries.value_or(value)));
+    }
+    return otherwise;
+}
+
+}  // namespace
+
 StatsPanel::StatsPanel(QWidget* parent)
     : QWidget(parent),
       m_tabs(new QTabWidget(this)),
@@ -133,7 +148,8 @@ void StatsPanel::setStats(const SourceStats& stats) {
     const QString notRecorded = refused ? tr("not permitted") : notRecordedText();
     auto number = [&](const std::optional<quint64>& n) { return n ? numberText(*n) : notRecorded; };
     m_fields[QStringLiteral("entries")]->setText(number(stats.entries));
-    m_fields[QStringLiteral("bytes")]->setText(stats.bytes ? bytesText(*stats.bytes) : notRecorded);
+    m_fields[QStringLiteral("bytes")]->setText(stats.bytes ? bytesText(*stats.bytes)
+                                                           : bytesPendingText(stats, notRecorded));
     m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
     m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));

@@ -127,6 +127,7 @@ core::PlanRequest::Action actionOf(MaintenanceKind kind) {
         case MaintenanceKind::kClearAll:
             return core::PlanRequest::Action::kClearAll;
         case MaintenanceKind::kPrune:
+        case MaintenanceKind::kPruneValue:
             return core::PlanRequest::Action::kPruneToBytes;
         case MaintenanceKind::kSetTtl:
             return core::PlanRequest::Action::kSetTtl;
@@ -190,6 +191,9 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
     if (sortCap > 0) options.sort_index_max_entries = static_cast<std::size_t>(sortCap);
     if (!ref.separator.isEmpty()) options.separator = ref.separator.toStdString();
     options.ssh_password = ref.sshPassword.toStdString();  // never part of the URL
+    // A statistics sample never holds the source's one thread for long: a big diskcache's
+    // byte sum goes on over several samples (the panel says "adding up").
+    options.stats_time_budget = std::chrono::milliseconds(100);
     m_state->options.read_only = readOnly;  // kept even if the open fails, for setReadOnly
     auto opened = core::Discovery::open(info, options);
     if (!opened.ok()) return opened.status();
@@ -202,11 +206,24 @@ Status SourceAdapter::open(const SourceRef& ref, bool readOnly) {
 MaintenanceLimits SourceAdapter::limits() const {
     MaintenanceLimits out;
     if (!isOpen()) return out;
-    for (MaintenanceKind kind : {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
-                                 MaintenanceKind::kClearAll, MaintenanceKind::kPrune,
-                                 MaintenanceKind::kSetTtl, MaintenanceKind::kDeleteMatching}) {
+    for (MaintenanceKind kind :
+         {MaintenanceKind::kDeleteSelected, MaintenanceKind::kClearExpired,
+          MaintenanceKind::kClearAll, MaintenanceKind::kPrune, MaintenanceKind::kSetTtl,
+          MaintenanceKind::kDeleteMatching, MaintenanceKind::kPruneValue}) {
         const Status why = m_state->source->supports(actionOf(kind));
         if (!why.ok()) out.unsupported.insert(kind, toQString(why.message()));
+    }
+    // Only our own engines and joblib list each entry's compute time (EntrySummary::
+    // compute_ns); the core's value order refuses a source where no entry records one.
+    const core::SourceKind sourceKind = m_state->info.kind;
+    if (!out.unsupported.contains(MaintenanceKind::kPruneValue) &&
+        sourceKind != core::SourceKind::kNativeSqlite &&
+        sourceKind != core::SourceKind::kNativeFiles && sourceKind != core::SourceKind::kJoblib) {
+        out.unsupported.insert(
+            MaintenanceKind::kPruneValue,
+            QObject::tr("a %1 source records no compute time for its entries, so there is no "
+                        "value to prune by (Prune… removes the oldest first instead)")
+                .arg(toQString(std::string(core::sourceKindName(sourceKind)))));
     }
     for (int k = 0; k < kEditKinds; ++k) {
         const auto kind = static_cast<EditKind>(k);
@@ -454,6 +471,9 @@ Result<PlanPreview> SourceAdapter::plan(const MaintenanceRequest& request) {
     planRequest.action = actionOf(request.kind);
     for (const QByteArray& id : request.ids) planRequest.entry_ids.push_back(toStd(id));
     planRequest.limit = request.pruneToBytes;
+    if (request.kind == MaintenanceKind::kPruneValue) {
+        planRequest.prune_order = core::PlanRequest::PruneOrder::kValue;
+    }
     planRequest.glob = request.glob.toStdString();
     if (request.ttlMs) planRequest.ttl = std::chrono::milliseconds(*request.ttlMs);
     planRequest.confirmed = request.confirmed;

@@ -244,13 +244,16 @@ enum class MaintenanceKind {
     kClearAll,
     kPrune,
     kSetTtl,
-    kDeleteMatching
+    kDeleteMatching,
+    // kPrune by value: the entries that saved least compute time per byte go first
+    // (twat_cache::PlanRequest::PruneOrder::kValue), until at most pruneToBytes remain.
+    kPruneValue
 };
 
 struct MaintenanceRequest {
     MaintenanceKind kind = MaintenanceKind::kClearExpired;
     QList<QByteArray> ids;          // kDeleteSelected: the entries
-    quint64 pruneToBytes = 0;       // kPrune: keep at most this many bytes
+    quint64 pruneToBytes = 0;       // kPrune, kPruneValue: keep at most this many bytes
     QString glob{};                 // kSetTtl without ids, kDeleteMatching: the keys' shell glob
     std::optional<qint64> ttlMs{};  // kSetTtl: the new TTL; nullopt removes it
     // The user confirmed explicitly what PlanPreview::needsConfirmation asked for.

@@ -7,18 +7,22 @@
 // to fixed-size aggregates: totals, a namespace tree (prefixes up to each separator, bounded
 // as NamespaceReport is; for folders their paths, for joblib each call's module/…/function), per
 // type, per tag, TTL buckets, age buckets, the entries expiring within the hour or already expired,
-// and the top N by bytes and by length. Nothing per entry is kept beyond the top N, so a census of
-// 10 million entries holds about what one of 100 thousand does.
+// and the top N by bytes and by length. Where the source records compute times (EntrySummary::
+// compute_ns), the N most and N least valuable entries by value per byte (the order of `prune
+// --by value`); where it counts hits per entry, the entries never hit that are older than a
+// threshold. Nothing per entry is kept beyond the top N, so a census of 10 million entries holds
+// about what one of 100 thousand does.
 //
 // Sampling: with options.sample = N the source draws N random entries (Source::sample) and
 // every figure is an estimate with a 95 % confidence interval: cheap on a keyspace of
 // billions, at the price of exactness (docs/INSPECTION.md, "Analysis").
 //
 // Latency budget (servers): with `budget` > 0 each page is sized so that the server's work for
-// it — the page's time less the idle round trip measured at the start — stays within the
-// budget, and the walk pauses after each page for as long as that work took, so that other
-// clients of the server never wait behind more than one page of ours and get at least half of
-// its time. A page that overran the budget halves the next one; pages well within it grow.
+// it — the page's time less the idle round trip, the quickest of three one-entry pages at the
+// start (the first also pays for the connection) — stays within the budget, and the walk
+// pauses after each page for as long as that work took, so that other clients of the server
+// never wait behind more than one page of ours and get at least half of its time. A page that
+// overran the budget halves the next one; pages well within it grow.
 // Never KEYS, never a blocking command (the listing is SCAN and pipelined reads).
 //
 // Control: an AnalysisControl shared with another thread pauses, resumes and cancels the walk
@@ -60,6 +64,8 @@ struct AnalysisOptions {
     std::size_t namespace_max_children = 1000;
     std::size_t namespace_max_nodes = 50'000;
     std::shared_ptr<Clock> clock{};  // "now" for ages and TTLs; null: Clock::system()
+    // AnalysisReport::never_hit counts the entries without a hit stored longer ago than this.
+    std::chrono::milliseconds never_hit_older{std::chrono::hours(24)};
 };
 
 // Pause, resume, cancel from another thread (checked between pages).
@@ -97,6 +103,13 @@ struct AnalysisEntry {
     std::string type;  // Redis type, or "" for other sources
     std::uint64_t bytes = 0;
     std::optional<std::uint64_t> length;  // elements of a collection, bytes of a string
+    // The value lists (AnalysisReport::top_by_value, least_by_value): the entry's value in
+    // nanoseconds — the time it saved (EntrySummary::saved_ns: hits x compute time) or, where the
+    // source counts no hits, its compute time (what its next hit saves) — and that value per
+    // stored byte; nullopt elsewhere.
+    std::optional<std::uint64_t> value_ns{};
+    std::optional<double> value_per_byte{};
+    std::optional<std::uint64_t> hits{};  // its hits, where the source counts them
 };
 
 // One master of a Redis Cluster with the entries it holds (AnalysisReport::nodes).
@@ -131,6 +144,17 @@ struct AnalysisReport {
     AnalysisCount expiring_within_hour;
     std::vector<AnalysisEntry> top_by_bytes;   // largest first
     std::vector<AnalysisEntry> top_by_length;  // longest first (entries with a length)
+    // Value per byte (see AnalysisEntry::value_ns), among the entries that record a compute
+    // time: the most valuable first, and the least valuable first (the entries `prune --by
+    // value` removes first, after those that record none; ties in key order). value_recorded is
+    // false, and both lists empty, when no entry records a compute time: "not recorded", not 0.
+    bool value_recorded = false;
+    std::vector<AnalysisEntry> top_by_value;
+    std::vector<AnalysisEntry> least_by_value;
+    // Entries with no hit stored more than options.never_hit_older ago (never_hit_older); nullopt
+    // when the source counts no hits per entry (Redis, joblib, folders, our files engine).
+    std::optional<AnalysisCount> never_hit;
+    std::chrono::milliseconds never_hit_older{0};
     // A Redis Cluster: the entries per master (EntrySummary::node: the master serving each
     // key's slot when it was read), by address; their keys and bytes add up to the totals.
     // Empty for every other source.

@@ -531,6 +531,11 @@ struct OpenOptions {
     // false asks every scanned key's TYPE instead, as on a server older than 6.0 (to compare
     // the two, or to test the older path against a newer server).
     bool redis_scan_type = true;
+    // About how long one stats() call may spend on figures that need a walk (a diskcache's
+    // byte sum: 3.5 s for 10 million entries); the walk carries on in the next call. Until
+    // the first walk ends, SourceStats::bytes is nullopt and the note says how far it got.
+    // Zero (the default): stats() finishes every walk, however long (the CLI).
+    std::chrono::milliseconds stats_time_budget{0};
 };
 
 // Finds and opens caches.

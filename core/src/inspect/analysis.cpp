@@ -6,7 +6,9 @@
 #include <map>
 #include <thread>
 
+#include "inspect/census_pacer.h"
 #include "inspect/namespace_tree.h"
+#include "inspect/value_density.h"
 
 namespace twat_cache {
 namespace {
@@ -36,17 +38,49 @@ std::string ageBucket(std::int64_t stored, std::int64_t now) {
     return "ge_30d";
 }
 
+// What a top list ranks by.
+enum class Figure { kBytes, kLength, kMostValue, kLeastValue };
+
+// An entry's value per stored byte (ns a byte), where it records a compute time.
+std::optional<double> valuePerByte(const EntrySummary& e) {
+    if (!e.compute_ns) return std::nullopt;
+    const auto value = detail::entryValueNs(e);
+    if (!value) return std::nullopt;
+    return *value / static_cast<double>(std::max<std::uint64_t>(e.size, 1));
+}
+
 // The N largest by a figure, kept as a min-heap of N: O(log N) an entry, N entries of memory.
+// The least valuable are the largest by the negated value per byte.
 class TopList {
   public:
-    TopList(std::size_t n, bool byLength) : m_n(n), m_byLength(byLength) {}
+    TopList(std::size_t n, Figure figure) : m_n(n), m_figure(figure) {}
 
     void offer(const EntrySummary& e) {
         if (m_n == 0) return;
-        if (m_byLength && !e.length) return;
-        const std::uint64_t figure = m_byLength ? *e.length : e.size;
+        std::optional<double> perByte;
+        double figure = 0;
+        switch (m_figure) {
+            case Figure::kBytes:
+                figure = static_cast<double>(e.size);
+                break;
+            case Figure::kLength:
+                if (!e.length) return;
+                figure = static_cast<double>(*e.length);
+                break;
+            case Figure::kMostValue:
+            case Figure::kLeastValue:
+                perByte = valuePerByte(e);
+                if (!perByte) return;
+                figure = m_figure == Figure::kMostValue ? *perByte : -*perByte;
+                break;
+        }
         if (m_heap.size() == m_n && figure <= figureOf(m_heap.front())) return;
         AnalysisEntry entry{e.key_text, e.type, e.size, e.length};
+        if (perByte) {
+            entry.value_ns = static_cast<std::uint64_t>(std::llround(*detail::entryValueNs(e)));
+            entry.value_per_byte = perByte;
+            entry.hits = e.hits;
+        }
         if (m_heap.size() == m_n) {
             std::pop_heap(m_heap.begin(), m_heap.end(), greater());
             m_heap.back() = std::move(entry);
@@ -66,8 +100,18 @@ class TopList {
     }
 
   private:
-    std::uint64_t figureOf(const AnalysisEntry& e) const {
-        return m_byLength ? e.length.value_or(0) : e.bytes;
+    double figureOf(const AnalysisEntry& e) const {
+        switch (m_figure) {
+            case Figure::kBytes:
+                return static_cast<double>(e.bytes);
+            case Figure::kLength:
+                return static_cast<double>(e.length.value_or(0));
+            case Figure::kMostValue:
+                return e.value_per_byte.value_or(0);
+            case Figure::kLeastValue:
+                return -e.value_per_byte.value_or(0);
+        }
+        return 0;
     }
     // A min-heap: the smallest kept figure on top.
     struct Greater {
@@ -79,49 +123,8 @@ class TopList {
     Greater greater() const { return Greater{this}; }
 
     std::size_t m_n;
-    bool m_byLength;
+    Figure m_figure;
     std::vector<AnalysisEntry> m_heap;
-};
-
-// Sizes pages and spaces them so that the server's work for one page stays within the budget.
-class Pacer {
-  public:
-    Pacer(const AnalysisOptions& o, bool server)
-        : m_budget(server ? o.budget : Micros{0}), m_max(std::max<std::size_t>(o.page_limit, 1)) {
-        m_limit = m_budget.count() > 0 ? 1 : m_max;  // the first page measures the round trip
-    }
-
-    std::size_t limit() const { return m_limit; }
-    Micros idle() const { return m_idle; }
-    Micros lastWork() const { return m_work; }
-
-    // After a page of `asked` entries that took `took`: the next page's size, and how long to
-    // wait before it.
-    Micros pageDone(std::size_t asked, Micros took) {
-        if (m_budget.count() <= 0) return Micros{0};
-        if (m_probes < kProbes) {
-            // The quickest of a few one-entry pages: the first also pays for the connection.
-            m_idle = m_probes == 0 ? took : std::min(m_idle, took);
-            if (++m_probes == kProbes) m_limit = std::min<std::size_t>(m_max, 100);
-            return Micros{0};
-        }
-        m_work = std::max(Micros{0}, took - m_idle);
-        if (m_work > m_budget) {
-            m_limit = std::max<std::size_t>(1, asked / 2);
-        } else if (m_work * 2 < m_budget) {
-            m_limit = std::min(m_max, std::max<std::size_t>(asked + 1, asked * 3 / 2));
-        }
-        return m_work;  // as long again idle: others get at least half the server's time
-    }
-
-  private:
-    Micros m_budget;
-    std::size_t m_max;
-    std::size_t m_limit;
-    static constexpr int kProbes = 3;
-    int m_probes = 0;
-    Micros m_idle{0};
-    Micros m_work{0};
 };
 
 // Waits while paused (checking every 20 ms); false once cancelled.
@@ -190,8 +193,11 @@ class Aggregates {
         : m_byId(byId),
           m_tree(byId ? std::string("/") : o.separator,
                  {o.namespace_max_depth, o.namespace_max_children, o.namespace_max_nodes}),
-          m_byBytes(o.top, false),
-          m_byLength(o.top, true) {}
+          m_byBytes(o.top, Figure::kBytes),
+          m_byLength(o.top, Figure::kLength),
+          m_mostValue(o.top, Figure::kMostValue),
+          m_leastValue(o.top, Figure::kLeastValue),
+          m_neverHitOlder(o.never_hit_older.count()) {}
 
     void add(const EntrySummary& e, std::int64_t now) {
         m_all.add(e.size);
@@ -206,6 +212,17 @@ class Aggregates {
         if (!e.node.empty()) m_nodes[e.node].add(e.size);
         m_byBytes.offer(e);
         m_byLength.offer(e);
+        if (e.compute_ns) {
+            m_valueRecorded = true;
+            m_mostValue.offer(e);
+            m_leastValue.offer(e);
+        }
+        if (e.hits) {
+            m_hitsRecorded = true;
+            if (*e.hits == 0 && e.stored_ms && now - *e.stored_ms > m_neverHitOlder) {
+                m_neverHit.add(e.size);
+            }
+        }
     }
 
     std::uint64_t visited() const { return m_all.keys; }
@@ -247,13 +264,20 @@ class Aggregates {
         }
         r.top_by_bytes = m_byBytes.sorted();
         r.top_by_length = m_byLength.sorted();
+        r.value_recorded = m_valueRecorded;
+        r.top_by_value = m_mostValue.sorted();
+        r.least_by_value = m_leastValue.sorted();
+        if (m_hitsRecorded) r.never_hit = count(m_neverHit);
+        r.never_hit_older = std::chrono::milliseconds(m_neverHitOlder);
     }
 
   private:
     bool m_byId = false;
     detail::NamespaceTree m_tree;
-    TopList m_byBytes, m_byLength;
-    Acc m_all, m_soon;
+    TopList m_byBytes, m_byLength, m_mostValue, m_leastValue;
+    std::int64_t m_neverHitOlder;
+    bool m_valueRecorded = false, m_hitsRecorded = false;
+    Acc m_all, m_soon, m_neverHit;
     std::map<std::string, Acc> m_types, m_tags, m_ttl, m_age, m_nodes;
 };
 
@@ -293,7 +317,7 @@ Result<AnalysisReport> analyze(Source& source, const AnalysisOptions& options,
     const bool server = source.info().kind == SourceKind::kRedis;
     Aggregates agg(options, source.info().kind == SourceKind::kJoblib);
     AnalysisReport report;
-    Pacer pacer(options, server);
+    detail::CensusPacer pacer(server ? options.budget : Micros{0}, options.page_limit);
     AnalysisProgress p;
     const auto start = Steady::now();
     EntryFilter all;

@@ -38,6 +38,29 @@ json entriesJson(const std::vector<AnalysisEntry>& entries) {
     return out;
 }
 
+// The value lists: each entry with its value (seconds), value per byte (ns) and hits.
+json valueJson(const AnalysisReport& r) {
+    if (!r.value_recorded) return nullptr;  // not recorded: never zeros
+    auto list = [](const std::vector<AnalysisEntry>& entries) {
+        json out = entriesJson(entries);
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& e = entries[i];
+            out[i]["value_s"] = static_cast<double>(e.value_ns.value_or(0)) / 1e9;
+            out[i]["value_per_byte_ns"] = e.value_per_byte.value_or(0);
+            out[i]["hits"] = e.hits ? json(*e.hits) : json(nullptr);
+        }
+        return out;
+    };
+    return {{"most", list(r.top_by_value)}, {"least", list(r.least_by_value)}};
+}
+
+json neverHitJson(const AnalysisReport& r) {
+    if (!r.never_hit) return nullptr;  // the source counts no hits per entry
+    json out = countJson(*r.never_hit);
+    out["older_than_s"] = static_cast<double>(r.never_hit_older.count()) / 1000.0;
+    return out;
+}
+
 json nodesJson(const std::vector<AnalysisNode>& nodes) {
     json out = json::array();
     for (const auto& n : nodes) {
@@ -91,6 +114,8 @@ std::string analysisJson(const AnalysisReport& r, const std::string& source,
         {"expiring_within_hour", countJson(r.expiring_within_hour)},
         {"top_by_bytes", entriesJson(r.top_by_bytes)},
         {"top_by_length", entriesJson(r.top_by_length)},
+        {"value", valueJson(r)},
+        {"never_hit", neverHitJson(r)},
         {"nodes", nodesJson(r.nodes)},
         {"elapsed_ms", r.elapsed.count()},
         {"budget_us", budget.count()},

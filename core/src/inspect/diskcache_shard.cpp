@@ -64,21 +64,78 @@ Result<ShardSettings> readSettings(Shard& shard) {
     return out;
 }
 
-Result<std::uint64_t> entryBytes(Shard& shard) {
+namespace {
+
+constexpr std::int64_t kBytesChunkRows = 65'536;
+
+// Sums the next chunk of the walk; true when the walk has reached the last row.
+Result<bool> sumChunk(Shard& shard) {
+    Shard::BytesWalk& w = shard.walk;
+    const std::string inner = std::string("SELECT rowid AS r, ") + kSizeExpr + " AS s FROM Cache" +
+                              (w.started ? " WHERE rowid > ?1" : "") + " ORDER BY rowid LIMIT " +
+                              std::to_string(kBytesChunkRows);
+    const std::string sql = "SELECT COUNT(*), COALESCE(SUM(s), 0), MAX(r) FROM (" + inner + ")";
+    auto st = shard.db->prepare(sql);
+    if (!st.ok()) return st.status();
+    if (w.started) st->bind(1, w.afterRowid);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return shard.db->lastError(sql);
+    const std::int64_t rows = st->int64(0);
+    if (rows > 0) {
+        w.rows += static_cast<std::uint64_t>(rows);
+        w.bytes += static_cast<std::uint64_t>(std::max<std::int64_t>(0, st->int64(1)));
+        w.afterRowid = st->int64(2);
+        w.started = true;
+    }
+    return rows < kBytesChunkRows;
+}
+
+}  // namespace
+
+Result<std::optional<std::uint64_t>> entryBytes(
+    Shard& shard, std::optional<std::chrono::steady_clock::time_point> deadline,
+    std::uint64_t* progress) {
+    using SteadyClock = std::chrono::steady_clock;
     auto version = scalar(*shard.db, "PRAGMA data_version");
     if (!version.ok()) return version.status().withContext(shard.dir.string());
-    const auto now = std::chrono::steady_clock::now();
-    const bool slow = shard.bytesCost >= kSlowBytesSum;
-    if (*version != shard.bytesVersion && (!slow || now - shard.bytesAt >= 10 * shard.bytesCost)) {
-        auto sum =
-            scalar(*shard.db, std::string("SELECT COALESCE(SUM(") + kSizeExpr + "), 0) FROM Cache");
-        if (!sum.ok()) return sum.status().withContext(shard.dir.string());
-        shard.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *sum));
-        shard.bytesVersion = *version;
-        shard.bytesAt = now;
-        shard.bytesCost = std::chrono::steady_clock::now() - now;
+    const std::optional<std::uint64_t> known =
+        shard.bytesVersion >= 0 ? std::optional<std::uint64_t>(shard.bytes) : std::nullopt;
+    Shard::BytesWalk& w = shard.walk;
+    if (!w.active) {
+        const auto now = SteadyClock::now();
+        const bool slow = shard.bytesCost >= kSlowBytesSum;
+        if (*version == shard.bytesVersion ||
+            (slow && now - shard.bytesAt < 10 * shard.bytesCost)) {
+            return known;
+        }
+        w = Shard::BytesWalk{};
+        w.active = true;
+        w.version = *version;
+        w.at = now;
     }
-    return shard.bytes;
+    while (true) {
+        const auto t0 = SteadyClock::now();
+        auto last = sumChunk(shard);
+        const auto t1 = SteadyClock::now();
+        w.cost += t1 - t0;
+        if (!last.ok()) {
+            w.active = false;
+            return last.status().withContext(shard.dir.string());
+        }
+        if (*last) break;
+        if (deadline && t1 >= *deadline) {
+            if (progress != nullptr) *progress = w.rows;
+            return known;
+        }
+    }
+    // A change during the walk shows as a data_version newer than w.version: summed again.
+    w.active = false;
+    shard.bytes = w.bytes;
+    shard.bytesVersion = w.version;
+    shard.bytesAt = w.at;
+    shard.bytesCost = w.cost;
+    return std::optional<std::uint64_t>(shard.bytes);
 }
 
 Result<std::uint64_t> diskUse(Shard& shard) {

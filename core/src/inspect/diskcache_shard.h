@@ -33,11 +33,21 @@ struct Shard {
     std::unique_ptr<Connection> db;       // read-only
     std::unique_ptr<Connection> writeDb;  // opened on first change
     // entryBytes() of the database as of `bytesVersion` (PRAGMA data_version; -1: none yet),
-    // summed at `bytesAt` in `bytesCost`.
+    // summed by a walk that started at `bytesAt` and worked for `bytesCost` in all.
     std::int64_t bytesVersion = -1;
     std::uint64_t bytes = 0;
     std::chrono::steady_clock::time_point bytesAt{};
     std::chrono::steady_clock::duration bytesCost{};
+    // The byte sum under way (entryBytes() with a deadline goes on from here next time).
+    struct BytesWalk {
+        bool active = false;
+        std::int64_t version = -1;  // data_version when it started
+        std::int64_t afterRowid = 0;
+        bool started = false;  // false: from the first row (rowids may be negative)
+        std::uint64_t rows = 0, bytes = 0;
+        std::chrono::steady_clock::time_point at{};
+        std::chrono::steady_clock::duration cost{};
+    } walk{};
 };
 
 // The counters diskcache keeps in a shard's Settings table.
@@ -48,12 +58,17 @@ struct ShardSettings {
 
 Result<ShardSettings> readSettings(Shard& shard);
 // The sum of the entries' sizes. Summed again only when the database changed since the last
-// call (PRAGMA data_version), so that periodic statistics cost one pragma when idle. A sum
-// that took longer than kSlowBytesSum (about a million rows) is not repeated before ten times
-// its own time has passed, so that a busy big cache does not keep its source's one thread
-// summing (the figure then lags the cache by up to that long).
+// sum (PRAGMA data_version), so that periodic statistics cost one pragma when idle. A sum
+// that took longer than kSlowBytesSum (about a million rows) is not started again before ten
+// times its own time has passed, so that a busy big cache does not keep its source's one
+// thread summing (the figure then lags the cache by up to that long). The sum walks the rows
+// in rowid chunks: with a `deadline` it stops after the chunk that passes it and goes on
+// from there in the next call, returning the last finished sum meanwhile, or nullopt before
+// the first (then `progress`, when given, is set to the rows summed so far).
 inline constexpr std::chrono::milliseconds kSlowBytesSum{100};
-Result<std::uint64_t> entryBytes(Shard& shard);
+Result<std::optional<std::uint64_t>> entryBytes(
+    Shard& shard, std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt,
+    std::uint64_t* progress = nullptr);
 // diskcache's volume(): the database's pages plus its value files (Settings 'size').
 Result<std::uint64_t> diskUse(Shard& shard);
 // An entry's fingerprint (EntrySummary::fingerprint): its store time, exactly, and its size.

@@ -158,6 +158,7 @@ class DiskcacheSource final : public Source {
         : Source(options.read_only, options.clock),
           m_info(std::move(info)),
           m_maxValueBytes(options.max_value_bytes),
+          m_statsBudget(options.stats_time_budget),
           m_shards(std::move(shards)) {}
 
     SourceInfo info() const override { return m_info; }
@@ -167,24 +168,29 @@ class DiskcacheSource final : public Source {
     // is in `extra` as "disk_use".
     Result<SourceStats> stats() override {
         SourceStats s;
-        std::uint64_t count = 0, bytes = 0, disk = 0, hits = 0, misses = 0;
-        bool statisticsOn = false;
+        std::uint64_t count = 0, bytes = 0, disk = 0, hits = 0, misses = 0, summed = 0;
+        bool statisticsOn = false, bytesKnown = true;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (m_statsBudget.count() > 0) deadline = std::chrono::steady_clock::now() + m_statsBudget;
         for (auto& shard : m_shards) {
             auto settings = readSettings(shard);
             if (!settings.ok()) return settings.status();
-            auto entrySizes = entryBytes(shard);
+            std::uint64_t walked = 0;
+            auto entrySizes = entryBytes(shard, deadline, &walked);
             if (!entrySizes.ok()) return entrySizes.status();
             auto used = diskUse(shard);
             if (!used.ok()) return used.status();
             count += settings->count;
-            bytes += *entrySizes;
+            bytesKnown = bytesKnown && entrySizes->has_value();
+            bytes += entrySizes->value_or(0);
+            summed += entrySizes->has_value() ? settings->count : walked;
             disk += *used;
             hits += settings->hits;
             misses += settings->misses;
             statisticsOn = statisticsOn || settings->statistics;
         }
         s.entries = count;
-        s.bytes = bytes;
+        if (bytesKnown) s.bytes = bytes;
         s.extra = {{"disk_use", disk}};
         if (statisticsOn || hits + misses > 0) {
             s.hits = hits;
@@ -197,6 +203,11 @@ class DiskcacheSource final : public Source {
         s.note +=
             "diskcache does not record evictions; size: the entries' values (disk use, with "
             "the database, in disk_use)";
+        if (!bytesKnown) {
+            s.extra.emplace_back("bytes_summed_entries", summed);
+            s.note += "; adding up the entries' sizes: " + std::to_string(summed) + " of " +
+                      std::to_string(count) + " entries so far";
+        }
         return s;
     }
 
@@ -495,6 +506,7 @@ class DiskcacheSource final : public Source {
 
     SourceInfo m_info;
     std::size_t m_maxValueBytes;
+    std::chrono::milliseconds m_statsBudget;
     std::vector<Shard> m_shards;
 };
 
