@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -44,9 +45,11 @@ Status putJson(Engine& engine, std::int64_t id, const std::string& json) {
     return engine.set(makeKey("profile", id), record);
 }
 
+// `computeNs`: how long the value "took" to compute (the Compute time and Time saved columns).
 template <class Value>
 Status put(Engine& engine, const std::string& function, std::int64_t arg, const Value& value,
-           std::optional<std::chrono::milliseconds> ttl = std::nullopt) {
+           std::optional<std::chrono::milliseconds> ttl = std::nullopt,
+           std::optional<std::uint64_t> computeNs = std::nullopt) {
     const std::string text = makeKeyText(function, arg);
     const std::string payload = encodeToString(value);
     Record record;
@@ -55,6 +58,7 @@ Status put(Engine& engine, const std::string& function, std::int64_t arg, const 
     record.payload = payload;
     record.ttl = ttl;
     record.tag = function;
+    record.compute_ns = computeNs;
     return engine.set(makeKey(function, arg), record);
 }
 
@@ -83,7 +87,10 @@ Status createDemoCache(const QString& root) {
         if (!engine.ok()) return engine.status();
         Engine& cache = **engine;
         for (std::int64_t n = 10; n < 40; ++n) {
-            if (Status s = put(cache, "fib", n, fib(n)); !s.ok()) return s;
+            // A naive fib(n) takes about 1.6^n steps (of 100 ns): from microseconds to seconds.
+            const auto ns =
+                static_cast<std::uint64_t>(100.0 * std::pow(1.618, static_cast<double>(n)));
+            if (Status s = put(cache, "fib", n, fib(n), std::nullopt, ns); !s.ok()) return s;
         }
         for (std::int64_t id = 1; id <= 6; ++id) {
             const std::string json = "{\"user\": " + std::to_string(id) + ", \"name\": \"user " +
@@ -94,10 +101,11 @@ Status createDemoCache(const QString& root) {
         for (std::int64_t kib : {4, 64, 512}) {
             // Larger values, so the size histogram and "largest entries" show a spread.
             const std::string blob(static_cast<std::size_t>(kib) * 1024U, 'x');
-            if (Status s = put(cache, "thumbnail", kib, blob, 24h); !s.ok()) return s;
+            const std::uint64_t ns = static_cast<std::uint64_t>(kib) * 2'000'000;  // 2 ms a KiB
+            if (Status s = put(cache, "thumbnail", kib, blob, 24h, ns); !s.ok()) return s;
         }
-        // A few lookups so that hits, misses and the hit ratio have values.
-        for (std::int64_t n = 10; n < 22; ++n) (void)cache.get(makeKey("fib", n));
+        // A few lookups so that hits, misses, the hit ratio and the time saved have values.
+        for (std::int64_t n = 28; n < 40; ++n) (void)cache.get(makeKey("fib", n));
         for (std::int64_t n = 90; n < 94; ++n) (void)cache.get(makeKey("fib", n));
         if (Status s = cache.flush(); !s.ok()) return s;
     }

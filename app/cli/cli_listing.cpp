@@ -45,6 +45,10 @@ std::string columnCell(const EntrySummary& e, EntryColumn column, std::int64_t n
             return e.length ? std::to_string(*e.length) : "-";
         case EntryColumn::kEncoding:
             return e.encoding.empty() ? "-" : e.encoding;
+        case EntryColumn::kComputeTime:
+            return e.compute_ns ? humanDuration(*e.compute_ns) : "-";
+        case EntryColumn::kTimeSaved:
+            return e.saved_ns ? humanDuration(*e.saved_ns) : "-";
     }
     return {};
 }
@@ -59,7 +63,8 @@ void printListing(const Source& src, const std::vector<EntrySummary>& entries, s
         for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         headers.push_back(std::move(name));
         right.push_back(c == EntryColumn::kSize || c == EntryColumn::kMemory ||
-                        c == EntryColumn::kHits || c == EntryColumn::kLength);
+                        c == EntryColumn::kHits || c == EntryColumn::kLength ||
+                        c == EntryColumn::kComputeTime || c == EntryColumn::kTimeSaved);
     }
     if (ids) headers.emplace_back("ID");
     Table t(headers, right);

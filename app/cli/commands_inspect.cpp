@@ -332,9 +332,14 @@ int runInspect(const CliState& state, const InspectArgs& a) {
     if (!a.sort.empty()) {
         // Refuse an order the source cannot give rather than list unsorted silently.
         static const std::pair<const char*, SortKey> kNames[] = {
-            {"key", SortKey::kKey},         {"size", SortKey::kSize},
-            {"stored", SortKey::kStored},   {"accessed", SortKey::kAccessed},
-            {"expires", SortKey::kExpires}, {"hits", SortKey::kHits}};
+            {"key", SortKey::kKey},
+            {"size", SortKey::kSize},
+            {"stored", SortKey::kStored},
+            {"accessed", SortKey::kAccessed},
+            {"expires", SortKey::kExpires},
+            {"hits", SortKey::kHits},
+            {"compute_time", SortKey::kComputeTime},
+            {"time_saved", SortKey::kTimeSaved}};
         const auto supported = (*src)->sortKeys();
         std::string names;
         for (const auto& [name, key] : kNames) {
@@ -378,6 +383,8 @@ int runInspect(const CliState& state, const InspectArgs& a) {
                            {"type", e.type},
                            {"length", optionalJson(e.length)},
                            {"encoding", e.encoding},
+                           {"compute_time_s", optionalJson(secondsOf(e.compute_ns))},
+                           {"time_saved_s", optionalJson(secondsOf(e.saved_ns))},
                            {"ttl_ms", e.expires_ms ? json(*e.expires_ms - now) : json(nullptr)}});
         }
         printJson({{"entries", arr},
@@ -466,9 +473,11 @@ void addInspectCommands(CLI::App& app, CliState& state) {
     inspect->add_option("--entry", ia->entry, "Show one entry (by ID) in detail");
     inspect
         ->add_option("--sort", ia->sort,
-                     "Order entries by key, size, stored, accessed, expires or hits (where the "
-                     "cache supports it; pass the same --sort with --cursor)")
-        ->check(CLI::IsMember({"key", "size", "stored", "accessed", "expires", "hits"}));
+                     "Order entries by key, size, stored, accessed, expires, hits, compute_time "
+                     "or time_saved (where the cache supports it; pass the same --sort with "
+                     "--cursor)")
+        ->check(CLI::IsMember({"key", "size", "stored", "accessed", "expires", "hits",
+                               "compute_time", "time_saved"}));
     inspect->add_flag("--desc", ia->descending, "With --sort: descending order");
     inspect->add_flag("--page", ia->page,
                       "With --entry (Redis): a page of the value (--limit rows, --cursor, "

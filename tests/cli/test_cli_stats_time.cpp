@@ -42,6 +42,16 @@ class TestCliStatsTime : public QObject {
         (*f)(1);                              // 500 ms computed
         for (int i = 0; i < 3; ++i) (*f)(1);  // 3 hits: 1.5 s saved
         QVERIFY(f->engine().flush().ok());
+        // "mixed": calls of 20, 700 and 90 ms, the 90 ms one hit twice.
+        CacheConfig mixed = c;
+        mixed.name = "mixed";
+        auto g = bcache(mixed, [clock](int ms) {
+            clock->advanceMs(ms);
+            return ms;
+        });
+        QVERIFY(g.ok());
+        for (const int ms : {20, 700, 90, 90, 90}) (*g)(ms);
+        QVERIFY(g->engine().flush().ok());
         fs::create_directories(m_root / "plain");
         std::ofstream(m_root / "plain" / "a.bin") << "data";
     }
@@ -60,6 +70,24 @@ class TestCliStatsTime : public QObject {
         QVERIFY(j["compute_time_s"].is_number());
         QCOMPARE(j["compute_time_s"].get<double>(), 0.5);
         QCOMPARE(j["time_saved_s"].get<double>(), 1.5);
+    }
+
+    // inspect --sort takes the time keys, and --json gives each entry's times in seconds.
+    void inspectSortsByTime() {
+        auto r = cli({"inspect", "mixed", "--sort", "compute_time", "--desc", "--json"});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).c_str());
+        json j = json::parse(r.out);
+        std::vector<double> compute;
+        for (const auto& e : j["entries"]) compute.push_back(e["compute_time_s"].get<double>());
+        QCOMPARE(compute, (std::vector<double>{0.7, 0.09, 0.02}));
+        r = cli({"inspect", "mixed", "--sort", "time_saved", "--desc", "--json"});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).c_str());
+        j = json::parse(r.out);
+        QCOMPARE(j["entries"][0]["time_saved_s"].get<double>(), 0.18);
+        r = cli({"inspect", "mixed", "--sort", "compute_time"});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).c_str());
+        QVERIFY2(r.out.find("COMPUTE_TIME") != std::string::npos, r.out.c_str());
+        QVERIFY2(r.out.find("20.0 ms") < r.out.find("700.0 ms"), r.out.c_str());
     }
 
     void notRecorded() {

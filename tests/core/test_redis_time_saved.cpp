@@ -1,6 +1,7 @@
 // Time saved on Redis: a memoized miss stores its compute time in the envelope, hits add it to
 // the saved time, and both counters live in the cache's __meta hash, so that a new process (a
-// new engine) and the inspector read them; scans and entry details show the per-entry time.
+// new engine) and the inspector read them; scans, inspection listings and entry details show
+// the per-entry time.
 #include <QtTest>
 
 #include "redis_commands.h"
@@ -85,9 +86,17 @@ class TestRedisTimeSaved : public QObject {
             if (e.key_text.find("__meta") == std::string::npos &&
                 e.key_text.find("__caches") == std::string::npos) {
                 id = e.id;
+                // The listing itself reads the envelope's compute time (no hits per entry).
+                QCOMPARE(e.compute_ns.value_or(0), 80 * kMs);
+                QVERIFY(!e.saved_ns);
+            } else {
+                QVERIFY(!e.compute_ns);  // not an entry of ours: not recorded
             }
         }
         QVERIFY(!id.empty());
+        const auto columns = (*src)->columns();
+        QVERIFY(std::find(columns.begin(), columns.end(), EntryColumn::kComputeTime) !=
+                columns.end());
         auto d = (*src)->detail(id);
         QVERIFY(d.ok());
         QCOMPARE(d->summary.compute_ns.value_or(0), 80 * kMs);

@@ -154,6 +154,48 @@ class TestTimeSaved : public QObject {
         }
     }
 
+    // Listings sort by compute time (sqlite in SQL, files through the sort index) and, where
+    // hits are kept per entry (sqlite), by time saved.
+    void inspectionSortsByTime() {
+        auto clock = std::make_shared<ManualClock>();
+        for (EngineKind k : {EngineKind::kSqlite, EngineKind::kFiles}) {
+            const std::string name = "s_" + std::string(engineKindName(k));
+            auto f = memoizeWith(k, config(name, clock), [clock](int ms) {
+                clock->advanceMs(ms);
+                return ms;
+            });
+            QVERIFY(f.ok());
+            for (const int ms : {30, 900, 4, 4, 4, 250, 7, 60}) (*f)(ms);
+            QVERIFY(f->engine().flush().ok());
+            auto info = Discovery::identify(fs::path(m_tmp.path()) / "root" / name);
+            QVERIFY(info.ok());
+            auto src = Discovery::open(*info, {});
+            QVERIFY(src.ok());
+            const auto keys = (*src)->sortKeys();
+            QVERIFY(std::find(keys.begin(), keys.end(), SortKey::kComputeTime) != keys.end());
+            EntryFilter byCompute;
+            byCompute.order = SortKey::kComputeTime;
+            byCompute.descending = true;
+            auto page = (*src)->entries("", 10, byCompute);
+            QVERIFY2(page.ok(), page.status().toString().c_str());
+            std::vector<std::uint64_t> order;
+            for (const auto& e : page->entries) order.push_back(e.compute_ns.value_or(0));
+            QCOMPARE(order, (std::vector<std::uint64_t>{900 * kMs, 250 * kMs, 60 * kMs, 30 * kMs,
+                                                        7 * kMs, 4 * kMs}));
+            const bool saved =
+                std::find(keys.begin(), keys.end(), SortKey::kTimeSaved) != keys.end();
+            QCOMPARE(saved, k == EngineKind::kSqlite);
+            if (!saved) continue;
+            EntryFilter bySaved;
+            bySaved.order = SortKey::kTimeSaved;
+            bySaved.descending = true;
+            page = (*src)->entries("", 10, bySaved);
+            QVERIFY(page.ok());
+            QCOMPARE(page->entries.front().compute_ns.value_or(0), 4 * kMs);  // 2 hits x 4 ms
+            QCOMPARE(page->entries.front().saved_ns.value_or(0), 8 * kMs);
+        }
+    }
+
     // A version 1 envelope (no compute time) still decodes: the time is not recorded.
     void oldEnvelopeStillRead() {
         std::string v2;

@@ -1,7 +1,9 @@
 #include "models/entries_model.h"
 
 #include <QDateTime>
+#include <QGuiApplication>
 #include <QLocale>
+#include <QPalette>
 
 #include "workers/display_text.h"
 
@@ -38,7 +40,7 @@ QList<int> keptColumnsOf(SourceKind kind) {
 
 // The model's column of a source's column: both list them in the same order.
 int columnOf(EntryColumn column) {
-    static_assert(static_cast<int>(EntryColumn::kEncoding) == EntriesModel::kEncoding);
+    static_assert(static_cast<int>(EntryColumn::kTimeSaved) == EntriesModel::kTimeSaved);
     return static_cast<int>(column);
 }
 
@@ -57,6 +59,10 @@ bool notRecorded(const EntryRow& row, int column) {
             return row.encoding.isEmpty();
         case EntriesModel::kMemory:  // no key takes 0 bytes: MEMORY USAGE was refused
             return row.size == 0;
+        case EntriesModel::kComputeTime:
+            return !row.computeNs.has_value();
+        case EntriesModel::kTimeSaved:
+            return !row.savedNs.has_value();
         default:
             return false;
     }
@@ -77,6 +83,10 @@ EntryOrder orderOf(int column) {
             return EntryOrder::kExpires;
         case EntriesModel::kHits:
             return EntryOrder::kHits;
+        case EntriesModel::kComputeTime:
+            return EntryOrder::kComputeTime;
+        case EntriesModel::kTimeSaved:
+            return EntryOrder::kTimeSaved;
         default:
             return EntryOrder::kNatural;
     }
@@ -195,11 +205,24 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
     if (role == kIdRole) return row.id;
     if (role == Qt::TextAlignmentRole) {
         const int c = index.column();
-        const bool numeric = c == kSize || c == kHits || c == kLength || c == kMemory;
+        const bool numeric = c == kSize || c == kHits || c == kLength || c == kMemory ||
+                             c == kComputeTime || c == kTimeSaved;
         return numeric ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     }
     if (role == Qt::ToolTipRole && index.column() == kKey) return visibleText(row.key);
-    if (role == Qt::ToolTipRole && notRecorded(row, index.column())) return notRecordedText();
+    if (role == Qt::ToolTipRole && notRecorded(row, index.column())) {
+        if (index.column() == kComputeTime) {
+            return tr("Not recorded: the cache keeps no compute time for this entry");
+        }
+        if (index.column() == kTimeSaved) {
+            return tr("Not recorded: the cache keeps no hits or no compute time for this entry");
+        }
+        return notRecordedText();
+    }
+    if (role == Qt::ForegroundRole && notRecorded(row, index.column()) &&
+        (index.column() == kComputeTime || index.column() == kTimeSaved)) {
+        return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+    }
     if (role == Qt::ToolTipRole) {
         switch (index.column()) {
             case kCreated:
@@ -212,6 +235,13 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
                 return row.expiresMs == 0
                            ? tr("The key does not expire")
                            : tr("Expires %1").arg(formatTime(row.expiresMs, {}, true));
+            case kComputeTime:
+                return tr("The value took %1 to compute").arg(durationText(*row.computeNs));
+            case kTimeSaved:
+                return row.hits && row.computeNs
+                           ? tr("%1 hits × %2 of compute")
+                                 .arg(numberText(*row.hits), durationText(*row.computeNs))
+                           : tr("Saved %1 of compute").arg(durationText(*row.savedNs));
             default:
                 return {};
         }
@@ -246,6 +276,10 @@ QVariant EntriesModel::data(const QModelIndex& index, int role) const {
             return bytesText(row.size);
         case kEncoding:
             return visibleText(row.encoding);
+        case kComputeTime:
+            return durationText(*row.computeNs);
+        case kTimeSaved:
+            return durationText(*row.savedNs);
         default:
             return {};
     }
@@ -285,6 +319,10 @@ QVariant EntriesModel::headerData(int section, Qt::Orientation orientation, int 
             return tr("Memory");
         case kEncoding:
             return tr("Encoding");
+        case kComputeTime:
+            return tr("Compute time");
+        case kTimeSaved:
+            return tr("Time saved");
         default:
             return {};
     }

@@ -21,8 +21,9 @@
 // the source can sort by, each column header's tooltip tells whether a click sorts it.
 //
 // Columns: the model has every column of every kind of source; isColumnKept() says which the
-// current source fills in (Redis: Key, Type, TTL, Length, Memory, Encoding; local caches some
-// of Key, Size, Stored, Accessed, Expires, Hits, Tag), known from the source's kind until its
+// current source fills in (Redis: Key, Type, TTL, Length, Memory, Encoding, Compute time; local
+// caches some of Key, Size, Stored, Accessed, Expires, Hits, Tag, Compute time, Time saved),
+// known from the source's kind until its
 // first page says (columnsChanged()). A view hides the others (EntriesColumns). The TTL column
 // shows the time left until expiresMs on the model's clock (setClock), recomputed whenever it
 // is drawn: refreshTtl() tells views to redraw it, without asking the source.
@@ -48,7 +49,9 @@ class EntriesModel : public QAbstractTableModel {
 
   public:
     // kCreated is the time stored (header "Stored"); kMemory shows the size (Redis's MEMORY
-    // USAGE); kTtl shows the time left until expiry.
+    // USAGE); kTtl shows the time left until expiry. kComputeTime and kTimeSaved show how
+    // long the value took to compute and what its hits saved ("1.2 ms"), or a grey mark whose
+    // tooltip says the cache records none (never 0).
     enum Column {
         kKey,
         kSize,
@@ -62,6 +65,8 @@ class EntriesModel : public QAbstractTableModel {
         kLength,
         kMemory,
         kEncoding,
+        kComputeTime,
+        kTimeSaved,
         kColumnCount
     };
     // Data role giving the entry's opaque id (QByteArray).

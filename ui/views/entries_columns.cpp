@@ -37,14 +37,18 @@ QString sampleText(int column) {
             return QStringLiteral("stream");
         case EntriesModel::kEncoding:
             return QStringLiteral("quicklist");
+        case EntriesModel::kComputeTime:
+        case EntriesModel::kTimeSaved:  // 59 min 59 s
+            return durationText(3'599'000'000'000ULL);
         default:
             return {};
     }
 }
 
 // A column's name in the settings (stable, unlike its title).
-constexpr const char* kColumnNames[] = {"key", "size", "stored", "accessed", "expires", "hits",
-                                        "tag", "type", "ttl",    "length",   "memory",  "encoding"};
+constexpr const char* kColumnNames[] = {
+    "key",  "size", "stored", "accessed", "expires",  "hits",         "tag",
+    "type", "ttl",  "length", "memory",   "encoding", "compute_time", "time_saved"};
 static_assert(std::size(kColumnNames) == EntriesModel::kColumnCount);
 
 // The settings name of a kind of source.

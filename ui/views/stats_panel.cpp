@@ -19,6 +19,8 @@
 #include <algorithm>
 
 #include "models/entries_model.h"
+#include "views/saved_time_chart.h"
+#include "views/stats_charts.h"
 #include "workers/display_text.h"
 
 namespace twat_cache::ui {
@@ -33,85 +35,6 @@ QString bytesPendingText(const SourceStats& stats, const QString& otherwise) {
             .arg(numberText(value), numberText(stats.entries.value_or(value)));
     }
     return otherwise;
-}
-
-QChart* makeChart(const QString& title) {
-    auto* chart = new QChart;
-    chart->setTitle(title);
-    chart->legend()->hide();
-    chart->setMargins(QMargins(2, 2, 2, 2));
-    chart->setBackgroundRoundness(0);
-    return chart;
-}
-
-// A chart view that asks only for its minimum height: in the panel's scroll area (whose
-// wrapped notes make it size the page by its preferred height) the charts then share the
-// height there is, and scroll only below that minimum.
-class CompactChartView : public QChartView {
-  public:
-    using QChartView::QChartView;
-    QSize sizeHint() const override { return {QChartView::sizeHint().width(), minimumHeight()}; }
-};
-
-QChartView* makeView(QChart* chart, const char* objectName, QWidget* parent) {
-    auto* view = new CompactChartView(chart, parent);
-    view->setObjectName(QString::fromLatin1(objectName));
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(170);
-    return view;
-}
-
-// A bar chart of `labels` with one bar set; returns the set and its value axis. The labels
-// stand upright under the bars: side by side, the labels of a chart as narrow as the
-// statistics dock would be elided to "…" (Qt Charts gives each label its bar's width).
-QChartView* makeBars(const QString& title, const QStringList& labels, const char* objectName,
-                     QWidget* parent, QBarSet** set, QValueAxis** yAxis) {
-    QChart* chart = makeChart(title);
-    *set = new QBarSet(title);
-    for (int i = 0; i < labels.size(); ++i) **set << 0;
-    auto* series = new QBarSeries;
-    series->append(*set);
-    chart->addSeries(series);
-    auto* x = new QBarCategoryAxis;
-    x->append(labels);
-    QFont small = x->labelsFont();
-    small.setPointSizeF(small.pointSizeF() * 0.85);
-    x->setLabelsFont(small);
-    x->setLabelsAngle(-90);
-    chart->addAxis(x, Qt::AlignBottom);
-    series->attachAxis(x);
-    *yAxis = new QValueAxis;
-    (*yAxis)->setLabelFormat(QStringLiteral("%.0f"));
-    (*yAxis)->setRange(0, 1);
-    chart->addAxis(*yAxis, Qt::AlignLeft);
-    series->attachAxis(*yAxis);
-    return makeView(chart, objectName, parent);
-}
-
-// A line chart; returns its series and axes.
-QChartView* makeLine(const QString& title, const QString& yTitle, const char* objectName,
-                     QWidget* parent, QLineSeries** series, QValueAxis** x, QValueAxis** y) {
-    QChart* chart = makeChart(title);
-    *series = new QLineSeries;
-    chart->addSeries(*series);
-    *x = new QValueAxis;
-    (*x)->setTitleText(QObject::tr("seconds"));
-    (*x)->setLabelFormat(QStringLiteral("%.0f"));
-    (*x)->setRange(0, 60);
-    chart->addAxis(*x, Qt::AlignBottom);
-    (*series)->attachAxis(*x);
-    *y = new QValueAxis;
-    (*y)->setTitleText(yTitle);
-    (*y)->setLabelFormat(QStringLiteral("%.0f"));
-    chart->addAxis(*y, Qt::AlignLeft);
-    (*series)->attachAxis(*y);
-    return makeView(chart, objectName, parent);
-}
-
-// The top of a count axis: at least 4, so that its five ticks fall on whole numbers (a 0..1
-// axis labelled "%.0f" would read 0 0 0 1 1).
-double niceMax(double value) {
-    return value <= 4.0 ? 4.0 : value * 1.15;
 }
 
 }  // namespace
@@ -152,9 +75,14 @@ QWidget* StatsPanel::buildCountersTab() {
     auto* layout = new QVBoxLayout(page);
     auto* form = new QFormLayout;
     const QList<QPair<QString, QString>> fields = {
-        {QStringLiteral("entries"), tr("Entries")}, {QStringLiteral("bytes"), tr("Size")},
-        {QStringLiteral("hits"), tr("Hits")},       {QStringLiteral("misses"), tr("Misses")},
-        {QStringLiteral("ratio"), tr("Hit ratio")}, {QStringLiteral("evictions"), tr("Evictions")},
+        {QStringLiteral("entries"), tr("Entries")},
+        {QStringLiteral("bytes"), tr("Size")},
+        {QStringLiteral("hits"), tr("Hits")},
+        {QStringLiteral("misses"), tr("Misses")},
+        {QStringLiteral("ratio"), tr("Hit ratio")},
+        {QStringLiteral("evictions"), tr("Evictions")},
+        {QStringLiteral("compute"), tr("Compute time")},
+        {QStringLiteral("saved"), tr("Time saved")},
     };
     for (const auto& [key, label] : fields) {
         auto* value = new QLabel(QStringLiteral("–"), page);
@@ -168,20 +96,22 @@ QWidget* StatsPanel::buildCountersTab() {
     m_note->setObjectName(QStringLiteral("statsNote"));
     layout->addWidget(m_note);
     QLineSeries* ratio = nullptr;
-    m_ratioView = makeLine(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &ratio,
-                           &m_ratioX, &m_ratioY);
+    m_ratioView = makeLineChart(tr("Hit ratio"), QStringLiteral("%"), "ratioChart", page, &ratio,
+                                &m_ratioX, &m_ratioY);
     ratio->setPointsVisible(true);  // a run of one interval is a dot
     m_ratioSeries.append(ratio);
     m_ratioY->setRange(0, 100);
-    m_opsView = makeLine(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
-                         &m_opsX, &m_opsY);
-    m_opsY->setRange(0, niceMax(0));
+    m_opsView = makeLineChart(tr("Lookups per second"), tr("ops/s"), "opsChart", page, &m_opsSeries,
+                              &m_opsX, &m_opsY);
+    m_opsY->setRange(0, niceAxisMax(0));
     m_opsY->setLabelFormat(QStringLiteral("%g"));  // a quiet cache has fractions per second
     m_timeNote->setWordWrap(true);
     m_timeNote->setObjectName(QStringLiteral("timeNote"));
     layout->addWidget(m_timeNote);
     layout->addWidget(m_ratioView, 1);
     layout->addWidget(m_opsView, 1);
+    m_savedChart = new SavedTimeChart(page);
+    layout->addWidget(m_savedChart, 1);
     layout->addStretch(0);  // without the charts, the notes stay under the counters
     return page;
 }
@@ -191,11 +121,11 @@ QWidget* StatsPanel::buildEntriesTab() {
     auto* layout = new QVBoxLayout(page);
     m_entriesCaption->setWordWrap(true);
     layout->addWidget(m_entriesCaption);
-    layout->addWidget(makeBars(tr("Size up to"), EntryDistribution::sizeLabels(), "sizeChart", page,
-                               &m_sizeSet, &m_sizeY),
+    layout->addWidget(makeBarChart(tr("Size up to"), EntryDistribution::sizeLabels(), "sizeChart",
+                                   page, &m_sizeSet, &m_sizeY),
                       1);
-    layout->addWidget(makeBars(tr("Expires within"), EntryDistribution::ttlLabels(), "ttlChart",
-                               page, &m_ttlSet, &m_ttlY),
+    layout->addWidget(makeBarChart(tr("Expires within"), EntryDistribution::ttlLabels(), "ttlChart",
+                                   page, &m_ttlSet, &m_ttlY),
                       1);
     m_largest->setObjectName(QStringLiteral("largestEntries"));
     m_largest->setHeaderLabels({tr("Largest entries"), tr("Size")});
@@ -223,6 +153,15 @@ void StatsPanel::setStats(const SourceStats& stats) {
     m_fields[QStringLiteral("hits")]->setText(number(stats.hits));
     m_fields[QStringLiteral("misses")]->setText(number(stats.misses));
     m_fields[QStringLiteral("evictions")]->setText(number(stats.evictions));
+    const auto duration = [&](const std::optional<quint64>& ns) {
+        return ns ? durationText(*ns) : notRecordedText();
+    };
+    m_fields[QStringLiteral("compute")]->setText(duration(stats.computeNs));
+    m_fields[QStringLiteral("saved")]->setText(duration(stats.savedNs));
+    if (m_savedRecorded != stats.savedNs.has_value()) {
+        m_savedRecorded = stats.savedNs.has_value();
+        redrawSavedChart();
+    }
     QString ratio = notRecorded;
     if (stats.countersTracked()) {
         const quint64 lookups = *stats.hits + *stats.misses;
@@ -249,17 +188,20 @@ void StatsPanel::setStats(const SourceStats& stats) {
 
 void StatsPanel::recordSample(qint64 atMs, const SourceStats& stats) {
     setStats(stats);
-    if (!stats.countersTracked()) return;
-    m_samples.append({atMs, *stats.hits, *stats.misses});
+    if (!stats.countersTracked() && !stats.savedNs) return;
+    m_samples.append({atMs, stats.hits.value_or(0), stats.misses.value_or(0), stats.savedNs});
     if (m_samples.size() > kMaxSamples) m_samples.removeFirst();
     redrawTimeCharts();
+    redrawSavedChart();
 }
 
 void StatsPanel::showMessage(const QString& message) {
     for (QLabel* label : std::as_const(m_fields)) label->setText(QStringLiteral("–"));
     m_note->setText(message);
     m_countersTracked.reset();
+    m_savedRecorded.reset();
     redrawTimeCharts();
+    redrawSavedChart();
 }
 
 void StatsPanel::showSource(const QString& key) {
@@ -280,7 +222,9 @@ void StatsPanel::forgetSource(const QString& key) {
 void StatsPanel::resetHistory() {
     m_samples.clear();
     m_countersTracked.reset();
+    m_savedRecorded.reset();
     redrawTimeCharts();
+    redrawSavedChart();
     clearEntries();
 }
 
@@ -407,8 +351,18 @@ void StatsPanel::redrawTimeCharts() {
     }
     double top = 0;
     for (const QPointF& p : ops) top = std::max(top, p.y());
-    m_opsY->setRange(0, niceMax(top));
+    m_opsY->setRange(0, niceAxisMax(top));
     m_opsY->applyNiceNumbers();
+}
+
+void StatsPanel::redrawSavedChart() {
+    // The samples that carry a time saved (a source that starts recording one, e.g. a cache
+    // reopened by a newer version, charts from then on).
+    QList<SavedTimeChart::Sample> saved;
+    for (const Sample& s : std::as_const(m_samples)) {
+        if (s.savedNs) saved.append({s.atMs, *s.savedNs});
+    }
+    m_savedChart->setSamples(saved, m_savedRecorded);
 }
 
 void StatsPanel::setCoverage(const EntriesModel& model) {
@@ -475,7 +429,7 @@ void StatsPanel::redrawEntryCharts() {
             set->replace(static_cast<int>(i), static_cast<qreal>(counts[i]));
             top = std::max(top, counts[i]);
         }
-        axis->setRange(0, niceMax(static_cast<double>(top)));
+        axis->setRange(0, niceAxisMax(static_cast<double>(top)));
         axis->applyNiceNumbers();
     };
     fill(m_sizeSet, m_sizeY, m_distribution.sizeCounts());

@@ -1,16 +1,16 @@
 // StatsPanel: a source's statistics.
 //
-//   Counters tab: entries, bytes, hits, misses, hit ratio, evictions (each "not recorded"
-//   when the source does not keep it, with a clear note when hits and misses are missing:
-//   python-diskcache without statistics, joblib, plain folders), then two charts drawn from
-//   the periodic samples the window takes while it is open: the hit ratio per interval (an
-//   interval without lookups has no ratio: a gap in the line) and lookups (hits + misses) per
-//   second. The samples are kept per source while the panel lives, so going back to a source
-//   shows its charts again.
-//   Entries tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and
-//   the largest entries, with a caption that says exactly which entries they cover (the
-//   first N of the list; all of them once the list is complete; the largest of the cache
-//   when the list is sorted by size, largest first).
+//   Counters tab: entries, bytes, hits, misses, hit ratio, evictions, compute time and time
+//   saved (each "not recorded" when the source does not keep it, with a clear note when hits
+//   and misses are missing: python-diskcache without statistics, joblib, plain folders), then
+//   three charts drawn from the periodic samples the window takes while it is open: the hit
+//   ratio per interval (an interval without lookups has no ratio: a gap in the line), lookups
+//   (hits + misses) per second, and time saved per minute (SavedTimeChart). The samples are kept
+//   per source while the panel lives, so going back to a source shows its charts again. Entries
+//   tab: of the entries loaded so far, a size histogram, expiry (TTL) buckets and the largest
+//   entries, with a caption that says exactly which entries they cover (the first N of the list;
+//   all of them once the list is complete; the largest of the cache when the list is sorted by
+//   size, largest first).
 //
 // The panel never asks a source for anything: the window feeds it samples (recordSample)
 // and loaded rows (addEntries). Redrawing the entry charts waits for a short timer, so a
@@ -40,6 +40,7 @@ class QValueAxis;
 namespace twat_cache::ui {
 
 class EntriesModel;
+class SavedTimeChart;
 
 class StatsPanel : public QWidget {
     Q_OBJECT
@@ -76,7 +77,7 @@ class StatsPanel : public QWidget {
     QString largestTitle() const;
 
     // The text shown for a field ("entries", "bytes", "hits", "misses", "ratio",
-    // "evictions") and the note.
+    // "evictions", "compute", "saved") and the note.
     QString fieldText(const QString& field) const;
     QString noteText() const;
     // The line above the charts ("12 samples", why there are no charts, ...).
@@ -91,6 +92,7 @@ class StatsPanel : public QWidget {
     int sampleCount() const { return static_cast<int>(m_samples.size()); }
     bool timeChartsShown() const;
     const EntryDistribution& distribution() const { return m_distribution; }
+    const SavedTimeChart& savedChart() const { return *m_savedChart; }
     // Shows the Counters (0) or Entries (1) tab, e.g. for a screenshot.
     void showTab(int index);
 
@@ -99,11 +101,13 @@ class StatsPanel : public QWidget {
         qint64 atMs = 0;
         quint64 hits = 0;
         quint64 misses = 0;
+        std::optional<quint64> savedNs{};  // nullopt: not recorded
     };
 
     QWidget* buildCountersTab();
     QWidget* buildEntriesTab();
     void redrawTimeCharts();
+    void redrawSavedChart();
     void redrawEntryCharts();
 
     QTabWidget* m_tabs;
@@ -118,6 +122,9 @@ class StatsPanel : public QWidget {
     QValueAxis* m_ratioY = nullptr;
     QValueAxis* m_opsX = nullptr;
     QValueAxis* m_opsY = nullptr;
+    SavedTimeChart* m_savedChart = nullptr;
+    // Whether the shown source records its time saved; nullopt: no statistics shown.
+    std::optional<bool> m_savedRecorded;
     QList<Sample> m_samples;                 // of the shown source
     QMap<QString, QList<Sample>> m_history;  // of the other sources, by key
     QString m_sourceKey;

@@ -49,6 +49,26 @@ QString countText(quint64 n, const QString& one, const QString& many) {
     return numberText(n) + QLatin1Char(' ') + (n == 1 ? one : many);
 }
 
+QString durationText(quint64 ns) {
+    constexpr quint64 kUs = 1'000, kMs = 1'000'000, kS = 1'000'000'000;
+    constexpr quint64 kMin = 60 * kS, kHour = 60 * kMin, kDay = 24 * kHour;
+    const QLocale locale;
+    const auto two = [](quint64 n) { return QStringLiteral("%1").arg(n, 2, 10, QLatin1Char('0')); };
+    const auto decimal = [&locale](quint64 n, quint64 unit) {
+        const double v = static_cast<double>(n) / static_cast<double>(unit);
+        return locale.toString(v, 'f', v < 10 ? 1 : 0);
+    };
+    if (ns >= kDay) return QStringLiteral("%1 d %2 h").arg(ns / kDay).arg(ns % kDay / kHour);
+    if (ns >= kHour) {
+        return QStringLiteral("%1 h %2 min").arg(ns / kHour).arg(two(ns % kHour / kMin));
+    }
+    if (ns >= kMin) return QStringLiteral("%1 min %2 s").arg(ns / kMin).arg(two(ns % kMin / kS));
+    if (ns >= kS) return decimal(ns, kS) + QStringLiteral(" s");
+    if (ns >= kMs) return decimal(ns, kMs) + QStringLiteral(" ms");
+    if (ns >= kUs) return decimal(ns, kUs) + QStringLiteral(" µs");
+    return QStringLiteral("%1 ns").arg(ns);
+}
+
 QString ttlText(qint64 ms) {
     struct Unit {
         qint64 ms;

@@ -31,4 +31,9 @@ QString countText(quint64 n, const QString& one, const QString& many);
 // "250ms".
 QString ttlText(qint64 ms);
 
+// A duration of `ns` nanoseconds in words a person reads at a glance, to two units at most:
+// "850 ns", "12 µs", "1.2 ms", "4.5 s", "7 min 05 s", "3 h 12 min", "2 d 4 h" (decimals in
+// the default locale's format).
+QString durationText(quint64 ns);
+
 }  // namespace twat_cache::ui

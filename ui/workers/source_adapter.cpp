@@ -63,6 +63,8 @@ EntryRow fromCore(const core::EntrySummary& entry) {
     row.length = entry.length;
     row.encoding = toQString(entry.encoding);
     row.node = toQString(entry.node);
+    row.computeNs = entry.compute_ns;
+    row.savedNs = entry.saved_ns;
     return row;
 }
 
@@ -78,6 +80,8 @@ constexpr std::pair<EntryOrder, core::SortKey> kOrders[] = {
     {EntryOrder::kAccessed, core::SortKey::kAccessed},
     {EntryOrder::kExpires, core::SortKey::kExpires},
     {EntryOrder::kHits, core::SortKey::kHits},
+    {EntryOrder::kComputeTime, core::SortKey::kComputeTime},
+    {EntryOrder::kTimeSaved, core::SortKey::kTimeSaved},
 };
 
 core::SortKey toCore(EntryOrder order) {
@@ -99,8 +103,8 @@ std::optional<EntryOrder> fromCore(core::SortKey key) {
 EntryColumn fromCore(core::EntryColumn column) {
     return static_cast<EntryColumn>(static_cast<int>(column));
 }
-static_assert(static_cast<int>(core::EntryColumn::kEncoding) ==
-              static_cast<int>(EntryColumn::kEncoding));
+static_assert(static_cast<int>(core::EntryColumn::kTimeSaved) ==
+              static_cast<int>(EntryColumn::kTimeSaved));
 
 core::EntryFilter toFilter(const QString& text) {
     core::EntryFilter filter;
@@ -353,6 +357,10 @@ Result<EntryDetail> SourceAdapter::detail(const QByteArray& id, qint64 maxValueB
     if (!s.tag.empty()) out.metadata.append({QObject::tr("Tag"), toQString(s.tag)});
     if (s.length) out.metadata.append({QObject::tr("Length"), numberText(*s.length)});
     if (!s.encoding.empty()) out.metadata.append({QObject::tr("Encoding"), out.row.encoding});
+    if (s.compute_ns) {
+        out.metadata.append({QObject::tr("Compute time"), durationText(*s.compute_ns)});
+    }
+    if (s.saved_ns) out.metadata.append({QObject::tr("Time saved"), durationText(*s.saved_ns)});
     if (!detail->value_file.empty()) {
         out.metadata.append({QObject::tr("Value file"), toQString(detail->value_file.string())});
     }
@@ -404,6 +412,8 @@ Result<SourceStats> SourceAdapter::stats() {
     out.hits = stats->hits;
     out.misses = stats->misses;
     out.evictions = stats->evictions;
+    out.computeNs = stats->compute_ns;
+    out.savedNs = stats->saved_ns;
     out.note = toQString(stats->note);
     for (const auto& [name, value] : stats->extra) out.extra.append({toQString(name), value});
     for (const auto& node : stats->nodes) {

@@ -57,7 +57,17 @@ struct SourceRef {
 };
 
 // An order a listing can be asked for (twat_cache::SortKey, translated by the adapter).
-enum class EntryOrder { kNatural, kKey, kSize, kStored, kAccessed, kExpires, kHits };
+enum class EntryOrder {
+    kNatural,
+    kKey,
+    kSize,
+    kStored,
+    kAccessed,
+    kExpires,
+    kHits,
+    kComputeTime,
+    kTimeSaved
+};
 
 // A column of a listing (twat_cache::EntryColumn): which field of an EntryRow it shows.
 // kMemory shows `size` (for Redis, MEMORY USAGE); kTtl shows `expiresMs` as the time left.
@@ -73,7 +83,9 @@ enum class EntryColumn {
     kTtl,
     kLength,
     kMemory,
-    kEncoding
+    kEncoding,
+    kComputeTime,  // computeNs
+    kTimeSaved     // savedNs
 };
 
 // One row of the entries view.
@@ -91,6 +103,10 @@ struct EntryRow {
     QString encoding{};               // Redis: OBJECT ENCODING ("listpack", ...); "" unknown
     // A Redis Cluster's key: the master serving its slot ("host:port"); "" elsewhere.
     QString node{};
+    // Nanoseconds the value took to compute, and the time its hits saved (hits x compute
+    // time); nullopt: not recorded (twat_cache::EntrySummary::compute_ns, saved_ns).
+    std::optional<quint64> computeNs{};
+    std::optional<quint64> savedNs{};
 };
 
 // How far the current listing has got on one master of a Redis Cluster
@@ -185,6 +201,10 @@ struct SourceStats {
     std::optional<quint64> hits;
     std::optional<quint64> misses;
     std::optional<quint64> evictions;
+    // Compute time of the values stored and time saved by the hits, in nanoseconds; nullopt:
+    // the cache does not record it (twat_cache::SourceStats::compute_ns, saved_ns).
+    std::optional<quint64> computeNs;
+    std::optional<quint64> savedNs;
     QString note;  // why counters are missing, or other caveats
     // Further named counts in a stable order (Redis: "db0.keys", "server.expired_keys", ...).
     QList<QPair<QString, quint64>> extra;

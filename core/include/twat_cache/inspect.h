@@ -127,27 +127,40 @@ struct SourceStats {
     }
 };
 
-// A column a listing can be ordered by (see Source::sortKeys).
-enum class SortKey { kNone, kKey, kSize, kStored, kAccessed, kExpires, kHits };
+// A column a listing can be ordered by (see Source::sortKeys). kComputeTime and kTimeSaved
+// order by EntrySummary::compute_ns and saved_ns; entries that record none come first.
+enum class SortKey {
+    kNone,
+    kKey,
+    kSize,
+    kStored,
+    kAccessed,
+    kExpires,
+    kHits,
+    kComputeTime,
+    kTimeSaved
+};
 
 // A column of a listing: which EntrySummary field it shows (see Source::columns).
 enum class EntryColumn {
-    kKey,       // key_text
-    kSize,      // size: the value's stored bytes
-    kStored,    // stored_ms
-    kAccessed,  // accessed_ms
-    kExpires,   // expires_ms, as a time
-    kHits,      // hits
-    kTag,       // tag (joblib: the cached function)
-    kType,      // type (Redis)
-    kTtl,       // expires_ms, as the time left (Redis)
-    kLength,    // length (Redis)
-    kMemory,    // size, which for Redis is MEMORY USAGE: the key's bytes in the server
-    kEncoding,  // encoding (Redis)
+    kKey,          // key_text
+    kSize,         // size: the value's stored bytes
+    kStored,       // stored_ms
+    kAccessed,     // accessed_ms
+    kExpires,      // expires_ms, as a time
+    kHits,         // hits
+    kTag,          // tag (joblib: the cached function)
+    kType,         // type (Redis)
+    kTtl,          // expires_ms, as the time left (Redis)
+    kLength,       // length (Redis)
+    kMemory,       // size, which for Redis is MEMORY USAGE: the key's bytes in the server
+    kEncoding,     // encoding (Redis)
+    kComputeTime,  // compute_ns
+    kTimeSaved,    // saved_ns
 };
 
 // Stable lower-case name: "key", "size", "stored", "accessed", "expires", "hits", "tag",
-// "type", "ttl", "length", "memory", "encoding".
+// "type", "ttl", "length", "memory", "encoding", "compute_time", "time_saved".
 TWAT_CACHE_EXPORT std::string_view entryColumnName(EntryColumn column);
 
 // What a listing call lists, in which order, and for how long it may search.
@@ -509,7 +522,7 @@ struct OpenOptions {
     std::size_t namespace_max_nodes = 50'000;   // nodes kept in the whole tree
     // Sources that list by walking folders (native files, joblib, generic folders) sort with
     // an in-memory index of the entries matching the filter, built on the first sorted page;
-    // it holds at most this many (about 40 bytes + id and key text each). A sorted listing of
+    // it holds at most this many (about 56 bytes + id and key text each). A sorted listing of
     // more fails with NotSupported saying so; the unsorted listing always works.
     std::size_t sort_index_max_entries = 2'000'000;
     // Executed deletions are appended to the audit log (twat_cache/audit_log.h): at this

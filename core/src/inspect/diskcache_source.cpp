@@ -130,6 +130,8 @@ const char* sortExpr(SortKey key) {
             return "COALESCE(access_count, 0)";
         case SortKey::kKey:
         case SortKey::kNone:
+        case SortKey::kComputeTime:  // diskcache records no compute times (not in sortKeys)
+        case SortKey::kTimeSaved:
             break;
     }
     return "rowid";

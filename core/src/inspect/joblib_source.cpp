@@ -27,8 +27,14 @@ class JoblibSource final : public ListedSource {
 
     // The tag of a call is its function (module/function).
     std::vector<EntryColumn> columns() const override {
-        return {EntryColumn::kKey, EntryColumn::kSize, EntryColumn::kStored, EntryColumn::kAccessed,
-                EntryColumn::kTag};
+        return {EntryColumn::kKey,      EntryColumn::kSize, EntryColumn::kStored,
+                EntryColumn::kAccessed, EntryColumn::kTag,  EntryColumn::kComputeTime};
+    }
+
+    // joblib records each call's duration: its compute time sorts through the index too.
+    std::vector<SortKey> sortKeys() const override {
+        return {SortKey::kKey, SortKey::kSize, SortKey::kStored, SortKey::kAccessed,
+                SortKey::kComputeTime};
     }
 
     Result<EntryDetail> detail(std::string_view entryId) override {

@@ -101,15 +101,15 @@ class NativeFilesSource final : public Source {
     }
 
     std::vector<EntryColumn> columns() const override {
-        return {EntryColumn::kKey, EntryColumn::kSize, EntryColumn::kStored, EntryColumn::kAccessed,
-                EntryColumn::kExpires};
+        return {EntryColumn::kKey,      EntryColumn::kSize,    EntryColumn::kStored,
+                EntryColumn::kAccessed, EntryColumn::kExpires, EntryColumn::kComputeTime};
     }
 
     // Every field of an entry file's header, through the in-memory index (sorted_listing.h);
     // the files engine counts no hits.
     std::vector<SortKey> sortKeys() const override {
-        return {SortKey::kKey, SortKey::kSize, SortKey::kStored, SortKey::kAccessed,
-                SortKey::kExpires};
+        return {SortKey::kKey,      SortKey::kSize,    SortKey::kStored,
+                SortKey::kAccessed, SortKey::kExpires, SortKey::kComputeTime};
     }
 
     Result<EntryPage> entries(std::string_view cursor, std::size_t limit,

@@ -137,14 +137,14 @@ class NativeSqliteSource final : public Source {
     }
 
     std::vector<EntryColumn> columns() const override {
-        return {EntryColumn::kKey,      EntryColumn::kSize,    EntryColumn::kStored,
-                EntryColumn::kAccessed, EntryColumn::kExpires, EntryColumn::kHits,
-                EntryColumn::kTag};
+        return {EntryColumn::kKey,      EntryColumn::kSize,        EntryColumn::kStored,
+                EntryColumn::kAccessed, EntryColumn::kExpires,     EntryColumn::kHits,
+                EntryColumn::kTag,      EntryColumn::kComputeTime, EntryColumn::kTimeSaved};
     }
 
     std::vector<SortKey> sortKeys() const override {
-        return {SortKey::kKey,      SortKey::kSize,    SortKey::kStored,
-                SortKey::kAccessed, SortKey::kExpires, SortKey::kHits};
+        return {SortKey::kKey,     SortKey::kSize, SortKey::kStored,      SortKey::kAccessed,
+                SortKey::kExpires, SortKey::kHits, SortKey::kComputeTime, SortKey::kTimeSaved};
     }
 
     Result<EntryPage> entries(std::string_view cursorText, std::size_t limit,
@@ -275,6 +275,14 @@ class NativeSqliteSource final : public Source {
                 return "CASE WHEN e.expires > 0 THEN e.expires ELSE 9223372036854775807 END";
             case SortKey::kHits:
                 return m_accessTable ? "coalesce(a.access_count, 0)" : "e.access_count";
+            // Entries that record no compute time (NULL, or a schema without the column)
+            // come before every recorded one.
+            case SortKey::kComputeTime:
+                return m_select == kSummarySelectV4 ? "coalesce(e.compute_ns, -1)" : "-1";
+            case SortKey::kTimeSaved:
+                if (m_select != kSummarySelectV4) return "-1";
+                return m_accessTable ? "coalesce(e.compute_ns * coalesce(a.access_count, 0), -1)"
+                                     : "coalesce(e.compute_ns * e.access_count, -1)";
             case SortKey::kNone:
                 break;
         }

@@ -147,6 +147,32 @@ Result<RedisSource::ScanStep> RedisSource::scanOnce(const std::string& cursor,
     return parseScanReply(**reply, m_settings.masked_url);
 }
 
+namespace {
+
+// Whether `key` is named like an entry of one of our Redis caches: "twat_cache:<cache>:"
+// then the key hash in 32 hex digits (on a cluster after a hash tag; docs/FORMAT.md).
+bool namedLikeOurEntry(std::string_view key) {
+    constexpr std::string_view kPrefix = "twat_cache:";
+    constexpr std::size_t kHex = 32;
+    if (key.size() < kPrefix.size() + kHex + 1 || key.substr(0, kPrefix.size()) != kPrefix)
+        return false;
+    return std::all_of(key.end() - kHex, key.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The compute time of an entry of ours from the head of its envelope (nothing when it is no
+// envelope, or its key text is longer than the head read).
+void readEnvelopeHead(const redisReply& head, EntrySummary& e) {
+    if (head.type != REDIS_REPLY_STRING) return;  // not a string (WRONGTYPE), or gone
+    const std::string_view bytes = replyText(head);
+    if (bytes.substr(0, kEnvelopeMagic.size()) != kEnvelopeMagic) return;
+    auto header = parseEnvelopeHeader(bytes);
+    if (!header.ok()) return;
+    e.compute_ns = header->compute_ns;
+}
+
+}  // namespace
+
 Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::string>& keys) {
     std::vector<EntrySummary> out(keys.size());
     if (keys.empty()) return out;
@@ -160,6 +186,15 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
         reads.push_back({slot, {"PTTL", k}});
         reads.push_back({slot, {"MEMORY", "USAGE", k, "SAMPLES", samples}});
         reads.push_back({slot, {"OBJECT", "ENCODING", k}});
+    }
+    // Our caches' entries: their envelope heads, in the same round trip (after the others).
+    std::vector<std::size_t> ours;
+    const std::string headEnd = std::to_string(kEnvelopeHeadBytes - 1);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (!namedLikeOurEntry(keys[i])) continue;
+        ours.push_back(i);
+        m_ownEntriesSeen = true;
+        reads.push_back({m_cluster ? keySlot(keys[i]) : 0, {"GETRANGE", keys[i], "0", headEnd}});
     }
     auto replies = ownReads(std::move(reads), "TYPE/PTTL/MEMORY USAGE/OBJECT ENCODING");
     if (!replies.ok()) return replies.status();
@@ -207,6 +242,9 @@ Result<std::vector<EntrySummary>> RedisSource::describe(const std::vector<std::s
             if (len.type == REDIS_REPLY_INTEGER)
                 out[i].length = static_cast<std::uint64_t>(len.integer);
         }
+    }
+    for (std::size_t n = 0; n < ours.size(); ++n) {
+        readEnvelopeHead(*(*replies)[kReads * keys.size() + n], out[ours[n]]);
     }
     for (auto& e : out) e.fingerprint = fingerprintOf(e.type, e.length);
     return out;

@@ -6,7 +6,12 @@
 // busy server is not blocked for long by one SCAN. A listing page asks TYPE, PTTL, MEMORY
 // USAGE (with SAMPLES kMemorySamples, so a huge collection costs the server a bounded sample)
 // and OBJECT ENCODING in one pipeline, then the length by type in a second, for the keys shown
-// only. Entry ids are the key names (hex-encoded with a "hex:" prefix when not printable).
+// only. The first pipeline also reads the envelope head (GETRANGE of kEnvelopeHeadBytes) of
+// each key named like one of our caches' entries (twat_cache:<cache>:…<32 hex>), for its
+// stored time and compute time (EntrySummary::compute_ns; Redis caches count no hits per
+// entry, so saved_ns stays unknown); every other key's compute time is not recorded. columns()
+// names the compute time once a listing has met such a key. Entry ids are
+// the key names (hex-encoded with a "hex:" prefix when not printable).
 //
 // Type filter (EntryFilter::type): SCAN … TYPE on Redis 6.0 and later (the version from INFO
 // server, asked once); on an older server, or with OpenOptions::redis_scan_type off, every
@@ -55,10 +60,12 @@
 #include <string>
 #include <vector>
 
+#include "format/envelope.h"
 #include "inspect/namespace_tree.h"
 #include "redis/redis_cluster.h"
 #include "redis/redis_connection.h"
 #include "redis/redis_scan.h"
+#include "twat_cache/codec.h"
 #include "twat_cache/inspect.h"
 
 namespace twat_cache::detail {
@@ -80,6 +87,10 @@ class RedisSource final : public Source {
     // Elements of a collection MEMORY USAGE samples (Redis's default too): its cost stays
     // bounded however big the key, and the figure is an estimate for big collections.
     static constexpr int kMemorySamples = 5;
+    // Bytes of an entry envelope a listing reads: the fixed header, the key text's varint, a
+    // key text as long as memoization writes (kKeyTextLimit) and the compute time.
+    static constexpr std::size_t kEnvelopeHeadBytes =
+        kEnvelopeFixedHeader + 10 + kKeyTextLimit + 64 + 8;
 
     RedisSource(SourceInfo info, const OpenOptions& options, ConnectSettings settings,
                 std::unique_ptr<RedisConnection> conn,
@@ -272,8 +283,11 @@ class RedisSource final : public Source {
     Permissions m_permissions;
     std::string m_infoRefusal;     // "not permitted by the server (NOPERM ...)" once INFO was
     bool m_scanTypeWanted = true;  // OpenOptions::redis_scan_type
-    std::string m_version;         // redis_version from INFO server; "" until read
-    bool m_infoRefused = false;    // INFO server was refused (ACL): SCAN … TYPE assumed
+    // A listing has described a key named like an entry of our caches: columns() then adds
+    // the compute time, which a server without our caches would leave empty.
+    bool m_ownEntriesSeen = false;
+    std::string m_version;       // redis_version from INFO server; "" until read
+    bool m_infoRefused = false;  // INFO server was refused (ACL): SCAN … TYPE assumed
 
     // The last SCAN batch of a listing, so that pages smaller than a batch do not re-SCAN.
     struct Batch {

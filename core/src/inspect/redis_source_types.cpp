@@ -23,8 +23,11 @@ int majorVersion(std::string_view version) {
 }  // namespace
 
 std::vector<EntryColumn> RedisSource::columns() const {
-    return {EntryColumn::kKey,    EntryColumn::kType,   EntryColumn::kTtl,
-            EntryColumn::kLength, EntryColumn::kMemory, EntryColumn::kEncoding};
+    std::vector<EntryColumn> columns = {EntryColumn::kKey,    EntryColumn::kType,
+                                        EntryColumn::kTtl,    EntryColumn::kLength,
+                                        EntryColumn::kMemory, EntryColumn::kEncoding};
+    if (m_ownEntriesSeen) columns.push_back(EntryColumn::kComputeTime);
+    return columns;
 }
 
 Result<bool> RedisSource::scanTypeSupported() {

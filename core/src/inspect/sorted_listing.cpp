@@ -31,6 +31,12 @@ bool parseCursor(std::string_view cursor, std::uint64_t& snapshot, std::uint64_t
            parseNumber(cursor.substr(dot + 1), position);
 }
 
+// Nanoseconds as a signed sort value (no time comes near the limit).
+std::int64_t clampedNs(std::uint64_t ns) {
+    return static_cast<std::int64_t>(
+        std::min<std::uint64_t>(ns, std::numeric_limits<std::int64_t>::max()));
+}
+
 }  // namespace
 
 SortedListing::SortedListing(std::string sourceName, std::size_t maxEntries)
@@ -74,6 +80,8 @@ Status SortedListing::add(const EntrySummary& e) {
     r.stored = e.stored_ms.value_or(0);
     r.accessed = e.accessed_ms.value_or(0);
     r.expires = e.expires_ms.value_or(std::numeric_limits<std::int64_t>::max());
+    r.compute = e.compute_ns ? clampedNs(*e.compute_ns) : -1;
+    r.saved = e.saved_ns ? clampedNs(*e.saved_ns) : -1;
     m_rows.push_back(r);
     return {};
 }
@@ -116,6 +124,10 @@ void SortedListing::sortBy(SortKey key, bool descending) {
                 return r.accessed;
             case SortKey::kExpires:
                 return r.expires;
+            case SortKey::kComputeTime:
+                return r.compute;
+            case SortKey::kTimeSaved:
+                return r.saved;
             default:
                 return 0;
         }

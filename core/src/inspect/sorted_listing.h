@@ -3,10 +3,11 @@
 //
 // A sorted listing needs the whole set, so the first sorted page (empty cursor) walks the
 // source once and builds an in-memory index of the entries that pass the filter: per entry,
-// its id and a bounded prefix of its key text in one shared text buffer, plus its size and
-// stored / accessed / expiry times (about 40 bytes + the id and key text; no EntrySummary is
-// kept). The index holds at most `maxEntries` entries (OpenOptions::sort_index_max_entries);
-// beyond that the sorted request fails with NotSupported saying so, and nothing is kept.
+// its id and a bounded prefix of its key text in one shared text buffer, plus its size,
+// stored / accessed / expiry times and compute / saved times (about 56 bytes + the id and key
+// text; no EntrySummary is kept). The index holds at most `maxEntries` entries
+// (OpenOptions::sort_index_max_entries); beyond that the sorted request fails with NotSupported
+// saying so, and nothing is kept.
 //
 // The cursor of a sorted page is "z<snapshot>.<position>": the position in the ordered index
 // and the number of the snapshot (index build) it belongs to. Later pages of the same
@@ -18,7 +19,8 @@
 //
 // Order: by the chosen value, ties by id, so that a descending listing is exactly the reverse
 // of the ascending one. Keys compare by their first kKeyPrefix bytes. A missing stored or
-// accessed time counts as 0; a missing expiry ("never") comes after every expiring entry.
+// accessed time counts as 0; a missing expiry ("never") comes after every expiring entry; a
+// compute or saved time not recorded comes before every recorded one.
 //
 // Thread safety: none; it belongs to one Source (one thread at a time).
 #pragma once
@@ -78,6 +80,8 @@ class SortedListing {
         std::int64_t stored = 0;
         std::int64_t accessed = 0;
         std::int64_t expires = 0;
+        std::int64_t compute = -1;  // compute_ns; -1: not recorded
+        std::int64_t saved = -1;    // saved_ns; -1: not recorded
     };
     static constexpr std::uint16_t kKeyIsId = 0xFFFF;
 

@@ -54,6 +54,10 @@ std::string_view entryColumnName(EntryColumn column) {
             return "memory";
         case EntryColumn::kEncoding:
             return "encoding";
+        case EntryColumn::kComputeTime:
+            return "compute_time";
+        case EntryColumn::kTimeSaved:
+            return "time_saved";
     }
     return "unknown";
 }
