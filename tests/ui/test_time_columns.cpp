@@ -118,6 +118,7 @@ class TestTimeColumns : public QObject {
         QTest::addColumn<QString>("text");
         const QLocale locale;
         QTest::newRow("ns") << quint64{850} << QStringLiteral("850 ns");
+        QTest::newRow("zero") << quint64{0} << QStringLiteral("0 s");
         QTest::newRow("us") << quint64{12'000} << locale.toString(12.0, 'f', 0) + " µs";
         QTest::newRow("ms") << 1'200'000ULL << locale.toString(1.2, 'f', 1) + " ms";
         QTest::newRow("s") << 4'500'000'000ULL << locale.toString(4.5, 'f', 1) + " s";

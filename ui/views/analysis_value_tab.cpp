@@ -19,23 +19,6 @@ QString text(const std::string& s) {
 
 }  // namespace
 
-QString computeTimeText(quint64 ns) {
-    if (ns == 0) return AnalysisValueTab::tr("0 s");
-    const double s = static_cast<double>(ns) / 1e9;
-    if (s >= 3600) {
-        const quint64 minutes = ns / 60'000'000'000ULL;
-        return AnalysisValueTab::tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60);
-    }
-    if (s >= 60) {
-        const quint64 seconds = ns / 1'000'000'000ULL;
-        return AnalysisValueTab::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
-    }
-    if (s >= 1) return AnalysisValueTab::tr("%1 s").arg(s, 0, 'f', 1);
-    if (ns >= 1'000'000) return AnalysisValueTab::tr("%1 ms").arg(s * 1e3, 0, 'f', 1);
-    if (ns >= 1'000) return AnalysisValueTab::tr("%1 µs").arg(ns / 1'000);
-    return AnalysisValueTab::tr("%1 ns").arg(ns);
-}
-
 AnalysisValueTab::AnalysisValueTab(QWidget* parent)
     : QWidget(parent),
       m_neverHit(new QLabel(this)),
@@ -79,8 +62,8 @@ void AnalysisValueTab::fill(QTreeWidget* table, const std::vector<core::Analysis
         item->setText(1, bytesText(e.bytes));
         item->setText(2, e.hits ? numberText(*e.hits) : notRecordedMark());
         if (!e.hits) item->setToolTip(2, notRecordedText());
-        item->setText(3, computeTimeText(e.value_ns.value_or(0)));
-        item->setText(4, computeTimeText(static_cast<quint64>(
+        item->setText(3, durationText(e.value_ns.value_or(0)));
+        item->setText(4, durationText(static_cast<quint64>(
                              std::llround(e.value_per_byte.value_or(0) * 1024.0))));
         for (int c = 1; c <= 4; ++c) item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
     }

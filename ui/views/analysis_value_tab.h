@@ -51,8 +51,4 @@ class AnalysisValueTab : public QWidget {
     QTreeWidget* m_least;
 };
 
-// A compute or saved time of `ns` nanoseconds, in the largest unit that reads well: "3 h 12 min",
-// "4 min 5 s", "2.5 s", "12.0 ms", "850 µs", "40 ns".
-QString computeTimeText(quint64 ns);
-
 }  // namespace twat_cache::ui

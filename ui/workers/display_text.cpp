@@ -66,6 +66,7 @@ QString durationText(quint64 ns) {
     if (ns >= kS) return decimal(ns, kS) + QStringLiteral(" s");
     if (ns >= kMs) return decimal(ns, kMs) + QStringLiteral(" ms");
     if (ns >= kUs) return decimal(ns, kUs) + QStringLiteral(" µs");
+    if (ns == 0) return QStringLiteral("0 s");  // nothing saved: no unit to pick
     return QStringLiteral("%1 ns").arg(ns);
 }
 
