@@ -114,6 +114,49 @@ class TestEntryEditing : public QObject {
         QVERIFY(select(window, QStringLiteral("renamed:3")));  // the view reloaded
     }
 
+    // A key shown escaped (a tab) or shortened is not offered as the new name: editing the
+    // shown text would rename the key to the escape sequence. The prompt starts empty and says
+    // why; a key shown as it is starts with itself.
+    void renameOffersOnlyTheRealKey() {
+        m_raw->run({"SET", std::string("tab\tkey"), "t"});
+        MainWindow window;
+        window.show();
+        QVERIFY(open(window));
+        EntriesModel* model = window.entriesModel();
+        auto* view = window.findChild<QTableView*>(QStringLiteral("entriesView"));
+        QModelIndex tabRow;
+        for (int attempt = 0; attempt < 200 && !tabRow.isValid(); ++attempt) {
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const QModelIndex i = model->index(row, 0);
+                if (i.data(EntriesModel::kIdRole).toByteArray().startsWith("hex:")) tabRow = i;
+            }
+            if (!tabRow.isValid() && model->canFetchMore({})) model->fetchMore({});
+            QTest::qWait(20);
+        }
+        QVERIFY(tabRow.isValid());
+        view->selectionModel()->select(
+            tabRow, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QTRY_VERIFY_WITH_TIMEOUT(window.actions().rename->isEnabled(), 10000);
+        QString prefill = QStringLiteral("(no prompt)"), label;
+        auto* timer = new QTimer(this);
+        connect(timer, &QTimer::timeout, this, [&prefill, &label, timer] {
+            auto* prompt = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+            if (prompt == nullptr) return;
+            prefill = prompt->textValue();
+            label = prompt->labelText();
+            prompt->setTextValue(QStringLiteral("renamed:tab"));
+            prompt->accept();
+            timer->deleteLater();
+        });
+        timer->start(10);
+        window.actions().rename->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(logSays(window, QStringLiteral("Renamed")), 10000);
+        QVERIFY2(prefill.isEmpty(), qPrintable(prefill));
+        QVERIFY2(label.contains(QStringLiteral("whole new name")), qPrintable(label));
+        QCOMPARE(m_raw->run({"GET", "renamed:tab"}), std::string("t"));
+        QCOMPARE(m_raw->run({"EXISTS", std::string("tab\tkey")}), std::string("0"));
+    }
+
     // A value edit asked before the rename answers first: the rename waits for its own answer
     // (here a refusal, the new name being taken) and does not report the edit's as its own.
     void renameTakesItsOwnAnswer() {

@@ -131,11 +131,18 @@ void EntryEditing::rename() {
     }
     const QByteArray id = rows.front().data(EntriesModel::kIdRole).toByteArray();
     const QString oldKey = rows.front().data(Qt::DisplayRole).toString();
+    // A key shown as it is has itself as its id; one shown escaped or shortened does not, and
+    // its shown text must not become the new name by a small edit.
+    const bool shownExactly = id == oldKey.toUtf8();
     bool ok = false;
-    const QString newKey =
-        QInputDialog::getText(m_window, tr("Rename"), tr("New key name of “%1”:").arg(oldKey),
-                              QLineEdit::Normal, oldKey, &ok);
-    if (!ok || newKey.isEmpty() || newKey == oldKey) return;
+    const QString newKey = QInputDialog::getText(
+        m_window, tr("Rename"),
+        shownExactly ? tr("New key name of “%1”:").arg(oldKey)
+                     : tr("New key name of “%1” (shown escaped or shortened; type the whole new "
+                          "name):")
+                           .arg(oldKey),
+        QLineEdit::Normal, shownExactly ? oldKey : QString(), &ok);
+    if (!ok || newKey.isEmpty() || (shownExactly && newKey == oldKey)) return;
     EntryEdit edit;
     edit.kind = EditKind::kRename;
     edit.id = id;
