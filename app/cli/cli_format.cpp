@@ -105,8 +105,14 @@ std::string humanDuration(std::uint64_t ns) {
 }
 
 std::string timeSavedSentence(std::optional<std::uint64_t> savedNs,
-                              std::optional<std::uint64_t> hits) {
+                              std::optional<std::uint64_t> hits,
+                              const std::vector<std::pair<std::string, std::uint64_t>>& extra) {
     if (!savedNs) return "time saved: not recorded";
+    std::optional<std::uint64_t> ours;
+    for (const auto& [name, value] : extra) {
+        if (name.starts_with("cache.") && name.ends_with(".hits")) ours = ours.value_or(0) + value;
+    }
+    if (ours) hits = ours;
     std::string out = "saved " + humanDuration(*savedNs) + " of compute";
     if (hits) out += " (" + humanCount(*hits) + (*hits == 1 ? " hit)" : " hits)");
     return out;

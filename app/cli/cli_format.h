@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace twat_cache::cli {
@@ -23,9 +24,12 @@ std::string humanAge(std::optional<std::int64_t> unixMs, std::int64_t nowMs);
 // A duration of nanoseconds: "3 h 12 min", "4 min 5 s", "2.5 s", "12.0 ms", "850 us".
 std::string humanDuration(std::uint64_t ns);
 // What a cache saved: "saved 3 h 12 min of compute (1,204 hits)"; "time saved: not recorded"
-// when the cache records none (`savedNs` nullopt).
+// when the cache records none (`savedNs` nullopt). `extra`: the source's named counts, whose
+// "cache.<name>.hits" (a Redis server's caches of ours) are the hits that saved the time,
+// rather than `hits`, the server's, which count every client's reads of every key.
 std::string timeSavedSentence(std::optional<std::uint64_t> savedNs,
-                              std::optional<std::uint64_t> hits);
+                              std::optional<std::uint64_t> hits,
+                              const std::vector<std::pair<std::string, std::uint64_t>>& extra = {});
 // Nanoseconds as seconds for JSON (a number), or null when not recorded: "compute_time_s".
 std::optional<double> secondsOf(std::optional<std::uint64_t> ns);
 

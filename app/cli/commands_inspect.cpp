@@ -166,7 +166,7 @@ int runStats(const CliState& state, const std::string& target) {
     for (const auto& [name, value] : st->extra) t.add({name, std::to_string(value)});
     if (!st->note.empty()) t.add({"note", st->note});
     t.print(stdout);
-    std::printf("%s\n", timeSavedSentence(st->saved_ns, st->hits).c_str());
+    std::printf("%s\n", timeSavedSentence(st->saved_ns, st->hits, st->extra).c_str());
     if (!st->nodes.empty()) {
         std::printf("\n");
         printNodes(st->nodes);
