@@ -166,6 +166,22 @@ class TestServerPanel : public QObject {
         QCOMPARE(analyzed.takeFirst().at(0).toString(), QString());
         QCOMPARE(analysis->report()->keys, std::uint64_t{3});
 
+        // Closed, the panel asks the server nothing on each statistics sample; reopened, it
+        // reads the figures afresh.
+        SourceClient* client = window.currentSource();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->fieldText(QStringLiteral("role")).isEmpty(), 15000);
+        window.serverDock()->dock()->hide();
+        QSignalSpy infos(client, &SourceClient::serverInfoReady);
+        QSignalSpy samples(client, &SourceClient::statsReady);
+        QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= 2, 15000);
+        const int answeredBefore = infos.count();  // one asked before it closed may answer
+        QVERIFY(answeredBefore <= 1);
+        samples.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= 2, 15000);
+        QCOMPARE(infos.count(), answeredBefore);
+        window.serverDock()->dock()->show();
+        QTRY_VERIFY_WITH_TIMEOUT(infos.count() > answeredBefore, 15000);
+
         // Another kind of source: the dock hides.
         TempDir folder;
         fs::create_directories(folder.path() / "f");

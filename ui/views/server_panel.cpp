@@ -137,14 +137,23 @@ void ServerPanel::showSource(SourceClient* client) {
                   << connect(client, &SourceClient::slowlogReady, this, &ServerPanel::onSlowlog)
                   << connect(client, &SourceClient::databaseSelected, this,
                              &ServerPanel::onDatabaseSelected)
-                  // Each statistics sample refreshes the figures (not the slow log).
+                  // Each statistics sample refreshes the figures (not the slow log) while the
+                  // panel is shown: a hidden one asks the server nothing.
                   << connect(client, &SourceClient::statsReady, this, [this] {
-                         if (m_client && !m_infoPending) {
-                             m_infoPending = true;
-                             m_client->requestServerInfo();
-                         }
+                         if (isVisible()) requestInfo();
                      });
     refresh();
+}
+
+void ServerPanel::requestInfo() {
+    if (!m_client || m_infoPending) return;
+    m_infoPending = true;
+    m_client->requestServerInfo();
+}
+
+void ServerPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    requestInfo();
 }
 
 void ServerPanel::refresh() {

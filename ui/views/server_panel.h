@@ -63,7 +63,13 @@ class ServerPanel : public QWidget {
     void databaseChanged(int db);
     void logLine(const QString& level, const QString& message);
 
+  protected:
+    // Shown again (its dock reopened): the figures are read afresh, as they were not sampled
+    // while hidden.
+    void showEvent(QShowEvent* event) override;
+
   private:
+    void requestInfo();  // the figures, unless a request is already on its way
     void onInfo(const ServerInfo& info, const QString& error);
     void onSlowlog(const QList<SlowlogRow>& rows, const QString& error);
     void onDatabaseSelected(int db, const QString& error);
