@@ -268,7 +268,7 @@ class TestInspectRedisColumns : public QObject {
             PlanRequest request;
             request.action = action;
             request.glob = glob;
-            request.type = "hash";
+            request.type = action == PlanRequest::Action::kMatchGlob ? "hash" : "HASH";  // any case
             request.ttl = std::chrono::hours(1);
             auto plan = src->plan(request);
             QVERIFY2(plan.ok(), plan.status().toString().c_str());

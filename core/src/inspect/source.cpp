@@ -1,6 +1,7 @@
 // Source and Plan: the shared half of every inspection source — key filters, and maintenance
 // as plan -> preview -> execute over the source's own listing and batch deletion.
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "inspect/plan_audit.h"
@@ -269,10 +270,14 @@ class CandidatePlan final : public Plan {
 
 }  // namespace
 
-Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& request) {
-    if (!request.type.empty() && info().kind != SourceKind::kRedis) {
+Result<std::unique_ptr<Plan>> Source::plan(const PlanRequest& asked) {
+    if (!asked.type.empty() && info().kind != SourceKind::kRedis) {
         return Status::invalidArgument("only Redis keys have a type to select by");
     }
+    // Type names are lower case ("hash"), as the listing's filter takes them in any case.
+    PlanRequest request = asked;
+    std::transform(request.type.begin(), request.type.end(), request.type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     auto made = makePlan(request);
     if (made.ok() && !m_auditLog.empty()) {
         (*made)->m_audit = detail::makePlanAudit(m_auditLog, info(), request, (*made)->preview());
